@@ -1,0 +1,1 @@
+"""AWS-facing implementations of the ports in klaxon.ports."""

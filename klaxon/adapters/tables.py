@@ -1,0 +1,143 @@
+"""PynamoDB table models: the one description of every table, read by the adapters and by CDK.
+
+Table names come from the environment (set by CDK on every function, by the local runtime and tests),
+so the models must be imported after the environment is set.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+TABLE_ENV = {
+    "incidents": "KLAXON_TABLE_INCIDENTS",
+    "dedup": "KLAXON_TABLE_DEDUP",
+    "timeline": "KLAXON_TABLE_TIMELINE",
+    "config": "KLAXON_TABLE_CONFIG",
+}
+
+
+def table_name(kind: str) -> str:
+    return os.environ.get(TABLE_ENV[kind], f"klaxon-{kind}")
+
+
+class _Meta:
+    region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    billing_mode = "PAY_PER_REQUEST"
+
+
+def _index_meta(name: str) -> type:
+    return type("Meta", (), {"index_name": name, "projection": AllProjection()})
+
+
+class ByCreated(GlobalSecondaryIndex["IncidentItem"]):
+    Meta = _index_meta("by-created")
+    kind = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class ByStatus(GlobalSecondaryIndex["IncidentItem"]):
+    Meta = _index_meta("by-status")
+    status = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class ByService(GlobalSecondaryIndex["IncidentItem"]):
+    Meta = _index_meta("by-service")
+    service = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class ByDedupKey(GlobalSecondaryIndex["IncidentItem"]):
+    Meta = _index_meta("by-dedup-key")
+    dedup_key = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class IncidentItem(Model):
+    """An incident. `created_key` (created_at ISO + id) sorts every index newest-last."""
+
+    class Meta(_Meta):
+        table_name = table_name("incidents")
+
+    id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute(default="incident")
+    created_key = UnicodeAttribute()
+    number = NumberAttribute()
+    title = UnicodeAttribute()
+    service = UnicodeAttribute()
+    priority = UnicodeAttribute()
+    urgency = UnicodeAttribute()
+    status = UnicodeAttribute()
+    dedup_key = UnicodeAttribute()
+    alert_count = NumberAttribute(default=1)
+    integration = UnicodeAttribute(null=True)
+    source = UnicodeAttribute(null=True)
+    severity = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    acknowledged_at = UnicodeAttribute(null=True)
+    acknowledged_by = UnicodeAttribute(null=True)
+    resolved_at = UnicodeAttribute(null=True)
+    resolved_by = UnicodeAttribute(null=True)
+    last_alert_at = UnicodeAttribute(null=True)
+    last_alert_id = UnicodeAttribute(null=True)
+    details = JSONAttribute(null=True)
+    links = JSONAttribute(null=True)
+    alerts = MapAttribute(default=dict)  # fingerprint -> alert instance (JSON-able map)
+    drill = BooleanAttribute(default=False)
+
+    by_created = ByCreated()
+    by_status = ByStatus()
+    by_service = ByService()
+    by_dedup_key = ByDedupKey()
+
+
+class DedupItem(Model):
+    """The latest incident opened for (service, dedup key); replaced only by a conditional write."""
+
+    class Meta(_Meta):
+        table_name = table_name("dedup")
+
+    key = UnicodeAttribute(hash_key=True)
+    incident_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class TimelineItem(Model):
+    """One timeline entry; `sort` is the ISO time plus a unique suffix so entries never collide."""
+
+    class Meta(_Meta):
+        table_name = table_name("timeline")
+
+    subject = UnicodeAttribute(hash_key=True)
+    sort = UnicodeAttribute(range_key=True)
+    at = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    message = UnicodeAttribute()
+    data = JSONAttribute(null=True)
+
+
+class ConfigItem(Model):
+    """Configuration and small records: the applied config, integration keys by hash, counters."""
+
+    class Meta(_Meta):
+        table_name = table_name("config")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    value = NumberAttribute(null=True)
+    doc = JSONAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (IncidentItem, DedupItem, TimelineItem, ConfigItem)

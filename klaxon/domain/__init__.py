@@ -1,0 +1,1 @@
+"""Pure rules of incident response: stdlib and pydantic only, time is always an argument."""

@@ -1,0 +1,32 @@
+"""Domain errors; adapters translate AWS errors into these and handlers map them to HTTP once."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain and services raise on purpose."""
+
+
+class InvalidInput(DomainError):
+    """The caller sent something malformed; `errors` lists each problem in words."""
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or [message]
+
+
+class PayloadTooLarge(InvalidInput):
+    """The body is over the documented size limit."""
+
+
+class Unauthorized(DomainError):
+    """The credential (API token or integration key) is missing or unknown."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist."""
+
+
+class Conflict(DomainError):
+    """A conditional write lost: the state changed under us."""

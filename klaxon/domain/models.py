@@ -1,0 +1,139 @@
+"""The incident and alert models every part of Klaxon speaks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Urgency(StrEnum):
+    HIGH = "high"
+    LOW = "low"
+
+
+class IncidentStatus(StrEnum):
+    TRIGGERED = "triggered"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+    @property
+    def is_open(self) -> bool:
+        return self is not IncidentStatus.RESOLVED
+
+
+class AlertAction(StrEnum):
+    TRIGGER = "trigger"
+    ACKNOWLEDGE = "acknowledge"
+    RESOLVE = "resolve"
+
+
+class Link(BaseModel):
+    href: str
+    text: str | None = None
+
+
+class AlertInstance(BaseModel):
+    """One alert inside a group (an Alertmanager alert), known by its fingerprint."""
+
+    fingerprint: str
+    status: str  # "firing" | "resolved", as the source said it
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    generator_url: str | None = None
+
+
+class Alert(BaseModel):
+    """A normalised alert: what any source said, in one shape, ready for routing."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    action: AlertAction
+    dedup_key: str
+    service: str
+    integration: str
+    source_kind: str
+    received_at: datetime
+    summary: str | None = None
+    source: str | None = None
+    severity: Severity | None = None
+    timestamp: datetime | None = None
+    component: str | None = None
+    group: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+    custom_details: Any = None
+    links: list[Link] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
+    instances: list[AlertInstance] = Field(default_factory=list)
+
+
+class Incident(BaseModel):
+    """An incident: one problem, however many alerts told us about it."""
+
+    id: str
+    number: int
+    title: str
+    service: str
+    priority: Priority
+    urgency: Urgency
+    status: IncidentStatus
+    dedup_key: str
+    alert_count: int = 1
+    integration: str | None = None
+    source: str | None = None
+    severity: Severity | None = None
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    last_alert_at: datetime | None = None
+    details: Any = None
+    links: list[Link] = Field(default_factory=list)
+    alerts: dict[str, AlertInstance] = Field(default_factory=dict)
+    drill: bool = False
+
+
+class TimelineEntry(BaseModel):
+    """One line of an incident's (or a service's) audit history."""
+
+    subject: str  # incident id, or "service:<name>" for change events
+    at: datetime
+    kind: str
+    actor: str
+    message: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ChangeEvent(BaseModel):
+    """A PagerDuty change event: kept on the service's timeline, never paging."""
+
+    id: str
+    service: str
+    integration: str
+    summary: str
+    source: str | None = None
+    timestamp: datetime | None = None
+    received_at: datetime
+    custom_details: Any = None
+    links: list[Link] = Field(default_factory=list)

@@ -1,0 +1,57 @@
+"""Escalation policies: ordered steps, each paging targets and then waiting before the next."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Channel(StrEnum):
+    PUSH = "push"
+    SMS = "sms"
+    VOICE = "voice"
+    EMAIL = "email"
+
+
+class Target(BaseModel):
+    """Exactly one of `user` or `schedule` (the schedule's on-call people at the time of the step)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    user: str | None = None
+    schedule: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Target:
+        if (self.user is None) == (self.schedule is None):
+            raise ValueError("a target names exactly one of user or schedule")
+        return self
+
+
+class Step(BaseModel):
+    """Page `targets` (on `channels`, or each user's own rules if none), then wait `delay_minutes`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    targets: list[Target] = Field(min_length=1)
+    delay_minutes: int = Field(ge=0, le=1440)
+    channels: list[Channel] | None = None
+
+
+class EscalationPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str | None = None
+    steps: list[Step] = Field(min_length=1)
+    repeat: int = Field(default=0, ge=0, le=9)
+    ack_timeout_minutes: int | None = Field(default=None, ge=1)
+
+    def step_offsets_minutes(self) -> list[int]:
+        """When each step fires, in minutes after the incident opened (first pass)."""
+        offsets, at = [], 0
+        for step in self.steps:
+            offsets.append(at)
+            at += step.delay_minutes
+        return offsets

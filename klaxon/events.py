@@ -1,0 +1,109 @@
+"""Every event on the Klaxon bus: names, detail schemas, and the patterns rules match on.
+
+One definition: the CDK rules (infra/) and the local runtime (klaxon/local) both read SUBSCRIPTIONS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from klaxon.domain.models import Alert, ChangeEvent, Incident, IncidentStatus, Priority, Urgency
+
+SOURCE = "klaxon"
+
+
+class DetailType(StrEnum):
+    ALERT_RECEIVED = "Alert Received"
+    CHANGE_RECEIVED = "Change Received"
+    INCIDENT_TRIGGERED = "Incident Triggered"
+    INCIDENT_ACKNOWLEDGED = "Incident Acknowledged"
+    INCIDENT_RESOLVED = "Incident Resolved"
+    INCIDENT_UPDATED = "Incident Updated"
+
+
+INCIDENT_DETAIL_TYPES = (
+    DetailType.INCIDENT_TRIGGERED,
+    DetailType.INCIDENT_ACKNOWLEDGED,
+    DetailType.INCIDENT_RESOLVED,
+    DetailType.INCIDENT_UPDATED,
+)
+
+
+class AlertReceived(BaseModel):
+    """An accepted alert, normalised by ingest. Large alerts travel by reference (`payload_ref`)."""
+
+    alert: Alert | None = None
+    payload_ref: str | None = None
+
+
+class ChangeReceived(BaseModel):
+    change: ChangeEvent
+
+
+class IncidentSnapshot(BaseModel):
+    """What subscribers need of an incident; bulky fields (details, alerts) stay in the table."""
+
+    id: str
+    number: int
+    title: str
+    service: str
+    priority: Priority
+    urgency: Urgency
+    status: IncidentStatus
+    dedup_key: str
+    alert_count: int
+    created_at: datetime
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    drill: bool = False
+
+    @classmethod
+    def of(cls, incident: Incident) -> IncidentSnapshot:
+        return cls.model_validate(incident.model_dump(include=set(cls.model_fields)))
+
+
+class IncidentChanged(BaseModel):
+    """Detail of every "Incident …" event: the incident after the change, who did it, and why."""
+
+    incident: IncidentSnapshot
+    actor: str
+    reason: str
+
+
+DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
+    DetailType.ALERT_RECEIVED: AlertReceived,
+    DetailType.CHANGE_RECEIVED: ChangeReceived,
+    **{t: IncidentChanged for t in INCIDENT_DETAIL_TYPES},
+}
+
+
+def pattern(*detail_types: DetailType) -> dict[str, Any]:
+    """The EventBridge pattern matching Klaxon events of the given detail types."""
+    return {"source": [SOURCE], "detail-type": [str(t) for t in detail_types]}
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A bus rule: events matching `pattern` go to the function named `target` (see klaxon.topology)."""
+
+    name: str
+    pattern: dict[str, Any]
+    target: str
+    description: str
+
+
+SUBSCRIPTIONS: tuple[Subscription, ...] = (
+    Subscription(
+        name="route-alerts",
+        pattern=pattern(DetailType.ALERT_RECEIVED, DetailType.CHANGE_RECEIVED),
+        target="router",
+        description="Dedup, group and turn accepted alerts into incidents",
+    ),
+)

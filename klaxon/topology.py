@@ -1,0 +1,53 @@
+"""Which functions exist and which HTTP paths reach them: read by CDK and by the local runtime alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    handler: str  # "module.attribute", importable from the Lambda asset root
+    description: str
+    timeout_s: int = 10
+    memory_mb: int = 512
+
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function("ingest", "functions.ingest.handler", "Accept alerts (PagerDuty Events v2, integrations)"),
+        Function("api", "functions.api.handler", "Incidents API, config, OpenAPI"),
+        Function("router", "functions.router.handler", "Dedup alerts into incidents", timeout_s=30),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """An API Gateway resource path (with `{proxy+}` for subtrees) served by one function."""
+
+    path: str
+    function: str
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("/v2/enqueue", "ingest"),
+    Route("/v2/change/enqueue", "ingest"),
+    Route("/v1/integrations/{proxy+}", "ingest"),
+    Route("/healthz", "api"),
+    Route("/v1/{proxy+}", "api"),
+)
+
+
+def function_for_path(path: str) -> str | None:
+    """The function serving `path`, most specific route first (as API Gateway resolves them)."""
+    for route in sorted(ROUTES, key=lambda r: (-r.path.count("/"), "{" in r.path)):
+        prefix = route.path.removesuffix("{proxy+}")
+        if route.path.endswith("{proxy+}"):
+            if path.startswith(prefix) and len(path) > len(prefix):
+                return route.function
+        elif path.rstrip("/") == route.path:
+            return route.function
+    return None
