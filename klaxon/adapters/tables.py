@@ -7,6 +7,7 @@ so the models must be imported after the environment is set.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -93,7 +94,9 @@ class IncidentItem(Model):
     last_alert_id = UnicodeAttribute(null=True)
     details = JSONAttribute(null=True)
     links = JSONAttribute(null=True)
-    alerts = MapAttribute(default=dict)  # fingerprint -> alert instance (JSON-able map)
+    alerts: MapAttribute[str, Any] = MapAttribute(
+        default=dict
+    )  # fingerprint -> alert instance (JSON-able map)
     drill = BooleanAttribute(default=False)
 
     by_created = ByCreated()

@@ -64,7 +64,7 @@ class AlertInstance(BaseModel):
 class Alert(BaseModel):
     """A normalised alert: what any source said, in one shape, ready for routing."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
     id: str
     action: AlertAction

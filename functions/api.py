@@ -1,0 +1,73 @@
+"""The Klaxon API: incidents, their timeline, configuration, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from klaxon import __version__, wiring
+from klaxon.domain.models import Incident, IncidentStatus
+from klaxon.http import auth, errors
+from klaxon.http.schemas import Health, IncidentList, Timeline
+from klaxon.ports import IncidentQuery
+
+logger = Logger(service="klaxon-api")
+app = APIGatewayRestResolver(enable_validation=True)
+errors.register(app)
+app.use(middlewares=[auth.require_token])
+
+
+@app.get("/healthz", tags=["health"], summary="Liveness check (no token needed)")
+def handle_get_health() -> Health:
+    return Health(version=__version__)
+
+
+@app.get("/v1/incidents", tags=["incidents"], summary="List incidents, newest first")
+def handle_list_incidents(
+    status: Annotated[IncidentStatus | None, Query()] = None,
+    service: Annotated[str | None, Query()] = None,
+    dedup_key: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    next: Annotated[str | None, Query(description="cursor from the previous page")] = None,
+) -> IncidentList:
+    query = IncidentQuery(status=status, service=service, dedup_key=dedup_key, limit=limit, cursor=next)
+    page = wiring.incident_service().find(query)
+    return IncidentList(incidents=page.incidents, next=page.next)
+
+
+@app.get("/v1/incidents/<incident_id>", tags=["incidents"], summary="One incident")
+def handle_get_incident(incident_id: str) -> Incident:
+    return wiring.incident_service().get(incident_id)
+
+
+@app.post(
+    "/v1/incidents/<incident_id>/acknowledge", tags=["incidents"], summary="Acknowledge (stops escalation)"
+)
+def handle_acknowledge_incident(incident_id: str) -> Incident:
+    return wiring.incident_service().acknowledge(incident_id, auth.principal(app).actor)
+
+
+@app.post("/v1/incidents/<incident_id>/resolve", tags=["incidents"], summary="Resolve")
+def handle_resolve_incident(incident_id: str) -> Incident:
+    return wiring.incident_service().resolve(incident_id, auth.principal(app).actor)
+
+
+@app.get("/v1/incidents/<incident_id>/timeline", tags=["incidents"], summary="Every action on the incident")
+def handle_get_timeline(incident_id: str) -> Timeline:
+    return Timeline(timeline=wiring.incident_service().history(incident_id))
+
+
+@app.get("/v1/openapi.json", tags=["meta"], summary="This API's OpenAPI document", include_in_schema=False)
+def handle_get_openapi() -> dict[str, object]:
+    from klaxon.http.openapi import document
+
+    return document()
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

@@ -1,0 +1,73 @@
+"""The applied configuration in DynamoDB: one document, plus credentials stored by hash for O(1) lookup."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+
+from klaxon.adapters.tables import ConfigItem
+from klaxon.domain.integration import IntegrationRef
+from klaxon.ports import ApiPrincipal
+
+CACHE_SECONDS = 30.0
+
+
+def sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class DynamoDirectory:
+    """Reads are cached for CACHE_SECONDS per container: config changes reach every function within that."""
+
+    def __init__(self, cache_seconds: float = CACHE_SECONDS) -> None:
+        self.cache_seconds = cache_seconds
+        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
+
+    def _get(self, pk: str, sk: str) -> Any:
+        hit = self._cache.get((pk, sk))
+        if hit and time.monotonic() - hit[0] < self.cache_seconds:
+            return hit[1]
+        try:
+            doc = ConfigItem.get(pk, sk).doc
+        except ConfigItem.DoesNotExist:
+            doc = None
+        self._cache[(pk, sk)] = (time.monotonic(), doc)
+        return doc
+
+    def invalidate(self) -> None:
+        self._cache.clear()
+
+    def config_document(self) -> dict[str, Any] | None:
+        doc = self._get("config", "current")
+        return doc if isinstance(doc, dict) else None
+
+    def integration_for_key(self, key: str) -> IntegrationRef | None:
+        doc = self._get("integration", sha256(key))
+        return IntegrationRef.model_validate(doc) if doc else None
+
+    def services(self) -> frozenset[str]:
+        doc = self.config_document() or {}
+        return frozenset(s["id"] for s in doc.get("services", []))
+
+    def principal_for_token(self, token: str) -> ApiPrincipal | None:
+        doc = self._get("api-token", sha256(token))
+        return ApiPrincipal(name=doc["name"], user=doc.get("user")) if doc else None
+
+    def put_api_token(self, token: str, name: str, user: str | None = None) -> None:
+        ConfigItem(pk="api-token", sk=sha256(token), doc={"name": name, "user": user}).save()
+
+    def apply(self, document: dict[str, Any], integrations: dict[str, IntegrationRef]) -> None:
+        """Store the config document and the integrations keyed by key hash; drop integrations now gone."""
+        stale = {item.sk for item in ConfigItem.query("integration")} - set(integrations)
+        connection = Connection(region=ConfigItem.Meta.region, host=getattr(ConfigItem.Meta, "host", None))
+        with TransactWrite(connection=connection) as tx:
+            tx.save(ConfigItem(pk="config", sk="current", doc=document))
+            for key_hash, ref in integrations.items():
+                tx.save(ConfigItem(pk="integration", sk=key_hash, doc=ref.model_dump()))
+            for key_hash in stale:
+                tx.delete(ConfigItem(pk="integration", sk=key_hash))
+        self.invalidate()

@@ -1,0 +1,258 @@
+"""IncidentRepository over DynamoDB: every state change is a conditional write, never read-then-write."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem
+from klaxon.adapters.timeline import to_item as timeline_item
+from klaxon.adapters.timeutil import iso, parse_iso
+from klaxon.domain.errors import Conflict, InvalidInput
+from klaxon.domain.incident import allowed_from
+from klaxon.domain.models import Alert, AlertInstance, Incident, IncidentStatus, Link, TimelineEntry
+from klaxon.ports import DedupClaim, IncidentPage, IncidentQuery
+
+_CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+def dedup_pointer(service: str, dedup_key: str) -> str:
+    return f"{service}\x1f{dedup_key}"
+
+
+def _to_item(inc: Incident) -> IncidentItem:
+    return IncidentItem(
+        id=inc.id,
+        created_key=f"{iso(inc.created_at)}#{inc.id}",
+        number=inc.number,
+        title=inc.title,
+        service=inc.service,
+        priority=inc.priority.value,
+        urgency=inc.urgency.value,
+        status=inc.status.value,
+        dedup_key=inc.dedup_key,
+        alert_count=inc.alert_count,
+        integration=inc.integration,
+        source=inc.source,
+        severity=inc.severity.value if inc.severity else None,
+        created_at=iso(inc.created_at),
+        updated_at=iso(inc.updated_at),
+        last_alert_at=iso(inc.last_alert_at) if inc.last_alert_at else None,
+        details=inc.details,
+        links=[link.model_dump(exclude_none=True) for link in inc.links],
+        alerts={fp: a.model_dump(mode="json") for fp, a in inc.alerts.items()},
+        drill=inc.drill,
+    )
+
+
+def _from_item(item: IncidentItem) -> Incident:
+    alerts = item.alerts.as_dict() if hasattr(item.alerts, "as_dict") else dict(item.alerts or {})
+    return Incident(
+        id=item.id,
+        number=int(item.number),
+        title=item.title,
+        service=item.service,
+        priority=item.priority,
+        urgency=item.urgency,
+        status=item.status,
+        dedup_key=item.dedup_key,
+        alert_count=int(item.alert_count),
+        integration=item.integration,
+        source=item.source,
+        severity=item.severity,
+        created_at=parse_iso(item.created_at),
+        updated_at=parse_iso(item.updated_at),
+        acknowledged_at=parse_iso(item.acknowledged_at),
+        acknowledged_by=item.acknowledged_by,
+        resolved_at=parse_iso(item.resolved_at),
+        resolved_by=item.resolved_by,
+        last_alert_at=parse_iso(item.last_alert_at),
+        details=item.details,
+        links=[Link.model_validate(link) for link in item.links or []],
+        alerts={fp: AlertInstance.model_validate(a) for fp, a in alerts.items()},
+        drill=bool(item.drill),
+    )
+
+
+def _instance_actions(alert: Alert | None) -> list[Any]:
+    if alert is None:
+        return []
+    return [IncidentItem.alerts[i.fingerprint].set(i.model_dump(mode="json")) for i in alert.instances]
+
+
+def _encode_cursor(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as exc:
+        raise InvalidInput("invalid cursor", ["'next' is not a cursor this API returned"]) from exc
+    if not isinstance(value, dict):
+        raise InvalidInput("invalid cursor", ["'next' is not a cursor this API returned"])
+    return value
+
+
+class DynamoIncidentRepository:
+    def __init__(self) -> None:
+        self._connection = Connection(
+            region=IncidentItem.Meta.region, host=getattr(IncidentItem.Meta, "host", None)
+        )
+
+    def latest_for_dedup_key(self, service: str, dedup_key: str) -> DedupClaim | None:
+        try:
+            item = DedupItem.get(dedup_pointer(service, dedup_key), consistent_read=True)
+        except DedupItem.DoesNotExist:
+            return None
+        return DedupClaim(incident_id=item.incident_id, claimed_at=datetime.fromisoformat(item.created_at))
+
+    def claim_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, now: datetime, *, replaces: str | None
+    ) -> None:
+        pointer = DedupItem(
+            key=dedup_pointer(service, dedup_key), incident_id=incident_id, created_at=iso(now)
+        )
+        expected = DedupItem.key.does_not_exist() if replaces is None else DedupItem.incident_id == replaces
+        try:
+            pointer.save(condition=expected)
+        except PutError as exc:
+            if exc.cause_response_code in _CONDITION_FAILED:
+                raise Conflict(f"dedup key {dedup_key!r} was claimed by another writer") from exc
+            raise
+
+    def get(self, incident_id: str) -> Incident | None:
+        try:
+            return _from_item(IncidentItem.get(incident_id, consistent_read=True))
+        except IncidentItem.DoesNotExist:
+            return None
+
+    def next_number(self) -> int:
+        counter = ConfigItem(pk="counter", sk="incident-number")
+        counter.update(actions=[ConfigItem.value.add(1)])
+        return int(counter.value)
+
+    def create(self, incident: Incident, *, entry: TimelineEntry) -> None:
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(_to_item(incident), condition=IncidentItem.id.does_not_exist())
+                tx.save(timeline_item(entry))
+        except TransactWriteError as exc:
+            if exc.cause_response_code in _CONDITION_FAILED:
+                raise Conflict(f"incident {incident.id} already exists") from exc
+            raise
+
+    def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
+        item = IncidentItem(id=incident_id)
+        open_states = [s.value for s in allowed_from(IncidentStatus.RESOLVED)]
+        # last_alert_id guards against the bus delivering the same alert twice in a row.
+        condition: Condition = IncidentItem.status.is_in(*open_states) & (
+            IncidentItem.last_alert_id.does_not_exist() | (IncidentItem.last_alert_id != alert.id)
+        )
+        actions = [
+            IncidentItem.alert_count.add(1),
+            IncidentItem.last_alert_at.set(iso(now)),
+            IncidentItem.last_alert_id.set(alert.id),
+            IncidentItem.updated_at.set(iso(now)),
+            *_instance_actions(alert),
+        ]
+        try:
+            item.update(actions=actions, condition=condition)
+        except UpdateError as exc:
+            if exc.cause_response_code in _CONDITION_FAILED:
+                raise Conflict(f"incident {incident_id} is resolved or already has alert {alert.id}") from exc
+            raise
+        return _from_item(item)
+
+    def transition(
+        self,
+        incident_id: str,
+        target: IncidentStatus,
+        *,
+        actor: str,
+        now: datetime,
+        entry: TimelineEntry,
+        alert: Alert | None = None,
+    ) -> Incident:
+        actions: list[Any] = [IncidentItem.status.set(target.value), IncidentItem.updated_at.set(iso(now))]
+        if target is IncidentStatus.ACKNOWLEDGED:
+            actions += [IncidentItem.acknowledged_at.set(iso(now)), IncidentItem.acknowledged_by.set(actor)]
+        else:
+            actions += [IncidentItem.resolved_at.set(iso(now)), IncidentItem.resolved_by.set(actor)]
+        actions += _instance_actions(alert)
+        condition = IncidentItem.status.is_in(*[s.value for s in allowed_from(target)])
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.update(IncidentItem(id=incident_id), actions=actions, condition=condition)
+                tx.save(timeline_item(entry))
+        except TransactWriteError as exc:
+            if exc.cause_response_code in _CONDITION_FAILED:
+                raise Conflict(f"incident {incident_id} cannot become {target.value} now") from exc
+            raise
+        incident = self.get(incident_id)
+        if incident is None:  # pragma: no cover - the conditional update proved it exists
+            raise Conflict(f"incident {incident_id} vanished")
+        return incident
+
+    def query(self, query: IncidentQuery) -> IncidentPage:
+        index: Any = IncidentItem.by_created
+        hash_value, filters = "incident", []
+        if query.dedup_key is not None:
+            index, hash_value = IncidentItem.by_dedup_key, query.dedup_key
+        elif query.service is not None:
+            index, hash_value = IncidentItem.by_service, query.service
+        elif query.status is not None:
+            index, hash_value = IncidentItem.by_status, query.status.value
+        if query.service is not None and index is not IncidentItem.by_service:
+            filters.append(IncidentItem.service == query.service)
+        if query.status is not None and index is not IncidentItem.by_status:
+            filters.append(IncidentItem.status == query.status.value)
+        condition = None
+        for f in filters:
+            condition = f if condition is None else condition & f
+        page = IncidentPage()
+        start = _decode_cursor(query.cursor)
+        while True:
+            result = index.query(
+                hash_value,
+                scan_index_forward=False,
+                filter_condition=condition,
+                limit=query.limit,
+                last_evaluated_key=start,
+            )
+            for item in result:
+                page.incidents.append(_from_item(item))
+                if len(page.incidents) == query.limit:
+                    break
+            start = result.last_evaluated_key
+            if len(page.incidents) == query.limit or not start:
+                break
+        if len(page.incidents) == query.limit:
+            last = page.incidents[-1]
+            page.next = _encode_cursor(_index_key(index, last))
+        return page
+
+
+def _index_key(index: Any, incident: Incident) -> dict[str, Any]:
+    """The exclusive start key DynamoDB wants after `incident` on `index` (table key + index key)."""
+    created_key = f"{iso(incident.created_at)}#{incident.id}"
+    index_hash = {
+        IncidentItem.by_created: ("kind", "incident"),
+        IncidentItem.by_dedup_key: ("dedup_key", incident.dedup_key),
+        IncidentItem.by_service: ("service", incident.service),
+        IncidentItem.by_status: ("status", incident.status.value),
+    }[index]
+    return {
+        "id": {"S": incident.id},
+        index_hash[0]: {"S": index_hash[1]},
+        "created_key": {"S": created_key},
+    }

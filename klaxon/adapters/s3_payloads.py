@@ -1,0 +1,21 @@
+"""Claim-check store for alerts too large for an EventBridge entry (256 KB)."""
+
+from __future__ import annotations
+
+import os
+
+from klaxon.adapters.aws import client
+
+
+class S3PayloadStore:
+    def __init__(self, bucket: str | None = None) -> None:
+        self.bucket = bucket or os.environ.get("KLAXON_PAYLOAD_BUCKET", "klaxon-payloads")
+
+    def put(self, key: str, body: bytes) -> str:
+        client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+        return f"s3://{self.bucket}/{key}"
+
+    def get(self, ref: str) -> bytes:
+        bucket, _, key = ref.removeprefix("s3://").partition("/")
+        body: bytes = client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body

@@ -1,0 +1,56 @@
+"""Incident rules: how an alert opens an incident, and which status changes are allowed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.models import Alert, Incident, IncidentStatus
+from klaxon.domain.priority import priority_for, urgency_for
+
+
+def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime) -> Incident:
+    """A trigger with no open incident for its (service, dedup key) opens one, prioritised by severity."""
+    priority = priority_for(alert.severity)
+    return Incident(
+        id=incident_id,
+        number=number,
+        title=alert.summary or alert.dedup_key,
+        service=alert.service,
+        priority=priority,
+        urgency=urgency_for(priority),
+        status=IncidentStatus.TRIGGERED,
+        dedup_key=alert.dedup_key,
+        alert_count=1,
+        integration=alert.integration,
+        source=alert.source,
+        severity=alert.severity,
+        created_at=now,
+        updated_at=now,
+        last_alert_at=now,
+        details=alert.custom_details,
+        links=alert.links,
+        alerts={i.fingerprint: i for i in alert.instances},
+    )
+
+
+def allowed_from(target: IncidentStatus) -> tuple[IncidentStatus, ...]:
+    """Acknowledge only a triggered incident; resolve any open one. Resolved is final."""
+    if target is IncidentStatus.ACKNOWLEDGED:
+        return (IncidentStatus.TRIGGERED,)
+    if target is IncidentStatus.RESOLVED:
+        return (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)
+    raise ValueError(f"no transition into {target}")
+
+
+def check_transition(current: Incident, target: IncidentStatus) -> bool:
+    """True when the change should be written; False when it is a no-op; Conflict when it is refused.
+
+    Acknowledging an acknowledged incident, or resolving a resolved one, changes nothing (idempotent, as
+    PagerDuty clients retry). Acknowledging a resolved incident is refused.
+    """
+    if current.status is target:
+        return False
+    if current.status in allowed_from(target):
+        return True
+    raise Conflict(f"incident {current.number} is {current.status.value}; it cannot be {target.value}")

@@ -1,0 +1,45 @@
+"""Bearer-token authentication for the Klaxon API, as a Powertools middleware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from klaxon import wiring
+from klaxon.domain.errors import Unauthorized
+from klaxon.ports import ApiPrincipal
+
+PUBLIC_PATHS = frozenset({"/healthz", "/v1/openapi.json"})
+PRINCIPAL_KEY = "principal"
+
+
+def bearer_token(app: APIGatewayRestResolver) -> str | None:
+    headers = app.current_event.headers or {}
+    header = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+    if header and header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def require_token(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[object]:
+    if app.current_event.path not in PUBLIC_PATHS:
+        token = bearer_token(app)
+        if token is None:
+            raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")
+        principal = wiring.directory().principal_for_token(token)
+        if principal is None:
+            raise Unauthorized("unknown API token")
+        app.append_context(**{PRINCIPAL_KEY: principal})
+    return next_middleware(app)
+
+
+def principal(app: APIGatewayRestResolver) -> ApiPrincipal:
+    found = app.context.get(PRINCIPAL_KEY)
+    if not isinstance(found, ApiPrincipal):
+        raise Unauthorized("not authenticated")
+    return found
+
+
+AuthMiddleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response[object]]

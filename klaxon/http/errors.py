@@ -1,0 +1,60 @@
+"""Domain errors become HTTP responses here, once, for every API function."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+
+from klaxon.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unauthorized
+from klaxon.domain.pagerduty import INVALID_EVENT
+
+
+def _json(status: int, body: dict[str, object], headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=headers,
+    )
+
+
+def _is_pagerduty_path(app: APIGatewayRestResolver) -> bool:
+    return app.current_event.path.startswith("/v2/")
+
+
+def register(app: APIGatewayRestResolver) -> None:
+    """PagerDuty's paths answer in PagerDuty's error format; every other path in ours."""
+
+    @app.exception_handler(PayloadTooLarge)
+    def handle_too_large(exc: PayloadTooLarge) -> Response[str]:
+        if _is_pagerduty_path(app):
+            return _json(413, {"status": "invalid event", "message": exc.message, "errors": exc.errors})
+        return _json(413, {"message": exc.message, "errors": exc.errors})
+
+    @app.exception_handler(InvalidInput)
+    def handle_invalid(exc: InvalidInput) -> Response[str]:
+        if _is_pagerduty_path(app):
+            return _json(
+                400,
+                {"status": "invalid event", "message": exc.message or INVALID_EVENT, "errors": exc.errors},
+            )
+        return _json(400, {"message": exc.message, "errors": exc.errors})
+
+    @app.exception_handler(Unauthorized)
+    def handle_unauthorized(exc: Unauthorized) -> Response[str]:
+        return _json(401, {"message": str(exc)}, {"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(NotFound)
+    def handle_not_found(exc: NotFound) -> Response[str]:
+        return _json(404, {"message": str(exc)})
+
+    @app.exception_handler(Conflict)
+    def handle_conflict(exc: Conflict) -> Response[str]:
+        return _json(409, {"message": str(exc)})
+
+    @app.not_found
+    def handle_no_route(_: Exception) -> Response[str]:
+        return _json(
+            404, {"message": f"no route for {app.current_event.http_method} {app.current_event.path}"}
+        )

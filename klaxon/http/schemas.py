@@ -1,0 +1,91 @@
+"""Request and response bodies of the HTTP API, as pydantic models so OpenAPI is generated from them."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from klaxon.domain.models import Incident, TimelineEntry
+
+
+class IncidentList(BaseModel):
+    incidents: list[Incident]
+    next: str | None = Field(
+        default=None, description="Pass as `next` to get the following page; null at the end"
+    )
+
+
+class Timeline(BaseModel):
+    timeline: list[TimelineEntry]
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+class ErrorBody(BaseModel):
+    message: str
+    errors: list[str] = Field(default_factory=list)
+
+
+# Documentation-only shapes: these bodies are validated by hand, field by field, to answer exactly as
+# PagerDuty and Alertmanager clients expect; the models below only describe them in the OpenAPI document.
+class PagerDutyPayload(BaseModel):
+    summary: str = Field(max_length=1024)
+    source: str
+    severity: Literal["critical", "error", "warning", "info"]
+    timestamp: str | None = None
+    component: str | None = None
+    group: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+    custom_details: Any = None
+
+
+class PagerDutyLink(BaseModel):
+    href: str
+    text: str | None = None
+
+
+class PagerDutyEvent(BaseModel):
+    routing_key: str = Field(description="The integration key")
+    event_action: Literal["trigger", "acknowledge", "resolve"]
+    dedup_key: str | None = Field(
+        default=None, max_length=255, description="Required for acknowledge/resolve"
+    )
+    payload: PagerDutyPayload | None = Field(default=None, description="Required for trigger")
+    links: list[PagerDutyLink] = Field(default_factory=list)
+    client: str | None = None
+    client_url: str | None = None
+
+
+class PagerDutyChangeEvent(BaseModel):
+    routing_key: str
+    payload: dict[str, Any] = Field(description="summary (required), source, timestamp, custom_details")
+    links: list[PagerDutyLink] = Field(default_factory=list)
+
+
+class PagerDutyAccepted(BaseModel):
+    status: Literal["success"] = "success"
+    message: str = "Event processed"
+    dedup_key: str
+
+
+class PagerDutyInvalid(BaseModel):
+    status: Literal["invalid event"] = "invalid event"
+    message: str
+    errors: list[str]
+
+
+class AlertmanagerWebhook(BaseModel):
+    """Alertmanager's webhook body, version 4 (see Alertmanager's documentation)."""
+
+    version: Literal["4"]
+    status: Literal["firing", "resolved"]
+    groupKey: str
+    alerts: list[dict[str, Any]]
+    groupLabels: dict[str, str] = Field(default_factory=dict)
+    commonLabels: dict[str, str] = Field(default_factory=dict)
+    commonAnnotations: dict[str, str] = Field(default_factory=dict)
+    externalURL: str | None = None

@@ -1,0 +1,103 @@
+"""Runs the real Lambda handlers in-process: synchronously for API requests, asynchronously for the bus."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from klaxon.local.emulation import ACCOUNT, REGION
+from klaxon.topology import FUNCTIONS
+
+log = logging.getLogger("klaxon.local")
+ASYNC_RETRIES = 2  # as Lambda's asynchronous invocation: two retries, then the dead-letter queue
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@dataclass
+class DeadLetter:
+    function: str
+    event: dict[str, Any]
+    error: str
+
+
+class Invoker:
+    """One lock per API function: a Powertools resolver holds the current request, like one container."""
+
+    def __init__(self, async_workers: int = 4) -> None:
+        self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
+        self._locks = {name: threading.Lock() for name in FUNCTIONS}
+        self._pool = ThreadPoolExecutor(max_workers=async_workers, thread_name_prefix="lambda-async")
+        self._pending: set[Future[None]] = set()
+        self._pending_lock = threading.Lock()
+        self.dead_letters: list[DeadLetter] = []
+        self.invocations: dict[str, int] = dict.fromkeys(FUNCTIONS, 0)
+
+    def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
+        if name not in self._handlers:
+            module, _, attr = FUNCTIONS[name].handler.rpartition(".")
+            self._handlers[name] = getattr(importlib.import_module(module), attr)
+        return self._handlers[name]
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        handler = self.handler(name)
+        self.invocations[name] += 1
+        if name == "router":  # no per-request state in the router: run concurrently, like many containers
+            return handler(event, LambdaContext(name))
+        with self._locks[name]:
+            return handler(event, LambdaContext(name))
+
+    def invoke_async(self, name: str, event: dict[str, Any]) -> None:
+        future = self._pool.submit(self._run_with_retries, name, event)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
+
+    def _run_with_retries(self, name: str, event: dict[str, Any]) -> None:
+        for attempt in range(ASYNC_RETRIES + 1):
+            try:
+                self.invoke(name, event)
+                return
+            except Exception as exc:
+                log.exception("%s failed (attempt %d of %d)", name, attempt + 1, ASYNC_RETRIES + 1)
+                if attempt == ASYNC_RETRIES:
+                    self.dead_letters.append(DeadLetter(name, event, repr(exc)))
+                    return
+                time.sleep(0.05 * (attempt + 1))
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until every asynchronous invocation (and those it caused) has finished."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._pending_lock:
+                if not self._pending:
+                    return True
+            time.sleep(0.01)
+        return False
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,124 @@
+"""The ports services depend on; adapters implement them, tests use in-memory fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from klaxon.domain.integration import IntegrationRef
+    from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
+    from klaxon.events import DetailType
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class IdGenerator(Protocol):
+    def new_id(self) -> str: ...
+
+
+class EventBus(Protocol):
+    def publish(self, detail_type: DetailType, detail: BaseModel) -> None:
+        """Publish one event; raise if the bus did not take it (nothing accepted may be lost)."""
+
+
+class PayloadStore(Protocol):
+    """Claim-check storage for alerts too large to travel on the bus."""
+
+    def put(self, key: str, body: bytes) -> str: ...
+
+    def get(self, ref: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    status: IncidentStatus | None = None
+    service: str | None = None
+    dedup_key: str | None = None
+    limit: int = 25
+    cursor: str | None = None
+
+
+@dataclass
+class IncidentPage:
+    incidents: list[Incident] = field(default_factory=list)
+    next: str | None = None
+
+
+@dataclass(frozen=True)
+class DedupClaim:
+    """The newest incident id claimed for a (service, dedup key), and when it was claimed."""
+
+    incident_id: str
+    claimed_at: datetime
+
+
+class IncidentRepository(Protocol):
+    def latest_for_dedup_key(self, service: str, dedup_key: str) -> DedupClaim | None:
+        """The newest claim for (service, dedup key); its incident may be open, resolved or unwritten."""
+
+    def claim_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, now: datetime, *, replaces: str | None
+    ) -> None:
+        """Point the dedup key at a new incident id, only if it still points at `replaces`; else Conflict."""
+
+    def get(self, incident_id: str) -> Incident | None: ...
+
+    def next_number(self) -> int:
+        """A new, never reused incident number (gaps are possible after a lost race)."""
+
+    def create(self, incident: Incident, *, entry: TimelineEntry) -> None:
+        """Write a new incident (whose dedup key the caller has claimed) and its first timeline entry."""
+
+    def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
+        """Count one more alert on an open incident in a single write; Conflict if it is resolved."""
+
+    def transition(
+        self,
+        incident_id: str,
+        target: IncidentStatus,
+        *,
+        actor: str,
+        now: datetime,
+        entry: TimelineEntry,
+        alert: Alert | None = None,
+    ) -> Incident:
+        """Move an incident to `target` with its timeline entry, conditional on its current status.
+
+        Raises Conflict when its status is not one `target` may follow (see domain.incident.allowed_from).
+        """
+
+    def query(self, query: IncidentQuery) -> IncidentPage: ...
+
+
+class TimelineRepository(Protocol):
+    def add(self, entry: TimelineEntry) -> None: ...
+
+    def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]: ...
+
+
+@dataclass(frozen=True)
+class ApiPrincipal:
+    """Who is calling the API: the token's name (and the user it acts for, if any)."""
+
+    name: str
+    user: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.user}" if self.user else f"token:{self.name}"
+
+
+class Directory(Protocol):
+    """Read side of the applied configuration, plus credentials looked up by hash."""
+
+    def integration_for_key(self, key: str) -> IntegrationRef | None: ...
+
+    def services(self) -> frozenset[str]: ...
+
+    def principal_for_token(self, token: str) -> ApiPrincipal | None: ...

@@ -1,0 +1,159 @@
+"""Turn accepted alerts into incidents with PagerDuty's dedup semantics, race-free under concurrency."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.incident import open_incident
+from klaxon.domain.models import Alert, AlertAction, ChangeEvent, Incident, IncidentStatus, TimelineEntry
+from klaxon.events import AlertReceived, DetailType, IncidentChanged, IncidentSnapshot
+from klaxon.ports import Clock, EventBus, IdGenerator, IncidentRepository, PayloadStore, TimelineRepository
+
+log = logging.getLogger(__name__)
+# Longer than the router's Lambda timeout: a claim older than this belongs to a writer that died.
+CLAIM_TIMEOUT = timedelta(seconds=60)
+CLAIM_POLL_SECONDS = 0.02
+
+_TARGET = {AlertAction.ACKNOWLEDGE: IncidentStatus.ACKNOWLEDGED, AlertAction.RESOLVE: IncidentStatus.RESOLVED}
+_EVENT = {
+    IncidentStatus.ACKNOWLEDGED: DetailType.INCIDENT_ACKNOWLEDGED,
+    IncidentStatus.RESOLVED: DetailType.INCIDENT_RESOLVED,
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What routing one alert did: `created`, `added`, `acknowledged`, `resolved` or `dropped`."""
+
+    result: str
+    incident: Incident | None = None
+
+
+@dataclass
+class RouterService:
+    incidents: IncidentRepository
+    timeline: TimelineRepository
+    bus: EventBus
+    payloads: PayloadStore
+    clock: Clock
+    ids: IdGenerator
+
+    def handle(self, detail: AlertReceived) -> Outcome:
+        if detail.alert is not None:
+            return self.route(detail.alert)
+        if detail.payload_ref is None:
+            raise ValueError("Alert Received carries neither an alert nor a payload reference")
+        return self.route(Alert.model_validate_json(self.payloads.get(detail.payload_ref)))
+
+    def route(self, alert: Alert) -> Outcome:
+        if alert.action is AlertAction.TRIGGER:
+            return self._trigger(alert)
+        return self._follow_up(alert)
+
+    def _publish(self, detail_type: DetailType, incident: Incident, actor: str, reason: str) -> None:
+        self.bus.publish(
+            detail_type, IncidentChanged(incident=IncidentSnapshot.of(incident), actor=actor, reason=reason)
+        )
+
+    def _trigger(self, alert: Alert) -> Outcome:
+        """Join the open incident of the dedup key, or claim the key and open a new one.
+
+        Only the writer whose conditional claim wins takes an incident number, so numbers have no gaps
+        from lost races. A claim whose incident is not written yet is being created by another writer:
+        wait for it, unless it is older than CLAIM_TIMEOUT (that writer died), then take the key over.
+        """
+        actor = f"integration:{alert.integration}"
+        deadline = time.monotonic() + CLAIM_TIMEOUT.total_seconds() * 2
+        while time.monotonic() < deadline:
+            claim = self.incidents.latest_for_dedup_key(alert.service, alert.dedup_key)
+            latest = self.incidents.get(claim.incident_id) if claim else None
+            if claim is not None and latest is None and self.clock.now() - claim.claimed_at < CLAIM_TIMEOUT:
+                time.sleep(CLAIM_POLL_SECONDS)
+                continue
+            if latest is not None and latest.status.is_open:
+                try:
+                    incident = self.incidents.add_alert(latest.id, alert, self.clock.now())
+                except Conflict:
+                    again = self.incidents.get(latest.id)
+                    if again is not None and again.status.is_open:
+                        return Outcome("added", again)  # the bus delivered this alert twice
+                    continue  # resolved under us: the trigger opens a new incident
+                self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
+                return Outcome("added", incident)
+            incident_id = self.ids.new_id()
+            try:
+                self.incidents.claim_dedup_key(
+                    alert.service,
+                    alert.dedup_key,
+                    incident_id,
+                    self.clock.now(),
+                    replaces=claim.incident_id if claim else None,
+                )
+            except Conflict:
+                continue  # another trigger for the same key won; join its incident
+            now = self.clock.now()
+            incident = open_incident(
+                alert, incident_id=incident_id, number=self.incidents.next_number(), now=now
+            )
+            entry = TimelineEntry(
+                subject=incident.id,
+                at=now,
+                kind="triggered",
+                actor=actor,
+                message=f"Triggered by {alert.source_kind} alert: {incident.title}",
+                data={
+                    "alert_id": alert.id,
+                    "priority": incident.priority.value,
+                    "urgency": incident.urgency.value,
+                },
+            )
+            self.incidents.create(incident, entry=entry)
+            self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
+            return Outcome("created", incident)
+        raise Conflict(
+            f"could not place alert {alert.id}: its dedup key stayed claimed by an unfinished writer"
+        )
+
+    def _follow_up(self, alert: Alert) -> Outcome:
+        """Acknowledge or resolve the open incident of a dedup key; unknown keys are accepted, dropped."""
+        target = _TARGET[alert.action]
+        claim = self.incidents.latest_for_dedup_key(alert.service, alert.dedup_key)
+        incident = self.incidents.get(claim.incident_id) if claim else None
+        if incident is None or not incident.status.is_open or incident.status is target:
+            log.info("dropped %s for dedup key with no matching open incident", alert.action.value)
+            return Outcome("dropped", incident)
+        actor = f"integration:{alert.integration}"
+        now = self.clock.now()
+        entry = TimelineEntry(
+            subject=incident.id,
+            at=now,
+            kind=target.value,
+            actor=actor,
+            message=f"{target.value.capitalize()} by {alert.source_kind} event",
+            data={"alert_id": alert.id},
+        )
+        try:
+            updated = self.incidents.transition(
+                incident.id, target, actor=actor, now=now, entry=entry, alert=alert
+            )
+        except Conflict:
+            return Outcome("dropped", self.incidents.get(incident.id))
+        self._publish(_EVENT[target], updated, actor, f"{alert.source_kind} {alert.action.value}")
+        return Outcome(target.value, updated)
+
+    def record_change(self, change: ChangeEvent) -> None:
+        """A change event is one line on its service's timeline."""
+        self.timeline.add(
+            TimelineEntry(
+                subject=f"service:{change.service}",
+                at=change.timestamp or change.received_at,
+                kind="change",
+                actor=f"integration:{change.integration}",
+                message=change.summary,
+                data={"source": change.source, "links": [link.model_dump() for link in change.links]},
+            )
+        )

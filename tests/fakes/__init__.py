@@ -1,0 +1,1 @@
+"""In-memory implementations of klaxon.ports, for unit tests of services."""

@@ -1,0 +1,190 @@
+"""In-memory ports with the same conditional semantics as the DynamoDB adapters."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.incident import allowed_from
+from klaxon.domain.integration import IntegrationRef
+from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
+from klaxon.events import DetailType
+from klaxon.ports import ApiPrincipal, DedupClaim, IncidentPage, IncidentQuery
+
+
+class FixedClock:
+    def __init__(self, at: datetime | None = None) -> None:
+        self.at = at or datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **kwargs: float) -> None:
+        self.at += timedelta(**kwargs)
+
+
+class CountingIds:
+    def __init__(self) -> None:
+        self._n = itertools.count(1)
+
+    def new_id(self) -> str:
+        return f"id{next(self._n):04d}"
+
+
+@dataclass
+class RecordingBus:
+    events: list[tuple[DetailType, BaseModel]] = field(default_factory=list)
+
+    def publish(self, detail_type: DetailType, detail: BaseModel) -> None:
+        self.events.append((detail_type, detail))
+
+    def types(self) -> list[DetailType]:
+        return [t for t, _ in self.events]
+
+
+@dataclass
+class MemoryPayloads:
+    blobs: dict[str, bytes] = field(default_factory=dict)
+
+    def put(self, key: str, body: bytes) -> str:
+        self.blobs[key] = body
+        return f"mem://{key}"
+
+    def get(self, ref: str) -> bytes:
+        return self.blobs[ref.removeprefix("mem://")]
+
+
+class MemoryTimeline:
+    def __init__(self) -> None:
+        self.entries: list[TimelineEntry] = []
+
+    def add(self, entry: TimelineEntry) -> None:
+        self.entries.append(entry)
+
+    def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]:
+        return sorted((e for e in self.entries if e.subject == subject), key=lambda e: e.at)[:limit]
+
+
+class MemoryIncidents:
+    """Every method holds one lock, as DynamoDB is atomic per request; `writes` counts write calls."""
+
+    def __init__(self, timeline: MemoryTimeline) -> None:
+        self.timeline = timeline
+        self.items: dict[str, Incident] = {}
+        self.claims: dict[tuple[str, str], DedupClaim] = {}
+        self.counter = 0
+        self.writes = 0
+        self._lock = threading.RLock()
+        self.last_alert: dict[str, str] = {}
+
+    def latest_for_dedup_key(self, service: str, dedup_key: str) -> DedupClaim | None:
+        with self._lock:
+            return self.claims.get((service, dedup_key))
+
+    def claim_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, now: datetime, *, replaces: str | None
+    ) -> None:
+        with self._lock:
+            self.writes += 1
+            current = self.claims.get((service, dedup_key))
+            if (current.incident_id if current else None) != replaces:
+                raise Conflict("claimed by another writer")
+            self.claims[(service, dedup_key)] = DedupClaim(incident_id, now)
+
+    def get(self, incident_id: str) -> Incident | None:
+        with self._lock:
+            return self.items.get(incident_id)
+
+    def next_number(self) -> int:
+        with self._lock:
+            self.writes += 1
+            self.counter += 1
+            return self.counter
+
+    def create(self, incident: Incident, *, entry: TimelineEntry) -> None:
+        with self._lock:
+            self.writes += 2
+            if incident.id in self.items:
+                raise Conflict("exists")
+            self.items[incident.id] = incident
+            self.timeline.add(entry)
+
+    def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
+        with self._lock:
+            self.writes += 1
+            current = self.items[incident_id]
+            if not current.status.is_open or self.last_alert.get(incident_id) == alert.id:
+                raise Conflict("resolved or duplicate delivery")
+            self.last_alert[incident_id] = alert.id
+            updated = current.model_copy(
+                update={
+                    "alert_count": current.alert_count + 1,
+                    "last_alert_at": now,
+                    "updated_at": now,
+                    "alerts": {**current.alerts, **{i.fingerprint: i for i in alert.instances}},
+                }
+            )
+            self.items[incident_id] = updated
+            return updated
+
+    def transition(
+        self,
+        incident_id: str,
+        target: IncidentStatus,
+        *,
+        actor: str,
+        now: datetime,
+        entry: TimelineEntry,
+        alert: Alert | None = None,
+    ) -> Incident:
+        with self._lock:
+            self.writes += 2
+            current = self.items[incident_id]
+            if current.status not in allowed_from(target):
+                raise Conflict("status changed")
+            changes: dict[str, Any] = {"status": target, "updated_at": now}
+            if target is IncidentStatus.ACKNOWLEDGED:
+                changes |= {"acknowledged_at": now, "acknowledged_by": actor}
+            else:
+                changes |= {"resolved_at": now, "resolved_by": actor}
+            if alert is not None:
+                changes["alerts"] = {**current.alerts, **{i.fingerprint: i for i in alert.instances}}
+            self.items[incident_id] = current.model_copy(update=changes)
+            self.timeline.add(entry)
+            return self.items[incident_id]
+
+    def query(self, query: IncidentQuery) -> IncidentPage:
+        with self._lock:
+            found = [
+                i
+                for i in sorted(self.items.values(), key=lambda i: (i.created_at, i.id), reverse=True)
+                if (query.status is None or i.status is query.status)
+                and (query.service is None or i.service == query.service)
+                and (query.dedup_key is None or i.dedup_key == query.dedup_key)
+            ]
+            start = int(query.cursor or 0)
+            page = found[start : start + query.limit]
+            more = start + query.limit < len(found)
+            return IncidentPage(incidents=page, next=str(start + query.limit) if more else None)
+
+
+@dataclass
+class MemoryDirectory:
+    integrations: dict[str, IntegrationRef] = field(default_factory=dict)
+    service_ids: frozenset[str] = frozenset({"checkout", "payments", "search", "platform"})
+    tokens: dict[str, ApiPrincipal] = field(default_factory=dict)
+
+    def integration_for_key(self, key: str) -> IntegrationRef | None:
+        return self.integrations.get(key)
+
+    def services(self) -> frozenset[str]:
+        return self.service_ids
+
+    def principal_for_token(self, token: str) -> ApiPrincipal | None:
+        return self.tokens.get(token)
