@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon import __version__, wiring
+from klaxon.domain.errors import NotFound
 from klaxon.domain.models import Incident, IncidentStatus
 from klaxon.http import auth, errors
 from klaxon.http.schemas import Health, IncidentList, Timeline
@@ -59,6 +60,30 @@ def handle_resolve_incident(incident_id: str) -> Incident:
 @app.get("/v1/incidents/<incident_id>/timeline", tags=["incidents"], summary="Every action on the incident")
 def handle_get_timeline(incident_id: str) -> Timeline:
     return Timeline(timeline=wiring.incident_service().history(incident_id))
+
+
+@app.put(
+    "/v1/config", tags=["config"], summary="Replace the running configuration (stored form: keys hashed)"
+)
+def handle_put_config() -> dict[str, object]:
+    from klaxon.config.loader import validate_document
+    from klaxon.services.configuration import apply_config
+
+    body = app.current_event.json_body if app.current_event.body else None
+    config = validate_document(body, "request body")
+    counts = apply_config(wiring.directory(), config)
+    logger.info("configuration applied", extra={"by": auth.principal(app).actor, **counts})
+    return {"applied": counts}
+
+
+@app.get("/v1/config", tags=["config"], summary="The running configuration, without secrets")
+def handle_get_config() -> dict[str, object]:
+    from klaxon.config.loader import validate_document
+
+    document = wiring.directory().config_document()
+    if document is None:
+        raise NotFound("no configuration has been applied yet")
+    return validate_document(document, "stored configuration").public_view()
 
 
 @app.get("/v1/openapi.json", tags=["meta"], summary="This API's OpenAPI document", include_in_schema=False)

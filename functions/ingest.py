@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon import wiring
@@ -67,5 +68,14 @@ def _integration(kind: str, key: str | None) -> Response[dict[str, object]]:
 
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
-def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+def _handle(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
     return app.resolve(event, context)
+
+
+def handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    try:
+        return _handle(event, context)
+    finally:
+        if is_metrics_disabled():
+            # Powertools keeps metrics while disabled (`klaxon up`) and prints them at 100: drop them.
+            metrics.clear_metrics()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unauthorized
 from klaxon.domain.pagerduty import INVALID_EVENT
@@ -40,6 +41,11 @@ def register(app: APIGatewayRestResolver) -> None:
                 {"status": "invalid event", "message": exc.message or INVALID_EVENT, "errors": exc.errors},
             )
         return _json(400, {"message": exc.message, "errors": exc.errors})
+
+    @app.exception_handler(RequestValidationError)
+    def handle_bad_request(exc: RequestValidationError) -> Response[str]:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return _json(400, {"message": "invalid request", "errors": problems})
 
     @app.exception_handler(Unauthorized)
     def handle_unauthorized(exc: Unauthorized) -> Response[str]:

@@ -38,6 +38,31 @@ LambdaTarget = Callable[[str, dict[str, Any]], None]
 
 _DDB_LOCK = threading.RLock()
 _DDB_CALLS = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query")
+_DDB_WRITES = frozenset({"put_item", "update_item", "delete_item"})
+
+
+class DynamoMeter:
+    """Counts the requests the emulated DynamoDB receives; a transaction counts one write per item."""
+
+    def __init__(self) -> None:
+        self.writes = 0
+        self.reads = 0
+
+    def record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if name in _DDB_WRITES:
+            self.writes += 1
+        elif name == "transact_write_items":
+            items = kwargs.get("transact_items", args[1] if len(args) > 1 else [])
+            self.writes += len(items)
+        else:
+            self.reads += 1
+
+    def reset(self) -> None:
+        self.writes = self.reads = 0
+
+
+METER = DynamoMeter()
+_nesting = threading.local()
 
 
 class _Hooks:
@@ -51,7 +76,15 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def call(*args: Any, **kwargs: Any) -> Any:
         with _DDB_LOCK:
-            return method(*args, **kwargs)
+            # moto's transact_write_items calls put_item & co. itself: count only the outermost request.
+            depth = getattr(_nesting, "depth", 0)
+            if depth == 0:
+                METER.record(method.__name__, args, kwargs)
+            _nesting.depth = depth + 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                _nesting.depth = depth
 
     return call
 

@@ -1,0 +1,35 @@
+"""`make bench`: run every benchmark, write bench/results.json and print it."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SUITES = ["bench_pipeline", "bench_imports", "bench_schedule"]
+
+
+def main() -> int:
+    results: dict[str, object] = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    for name in SUITES:
+        if not (HERE / f"{name}.py").exists():
+            continue
+        started = time.perf_counter()
+        figures = importlib.import_module(f"bench.{name}").run()
+        results[name.removeprefix("bench_")] = figures
+        print(f"{name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    pipeline = results.get("pipeline")
+    if isinstance(pipeline, dict):
+        from bench.cost_model import monthly
+
+        results["cost_model_monthly"] = monthly(pipeline)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The alert pipeline in-process: DynamoDB writes per alert (counted by the emulated DynamoDB), throughput."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KEY = "KLAXON-DEMO-CHECKOUT-KEY-0000001"
+
+
+def _event(dedup_key: str, n: int) -> dict[str, object]:
+    body = {
+        "routing_key": KEY,
+        "event_action": "trigger",
+        "dedup_key": dedup_key,
+        "payload": {"summary": f"bench alert {n}", "source": "bench", "severity": "critical"},
+    }
+    from klaxon.local.gateway import proxy_event
+
+    return proxy_event(
+        "POST", "/v2/enqueue", {"Content-Type": "application/json"}, json.dumps(body).encode(), "127.0.0.1"
+    )
+
+
+def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
+    from klaxon.local.emulation import METER
+    from klaxon.local.platform import LocalPlatform, Options
+
+    platform = LocalPlatform(Options(config=ROOT / "examples" / "acme.yaml", port=0)).start()
+    try:
+        from klaxon import wiring
+        from klaxon.domain.models import Alert, AlertAction, Severity
+
+        def alert(n: int, key: str) -> Alert:
+            from datetime import UTC, datetime
+
+            return Alert(
+                id=f"bench-{key}-{n}",
+                action=AlertAction.TRIGGER,
+                dedup_key=key,
+                service="checkout",
+                integration="checkout-events",
+                source_kind="pagerduty",
+                received_at=datetime.now(UTC),
+                summary="bench",
+                severity=Severity.CRITICAL,
+            )
+
+        router = wiring.router_service()
+        METER.reset()
+        router.route(alert(0, "writes-probe"))
+        new_incident = METER.writes
+        METER.reset()
+        router.route(alert(1, "writes-probe"))
+        duplicate = METER.writes
+
+        events = [_event(f"key-{i % keys}", i) for i in range(alerts)]
+        started = time.perf_counter()
+        for event in events:
+            response = platform.invoker.invoke("ingest", event)
+            assert response["statusCode"] == 202, response
+        accepted = time.perf_counter() - started
+        assert platform.drain(timeout=300)
+        total = time.perf_counter() - started
+        return {
+            "ddb_writes_per_new_incident": new_incident,
+            "ddb_writes_per_duplicate_alert": duplicate,
+            "pipeline_alerts": alerts,
+            "pipeline_dedup_keys": keys,
+            "ingest_alerts_per_second": round(alerts / accepted, 1),
+            "pipeline_alerts_per_second": round(alerts / total, 1),
+            "pipeline_dead_letters": len(platform.invoker.dead_letters),
+        }
+    finally:
+        platform.stop()
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

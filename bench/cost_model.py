@@ -1,0 +1,56 @@
+"""Monthly AWS bill for a reference team, from the calls the pipeline was measured to make.
+
+Public on-demand prices, us-east-1, no free tier (so the figure is an upper bound for a small team).
+"""
+
+from __future__ import annotations
+
+PRICES = {
+    "apigw_rest_per_million": 3.50,
+    "lambda_request_per_million": 0.20,
+    "lambda_arm_gb_second": 0.0000133334,
+    "eventbridge_custom_event_per_million": 1.00,
+    "ddb_write_request_unit_per_million": 0.625,
+    "ddb_read_request_unit_per_million": 0.125,
+    "cloudwatch_alarm_month": 0.10,
+    "cloudwatch_logs_ingest_per_gb": 0.50,
+}
+GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
+
+
+def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 200) -> dict[str, object]:
+    """A reference month: `alerts` alerts folding into `incidents` incidents, each acked and resolved."""
+    duplicates = alerts - incidents
+    api_calls = incidents * 10  # people looking at, acknowledging and resolving incidents
+    lambda_invocations = alerts * 2 + api_calls  # ingest + router per alert, api per call
+    gb_seconds = lambda_invocations * 0.5 * 0.12  # 512 MB, ~120 ms billed on average
+    bus_events = alerts * 2 + incidents * 2  # Alert Received + Incident Triggered/Updated; ack, resolve
+    ddb_requests = (
+        incidents * measured["ddb_writes_per_new_incident"]
+        + duplicates * measured["ddb_writes_per_duplicate_alert"]
+        + incidents * 2 * 2  # ack and resolve: conditional update + timeline entry
+    )
+    ddb_wru = ddb_requests + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS
+    ddb_rru = alerts * 2 + api_calls * 2
+    alarms = 3 + 3 + 1  # function errors, DLQ depth, API 5XX
+    log_gb = lambda_invocations * 1.5 / 1024 / 1024  # ~1.5 KB of structured log per invocation
+    lines = {
+        "api_gateway": (alerts + api_calls) / 1e6 * PRICES["apigw_rest_per_million"],
+        "lambda": lambda_invocations / 1e6 * PRICES["lambda_request_per_million"]
+        + gb_seconds * PRICES["lambda_arm_gb_second"],
+        "eventbridge": bus_events / 1e6 * PRICES["eventbridge_custom_event_per_million"],
+        "dynamodb": ddb_wru / 1e6 * PRICES["ddb_write_request_unit_per_million"]
+        + ddb_rru / 1e6 * PRICES["ddb_read_request_unit_per_million"],
+        "cloudwatch_alarms": alarms * PRICES["cloudwatch_alarm_month"],
+        "cloudwatch_logs": log_gb * PRICES["cloudwatch_logs_ingest_per_gb"],
+    }
+    return {
+        "assumptions": {
+            "alerts": alerts,
+            "incidents": incidents,
+            "api_calls": api_calls,
+            "region": "us-east-1",
+        },
+        "usd_by_service": {k: round(v, 4) for k, v in lines.items()},
+        "usd_total": round(sum(lines.values()), 2),
+    }

@@ -1,0 +1,134 @@
+"""The DynamoDB incident repository under moto: conditional writes, write counts, listing."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.models import Alert, AlertAction, AlertInstance, IncidentStatus, Severity, TimelineEntry
+from klaxon.ports import IncidentQuery
+
+
+@pytest.fixture
+def repo(platform):
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+
+    return DynamoIncidentRepository()
+
+
+@pytest.fixture
+def router(platform):
+    from klaxon import wiring
+
+    return wiring.router_service()
+
+
+@pytest.fixture
+def writes(platform):
+    from klaxon.local.emulation import METER
+
+    METER.reset()
+    return METER
+
+
+def make_alert(
+    n: int, key: str = "disk", action: AlertAction = AlertAction.TRIGGER, **extra: object
+) -> Alert:
+    return Alert(
+        id=f"a{n}",
+        action=action,
+        dedup_key=key,
+        service="checkout",
+        integration="checkout-events",
+        source_kind="pagerduty",
+        received_at=datetime.now(UTC),
+        summary="Disk full",
+        severity=Severity.CRITICAL,
+        **extra,
+    )
+
+
+def test_new_incident_costs_four_writes_and_a_duplicate_one(router, writes):
+    router.route(make_alert(1))
+    assert writes.writes == 4
+    router.route(make_alert(2))
+    assert writes.writes == 5
+
+
+def test_a_second_claim_of_the_same_key_conflicts(repo):
+    now = datetime.now(UTC)
+    repo.claim_dedup_key("checkout", "k", "i1", now, replaces=None)
+    with pytest.raises(Conflict):
+        repo.claim_dedup_key("checkout", "k", "i2", now, replaces=None)
+    repo.claim_dedup_key("checkout", "k", "i2", now, replaces="i1")
+    assert repo.latest_for_dedup_key("checkout", "k").incident_id == "i2"
+
+
+def test_alerts_cannot_be_added_to_a_resolved_incident(router, repo):
+    incident = router.route(make_alert(1)).incident
+    router.route(make_alert(2, action=AlertAction.RESOLVE))
+    with pytest.raises(Conflict):
+        repo.add_alert(incident.id, make_alert(3), datetime.now(UTC))
+
+
+def test_alert_instances_are_kept_by_fingerprint(router, repo):
+    first = AlertInstance(fingerprint="fp1", status="firing", labels={"instance": "web-1"})
+    incident = router.route(make_alert(1, instances=[first])).incident
+    second = AlertInstance(fingerprint="fp2", status="firing")
+    router.route(make_alert(2, instances=[second]))
+    assert set(repo.get(incident.id).alerts) == {"fp1", "fp2"}
+    assert repo.get(incident.id).alerts["fp1"].labels == {"instance": "web-1"}
+
+
+def test_transition_is_conditional_on_the_current_status(router, repo):
+    incident = router.route(make_alert(1)).incident
+    now = datetime.now(UTC)
+    entry = TimelineEntry(subject=incident.id, at=now, kind="resolved", actor="t", message="m")
+    repo.transition(incident.id, IncidentStatus.RESOLVED, actor="t", now=now, entry=entry)
+    with pytest.raises(Conflict):
+        repo.transition(incident.id, IncidentStatus.ACKNOWLEDGED, actor="t", now=now, entry=entry)
+
+
+def test_concurrent_triggers_under_moto_open_one_incident(router, repo):
+    barrier = threading.Barrier(6)
+
+    def send(i: int) -> None:
+        barrier.wait()
+        for j in range(5):
+            router.route(make_alert(i * 100 + j, key="storm"))
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    page = repo.query(IncidentQuery(dedup_key="storm"))
+    assert len(page.incidents) == 1
+    assert page.incidents[0].alert_count == 30
+    assert page.incidents[0].number == 1
+
+
+def test_listing_is_newest_first_filtered_and_paginated(router, repo):
+    for n in range(7):
+        router.route(make_alert(n, key=f"k{n}"))
+    router.route(make_alert(99, key="k0", action=AlertAction.RESOLVE))
+    first = repo.query(IncidentQuery(limit=3))
+    assert [i.dedup_key for i in first.incidents] == ["k6", "k5", "k4"]
+    second = repo.query(IncidentQuery(limit=3, cursor=first.next))
+    assert [i.dedup_key for i in second.incidents] == ["k3", "k2", "k1"]
+    third = repo.query(IncidentQuery(limit=3, cursor=second.next))
+    assert [i.dedup_key for i in third.incidents] == ["k0"]
+    assert third.next is None
+    resolved = repo.query(IncidentQuery(status=IncidentStatus.RESOLVED))
+    assert [i.dedup_key for i in resolved.incidents] == ["k0"]
+    open_checkout = repo.query(IncidentQuery(service="checkout", status=IncidentStatus.TRIGGERED, limit=100))
+    assert len(open_checkout.incidents) == 6
+
+
+def test_claims_record_when_they_were_made(repo):
+    now = datetime.now(UTC).replace(microsecond=0)
+    repo.claim_dedup_key("checkout", "t", "i1", now, replaces=None)
+    assert abs(repo.latest_for_dedup_key("checkout", "t").claimed_at - now) < timedelta(seconds=1)

@@ -1,0 +1,44 @@
+"""Canaries for the private moto hooks klaxon.local.emulation patches: an upgrade moving one fails."""
+
+from __future__ import annotations
+
+import inspect
+import tomllib
+from importlib.metadata import version
+
+from tests.conftest import ROOT
+
+
+def test_moto_is_pinned_to_the_version_the_hooks_were_checked_against():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["local"]
+    pin = next(d for d in extras if d.startswith("moto"))
+    assert pin.endswith("==5.2.5")
+    assert version("moto") == "5.2.5"
+
+
+def test_eventbridge_rule_delivery_hook_exists_with_the_expected_signature():
+    from moto.events.models import Rule
+
+    # functools.wraps keeps the original signature visible even after klaxon.local.emulation wrapped it.
+    assert list(inspect.signature(Rule.send_to_targets).parameters) == [
+        "self",
+        "original_event",
+        "transform_input",
+    ]
+
+
+def test_dynamodb_backend_calls_that_are_serialised_exist():
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from klaxon.local.emulation import _DDB_CALLS
+
+    for name in _DDB_CALLS:
+        assert callable(getattr(DynamoDBBackend, name))
+
+
+def test_step_functions_wait_and_lambda_invoke_hooks_exist_for_escalation():
+    from moto.awslambda.models import LambdaFunction
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+    assert callable(WaitFunction._wait_interval)
+    assert callable(LambdaFunction._invoke_lambda)
