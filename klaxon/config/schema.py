@@ -1,0 +1,234 @@
+"""The YAML config schema: users, teams, services, integrations, schedules and escalation policies."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from klaxon.config.integrity import find_problems
+from klaxon.config.problems import Problem, raise_if_any
+from klaxon.config.secrets import hash_key
+from klaxon.config.values import E164, EMAIL, Email, Id, IntegrationKey, SigningSecret, TimeZone
+from klaxon.domain.policy import Channel, EscalationPolicy
+from klaxon.domain.schedule.models import Schedule
+
+_FORBID = ConfigDict(frozen=True, extra="forbid")
+
+
+class ContactMethod(BaseModel):
+    """One way to reach a user: a push endpoint, a phone for SMS or voice calls, or an email address."""
+
+    model_config = _FORBID
+
+    type: Channel = Field(description="How this method reaches the user: `push`, `sms`, `voice` or `email`.")
+    address: str = Field(
+        min_length=1,
+        description='For `sms` and `voice` an E.164 phone number in quotes (`"+15550101001"`); for `email` '
+        "an email address; for `push` the device or push endpoint id.",
+    )
+    label: str | None = Field(default=None, description="A name people recognise, such as `work phone`.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _phone_read_as_number(cls, data: Any) -> Any:
+        # YAML reads an unquoted +15550101001 as the number 15550101001; say so instead of "not a string".
+        address = data.get("address") if isinstance(data, dict) else None
+        if isinstance(address, int) and not isinstance(address, bool):
+            raise_if_any(
+                "ContactMethod",
+                [(("address",), f'quote phone numbers: "+{address}" (unquoted, YAML reads a number)')],
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _address_fits_type(self) -> ContactMethod:
+        if self.type in (Channel.SMS, Channel.VOICE) and not E164.match(self.address):
+            reason = f"{self.type} needs an E.164 phone number: '+', country code, number, no spaces"
+            raise_if_any("ContactMethod", [(("address",), f"{reason} (e.g. +15550101001)")])
+        if self.type is Channel.EMAIL and not EMAIL.match(self.address):
+            raise_if_any("ContactMethod", [(("address",), f"{self.address!r} is not an email address")])
+        if self.type is Channel.PUSH and any(c.isspace() for c in self.address):
+            raise_if_any("ContactMethod", [(("address",), "a push endpoint id has no spaces")])
+        return self
+
+
+class NotificationRule(BaseModel):
+    """Once paged, notify the user on `channel` after `delay_minutes`, unless they acknowledged first."""
+
+    model_config = _FORBID
+
+    channel: Channel = Field(description="Which of the user's contact methods to use.")
+    delay_minutes: int = Field(ge=0, le=1440, description="Minutes after the page; 0 is at once.")
+
+
+# Push first because it is free and quiet, then louder and costlier channels while nobody acknowledges.
+DEFAULT_NOTIFICATION_RULES: tuple[NotificationRule, ...] = (
+    NotificationRule(channel=Channel.PUSH, delay_minutes=0),
+    NotificationRule(channel=Channel.EMAIL, delay_minutes=0),
+    NotificationRule(channel=Channel.SMS, delay_minutes=1),
+    NotificationRule(channel=Channel.VOICE, delay_minutes=5),
+)
+
+
+class User(BaseModel):
+    """A person who can be paged, with the ways to reach them and the order to use them in."""
+
+    model_config = _FORBID
+
+    id: Id = Field(description="Short lowercase id that schedules, policies and teams refer to.")
+    name: str = Field(min_length=1, description="Full name, as shown on pages and the timeline.")
+    email: Email = Field(description="The user's account email (paging by email is a contact method).")
+    time_zone: TimeZone = Field(description="IANA time zone for showing the user times (`America/New_York`).")
+    role: str | None = Field(default=None, description="Free text such as `Engineering Manager`.")
+    contact_methods: list[ContactMethod] = Field(min_length=1, description="Ways to reach the user.")
+    notification_rules: list[NotificationRule] | None = Field(
+        default=None,
+        description="When to use which channel once paged. Absent: push and email at once, SMS after 1 "
+        "minute, a voice call after 5, for the channels the user has contact methods for.",
+    )
+
+    @model_validator(mode="after")
+    def _rules_use_known_channels(self) -> User:
+        have = {method.type for method in self.contact_methods}
+        problems: list[Problem] = [
+            (("notification_rules", i, "channel"), f"{self.id} has no {rule.channel} contact method")
+            for i, rule in enumerate(self.notification_rules or [])
+            if rule.channel not in have
+        ]
+        raise_if_any("User", problems)
+        return self
+
+    def effective_notification_rules(self) -> list[NotificationRule]:
+        """The user's own rules, or the default ones for the channels the user can be reached on."""
+        if self.notification_rules is not None:
+            return list(self.notification_rules)
+        have = {method.type for method in self.contact_methods}
+        return [rule for rule in DEFAULT_NOTIFICATION_RULES if rule.channel in have]
+
+
+class Team(BaseModel):
+    """A group of users that owns services."""
+
+    model_config = _FORBID
+
+    id: Id = Field(description="Short lowercase id that services refer to.")
+    name: str = Field(min_length=1, description="Display name.")
+    members: list[str] = Field(description="User ids of the team's members.")
+
+
+class Service(BaseModel):
+    """Something that breaks: alerts for it open incidents on it, escalated by its policy."""
+
+    model_config = _FORBID
+
+    id: Id = Field(description="Short lowercase id that integrations and alerts refer to.")
+    name: str = Field(min_length=1, description="Display name, also used on the status page.")
+    escalation_policy: str = Field(description="Id of the escalation policy that pages for its incidents.")
+    team: str | None = Field(default=None, description="Id of the owning team.")
+    description: str | None = Field(default=None, description="What the service is, for the responder.")
+
+
+class IntegrationKind(StrEnum):
+    PAGERDUTY = "pagerduty"
+    ALERTMANAGER = "alertmanager"
+    GRAFANA = "grafana"
+    CLOUDWATCH = "cloudwatch"
+    DATADOG = "datadog"
+    SENTRY = "sentry"
+    GENERIC = "generic"
+
+
+class Integration(BaseModel):
+    """A monitoring tool's way in: its key authenticates alerts, which go to one service or by label."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    id: Id = Field(description="Short lowercase id, recorded on every alert it accepts.")
+    kind: IntegrationKind = Field(description="Payload format it accepts; `pagerduty` is Events API v2.")
+    key: IntegrationKey | None = Field(
+        default=None,
+        description="The integration key the tool sends (16-256 URL-safe characters). Only its SHA-256 "
+        "is stored. Give `key` or `key_hash`, not both.",
+    )
+    key_hash: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{64}$",
+        description="Hex SHA-256 of the key, as in the stored form, so a stored config loads back.",
+    )
+    service: str | None = Field(default=None, description="Service id every alert goes to.")
+    service_label: str | None = Field(
+        default=None,
+        description="Instead of `service`: the alert label naming the service (e.g. `service`).",
+    )
+    default_service: str | None = Field(
+        default=None,
+        description="With `service_label`: the service for alerts whose label is missing or unknown.",
+    )
+    secret: SigningSecret | None = Field(
+        default=None,
+        description="Shared secret for tools that sign their requests (HMAC); kept in the stored form.",
+    )
+
+    @model_validator(mode="after")
+    def _one_key_one_route(self) -> Integration:
+        problems: list[Problem] = []
+        if self.key is not None and self.key_hash is not None:
+            problems.append((("key_hash",), "give key or key_hash, not both"))
+        if self.key is None and self.key_hash is None:
+            problems.append(((), "an integration needs its key"))
+        if self.service is not None and self.service_label is not None:
+            problems.append((("service_label",), "route by service or by service_label, not both"))
+        if self.service is None and self.service_label is None:
+            problems.append(((), "an integration needs a service, or a service_label and default_service"))
+        if self.service is None and self.service_label is not None and self.default_service is None:
+            problems.append((("service_label",), "service_label needs a default_service for other alerts"))
+        if self.service_label is None and self.default_service is not None:
+            problems.append((("default_service",), "default_service is only used with service_label"))
+        raise_if_any("Integration", problems)
+        return self
+
+    def hashed_key(self) -> str:
+        """The key's SHA-256, whichever way it was given."""
+        if self.key is not None:
+            return hash_key(self.key.get_secret_value())
+        assert self.key_hash is not None  # the validator guarantees one of the two
+        return self.key_hash
+
+
+class KlaxonConfig(BaseModel):
+    """A whole organisation's Klaxon setup: the top level of the YAML file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    users: list[User] = Field(min_length=1, description="Everyone who can be paged.")
+    teams: list[Team] = Field(default_factory=list, description="Groups of users that own services.")
+    services: list[Service] = Field(default_factory=list, description="What alerts are about.")
+    integrations: list[Integration] = Field(default_factory=list, description="Where alerts come in.")
+    schedules: list[Schedule] = Field(default_factory=list, description="Who is on call when.")
+    escalation_policies: list[EscalationPolicy] = Field(
+        default_factory=list, description="Who is paged, how, and when, until someone acknowledges."
+    )
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> KlaxonConfig:
+        raise_if_any("KlaxonConfig", find_problems(self))
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        """JSON-ready data to persist: each integration `key` replaced by `key_hash`; it loads back."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for integration, item in zip(self.integrations, data["integrations"], strict=True):
+            item.pop("key", None)
+            item["key_hash"] = integration.hashed_key()
+            if integration.secret is not None:
+                item["secret"] = integration.secret.get_secret_value()
+        return data
+
+    def public_view(self) -> dict[str, Any]:
+        """What is safe to show or log: the stored form without signing secrets; it loads back."""
+        data = self.stored()
+        for item in data["integrations"]:
+            item.pop("secret", None)
+        return data

@@ -1,0 +1,68 @@
+"""The stored and public forms of a config hold key hashes, never keys, and load back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from klaxon.config import KlaxonConfig, hash_key, load_config, parse_config
+
+DEMO_KEYS = (
+    "KLAXON-DEMO-CHECKOUT-KEY-0000001",
+    "KLAXON-DEMO-PAYMENTS-KEY-0000001",
+    "KLAXON-DEMO-ALERTMANAGER-KEY-001",
+)
+SECRET = "signing-secret-0000000000000001"
+
+
+@pytest.fixture
+def acme(acme_path: Path) -> KlaxonConfig:
+    return load_config(acme_path)
+
+
+def test_a_key_hash_is_the_hex_sha256_of_the_key() -> None:
+    assert (
+        hash_key("KLAXON-DEMO-CHECKOUT-KEY-0000001")
+        == hashlib.sha256(b"KLAXON-DEMO-CHECKOUT-KEY-0000001").hexdigest()
+    )
+
+
+def test_the_stored_form_holds_no_plaintext_key(acme: KlaxonConfig) -> None:
+    stored = json.dumps(acme.stored())
+
+    assert not any(key in stored for key in DEMO_KEYS)
+
+
+def test_the_stored_form_holds_each_keys_hash(acme: KlaxonConfig) -> None:
+    hashes = [item["key_hash"] for item in acme.stored()["integrations"]]
+
+    assert hashes == [hash_key(key) for key in DEMO_KEYS]
+
+
+def test_the_stored_form_loads_back_as_the_same_config(acme: KlaxonConfig) -> None:
+    reloaded = KlaxonConfig.model_validate(acme.stored())
+
+    assert reloaded.stored() == acme.stored()
+
+
+@pytest.fixture
+def signed(edit_acme: Callable[[str, str], tuple[str, int]]) -> KlaxonConfig:
+    """The demo with a signing secret on its first integration."""
+    text, _ = edit_acme("    service: checkout\n", f"    service: checkout\n    secret: {SECRET}\n")
+    return parse_config(text, "acme.yaml")
+
+
+def test_the_stored_form_keeps_a_signing_secret_to_verify_signatures_with(signed: KlaxonConfig) -> None:
+    assert signed.stored()["integrations"][0]["secret"] == SECRET
+
+
+def test_the_public_view_drops_signing_secrets(signed: KlaxonConfig) -> None:
+    assert SECRET not in json.dumps(signed.public_view())
+
+
+def test_the_public_view_loads_back(acme: KlaxonConfig) -> None:
+    assert KlaxonConfig.model_validate(acme.public_view()).public_view() == acme.public_view()
