@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 
-.PHONY: up test lint unit integration infra e2e synth bench deploy install system-deps clean
+.PHONY: up test lint unit integration infra e2e synth layer bench deploy install system-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,14 +49,24 @@ e2e: $(STAMP) system-deps
 test: $(STAMP) system-deps lint
 	$(PY) -m pytest tests -q
 
+LAYER := build/layer
+
+# Lambda dependencies for arm64 / Python 3.12, from [project.dependencies], with pip (no Docker).
+layer: $(STAMP)
+	rm -rf $(LAYER) && mkdir -p $(LAYER)
+	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > build/layer-requirements.txt
+	$(PY) -m pip install --quiet --target $(LAYER)/python --platform manylinux2014_aarch64 --implementation cp \
+	  --python-version 3.12 --only-binary=:all: -r build/layer-requirements.txt
+
+# cdk.json names the system python3; the CLI is told to use the venv's, which has aws-cdk-lib.
 synth: $(STAMP)
-	$(VENV)/bin/cdk-synth
+	npx --yes aws-cdk@2 synth --app "$(PY) app.py" --quiet
 
 bench: $(STAMP)
 	$(PY) -m bench
 
-deploy: $(STAMP)
-	npx --yes aws-cdk@2 deploy --all
+deploy: $(STAMP) layer
+	npx --yes aws-cdk@2 deploy --all --app "$(PY) app.py"
 
 clean:
-	rm -rf $(VENV) cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Klaxon's AWS infrastructure as CDK stacks and constructs."""

@@ -1,0 +1,78 @@
+"""CloudWatch alarms on what breaks Klaxon itself, notifying the operators' SNS topic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.nag import acknowledge
+from infra.naming import pascal_case
+
+PERIOD = Duration.minutes(1)
+
+
+class OpsAlarms(Construct):
+    """Any function error, any dead-lettered event, any API 5XX: each is a page that may not have gone out."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        topic_name: str,
+        functions: Mapping[str, lambda_.IFunction],
+        dead_letter_queues: Mapping[str, sqs.IQueue],
+        api: apigateway.RestApi,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = self._build_topic(topic_name)
+        self._action = cloudwatch_actions.SnsAction(self.topic)
+        self.alarms: list[cloudwatch.Alarm] = []
+        for name, function in functions.items():
+            self._build_alarm(
+                f"{pascal_case(name)}Errors",
+                function.metric_errors(period=PERIOD),
+                f"The {name} function failed",
+            )
+        for holds, queue in dead_letter_queues.items():
+            self._build_alarm(
+                f"{queue.node.id}NotEmpty",
+                queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
+                f"Dead-lettered: {holds}",
+            )
+        self._build_alarm("Api5xx", api.metric_server_error(period=PERIOD), "The API answered 5XX")
+
+    def _build_topic(self, topic_name: str) -> sns.Topic:
+        topic = sns.Topic(
+            self, "Topic", topic_name=topic_name, display_name="Klaxon ops alarms", enforce_ssl=True
+        )
+        acknowledge(
+            topic,
+            "AwsSolutions-SNS2",
+            "Alarm notifications carry alarm names and states, no incident data; CloudWatch cannot publish "
+            "to a topic under the AWS-managed SNS key, and the topic enforces TLS instead (SNS3).",
+        )
+        return topic
+
+    def _build_alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            alarm_description=description,
+            metric=metric,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            threshold=0,
+            evaluation_periods=1,
+            # No data means no errors, no messages, no requests: all healthy.
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(self._action)
+        self.alarms.append(alarm)

@@ -1,0 +1,176 @@
+"""Every Lambda function of klaxon.topology, built from one code asset, each with its own role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Annotations, Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.constructs.tables import Tables
+from infra.nag import acknowledge, logical_id
+from infra.naming import pascal_case
+from infra.permissions import Access, access_of
+from klaxon.adapters.tables import TABLE_ENV
+from klaxon.topology import FUNCTIONS, Function
+
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+ARCHITECTURE = lambda_.Architecture.ARM_64
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+# The asset is the repository root minus everything a function never imports. build/ holds the
+# dependency layer, which ships separately; ".*" keeps out .venv, .git, tool caches and any .env file.
+ASSET_EXCLUDES = [
+    ".*",
+    "**/__pycache__",
+    "*.pyc",
+    "*.egg-info",
+    "*.md",
+    "app.py",
+    "bench",
+    "build",
+    "cdk.json",
+    "cdk.out",
+    "dist",
+    "docs",
+    "examples",
+    "infra",
+    "Makefile",
+    "node_modules",
+    "pyproject.toml",
+    "tests",
+]
+
+
+class Functions(Construct):
+    """Python 3.12 on arm64 with Powertools settings and X-Ray; grants come from infra.permissions."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        code_root: Path,
+        layer_dir: Path,
+        tables: Tables,
+        bus: events.IEventBus,
+        payloads: s3.IBucket,
+        log_level: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._tables = tables
+        self._bus = bus
+        self._payloads = payloads
+        self._log_level = log_level
+        self._code = lambda_.Code.from_asset(str(code_root), exclude=ASSET_EXCLUDES)
+        self._layers = self._build_dependency_layers(layer_dir)
+        self.by_name: dict[str, lambda_.Function] = {
+            name: self._build_function(spec, access_of(name)) for name, spec in FUNCTIONS.items()
+        }
+
+    def _build_dependency_layers(self, layer_dir: Path) -> list[lambda_.ILayerVersion]:
+        # `make deploy` pip-installs the runtime dependencies for arm64/cp312 into build/layer/python
+        # first (no Docker bundling). Tests and plain synths have no such folder: the stack still
+        # synthesizes, with a warning, and functions deployed from it would lack their dependencies.
+        if not (layer_dir / "python").is_dir():
+            Annotations.of(self).add_warning_v2(
+                "klaxon:no-dependency-layer",
+                f"{layer_dir / 'python'} is missing: functions get no dependency layer (run `make deploy`)",
+            )
+            return []
+        layer = lambda_.LayerVersion(
+            self,
+            "Dependencies",
+            code=lambda_.Code.from_asset(str(layer_dir)),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="Klaxon's runtime dependencies (pyproject [project.dependencies])",
+        )
+        return [layer]
+
+    def _build_function(self, spec: Function, access: Access) -> lambda_.Function:
+        name = pascal_case(spec.name)
+        role = self._build_role(name, spec)
+        function = lambda_.Function(
+            self,
+            name,
+            description=spec.description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=spec.handler,
+            code=self._code,
+            layers=self._layers,
+            timeout=Duration.seconds(spec.timeout_s),
+            memory_size=spec.memory_mb,
+            role=role,
+            log_group=self._build_log_group(name, role),
+            tracing=lambda_.Tracing.ACTIVE,
+            environment=self._environment(access),
+        )
+        self._grant(role, access)
+        acknowledge(
+            function,
+            "AwsSolutions-L1",
+            "Pinned to Python 3.12 on purpose: the dependency layer is built for cp312 wheels, so the "
+            "runtime and the layer are upgraded together, after the tests run on the new version.",
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level "
+            "permissions, so AWS requires Resource '*'.",
+        )
+        return function
+
+    def _build_role(self, name: str, spec: Function) -> iam.Role:
+        # One role per function, with no managed policies: each grant below is the whole of its access.
+        return iam.Role(
+            self,
+            f"{name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Klaxon {spec.name} function: {spec.description}",
+        )
+
+    def _build_log_group(self, name: str, role: iam.IRole) -> logs.LogGroup:
+        log_group = logs.LogGroup(self, f"{name}Logs", retention=LOG_RETENTION)
+        log_group.grant(role, "logs:CreateLogStream", "logs:PutLogEvents")
+        return log_group
+
+    def _environment(self, access: Access) -> dict[str, str]:
+        environment = {
+            "POWERTOOLS_SERVICE_NAME": "klaxon",
+            "POWERTOOLS_METRICS_NAMESPACE": "Klaxon",
+            "LOG_LEVEL": self._log_level,
+            "KLAXON_EVENT_BUS": self._bus.event_bus_name,
+        }
+        environment |= {TABLE_ENV[kind]: self._tables.by_kind[kind].table_name for kind in access.tables}
+        if access.payloads:
+            environment["KLAXON_PAYLOAD_BUCKET"] = self._payloads.bucket_name
+        return environment
+
+    def _grant(self, role: iam.Role, access: Access) -> None:
+        for kind in access.reads:
+            self._tables.grant(role, kind, write=False)
+        for kind in access.writes:
+            self._tables.grant(role, kind, write=True)
+        if access.publishes_events:
+            self._bus.grant_put_events_to(role)
+        if access.payloads:
+            self._grant_payloads(role, access.payloads)
+
+    def _grant_payloads(self, role: iam.Role, verb: str) -> None:
+        action = {"put": "s3:PutObject", "get": "s3:GetObject"}[verb]
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=[action], resources=[self._payloads.arn_for_objects("*")])
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{logical_id(self._payloads)}.Arn>/*]",
+            f"{action} on any object of the payload bucket: claim-check keys are alert ids, unknown until "
+            "an alert arrives; the bucket holds nothing else.",
+        )

@@ -1,0 +1,103 @@
+"""The bus rules of klaxon.events.SUBSCRIPTIONS, with dead-letter queues so no event is dropped silently."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.nag import acknowledge
+from infra.naming import pascal_case
+from klaxon.events import SUBSCRIPTIONS, Subscription
+
+# EventBridge retries a failed delivery (throttling, Lambda unavailable) with backoff. After an hour a
+# late page is worse than a person looking at the dead-letter queue, whose alarm pages the operators.
+DELIVERY_MAX_EVENT_AGE = Duration.hours(1)
+DELIVERY_RETRY_ATTEMPTS = 185  # the most EventBridge allows: the hour is the limit that binds
+# EventBridge invokes Lambda asynchronously, so a function *error* never reaches the rule's DLQ: Lambda
+# retries it (at most twice) and then hands it to the function's on-failure destination.
+INVOCATION_MAX_EVENT_AGE = Duration.hours(1)
+INVOCATION_RETRY_ATTEMPTS = 2
+DEAD_LETTER_RETENTION = Duration.days(14)  # the SQS maximum: time to fix the bug and redrive
+
+
+class Subscriptions(Construct):
+    """One rule per subscription, each target with a delivery DLQ and its function with a failure queue."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        bus: events.IEventBus,
+        functions: Mapping[str, lambda_.IFunction],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # Every queue a failed event can land in, by what it catches: the alarms watch each one.
+        self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        self.rules = [self._build_rule(s, bus, functions[s.target]) for s in SUBSCRIPTIONS]
+        for target in sorted({s.target for s in SUBSCRIPTIONS}):
+            self._build_failure_destination(target, functions[target])
+
+    def _build_rule(
+        self, subscription: Subscription, bus: events.IEventBus, function: lambda_.IFunction
+    ) -> events.Rule:
+        name = pascal_case(subscription.name)
+        dead_letter_queue = self._build_dead_letter_queue(
+            f"{name}DeliveryDLQ", f"events of rule {subscription.name} that could not be delivered"
+        )
+        return events.Rule(
+            self,
+            name,
+            event_bus=bus,
+            # Rule names are unique per bus, and each deployment has its own bus.
+            rule_name=subscription.name,
+            description=subscription.description,
+            event_pattern=_event_pattern(subscription.pattern),
+            targets=[
+                targets.LambdaFunction(
+                    function,
+                    dead_letter_queue=dead_letter_queue,
+                    max_event_age=DELIVERY_MAX_EVENT_AGE,
+                    retry_attempts=DELIVERY_RETRY_ATTEMPTS,
+                )
+            ],
+        )
+
+    def _build_failure_destination(self, target: str, function: lambda_.IFunction) -> None:
+        queue = self._build_dead_letter_queue(
+            f"{pascal_case(target)}FailedInvocations", f"events the {target} function failed on"
+        )
+        function.configure_async_invoke(
+            on_failure=destinations.SqsDestination(queue),
+            max_event_age=INVOCATION_MAX_EVENT_AGE,
+            retry_attempts=INVOCATION_RETRY_ATTEMPTS,
+        )
+
+    def _build_dead_letter_queue(self, construct_id: str, holds: str) -> sqs.Queue:
+        queue = sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=DEAD_LETTER_RETENTION,
+        )
+        acknowledge(
+            queue,
+            "AwsSolutions-SQS3",
+            f"This queue is a dead-letter queue ({holds}); nothing consumes it but a person redriving it.",
+        )
+        self.dead_letter_queues[holds] = queue
+        return queue
+
+
+def _event_pattern(pattern: Mapping[str, Any]) -> events.EventPattern:
+    """klaxon.events' pattern as CDK's EventPattern; a top-level key CDK cannot express raises TypeError."""
+    return events.EventPattern(**{key.replace("-", "_"): value for key, value in pattern.items()})

@@ -1,0 +1,76 @@
+"""PlatformStack: Klaxon's data path (API, functions, bus, tables) composed from infra.constructs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.constructs.alarms import OpsAlarms
+from infra.constructs.api import Api
+from infra.constructs.event_bus import EventBus
+from infra.constructs.functions import Functions
+from infra.constructs.payload_store import PAYLOAD_RETENTION, PayloadStore
+from infra.constructs.subscriptions import Subscriptions
+from infra.constructs.tables import Tables
+from infra.naming import pascal_case
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# `cdk deploy -c klaxon:name=klaxon-staging` makes a second deployment beside the first: the name is
+# the bus's, and it names the stack, the API and the ops topic, which must not collide either.
+NAME_CONTEXT = "klaxon:name"
+LOG_LEVEL_CONTEXT = "klaxon:logLevel"
+DEFAULT_NAME = "klaxon"
+
+
+class PlatformStack(Stack):
+    """Everything the alert-to-incident path needs; the status page gets a stack of its own."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        code_root: Path = REPO_ROOT,
+        layer_dir: Path = REPO_ROOT / "build" / "layer",
+        **kwargs: Any,
+    ) -> None:
+        name = str(scope.node.try_get_context(NAME_CONTEXT) or DEFAULT_NAME)
+        kwargs.setdefault("stack_name", pascal_case(name))  # "klaxon-staging" -> "KlaxonStaging"
+        super().__init__(scope, construct_id, **kwargs)
+        log_level = str(self.node.try_get_context(LOG_LEVEL_CONTEXT) or "INFO")
+
+        tables = Tables(self, "Tables")
+        bus = EventBus(self, "EventBus", bus_name=name, archive_retention=PAYLOAD_RETENTION)
+        payloads = PayloadStore(self, "PayloadStore")
+        functions = Functions(
+            self,
+            "Functions",
+            code_root=code_root,
+            layer_dir=layer_dir,
+            tables=tables,
+            bus=bus.bus,
+            payloads=payloads.bucket,
+            log_level=log_level,
+        )
+        subscriptions = Subscriptions(self, "Subscriptions", bus=bus.bus, functions=functions.by_name)
+        api = Api(self, "Api", api_name=name, functions=functions.by_name)
+        # Extension point: the escalation state machine (infra/statemachines/escalation.asl.json, the same
+        # file the local runtime runs) becomes a construct here, started per "Incident Triggered" event and
+        # invoking the escalation-step function; its failed executions join the alarms below.
+        OpsAlarms(
+            self,
+            "OpsAlarms",
+            topic_name=f"{name}-ops-alarms",
+            functions=functions.by_name,
+            dead_letter_queues=subscriptions.dead_letter_queues,
+            api=api.rest_api,
+        )
+
+        CfnOutput(self, "ApiUrl", value=api.rest_api.url, description="Base URL of the Klaxon API")
+        CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
+        for kind, table in tables.by_kind.items():
+            CfnOutput(self, f"{pascal_case(kind)}TableName", value=table.table_name)

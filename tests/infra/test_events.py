@@ -1,0 +1,116 @@
+"""The event bus: named, archived, one rule per subscription, and nowhere for a failed event to vanish."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from klaxon.events import SOURCE, SUBSCRIPTIONS, Subscription
+from tests.infra.support import (
+    denies_plain_http,
+    environment_refs,
+    function_logical_id,
+    ref,
+    resources_of_type,
+)
+from tests.infra.synth import STACK_ID
+
+if TYPE_CHECKING:
+    from aws_cdk.assertions import Match, Template
+
+    from tests.infra.synth import Synthesized
+
+
+def _rule(cfn: dict[str, Any], subscription: Subscription) -> dict[str, Any]:
+    (rule,) = [
+        r
+        for r in resources_of_type(cfn, "AWS::Events::Rule").values()
+        if r["Properties"]["Name"] == subscription.name
+    ]
+    return rule["Properties"]
+
+
+def test_bus_is_named_klaxon_and_functions_are_told_so(template: Template, cfn: dict[str, Any]) -> None:
+    template.has_resource_properties("AWS::Events::EventBus", {"Name": "klaxon"})
+    (bus,) = resources_of_type(cfn, "AWS::Events::EventBus")
+    assert environment_refs(cfn, "KLAXON_EVENT_BUS") == {bus}
+
+
+def test_a_second_deployment_named_in_context_collides_with_nothing(variant: Synthesized) -> None:
+    named = {
+        "AWS::Events::EventBus": ("Name", "klaxon-staging"),
+        "AWS::SNS::Topic": ("TopicName", "klaxon-staging-ops-alarms"),
+        "AWS::ApiGateway::RestApi": ("Name", "klaxon-staging"),
+    }
+    for resource_type, (field, name) in named.items():
+        (resource,) = resources_of_type(variant.template, resource_type).values()
+        assert resource["Properties"][field] == name
+    manifest = json.loads((variant.outdir / "manifest.json").read_text())
+    assert manifest["artifacts"][STACK_ID]["properties"]["stackName"] == "KlaxonStaging"
+
+
+def test_bus_archives_every_klaxon_event_for_a_bounded_time(template: Template, cfn: dict[str, Any]) -> None:
+    (bus,) = resources_of_type(cfn, "AWS::Events::EventBus")
+    template.has_resource_properties(
+        "AWS::Events::Archive",
+        {
+            "SourceArn": {"Fn::GetAtt": [bus, "Arn"]},
+            "EventPattern": {"source": [SOURCE]},
+            "RetentionDays": 30,
+        },
+    )
+
+
+def test_there_is_one_rule_per_subscription(template: Template) -> None:
+    template.resource_count_is("AWS::Events::Rule", len(SUBSCRIPTIONS))
+
+
+@pytest.mark.parametrize("subscription", SUBSCRIPTIONS, ids=lambda s: s.name)
+def test_rule_matches_the_subscription_pattern_on_the_klaxon_bus(
+    cfn: dict[str, Any], subscription: Subscription
+) -> None:
+    rule = _rule(cfn, subscription)
+    (bus,) = resources_of_type(cfn, "AWS::Events::EventBus")
+    assert ref(rule["EventBusName"]) == bus
+    assert rule["EventPattern"] == subscription.pattern
+
+
+@pytest.mark.parametrize("subscription", SUBSCRIPTIONS, ids=lambda s: s.name)
+def test_rule_targets_its_function_with_a_dead_letter_queue_and_a_retry_policy(
+    cfn: dict[str, Any], subscription: Subscription
+) -> None:
+    (target,) = _rule(cfn, subscription)["Targets"]
+    assert ref(target["Arn"]) == function_logical_id(cfn, subscription.target)
+    assert cfn["Resources"][ref(target["DeadLetterConfig"]["Arn"])]["Type"] == "AWS::SQS::Queue"
+    assert 60 <= target["RetryPolicy"]["MaximumEventAgeInSeconds"] <= 86_400
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+
+
+@pytest.mark.parametrize("target", sorted({s.target for s in SUBSCRIPTIONS}))
+def test_events_a_subscribed_function_fails_on_land_in_a_queue(cfn: dict[str, Any], target: str) -> None:
+    # EventBridge invokes asynchronously: function errors never reach the rule's DLQ, only this one.
+    (config,) = [
+        c["Properties"]
+        for c in resources_of_type(cfn, "AWS::Lambda::EventInvokeConfig").values()
+        if ref(c["Properties"]["FunctionName"]) == function_logical_id(cfn, target)
+    ]
+    destination = ref(config["DestinationConfig"]["OnFailure"]["Destination"])
+    assert cfn["Resources"][destination]["Type"] == "AWS::SQS::Queue"
+
+
+def test_dead_letter_queues_are_encrypted_and_refuse_plain_http(
+    template: Template, match: type[Match], cfn: dict[str, Any]
+) -> None:
+    queues = resources_of_type(cfn, "AWS::SQS::Queue")
+    assert queues
+    template.all_resources_properties("AWS::SQS::Queue", {"SqsManagedSseEnabled": True})
+    for queue in queues:
+        template.has_resource_properties(
+            "AWS::SQS::QueuePolicy",
+            {
+                "Queues": match.array_with([{"Ref": queue}]),
+                "PolicyDocument": denies_plain_http(match),
+            },
+        )

@@ -1,0 +1,203 @@
+"""Lambda functions: one per topology entry, one asset, and a least-privilege role each."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from klaxon.adapters.tables import TABLE_ENV
+from klaxon.topology import FUNCTIONS
+from tests.infra.support import (
+    as_list,
+    environment_refs,
+    function_logical_id,
+    grants,
+    ref,
+    resources_of_type,
+    table_logical_ids,
+)
+
+if TYPE_CHECKING:
+    from aws_cdk.assertions import Match, Template
+
+    from tests.infra.synth import Synthesized
+
+# What each function may do, as the design states it (infra.permissions is the implementation).
+TABLES_READ = {
+    "ingest": {"config"},
+    "router": {"incidents", "dedup", "timeline", "config"},
+    "api": {"incidents", "dedup", "timeline", "config"},
+}
+TABLES_WRITTEN = {
+    "ingest": set(),
+    "router": {"incidents", "dedup", "timeline", "config"},
+    "api": {"incidents", "timeline", "config"},
+}
+PAYLOAD_ACTIONS = {"ingest": {"s3:PutObject"}, "router": {"s3:GetObject"}, "api": set()}
+WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
+
+
+def _role(cfn: dict[str, Any], name: str) -> str:
+    role = ref(cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Role"])
+    assert role is not None
+    return role
+
+
+def _tables_allowing(cfn: dict[str, Any], name: str, action: str) -> set[str]:
+    allowed = grants(cfn, _role(cfn, name))
+    return {kind for kind, table in table_logical_ids(cfn).items() if (action, f"<{table}>") in allowed}
+
+
+def test_every_function_in_the_topology_is_deployed_as_specified(cfn: dict[str, Any]) -> None:
+    assert len(resources_of_type(cfn, "AWS::Lambda::Function")) == len(FUNCTIONS)
+    for name, spec in FUNCTIONS.items():
+        properties = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]
+        assert properties["Runtime"] == "python3.12"
+        assert properties["Architectures"] == ["arm64"]
+        assert properties["Timeout"] == spec.timeout_s
+        assert properties["MemorySize"] == spec.memory_mb
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert "ReservedConcurrentExecutions" not in properties
+
+
+def test_functions_share_one_code_asset(cfn: dict[str, Any]) -> None:
+    codes = {str(f["Properties"]["Code"]) for f in resources_of_type(cfn, "AWS::Lambda::Function").values()}
+    assert len(codes) == 1
+
+
+def test_functions_carry_powertools_settings_and_the_bus_name(template: Template, match: type[Match]) -> None:
+    template.all_resources_properties(
+        "AWS::Lambda::Function",
+        {
+            "Environment": {
+                "Variables": match.object_like(
+                    {
+                        "POWERTOOLS_SERVICE_NAME": "klaxon",
+                        "POWERTOOLS_METRICS_NAMESPACE": "Klaxon",
+                        "LOG_LEVEL": "INFO",
+                        "KLAXON_EVENT_BUS": {"Ref": match.any_value()},
+                    }
+                )
+            }
+        },
+    )
+
+
+def test_function_logs_expire(cfn: dict[str, Any]) -> None:
+    for function in resources_of_type(cfn, "AWS::Lambda::Function").values():
+        log_group = cfn["Resources"][ref(function["Properties"]["LoggingConfig"]["LogGroup"])]
+        assert log_group["Type"] == "AWS::Logs::LogGroup"
+        assert log_group["Properties"]["RetentionInDays"] > 0
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_function_is_told_the_names_of_exactly_the_tables_it_may_use(cfn: dict[str, Any], name: str) -> None:
+    variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
+    assert {kind for kind, variable in TABLE_ENV.items() if variable in variables} == TABLES_READ[name]
+
+
+def test_each_function_has_a_role_of_its_own_without_managed_policies(cfn: dict[str, Any]) -> None:
+    roles = {_role(cfn, name) for name in FUNCTIONS}
+    assert len(roles) == len(FUNCTIONS)
+    for role in roles:
+        properties = cfn["Resources"][role]["Properties"]
+        assert properties["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+            "Service": "lambda.amazonaws.com"
+        }
+        assert "ManagedPolicyArns" not in properties
+
+
+def test_no_policy_grants_a_wildcard_action(cfn: dict[str, Any]) -> None:
+    actions = [
+        action
+        for policy in resources_of_type(cfn, "AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        for action in as_list(statement["Action"])
+    ]
+    assert actions
+    assert [action for action in actions if "*" in action] == []
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_function_reads_only_the_tables_it_needs(cfn: dict[str, Any], name: str) -> None:
+    assert _tables_allowing(cfn, name, "dynamodb:GetItem") == TABLES_READ[name]
+    assert _tables_allowing(cfn, name, "dynamodb:Query") == TABLES_READ[name]
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_function_writes_only_the_tables_it_owns(cfn: dict[str, Any], name: str) -> None:
+    for action in WRITE_ACTIONS:
+        assert _tables_allowing(cfn, name, action) == TABLES_WRITTEN[name], action
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_function_may_query_each_incident_index_by_name_when_it_reads_incidents(
+    cfn: dict[str, Any], name: str
+) -> None:
+    incidents = table_logical_ids(cfn)["incidents"]
+    indexes = [i["IndexName"] for i in cfn["Resources"][incidents]["Properties"]["GlobalSecondaryIndexes"]]
+    allowed = grants(cfn, _role(cfn, name))
+    queryable = {index for index in indexes if ("dynamodb:Query", f"<{incidents}>/index/{index}") in allowed}
+    assert queryable == (set(indexes) if "incidents" in TABLES_READ[name] else set())
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_function_publishes_to_the_klaxon_bus_only(cfn: dict[str, Any], name: str) -> None:
+    (bus,) = environment_refs(cfn, "KLAXON_EVENT_BUS")
+    event_grants = {grant for grant in grants(cfn, _role(cfn, name)) if grant[0].startswith("events:")}
+    assert event_grants == {("events:PutEvents", f"<{bus}>")}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_function_touches_the_payload_bucket_only_as_the_claim_check_needs(
+    cfn: dict[str, Any], name: str
+) -> None:
+    s3_grants = {grant for grant in grants(cfn, _role(cfn, name)) if grant[0].startswith("s3:")}
+    variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
+    if not PAYLOAD_ACTIONS[name]:
+        assert s3_grants == set()
+        assert "KLAXON_PAYLOAD_BUCKET" not in variables
+        return
+    bucket = ref(variables["KLAXON_PAYLOAD_BUCKET"])
+    assert cfn["Resources"][bucket]["Type"] == "AWS::S3::Bucket"
+    assert s3_grants == {(action, f"<{bucket}>/*") for action in PAYLOAD_ACTIONS[name]}
+
+
+def test_code_asset_holds_the_packages_and_none_of_the_tooling(synthesized: Synthesized) -> None:
+    (code,) = {
+        str(f["Properties"]["Code"]["S3Key"])
+        for f in resources_of_type(synthesized.template, "AWS::Lambda::Function").values()
+    }
+    asset = synthesized.outdir / f"asset.{code.removesuffix('.zip')}"
+    entries = {path.name for path in asset.iterdir()}
+    assert {"klaxon", "functions"} <= entries
+    assert entries.isdisjoint(
+        {"cdk.out", "node_modules", "tests", "docs", "bench", "examples", "infra", "build", "app.py"}
+    )
+    assert [entry for entry in entries if entry.startswith(".")] == []
+    assert not any(path.name == "__pycache__" for path in asset.rglob("*"))
+
+
+def test_no_dependency_layer_without_a_built_one_and_a_warning_says_so(synthesized: Synthesized) -> None:
+    assert resources_of_type(synthesized.template, "AWS::Lambda::LayerVersion") == {}
+    assert synthesized.report is not None
+    warnings = [
+        violation["ruleName"]
+        for plugin in synthesized.report["pluginReports"]
+        for violation in plugin["violations"]
+    ]
+    assert "Annotation::klaxon:no-dependency-layer" in warnings
+
+
+def test_a_built_dependency_layer_is_attached_to_every_function(variant: Synthesized) -> None:
+    (layer,) = resources_of_type(variant.template, "AWS::Lambda::LayerVersion")
+    assert variant.template["Resources"][layer]["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    for function in resources_of_type(variant.template, "AWS::Lambda::Function").values():
+        assert [ref(layer_ref) for layer_ref in function["Properties"]["Layers"]] == [layer]
+
+
+def test_layer_asset_is_the_built_folder(variant: Synthesized) -> None:
+    (layer,) = resources_of_type(variant.template, "AWS::Lambda::LayerVersion").values()
+    asset = variant.outdir / f"asset.{layer['Properties']['Content']['S3Key'].removesuffix('.zip')}"
+    assert (asset / "python" / "dependency" / "__init__.py").is_file()
