@@ -1,0 +1,85 @@
+"""On-call lookups and a year of shifts for a follow-the-sun schedule: 3 layers, 20 people, 200 overrides."""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as wall
+
+from klaxon.domain.schedule.models import Layer, Override, Restriction, Rotation, RotationType, Schedule
+from klaxon.domain.schedule.oncall import on_call, shifts
+
+YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
+YEAR = timedelta(days=365)
+REGIONS = [  # (layer, zone, people): each region covers its own working day, every day
+    ("apac", "Australia/Sydney", 7),
+    ("emea", "Europe/London", 7),
+    ("amer", "America/New_York", 6),
+]
+
+
+def follow_the_sun() -> Schedule:
+    layers, n = [], 0
+    for name, zone, count in REGIONS:
+        people = [f"{name}-{i}" for i in range(n, n + count)]
+        n += count
+        rotation = Rotation(
+            type=RotationType.WEEKLY, participants=people, start=datetime(2026, 1, 5, 9), time_zone=zone
+        )
+        business_day = Restriction(start=wall(8), end=wall(17))
+        layers.append(Layer(name=name, rotation=rotation, restrictions=[business_day]))
+    return Schedule(id="fts", time_zone="UTC", layers=layers)
+
+
+def overrides(schedule: Schedule, count: int = 200, seed: int = 7) -> list[Override]:
+    rng = random.Random(seed)
+    people = [p for layer in schedule.layers for p in layer.rotation.participants]
+    out = []
+    for i in range(count):
+        start = YEAR_START + timedelta(minutes=rng.randrange(int(YEAR.total_seconds() // 60)))
+        out.append(
+            Override(
+                id=f"o{i}",
+                schedule=schedule.id,
+                user=rng.choice(people),
+                start=start,
+                end=start + timedelta(hours=rng.randint(1, 48)),
+                created_at=YEAR_START - timedelta(days=30) + timedelta(minutes=i),
+            )
+        )
+    return out
+
+
+def run(lookups: int = 2000, year_runs: int = 5) -> dict[str, object]:
+    schedule = follow_the_sun()
+    extra = overrides(schedule)
+    rng = random.Random(11)
+    instants = [
+        YEAR_START + timedelta(seconds=rng.randrange(int(YEAR.total_seconds()))) for _ in range(lookups)
+    ]
+    timings = []
+    for at in instants:
+        began = time.perf_counter_ns()
+        on_call(schedule, extra, at)
+        timings.append(time.perf_counter_ns() - began)
+    year_ms = []
+    for _ in range(year_runs):
+        began = time.perf_counter_ns()
+        year = shifts(schedule, extra, YEAR_START, YEAR_START + YEAR)
+        year_ms.append((time.perf_counter_ns() - began) / 1e6)
+    return {
+        "oncall_lookup_us": round(statistics.median(timings) / 1e3, 1),
+        "oncall_lookup_p95_us": round(statistics.quantiles(timings, n=20)[-1] / 1e3, 1),
+        "shifts_year_ms": round(statistics.median(year_ms), 1),
+        "shifts_year_count": len(year),
+        "layers": len(schedule.layers),
+        "people": sum(len(layer.rotation.participants) for layer in schedule.layers),
+        "overrides": len(extra),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))

@@ -1,0 +1,1 @@
+"""Unit tests of the on-call schedule rules."""
