@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from klaxon import __version__, wiring
 from klaxon.domain.errors import NotFound
 from klaxon.domain.models import Incident, IncidentStatus
-from klaxon.http import auth, errors
+from klaxon.http import auth, errors, schedule_routes
 from klaxon.http.schemas import Health, IncidentList, Timeline
 from klaxon.ports import IncidentQuery
 
@@ -20,6 +20,7 @@ logger = Logger(service="klaxon-api")
 app = APIGatewayRestResolver(enable_validation=True)
 errors.register(app)
 app.use(middlewares=[auth.require_token])
+app.include_router(schedule_routes.router)
 
 
 @app.get("/healthz", tags=["health"], summary="Liveness check (no token needed)")

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from klaxon.domain.integration import IntegrationRef
     from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
+    from klaxon.domain.schedule.models import Override
     from klaxon.events import DetailType
 
 
@@ -94,6 +95,26 @@ class IncidentRepository(Protocol):
         """
 
     def query(self, query: IncidentQuery) -> IncidentPage: ...
+
+
+class OverrideRepository(Protocol):
+    def add(self, override: Override) -> None: ...
+
+    def list(
+        self, schedule: str, start: datetime | None = None, end: datetime | None = None
+    ) -> list[Override]:
+        """Overrides of `schedule` that overlap [start, end) (all of them without bounds)."""
+
+    def remove(self, schedule: str, override_id: str) -> Override:
+        """Delete and return the override; NotFound if it does not exist."""
+
+
+class FeedState(Protocol):
+    def secret(self) -> bytes: ...
+
+    def version(self, subject: str) -> int: ...
+
+    def revoke(self, subject: str) -> int: ...
 
 
 class TimelineRepository(Protocol):

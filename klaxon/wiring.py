@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from klaxon.adapters.directory import DynamoDirectory
-    from klaxon.ports import Clock, EventBus, IdGenerator, PayloadStore
+    from klaxon.ports import Clock, EventBus, IdGenerator, PayloadStore, TimelineRepository
     from klaxon.services.incidents import IncidentService
     from klaxon.services.ingest import IngestService
     from klaxon.services.router import RouterService
+    from klaxon.services.schedules import Roster, ScheduleService
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,48 @@ def incident_service() -> IncidentService:
     )
 
 
+@functools.cache
+def timeline_repository() -> TimelineRepository:
+    from klaxon.adapters.timeline import DynamoTimelineRepository
+
+    return DynamoTimelineRepository()
+
+
+def roster() -> Roster:
+    """Schedules and user names from the applied configuration (cached with it)."""
+    from klaxon.services.schedules import Roster
+
+    config = directory().config()
+    if config is None:
+        return Roster(schedules={}, users={})
+    return Roster(schedules={s.id: s for s in config.schedules}, users={u.id: u.name for u in config.users})
+
+
+@functools.cache
+def schedule_service() -> ScheduleService:
+    from klaxon.adapters.overrides import DynamoFeedState, DynamoOverrideRepository
+    from klaxon.services.schedules import ScheduleService
+
+    c = _common()
+    return ScheduleService(
+        roster=roster,
+        overrides=DynamoOverrideRepository(),
+        timeline=timeline_repository(),
+        feeds=DynamoFeedState(),
+        clock=c.clock,
+        ids=c.ids,
+    )
+
+
 def reset() -> None:
     """Forget every built adapter (the local runtime and tests rebuild them against a new backend)."""
-    for built in (directory, _common, ingest_service, router_service, incident_service):
+    for built in (
+        directory,
+        _common,
+        ingest_service,
+        router_service,
+        incident_service,
+        timeline_repository,
+        schedule_service,
+    ):
         built.cache_clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
@@ -12,6 +12,9 @@ from pynamodb.transactions import TransactWrite
 from klaxon.adapters.tables import ConfigItem
 from klaxon.domain.integration import IntegrationRef
 from klaxon.ports import ApiPrincipal
+
+if TYPE_CHECKING:
+    from klaxon.config.schema import KlaxonConfig
 
 CACHE_SECONDS = 30.0
 
@@ -26,6 +29,7 @@ class DynamoDirectory:
     def __init__(self, cache_seconds: float = CACHE_SECONDS) -> None:
         self.cache_seconds = cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._model: tuple[dict[str, Any], KlaxonConfig] | None = None
 
     def _get(self, pk: str, sk: str) -> Any:
         hit = self._cache.get((pk, sk))
@@ -44,6 +48,17 @@ class DynamoDirectory:
     def config_document(self) -> dict[str, Any] | None:
         doc = self._get("config", "current")
         return doc if isinstance(doc, dict) else None
+
+    def config(self) -> KlaxonConfig | None:
+        """The applied configuration as a model, validated once per cached document."""
+        doc = self.config_document()
+        if doc is None:
+            return None
+        if self._model is None or self._model[0] is not doc:
+            from klaxon.config.schema import KlaxonConfig
+
+            self._model = (doc, KlaxonConfig.model_validate(doc))
+        return self._model[1]
 
     def integration_for_key(self, key: str) -> IntegrationRef | None:
         doc = self._get("integration", sha256(key))

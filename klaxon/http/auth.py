@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from klaxon import wiring
@@ -23,8 +24,14 @@ def bearer_token(app: APIGatewayRestResolver) -> str | None:
     return None
 
 
+def _is_signed_feed(app: APIGatewayRestResolver) -> bool:
+    """Calendar apps cannot send headers: a feed URL carries a signed token the route itself checks."""
+    params = app.current_event.query_string_parameters or {}
+    return app.current_event.path.endswith("/ical") and bool(params.get("token"))
+
+
 def require_token(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[object]:
-    if app.current_event.path not in PUBLIC_PATHS:
+    if app.current_event.path not in PUBLIC_PATHS and not _is_signed_feed(app):
         token = bearer_token(app)
         if token is None:
             raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")
@@ -35,7 +42,7 @@ def require_token(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
     return next_middleware(app)
 
 
-def principal(app: APIGatewayRestResolver) -> ApiPrincipal:
+def principal(app: APIGatewayRestResolver | Router) -> ApiPrincipal:
     found = app.context.get(PRINCIPAL_KEY)
     if not isinstance(found, ApiPrincipal):
         raise Unauthorized("not authenticated")
