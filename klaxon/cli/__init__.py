@@ -1,0 +1,15 @@
+"""The `klaxon` command: run the platform locally, manage configuration, work incidents.
+
+Each command group lives in its own module and is registered here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from klaxon.cli import config, incidents, up
+
+app = typer.Typer(help="Klaxon: incident response that runs in your own AWS account.", no_args_is_help=True)
+app.command()(up.up)
+app.add_typer(config.app, name="config")
+app.add_typer(incidents.app, name="incidents")

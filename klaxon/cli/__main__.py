@@ -1,0 +1,5 @@
+"""`python -m klaxon.cli`."""
+
+from klaxon.cli import app
+
+app()

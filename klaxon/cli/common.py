@@ -1,0 +1,49 @@
+"""Shared pieces of the `klaxon` command: API options, HTTP calls with readable errors, tables."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+ApiOption = Annotated[str, typer.Option("--api", envvar="KLAXON_API", help="Base URL of the Klaxon API")]
+TokenOption = Annotated[str, typer.Option("--token", envvar="KLAXON_API_TOKEN", help="API token")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table")]
+DEFAULT_API = "http://127.0.0.1:8080"
+DEFAULT_TOKEN = "klaxon-dev-token"
+
+
+def call(api: str, token: str, method: str, path: str, **kwargs: Any) -> Any:
+    """Call the API; print its message and errors and exit non-zero on a 4xx/5xx or no answer."""
+    import httpx
+
+    try:
+        with httpx.Client(
+            base_url=api.rstrip("/"), headers={"Authorization": f"Bearer {token}"}, timeout=30.0
+        ) as client:
+            response = client.request(method, path, **kwargs)
+    except httpx.HTTPError as exc:
+        typer.secho(f"cannot reach {api}: {exc}", err=True, fg="red")
+        raise typer.Exit(2) from exc
+    body = response.json() if response.content and "json" in response.headers.get("content-type", "") else {}
+    if response.status_code >= 400:
+        typer.secho(f"{response.status_code}: {body.get('message', response.text)}", err=True, fg="red")
+        for error in body.get("errors", []):
+            typer.secho(f"  - {error}", err=True, fg="red")
+        raise typer.Exit(1)
+    return body if body else response.text
+
+
+def table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    out = Table(*columns, title=title)
+    for row in rows:
+        out.add_row(*[str(row.get(c) if row.get(c) is not None else "") for c in columns])
+    Console().print(out)
+
+
+def print_errors(errors: list[str]) -> None:
+    for line in errors:
+        typer.secho(line, err=True, fg="red")

@@ -1,0 +1,39 @@
+"""`klaxon config validate|apply`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, TokenOption, call, print_errors
+
+app = typer.Typer(help="Validate and apply configuration files.", no_args_is_help=True)
+
+
+@app.command("validate")
+def config_validate(file: Path) -> None:
+    """Check a configuration file; every problem is printed as FILE:LINE: path: reason."""
+    from klaxon.config.loader import ConfigError, load_config
+
+    try:
+        config = load_config(file)
+    except ConfigError as exc:
+        print_errors(exc.errors)
+        raise typer.Exit(1) from exc
+    counts = {k: len(v) for k, v in config.stored().items() if isinstance(v, list)}
+    typer.echo(f"{file}: valid (" + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items()) + ")")
+
+
+@app.command("apply")
+def config_apply(file: Path, api: ApiOption = DEFAULT_API, token: TokenOption = DEFAULT_TOKEN) -> None:
+    """Validate a file locally, then replace the running configuration (integration keys travel hashed)."""
+    from klaxon.config.loader import ConfigError, load_config
+
+    try:
+        config = load_config(file)
+    except ConfigError as exc:
+        print_errors(exc.errors)
+        raise typer.Exit(1) from exc
+    body = call(api, token, "PUT", "/v1/config", json=config.stored())
+    typer.echo(f"applied {file} to {api}: " + ", ".join(f"{n} {k}" for k, n in body["applied"].items()))
