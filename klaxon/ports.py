@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from klaxon.domain.integration import IntegrationRef
     from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
+    from klaxon.domain.paging import Page
     from klaxon.domain.schedule.models import Override
     from klaxon.events import DetailType
 
@@ -115,6 +116,12 @@ class FeedState(Protocol):
     def version(self, subject: str) -> int: ...
 
     def revoke(self, subject: str) -> int: ...
+
+
+class Notifier(Protocol):
+    """Delivers one page on its channel; returns the provider's message id or raises DeliveryFailed."""
+
+    def send(self, page: Page) -> str: ...
 
 
 class TimelineRepository(Protocol):
