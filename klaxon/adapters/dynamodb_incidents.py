@@ -45,6 +45,7 @@ def _to_item(inc: Incident) -> IncidentItem:
         created_at=iso(inc.created_at),
         updated_at=iso(inc.updated_at),
         last_alert_at=iso(inc.last_alert_at) if inc.last_alert_at else None,
+        last_alert_id=inc.last_alert_id,
         details=inc.details,
         links=[link.model_dump(exclude_none=True) for link in inc.links],
         alerts={fp: a.model_dump(mode="json") for fp, a in inc.alerts.items()},
@@ -74,6 +75,7 @@ def _from_item(item: IncidentItem) -> Incident:
         resolved_at=parse_iso(item.resolved_at),
         resolved_by=item.resolved_by,
         last_alert_at=parse_iso(item.last_alert_at),
+        last_alert_id=item.last_alert_id,
         details=item.details,
         links=[Link.model_validate(link) for link in item.links or []],
         alerts={fp: AlertInstance.model_validate(a) for fp, a in alerts.items()},
@@ -219,26 +221,24 @@ class DynamoIncidentRepository:
         condition = None
         for f in filters:
             condition = f if condition is None else condition & f
-        page = IncidentPage()
+        # Look one past the page: a `next` cursor is given only when something really follows.
+        found: list[Incident] = []
         start = _decode_cursor(query.cursor)
-        while True:
+        while len(found) <= query.limit:
             result = index.query(
                 hash_value,
                 scan_index_forward=False,
                 filter_condition=condition,
-                limit=query.limit,
+                limit=query.limit + 1,
                 last_evaluated_key=start,
             )
-            for item in result:
-                page.incidents.append(_from_item(item))
-                if len(page.incidents) == query.limit:
-                    break
+            found.extend(_from_item(item) for item in result)
             start = result.last_evaluated_key
-            if len(page.incidents) == query.limit or not start:
+            if not start:
                 break
-        if len(page.incidents) == query.limit:
-            last = page.incidents[-1]
-            page.next = _encode_cursor(_index_key(index, last))
+        page = IncidentPage(incidents=found[: query.limit])
+        if len(found) > query.limit:
+            page.next = _encode_cursor(_index_key(index, page.incidents[-1]))
         return page
 
 

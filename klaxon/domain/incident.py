@@ -28,6 +28,7 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         created_at=now,
         updated_at=now,
         last_alert_at=now,
+        last_alert_id=alert.id,
         details=alert.custom_details,
         links=alert.links,
         alerts={i.fingerprint: i for i in alert.instances},

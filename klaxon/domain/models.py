@@ -108,6 +108,7 @@ class Incident(BaseModel):
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     last_alert_at: datetime | None = None
+    last_alert_id: str | None = None
     details: Any = None
     links: list[Link] = Field(default_factory=list)
     alerts: dict[str, AlertInstance] = Field(default_factory=dict)

@@ -15,7 +15,7 @@ def _json(status: int, body: dict[str, object], headers: dict[str, str] | None =
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
-        body=json.dumps(body),
+        body=json.dumps(body, separators=(",", ":")),
         headers=headers,
     )
 

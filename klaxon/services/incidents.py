@@ -45,6 +45,12 @@ class IncidentService:
     def _move(self, incident_id: str, target: IncidentStatus, actor: str) -> Incident:
         current = self.get(incident_id)
         if not check_transition(current, target):
+            # Already there (a client retry, perhaps after our publish failed): say so on the bus again,
+            # in the name of whoever really made the change.
+            done_by = (
+                current.acknowledged_by if target is IncidentStatus.ACKNOWLEDGED else current.resolved_by
+            )
+            self._announce(target, current, done_by or actor)
             return current
         now = self.clock.now()
         entry = TimelineEntry(
@@ -61,7 +67,11 @@ class IncidentService:
             latest = self.get(incident_id)
             check_transition(latest, target)
             return latest
-        self.bus.publish(
-            _EVENTS[target], IncidentChanged(incident=IncidentSnapshot.of(updated), actor=actor, reason="api")
-        )
+        self._announce(target, updated, actor)
         return updated
+
+    def _announce(self, target: IncidentStatus, incident: Incident, actor: str) -> None:
+        self.bus.publish(
+            _EVENTS[target],
+            IncidentChanged(incident=IncidentSnapshot.of(incident), actor=actor, reason="api"),
+        )

@@ -79,9 +79,9 @@ class RouterService:
                     incident = self.incidents.add_alert(latest.id, alert, self.clock.now())
                 except Conflict:
                     again = self.incidents.get(latest.id)
-                    if again is not None and again.status.is_open:
-                        return Outcome("added", again)  # the bus delivered this alert twice
-                    continue  # resolved under us: the trigger opens a new incident
+                    if again is not None and again.last_alert_id == alert.id:
+                        return self._redelivered(again, actor)
+                    continue  # resolved under us (a new incident follows), or raced another alert: retry
                 self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
                 return Outcome("added", incident)
             incident_id = self.ids.new_id()
@@ -117,6 +117,17 @@ class RouterService:
         raise Conflict(
             f"could not place alert {alert.id}: its dedup key stayed claimed by an unfinished writer"
         )
+
+    def _redelivered(self, incident: Incident, actor: str) -> Outcome:
+        """The same alert again (a retry after its event failed to publish): publish that event again.
+
+        Subscribers are idempotent (escalation starts by name, the status page re-renders), so the
+        event is safe to repeat, while not repeating it could lose an incident's only trigger.
+        """
+        created = incident.alert_count == 1
+        kind = DetailType.INCIDENT_TRIGGERED if created else DetailType.INCIDENT_UPDATED
+        self._publish(kind, incident, actor, "alert triggered" if created else "alert added")
+        return Outcome("created" if created else "added", incident)
 
     def _follow_up(self, alert: Alert) -> Outcome:
         """Acknowledge or resolve the open incident of a dedup key; unknown keys are accepted, dropped."""

@@ -113,6 +113,8 @@ class MemoryIncidents:
             if incident.id in self.items:
                 raise Conflict("exists")
             self.items[incident.id] = incident
+            if incident.last_alert_id:
+                self.last_alert[incident.id] = incident.last_alert_id
             self.timeline.add(entry)
 
     def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
@@ -126,6 +128,7 @@ class MemoryIncidents:
                 update={
                     "alert_count": current.alert_count + 1,
                     "last_alert_at": now,
+                    "last_alert_id": alert.id,
                     "updated_at": now,
                     "alerts": {**current.alerts, **{i.fingerprint: i for i in alert.instances}},
                 }

@@ -122,6 +122,9 @@ def test_listing_is_newest_first_filtered_and_paginated(router, repo):
     third = repo.query(IncidentQuery(limit=3, cursor=second.next))
     assert [i.dedup_key for i in third.incidents] == ["k0"]
     assert third.next is None
+    exact = repo.query(IncidentQuery(limit=7))
+    assert len(exact.incidents) == 7
+    assert exact.next is None  # a full last page does not lead to an empty one
     resolved = repo.query(IncidentQuery(status=IncidentStatus.RESOLVED))
     assert [i.dedup_key for i in resolved.incidents] == ["k0"]
     open_checkout = repo.query(IncidentQuery(service="checkout", status=IncidentStatus.TRIGGERED, limit=100))

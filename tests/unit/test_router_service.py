@@ -145,6 +145,15 @@ def test_the_same_alert_delivered_twice_is_counted_once(world):
     assert incidents.get(first.id).alert_count == 2
 
 
+def test_a_redelivered_creating_alert_is_not_counted_and_repeats_the_trigger_event(world):
+    router, incidents, bus, _ = world
+    creating = alert()
+    first = router.route(creating).incident
+    outcome = router.route(creating)
+    assert (outcome.result, incidents.get(first.id).alert_count) == ("created", 1)
+    assert bus.types() == [DetailType.INCIDENT_TRIGGERED, DetailType.INCIDENT_TRIGGERED]
+
+
 def test_alertmanager_instances_are_recorded_by_fingerprint(world):
     router, incidents, *_ = world
     firing = AlertInstance(fingerprint="fp1", status="firing")
