@@ -19,11 +19,15 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-# Real outside programs the e2e tier drives: Debian's Alertmanager.
+# Real outside programs the e2e tier drives: Debian's Alertmanager, and Debian's Chromium (Playwright).
 system-deps:
 	@if ! command -v prometheus-alertmanager >/dev/null 2>&1; then \
 	  echo "installing prometheus-alertmanager (apt-get)"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager >/dev/null; \
+	fi
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "installing chromium (apt-get) for the status page browser tests"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
 up: $(STAMP)

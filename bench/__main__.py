@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITES = ["bench_pipeline", "bench_imports", "bench_schedule"]
+SUITES = ["bench_pipeline", "bench_imports", "bench_schedule", "bench_escalation", "bench_statuspage"]
 
 
 def main() -> int:

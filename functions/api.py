@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from aws_lambda_powertools import Logger
@@ -10,9 +11,17 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon import __version__, wiring
-from klaxon.domain.errors import NotFound
+from klaxon.domain.errors import InvalidInput, NotFound
 from klaxon.domain.models import Incident, IncidentStatus
-from klaxon.http import auth, errors, schedule_routes
+from klaxon.http import (
+    ack_routes,
+    auth,
+    errors,
+    escalation_routes,
+    report_routes,
+    schedule_routes,
+    statuspage_routes,
+)
 from klaxon.http.schemas import Health, IncidentList, Timeline
 from klaxon.ports import IncidentQuery
 
@@ -21,6 +30,10 @@ app = APIGatewayRestResolver(enable_validation=True)
 errors.register(app)
 app.use(middlewares=[auth.require_token])
 app.include_router(schedule_routes.router)
+app.include_router(escalation_routes.router)
+app.include_router(report_routes.router)
+app.include_router(ack_routes.router)
+app.include_router(statuspage_routes.router)
 
 
 @app.get("/healthz", tags=["health"], summary="Liveness check (no token needed)")
@@ -43,7 +56,7 @@ def handle_list_incidents(
 
 @app.get("/v1/incidents/<incident_id>", tags=["incidents"], summary="One incident")
 def handle_get_incident(incident_id: str) -> Incident:
-    return wiring.incident_service().get(incident_id)
+    return wiring.incident_service().get_with_details(incident_id)
 
 
 @app.post(
@@ -70,7 +83,10 @@ def handle_put_config() -> dict[str, object]:
     from klaxon.config.loader import validate_document
     from klaxon.services.configuration import apply_config
 
-    body = app.current_event.json_body if app.current_event.body else None
+    try:
+        body = json.loads(app.current_event.body) if app.current_event.body else None
+    except ValueError as exc:
+        raise InvalidInput("the configuration is not JSON", [f"request body: {exc}"]) from exc
     config = validate_document(body, "request body")
     counts = apply_config(wiring.directory(), config)
     logger.info("configuration applied", extra={"by": auth.principal(app).actor, **counts})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
@@ -18,11 +20,11 @@ errors.register(app)
 
 
 def _body() -> bytes:
+    """The raw body as bytes; decoding is the parser's job, so bad UTF-8 becomes a 400, not a crash."""
     event = app.current_event
     if event.body is None:
         return b""
-    decoded = event.decoded_body
-    return decoded.encode() if isinstance(decoded, str) else (decoded or b"")
+    return base64.b64decode(event.body) if event.is_base64_encoded else event.body.encode()
 
 
 def _accepted(body: dict[str, object]) -> Response[dict[str, object]]:

@@ -10,9 +10,12 @@ from constructs import Construct
 
 from infra.constructs.alarms import OpsAlarms
 from infra.constructs.api import Api
+from infra.constructs.escalation import Escalation
 from infra.constructs.event_bus import EventBus
 from infra.constructs.functions import Functions
+from infra.constructs.messaging import Messaging
 from infra.constructs.payload_store import PAYLOAD_RETENTION, PayloadStore
+from infra.constructs.statuspage_publisher import StatusPagePublisher
 from infra.constructs.subscriptions import Subscriptions
 from infra.constructs.tables import Tables
 from infra.naming import pascal_case
@@ -56,21 +59,41 @@ class PlatformStack(Stack):
             payloads=payloads.bucket,
             log_level=log_level,
         )
-        subscriptions = Subscriptions(self, "Subscriptions", bus=bus.bus, functions=functions.by_name)
+        escalation = Escalation(
+            self,
+            "Escalation",
+            name=name,
+            repo_root=code_root,
+            functions=functions.by_name,
+            controllers=[functions.by_name["escalation_stop"]],
+        )
+        subscriptions = Subscriptions(
+            self,
+            "Subscriptions",
+            bus=bus.bus,
+            functions=functions.by_name,
+            state_machines={"escalation": escalation.state_machine},
+        )
+        StatusPagePublisher(self, "StatusPagePublisher", function=functions.by_name["statuspage_publish"])
         api = Api(self, "Api", api_name=name, functions=functions.by_name)
-        # Extension point: the escalation state machine (infra/statemachines/escalation.asl.json, the same
-        # file the local runtime runs) becomes a construct here, started per "Incident Triggered" event and
-        # invoking the escalation-step function; its failed executions join the alarms below.
+        messaging = Messaging(self, "Messaging", functions=functions.by_name, api_url=api.rest_api.url)
         OpsAlarms(
             self,
             "OpsAlarms",
             topic_name=f"{name}-ops-alarms",
             functions=functions.by_name,
-            dead_letter_queues=subscriptions.dead_letter_queues,
+            dead_letter_queues={**subscriptions.dead_letter_queues, **messaging.dead_letter_queues},
             api=api.rest_api,
+            state_machines={"escalation": escalation.state_machine},
         )
 
         CfnOutput(self, "ApiUrl", value=api.rest_api.url, description="Base URL of the Klaxon API")
         CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
+        CfnOutput(
+            self,
+            "InboundSmsTopicArn",
+            value=messaging.inbound_sms_topic.topic_arn,
+            description="Set as the two-way channel of the SMS origination number, so replies acknowledge",
+        )
         for kind, table in tables.by_kind.items():
             CfnOutput(self, f"{pascal_case(kind)}TableName", value=table.table_name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -24,6 +24,7 @@ class DetailType(StrEnum):
     INCIDENT_ACKNOWLEDGED = "Incident Acknowledged"
     INCIDENT_RESOLVED = "Incident Resolved"
     INCIDENT_UPDATED = "Incident Updated"
+    STATUS_PAGE_UPDATED = "Status Page Updated"
 
 
 INCIDENT_DETAIL_TYPES = (
@@ -63,6 +64,8 @@ class IncidentSnapshot(BaseModel):
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     drill: bool = False
+    escalation_round: int = 0
+    escalation_policy: str | None = None
 
     @classmethod
     def of(cls, incident: Incident) -> IncidentSnapshot:
@@ -77,10 +80,18 @@ class IncidentChanged(BaseModel):
     reason: str
 
 
+class StatusPageUpdated(BaseModel):
+    """A person posted a status update (or asked for a publish: both None); the page must be rendered."""
+
+    incident_id: str | None = None
+    status: str | None = None
+
+
 DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.ALERT_RECEIVED: AlertReceived,
     DetailType.CHANGE_RECEIVED: ChangeReceived,
     **{t: IncidentChanged for t in INCIDENT_DETAIL_TYPES},
+    DetailType.STATUS_PAGE_UPDATED: StatusPageUpdated,
 }
 
 
@@ -91,12 +102,13 @@ def pattern(*detail_types: DetailType) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Subscription:
-    """A bus rule: events matching `pattern` go to the function named `target` (see klaxon.topology)."""
+    """A bus rule: events matching `pattern` go to `target`, a function or state machine (klaxon.topology)."""
 
     name: str
     pattern: dict[str, Any]
     target: str
     description: str
+    target_kind: Literal["function", "state_machine"] = "function"
 
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
@@ -105,5 +117,30 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         pattern=pattern(DetailType.ALERT_RECEIVED, DetailType.CHANGE_RECEIVED),
         target="router",
         description="Dedup, group and turn accepted alerts into incidents",
+    ),
+    Subscription(
+        name="start-escalation",
+        # Only high urgency pages: P3/P4 incidents are recorded and wake nobody.
+        pattern={**pattern(DetailType.INCIDENT_TRIGGERED), "detail": {"incident": {"urgency": ["high"]}}},
+        target="escalation",
+        target_kind="state_machine",
+        description="Start the incident's escalation (one execution per incident, named by its id)",
+    ),
+    Subscription(
+        name="stop-escalation",
+        pattern=pattern(DetailType.INCIDENT_ACKNOWLEDGED, DetailType.INCIDENT_RESOLVED),
+        target="escalation_stop",
+        description="Stop the incident's escalation the moment it is acknowledged or resolved",
+    ),
+    Subscription(
+        name="publish-status-page",
+        pattern=pattern(
+            DetailType.INCIDENT_TRIGGERED,
+            DetailType.INCIDENT_ACKNOWLEDGED,
+            DetailType.INCIDENT_RESOLVED,
+            DetailType.STATUS_PAGE_UPDATED,
+        ),
+        target="statuspage_publish",
+        description="Open, resolve and publish public status incidents (P4 and drills are ignored in code)",
     ),
 )

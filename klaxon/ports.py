@@ -95,6 +95,19 @@ class IncidentRepository(Protocol):
         Raises Conflict when its status is not one `target` may follow (see domain.incident.allowed_from).
         """
 
+    def restart_escalation(
+        self,
+        incident_id: str,
+        *,
+        expected_round: int,
+        policy: str | None,
+        from_step: int,
+        retrigger: bool,
+        now: datetime,
+        entry: TimelineEntry,
+    ) -> Incident:
+        """Begin escalation round `expected_round + 1` (Conflict if the round or status moved)."""
+
     def query(self, query: IncidentQuery) -> IncidentPage: ...
 
 

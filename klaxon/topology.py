@@ -20,8 +20,40 @@ FUNCTIONS: dict[str, Function] = {
         Function("ingest", "functions.ingest.handler", "Accept alerts (PagerDuty Events v2, integrations)"),
         Function("api", "functions.api.handler", "Incidents API, config, OpenAPI"),
         Function("router", "functions.router.handler", "Dedup alerts into incidents", timeout_s=30),
+        Function("escalation_step", "functions.escalation_step.handler", "Page whoever is due", timeout_s=60),
+        Function("escalation_stop", "functions.escalation_stop.handler", "Stop escalation on ack/resolve"),
+        Function("sms_inbound", "functions.sms_inbound.handler", "Acknowledge or resolve by SMS reply"),
+        Function(
+            "statuspage_publish",
+            "functions.statuspage_publish.handler",
+            "Update public status incidents and publish the status page",
+            timeout_s=120,
+        ),
     )
 }
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A Step Functions state machine from an ASL file; `${Name}` placeholders name functions' ARNs."""
+
+    name: str
+    definition: str  # path from the repository root
+    functions: dict[str, str]  # placeholder -> function name
+
+
+STATE_MACHINES: dict[str, StateMachine] = {
+    "escalation": StateMachine(
+        "escalation",
+        "infra/statemachines/escalation.asl.json",
+        {"EscalationStepFunctionArn": "escalation_step"},
+    )
+}
+
+
+def execution_name(incident_id: str, escalation_round: int) -> str:
+    """An incident's escalation execution: its id, or id-round after a restart (names are never reused)."""
+    return incident_id if escalation_round == 0 else f"{incident_id}-{escalation_round}"
 
 
 @dataclass(frozen=True)
@@ -38,6 +70,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/v1/integrations/{proxy+}", "ingest"),
     Route("/healthz", "api"),
     Route("/v1/{proxy+}", "api"),
+    Route("/a/{proxy+}", "api"),  # signed acknowledge links, short enough for any email client
 )
 
 

@@ -7,15 +7,25 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from klaxon.adapters.directory import DynamoDirectory
+    from klaxon.adapters.notifications import DynamoNotificationRepository
+    from klaxon.adapters.notifiers import ChannelNotifier
+    from klaxon.config.statuspage import StatusPageConfig
     from klaxon.ports import Clock, EventBus, IdGenerator, PayloadStore, TimelineRepository
+    from klaxon.services.acks import AckService
+    from klaxon.services.drills import DrillService
+    from klaxon.services.escalation import Directory as EscalationDirectory
+    from klaxon.services.escalation import EscalationControl, EscalationService
     from klaxon.services.incidents import IncidentService
     from klaxon.services.ingest import IngestService
+    from klaxon.services.reports import ReportService
     from klaxon.services.router import RouterService
     from klaxon.services.schedules import Roster, ScheduleService
+    from klaxon.services.statuspage import StatusPageService
 
 
 @dataclass(frozen=True)
@@ -75,7 +85,11 @@ def incident_service() -> IncidentService:
 
     c = _common()
     return IncidentService(
-        incidents=DynamoIncidentRepository(), timeline=DynamoTimelineRepository(), bus=c.bus, clock=c.clock
+        incidents=DynamoIncidentRepository(),
+        timeline=DynamoTimelineRepository(),
+        bus=c.bus,
+        clock=c.clock,
+        payloads=c.payloads,
     )
 
 
@@ -112,6 +126,146 @@ def schedule_service() -> ScheduleService:
     )
 
 
+def report_service() -> ReportService:
+    """Not cached: it only holds the cached schedule service, so `reset` has nothing of its own to drop."""
+    from klaxon.services.reports import ReportService
+
+    def time_zones() -> dict[str, str]:
+        config = directory().config()
+        return {} if config is None else {u.id: u.time_zone for u in config.users}
+
+    return ReportService(schedules=schedule_service(), time_zones=time_zones)
+
+
+@functools.cache
+def notifier() -> ChannelNotifier:
+    """Every paging channel, configured from the environment (KLAXON_SMS_ORIGINATION and the like)."""
+    from klaxon.adapters.notifiers import ChannelNotifier
+
+    return ChannelNotifier.from_environment()
+
+
+@functools.cache
+def ack_service() -> AckService:
+    """SMS replies and signed acknowledge links; links are absolute when KLAXON_PUBLIC_URL is set."""
+    import os
+
+    from klaxon.adapters.overrides import DynamoFeedState
+    from klaxon.services.acks import AckService, phone_book
+
+    def phones() -> dict[str, str]:
+        config = directory().config()
+        return {} if config is None else phone_book(config.users)
+
+    return AckService(
+        incidents=incident_service(),
+        phones=phones,
+        secret=functools.cache(DynamoFeedState().secret),  # created once per deployment, never rotated
+        clock=_common().clock,
+        public_url=os.environ.get("KLAXON_PUBLIC_URL"),
+    )
+
+
+def escalation_directory() -> EscalationDirectory:
+    """Policies, each service's policy, and how to reach each person, from the applied configuration."""
+    from klaxon.domain.escalation import Rule
+    from klaxon.domain.policy import Channel
+    from klaxon.services.escalation import Directory, Person
+
+    config = directory().config()
+    if config is None:
+        return Directory(policies={}, service_policy={}, people={})
+    people = {}
+    for user in config.users:
+        contacts: dict[Channel, str] = {}
+        for method in user.contact_methods:
+            contacts.setdefault(method.type, method.address)
+        rules = tuple(
+            Rule(channel=r.channel, delay_minutes=r.delay_minutes)
+            for r in user.effective_notification_rules()
+        )
+        people[user.id] = Person(id=user.id, name=user.name, contacts=contacts, rules=rules)
+    return Directory(
+        policies={p.id: p for p in config.escalation_policies},
+        service_policy={s.id: s.escalation_policy for s in config.services},
+        people=people,
+    )
+
+
+@functools.cache
+def notification_records() -> DynamoNotificationRepository:
+    from klaxon.adapters.notifications import DynamoNotificationRepository
+
+    return DynamoNotificationRepository()
+
+
+@functools.cache
+def escalation_service() -> EscalationService:
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+    from klaxon.services.escalation import EscalationService
+
+    def on_call(schedule: str, at: datetime) -> list[str]:
+        return [person.user for person in schedule_service().on_call(schedule, at)[1]]
+
+    c = _common()
+    return EscalationService(
+        incidents=DynamoIncidentRepository(),
+        records=notification_records(),
+        timeline=timeline_repository(),
+        directory=escalation_directory,
+        on_call=on_call,
+        notifier=notifier(),
+        clock=c.clock,
+        ids=c.ids,
+        ack_url=lambda incident, user: ack_service().link_for(incident.id, user),
+        bus=c.bus,
+    )
+
+
+@functools.cache
+def escalation_control() -> EscalationControl:
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+    from klaxon.services.escalation import EscalationControl
+
+    c = _common()
+    return EscalationControl(
+        incidents=DynamoIncidentRepository(),
+        records=notification_records(),
+        directory=escalation_directory,
+        bus=c.bus,
+        clock=c.clock,
+    )
+
+
+@functools.cache
+def drill_service() -> DrillService:
+    from klaxon.services.drills import DrillService
+
+    c = _common()
+    return DrillService(router=router_service(), directory=escalation_directory, clock=c.clock, ids=c.ids)
+
+
+@functools.cache
+def statuspage_service() -> StatusPageService:
+    """Public status incidents; the configuration's `statuspage` section says what the page shows."""
+    from klaxon.adapters.statuspage_store import DynamoStatusIncidents
+    from klaxon.services.statuspage import StatusPageService
+
+    def settings() -> StatusPageConfig | None:
+        config = directory().config()
+        if config is None or config.statuspage is None:
+            return None
+        import os
+
+        url = os.environ.get("KLAXON_STATUSPAGE_URL")  # `klaxon up` serves the page on its own port
+        return config.statuspage.model_copy(update={"url": url}) if url else config.statuspage
+
+    c = _common()
+    return StatusPageService(
+        store=DynamoStatusIncidents(), settings=settings, bus=c.bus, clock=c.clock, ids=c.ids
+    )
+
+
 def reset() -> None:
     """Forget every built adapter (the local runtime and tests rebuild them against a new backend)."""
     for built in (
@@ -122,5 +276,12 @@ def reset() -> None:
         incident_service,
         timeline_repository,
         schedule_service,
+        notifier,
+        ack_service,
+        notification_records,
+        escalation_service,
+        drill_service,
+        statuspage_service,
+        escalation_control,
     ):
         built.cache_clear()

@@ -11,6 +11,7 @@ from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.nag import acknowledge
@@ -31,6 +32,7 @@ class OpsAlarms(Construct):
         functions: Mapping[str, lambda_.IFunction],
         dead_letter_queues: Mapping[str, sqs.IQueue],
         api: apigateway.RestApi,
+        state_machines: Mapping[str, sfn.IStateMachine] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = self._build_topic(topic_name)
@@ -49,6 +51,13 @@ class OpsAlarms(Construct):
                 f"Dead-lettered: {holds}",
             )
         self._build_alarm("Api5xx", api.metric_server_error(period=PERIOD), "The API answered 5XX")
+        for name, machine in (state_machines or {}).items():
+            # A failed escalation is an incident whose pages stopped: as urgent as a dead-lettered event.
+            self._build_alarm(
+                f"{pascal_case(name)}ExecutionsFailed",
+                machine.metric_failed(period=PERIOD),
+                f"An {name} execution failed: its incident stopped paging",
+            )
 
     def _build_topic(self, topic_name: str) -> sns.Topic:
         topic = sns.Topic(

@@ -163,10 +163,11 @@ class Functions(Construct):
         if access.payloads:
             self._grant_payloads(role, access.payloads)
 
-    def _grant_payloads(self, role: iam.Role, verb: str) -> None:
-        action = {"put": "s3:PutObject", "get": "s3:GetObject"}[verb]
+    def _grant_payloads(self, role: iam.Role, verbs: tuple[str, ...]) -> None:
+        actions = [{"put": "s3:PutObject", "get": "s3:GetObject"}[verb] for verb in verbs]
+        action = " and ".join(actions)
         role.add_to_principal_policy(
-            iam.PolicyStatement(actions=[action], resources=[self._payloads.arn_for_objects("*")])
+            iam.PolicyStatement(actions=actions, resources=[self._payloads.arn_for_objects("*")])
         )
         acknowledge(
             role,

@@ -11,6 +11,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.nag import acknowledge
@@ -38,21 +39,42 @@ class Subscriptions(Construct):
         *,
         bus: events.IEventBus,
         functions: Mapping[str, lambda_.IFunction],
+        state_machines: Mapping[str, sfn.IStateMachine],
     ) -> None:
         super().__init__(scope, construct_id)
         # Every queue a failed event can land in, by what it catches: the alarms watch each one.
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
-        self.rules = [self._build_rule(s, bus, functions[s.target]) for s in SUBSCRIPTIONS]
-        for target in sorted({s.target for s in SUBSCRIPTIONS}):
+        self.rules = [self._build_rule(s, bus, functions, state_machines) for s in SUBSCRIPTIONS]
+        for target in sorted({s.target for s in SUBSCRIPTIONS if s.target_kind == "function"}):
             self._build_failure_destination(target, functions[target])
 
     def _build_rule(
-        self, subscription: Subscription, bus: events.IEventBus, function: lambda_.IFunction
+        self,
+        subscription: Subscription,
+        bus: events.IEventBus,
+        functions: Mapping[str, lambda_.IFunction],
+        state_machines: Mapping[str, sfn.IStateMachine],
     ) -> events.Rule:
         name = pascal_case(subscription.name)
         dead_letter_queue = self._build_dead_letter_queue(
             f"{name}DeliveryDLQ", f"events of rule {subscription.name} that could not be delivered"
         )
+        target: events.IRuleTarget
+        if subscription.target_kind == "state_machine":
+            # Started directly by the rule; the machine names the incident's execution itself.
+            target = targets.SfnStateMachine(
+                state_machines[subscription.target],
+                dead_letter_queue=dead_letter_queue,
+                max_event_age=DELIVERY_MAX_EVENT_AGE,
+                retry_attempts=DELIVERY_RETRY_ATTEMPTS,
+            )
+        else:
+            target = targets.LambdaFunction(
+                functions[subscription.target],
+                dead_letter_queue=dead_letter_queue,
+                max_event_age=DELIVERY_MAX_EVENT_AGE,
+                retry_attempts=DELIVERY_RETRY_ATTEMPTS,
+            )
         return events.Rule(
             self,
             name,
@@ -61,14 +83,7 @@ class Subscriptions(Construct):
             rule_name=subscription.name,
             description=subscription.description,
             event_pattern=_event_pattern(subscription.pattern),
-            targets=[
-                targets.LambdaFunction(
-                    function,
-                    dead_letter_queue=dead_letter_queue,
-                    max_event_age=DELIVERY_MAX_EVENT_AGE,
-                    retry_attempts=DELIVERY_RETRY_ATTEMPTS,
-                )
-            ],
+            targets=[target],
         )
 
     def _build_failure_destination(self, target: str, function: lambda_.IFunction) -> None:

@@ -47,9 +47,13 @@ def _to_item(inc: Incident) -> IncidentItem:
         last_alert_at=iso(inc.last_alert_at) if inc.last_alert_at else None,
         last_alert_id=inc.last_alert_id,
         details=inc.details,
+        details_ref=inc.details_ref,
         links=[link.model_dump(exclude_none=True) for link in inc.links],
         alerts={fp: a.model_dump(mode="json") for fp, a in inc.alerts.items()},
         drill=inc.drill,
+        escalation_policy=inc.escalation_policy,
+        escalation_round=inc.escalation_round,
+        escalation_from_step=inc.escalation_from_step,
     )
 
 
@@ -77,9 +81,13 @@ def _from_item(item: IncidentItem) -> Incident:
         last_alert_at=parse_iso(item.last_alert_at),
         last_alert_id=item.last_alert_id,
         details=item.details,
+        details_ref=item.details_ref,
         links=[Link.model_validate(link) for link in item.links or []],
         alerts={fp: AlertInstance.model_validate(a) for fp, a in alerts.items()},
         drill=bool(item.drill),
+        escalation_policy=item.escalation_policy,
+        escalation_round=int(item.escalation_round or 0),
+        escalation_from_step=int(item.escalation_from_step or 0),
     )
 
 
@@ -199,6 +207,48 @@ class DynamoIncidentRepository:
         except TransactWriteError as exc:
             if exc.cause_response_code in _CONDITION_FAILED:
                 raise Conflict(f"incident {incident_id} cannot become {target.value} now") from exc
+            raise
+        incident = self.get(incident_id)
+        if incident is None:  # pragma: no cover - the conditional update proved it exists
+            raise Conflict(f"incident {incident_id} vanished")
+        return incident
+
+    def restart_escalation(
+        self,
+        incident_id: str,
+        *,
+        expected_round: int,
+        policy: str | None,
+        from_step: int,
+        retrigger: bool,
+        now: datetime,
+        entry: TimelineEntry,
+    ) -> Incident:
+        """Start a new escalation round, conditional on the round (to re-trigger: on being acked)."""
+        actions: list[Any] = [
+            IncidentItem.escalation_round.set(expected_round + 1),
+            IncidentItem.escalation_from_step.set(from_step),
+            IncidentItem.updated_at.set(iso(now)),
+        ]
+        if policy is not None:
+            actions.append(IncidentItem.escalation_policy.set(policy))
+        condition = IncidentItem.escalation_round == expected_round
+        if retrigger:
+            condition &= IncidentItem.status == IncidentStatus.ACKNOWLEDGED.value
+            actions += [
+                IncidentItem.status.set(IncidentStatus.TRIGGERED.value),
+                IncidentItem.acknowledged_at.remove(),
+                IncidentItem.acknowledged_by.remove(),
+            ]
+        else:
+            condition &= IncidentItem.status == IncidentStatus.TRIGGERED.value
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.update(IncidentItem(id=incident_id), actions=actions, condition=condition)
+                tx.save(timeline_item(entry))
+        except TransactWriteError as exc:
+            if exc.cause_response_code in _CONDITION_FAILED:
+                raise Conflict(f"incident {incident_id} changed before its escalation could restart") from exc
             raise
         incident = self.get(incident_id)
         if incident is None:  # pragma: no cover - the conditional update proved it exists

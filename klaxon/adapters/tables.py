@@ -24,6 +24,7 @@ TABLE_ENV = {
     "dedup": "KLAXON_TABLE_DEDUP",
     "timeline": "KLAXON_TABLE_TIMELINE",
     "config": "KLAXON_TABLE_CONFIG",
+    "notifications": "KLAXON_TABLE_NOTIFICATIONS",
 }
 
 
@@ -93,11 +94,15 @@ class IncidentItem(Model):
     last_alert_at = UnicodeAttribute(null=True)
     last_alert_id = UnicodeAttribute(null=True)
     details = JSONAttribute(null=True)
+    details_ref = UnicodeAttribute(null=True)
     links = JSONAttribute(null=True)
     alerts: MapAttribute[str, Any] = MapAttribute(
         default=dict
     )  # fingerprint -> alert instance (JSON-able map)
     drill = BooleanAttribute(default=False)
+    escalation_policy = UnicodeAttribute(null=True)
+    escalation_round = NumberAttribute(default=0)
+    escalation_from_step = NumberAttribute(default=0)
 
     by_created = ByCreated()
     by_status = ByStatus()
@@ -143,4 +148,17 @@ class ConfigItem(Model):
     doc = JSONAttribute(null=True)
 
 
-ALL_MODELS: tuple[type[Model], ...] = (IncidentItem, DedupItem, TimelineItem, ConfigItem)
+class NotificationItem(Model):
+    """Escalation records of one incident: `claim#…` (a tick claimed) and `page#…` (one send, by its key)."""
+
+    class Meta(_Meta):
+        table_name = table_name("notifications")
+
+    incident_id = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = JSONAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    token = UnicodeAttribute(null=True)  # on claims: the run that owns the tick
+
+
+ALL_MODELS: tuple[type[Model], ...] = (IncidentItem, DedupItem, TimelineItem, ConfigItem, NotificationItem)

@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import typer
 
-from klaxon.cli import config, incidents, up
+from klaxon.cli import config, drill, incidents, oncall, report, schedule, statuspage, up
 
 app = typer.Typer(help="Klaxon: incident response that runs in your own AWS account.", no_args_is_help=True)
 app.command()(up.up)
+app.command("drill")(drill.drill)
 app.add_typer(config.app, name="config")
 app.add_typer(incidents.app, name="incidents")
+app.command("oncall")(oncall.oncall)
+app.add_typer(schedule.app, name="schedule")
+app.add_typer(report.app, name="report")
+app.add_typer(statuspage.app, name="statuspage")

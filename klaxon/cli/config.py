@@ -35,5 +35,8 @@ def config_apply(file: Path, api: ApiOption = DEFAULT_API, token: TokenOption = 
     except ConfigError as exc:
         print_errors(exc.errors)
         raise typer.Exit(1) from exc
+    from klaxon.cli.schedule import warn_about_schedules
+
+    warn_about_schedules(config)  # the guardrails advise; they never block an apply
     body = call(api, token, "PUT", "/v1/config", json=config.stored())
     typer.echo(f"applied {file} to {api}: " + ", ".join(f"{n} {k}" for k, n in body["applied"].items()))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from klaxon.config.problems import Loc, Problem, unknown
+from klaxon.config.statuspage import statuspage_services_exist
 from klaxon.config.values import check_id, check_time_zone
 
 if TYPE_CHECKING:
@@ -141,6 +142,7 @@ CHECKS: tuple[Callable[[KlaxonConfig], list[Problem]], ...] = (
     services_reference_policies_and_teams,
     integrations_route_to_services,
     integration_keys_are_distinct,
+    statuspage_services_exist,
 )
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from klaxon.config.integrity import find_problems
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.secrets import hash_key
+from klaxon.config.statuspage import StatusPageConfig
 from klaxon.config.values import E164, EMAIL, Email, Id, IntegrationKey, SigningSecret, TimeZone
 from klaxon.domain.policy import Channel, EscalationPolicy
 from klaxon.domain.schedule.models import Schedule
@@ -209,6 +210,9 @@ class KlaxonConfig(BaseModel):
     schedules: list[Schedule] = Field(default_factory=list, description="Who is on call when.")
     escalation_policies: list[EscalationPolicy] = Field(
         default_factory=list, description="Who is paged, how, and when, until someone acknowledges."
+    )
+    statuspage: StatusPageConfig | None = Field(
+        default=None, description="The public status page; absent, incidents never reach one."
     )
 
     @model_validator(mode="after")

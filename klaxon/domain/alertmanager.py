@@ -14,7 +14,6 @@ from klaxon.domain.models import Alert, AlertAction, AlertInstance, Link, Severi
 from klaxon.domain.priority import parse_severity
 
 _SEVERITY_RANK = [Severity.CRITICAL, Severity.ERROR, Severity.WARNING, Severity.INFO]
-_ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
 class _AmAlert(BaseModel):
@@ -24,7 +23,7 @@ class _AmAlert(BaseModel):
     labels: dict[str, str]
     annotations: dict[str, str] = Field(default_factory=dict)
     starts_at: datetime | None = Field(default=None, alias="startsAt")
-    ends_at: str | None = Field(default=None, alias="endsAt")
+    ends_at: datetime | None = Field(default=None, alias="endsAt")
     generator_url: str | None = Field(default=None, alias="generatorURL")
     fingerprint: str = Field(min_length=1)
 
@@ -54,9 +53,8 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 def _instance(a: _AmAlert) -> AlertInstance:
-    ends = (
-        None if a.ends_at in (None, _ZERO_TIME) else datetime.fromisoformat(a.ends_at.replace("Z", "+00:00"))
-    )
+    # Alertmanager sends Go's zero time ("0001-01-01T00:00:00Z") for an alert that has not ended.
+    ends = None if a.ends_at is None or a.ends_at.year == 1 else a.ends_at
     return AlertInstance(
         fingerprint=a.fingerprint,
         status=a.status,

@@ -32,6 +32,8 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         details=alert.custom_details,
         links=alert.links,
         alerts={i.fingerprint: i for i in alert.instances},
+        drill=alert.drill,
+        escalation_policy=alert.escalation_policy,
     )
 
 

@@ -84,6 +84,8 @@ class Alert(BaseModel):
     links: list[Link] = Field(default_factory=list)
     labels: dict[str, str] = Field(default_factory=dict)
     instances: list[AlertInstance] = Field(default_factory=list)
+    drill: bool = False  # a fire drill: marked in every message, never on the status page
+    escalation_policy: str | None = None  # walk this policy instead of the service's (drills)
 
 
 class Incident(BaseModel):
@@ -110,9 +112,13 @@ class Incident(BaseModel):
     last_alert_at: datetime | None = None
     last_alert_id: str | None = None
     details: Any = None
+    details_ref: str | None = None  # details too large for the incident record live in the payload store
     links: list[Link] = Field(default_factory=list)
     alerts: dict[str, AlertInstance] = Field(default_factory=dict)
     drill: bool = False
+    escalation_policy: str | None = None  # set for drills and reassignment; else the service's policy
+    escalation_round: int = 0  # bumped when escalation restarts (re-trigger, escalate now, reassign)
+    escalation_from_step: int = 0  # where the current round starts ("escalate now" skips ahead)
 
 
 class TimelineEntry(BaseModel):

@@ -13,6 +13,7 @@ from klaxon.domain.errors import Unauthorized
 from klaxon.ports import ApiPrincipal
 
 PUBLIC_PATHS = frozenset({"/healthz", "/v1/openapi.json"})
+SIGNED_LINK_PREFIX = "/a/"  # acknowledge links: the signed token in the path is the credential
 PRINCIPAL_KEY = "principal"
 
 
@@ -31,7 +32,8 @@ def _is_signed_feed(app: APIGatewayRestResolver) -> bool:
 
 
 def require_token(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[object]:
-    if app.current_event.path not in PUBLIC_PATHS and not _is_signed_feed(app):
+    path = app.current_event.path
+    if path not in PUBLIC_PATHS and not path.startswith(SIGNED_LINK_PREFIX) and not _is_signed_feed(app):
         token = bearer_token(app)
         if token is None:
             raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")

@@ -6,14 +6,19 @@ closed here:
   so a Lambda target is handed to our invoker (which runs the real handler, asynchronously, like AWS).
 - moto's DynamoDB is not atomic under threads (a condition is checked, then the item written, without a
   lock), while DynamoDB is atomic per request: every mutating backend call is serialised with one lock.
-- Step Functions waits really sleep: `WaitFunction._wait_interval` is wrapped to divide them by the time
-  scale (see klaxon.local.stepfunctions once escalation lands).
+- Step Functions waits really sleep: `WaitFunction._wait_interval` is replaced to divide them by the time
+  scale (`klaxon up --time-scale`) and record them.
+- Lambda tasks need Docker: `LambdaFunction._invoke_lambda` runs the real handler in-process instead.
+- The `states:startExecution` integration hands botocore Step Functions' PascalCase parameter names
+  (`StateMachineArn`), which botocore's shapes spell `stateMachineArn`: they are converted first.
 tests/integration/test_moto_hooks.py fails loudly when an upgrade moves any of these.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -31,10 +36,19 @@ os.environ.setdefault("AWS_REGION", REGION)
 os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
 
 import moto  # noqa: E402
+from moto.awslambda.models import LambdaFunction  # noqa: E402
 from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
 from moto.events.models import Rule  # noqa: E402
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (  # noqa: E402
+    StateTaskServiceSfn,
+)
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (  # noqa: E402
+    WaitFunction,
+)
 
 LambdaTarget = Callable[[str, dict[str, Any]], None]
+StateMachineTarget = Callable[[str, dict[str, Any]], None]
+SyncInvoke = Callable[[str, dict[str, Any]], Any]
 
 _DDB_LOCK = threading.RLock()
 _DDB_CALLS = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query")
@@ -42,23 +56,36 @@ _DDB_WRITES = frozenset({"put_item", "update_item", "delete_item"})
 
 
 class DynamoMeter:
-    """Counts the requests the emulated DynamoDB receives; a transaction counts one write per item."""
+    """Counts the requests the emulated DynamoDB receives; a transaction counts one write per item.
+
+    Counts are also kept per calling thread, so a benchmark can measure one code path while other
+    subscribers (escalation, the status page) write in the background.
+    """
 
     def __init__(self) -> None:
         self.writes = 0
         self.reads = 0
+        self.writes_by_thread: dict[int, int] = {}
 
     def record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         if name in _DDB_WRITES:
-            self.writes += 1
+            count = 1
         elif name == "transact_write_items":
-            items = kwargs.get("transact_items", args[1] if len(args) > 1 else [])
-            self.writes += len(items)
+            count = len(kwargs.get("transact_items", args[1] if len(args) > 1 else []))
         else:
             self.reads += 1
+            return
+        self.writes += count
+        thread = threading.get_ident()
+        self.writes_by_thread[thread] = self.writes_by_thread.get(thread, 0) + count
+
+    def writes_here(self) -> int:
+        """Writes made by the calling thread since the last reset."""
+        return self.writes_by_thread.get(threading.get_ident(), 0)
 
     def reset(self) -> None:
         self.writes = self.reads = 0
+        self.writes_by_thread = {}
 
 
 METER = DynamoMeter()
@@ -69,6 +96,10 @@ class _Hooks:
     """Process-wide state of the patches: installed once, the Lambda target swappable per platform."""
 
     lambda_target: LambdaTarget | None = None
+    state_machine_target: StateMachineTarget | None = None
+    sync_invoke: SyncInvoke | None = None
+    time_scale: float = 1.0
+    waits: list[float] = []  # every Step Functions wait asked for, in unscaled seconds
     installed = False
 
 
@@ -92,17 +123,20 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
 def _send_to_targets(original: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(original)
     def send(self: Rule, event: dict[str, Any], transform_input: bool = True) -> None:
-        lambda_targets = [t for t in self.targets if ":lambda:" in t["Arn"]]
-        others = [t for t in self.targets if ":lambda:" not in t["Arn"]]
+        ours = [t for t in self.targets if ":lambda:" in t["Arn"] or ":states:" in t["Arn"]]
+        others = [t for t in self.targets if t not in ours]
         matched = self.event_pattern.matches_event(event)  # type: ignore[arg-type]
-        if lambda_targets and matched and _Hooks.lambda_target is not None:
+        if ours and matched:
             delivered = {
                 **event,
                 "account": event.get("account", ACCOUNT),
                 "region": event.get("region", REGION),
             }
-            for target in lambda_targets:
-                _Hooks.lambda_target(target["Arn"].rsplit(":", 1)[-1], delivered)
+            for target in ours:
+                if ":lambda:" in target["Arn"] and _Hooks.lambda_target is not None:
+                    _Hooks.lambda_target(target["Arn"].rsplit(":", 1)[-1], delivered)
+                elif ":states:" in target["Arn"] and _Hooks.state_machine_target is not None:
+                    _Hooks.state_machine_target(target["Arn"], delivered)
         if others:
             saved = self.targets
             self.targets = others
@@ -114,14 +148,64 @@ def _send_to_targets(original: Callable[..., None]) -> Callable[..., None]:
     return send
 
 
-def install(lambda_target: LambdaTarget) -> None:
-    """Patch moto once per process; `lambda_target(function_name, event)` receives rule deliveries."""
+def _camel_parameters(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def call(
+        self: Any,
+        env: Any,
+        resource_runtime_part: Any,
+        normalised_parameters: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        converted = {k[:1].lower() + k[1:]: v for k, v in normalised_parameters.items()}
+        return original(self, env, resource_runtime_part, converted, *args, **kwargs)
+
+    return call
+
+
+def _invoke_lambda(self: Any, event: str | bytes | dict[str, Any] | None = None) -> tuple[str, bool, str]:
+    """Run the real handler in-process instead of in Docker (Step Functions tasks, direct invokes)."""
+    if _Hooks.sync_invoke is None:
+        return json.dumps({"errorMessage": "no local invoker"}), True, ""
+    payload = event if isinstance(event, dict) else json.loads(event) if event else {}
+    try:
+        result = _Hooks.sync_invoke(self.function_name, payload)
+    except Exception as exc:  # a Lambda error: Step Functions sees it and retries
+        return json.dumps({"errorMessage": str(exc), "errorType": type(exc).__name__}), True, ""
+    return json.dumps(result), False, ""
+
+
+def _scaled_wait(self: Any, env: Any, wait_seconds: int) -> None:
+    """Record the wait and sleep it divided by the time scale; a stop (ack) still interrupts it."""
+    _Hooks.waits.append(wait_seconds)
+    if wait_seconds > 0:
+        env.program_state_event.wait(wait_seconds / _Hooks.time_scale)
+
+
+# moto logs a missing JSON path as an ERROR even where ASL defines it as false (`IsPresent`, `Not`).
+logging.getLogger("moto.stepfunctions.parser.asl.component.eval_component").setLevel(logging.CRITICAL)
+
+
+def install(
+    lambda_target: LambdaTarget,
+    state_machine_target: StateMachineTarget | None = None,
+    sync_invoke: SyncInvoke | None = None,
+    time_scale: float = 1.0,
+) -> None:
+    """Patch moto once per process; the callbacks receive rule deliveries and Lambda invocations."""
     _Hooks.lambda_target = lambda_target
+    _Hooks.state_machine_target = state_machine_target
+    _Hooks.sync_invoke = sync_invoke
+    _Hooks.time_scale = time_scale
     if _Hooks.installed:
         return
     for name in _DDB_CALLS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
     Rule.send_to_targets = _send_to_targets(Rule.send_to_targets)  # type: ignore[method-assign]
+    LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+    WaitFunction._wait_interval = _scaled_wait  # type: ignore[method-assign]
+    StateTaskServiceSfn._eval_service_task = _camel_parameters(StateTaskServiceSfn._eval_service_task)  # type: ignore[method-assign]
     _Hooks.installed = True
 
 

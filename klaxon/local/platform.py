@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import tempfile
 import threading
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from klaxon.local import emulation
 from klaxon.local.invoker import Invoker
+from klaxon.local.messaging import LocalMessaging
 
 log = logging.getLogger("klaxon.local")
+ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_TOKEN = "klaxon-dev-token"
 
 
@@ -34,6 +38,9 @@ class LocalPlatform:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.invoker = Invoker()
+        self.messaging = LocalMessaging(
+            deliver_inbound=lambda event: self.invoker.invoke("sms_inbound", event)
+        )
         self._mock: Any = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -48,7 +55,9 @@ class LocalPlatform:
         # Locally, metrics would only print EMF blobs; logs stay at WARNING unless asked for.
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-        emulation.install(self.invoker.invoke_async)
+        emulation.install(
+            self.invoker.invoke_async, self._start_execution, self.invoker.invoke, self.options.time_scale
+        )
         self._mock = emulation.start_mock()
         from klaxon import wiring
         from klaxon.adapters.aws import reset_clients
@@ -61,9 +70,16 @@ class LocalPlatform:
         wiring.directory().put_api_token(self.options.api_token, name="local", user=None)
         from klaxon.local.gateway import make_server
 
-        self._server = make_server(self.options.host, self.options.port, self.invoker.invoke)
+        # The status page: the publish function writes it to this folder, the server shows it at /status/.
+        os.environ["KLAXON_STATUS_SITE_DIR"] = str(self.site_dir)
+        self._server = make_server(
+            self.options.host, self.options.port, self.invoker.invoke, static_dirs={"/status/": self.site_dir}
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, name="klaxon-http", daemon=True)
         self._thread.start()
+        os.environ["KLAXON_STATUSPAGE_URL"] = f"{self.url}/status/"
+        self.publish_status_page()
+        os.environ["KLAXON_PUBLIC_URL"] = self.url  # acknowledge links in pages point here
         return self
 
     def _create_resources(self) -> None:
@@ -77,11 +93,71 @@ class LocalPlatform:
         events = client("events")
         bus = os.environ.get("KLAXON_EVENT_BUS", "klaxon")
         events.create_event_bus(Name=bus)
+        state_machines = self._create_functions_and_state_machines()
         for sub in SUBSCRIPTIONS:
             events.put_rule(Name=sub.name, EventBusName=bus, EventPattern=json.dumps(sub.pattern))
-            arn = f"arn:aws:lambda:{emulation.REGION}:{emulation.ACCOUNT}:function:{sub.target}"
+            if sub.target_kind == "state_machine":
+                arn = state_machines[sub.target]
+            else:
+                arn = f"arn:aws:lambda:{emulation.REGION}:{emulation.ACCOUNT}:function:{sub.target}"
             events.put_targets(Rule=sub.name, EventBusName=bus, Targets=[{"Id": sub.target, "Arn": arn}])
         client("s3").create_bucket(Bucket=os.environ.get("KLAXON_PAYLOAD_BUCKET", "klaxon-payloads"))
+        self.messaging.start(print_to=sys.stdout)  # SMS/voice answered, SES sender, push app; pages printed
+
+    def _create_functions_and_state_machines(self) -> dict[str, str]:
+        """Lambda functions (run in-process by the emulation) and state machines from their ASL files."""
+        import io
+        import zipfile
+
+        from klaxon.adapters.aws import client
+        from klaxon.topology import FUNCTIONS, STATE_MACHINES
+
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                }
+            ],
+        }
+        role = client("iam").create_role(RoleName="klaxon-local", AssumeRolePolicyDocument=json.dumps(trust))
+        role_arn = role["Role"]["Arn"]
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as zf:
+            zf.writestr("handler.py", "# the real handlers run in-process; see klaxon.local.emulation\n")
+        arns = {}
+        for function in FUNCTIONS.values():
+            created = client("lambda").create_function(
+                FunctionName=function.name,
+                Runtime="python3.12",
+                Role=role_arn,
+                Handler=function.handler,
+                Code={"ZipFile": archive.getvalue()},
+                Timeout=function.timeout_s,
+            )
+            arns[function.name] = created["FunctionArn"]
+        machines = {}
+        for machine in STATE_MACHINES.values():
+            definition = (ROOT / machine.definition).read_text()
+            for placeholder, function_name in machine.functions.items():
+                definition = definition.replace("${" + placeholder + "}", arns[function_name])
+            created = client("stepfunctions").create_state_machine(
+                name=machine.name, definition=definition, roleArn=role_arn
+            )
+            machines[machine.name] = created["stateMachineArn"]
+        os.environ["KLAXON_ESCALATION_STATE_MACHINE"] = machines["escalation"]
+        return machines
+
+    def _start_execution(self, state_machine_arn: str, event: dict[str, Any]) -> None:
+        """An EventBridge rule's Step Functions target: start an execution with the event as input."""
+        from klaxon.adapters.aws import client
+
+        # EventBridge names such executions at random; moto would name them all "None".
+        client("stepfunctions").start_execution(
+            stateMachineArn=state_machine_arn, name=uuid.uuid4().hex, input=json.dumps(event)
+        )
 
     def apply_config_file(self, path: Path) -> dict[str, int]:
         from klaxon import wiring
@@ -89,6 +165,13 @@ class LocalPlatform:
         from klaxon.services.configuration import apply_config
 
         return apply_config(wiring.directory(), load_config(path))
+
+    def publish_status_page(self) -> None:
+        """Render the status page into `site_dir` now, as the publish function does on incident events."""
+        from klaxon import wiring
+        from klaxon.adapters.statuspage_site import FolderSite
+
+        wiring.statuspage_service().publish(FolderSite(self.site_dir))
 
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait for every event in flight to be handled (tests use this instead of sleeping)."""
@@ -100,5 +183,18 @@ class LocalPlatform:
             self._server.server_close()
         self.invoker.shutdown()
         if self._mock is not None:
+            self._stop_executions()
+        self.messaging.stop()
+        if self._mock is not None:
             self._mock.stop()
             self._mock = None
+
+    def _stop_executions(self) -> None:
+        """Stop every running escalation: moto runs them in threads that would outlive this platform."""
+        from klaxon.adapters.aws import client
+
+        sfn = client("stepfunctions")
+        for machine in sfn.list_state_machines()["stateMachines"]:
+            running = sfn.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
+            for execution in running["executions"]:
+                sfn.stop_execution(executionArn=execution["executionArn"], cause="klaxon up stopped")

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from klaxon.domain.errors import Conflict, NotFound
 from klaxon.domain.incident import check_transition
 from klaxon.domain.models import Incident, IncidentStatus, TimelineEntry
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
-from klaxon.ports import Clock, EventBus, IncidentPage, IncidentQuery, IncidentRepository, TimelineRepository
+from klaxon.ports import (
+    Clock,
+    EventBus,
+    IncidentPage,
+    IncidentQuery,
+    IncidentRepository,
+    PayloadStore,
+    TimelineRepository,
+)
 
 _EVENTS = {
     IncidentStatus.ACKNOWLEDGED: DetailType.INCIDENT_ACKNOWLEDGED,
@@ -22,6 +31,7 @@ class IncidentService:
     timeline: TimelineRepository
     bus: EventBus
     clock: Clock
+    payloads: PayloadStore | None = None
 
     def find(self, query: IncidentQuery) -> IncidentPage:
         return self.incidents.query(query)
@@ -31,6 +41,13 @@ class IncidentService:
         if incident is None:
             raise NotFound(f"no incident {incident_id!r}")
         return incident
+
+    def get_with_details(self, incident_id: str) -> Incident:
+        """The incident with its details, fetched from the payload store when too large to keep inline."""
+        incident = self.get(incident_id)
+        if incident.details_ref is None or self.payloads is None:
+            return incident
+        return incident.model_copy(update={"details": json.loads(self.payloads.get(incident.details_ref))})
 
     def history(self, incident_id: str) -> list[TimelineEntry]:
         self.get(incident_id)

@@ -84,7 +84,7 @@ class IngestService:
             )
         integration = self.directory.integration_for_key(key)
         if integration is None or integration.kind != kind:
-            raise Unauthorized(f"the key is not a key of a {kind} integration")
+            raise Unauthorized(f"the key is not the key of any {kind} integration")
         payload = self._json(body, f"{kind} payload is not JSON")
         if kind != "alertmanager":
             raise InvalidInput(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 # Longer than the router's Lambda timeout: a claim older than this belongs to a writer that died.
 CLAIM_TIMEOUT = timedelta(seconds=60)
 CLAIM_POLL_SECONDS = 0.02
+DETAILS_INLINE_LIMIT = 64 * 1024
 
 _TARGET = {AlertAction.ACKNOWLEDGE: IncidentStatus.ACKNOWLEDGED, AlertAction.RESOLVE: IncidentStatus.RESOLVED}
 _EVENT = {
@@ -99,6 +101,7 @@ class RouterService:
             incident = open_incident(
                 alert, incident_id=incident_id, number=self.incidents.next_number(), now=now
             )
+            incident = self._offload_details(incident)
             entry = TimelineEntry(
                 subject=incident.id,
                 at=now,
@@ -117,6 +120,16 @@ class RouterService:
         raise Conflict(
             f"could not place alert {alert.id}: its dedup key stayed claimed by an unfinished writer"
         )
+
+    def _offload_details(self, incident: Incident) -> Incident:
+        """A DynamoDB item holds 400 KB: details larger than DETAILS_INLINE_LIMIT go to the payload store."""
+        if incident.details is None:
+            return incident
+        encoded = json.dumps(incident.details, default=str).encode()
+        if len(encoded) <= DETAILS_INLINE_LIMIT:
+            return incident
+        ref = self.payloads.put(f"details/{incident.id}.json", encoded)
+        return incident.model_copy(update={"details": None, "details_ref": ref})
 
     def _redelivered(self, incident: Incident, actor: str) -> Outcome:
         """The same alert again (a retry after its event failed to publish): publish that event again.

@@ -15,6 +15,7 @@ from klaxon.ports import Clock, FeedState, IdGenerator, OverrideRepository, Time
 
 MAX_RANGE = timedelta(days=366)
 FEED_PAST, FEED_AHEAD = timedelta(days=30), timedelta(days=180)
+FEED_LOOKBACK = timedelta(days=35)  # longer than any sane shift, so the oldest shift in a feed is whole
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,7 @@ class ScheduleService:
         from klaxon.adapters.ical import calendar
 
         schedule = self.get(schedule_id)
-        start, end = self._feed_range()
-        entries = [(schedule_id, s) for s in self.shifts(schedule_id, start, end)]
+        entries = [(schedule_id, s) for s in self._feed_shifts(schedule_id)]
         title = f"On call: {schedule.name or schedule_id}"
         return calendar(title, schedule.time_zone, entries, self.roster().users, self.clock.now())
 
@@ -132,20 +132,22 @@ class ScheduleService:
         roster = self.roster()
         if user not in roster.users:
             raise NotFound(f"no user {user!r}")
-        start, end = self._feed_range()
         entries = [
             (schedule.id, s)
             for schedule in roster.schedules.values()
-            for s in self.shifts(schedule.id, start, end)
+            for s in self._feed_shifts(schedule.id)
             if s.user == user
         ]
         entries.sort(key=lambda e: e[1].start)
         zone = next(iter(roster.schedules.values())).time_zone if roster.schedules else "UTC"
         return calendar(f"On call: {roster.users[user]}", zone, entries, roster.users, self.clock.now())
 
-    def _feed_range(self) -> tuple[datetime, datetime]:
+    def _feed_shifts(self, schedule_id: str) -> list[Shift]:
+        """Shifts overlapping the feed window, unclipped at its start: a shift's UID is built from its real
+        start, so the oldest event must not get a new start (and UID) every time the clock moves."""
         now = self.clock.now()
-        return now - FEED_PAST, now + FEED_AHEAD
+        start, end = now - FEED_PAST, now + FEED_AHEAD
+        return [s for s in self.shifts(schedule_id, start - FEED_LOOKBACK, end) if s.end > start]
 
 
 def _aware(at: datetime, name: str) -> datetime:

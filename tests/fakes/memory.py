@@ -162,6 +162,30 @@ class MemoryIncidents:
             self.timeline.add(entry)
             return self.items[incident_id]
 
+    def restart_escalation(self, incident_id, *, expected_round, policy, from_step, retrigger, now, entry):
+        with self._lock:
+            self.writes += 2
+            current = self.items[incident_id]
+            wanted = IncidentStatus.ACKNOWLEDGED if retrigger else IncidentStatus.TRIGGERED
+            if current.escalation_round != expected_round or current.status is not wanted:
+                raise Conflict("changed")
+            changes: dict[str, Any] = {
+                "escalation_round": expected_round + 1,
+                "escalation_from_step": from_step,
+                "updated_at": now,
+            }
+            if policy is not None:
+                changes["escalation_policy"] = policy
+            if retrigger:
+                changes |= {
+                    "status": IncidentStatus.TRIGGERED,
+                    "acknowledged_at": None,
+                    "acknowledged_by": None,
+                }
+            self.items[incident_id] = current.model_copy(update=changes)
+            self.timeline.add(entry)
+            return self.items[incident_id]
+
     def query(self, query: IncidentQuery) -> IncidentPage:
         with self._lock:
             found = [
@@ -191,3 +215,65 @@ class MemoryDirectory:
 
     def principal_for_token(self, token: str) -> ApiPrincipal | None:
         return self.tokens.get(token)
+
+
+class MemoryNotifications:
+    """Claims and page records with the adapter's conditions: claims only while triggered, keys once."""
+
+    def __init__(self, incidents: MemoryIncidents) -> None:
+        self.incidents = incidents
+        self.claims: dict[tuple[str, int, object], str] = {}
+        self.pages: dict[str, object] = {}
+        self.records: dict[str, object] = {}
+        self._lock = threading.RLock()
+
+    def claim(self, incident_id: str, round_: int, tick: object, token: str) -> None:
+        with self._lock, self.incidents._lock:
+            incident = self.incidents.items.get(incident_id)
+            if incident is None or incident.status is not IncidentStatus.TRIGGERED:
+                raise Conflict("not triggered")
+            owner = self.claims.setdefault((incident_id, round_, tick), token)
+            if owner != token:
+                raise Conflict("claimed by another run")
+
+    def latest_tick(self, incident_id: str, round_: int) -> Any:
+        with self._lock:
+            ticks = [t for (i, r, t) in self.claims if i == incident_id and r == round_]
+            return max(ticks, key=lambda t: (t.loop, t.step, t.at_minute)) if ticks else None
+
+    def reserve(self, round_: int, page: Any) -> bool:
+        with self._lock:
+            key = f"{round_}|{page.idempotency_key}"
+            if key in self.pages:
+                return False
+            self.pages[key] = page
+            return True
+
+    def record(self, round_: int, page: Any, notification: Any) -> None:
+        with self._lock:
+            self.records[f"{round_}|{page.idempotency_key}"] = notification
+
+    def list(self, incident_id: str) -> list[Any]:
+        with self._lock:
+            return sorted(
+                (n for n in self.records.values() if n.incident_id == incident_id),
+                key=lambda n: (n.sent_at, n.step, n.user, n.channel.value),
+            )
+
+
+class RecordingNotifier:
+    """Records every page; `failing` channels raise DeliveryFailed."""
+
+    def __init__(self, failing: frozenset[str] = frozenset()) -> None:
+        self.sent: list[Any] = []
+        self.failing = failing
+        self._lock = threading.Lock()
+
+    def send(self, page: Any) -> str:
+        from klaxon.domain.paging import DeliveryFailed
+
+        if page.channel.value in self.failing:
+            raise DeliveryFailed(f"{page.channel.value} provider refused the message")
+        with self._lock:
+            self.sent.append(page)
+            return f"msg-{len(self.sent)}"

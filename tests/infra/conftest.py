@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
+# The deployment's own paging identities, as `cdk deploy -c klaxon:smsOrigination=...` passes them.
+MESSAGING_CONTEXT = {
+    "klaxon:smsOrigination": "+15550100000",
+    "klaxon:voiceOrigination": "+15550100001",
+    "klaxon:emailFrom": "Klaxon <pages@acme.example>",
+    "klaxon:pushApplicationArn": "arn:aws:sns:us-east-1:123456789012:app/GCM/klaxon",
+    "klaxon:publicUrl": "https://klaxon.acme.example",
+}
+
+
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """The stack as deployed, under cdk-nag, with no dependency layer built (a fresh clone)."""
@@ -33,7 +43,7 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     return synthesize(
         tmp_path_factory.mktemp("cdk.out"),
         nag=False,
-        context={"klaxon:name": "klaxon-staging"},
+        context={"klaxon:name": "klaxon-staging", **MESSAGING_CONTEXT},
         layer_dir=layer_dir,
     )
 

@@ -45,7 +45,10 @@ def test_a_second_deployment_named_in_context_collides_with_nothing(variant: Syn
         "AWS::ApiGateway::RestApi": ("Name", "klaxon-staging"),
     }
     for resource_type, (field, name) in named.items():
-        (resource,) = resources_of_type(variant.template, resource_type).values()
+        # Resources without a name (such as the inbound-SMS topic) get unique ones from CloudFormation.
+        (resource,) = [
+            r for r in resources_of_type(variant.template, resource_type).values() if field in r["Properties"]
+        ]
         assert resource["Properties"][field] == name
     manifest = json.loads((variant.outdir / "manifest.json").read_text())
     assert manifest["artifacts"][STACK_ID]["properties"]["stackName"] == "KlaxonStaging"
@@ -82,13 +85,17 @@ def test_rule_targets_its_function_with_a_dead_letter_queue_and_a_retry_policy(
     cfn: dict[str, Any], subscription: Subscription
 ) -> None:
     (target,) = _rule(cfn, subscription)["Targets"]
-    assert ref(target["Arn"]) == function_logical_id(cfn, subscription.target)
+    if subscription.target_kind == "state_machine":
+        (machine,) = resources_of_type(cfn, "AWS::StepFunctions::StateMachine")
+        assert ref(target["Arn"]) == machine
+    else:
+        assert ref(target["Arn"]) == function_logical_id(cfn, subscription.target)
     assert cfn["Resources"][ref(target["DeadLetterConfig"]["Arn"])]["Type"] == "AWS::SQS::Queue"
     assert 60 <= target["RetryPolicy"]["MaximumEventAgeInSeconds"] <= 86_400
     assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
 
 
-@pytest.mark.parametrize("target", sorted({s.target for s in SUBSCRIPTIONS}))
+@pytest.mark.parametrize("target", sorted({s.target for s in SUBSCRIPTIONS if s.target_kind == "function"}))
 def test_events_a_subscribed_function_fails_on_land_in_a_queue(cfn: dict[str, Any], target: str) -> None:
     # EventBridge invokes asynchronously: function errors never reach the rule's DLQ, only this one.
     (config,) = [

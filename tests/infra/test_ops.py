@@ -28,7 +28,11 @@ def _alarms(cfn: dict[str, Any], metric: str) -> list[dict[str, Any]]:
 
 
 def _ops_topic(cfn: dict[str, Any]) -> str:
-    (topic,) = resources_of_type(cfn, "AWS::SNS::Topic")
+    (topic,) = [
+        lid
+        for lid, topic in resources_of_type(cfn, "AWS::SNS::Topic").items()
+        if topic["Properties"].get("TopicName") == "klaxon-ops-alarms"
+    ]
     return topic
 
 

@@ -46,16 +46,17 @@ def make_alert(
         source_kind="pagerduty",
         received_at=datetime.now(UTC),
         summary="Disk full",
-        severity=Severity.CRITICAL,
+        # Low urgency: nothing escalates, so the only DynamoDB writes counted are the router's.
+        severity=Severity.WARNING,
         **extra,
     )
 
 
 def test_new_incident_costs_four_writes_and_a_duplicate_one(router, writes):
     router.route(make_alert(1))
-    assert writes.writes == 4
+    assert writes.writes_here() == 4
     router.route(make_alert(2))
-    assert writes.writes == 5
+    assert writes.writes_here() == 5
 
 
 def test_a_second_claim_of_the_same_key_conflicts(repo):

@@ -1,0 +1,90 @@
+"""Escalation records in DynamoDB: tick claims (only while the incident is triggered) and pages."""
+
+from __future__ import annotations
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from klaxon.adapters.tables import IncidentItem, NotificationItem
+from klaxon.domain.errors import Conflict
+from klaxon.domain.escalation import Tick
+from klaxon.domain.models import IncidentStatus
+from klaxon.domain.paging import Notification, Page
+
+_CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+def _claim_key(round_: int, tick: Tick) -> str:
+    return f"claim#{round_:02d}#{tick.loop:02d}#{tick.step:02d}#{tick.at_minute:05d}"
+
+
+def _page_key(round_: int, page: Page) -> str:
+    return f"page#{round_:02d}#{page.loop:02d}#{page.step:02d}#{page.user}#{page.channel.value}"
+
+
+class DynamoNotificationRepository:
+    def __init__(self) -> None:
+        self._connection = Connection(region=NotificationItem.Meta.region)
+
+    def claim(self, incident_id: str, round_: int, tick: Tick, token: str) -> None:
+        """Claim a tick while the incident is still triggered; the same `token` may claim again (a retry).
+
+        Raises Conflict when the incident was acknowledged or resolved, or another run owns the tick.
+        """
+        item = NotificationItem(incident_id=incident_id, sk=_claim_key(round_, tick), token=token)
+        mine = NotificationItem.sk.does_not_exist() | (NotificationItem.token == token)
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.condition_check(
+                    IncidentItem, incident_id, condition=IncidentItem.status == IncidentStatus.TRIGGERED.value
+                )
+                tx.save(item, condition=mine)
+        except TransactWriteError as exc:
+            if exc.cause_response_code in _CONDITION_FAILED:
+                raise Conflict(f"tick {tick} of incident {incident_id} is not ours to page") from exc
+            raise
+
+    def reserve(self, round_: int, page: Page) -> bool:
+        """Record a page before sending it; False when that key was already sent (or is being sent)."""
+        item = NotificationItem(incident_id=page.incident_id, sk=_page_key(round_, page), status="sending")
+        try:
+            item.save(condition=NotificationItem.sk.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code in _CONDITION_FAILED:
+                return False
+            raise
+        return True
+
+    def record(self, round_: int, page: Page, notification: Notification) -> None:
+        NotificationItem(
+            incident_id=page.incident_id,
+            sk=_page_key(round_, page),
+            status=notification.status.value,
+            doc=notification.model_dump(mode="json"),
+        ).save()
+
+    def list(self, incident_id: str) -> list[Notification]:
+        items = NotificationItem.query(incident_id, NotificationItem.sk.startswith("page#"))
+        found = [Notification.model_validate(i.doc) for i in items if i.doc]
+        return sorted(found, key=lambda n: (n.sent_at, n.step, n.user, n.channel.value))
+
+    def latest_tick(self, incident_id: str, round_: int) -> Tick | None:
+        """The last tick claimed in a round (keys sort by loop, step, minute)."""
+        claims = NotificationItem.query(
+            incident_id,
+            NotificationItem.sk.startswith(f"claim#{round_:02d}#"),
+            scan_index_forward=False,
+            limit=1,
+        )
+        for item in claims:
+            _, _, loop, step, minute = item.sk.split("#")
+            return Tick(loop=int(loop), step=int(step), at_minute=int(minute))
+        return None
+
+    def statuses(self, incident_id: str) -> dict[str, str]:
+        """Every page key with its status, including sends that never finished ("sending")."""
+        return {
+            i.sk: i.status or ""
+            for i in NotificationItem.query(incident_id, NotificationItem.sk.startswith("page#"))
+        }

@@ -1,0 +1,68 @@
+"""`klaxon report oncall-load`: hours on call, off-hours, weekends, pages and the stipend owed, per person."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+import typer
+
+from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
+from klaxon.cli.schedule import TIME_EXAMPLE, parse_instant
+
+app = typer.Typer(help="Reports on on-call load and pay.", no_args_is_help=True)
+
+
+@app.command("oncall-load")
+def report_oncall_load(
+    start: Annotated[str, typer.Option("--from", help=f"e.g. {TIME_EXAMPLE}")],
+    end: Annotated[str, typer.Option("--to", help="End of the window (exclusive)")],
+    weekly_rate: Annotated[
+        str | None, typer.Option("--weekly-rate", help="Stipend for a full week on call, e.g. 700")
+    ] = None,
+    currency: Annotated[str, typer.Option(help="ISO 4217 code the rate is in")] = "USD",
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+    as_json: JsonOption = False,
+) -> None:
+    """Per person over [--from, --to): hours on call, off-hours (outside 09:00-18:00 Mon-Fri in their
+    zone), weekend hours, pages and night pages (22:00-07:00), and the stipend prorated by hours / 168.
+    """
+    params: dict[str, str] = {
+        "start": parse_instant(start, "--from").isoformat(),
+        "end": parse_instant(end, "--to").isoformat(),
+        "currency": currency,
+    }
+    if weekly_rate is not None:
+        params["weekly_rate"] = _rate(weekly_rate)
+    body = call(api, token, "GET", "/v1/reports/oncall-load", params=params)
+    if as_json:
+        typer.echo(json.dumps(body, indent=2))
+        return
+    rows = [
+        {
+            "user": p["user"],
+            "on call (h)": f"{p['hours_on_call']:.1f}",
+            "off-hours (h)": f"{p['off_hours']:.1f}",
+            "weekend (h)": f"{p['weekend_hours']:.1f}",
+            "pages": p["pages"],
+            "at night": p["night_pages"],
+            "stipend": f"{p['stipend']} {body['currency']}" if p["stipend"] is not None else "-",
+        }
+        for p in body["people"]
+    ]
+    columns = ["user", "on call (h)", "off-hours (h)", "weekend (h)", "pages", "at night", "stipend"]
+    table(rows, columns, title=f"On-call load {body['start']} to {body['end']}")
+    for note in body["notes"]:
+        typer.secho(f"note: {note}", fg="yellow")
+
+
+def _rate(text: str) -> str:
+    try:
+        rate = Decimal(text)
+    except InvalidOperation as exc:
+        raise typer.BadParameter(f"{text!r} is not a number", param_hint="--weekly-rate") from exc
+    if not rate.is_finite() or rate < 0:
+        raise typer.BadParameter("must be a number of at least 0", param_hint="--weekly-rate")
+    return text

@@ -1,0 +1,162 @@
+"""What a status page shows: components, public incidents with their updates, maintenance windows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class ComponentStatus(StrEnum):
+    """A component's state, in Statuspage's words."""
+
+    OPERATIONAL = "operational"
+    UNDER_MAINTENANCE = "under_maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+
+    @property
+    def rank(self) -> int:
+        """How bad it is: a component shows the worst status any open incident or window gives it."""
+        return _RANK[self]
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+_RANK = {status: i for i, status in enumerate(ComponentStatus)}
+
+
+class PublicStatus(StrEnum):
+    """The status of a public incident (Statuspage's incident status)."""
+
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    POSTMORTEM = "postmortem"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (PublicStatus.RESOLVED, PublicStatus.POSTMORTEM)
+
+
+class Impact(StrEnum):
+    """How bad an incident is for customers; `maintenance` only for maintenance windows."""
+
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+    MAINTENANCE = "maintenance"
+
+
+class Indicator(StrEnum):
+    """The whole page's state (status.json `indicator`)."""
+
+    NONE = "none"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
+class MaintenanceStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    VERIFYING = "verifying"
+    COMPLETED = "completed"
+
+
+class Page(BaseModel):
+    """The page itself: `url` is where the public reaches it (feeds need absolute links)."""
+
+    id: str = "klaxon"
+    name: str = "Status"
+    url: str = "http://127.0.0.1:8080/status/"
+    time_zone: str = "Etc/UTC"
+
+
+class ComponentGroup(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+
+
+class Component(BaseModel):
+    """Something customers use; `group` is a ComponentGroup id."""
+
+    id: str
+    name: str
+    description: str | None = None
+    group: str | None = None
+
+
+class AffectedComponent(BaseModel):
+    """A component whose status an update changed (Statuspage's `affected_components`)."""
+
+    code: str
+    name: str
+    old_status: ComponentStatus
+    new_status: ComponentStatus
+
+
+class StatusUpdate(BaseModel):
+    """One public message on an incident, with the status it moved the incident to."""
+
+    id: str
+    status: PublicStatus
+    body: str
+    created_at: datetime
+    affected_components: list[AffectedComponent] = Field(default_factory=list)
+
+
+class PublicIncident(BaseModel):
+    """An incident as the public sees it; `incident_id` is the Klaxon incident behind it.
+
+    `components` holds the status each affected component has while the incident is open.
+    """
+
+    id: str
+    incident_id: str
+    name: str
+    status: PublicStatus
+    impact: Impact
+    components: dict[str, ComponentStatus]
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime
+    monitoring_at: datetime | None = None
+    resolved_at: datetime | None = None
+    updates: list[StatusUpdate] = Field(default_factory=list)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    def open_during(self, start: datetime, end: datetime) -> bool:
+        return self.started_at < end and (self.resolved_at is None or self.resolved_at > start)
+
+
+class Maintenance(BaseModel):
+    """A planned window: its components are `under_maintenance` between the two times."""
+
+    id: str
+    name: str
+    components: list[str]
+    scheduled_for: datetime
+    scheduled_until: datetime
+    body: str
+    created_at: datetime
+
+
+class Snapshot(BaseModel):
+    """Everything the page is rendered from: configuration plus every public incident."""
+
+    page: Page = Field(default_factory=Page)
+    components: list[Component] = Field(default_factory=list)
+    groups: list[ComponentGroup] = Field(default_factory=list)
+    incidents: list[PublicIncident] = Field(default_factory=list)
+    maintenances: list[Maintenance] = Field(default_factory=list)

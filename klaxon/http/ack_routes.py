@@ -1,0 +1,113 @@
+"""Signed acknowledge links: `GET /a/<token>` shows a confirm page, `POST` acknowledges (works without JS).
+
+The GET changes nothing, because mail scanners open every link in an email before the person does.
+The token in the URL is the credential (see klaxon.http.auth), so the pages are never cached or referred.
+"""
+
+from __future__ import annotations
+
+import html
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from klaxon import wiring
+from klaxon.domain.ackcodes import AckLinkExpired, AckLinkInvalid
+from klaxon.domain.models import Incident, IncidentStatus
+
+router = Router()
+
+_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'",
+}
+_STYLE = (
+    "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:34rem;margin:2rem auto;"
+    "padding:0 1rem;line-height:1.5;color:#1a1a1a}dl{display:grid;grid-template-columns:max-content 1fr;"
+    "gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}button{font-size:1.1rem;padding:.75rem 1.5rem;"
+    "border:0;border-radius:.3rem;background:#b00020;color:#fff;cursor:pointer}"
+    "button:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}.note{color:#444}"
+)
+
+
+def _page(status: int, title: str, body: str) -> Response[str]:
+    document = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)} - Klaxon</title><style>{_STYLE}</style></head>"
+        f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
+    )
+    return Response(
+        status_code=status, content_type="text/html; charset=utf-8", body=document, headers=dict(_HEADERS)
+    )
+
+
+def _facts(incident: Incident) -> str:
+    e = html.escape
+    rows = [
+        ("Incident", f"#{incident.number}"),
+        ("Title", incident.title),
+        ("Service", incident.service),
+        ("Priority", incident.priority.value),
+        ("Status", incident.status.value),
+    ]
+    if incident.drill:
+        rows.append(("Drill", "yes: this incident is a fire drill"))
+    return "<dl>" + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows) + "</dl>"
+
+
+def _state(incident: Incident) -> str:
+    if incident.status is IncidentStatus.RESOLVED:
+        return f"<p>It was resolved by {html.escape(incident.resolved_by or 'someone')}: nothing to do.</p>"
+    return f"<p>It was acknowledged by {html.escape(incident.acknowledged_by or 'someone')}.</p>"
+
+
+@router.exception_handler(AckLinkExpired)
+def handle_expired_link(exc: AckLinkExpired) -> Response[str]:
+    return _page(
+        410,
+        "This link has expired",
+        "<p>Acknowledge links work for a limited time. Acknowledge in the Klaxon app or API, or reply "
+        "<strong>ACK</strong> and the incident number to the text message.</p>",
+    )
+
+
+@router.exception_handler(AckLinkInvalid)
+def handle_invalid_link(exc: AckLinkInvalid) -> Response[str]:
+    return _page(
+        401,
+        "This link is not valid",
+        "<p>It may have been cut short by your email program: open it from the email again, or "
+        "acknowledge in the Klaxon app or by replying to the text message.</p>",
+    )
+
+
+@router.get("/a/<token>", include_in_schema=False)
+def handle_get_ack_link(token: str) -> Response[str]:
+    link, incident = wiring.ack_service().open_link(token)
+    if incident.status is not IncidentStatus.TRIGGERED:
+        title = f"Incident #{incident.number} needs no acknowledgement"
+        return _page(200, title, _facts(incident) + _state(incident))
+    form = (
+        # No action attribute: the form posts back to this very URL, whatever stage prefix it has.
+        f'<form method="post"><button type="submit">Acknowledge incident #{incident.number}</button></form>'
+        f'<p class="note">You acknowledge as {html.escape(link.user)}; escalation stops for everyone.</p>'
+    )
+    return _page(200, f"Acknowledge incident #{incident.number}?", _facts(incident) + form)
+
+
+@router.post("/a/<token>", include_in_schema=False)
+def handle_post_ack_link(token: str) -> Response[str]:
+    outcome = wiring.ack_service().acknowledge_by_link(token)
+    incident = outcome.incident
+    if outcome.changed:
+        return _page(
+            200,
+            f"Incident #{incident.number} acknowledged",
+            _facts(incident) + "<p>Thank you: nobody else will be paged for it.</p>",
+        )
+    return _page(200, f"Incident #{incident.number} was not changed", _facts(incident) + _state(incident))

@@ -1,0 +1,55 @@
+"""Escalation routes of the API function: who was paged, fire drills."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel
+
+from klaxon import wiring
+from klaxon.domain.models import Incident
+from klaxon.domain.paging import Notification
+from klaxon.http import auth
+
+router = Router()
+
+
+class NotificationList(BaseModel):
+    notifications: list[Notification]
+
+
+class Reassignment(BaseModel):
+    user: str | None = None
+    escalation_policy: str | None = None
+
+
+class DrillRequest(BaseModel):
+    policy: str
+    service: str | None = None
+
+
+@router.get("/v1/incidents/<incident_id>/notifications", tags=["escalation"], summary="Every page sent")
+def handle_list_notifications(incident_id: str) -> NotificationList:
+    wiring.incident_service().get(incident_id)
+    return NotificationList(notifications=wiring.notification_records().list(incident_id))
+
+
+@router.post("/v1/incidents/<incident_id>/escalate", tags=["escalation"], summary="Page the next step now")
+def handle_escalate_now(incident_id: str) -> Incident:
+    return wiring.escalation_control().escalate_now(incident_id, auth.principal(router).actor)
+
+
+@router.post("/v1/incidents/<incident_id>/reassign", tags=["escalation"], summary="Hand to a user or policy")
+def handle_reassign(incident_id: str, to: Annotated[Reassignment, Body()]) -> Incident:
+    return wiring.escalation_control().reassign(
+        incident_id, user=to.user, policy=to.escalation_policy, actor=auth.principal(router).actor
+    )
+
+
+@router.post(
+    "/v1/drills", tags=["escalation"], summary="Open a drill incident that walks a policy", status_code=201
+)
+def handle_start_drill(drill: Annotated[DrillRequest, Body()]) -> Incident:
+    return wiring.drill_service().start(drill.policy, drill.service, auth.principal(router).actor)

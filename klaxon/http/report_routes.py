@@ -1,0 +1,31 @@
+"""Report routes of the API function: on-call load and the stipend owed, per person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from klaxon import wiring
+from klaxon.services.reports import LoadReport
+
+router = Router()
+
+
+@router.get(
+    "/v1/reports/oncall-load",
+    tags=["reports"],
+    summary="Per person: hours on call, off-hours, weekend hours, pages and the stipend owed",
+)
+def handle_get_oncall_load(
+    start: Annotated[datetime, Query()],
+    end: Annotated[datetime, Query()],
+    weekly_rate: Annotated[
+        Decimal | None, Query(ge=0, description="Stipend for a full 168-hour week; prorated by hours on call")
+    ] = None,
+    currency: Annotated[str, Query(pattern="^[A-Z]{3}$")] = "USD",
+) -> LoadReport:
+    return wiring.report_service().oncall_load(start, end, weekly_rate, currency)

@@ -1,0 +1,80 @@
+"""Status page routes of the API function: post public updates on an incident, see them, ask for a publish."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from pydantic import BaseModel, Field
+
+from klaxon import wiring
+from klaxon.domain.statuspage.models import PublicIncident, PublicStatus
+
+router = Router()
+
+
+class UpdateStatus(StrEnum):
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class NewStatusUpdate(BaseModel):
+    status: UpdateStatus = Field(
+        description="What the public reads next: identified, monitoring or resolved."
+    )
+    text: str | None = Field(
+        default=None, min_length=1, max_length=5000, description="The update; absent, the status's template."
+    )
+    estimated_time: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Fills `{estimated_time}` in the template (`about 30 minutes`).",
+    )
+    next_update: str | None = Field(
+        default=None, max_length=100, description="Fills `{next_update}` in the template (`1 hour`)."
+    )
+
+
+class PublishRequested(BaseModel):
+    message: str
+
+
+@router.post(
+    "/v1/incidents/<incident_id>/status-updates",
+    tags=["status page"],
+    summary="Post a public update (identified, monitoring, resolved) on the incident's status page entry",
+    status_code=201,
+)
+def handle_post_status_update(incident_id: str, update: Annotated[NewStatusUpdate, Body()]) -> PublicIncident:
+    wiring.incident_service().get(incident_id)  # 404 for an unknown incident
+    return wiring.statuspage_service().post_update(
+        incident_id,
+        PublicStatus(update.status.value),
+        update.text,
+        estimated_time=update.estimated_time,
+        next_update=update.next_update,
+    )
+
+
+@router.get(
+    "/v1/incidents/<incident_id>/status-updates",
+    tags=["status page"],
+    summary="The incident as the status page shows it, with every public update",
+)
+def handle_get_status_updates(incident_id: str) -> PublicIncident:
+    wiring.incident_service().get(incident_id)
+    return wiring.statuspage_service().get(incident_id)
+
+
+@router.post(
+    "/v1/statuspage/publish",
+    tags=["status page"],
+    summary="Render and publish the status page again (after a configuration change)",
+    status_code=202,
+)
+def handle_publish_status_page() -> PublishRequested:
+    wiring.statuspage_service().request_publish()
+    return PublishRequested(message="the status page will be published within seconds")

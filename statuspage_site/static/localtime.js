@@ -1,0 +1,15 @@
+(function () {
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone || zone === "UTC" || zone === "Etc/UTC") return;
+  var format = new Intl.DateTimeFormat(undefined, {
+    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+  });
+  document.querySelectorAll("time[datetime]").forEach(function (node) {
+    var when = new Date(node.getAttribute("datetime"));
+    if (isNaN(when)) return;
+    var local = document.createElement("span");
+    local.className = "local";
+    local.textContent = " (" + format.format(when) + ")";
+    node.after(local);
+  });
+})();

@@ -1,0 +1,111 @@
+"""The status page on the local platform: incident events publish it, people post updates over the API."""
+
+from __future__ import annotations
+
+import pytest
+
+CHECKOUT_KEY = "KLAXON-DEMO-CHECKOUT-KEY-0000001"
+
+
+def alert(http, platform, dedup_key, severity="critical", action="trigger"):
+    body = {
+        "routing_key": CHECKOUT_KEY,
+        "event_action": action,
+        "dedup_key": dedup_key,
+        "payload": {"summary": "Checkout 5xx above 5%", "source": "lb-1", "severity": severity},
+    }
+    assert http.post("/v2/enqueue", json=body).status_code == 202
+    assert platform.drain()
+    (incident,) = http.get("/v1/incidents", params={"dedup_key": dedup_key}).json()["incidents"]
+    return incident
+
+
+def summary(http):
+    return http.get("/status/api/v2/summary.json").json()
+
+
+def component(http, name):
+    return next(c["status"] for c in summary(http)["components"] if c["name"] == name)
+
+
+def test_the_page_is_served_at_status_before_any_incident(http):
+    response = http.get("/status/")
+    assert (response.status_code, "All Systems Operational" in response.text) == (200, True)
+
+
+def test_a_critical_checkout_alert_turns_checkout_to_major_outage(http, platform):
+    alert(http, platform, "sp-1")
+    assert component(http, "Checkout") == "major_outage"
+
+
+def test_a_critical_checkout_alert_opens_an_investigating_public_incident(http, platform):
+    alert(http, platform, "sp-2")
+    assert [(i["name"], i["status"]) for i in summary(http)["incidents"]] == [
+        ("Major outage of Checkout", "investigating")
+    ]
+
+
+def test_a_p4_alert_never_reaches_the_page(http, platform):
+    alert(http, platform, "sp-3", severity="info")
+    assert summary(http)["incidents"] == []
+
+
+def test_posting_identified_shows_on_the_page(http, platform):
+    incident = alert(http, platform, "sp-4")
+    response = http.post(f"/v1/incidents/{incident['id']}/status-updates", json={"status": "identified"})
+    assert response.status_code == 201
+    assert platform.drain()
+    assert summary(http)["incidents"][0]["status"] == "identified"
+
+
+def test_the_public_incident_can_be_read_back_with_its_updates(http, platform):
+    incident = alert(http, platform, "sp-5")
+    http.post(
+        f"/v1/incidents/{incident['id']}/status-updates", json={"status": "monitoring", "text": "Watching."}
+    )
+    public = http.get(f"/v1/incidents/{incident['id']}/status-updates").json()
+    assert [u["body"] for u in public["updates"]][-1] == "Watching."
+
+
+def test_resolving_the_incident_restores_the_component(http, platform):
+    incident = alert(http, platform, "sp-6")
+    http.post(f"/v1/incidents/{incident['id']}/resolve")
+    assert platform.drain()
+    assert (component(http, "Checkout"), summary(http)["incidents"]) == ("operational", [])
+
+
+def test_a_resolved_incident_is_in_both_feeds(http, platform):
+    incident = alert(http, platform, "sp-7")
+    http.post(f"/v1/incidents/{incident['id']}/resolve")
+    assert platform.drain()
+    for feed in ("history.rss", "history.atom"):
+        assert "Major outage of Checkout" in http.get(f"/status/{feed}").text
+
+
+def test_an_update_for_an_unknown_incident_is_not_found(http):
+    assert http.post("/v1/incidents/nope/status-updates", json={"status": "identified"}).status_code == 404
+
+
+def test_an_update_for_an_incident_not_on_the_page_is_a_conflict(http, platform):
+    incident = alert(http, platform, "sp-8", severity="info")
+    response = http.post(f"/v1/incidents/{incident['id']}/status-updates", json={"status": "identified"})
+    assert (response.status_code, "not on the status page" in response.json()["message"]) == (409, True)
+
+
+@pytest.mark.parametrize("status", ["investigating", "postmortem", "fixed"])
+def test_only_identified_monitoring_and_resolved_can_be_posted(http, platform, status):
+    incident = alert(http, platform, f"sp-9-{status}")
+    response = http.post(f"/v1/incidents/{incident['id']}/status-updates", json={"status": status})
+    assert response.status_code == 400
+
+
+def test_posting_an_update_needs_a_token(platform):
+    import httpx
+
+    response = httpx.post(f"{platform.url}/v1/incidents/x/status-updates", json={"status": "identified"})
+    assert response.status_code == 401
+
+
+def test_a_publish_can_be_requested(http, platform):
+    assert http.post("/v1/statuspage/publish").status_code == 202
+    assert platform.drain()

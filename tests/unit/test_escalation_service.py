@@ -1,0 +1,339 @@
+"""Escalation ticks over fakes: who is paged when, never after an ack, never twice."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from klaxon.domain.escalation import Rule
+from klaxon.domain.models import AlertAction
+from klaxon.domain.paging import DeliveryStatus
+from klaxon.domain.policy import Channel, EscalationPolicy, Step, Target
+from klaxon.services.escalation import Directory, EscalationService, EscalationState, Person
+from klaxon.services.incidents import IncidentService
+from tests.fakes.memory import MemoryNotifications, RecordingNotifier
+from tests.unit.test_router_service import alert, world  # noqa: F401 - fixture
+
+PUSH, SMS, VOICE, EMAIL = Channel.PUSH, Channel.SMS, Channel.VOICE, Channel.EMAIL
+RULES = (
+    Rule(channel=PUSH, delay_minutes=0),
+    Rule(channel=SMS, delay_minutes=1),
+    Rule(channel=VOICE, delay_minutes=5),
+)
+
+
+def person(user: str, channels=(PUSH, SMS, VOICE, EMAIL)) -> Person:
+    return Person(
+        id=user, name=user.title(), contacts={c: f"{c.value}:{user}" for c in channels}, rules=RULES
+    )
+
+
+DEFAULT = EscalationPolicy(
+    id="default",
+    steps=[
+        Step(targets=[Target(schedule="primary")], delay_minutes=5, channels=[PUSH, SMS]),
+        Step(targets=[Target(schedule="secondary")], delay_minutes=5, channels=[PUSH, SMS]),
+        Step(
+            targets=[Target(schedule="primary"), Target(schedule="secondary")],
+            delay_minutes=5,
+            channels=[VOICE],
+        ),
+        Step(targets=[Target(user="frank")], delay_minutes=15),
+        Step(targets=[Target(user="grace")], delay_minutes=0),
+    ],
+)
+ON_CALL = {"primary": ["alice"], "secondary": ["dave"]}
+
+
+@pytest.fixture
+def escalation(world):  # noqa: F811
+    router, incidents, bus, clock = world
+    records = MemoryNotifications(incidents)
+    notifier = RecordingNotifier()
+    directory = Directory(
+        policies={"default": DEFAULT},
+        service_policy={"checkout": "default"},
+        people={u: person(u) for u in ["alice", "dave", "frank", "grace"]},
+    )
+    service = EscalationService(
+        incidents=incidents,
+        records=records,
+        timeline=incidents.timeline,
+        directory=lambda: directory,
+        on_call=lambda schedule, at: ON_CALL.get(schedule, []),
+        notifier=notifier,
+        clock=clock,
+        ids=router.ids,
+        sleep=lambda _: None,
+        bus=bus,
+    )
+    return service, router, notifier, records, clock
+
+
+def run_to_end(service: EscalationService, incident_id: str, clock) -> list[tuple[int, str, str]]:
+    """Drive the state machine's loop: (minute, user, channel) of every page sent."""
+    state, minute, seen = EscalationState(incident_id=incident_id), 0, []
+    before = len(service.notifier.sent)
+    while not state.done:
+        state = service.run(state)
+        minute += state.wait_seconds // 60
+        clock.advance(seconds=state.wait_seconds)
+    for page in service.notifier.sent[before:]:
+        seen.append((page.step, page.user, page.channel.value))
+    return seen
+
+
+def test_the_default_policy_pages_everyone_in_order(escalation):
+    service, router, _notifier, _, clock = escalation
+    incident = router.route(alert()).incident
+    pages = run_to_end(service, incident.id, clock)
+    assert pages == [
+        (0, "alice", "push"),
+        (0, "alice", "sms"),
+        (1, "dave", "push"),
+        (1, "dave", "sms"),
+        (2, "alice", "voice"),
+        (2, "dave", "voice"),
+        (3, "frank", "push"),
+        (3, "frank", "sms"),
+        (3, "frank", "voice"),
+        (4, "grace", "push"),
+        (4, "grace", "sms"),
+        (4, "grace", "voice"),
+    ]
+
+
+def test_waits_between_steps_follow_the_policy(escalation):
+    service, router, _, _, _clock = escalation
+    incident = router.route(alert()).incident
+    state, waits = EscalationState(incident_id=incident.id), []
+    while not state.done:
+        state = service.run(state)
+        waits.append(state.wait_seconds // 60)
+    assert waits == [5, 5, 5, 1, 4, 10, 1, 4, 0]
+
+
+def test_an_acknowledged_incident_pages_nobody_at_the_next_tick(escalation, world):  # noqa: F811
+    service, router, notifier, _, clock = escalation
+    incident = router.route(alert()).incident
+    state = service.run(EscalationState(incident_id=incident.id))
+    IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock).acknowledge(
+        incident.id, "user:alice"
+    )
+    after = service.run(state)
+    assert after.done and after.reason == "incident is acknowledged"
+    assert [p.step for p in notifier.sent] == [0, 0]
+
+
+def test_a_retried_tick_never_pages_twice(escalation):
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert()).incident
+    first = EscalationState(incident_id=incident.id, token="tick-1")
+    service.run(first)
+    service.run(first)  # the same input again: Step Functions retrying the task
+    assert [(p.user, p.channel.value) for p in notifier.sent] == [("alice", "push"), ("alice", "sms")]
+
+
+def test_ack_racing_a_step_either_pages_before_the_ack_or_not_at_all(escalation, world):  # noqa: F811
+    service, router, notifier, _, clock = escalation
+    incidents = IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock)
+    for attempt in range(30):
+        incident = router.route(alert(key=f"race-{attempt}")).incident
+        before = len(notifier.sent)
+        barrier = threading.Barrier(2)
+
+        def ack(incident_id=incident.id, barrier=barrier):
+            barrier.wait()
+            incidents.acknowledge(incident_id, "user:alice")
+
+        def tick(incident_id=incident.id, barrier=barrier):
+            barrier.wait()
+            service.run(EscalationState(incident_id=incident_id))
+
+        threads = [threading.Thread(target=ack), threading.Thread(target=tick)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(notifier.sent) - before in (0, 2)  # the whole step or nothing, never half
+        assert service.run(EscalationState(incident_id=incident.id, step=1)).done
+
+
+def test_two_acks_at_once_record_one_acknowledgement(escalation, world):  # noqa: F811
+    _, router, _, _, clock = escalation
+    incidents = IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock)
+    incident = router.route(alert()).incident
+    barrier = threading.Barrier(2)
+    results = []
+
+    def ack(user: str) -> None:
+        barrier.wait()
+        results.append(incidents.acknowledge(incident.id, f"user:{user}").acknowledged_by)
+
+    threads = [threading.Thread(target=ack, args=(u,)) for u in ("alice", "bob")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results[0] == results[1]
+    assert [e.kind for e in world[1].timeline.list(incident.id)].count("acknowledged") == 1
+
+
+def test_resolve_during_a_wait_ends_escalation(escalation):
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert()).incident
+    state = service.run(EscalationState(incident_id=incident.id))
+    router.route(alert(AlertAction.RESOLVE))
+    assert service.run(state).reason == "incident is resolved"
+    assert len(notifier.sent) == 2
+
+
+def test_a_policy_changed_mid_incident_applies_from_the_next_step(escalation):
+    service, router, notifier, _, _clock = escalation
+    incident = router.route(alert()).incident
+    state = service.run(EscalationState(incident_id=incident.id))  # step 0 with the old policy
+    changed = DEFAULT.model_copy(
+        update={
+            "steps": [
+                DEFAULT.steps[0],
+                Step(targets=[Target(user="grace")], delay_minutes=5, channels=[EMAIL]),
+            ]
+        }
+    )
+    directory = service.directory()
+    service.directory = lambda: Directory(
+        policies={"default": changed}, service_policy=directory.service_policy, people=directory.people
+    )
+    service.run(state)
+    assert [(p.user, p.channel.value) for p in notifier.sent[2:]] == [("grace", "email")]
+
+
+def test_a_step_that_finds_nobody_on_call_is_recorded_as_a_gap(escalation, world):  # noqa: F811
+    service, router, notifier, _, _ = escalation
+    ON_CALL["primary"] = []
+    try:
+        incident = router.route(alert()).incident
+        service.run(EscalationState(incident_id=incident.id))
+    finally:
+        ON_CALL["primary"] = ["alice"]
+    assert notifier.sent == []
+    assert "escalation gap" in [e.kind for e in world[1].timeline.list(incident.id)]
+
+
+def test_a_failing_contact_method_is_retried_then_recorded_and_the_policy_goes_on(escalation, world):  # noqa: F811
+    service, router, notifier, records, _ = escalation
+    notifier.failing = frozenset({"sms"})
+    incident = router.route(alert()).incident
+    state = service.run(EscalationState(incident_id=incident.id))
+    statuses = {(n.channel.value, n.status) for n in records.list(incident.id)}
+    assert statuses == {("push", DeliveryStatus.SENT), ("sms", DeliveryStatus.FAILED)}
+    assert "notification failed" in [e.kind for e in world[1].timeline.list(incident.id)]
+    assert not state.done and state.step == 1
+
+
+def test_a_user_without_the_channel_is_recorded_as_failed(escalation):
+    service, router, _, records, _ = escalation
+    directory = service.directory()
+    people = {**directory.people, "alice": person("alice", channels=(PUSH,))}
+    service.directory = lambda: Directory(
+        policies=directory.policies, service_policy=directory.service_policy, people=people
+    )
+    incident = router.route(alert()).incident
+    service.run(EscalationState(incident_id=incident.id))
+    failed = [n for n in records.list(incident.id) if n.status is DeliveryStatus.FAILED]
+    assert [(n.channel.value, n.error) for n in failed] == [("sms", "alice has no sms contact method")]
+
+
+def test_drills_are_marked_on_every_page(escalation):
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert(drill=True, escalation_policy="default")).incident
+    service.run(EscalationState(incident_id=incident.id))
+    assert notifier.sent and all(p.drill for p in notifier.sent)
+
+
+@pytest.fixture
+def control(escalation, world):  # noqa: F811
+    from klaxon.services.escalation import EscalationControl
+
+    service, _router, _, records, clock = escalation
+    return EscalationControl(
+        incidents=world[1], records=records, directory=service.directory, bus=world[2], clock=clock
+    )
+
+
+def test_escalate_now_restarts_at_the_next_step(escalation, control, world):  # noqa: F811
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert()).incident
+    service.run(EscalationState(incident_id=incident.id))
+    again = control.escalate_now(incident.id, "user:alice")
+    assert (again.escalation_round, again.escalation_from_step) == (1, 1)
+    service.run(EscalationState(incident_id=incident.id, round=1))
+    assert [(p.step, p.user) for p in notifier.sent[2:]] == [(1, "dave"), (1, "dave")]
+
+
+def test_the_old_round_pages_nobody_after_a_restart(escalation, control):
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert()).incident
+    state = service.run(EscalationState(incident_id=incident.id))
+    control.escalate_now(incident.id, "user:alice")
+    assert service.run(state).reason == "escalation was restarted"
+    assert len(notifier.sent) == 2
+
+
+def test_reassigning_to_a_user_pages_them_by_their_own_rules(escalation, control):
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert()).incident
+    control.reassign(incident.id, user="grace", policy=None, actor="user:alice")
+    service.run(EscalationState(incident_id=incident.id, round=1))
+    assert [(p.user, p.channel.value) for p in notifier.sent] == [("grace", "push")]
+
+
+def test_reassigning_to_an_unknown_user_is_not_found(escalation, control):
+    from klaxon.domain.errors import NotFound
+
+    _, router, *_ = escalation
+    incident = router.route(alert()).incident
+    with pytest.raises(NotFound):
+        control.reassign(incident.id, user="nobody", policy=None, actor="user:alice")
+
+
+def test_an_acknowledgement_timeout_triggers_the_incident_again(escalation, world):  # noqa: F811
+    service, router, _notifier, _, clock = escalation
+    directory = service.directory()
+    timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": 30})
+    service.directory = lambda: Directory(
+        policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
+    )
+    incident = router.route(alert()).incident
+    acked = IncidentService(
+        incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock
+    ).acknowledge(incident.id, "user:alice")
+    timer = EscalationState(
+        incident_id=incident.id, ack_timer=True, acknowledged_at=acked.acknowledged_at.isoformat()
+    )
+    waiting = service.run(timer)
+    assert waiting.wait_seconds == 30 * 60 and not waiting.done
+    assert service.run(waiting).reason == "acknowledgement timed out: triggered again"
+    again = world[1].get(incident.id)
+    assert (again.status.value, again.escalation_round) == ("triggered", 1)
+    assert world[2].types()[-1].value == "Incident Triggered"
+
+
+def test_an_ack_timer_does_nothing_once_the_incident_is_resolved(escalation, world):  # noqa: F811
+    service, router, _, _, clock = escalation
+    directory = service.directory()
+    timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": 30})
+    service.directory = lambda: Directory(
+        policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
+    )
+    incident = router.route(alert()).incident
+    incidents = IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock)
+    acked = incidents.acknowledge(incident.id, "user:alice")
+    waiting = service.run(
+        EscalationState(
+            incident_id=incident.id, ack_timer=True, acknowledged_at=acked.acknowledged_at.isoformat()
+        )
+    )
+    incidents.resolve(incident.id, "user:alice")
+    assert service.run(waiting).reason == "resolved, or acknowledged again, before the timeout"
