@@ -134,7 +134,11 @@ def report_service() -> ReportService:
         config = directory().config()
         return {} if config is None else {u.id: u.time_zone for u in config.users}
 
-    return ReportService(schedules=schedule_service(), time_zones=time_zones)
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+    from klaxon.services.escalation import page_log
+
+    pages = page_log(DynamoIncidentRepository(), notification_records())
+    return ReportService(schedules=schedule_service(), time_zones=time_zones, pages=pages)
 
 
 @functools.cache

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from pydantic import BaseModel
@@ -22,7 +22,15 @@ from klaxon.domain.models import Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.paging import DeliveryFailed, DeliveryStatus, Notification, Page
 from klaxon.domain.policy import Channel, EscalationPolicy, Step, Target
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
-from klaxon.ports import Clock, EventBus, IdGenerator, IncidentRepository, Notifier, TimelineRepository
+from klaxon.ports import (
+    Clock,
+    EventBus,
+    IdGenerator,
+    IncidentQuery,
+    IncidentRepository,
+    Notifier,
+    TimelineRepository,
+)
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 3
@@ -357,3 +365,39 @@ class EscalationControl:
             IncidentChanged(incident=IncidentSnapshot.of(again), actor=actor, reason=message),
         )
         return again
+
+
+PAGE_LOOKBACK = timedelta(days=2)  # escalations end within hours; an incident older than this paged before
+
+
+def page_log(
+    incidents: IncidentRepository, records: NotificationRecords
+) -> Callable[[datetime, datetime], dict[str, list[datetime]]]:
+    """When each user was paged in [start, end), for the on-call load report.
+
+    One page is one step reaching one person, however many channels it used (push and SMS at once are one
+    interruption); drills are left out. Incidents are read newest first until they are too old to matter.
+    """
+
+    def pages(start: datetime, end: datetime) -> dict[str, list[datetime]]:
+        found: dict[tuple[str, int, int, str], datetime] = {}
+        cursor: str | None = None
+        while True:
+            page = incidents.query(IncidentQuery(limit=100, cursor=cursor))
+            for incident in page.incidents:
+                if incident.created_at >= end or incident.drill:
+                    continue
+                for n in records.list(incident.id):
+                    if n.status is DeliveryStatus.SENT and start <= n.sent_at < end:
+                        key = (n.incident_id, n.loop, n.step, n.user)
+                        found[key] = min(found.get(key, n.sent_at), n.sent_at)
+            oldest = page.incidents[-1].created_at if page.incidents else None
+            if page.next is None or oldest is None or oldest < start - PAGE_LOOKBACK:
+                break
+            cursor = page.next
+        by_user: dict[str, list[datetime]] = {}
+        for (_, _, _, user), at in sorted(found.items(), key=lambda item: item[1]):
+            by_user.setdefault(user, []).append(at)
+        return by_user
+
+    return pages

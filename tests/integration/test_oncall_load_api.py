@@ -45,10 +45,32 @@ def test_without_a_weekly_rate_the_report_owes_no_stipend(http):
     assert {p["stipend"] for p in report(http, *SPRING_WEEK)["people"]} == {None}
 
 
-def test_the_report_says_pages_are_not_yet_recorded(http):
-    body = report(http, *SPRING_WEEK)
-    assert (body["pages_recorded"], {p["pages"] for p in body["people"]}) == (False, {0})
-    assert body["notes"] and "not yet recorded" in body["notes"][0]
+def test_the_report_counts_each_page_escalation_sent_once_per_step(http, platform):
+    import time as clock
+
+    event = {
+        "routing_key": "KLAXON-DEMO-CHECKOUT-KEY-0000001",
+        "event_action": "trigger",
+        "dedup_key": "load-report-page",
+        "payload": {"summary": "paged for the report", "source": "test", "severity": "critical"},
+    }
+    assert http.post("/v2/enqueue", json=event).status_code == 202
+    platform.drain()
+    incident = http.get("/v1/incidents", params={"dedup_key": "load-report-page"}).json()["incidents"][0]
+    deadline = clock.monotonic() + 20
+    while (
+        clock.monotonic() < deadline
+        and len(http.get(f"/v1/incidents/{incident['id']}/notifications").json()["notifications"]) < 2
+    ):
+        clock.sleep(0.05)
+    (paged,) = {
+        n["user"] for n in http.get(f"/v1/incidents/{incident['id']}/notifications").json()["notifications"]
+    }
+    now = datetime.now(NEW_YORK)
+    body = report(http, now - timedelta(hours=1), now + timedelta(hours=1))
+    pages = {p["user"]: p["pages"] for p in body["people"]}
+    assert body["pages_recorded"] is True
+    assert pages[paged] == 1  # push and SMS at once are one interruption
 
 
 def test_a_report_whose_end_is_before_its_start_is_refused(http):
