@@ -9,6 +9,8 @@ closed here:
 - Step Functions waits really sleep: `WaitFunction._wait_interval` is replaced to divide them by the time
   scale (`klaxon up --time-scale`) and record them.
 - Lambda tasks need Docker: `LambdaFunction._invoke_lambda` runs the real handler in-process instead.
+- Stopping an execution in the instant after it started fails in moto (its worker has no environment
+  yet) where AWS stops it: the stop waits for the environment first.
 - The `states:startExecution` integration hands botocore Step Functions' PascalCase parameter names
   (`StateMachineArn`), which botocore's shapes spell `stateMachineArn`: they are converted first.
 tests/integration/test_moto_hooks.py fails loudly when an upgrade moves any of these.
@@ -21,6 +23,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +48,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (  # noqa: E402
     WaitFunction,
 )
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker  # noqa: E402
 
 LambdaTarget = Callable[[str, dict[str, Any]], None]
 StateMachineTarget = Callable[[str, dict[str, Any]], None]
@@ -164,6 +168,18 @@ def _camel_parameters(original: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+def _stop_when_started(original: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def stop(self: Any, stop_date: Any, error: str | None, cause: str | None) -> None:
+        deadline = time.monotonic() + 5
+        while self.env is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if self.env is not None:
+            original(self, stop_date, error, cause)
+
+    return stop
+
+
 def _invoke_lambda(self: Any, event: str | bytes | dict[str, Any] | None = None) -> tuple[str, bool, str]:
     """Run the real handler in-process instead of in Docker (Step Functions tasks, direct invokes)."""
     if _Hooks.sync_invoke is None:
@@ -205,6 +221,7 @@ def install(
     Rule.send_to_targets = _send_to_targets(Rule.send_to_targets)  # type: ignore[method-assign]
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     WaitFunction._wait_interval = _scaled_wait  # type: ignore[method-assign]
+    ExecutionWorker.stop = _stop_when_started(ExecutionWorker.stop)  # type: ignore[method-assign]
     StateTaskServiceSfn._eval_service_task = _camel_parameters(StateTaskServiceSfn._eval_service_task)  # type: ignore[method-assign]
     _Hooks.installed = True
 

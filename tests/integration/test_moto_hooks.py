@@ -36,6 +36,13 @@ def test_dynamodb_backend_calls_that_are_serialised_exist():
         assert callable(getattr(DynamoDBBackend, name))
 
 
+def test_step_functions_execution_worker_still_builds_its_environment_lazily():
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    # klaxon.local.emulation waits for `env` before stopping: it must still be the attribute stop uses.
+    assert "self.env.set_stop" in inspect.getsource(inspect.unwrap(ExecutionWorker.stop))
+
+
 def test_step_functions_wait_and_lambda_invoke_hooks_exist_for_escalation():
     from moto.awslambda.models import LambdaFunction
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
