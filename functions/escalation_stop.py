@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon.adapters.aws import client
-from klaxon.domain.models import IncidentStatus
+from klaxon.domain.models import IncidentStatus, Urgency
 from klaxon.events import IncidentChanged, IncidentSnapshot
 from klaxon.topology import execution_name
 
@@ -49,6 +49,8 @@ def _start_ack_timer(sfn: Any, machine: str, incident: IncidentSnapshot) -> bool
     policy = policy_of(full, wiring.escalation_directory())
     if policy is None or policy.ack_timeout_minutes is None or incident.acknowledged_at is None:
         return False
+    if incident.urgency is not Urgency.HIGH:
+        return False  # a low-urgency incident re-triggered would page no one anyway
     state = {
         "incident_id": incident.id,
         "round": incident.escalation_round,

@@ -58,6 +58,11 @@ class OpsAlarms(Construct):
                 machine.metric_failed(period=PERIOD),
                 f"An {name} execution failed: its incident stopped paging",
             )
+            self._build_alarm(
+                f"{pascal_case(name)}ExecutionsTimedOut",
+                machine.metric_timed_out(period=PERIOD),
+                f"An {name} execution ran out of time: its incident stopped paging",
+            )
 
     def _build_topic(self, topic_name: str) -> sns.Topic:
         topic = sns.Topic(

@@ -31,10 +31,10 @@ class PayloadStore(Construct):
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=PAYLOAD_RETENTION,
-                    abort_incomplete_multipart_upload_after=Duration.days(1),
-                )
+                # Oversized alerts are needed only until the router has read them; oversized incident
+                # details (details/) are part of the incident record and are kept with it.
+                s3.LifecycleRule(prefix="alerts/", expiration=PAYLOAD_RETENTION),
+                s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="payloads/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from klaxon.adapters.aws import client
+from klaxon.domain.errors import NotFound
 
 
 class S3PayloadStore:
@@ -17,5 +18,9 @@ class S3PayloadStore:
 
     def get(self, ref: str) -> bytes:
         bucket, _, key = ref.removeprefix("s3://").partition("/")
-        body: bytes = client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        s3 = client("s3")
+        try:
+            body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except s3.exceptions.NoSuchKey as exc:
+            raise NotFound(f"payload {ref} is gone") from exc
         return body

@@ -46,7 +46,8 @@ class EscalationPolicy(BaseModel):
     name: str | None = None
     steps: list[Step] = Field(min_length=1)
     repeat: int = Field(default=0, ge=0, le=9)
-    ack_timeout_minutes: int | None = Field(default=None, ge=1)
+    # At most a week: the escalation execution that waits it out times out after seven days.
+    ack_timeout_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
 
     def step_offsets_minutes(self) -> list[int]:
         """When each step fires, in minutes after the incident opened (first pass)."""

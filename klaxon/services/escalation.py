@@ -133,7 +133,8 @@ class EscalationService:
             if found is None:
                 return self._end(state, "the policy has no more steps")
             tick, step = found
-        token = state.token or self.ids.new_id()
+        # The first tick of a round has no token yet: derive it, so a retried first tick may claim again.
+        token = state.token or f"{incident.id}:{state.round}:start"
         try:
             self.records.claim(incident.id, state.round, tick, token)
         except Conflict:
@@ -173,6 +174,10 @@ class EscalationService:
             return self._end(state, "the policy has no acknowledgement timeout")
         if state.token is None:
             return state.model_copy(update={"token": self.ids.new_id(), "wait_seconds": timeout * 60})
+        if incident.status is IncidentStatus.TRIGGERED and incident.escalation_round == state.round + 1:
+            # Our own earlier attempt re-triggered it, then failed before publishing: publish now. (While
+            # acknowledged nothing else can start round + 1: escalate-now and reassign need it triggered.)
+            return self._announce_retrigger(state, incident)
         still = (
             incident.status is IncidentStatus.ACKNOWLEDGED
             and incident.escalation_round == state.round
@@ -200,6 +205,9 @@ class EscalationService:
             )
         except Conflict:
             return self._end(state, "the incident changed before the timeout fired")
+        return self._announce_retrigger(state, again)
+
+    def _announce_retrigger(self, state: EscalationState, again: Incident) -> EscalationState:
         if self.bus is not None:
             self.bus.publish(
                 DetailType.INCIDENT_TRIGGERED,

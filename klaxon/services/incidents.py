@@ -47,7 +47,11 @@ class IncidentService:
         incident = self.get(incident_id)
         if incident.details_ref is None or self.payloads is None:
             return incident
-        return incident.model_copy(update={"details": json.loads(self.payloads.get(incident.details_ref))})
+        try:
+            details = json.loads(self.payloads.get(incident.details_ref))
+        except NotFound:
+            return incident  # deleted by hand: the incident stays readable; `details_ref` says where
+        return incident.model_copy(update={"details": details})
 
     def history(self, incident_id: str) -> list[TimelineEntry]:
         self.get(incident_id)

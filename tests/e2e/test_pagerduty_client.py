@@ -126,7 +126,12 @@ def test_resolve_from_the_client_resolves_the_incident(platform: Platform, event
         entry["kind"]
         for entry in platform.api.get(f"/v1/incidents/{incident['id']}/timeline").json()["timeline"]
     ]
-    assert kinds == ["triggered", "acknowledged", "resolved"]
+    # Escalation may add `notified` entries in between, depending on how fast the ack lands.
+    assert [k for k in kinds if k in ("triggered", "acknowledged", "resolved")] == [
+        "triggered",
+        "acknowledged",
+        "resolved",
+    ]
 
 
 def test_trigger_after_resolve_opens_a_new_incident_with_a_new_number(

@@ -337,3 +337,48 @@ def test_an_ack_timer_does_nothing_once_the_incident_is_resolved(escalation, wor
     )
     incidents.resolve(incident.id, "user:alice")
     assert service.run(waiting).reason == "resolved, or acknowledged again, before the timeout"
+
+
+def test_a_first_tick_that_crashed_after_claiming_pages_the_rest_when_retried(escalation):
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert()).incident
+    crash = {"left": 1}
+    real_send = notifier.send
+
+    def send_once_crashing(page):
+        if crash["left"]:
+            crash["left"] -= 1
+            raise RuntimeError("Lambda timed out")  # not a delivery failure: the whole task fails
+        return real_send(page)
+
+    notifier.send = send_once_crashing
+    with pytest.raises(RuntimeError):
+        service.run(EscalationState(incident_id=incident.id))
+    retried = service.run(EscalationState(incident_id=incident.id))  # Step Functions retries the same input
+    assert not retried.done
+    assert [(p.user, p.channel.value) for p in notifier.sent] == [("alice", "sms")]  # push: at most once
+
+
+def test_a_retried_ack_timeout_publishes_the_trigger_its_first_attempt_lost(escalation, world):  # noqa: F811
+    service, router, _, _, clock = escalation
+    directory = service.directory()
+    timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": 30})
+    service.directory = lambda: Directory(
+        policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
+    )
+    incident = router.route(alert()).incident
+    acked = IncidentService(
+        incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock
+    ).acknowledge(incident.id, "user:alice")
+    waiting = service.run(
+        EscalationState(
+            incident_id=incident.id, ack_timer=True, acknowledged_at=acked.acknowledged_at.isoformat()
+        )
+    )
+    publish = world[2].publish
+    world[2].publish = lambda *a: (_ for _ in ()).throw(RuntimeError("bus down"))
+    with pytest.raises(RuntimeError):
+        service.run(waiting)
+    world[2].publish = publish
+    assert service.run(waiting).reason == "acknowledgement timed out: triggered again"
+    assert world[2].types()[-1].value == "Incident Triggered"
