@@ -39,7 +39,9 @@ def up(
         typer.secho(f"cannot listen on {host}:{port}: {exc.strerror}", err=True, fg="red")
         raise typer.Exit(1) from exc
     stop = threading.Event()
+    # Both set explicitly: a shell starting `make up` in the background leaves SIGINT ignored otherwise.
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     url = platform.url
     typer.echo(
         "\n".join(
@@ -48,6 +50,7 @@ def up(
                 f"  health        {url}/healthz",
                 f"  incidents     {url}/v1/incidents",
                 f"  OpenAPI       {url}/v1/openapi.json",
+                f"  status page   {url}/status/  (JSON under {url}/status/api/v2/)",
                 f"  PagerDuty v2  {url}/v2/enqueue",
                 f"  Alertmanager  {url}/v1/integrations/alertmanager",
                 f"  API token     {options.api_token}   (export KLAXON_API={url} KLAXON_API_TOKEN=...)",
