@@ -9,7 +9,15 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SUITES = ["bench_pipeline", "bench_imports", "bench_schedule", "bench_escalation", "bench_statuspage"]
+SUITES = [
+    "bench_pipeline",
+    "bench_imports",
+    "bench_schedule",
+    "bench_escalation",
+    "bench_statuspage",
+    "bench_routing",
+    "bench_storm",
+]
 
 
 def main() -> int:

@@ -18,9 +18,11 @@ from klaxon.http import (
     auth,
     errors,
     escalation_routes,
+    noise_routes,
     report_routes,
     schedule_routes,
     statuspage_routes,
+    subscriber_routes,
 )
 from klaxon.http.schemas import Health, IncidentList, Timeline
 from klaxon.ports import IncidentQuery
@@ -34,6 +36,8 @@ app.include_router(escalation_routes.router)
 app.include_router(report_routes.router)
 app.include_router(ack_routes.router)
 app.include_router(statuspage_routes.router)
+app.include_router(subscriber_routes.router)
+app.include_router(noise_routes.router)
 
 
 @app.get("/healthz", tags=["health"], summary="Liveness check (no token needed)")

@@ -62,10 +62,18 @@ def handle_integration_alert_with_key(kind: str, key: str) -> Response[dict[str,
     return _integration(kind, _bearer() or key)
 
 
+def _headers() -> dict[str, str]:
+    """Request headers with lowercase names: signatures travel in them (Sentry-Hook-Signature, ...)."""
+    return {name.lower(): value for name, value in (app.current_event.headers or {}).items()}
+
+
 def _integration(kind: str, key: str | None) -> Response[dict[str, object]]:
-    alert = wiring.ingest_service().enqueue_integration(kind, key, _body())
-    metrics.add_metric(name="AlertsAccepted", unit=MetricUnit.Count, value=1)
-    return _accepted({"status": "success", "message": "Alert accepted", "dedup_key": alert.dedup_key})
+    accepted = wiring.ingest_service().enqueue_integration(kind, key, _body(), _headers())
+    answer: dict[str, object] = {"status": "success", "message": accepted.message}
+    if accepted.alert is not None:
+        metrics.add_metric(name="AlertsAccepted", unit=MetricUnit.Count, value=1)
+        answer["dedup_key"] = accepted.alert.dedup_key
+    return _accepted(answer)
 
 
 @logger.inject_lambda_context(log_event=False)

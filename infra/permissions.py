@@ -29,13 +29,13 @@ ACCESS: dict[str, Access] = {
     "router": Access(
         writes=("incidents", "dedup", "timeline", "config"), publishes_events=True, payloads=("get", "put")
     ),
-    # The API acknowledges, resolves and configures; it shows dedup keys but never replaces them.
+    # The API acknowledges, resolves and configures. Drills open incidents through the router's use case,
+    # so it also claims dedup keys. It pages no one: "escalate now" starts a new round on the bus.
     "api": Access(
-        reads=("dedup", "notifications"),
-        writes=("incidents", "timeline", "config"),
+        reads=("notifications",),
+        writes=("incidents", "dedup", "timeline", "config"),
         publishes_events=True,
         payloads=("get",),
-        pages=True,
     ),
     # SMS replies acknowledge or resolve: the phone book (config), the incidents and their timeline.
     "sms_inbound": Access(
@@ -50,7 +50,19 @@ ACCESS: dict[str, Access] = {
     ),
     # The status page keeps public incidents in config; its S3 and CloudFront access is a role of the
     # StatusPageStack that it assumes (infra/constructs/statuspage_publisher.py), possibly in another account.
-    "statuspage_publish": Access(writes=("config",)),
+    # It announces each public update it records ("Status Update Posted") to statuspage_notify.
+    "statuspage_publish": Access(writes=("config",), publishes_events=True),
+    # Status page subscribers, their delivery records, the public incidents and the link-signing secret are
+    # in config. It emails subscribers (ses:SendEmail only, granted by
+    # infra/constructs/statuspage_subscribers.py) and POSTs to webhooks; it pages no one.
+    "statuspage_notify": Access(writes=("config",)),
+    # Heartbeats are configured in config, and their last ping is kept there; a miss is an alert on the bus.
+    "heartbeat_check": Access(writes=("config",), publishes_events=True),
+    # Reminds owners (pages) of windows ending, recorded in config, and releases incidents opened in a
+    # window that ended (incident update + timeline entry, then "Incident Triggered").
+    "maintenance_reminder": Access(
+        writes=("incidents", "timeline", "config"), publishes_events=True, pages=True
+    ),
 }
 
 

@@ -15,7 +15,9 @@ from infra.constructs.event_bus import EventBus
 from infra.constructs.functions import Functions
 from infra.constructs.messaging import Messaging
 from infra.constructs.payload_store import PAYLOAD_RETENTION, PayloadStore
+from infra.constructs.schedules import Timers
 from infra.constructs.statuspage_publisher import StatusPagePublisher
+from infra.constructs.statuspage_subscribers import StatusPageSubscribers
 from infra.constructs.subscriptions import Subscriptions
 from infra.constructs.tables import Tables
 from infra.naming import pascal_case
@@ -75,8 +77,11 @@ class PlatformStack(Stack):
             state_machines={"escalation": escalation.state_machine},
         )
         StatusPagePublisher(self, "StatusPagePublisher", function=functions.by_name["statuspage_publish"])
+        Timers(self, "Timers", functions=functions.by_name)
         api = Api(self, "Api", api_name=name, functions=functions.by_name)
         messaging = Messaging(self, "Messaging", functions=functions.by_name, api_url=api.rest_api.url)
+        notify = functions.by_name["statuspage_notify"]
+        StatusPageSubscribers(self, "StatusPageSubscribers", function=notify, api_url=api.rest_api.url)
         OpsAlarms(
             self,
             "OpsAlarms",

@@ -25,6 +25,8 @@ class DetailType(StrEnum):
     INCIDENT_RESOLVED = "Incident Resolved"
     INCIDENT_UPDATED = "Incident Updated"
     STATUS_PAGE_UPDATED = "Status Page Updated"
+    STATUS_UPDATE_POSTED = "Status Update Posted"
+    STATUS_SUBSCRIBER_ADDED = "Status Subscriber Added"
 
 
 INCIDENT_DETAIL_TYPES = (
@@ -66,6 +68,9 @@ class IncidentSnapshot(BaseModel):
     drill: bool = False
     escalation_round: int = 0
     escalation_policy: str | None = None
+    maintenance_window: str | None = None  # opened inside this maintenance window
+    inhibited_by: str | None = None  # opened while this incident was open
+    muted_urgency: Urgency | None = None  # set while muted: it pages nobody until released
 
     @classmethod
     def of(cls, incident: Incident) -> IncidentSnapshot:
@@ -87,11 +92,27 @@ class StatusPageUpdated(BaseModel):
     status: str | None = None
 
 
+class StatusUpdatePosted(BaseModel):
+    """A public update was recorded on a status incident (`incident_id`: the Klaxon incident): notify."""
+
+    incident_id: str
+    update_id: str
+    status: str
+
+
+class StatusSubscriberAdded(BaseModel):
+    """An email address asked to subscribe (again): the confirmation email goes out if it is still pending."""
+
+    subscriber_id: str  # never the address: the bus and its archive carry no personal data
+
+
 DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.ALERT_RECEIVED: AlertReceived,
     DetailType.CHANGE_RECEIVED: ChangeReceived,
     **{t: IncidentChanged for t in INCIDENT_DETAIL_TYPES},
     DetailType.STATUS_PAGE_UPDATED: StatusPageUpdated,
+    DetailType.STATUS_UPDATE_POSTED: StatusUpdatePosted,
+    DetailType.STATUS_SUBSCRIBER_ADDED: StatusSubscriberAdded,
 }
 
 
@@ -142,5 +163,17 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         ),
         target="statuspage_publish",
         description="Open, resolve and publish public status incidents (P4 and drills are ignored in code)",
+    ),
+    Subscription(
+        name="notify-status-subscribers",
+        pattern=pattern(DetailType.STATUS_UPDATE_POSTED, DetailType.STATUS_SUBSCRIBER_ADDED),
+        target="statuspage_notify",
+        description="Email and webhook subscribers get each public update once; new addresses a confirmation",
+    ),
+    Subscription(
+        name="release-inhibited",
+        pattern=pattern(DetailType.INCIDENT_RESOLVED),
+        target="router",
+        description="A resolved incident releases those it inhibited: still triggered, they page now",
     ),
 )

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from klaxon.domain.integration import IntegrationRef
-    from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
+    from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry, Urgency
     from klaxon.domain.paging import Page
     from klaxon.domain.schedule.models import Override
     from klaxon.events import DetailType
@@ -89,8 +89,10 @@ class IncidentRepository(Protocol):
         now: datetime,
         entry: TimelineEntry,
         alert: Alert | None = None,
+        expected_revision: int | None = None,
     ) -> Incident:
-        """Move an incident to `target` with its timeline entry, conditional on its current status.
+        """Move an incident to `target` with its timeline entry, conditional on its current status
+        (and, given `expected_revision`, on no alert having joined since it was read).
 
         Raises Conflict when its status is not one `target` may follow (see domain.incident.allowed_from).
         """
@@ -109,6 +111,40 @@ class IncidentRepository(Protocol):
         """Begin escalation round `expected_round + 1` (Conflict if the round or status moved)."""
 
     def query(self, query: IncidentQuery) -> IncidentPage: ...
+
+
+class NoiseIncidents(IncidentRepository, Protocol):
+    """What grouping, maintenance windows and inhibition need of incidents, beyond dedup."""
+
+    def update_alerts(
+        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int
+    ) -> Incident:
+        """Record an open incident's alerts (one resolving), only at `expected_revision`; else Conflict."""
+
+    def open_with_alerts(self, service: str, fingerprints: list[str]) -> list[Incident]:
+        """Open incidents of `service` holding any of these fingerprints in their `alerts` map."""
+
+    def open_matching(self, labels: dict[str, str]) -> list[Incident]:
+        """Open incidents whose labels include all of `labels`."""
+
+    def muted(self) -> list[Incident]:
+        """Triggered incidents that are still muted."""
+
+    def release(
+        self,
+        incident_id: str,
+        *,
+        urgency: Urgency,
+        inhibited_by: str | None,
+        now: datetime,
+        entry: TimelineEntry,
+    ) -> Incident:
+        """Unmute a triggered incident (Conflict if it is no longer muted, or by another source)."""
+
+    def reinhibit(
+        self, incident_id: str, *, from_source: str, to_source: str, now: datetime, entry: TimelineEntry
+    ) -> Incident:
+        """Move a muted incident from one inhibiting incident to another (Conflict if it changed)."""
 
 
 class OverrideRepository(Protocol):

@@ -29,8 +29,44 @@ FUNCTIONS: dict[str, Function] = {
             "Update public status incidents and publish the status page",
             timeout_s=120,
         ),
+        Function(
+            "statuspage_notify",
+            "functions.statuspage_notify.handler",
+            "Email and webhook status page subscribers: confirmations and every public update, once",
+            timeout_s=300,
+        ),
+        Function(
+            "heartbeat_check", "functions.heartbeat_check.handler", "Open incidents for missed heartbeats", 60
+        ),
+        Function(
+            "maintenance_reminder",
+            "functions.maintenance_reminder.handler",
+            "Remind owners before maintenance windows end; page for incidents left open after",
+            timeout_s=60,
+        ),
     )
 }
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A function run every `every_minutes` (EventBridge Scheduler in AWS, klaxon.local.ticker locally)."""
+
+    name: str
+    function: str
+    every_minutes: int
+    description: str
+
+
+TIMERS: tuple[Timer, ...] = (
+    Timer("heartbeat-check", "heartbeat_check", 1, "Open an incident for every heartbeat past due"),
+    Timer(
+        "maintenance-reminder",
+        "maintenance_reminder",
+        1,
+        "Remind owners of maintenance windows ending soon; page for incidents still open after one",
+    ),
+)
 
 
 @dataclass(frozen=True)

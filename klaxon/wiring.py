@@ -12,20 +12,28 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from klaxon.adapters.directory import DynamoDirectory
+    from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
     from klaxon.adapters.notifications import DynamoNotificationRepository
     from klaxon.adapters.notifiers import ChannelNotifier
     from klaxon.config.statuspage import StatusPageConfig
+    from klaxon.domain.heartbeats import Heartbeat
+    from klaxon.domain.statuspage.models import PublicIncident
     from klaxon.ports import Clock, EventBus, IdGenerator, PayloadStore, TimelineRepository
     from klaxon.services.acks import AckService
     from klaxon.services.drills import DrillService
     from klaxon.services.escalation import Directory as EscalationDirectory
     from klaxon.services.escalation import EscalationControl, EscalationService
+    from klaxon.services.heartbeats import HeartbeatService
     from klaxon.services.incidents import IncidentService
     from klaxon.services.ingest import IngestService
+    from klaxon.services.maintenance import MaintenanceService
+    from klaxon.services.noise import NoiseControl
+    from klaxon.services.noise_report import NoiseReportService
     from klaxon.services.reports import ReportService
     from klaxon.services.router import RouterService
     from klaxon.services.schedules import Roster, ScheduleService
     from klaxon.services.statuspage import StatusPageService
+    from klaxon.services.subscribers import SubscriberService
 
 
 @dataclass(frozen=True)
@@ -54,10 +62,19 @@ def _common() -> _Common:
 
 @functools.cache
 def ingest_service() -> IngestService:
+    from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
     from klaxon.services.ingest import IngestService
 
     c = _common()
-    return IngestService(directory=directory(), bus=c.bus, payloads=c.payloads, clock=c.clock, ids=c.ids)
+    return IngestService(
+        directory=directory(),
+        bus=c.bus,
+        payloads=c.payloads,
+        clock=c.clock,
+        ids=c.ids,
+        sns=SnsSignatureVerifier.from_environment(),
+        confirmer=HttpSubscriptionConfirmer(),
+    )
 
 
 @functools.cache
@@ -74,6 +91,7 @@ def router_service() -> RouterService:
         payloads=c.payloads,
         clock=c.clock,
         ids=c.ids,
+        noise=noise_control(),
     )
 
 
@@ -254,6 +272,7 @@ def statuspage_service() -> StatusPageService:
     """Public status incidents; the configuration's `statuspage` section says what the page shows."""
     from klaxon.adapters.statuspage_store import DynamoStatusIncidents
     from klaxon.services.statuspage import StatusPageService
+    from klaxon.services.subscribers import announcer
 
     def settings() -> StatusPageConfig | None:
         config = directory().config()
@@ -266,8 +285,138 @@ def statuspage_service() -> StatusPageService:
 
     c = _common()
     return StatusPageService(
-        store=DynamoStatusIncidents(), settings=settings, bus=c.bus, clock=c.clock, ids=c.ids
+        store=DynamoStatusIncidents(),
+        settings=settings,
+        bus=c.bus,
+        clock=c.clock,
+        ids=c.ids,
+        windows=lambda: noise_control().windows(),
+        announce=announcer(c.bus),
     )
+
+
+@functools.cache
+def subscriber_service() -> SubscriberService:
+    """Status page subscribers; links in their emails are absolute when KLAXON_PUBLIC_URL is set."""
+    import os
+
+    from klaxon.adapters.overrides import DynamoFeedState
+    from klaxon.adapters.subscriber_email import SesEmailSender
+    from klaxon.adapters.subscriber_store import DynamoSubscriberStore
+    from klaxon.adapters.webhooks import UrllibWebhookPoster
+    from klaxon.services.subscribers import SubscriberService
+
+    statuspage = statuspage_service()
+
+    def public_incident(incident_id: str) -> PublicIncident | None:
+        found = statuspage.store.get(incident_id)
+        return None if found is None else found[0]
+
+    c = _common()
+    return SubscriberService(
+        store=DynamoSubscriberStore(),
+        settings=statuspage.settings,
+        public_incident=public_incident,
+        snapshot=statuspage.snapshot,
+        email=SesEmailSender.from_environment(),
+        webhooks=UrllibWebhookPoster(),
+        bus=c.bus,
+        clock=c.clock,
+        ids=c.ids,
+        secret=functools.cache(DynamoFeedState().secret),  # the deployment's link-signing secret
+        public_url=os.environ.get("KLAXON_PUBLIC_URL"),
+        # Outside Lambda (klaxon up, tests) a webhook may be http://127.0.0.1; in AWS only https.
+        allow_loopback_http="AWS_LAMBDA_FUNCTION_NAME" not in os.environ,
+    )
+
+
+@functools.cache
+def maintenance_store() -> DynamoMaintenanceStore:
+    from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
+
+    return DynamoMaintenanceStore()
+
+
+@functools.cache
+def noise_control() -> NoiseControl:
+    """Grouping, maintenance windows and inhibition for the router, from the applied configuration."""
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+    from klaxon.config.noise import grouping_of
+    from klaxon.services.noise import NoiseControl, NoiseSettings
+
+    built: list[tuple[object, NoiseSettings]] = []
+
+    def settings() -> NoiseSettings:
+        config = directory().config()
+        if built and built[0][0] is config:
+            return built[0][1]
+        fresh = (
+            NoiseSettings()
+            if config is None
+            else NoiseSettings(
+                grouping=grouping_of(config),
+                inhibition=tuple(r.to_domain() for r in config.inhibition_rules),
+                windows=tuple(w.to_domain() for w in config.maintenance_windows),
+            )
+        )
+        built[:] = [(config, fresh)]
+        return fresh
+
+    c = _common()
+    return NoiseControl(
+        incidents=DynamoIncidentRepository(),
+        settings=settings,
+        stored_windows=maintenance_store().list,
+        bus=c.bus,
+        clock=c.clock,
+    )
+
+
+@functools.cache
+def maintenance_service() -> MaintenanceService:
+    """Maintenance windows: declared in the configuration or added through the API; owner reminders."""
+    from klaxon.services.maintenance import Contact, MaintenanceService
+
+    def people() -> dict[str, Contact]:
+        found = escalation_directory().people
+        return {p.id: Contact(name=p.name, contacts=p.contacts) for p in found.values()}
+
+    c = _common()
+    return MaintenanceService(
+        store=maintenance_store(),
+        declared=lambda: noise_control().settings().windows,
+        services=lambda: directory().services(),
+        people=people,
+        notifier=notifier(),
+        clock=c.clock,
+        ids=c.ids,
+        release=noise_control().release_ended_windows,
+    )
+
+
+@functools.cache
+def heartbeat_service() -> HeartbeatService:
+    """Heartbeats from the configuration, looked up by the SHA-256 of their key."""
+    from klaxon.adapters.heartbeat_store import DynamoHeartbeatStore
+    from klaxon.config.noise import heartbeats_by_key_hash
+    from klaxon.services.heartbeats import HeartbeatService
+
+    def heartbeats() -> dict[str, Heartbeat]:
+        config = directory().config()
+        return {} if config is None else heartbeats_by_key_hash(config)
+
+    c = _common()
+    return HeartbeatService(
+        heartbeats=heartbeats, store=DynamoHeartbeatStore(), bus=c.bus, clock=c.clock, ids=c.ids
+    )
+
+
+def noise_report_service() -> NoiseReportService:
+    """Not cached: it holds only cached adapters."""
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+    from klaxon.services.noise_report import NoiseReportService
+
+    return NoiseReportService(incidents=DynamoIncidentRepository(), records=notification_records())
 
 
 def reset() -> None:
@@ -286,6 +435,11 @@ def reset() -> None:
         escalation_service,
         drill_service,
         statuspage_service,
+        subscriber_service,
         escalation_control,
+        maintenance_store,
+        noise_control,
+        maintenance_service,
+        heartbeat_service,
     ):
         built.cache_clear()

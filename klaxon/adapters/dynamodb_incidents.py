@@ -17,10 +17,11 @@ from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.errors import Conflict, InvalidInput
 from klaxon.domain.incident import allowed_from
-from klaxon.domain.models import Alert, AlertInstance, Incident, IncidentStatus, Link, TimelineEntry
+from klaxon.domain.models import Alert, AlertInstance, Incident, IncidentStatus, Link, TimelineEntry, Urgency
 from klaxon.ports import DedupClaim, IncidentPage, IncidentQuery
 
 _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
+FINGERPRINTS_PER_QUERY = 20
 
 
 def dedup_pointer(service: str, dedup_key: str) -> str:
@@ -54,6 +55,12 @@ def _to_item(inc: Incident) -> IncidentItem:
         escalation_policy=inc.escalation_policy,
         escalation_round=inc.escalation_round,
         escalation_from_step=inc.escalation_from_step,
+        labels=dict(inc.labels) or None,
+        grouped=inc.grouped,
+        revision=inc.revision,
+        maintenance_window=inc.maintenance_window,
+        inhibited_by=inc.inhibited_by,
+        muted_urgency=inc.muted_urgency.value if inc.muted_urgency else None,
     )
 
 
@@ -88,7 +95,19 @@ def _from_item(item: IncidentItem) -> Incident:
         escalation_policy=item.escalation_policy,
         escalation_round=int(item.escalation_round or 0),
         escalation_from_step=int(item.escalation_from_step or 0),
+        labels=_plain_map(item.labels),
+        grouped=bool(item.grouped),
+        revision=int(item.revision or 0),
+        maintenance_window=item.maintenance_window,
+        inhibited_by=item.inhibited_by,
+        muted_urgency=item.muted_urgency,
     )
+
+
+def _plain_map(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return value.as_dict() if hasattr(value, "as_dict") else dict(value)
 
 
 def _instance_actions(alert: Alert | None) -> list[Any]:
@@ -173,6 +192,7 @@ class DynamoIncidentRepository:
             IncidentItem.last_alert_at.set(iso(now)),
             IncidentItem.last_alert_id.set(alert.id),
             IncidentItem.updated_at.set(iso(now)),
+            IncidentItem.revision.add(1),
             *_instance_actions(alert),
         ]
         try:
@@ -192,6 +212,7 @@ class DynamoIncidentRepository:
         now: datetime,
         entry: TimelineEntry,
         alert: Alert | None = None,
+        expected_revision: int | None = None,
     ) -> Incident:
         actions: list[Any] = [IncidentItem.status.set(target.value), IncidentItem.updated_at.set(iso(now))]
         if target is IncidentStatus.ACKNOWLEDGED:
@@ -200,18 +221,11 @@ class DynamoIncidentRepository:
             actions += [IncidentItem.resolved_at.set(iso(now)), IncidentItem.resolved_by.set(actor)]
         actions += _instance_actions(alert)
         condition = IncidentItem.status.is_in(*[s.value for s in allowed_from(target)])
-        try:
-            with TransactWrite(connection=self._connection) as tx:
-                tx.update(IncidentItem(id=incident_id), actions=actions, condition=condition)
-                tx.save(timeline_item(entry))
-        except TransactWriteError as exc:
-            if exc.cause_response_code in _CONDITION_FAILED:
-                raise Conflict(f"incident {incident_id} cannot become {target.value} now") from exc
-            raise
-        incident = self.get(incident_id)
-        if incident is None:  # pragma: no cover - the conditional update proved it exists
-            raise Conflict(f"incident {incident_id} vanished")
-        return incident
+        if expected_revision is not None:  # a group's last alert resolving: only if no alert joined since
+            condition &= _at_revision(expected_revision)
+        return self._update_with_entry(
+            incident_id, actions, condition, entry, f"incident {incident_id} cannot become {target.value} now"
+        )
 
     def restart_escalation(
         self,
@@ -242,13 +256,114 @@ class DynamoIncidentRepository:
             ]
         else:
             condition &= IncidentItem.status == IncidentStatus.TRIGGERED.value
+        return self._update_with_entry(
+            incident_id,
+            actions,
+            condition,
+            entry,
+            f"incident {incident_id} changed before its escalation could restart",
+        )
+
+    def update_alerts(
+        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int
+    ) -> Incident:
+        """Record alerts of an open incident (a group's alert resolving), only at `expected_revision`."""
+        actions = [
+            IncidentItem.updated_at.set(iso(now)),
+            IncidentItem.revision.add(1),
+            *_instance_actions(alert),
+        ]
+        condition = IncidentItem.status.is_in(*[s.value for s in allowed_from(IncidentStatus.RESOLVED)])
+        item = IncidentItem(id=incident_id)
+        try:
+            item.update(actions=actions, condition=condition & _at_revision(expected_revision))
+        except UpdateError as exc:
+            if exc.cause_response_code in _CONDITION_FAILED:
+                raise Conflict(f"incident {incident_id} changed since revision {expected_revision}") from exc
+            raise
+        return _from_item(item)
+
+    def open_with_alerts(self, service: str, fingerprints: list[str]) -> list[Incident]:
+        """Open incidents of `service` holding any of these alerts (by fingerprint) in their `alerts` map."""
+        found: dict[str, Incident] = {}
+        # A filter expression holds at most 4 KB: ask for a few fingerprints at a time.
+        for start in range(0, len(fingerprints), FINGERPRINTS_PER_QUERY):
+            held: Condition | None = None
+            for fp in fingerprints[start : start + FINGERPRINTS_PER_QUERY]:
+                exists = IncidentItem.alerts[fp].exists()
+                held = exists if held is None else held | exists
+            assert held is not None
+            found |= {i.id: i for i in self._open((IncidentItem.service == service) & held)}
+        return list(found.values())
+
+    def open_matching(self, labels: dict[str, str]) -> list[Incident]:
+        """Open incidents whose labels include every one of `labels` (inhibition sources)."""
+        condition: Condition | None = None
+        for name, value in labels.items():
+            match = IncidentItem.labels[name] == value
+            condition = match if condition is None else condition & match
+        return self._open(condition)
+
+    def muted(self) -> list[Incident]:
+        """Triggered incidents still muted (by a maintenance window or an inhibiting incident)."""
+        found = IncidentItem.by_status.query(
+            IncidentStatus.TRIGGERED.value, filter_condition=IncidentItem.muted_urgency.exists()
+        )
+        return [_from_item(item) for item in found]
+
+    def _open(self, condition: Condition | None) -> list[Incident]:
+        found: list[Incident] = []
+        for status in allowed_from(IncidentStatus.RESOLVED):
+            items = IncidentItem.by_status.query(status.value, filter_condition=condition)
+            found.extend(_from_item(item) for item in items)
+        return found
+
+    def release(
+        self,
+        incident_id: str,
+        *,
+        urgency: Urgency,
+        inhibited_by: str | None,
+        now: datetime,
+        entry: TimelineEntry,
+    ) -> Incident:
+        """Unmute a still-triggered incident (muted by `inhibited_by`, if given) with its timeline entry."""
+        condition = (
+            IncidentItem.status == IncidentStatus.TRIGGERED.value
+        ) & IncidentItem.muted_urgency.exists()
+        if inhibited_by is not None:
+            condition &= IncidentItem.inhibited_by == inhibited_by
+        actions = [
+            IncidentItem.urgency.set(urgency.value),
+            IncidentItem.muted_urgency.remove(),
+            IncidentItem.updated_at.set(iso(now)),
+        ]
+        return self._update_with_entry(incident_id, actions, condition, entry)
+
+    def reinhibit(
+        self, incident_id: str, *, from_source: str, to_source: str, now: datetime, entry: TimelineEntry
+    ) -> Incident:
+        """Keep a muted incident muted under another open source incident, when its first one resolved."""
+        condition = IncidentItem.muted_urgency.exists() & (IncidentItem.inhibited_by == from_source)
+        actions = [IncidentItem.inhibited_by.set(to_source), IncidentItem.updated_at.set(iso(now))]
+        return self._update_with_entry(incident_id, actions, condition, entry)
+
+    def _update_with_entry(
+        self,
+        incident_id: str,
+        actions: list[Any],
+        condition: Condition,
+        entry: TimelineEntry,
+        refused: str = "incident {id} changed before it could be released",
+    ) -> Incident:
+        """One conditional update of an incident and its timeline entry, atomically; Conflict(`refused`)."""
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(IncidentItem(id=incident_id), actions=actions, condition=condition)
                 tx.save(timeline_item(entry))
         except TransactWriteError as exc:
             if exc.cause_response_code in _CONDITION_FAILED:
-                raise Conflict(f"incident {incident_id} changed before its escalation could restart") from exc
+                raise Conflict(refused.format(id=incident_id)) from exc
             raise
         incident = self.get(incident_id)
         if incident is None:  # pragma: no cover - the conditional update proved it exists
@@ -290,6 +405,12 @@ class DynamoIncidentRepository:
         if len(found) > query.limit:
             page.next = _encode_cursor(_index_key(index, page.incidents[-1]))
         return page
+
+
+def _at_revision(revision: int) -> Condition:
+    if revision == 0:  # incidents written before revisions existed have none
+        return IncidentItem.revision.does_not_exist() | (IncidentItem.revision == 0)
+    return IncidentItem.revision == revision
 
 
 def _index_key(index: Any, incident: Incident) -> dict[str, Any]:

@@ -103,6 +103,12 @@ class IncidentItem(Model):
     escalation_policy = UnicodeAttribute(null=True)
     escalation_round = NumberAttribute(default=0)
     escalation_from_step = NumberAttribute(default=0)
+    labels: MapAttribute[str, Any] = MapAttribute(null=True)  # inhibition rules match these
+    grouped = BooleanAttribute(default=False)
+    revision = NumberAttribute(default=0)
+    maintenance_window = UnicodeAttribute(null=True)
+    inhibited_by = UnicodeAttribute(null=True)
+    muted_urgency = UnicodeAttribute(null=True)
 
     by_created = ByCreated()
     by_status = ByStatus()

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import typer
 
-from klaxon.cli import config, drill, incidents, oncall, report, schedule, statuspage, up
+from klaxon.cli import (
+    config,
+    drill,
+    heartbeat,
+    incidents,
+    maintenance,
+    oncall,
+    report,
+    route,
+    schedule,
+    statuspage,
+    up,
+)
 
 app = typer.Typer(help="Klaxon: incident response that runs in your own AWS account.", no_args_is_help=True)
 app.command()(up.up)
@@ -17,4 +29,7 @@ app.add_typer(incidents.app, name="incidents")
 app.command("oncall")(oncall.oncall)
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(report.app, name="report")
+app.add_typer(route.app, name="route")
 app.add_typer(statuspage.app, name="statuspage")
+app.add_typer(maintenance.app, name="maintenance")
+app.add_typer(heartbeat.app, name="heartbeat")

@@ -11,7 +11,7 @@ import typer
 from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
 from klaxon.cli.schedule import TIME_EXAMPLE, parse_instant
 
-app = typer.Typer(help="Reports on on-call load and pay.", no_args_is_help=True)
+app = typer.Typer(help="Reports on on-call load and pay, and on alert noise.", no_args_is_help=True)
 
 
 @app.command("oncall-load")
@@ -66,3 +66,49 @@ def _rate(text: str) -> str:
     if not rate.is_finite() or rate < 0:
         raise typer.BadParameter("must be a number of at least 0", param_hint="--weekly-rate")
     return text
+
+
+@app.command("noise")
+def report_noise(
+    start: Annotated[str, typer.Option("--from", help=f"e.g. {TIME_EXAMPLE}")],
+    end: Annotated[str, typer.Option("--to", help="End of the window (exclusive)")],
+    top: Annotated[int, typer.Option("--top", min=1, max=100, help="How many noisy dedup keys to list")] = 10,
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+    as_json: JsonOption = False,
+) -> None:
+    """Per alert source and service over [--from, --to): alerts, incidents, muted incidents, pages,
+    acknowledgement rate and median time to acknowledge; then the noisiest dedup keys.
+    """
+    params = {
+        "start": parse_instant(start, "--from").isoformat(),
+        "end": parse_instant(end, "--to").isoformat(),
+        "top": str(top),
+    }
+    body = call(api, token, "GET", "/v1/reports/noise", params=params)
+    if as_json:
+        typer.echo(json.dumps(body, indent=2))
+        return
+    rows = [
+        {
+            **s,
+            "ack rate": "-" if s["ack_rate"] is None else f"{s['ack_rate']:.0%}",
+            "median ack (s)": "-"
+            if s["median_seconds_to_ack"] is None
+            else f"{s['median_seconds_to_ack']:.0f}",
+        }
+        for s in body["sources"]
+    ]
+    columns = [
+        "integration",
+        "service",
+        "alerts",
+        "incidents",
+        "muted",
+        "pages",
+        "ack rate",
+        "median ack (s)",
+    ]
+    table(rows, columns, title=f"Noise {body['start']} to {body['end']}")
+    keys = ["dedup_key", "service", "integration", "alerts", "incidents", "pages", "acknowledged"]
+    table(body["noisiest"], keys, title="Noisiest dedup keys")

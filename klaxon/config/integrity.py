@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
+from klaxon.config.noise import noise_references_resolve
 from klaxon.config.problems import Loc, Problem, unknown
 from klaxon.config.statuspage import statuspage_services_exist
 from klaxon.config.values import check_id, check_time_zone
@@ -108,7 +109,7 @@ def services_reference_policies_and_teams(config: KlaxonConfig) -> list[Problem]
 
 
 def integrations_route_to_services(config: KlaxonConfig) -> list[Problem]:
-    """Every integration's `service` or `default_service` is an existing service."""
+    """Every integration's `service`, `default_service` and rules' `set.service` is an existing service."""
     services = _ids(config.services)
     problems: list[Problem] = []
     for i, integration in enumerate(config.integrations):
@@ -116,6 +117,11 @@ def integrations_route_to_services(config: KlaxonConfig) -> list[Problem]:
             named = getattr(integration, field)
             if named is not None and named not in services:
                 problems.append((("integrations", i, field), unknown("service", named, services)))
+        for j, rule in enumerate(integration.rules):
+            named = rule.set.service if rule.set is not None else None
+            if named is not None and named not in services:
+                loc: Loc = ("integrations", i, "rules", j, "set", "service")
+                problems.append((loc, unknown("service", named, services)))
     return problems
 
 
@@ -143,6 +149,7 @@ CHECKS: tuple[Callable[[KlaxonConfig], list[Problem]], ...] = (
     integrations_route_to_services,
     integration_keys_are_distinct,
     statuspage_services_exist,
+    noise_references_resolve,
 )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime, time
 from enum import Enum
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import annotated_types
 from pydantic import AfterValidator, BaseModel, Secret
@@ -178,7 +178,7 @@ def _model_section(model: type[BaseModel]) -> str:
     doc = model.__dict__.get("__doc__") or _DOMAIN_MODEL_NOTES.get(model.__name__, "")
     summary = " ".join(doc.strip().split()) if doc else ""
     rows = [
-        f"| `{name}` | {_type(field)} | {_default(field)} | {describe(model, name, field)} |"
+        f"| `{field.alias or name}` | {_type(field)} | {_default(field)} | {describe(model, name, field)} |"
         for name, field in model.model_fields.items()
     ]
     header = "| Field | Type | Required / default | Description |\n|---|---|---|---|"
@@ -206,6 +206,10 @@ def _type_name(annotation: Any) -> str:
         return " or ".join(_type_name(arg) for arg in args if arg is not type(None))
     if origin is list:
         return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map of {_type_name(args[0])} to {_type_name(args[1])}"
+    if origin is Annotated:
+        return _type_name(args[0])
     if origin is Secret or (isinstance(origin, type) and issubclass(origin, Secret)):
         return "string (secret)"
     if isinstance(annotation, type) and issubclass(annotation, Enum):

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from klaxon.config.integrity import find_problems
+from klaxon.config.noise import HeartbeatConfig, InhibitionRuleConfig, ServiceMaintenanceWindow
 from klaxon.config.problems import Problem, raise_if_any
+from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
 from klaxon.config.secrets import hash_key
 from klaxon.config.statuspage import StatusPageConfig
 from klaxon.config.values import E164, EMAIL, Email, Id, IntegrationKey, SigningSecret, TimeZone
+from klaxon.domain.integration import InsufficientData
+from klaxon.domain.models import Severity
 from klaxon.domain.policy import Channel, EscalationPolicy
 from klaxon.domain.schedule.models import Schedule
 
 _FORBID = ConfigDict(frozen=True, extra="forbid")
+SNS_TOPIC_ARN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"
 
 
 class ContactMethod(BaseModel):
@@ -129,6 +134,19 @@ class Service(BaseModel):
     escalation_policy: str = Field(description="Id of the escalation policy that pages for its incidents.")
     team: str | None = Field(default=None, description="Id of the owning team.")
     description: str | None = Field(default=None, description="What the service is, for the responder.")
+    group_by: list[str] = Field(
+        default_factory=list,
+        description="Alert labels that group alerts (PagerDuty events offer `source`, `component`, `group`, "
+        "`class`, `severity`): alerts with equal values within `group_window_seconds` of the group's first "
+        "open one incident and page once. An alert with none of the labels is not grouped.",
+    )
+    group_window_seconds: int = Field(
+        default=300,
+        ge=1,
+        le=7 * 86400,
+        description="How long after a group's first alert new alerts still join its incident (an alert "
+        "already on it always does); later ones open the group's next incident.",
+    )
 
 
 class IntegrationKind(StrEnum):
@@ -169,7 +187,34 @@ class Integration(BaseModel):
     )
     secret: SigningSecret | None = Field(
         default=None,
-        description="Shared secret for tools that sign their requests (HMAC); kept in the stored form.",
+        description="Shared secret for tools that sign their requests (HMAC); kept in the stored form. "
+        "`sentry` needs its client secret here (without it, every delivery is refused); `grafana` and "
+        "`generic` check signatures when it is set, "
+        "`datadog` expects it back in the `X-Klaxon-Secret` header.",
+    )
+    rules: list[RoutingRule] = Field(
+        default_factory=list,
+        description="Routing rules, tried in order on every alert; the first whose `match` holds sets the "
+        "service, priority or urgency, or drops the alert. See docs/integrations.md.",
+    )
+    severity_map: dict[str, Severity] = Field(
+        default_factory=dict,
+        description="The source's own severity words (Datadog `P1`, CloudWatch `ALARM`, a `severity` label) "
+        "mapped to `critical`, `error`, `warning` or `info`; unmapped words are read by name.",
+    )
+    allowed_topic_arns: list[Annotated[str, StringConstraints(pattern=SNS_TOPIC_ARN)]] = Field(
+        default_factory=list,
+        description="`cloudwatch` only, required there: the SNS topic ARNs whose subscription is confirmed "
+        "and whose messages are accepted.",
+    )
+    insufficient_data: InsufficientData | None = Field(
+        default=None,
+        description="`cloudwatch` only: what an alarm entering INSUFFICIENT_DATA does; absent, `ignore`.",
+    )
+    fields: GenericFields | None = Field(
+        default=None,
+        description="`generic` only: where its JSON keeps each alert field, for `/v1/integrations/generic` "
+        "(its key also works on `/v2/enqueue`, which needs none).",
     )
 
     @model_validator(mode="after")
@@ -187,6 +232,21 @@ class Integration(BaseModel):
             problems.append((("service_label",), "service_label needs a default_service for other alerts"))
         if self.service_label is None and self.default_service is not None:
             problems.append((("default_service",), "default_service is only used with service_label"))
+        raise_if_any("Integration", problems)
+        return self
+
+    @model_validator(mode="after")
+    def _settings_fit_the_kind(self) -> Integration:
+        kind = self.kind
+        problems: list[Problem] = rule_names_are_unique(self.rules)
+        if kind is IntegrationKind.CLOUDWATCH and not self.allowed_topic_arns:
+            reason = "a cloudwatch integration needs the SNS topics it accepts"
+            problems.append((("allowed_topic_arns",), reason))
+        for name, allowed in (("allowed_topic_arns", "cloudwatch"), ("insufficient_data", "cloudwatch")):
+            if getattr(self, name) and kind != allowed:
+                problems.append(((name,), f"only a {allowed} integration uses {name}"))
+        if self.fields is not None and kind is not IntegrationKind.GENERIC:
+            problems.append((("fields",), "only a generic integration uses fields"))
         raise_if_any("Integration", problems)
         return self
 
@@ -214,6 +274,15 @@ class KlaxonConfig(BaseModel):
     statuspage: StatusPageConfig | None = Field(
         default=None, description="The public status page; absent, incidents never reach one."
     )
+    maintenance_windows: list[ServiceMaintenanceWindow] = Field(
+        default_factory=list, description="Planned work during which services' alerts page nobody."
+    )
+    inhibition_rules: list[InhibitionRuleConfig] = Field(
+        default_factory=list, description="Open incidents that mute related new alerts until they resolve."
+    )
+    heartbeats: list[HeartbeatConfig] = Field(
+        default_factory=list, description="Jobs that must ping regularly; silence opens an incident."
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> KlaxonConfig:
@@ -228,6 +297,9 @@ class KlaxonConfig(BaseModel):
             item["key_hash"] = integration.hashed_key()
             if integration.secret is not None:
                 item["secret"] = integration.secret.get_secret_value()
+        for heartbeat, item in zip(self.heartbeats, data.get("heartbeats", []), strict=True):
+            item.pop("key", None)
+            item["key_hash"] = heartbeat.hashed_key()
         return data
 
     def public_view(self) -> dict[str, Any]:

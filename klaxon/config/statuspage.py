@@ -148,6 +148,29 @@ class MaintenanceWindow(BaseModel):
         return self
 
 
+class SubscriberSettings(BaseModel):
+    """Who may follow the page: people by email (double opt-in) and systems by signed webhooks."""
+
+    model_config = _FORBID
+
+    email: bool = Field(
+        default=True,
+        description="Anyone may subscribe an email address, mailed once confirmed; `false` stops both.",
+    )
+    webhooks: bool = Field(
+        default=True, description="API token holders may add webhooks, sent every update; `false` stops both."
+    )
+    email_from: str | None = Field(
+        default=None,
+        min_length=3,
+        description="Sender of status emails, a verified SES identity (`Acme Status <status@acme.example>`); "
+        "absent, the paging sender (`KLAXON_EMAIL_FROM`).",
+    )
+
+    def __str__(self) -> str:  # how docs/configuration.md shows the default
+        return "as below"
+
+
 class StatusPageConfig(BaseModel):
     """The public status page: what it shows and the words of its updates (see docs/statuspage.md)."""
 
@@ -170,6 +193,9 @@ class StatusPageConfig(BaseModel):
     templates: Templates = Field(default_factory=Templates, description="The words of public updates.")
     maintenances: list[MaintenanceWindow] = Field(
         default_factory=list, description="Planned maintenance windows."
+    )
+    subscribers: SubscriberSettings = Field(
+        default_factory=SubscriberSettings, description="Email and webhook subscribers to public updates."
     )
 
     @model_validator(mode="after")

@@ -10,15 +10,18 @@ from klaxon.domain.priority import priority_for, urgency_for
 
 
 def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime) -> Incident:
-    """A trigger with no open incident for its (service, dedup key) opens one, prioritised by severity."""
-    priority = priority_for(alert.severity)
+    """A trigger with no open incident for its (service, dedup key) opens one, prioritised by severity.
+
+    A routing rule may have chosen the priority or urgency instead; the alert then carries it.
+    """
+    priority = alert.priority or priority_for(alert.severity)
     return Incident(
         id=incident_id,
         number=number,
         title=alert.summary or alert.dedup_key,
         service=alert.service,
         priority=priority,
-        urgency=urgency_for(priority),
+        urgency=alert.urgency or urgency_for(priority),
         status=IncidentStatus.TRIGGERED,
         dedup_key=alert.dedup_key,
         alert_count=1,
@@ -34,6 +37,7 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         alerts={i.fingerprint: i for i in alert.instances},
         drill=alert.drill,
         escalation_policy=alert.escalation_policy,
+        labels=alert.labels,
     )
 
 

@@ -3,8 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from klaxon.domain.models import Severity
+from klaxon.domain.routing import Rule
+
+
+class InsufficientData(StrEnum):
+    """What a CloudWatch alarm entering INSUFFICIENT_DATA does."""
+
+    IGNORE = "ignore"
+    TRIGGER = "trigger"
+    RESOLVE = "resolve"
+
+
+class FieldPaths(BaseModel):
+    """Where a generic JSON payload keeps each alert field: dotted paths such as `alert.labels`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    summary: str
+    severity: str | None = None
+    dedup_key: str | None = None
+    action: str | None = None
+    source: str | None = None
+    labels: str | None = None
 
 
 class IntegrationRef(BaseModel):
@@ -17,6 +42,13 @@ class IntegrationRef(BaseModel):
     service: str
     service_label: str | None = None
     default_service: str | None = None
+    secret: str | None = Field(default=None, repr=False)  # HMAC signing secret, for sources that sign
+    rules: tuple[Rule, ...] = ()
+    rules_revision: str = ""  # a digest of `rules`: ingest compiles each revision once per container
+    severity_map: dict[str, Severity] = Field(default_factory=dict)  # source's severity → ours
+    allowed_topic_arns: tuple[str, ...] = ()  # cloudwatch: SNS topics it accepts
+    insufficient_data: InsufficientData = InsufficientData.IGNORE  # cloudwatch
+    fields: FieldPaths | None = None  # generic
 
 
 def service_for_labels(

@@ -86,6 +86,8 @@ class Alert(BaseModel):
     instances: list[AlertInstance] = Field(default_factory=list)
     drill: bool = False  # a fire drill: marked in every message, never on the status page
     escalation_policy: str | None = None  # walk this policy instead of the service's (drills)
+    priority: Priority | None = None  # set by a routing rule; else the incident's comes from severity
+    urgency: Urgency | None = None  # set by a routing rule; else it follows the priority
 
 
 class Incident(BaseModel):
@@ -119,6 +121,12 @@ class Incident(BaseModel):
     escalation_policy: str | None = None  # set for drills and reassignment; else the service's policy
     escalation_round: int = 0  # bumped when escalation restarts (re-trigger, escalate now, reassign)
     escalation_from_step: int = 0  # where the current round starts ("escalate now" skips ahead)
+    labels: dict[str, str] = Field(default_factory=dict)  # the first alert's (a group's: its group_by labels)
+    grouped: bool = False  # opened by a service's group_by: resolves when every alert in `alerts` has
+    revision: int = 0  # bumped by every alert added: resolving a group's last alert is conditional on it
+    maintenance_window: str | None = None  # opened inside this maintenance window
+    inhibited_by: str | None = None  # opened while this (source) incident was open
+    muted_urgency: Urgency | None = None  # while muted: the urgency it pages with once released
 
 
 class TimelineEntry(BaseModel):

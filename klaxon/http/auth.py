@@ -14,6 +14,11 @@ from klaxon.ports import ApiPrincipal
 
 PUBLIC_PATHS = frozenset({"/healthz", "/v1/openapi.json"})
 SIGNED_LINK_PREFIX = "/a/"  # acknowledge links: the signed token in the path is the credential
+HEARTBEAT_PING_PREFIX = "/v1/heartbeats/"  # POST /v1/heartbeats/<key>: the heartbeat's key is the credential
+# Status page subscribers: anyone may subscribe (a token, when sent, is checked: it may add webhooks), and
+# the signed token in a confirm or unsubscribe link's path is the credential, which the route checks.
+SUBSCRIBE_PATH = "/v1/statuspage/subscribers"
+SUBSCRIBER_LINK_PREFIXES = (f"{SUBSCRIBE_PATH}/confirm/", f"{SUBSCRIBE_PATH}/unsubscribe/")
 PRINCIPAL_KEY = "principal"
 
 
@@ -31,9 +36,28 @@ def _is_signed_feed(app: APIGatewayRestResolver) -> bool:
     return app.current_event.path.endswith("/ical") and bool(params.get("token"))
 
 
+def _is_heartbeat_ping(app: APIGatewayRestResolver) -> bool:
+    """A cron job pings `POST /v1/heartbeats/<key>`: the key is the credential, which the route checks."""
+    path = app.current_event.path
+    return (
+        app.current_event.http_method == "POST"
+        and path.startswith(HEARTBEAT_PING_PREFIX)
+        and path.count("/") == 3
+    )
+
+
+def _is_public_subscription(app: APIGatewayRestResolver) -> bool:
+    """A subscription without a token, or a confirm or unsubscribe link (signed)."""
+    path = app.current_event.path
+    anonymous = app.current_event.http_method == "POST" and bearer_token(app) is None
+    return path.startswith(SUBSCRIBER_LINK_PREFIXES) or (path == SUBSCRIBE_PATH and anonymous)
+
+
 def require_token(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[object]:
     path = app.current_event.path
-    if path not in PUBLIC_PATHS and not path.startswith(SIGNED_LINK_PREFIX) and not _is_signed_feed(app):
+    keyed = path.startswith(SIGNED_LINK_PREFIX) or _is_signed_feed(app) or _is_heartbeat_ping(app)
+    keyed = keyed or _is_public_subscription(app)
+    if path not in PUBLIC_PATHS and not keyed:
         token = bearer_token(app)
         if token is None:
             raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")

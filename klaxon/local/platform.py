@@ -16,6 +16,7 @@ from typing import Any
 from klaxon.local import emulation
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging
+from klaxon.local.ticker import Ticker
 
 log = logging.getLogger("klaxon.local")
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +45,7 @@ class LocalPlatform:
         self._mock: Any = None
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self.ticker: Ticker | None = None
         self.site_dir = options.site_dir or Path(tempfile.mkdtemp(prefix="klaxon-site-"))
 
     @property
@@ -80,6 +82,8 @@ class LocalPlatform:
         os.environ["KLAXON_STATUSPAGE_URL"] = f"{self.url}/status/"
         self.publish_status_page()
         os.environ["KLAXON_PUBLIC_URL"] = self.url  # acknowledge links in pages point here
+        # Timers (heartbeat check, maintenance reminders): moto's schedules never fire, so a thread does.
+        self.ticker = Ticker(self.invoker.invoke_async, self.options.time_scale).start()
         return self
 
     def _create_resources(self) -> None:
@@ -178,6 +182,8 @@ class LocalPlatform:
         return self.invoker.drain(timeout)
 
     def stop(self) -> None:
+        if self.ticker is not None:
+            self.ticker.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

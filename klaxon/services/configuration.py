@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from klaxon.domain.integration import IntegrationRef
+from klaxon.domain.integration import InsufficientData, IntegrationRef
+from klaxon.domain.routing import revision_of
 
 if TYPE_CHECKING:
-    from klaxon.config.schema import KlaxonConfig
+    from klaxon.config.schema import Integration, KlaxonConfig
 
 
 class ConfigStore(Protocol):
@@ -16,18 +17,28 @@ class ConfigStore(Protocol):
     def config_document(self) -> dict[str, Any] | None: ...
 
 
+def integration_ref(integration: Integration) -> IntegrationRef:
+    """What ingest needs about one integration: its kind, routing, and how to check and read payloads."""
+    rules = tuple(rule.to_domain() for rule in integration.rules)
+    return IntegrationRef(
+        id=integration.id,
+        kind=integration.kind.value,
+        service=integration.service or integration.default_service or "",
+        service_label=integration.service_label,
+        default_service=integration.default_service,
+        secret=integration.secret.get_secret_value() if integration.secret is not None else None,
+        rules=rules,
+        rules_revision=revision_of(rules) if rules else "",
+        severity_map=dict(integration.severity_map),
+        allowed_topic_arns=tuple(integration.allowed_topic_arns),
+        insufficient_data=integration.insufficient_data or InsufficientData.IGNORE,
+        fields=integration.fields.to_domain() if integration.fields is not None else None,
+    )
+
+
 def integration_refs(config: KlaxonConfig) -> dict[str, IntegrationRef]:
-    """What ingest needs per key hash: the integration, its kind and how it picks a service."""
-    return {
-        integration.hashed_key(): IntegrationRef(
-            id=integration.id,
-            kind=integration.kind.value,
-            service=integration.service or integration.default_service or "",
-            service_label=integration.service_label,
-            default_service=integration.default_service,
-        )
-        for integration in config.integrations
-    }
+    """What ingest needs per key hash (see `integration_ref`)."""
+    return {integration.hashed_key(): integration_ref(integration) for integration in config.integrations}
 
 
 def apply_config(store: ConfigStore, config: KlaxonConfig) -> dict[str, int]:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from klaxon.domain import alertmanager, pagerduty
+from klaxon.domain import pagerduty, routing
 from klaxon.domain.errors import InvalidInput, Unauthorized
 from klaxon.domain.integration import IntegrationRef
 from klaxon.domain.models import Alert
+from klaxon.domain.sources import SOURCES, Ignored, cloudwatch
 from klaxon.events import AlertReceived, ChangeReceived, DetailType
 from klaxon.ports import Clock, Directory, EventBus, IdGenerator, PayloadStore
+
+log = logging.getLogger(__name__)
 
 # An EventBridge entry holds 256 KB; leave room for the envelope.
 INLINE_LIMIT = 200 * 1024
@@ -22,6 +27,28 @@ class UnknownRoutingKey(InvalidInput):
     """PagerDuty answers an unknown routing key with 400 "invalid event"; so do we."""
 
 
+class SnsVerifier(Protocol):
+    def verify(self, message: cloudwatch.SnsEnvelope) -> None:
+        """Raise BadSignature unless Amazon SNS signed `message`."""
+
+
+class SubscriptionConfirmer(Protocol):
+    def confirm(self, subscribe_url: str) -> None:
+        """Visit an SNS SubscribeURL (already checked to be SNS's own)."""
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What ingest did with a webhook: published `alert`, or dropped, ignored or confirmed (no alert)."""
+
+    message: str
+    alert: Alert | None = None
+
+    @property
+    def dedup_key(self) -> str | None:
+        return self.alert.dedup_key if self.alert is not None else None
+
+
 @dataclass
 class IngestService:
     directory: Directory
@@ -29,6 +56,9 @@ class IngestService:
     payloads: PayloadStore
     clock: Clock
     ids: IdGenerator
+    sns: SnsVerifier | None = None  # cloudwatch: SNS signatures
+    confirmer: SubscriptionConfirmer | None = None  # cloudwatch: SNS subscription confirmation
+    _rules: dict[str, tuple[str, routing.CompiledRules]] = field(default_factory=dict, init=False, repr=False)
 
     def _json(self, body: bytes, invalid_message: str) -> Any:
         try:
@@ -58,7 +88,9 @@ class IngestService:
             integration=integration.id,
             now=self.clock.now(),
         )
-        self._publish_alert(alert)
+        routed = self._route(integration, alert)
+        if routed is not None:
+            self._publish_alert(routed)
         return alert.dedup_key
 
     def enqueue_change(self, body: bytes) -> None:
@@ -75,8 +107,10 @@ class IngestService:
         )
         self.bus.publish(DetailType.CHANGE_RECEIVED, ChangeReceived(change=change))
 
-    def enqueue_integration(self, kind: str, key: str | None, body: bytes) -> Alert:
-        """`POST /v1/integrations/{kind}`: authenticate the key for that kind, then parse its payload."""
+    def enqueue_integration(
+        self, kind: str, key: str | None, body: bytes, headers: Mapping[str, str] | None = None
+    ) -> Accepted:
+        """`POST /v1/integrations/{kind}`: check the key, check the signature, parse, route, publish."""
         pagerduty.check_size(body)
         if not key:
             raise Unauthorized(
@@ -85,20 +119,94 @@ class IngestService:
         integration = self.directory.integration_for_key(key)
         if integration is None or integration.kind != kind:
             raise Unauthorized(f"the key is not the key of any {kind} integration")
-        payload = self._json(body, f"{kind} payload is not JSON")
-        if kind != "alertmanager":
+        source = SOURCES.get(kind)
+        if source is None:
             raise InvalidInput(
-                f"integration kind {kind!r} is not supported yet", [f"unsupported kind {kind!r}"]
+                f"integration kind {kind!r} has no webhook format", [f"send {kind} events to /v2/enqueue"]
             )
-        alert = alertmanager.parse_webhook(
+        headers = headers or {}
+        now = self.clock.now()
+        if source.verify is not None:
+            source.verify(body, headers, integration, now)  # before parsing: a forger learns nothing more
+        payload = self._json(body, f"{kind} payload is not JSON")
+        if kind == "cloudwatch":
+            return self._sns_delivery(payload, integration)
+        parsed = source.parse(
             payload,
+            headers=headers,
+            alert_id=self.ids.new_id(),
+            integration=integration,
+            known_services=self.directory.services(),
+            now=now,
+        )
+        return self._accept(integration, parsed)
+
+    def _accept(self, integration: IntegrationRef, parsed: Alert | Ignored) -> Accepted:
+        if isinstance(parsed, Ignored):
+            log.info("integration %s: ignored: %s", integration.id, parsed.reason)
+            return Accepted(f"Ignored: {parsed.reason}")
+        routed = self._route(integration, parsed)
+        if routed is None:
+            return Accepted("Alert dropped by a routing rule")
+        self._publish_alert(routed)
+        return Accepted("Alert accepted", routed)
+
+    def _sns_delivery(self, payload: Any, integration: IntegrationRef) -> Accepted:
+        """An SNS delivery from an allowed topic, signed by SNS: confirm it, ignore it, or read the alarm."""
+        message = cloudwatch.envelope(payload)
+        if message.topic_arn not in integration.allowed_topic_arns:
+            topic = message.topic_arn
+            raise Unauthorized(f"SNS topic {topic} is not in the integration's allowed_topic_arns")
+        if self.sns is None:
+            raise RuntimeError("ingest has no SNS signature verifier wired")
+        self.sns.verify(message)
+        if message.type == "SubscriptionConfirmation":
+            url = message.subscribe_url or ""
+            if not cloudwatch.is_sns_url(url, message.region):
+                raise InvalidInput(
+                    "SNS subscription confirmation is invalid",
+                    [f"'SubscribeURL' is not an https URL on sns.{message.region}.amazonaws.com"],
+                )
+            if self.confirmer is None:
+                raise RuntimeError("ingest has no SNS subscription confirmer wired")
+            self.confirmer.confirm(url)
+            log.info("integration %s: confirmed the subscription to %s", integration.id, message.topic_arn)
+            return Accepted(f"Subscription to {message.topic_arn} confirmed")
+        if message.type == "UnsubscribeConfirmation":
+            return self._accept(integration, Ignored(f"unsubscribed from {message.topic_arn}"))
+        parsed = cloudwatch.parse_alarm(
+            message.message,
             alert_id=self.ids.new_id(),
             integration=integration,
             known_services=self.directory.services(),
             now=self.clock.now(),
         )
-        self._publish_alert(alert)
-        return alert
+        return self._accept(integration, parsed)
+
+    def _route(self, integration: IntegrationRef, alert: Alert) -> Alert | None:
+        """The integration's routing rules decide the service, priority and urgency, or drop (None)."""
+        if not integration.rules:
+            return alert
+        decision = routing.decide(self._compiled(integration), alert)
+        if decision.drop:
+            log.info(
+                "integration %s: routing rule %r dropped alert %s (dedup key %s)",
+                integration.id,
+                decision.rule,
+                alert.id,
+                alert.dedup_key,
+            )
+            return None
+        return decision.apply(alert)
+
+    def _compiled(self, integration: IntegrationRef) -> routing.CompiledRules:
+        """Rules compiled once per revision per container, so regexes are not rebuilt for every alert."""
+        cached = self._rules.get(integration.id)
+        if cached is not None and cached[0] == integration.rules_revision:
+            return cached[1]
+        compiled = routing.compile_rules(integration.rules)
+        self._rules[integration.id] = (integration.rules_revision, compiled)
+        return compiled
 
     def _publish_alert(self, alert: Alert) -> None:
         detail = AlertReceived(alert=alert)

@@ -7,12 +7,17 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident import open_incident
 from klaxon.domain.models import Alert, AlertAction, ChangeEvent, Incident, IncidentStatus, TimelineEntry
+from klaxon.domain.muting import muted_note
 from klaxon.events import AlertReceived, DetailType, IncidentChanged, IncidentSnapshot
 from klaxon.ports import Clock, EventBus, IdGenerator, IncidentRepository, PayloadStore, TimelineRepository
+
+if TYPE_CHECKING:
+    from klaxon.services.noise import NoiseControl
 
 log = logging.getLogger(__name__)
 # Longer than the router's Lambda timeout: a claim older than this belongs to a writer that died.
@@ -43,6 +48,7 @@ class RouterService:
     payloads: PayloadStore
     clock: Clock
     ids: IdGenerator
+    noise: NoiseControl | None = None  # grouping, maintenance windows, inhibition (klaxon.services.noise)
 
     def handle(self, detail: AlertReceived) -> Outcome:
         if detail.alert is not None:
@@ -68,6 +74,9 @@ class RouterService:
         from lost races. A claim whose incident is not written yet is being created by another writer:
         wait for it, unless it is older than CLAIM_TIMEOUT (that writer died), then take the key over.
         """
+        group = self.noise.group(alert) if self.noise else None
+        if group is not None:
+            alert = group.alert  # claims the group's key; keeps its own identity in `instances`
         actor = f"integration:{alert.integration}"
         deadline = time.monotonic() + CLAIM_TIMEOUT.total_seconds() * 2
         while time.monotonic() < deadline:
@@ -76,15 +85,19 @@ class RouterService:
             if claim is not None and latest is None and self.clock.now() - claim.claimed_at < CLAIM_TIMEOUT:
                 time.sleep(CLAIM_POLL_SECONDS)
                 continue
-            if latest is not None and latest.status.is_open:
+            joinable = group is None or latest is None or group.joins(latest, self.clock.now())
+            if latest is not None and latest.status.is_open and joinable:
+                joining = group.joining(latest) if group is not None else alert
                 try:
-                    incident = self.incidents.add_alert(latest.id, alert, self.clock.now())
+                    incident = self.incidents.add_alert(latest.id, joining, self.clock.now())
                 except Conflict:
                     again = self.incidents.get(latest.id)
                     if again is not None and again.last_alert_id == alert.id:
                         return self._redelivered(again, actor)
                     continue  # resolved under us (a new incident follows), or raced another alert: retry
                 self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
+                if group is not None and self.noise is not None:
+                    self.noise.resolve_elsewhere(alert, incident.id)
                 return Outcome("added", incident)
             incident_id = self.ids.new_id()
             try:
@@ -101,13 +114,15 @@ class RouterService:
             incident = open_incident(
                 alert, incident_id=incident_id, number=self.incidents.next_number(), now=now
             )
+            if self.noise is not None:
+                incident = self.noise.on_open(incident, alert, group, now)
             incident = self._offload_details(incident)
             entry = TimelineEntry(
                 subject=incident.id,
                 at=now,
                 kind="triggered",
                 actor=actor,
-                message=f"Triggered by {alert.source_kind} alert: {incident.title}",
+                message=f"Triggered by {alert.source_kind} alert: {incident.title}{muted_note(incident)}",
                 data={
                     "alert_id": alert.id,
                     "priority": incident.priority.value,
@@ -147,7 +162,18 @@ class RouterService:
         target = _TARGET[alert.action]
         claim = self.incidents.latest_for_dedup_key(alert.service, alert.dedup_key)
         incident = self.incidents.get(claim.incident_id) if claim else None
-        if incident is None or not incident.status.is_open or incident.status is target:
+        if (incident is None or not incident.status.is_open) and self.noise is not None:
+            grouped = self.noise.follow_up(alert)  # the alert may belong to a group's incident
+            if grouped is not None:
+                return Outcome(*grouped)
+        if incident is not None and incident.status is target:
+            # Already done (a retry whose event may not have been published): say so on the bus again.
+            done_by = (
+                incident.acknowledged_by if target is IncidentStatus.ACKNOWLEDGED else incident.resolved_by
+            )
+            self._publish(_EVENT[target], incident, done_by or f"integration:{alert.integration}", "repeated")
+            return Outcome("unchanged", incident)
+        if incident is None or not incident.status.is_open:
             log.info("dropped %s for dedup key with no matching open incident", alert.action.value)
             return Outcome("dropped", incident)
         actor = f"integration:{alert.integration}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -35,6 +35,7 @@ from klaxon.events import DetailType, IncidentSnapshot, StatusPageUpdated
 
 if TYPE_CHECKING:
     from klaxon.config.statuspage import StatusPageConfig
+    from klaxon.domain.maintenance import MaintenanceWindow
     from klaxon.ports import Clock, EventBus, IdGenerator
 
 ATTEMPTS = 5  # optimistic-concurrency retries: an event and a person updating the same incident at once
@@ -116,6 +117,42 @@ def maintenances_of(config: StatusPageConfig) -> list[Maintenance]:
     return windows
 
 
+def announced_maintenances(
+    config: StatusPageConfig, windows: Sequence[MaintenanceWindow], now: datetime
+) -> list[Maintenance]:
+    """Service maintenance windows marked `announce`: their current or next occurrence, on the components
+    that follow their services (klaxon/domain/maintenance.py)."""
+    from klaxon.domain.maintenance import next_occurrence
+
+    names = {c.id: c.name for c in config.components}
+    found = []
+    for window in windows:
+        components = sorted({c for s in window.services for c in config.components_of(s)})
+        occurrence = next_occurrence(window, now) if window.announce and components else None
+        if occurrence is None:
+            continue
+        start, end = occurrence
+        values = {
+            "affected_service": join_names(names[c] for c in components),
+            "start": format_utc(start),
+            "end": format_utc(end),
+            "page_name": config.name,
+            "duration": format_duration((end - start).total_seconds()),
+        }
+        found.append(
+            Maintenance(
+                id=f"{window.id}-{start:%Y%m%d%H%M}",
+                name=window.name,
+                components=components,
+                scheduled_for=start,
+                scheduled_until=end,
+                body=fill(config.templates.text(TemplateKind.MAINTENANCE), values),
+                created_at=min(start - timedelta(days=7), now),
+            )
+        )
+    return found
+
+
 def snapshot_of(config: StatusPageConfig, incidents: list[PublicIncident]) -> Snapshot:
     """What the page is rendered from: the configured components and windows, and the public incidents."""
     return Snapshot(
@@ -174,6 +211,14 @@ class StatusPageService:
     bus: EventBus
     clock: Clock
     ids: IdGenerator
+    windows: Callable[[], Sequence[MaintenanceWindow]] = tuple  # service maintenance windows
+    # Called with the incident each time a public update is recorded on it (that update is its last),
+    # so subscribers hear of it: klaxon.services.subscribers.announcer.
+    announce: Callable[[PublicIncident], None] | None = None
+
+    def _recorded(self, incident: PublicIncident) -> None:
+        if self.announce is not None:
+            self.announce(incident)
 
     def _config(self) -> StatusPageConfig | None:
         return self.settings()
@@ -186,10 +231,11 @@ class StatusPageService:
         return component_statuses(snapshot_of(config, others), self.clock.now())
 
     def on_incident(self, detail_type: DetailType, incident: IncidentSnapshot) -> PublicIncident | None:
-        """An incident event opens its public incident (P1-P3, no drill, mapped service), or resolves it."""
+        """An incident event opens its public incident (P1-P3, no drill, not muted, mapped service), or
+        resolves it."""
         config = self._config()
-        if config is None or incident.drill:
-            return None
+        if config is None or incident.drill or incident.muted_urgency is not None:
+            return None  # a muted incident (maintenance, inhibition) shows once it is released, if ever
         status = status_for_priority(incident.priority, config.priorities.mapping())
         components = config.components_of(incident.service)
         if status is None or not components:
@@ -221,6 +267,7 @@ class StatusPageService:
         # The same event delivered twice, or two events at once: the first stored stands.
         with contextlib.suppress(Conflict):
             self.store.create(opened)
+            self._recorded(opened)  # only when this event stored it
         found = self.store.get(incident.id)
         assert found is not None
         return found
@@ -281,6 +328,7 @@ class StatusPageService:
                 self.store.replace(updated, version)
             except Conflict:
                 continue
+            self._recorded(updated)
             return updated
         raise Conflict(f"status incident of {incident_id} kept changing; try again")
 
@@ -296,7 +344,15 @@ class StatusPageService:
 
     def snapshot(self) -> Snapshot | None:
         config = self._config()
-        return None if config is None else snapshot_of(config, self.store.all())
+        if config is None:
+            return None
+        found = snapshot_of(config, self.store.all())
+        announced = announced_maintenances(config, self.windows(), self.clock.now())
+        return (
+            found.model_copy(update={"maintenances": [*found.maintenances, *announced]})
+            if announced
+            else found
+        )
 
     def publish(self, site: Site) -> Published:
         """Render and publish until the rendered state is still the latest: concurrent publishers converge."""

@@ -30,8 +30,15 @@ REQUIRED: set[Operation] = {
     ("get", "/v1/incidents/{incident_id}/timeline"),
 }
 THE_DOCUMENT_ITSELF: Operation = ("get", "/v1/openapi.json")
-# Signed acknowledge links answer HTML pages to people, not JSON to programs (docs/api.md has them).
-ACK_PAGES: set[Operation] = {("get", "/a/{token}"), ("post", "/a/{token}")}
+# Signed links answer HTML pages to people, not JSON to programs (docs/api.md lists them): acknowledge
+# links in pages, and the confirm / unsubscribe links in status page subscribers' email.
+ACK_PAGES: set[Operation] = {
+    ("get", "/a/{token}"),
+    ("post", "/a/{token}"),
+    ("get", "/v1/statuspage/subscribers/confirm/{token}"),
+    ("get", "/v1/statuspage/subscribers/unsubscribe/{token}"),
+    ("post", "/v1/statuspage/subscribers/unsubscribe/{token}"),
+}
 
 
 @pytest.fixture(scope="module")

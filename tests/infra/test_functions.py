@@ -30,17 +30,23 @@ TABLES_READ = {
     "api": {"incidents", "dedup", "timeline", "config", "notifications"},
     "sms_inbound": {"incidents", "timeline", "config"},
     "statuspage_publish": {"config"},  # public status incidents
+    "statuspage_notify": {"config"},  # subscribers, deliveries, public incidents, the link secret
     "escalation_step": {"incidents", "timeline", "notifications", "config"},  # config: policies, overrides
     "escalation_stop": {"config"},  # the policy's acknowledgement timeout
+    "heartbeat_check": {"config"},  # heartbeats and their last pings
+    "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
 }
 TABLES_WRITTEN = {
     "ingest": set(),
     "router": {"incidents", "dedup", "timeline", "config"},
-    "api": {"incidents", "timeline", "config"},
+    "api": {"incidents", "dedup", "timeline", "config"},  # dedup: drills open incidents
     "sms_inbound": {"incidents", "timeline"},
     "statuspage_publish": {"config"},
+    "statuspage_notify": {"config"},
     "escalation_step": {"incidents", "timeline", "notifications", "config"},  # config: the ack-link secret
     "escalation_stop": set(),
+    "heartbeat_check": {"config"},
+    "maintenance_reminder": {"incidents", "timeline", "config"},
 }
 # Ingest parks oversized alerts; the router reads them and parks oversized details; the API shows those.
 PAYLOAD_ACTIONS = {
@@ -49,10 +55,14 @@ PAYLOAD_ACTIONS = {
     "api": {"s3:GetObject"},
     "sms_inbound": set(),
     "statuspage_publish": set(),
+    "statuspage_notify": set(),
     "escalation_step": set(),
     "escalation_stop": set(),
+    "heartbeat_check": set(),
+    "maintenance_reminder": set(),
 }
-NOT_PUBLISHING = {"statuspage_publish", "escalation_stop"}  # they read incident events and publish none
+# They read events and publish none (statuspage_publish announces the public updates it records).
+NOT_PUBLISHING = {"statuspage_notify", "escalation_stop"}
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
 

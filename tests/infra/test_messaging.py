@@ -13,8 +13,8 @@ from tests.infra.support import function_logical_id, grants, ref, resources_of_t
 if TYPE_CHECKING:
     from tests.infra.synth import Synthesized
 
-# Who pages, as the design states it: the escalation step, and the API ("escalate now").
-PAGING_FUNCTIONS = {"api", "escalation_step"}
+# Who pages, as the design states it: the escalation step (the API's "escalate now" goes through the bus).
+PAGING_FUNCTIONS = {"escalation_step", "maintenance_reminder"}  # the last reminds window owners
 ACCOUNT = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
 PAGING_GRANTS = {
     ("sms-voice:SendTextMessage", ACCOUNT.format(service="sms-voice", resource="*")),
@@ -24,6 +24,9 @@ PAGING_GRANTS = {
     ("sns:Publish", ACCOUNT.format(service="sns", resource="endpoint/*")),
 }
 MESSAGING_SERVICES = ("sms-voice:", "ses:", "sns:")
+# The status page's subscribers get email and nothing else (infra/constructs/statuspage_subscribers.py).
+EMAIL_ONLY_FUNCTIONS = {"statuspage_notify"}
+EMAIL_GRANTS = {("ses:SendEmail", ACCOUNT.format(service="ses", resource="identity/*"))}
 
 
 def _function(cfn: dict[str, Any], name: str) -> dict[str, Any]:
@@ -48,7 +51,8 @@ def _inbound_topic(cfn: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_only_paging_functions_may_send_sms_calls_email_and_push(cfn: dict[str, Any], name: str) -> None:
-    assert _messaging_grants(cfn, name) == (PAGING_GRANTS if name in PAGING_FUNCTIONS else set())
+    expected = EMAIL_GRANTS if name in EMAIL_ONLY_FUNCTIONS else set()
+    assert _messaging_grants(cfn, name) == (PAGING_GRANTS if name in PAGING_FUNCTIONS else expected)
 
 
 def test_push_endpoints_are_created_only_in_the_application_named_in_context(variant: Synthesized) -> None:
@@ -117,3 +121,14 @@ def test_a_reply_sms_inbound_fails_on_is_kept_in_a_queue(cfn: dict[str, Any]) ->
 
 def test_the_inbound_topic_is_an_output_to_set_on_the_two_way_number(cfn: dict[str, Any]) -> None:
     assert cfn["Outputs"]["InboundSmsTopicArn"]["Value"] == {"Ref": _inbound_topic(cfn)}
+
+
+def test_the_status_page_notifier_sends_from_the_sender_in_context(variant: Synthesized) -> None:
+    variables = _function(variant.template, "statuspage_notify")["Environment"]["Variables"]
+    assert variables["KLAXON_EMAIL_FROM"] == "Klaxon <pages@acme.example>"
+
+
+def test_without_a_public_url_in_context_subscriber_links_point_at_the_api(cfn: dict[str, Any]) -> None:
+    url = _function(cfn, "statuspage_notify")["Environment"]["Variables"]["KLAXON_PUBLIC_URL"]
+    (api,) = resources_of_type(cfn, "AWS::ApiGateway::RestApi")
+    assert {"Ref": api} in url["Fn::Join"][1]

@@ -219,3 +219,13 @@ def test_claim_timeout_is_longer_than_a_router_invocation():
     from klaxon.topology import FUNCTIONS
 
     assert timedelta(seconds=FUNCTIONS["router"].timeout_s) < CLAIM_TIMEOUT
+
+
+def test_a_repeated_resolve_publishes_the_resolution_again_in_its_first_authors_name(world):
+    router, _, bus, _ = world
+    router.route(alert())
+    router.route(alert(AlertAction.RESOLVE))
+    outcome = router.route(alert(AlertAction.RESOLVE))
+    assert outcome.result == "unchanged"
+    resolved = [d for t, d in bus.events if t is DetailType.INCIDENT_RESOLVED]
+    assert [d.actor for d in resolved] == ["integration:pd", "integration:pd"]

@@ -143,6 +143,11 @@ def test_demo_integrations_have_the_documented_kinds_keys_and_services(acme: Kla
             "service",
             "platform",
         ),
+        ("grafana", "grafana", hash_key("KLAXON-DEMO-GRAFANA-KEY-00000001"), None, "service", "platform"),
+        ("cloudwatch", "cloudwatch", hash_key("KLAXON-DEMO-CLOUDWATCH-KEY-00001"), "checkout", None, None),
+        ("datadog", "datadog", hash_key("KLAXON-DEMO-DATADOG-KEY-00000001"), None, "service", "platform"),
+        ("sentry", "sentry", hash_key("KLAXON-DEMO-SENTRY-KEY-000000001"), "checkout", None, None),
+        ("generic", "generic", hash_key("KLAXON-DEMO-GENERIC-KEY-00000001"), "platform", None, None),
     ]
 
 

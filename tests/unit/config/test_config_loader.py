@@ -13,7 +13,10 @@ from klaxon.domain.errors import InvalidInput
 
 Edit = Callable[[str, str], tuple[str, int]]
 Errors = Callable[[str], list[str]]
-SECTIONS = "users, teams, services, integrations, schedules, escalation_policies, statuspage"
+SECTIONS = (
+    "users, teams, services, integrations, schedules, escalation_policies, statuspage, "
+    "maintenance_windows, inhibition_rules, heartbeats"
+)
 
 
 def test_a_yaml_syntax_error_gives_its_file_and_line(edit_acme: Edit, errors_of: Errors) -> None:

@@ -1,0 +1,146 @@
+"""Grafana unified alerting webhook: like Alertmanager's, one notification group is one incident."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from klaxon.domain.errors import InvalidInput
+from klaxon.domain.integration import IntegrationRef, service_for_labels
+from klaxon.domain.models import Alert, AlertAction, AlertInstance, Link
+from klaxon.domain.sources.common import (
+    field_errors,
+    header,
+    require_object,
+    severity_of,
+    summary,
+    worst,
+    zero_time_is_none,
+)
+from klaxon.domain.sources.signatures import require_fresh, require_hmac
+
+SIGNATURE_HEADER = "X-Grafana-Alerting-Signature"
+TIMESTAMP_HEADER = "X-Grafana-Alerting-Signature-Timestamp"
+_STATUS = "^(firing|resolved)$"
+
+
+class _Alert(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    status: str = Field(pattern=_STATUS)
+    labels: dict[str, str]
+    annotations: dict[str, str] = Field(default_factory=dict)
+    starts_at: datetime | None = Field(default=None, alias="startsAt")
+    ends_at: datetime | None = Field(default=None, alias="endsAt")
+    generator_url: str | None = Field(default=None, alias="generatorURL")
+    fingerprint: str = Field(min_length=1)
+    dashboard_url: str | None = Field(default=None, alias="dashboardURL")
+    panel_url: str | None = Field(default=None, alias="panelURL")
+    values: dict[str, Any] | None = None
+
+
+class _Webhook(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    status: str = Field(pattern=_STATUS)
+    receiver: str = ""
+    org_id: int | None = Field(default=None, alias="orgId")
+    group_key: str = Field(alias="groupKey", min_length=1)
+    alerts: list[_Alert] = Field(min_length=1)
+    group_labels: dict[str, str] = Field(default_factory=dict, alias="groupLabels")
+    common_labels: dict[str, str] = Field(default_factory=dict, alias="commonLabels")
+    common_annotations: dict[str, str] = Field(default_factory=dict, alias="commonAnnotations")
+    external_url: str | None = Field(default=None, alias="externalURL")
+    truncated_alerts: int = Field(default=0, alias="truncatedAlerts")
+    title: str | None = None
+
+
+def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef, now: datetime) -> None:
+    """With a secret: HMAC-SHA256 of the body, or of `timestamp:body` when Grafana sends a timestamp."""
+    if integration.secret is None:
+        return
+    signature = header(headers, SIGNATURE_HEADER)
+    timestamp = header(headers, TIMESTAMP_HEADER)
+    if timestamp is None:
+        require_hmac(integration.secret, body, signature, SIGNATURE_HEADER)
+        return
+    require_hmac(integration.secret, timestamp.encode() + b":" + body, signature, SIGNATURE_HEADER)
+    require_fresh(timestamp, now, TIMESTAMP_HEADER)
+
+
+def dedup_key_for_group(group_key: str) -> str:
+    return hashlib.sha256(group_key.encode()).hexdigest()
+
+
+def _instance(a: _Alert) -> AlertInstance:
+    return AlertInstance(
+        fingerprint=a.fingerprint,
+        status=a.status,
+        labels=a.labels,
+        annotations=a.annotations,
+        starts_at=a.starts_at,
+        ends_at=zero_time_is_none(a.ends_at),
+        generator_url=a.generator_url,
+    )
+
+
+def _title(hook: _Webhook) -> str:
+    if hook.title:
+        return hook.title
+    firing = sum(1 for a in hook.alerts if a.status == "firing")
+    name = hook.common_labels.get("alertname") or hook.group_labels.get("alertname") or "alert group"
+    return f"[{hook.status.upper()}:{firing if hook.status == 'firing' else len(hook.alerts)}] {name}"
+
+
+def _links(hook: _Webhook) -> list[Link]:
+    found: dict[str, str] = {}
+    for a in hook.alerts:
+        for href, text in ((a.annotations.get("runbook_url"), "runbook"), (a.dashboard_url, "dashboard")):
+            if href:
+                found.setdefault(href, text)
+    if hook.external_url:
+        found.setdefault(hook.external_url, "Grafana")
+    return [Link(href=href, text=text) for href, text in found.items()]
+
+
+def parse(
+    body: Any,
+    *,
+    headers: Mapping[str, str],
+    alert_id: str,
+    integration: IntegrationRef,
+    known_services: frozenset[str],
+    now: datetime,
+) -> Alert:
+    """A webhook's group becomes one alert (dedup key sha256(groupKey)); `resolved` resolves it."""
+    try:
+        hook = _Webhook.model_validate(require_object(body, "Grafana webhook"))
+    except ValidationError as exc:
+        raise InvalidInput("Grafana webhook is invalid", field_errors(exc)) from exc
+    labels = {**hook.group_labels, **hook.common_labels}
+    values = {a.fingerprint: a.values for a in hook.alerts if a.values}
+    return Alert(
+        id=alert_id,
+        action=AlertAction.TRIGGER if hook.status == "firing" else AlertAction.RESOLVE,
+        dedup_key=dedup_key_for_group(hook.group_key),
+        service=service_for_labels(integration, labels, known_services),
+        integration=integration.id,
+        source_kind="grafana",
+        received_at=now,
+        summary=summary(_title(hook)),
+        source=hook.external_url or hook.receiver or "grafana",
+        severity=worst(severity_of(a.labels.get("severity"), integration) for a in hook.alerts),
+        custom_details={
+            "groupKey": hook.group_key,
+            "orgId": hook.org_id,
+            "truncatedAlerts": hook.truncated_alerts,
+            **({"values": values} if values else {}),
+        },
+        labels=labels,
+        links=_links(hook),
+        instances=[_instance(a) for a in hook.alerts],
+    )

@@ -1,0 +1,51 @@
+"""Request signatures: HMAC-SHA256 checks in constant time, and timestamps too old to trust."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+
+from klaxon.domain.errors import Unauthorized
+
+MAX_SKEW = timedelta(minutes=5)
+
+
+class BadSignature(Unauthorized):
+    """The request is not signed with the integration's secret (or its signed timestamp is stale)."""
+
+
+def hmac_sha256_hex(secret: str, message: bytes) -> str:
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def require_hmac(secret: str, message: bytes, signature: str | None, header: str) -> None:
+    """`signature` is the hex HMAC-SHA256 of `message` under `secret`; else BadSignature naming `header`."""
+    if signature is None:
+        raise BadSignature(
+            f"missing {header} header: this integration has a secret, so requests must be signed"
+        )
+    given = signature.strip().lower().removeprefix("sha256=")
+    if not hmac.compare_digest(given, hmac_sha256_hex(secret, message)):
+        raise BadSignature(f"{header} does not match the body: is the secret the integration's secret?")
+
+
+def require_secret(secret: str, given: str | None, header: str) -> None:
+    """For senders that cannot sign: the shared secret itself, sent in `header`."""
+    if given is None:
+        raise BadSignature(f"missing {header} header: this integration has a secret")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        raise BadSignature(f"{header} is not the integration's secret")
+
+
+def require_fresh(timestamp: str, now: datetime, header: str, max_skew: timedelta = MAX_SKEW) -> None:
+    """A signed Unix timestamp within `max_skew` of now, so a captured request cannot be replayed later."""
+    try:
+        sent = datetime.fromtimestamp(float(timestamp), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise BadSignature(f"{header} is not a Unix timestamp: {timestamp[:40]!r}") from None
+    if abs(now - sent) > max_skew:
+        minutes = int(max_skew.total_seconds() // 60)
+        raise BadSignature(
+            f"{header} is more than {minutes} minutes away from now: a stale or replayed request"
+        )

@@ -1,0 +1,84 @@
+"""Noise control routes of the API function: maintenance windows, heartbeats and the noise report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from pydantic import BaseModel
+
+from klaxon import wiring
+from klaxon.domain.noise import NoiseReport
+from klaxon.http import auth
+from klaxon.services.heartbeats import HeartbeatView
+from klaxon.services.maintenance import NewWindow, WindowView
+
+router = Router()
+
+
+class WindowList(BaseModel):
+    windows: list[WindowView]
+
+
+class HeartbeatList(BaseModel):
+    heartbeats: list[HeartbeatView]
+
+
+@router.get(
+    "/v1/maintenance-windows",
+    tags=["maintenance"],
+    summary="Maintenance windows, from the config and the API",
+)
+def handle_list_maintenance_windows() -> WindowList:
+    return WindowList(windows=wiring.maintenance_service().windows())
+
+
+@router.post(
+    "/v1/maintenance-windows",
+    tags=["maintenance"],
+    summary="Add a one-off or recurring (RRULE) window: alerts of its services inside it page nobody",
+    status_code=201,
+)
+def handle_add_maintenance_window(window: Annotated[NewWindow, Body()]) -> WindowView:
+    return wiring.maintenance_service().add(window, auth.principal(router).actor)
+
+
+@router.get("/v1/maintenance-windows/<window_id>", tags=["maintenance"], summary="One maintenance window")
+def handle_get_maintenance_window(window_id: str) -> WindowView:
+    return wiring.maintenance_service().get(window_id)
+
+
+@router.delete(
+    "/v1/maintenance-windows/<window_id>", tags=["maintenance"], summary="Remove a window added by the API"
+)
+def handle_remove_maintenance_window(window_id: str) -> WindowView:
+    return wiring.maintenance_service().remove(window_id)
+
+
+@router.get("/v1/heartbeats", tags=["heartbeats"], summary="Every heartbeat: last ping, status, when due")
+def handle_list_heartbeats() -> HeartbeatList:
+    return HeartbeatList(heartbeats=wiring.heartbeat_service().list())
+
+
+@router.post(
+    "/v1/heartbeats/<key>",
+    tags=["heartbeats"],
+    summary="Ping a heartbeat (no API token: the heartbeat's key is the credential); resolves a miss",
+)
+def handle_ping_heartbeat(key: str) -> HeartbeatView:
+    return wiring.heartbeat_service().ping(key)
+
+
+@router.get(
+    "/v1/reports/noise",
+    tags=["reports"],
+    summary="Per alert source and service: alerts, incidents, pages, ack rate, time to ack, noisiest keys",
+)
+def handle_get_noise_report(
+    start: Annotated[datetime, Query()],
+    end: Annotated[datetime, Query()],
+    top: Annotated[int, Query(ge=1, le=100, description="How many of the noisiest dedup keys")] = 10,
+) -> NoiseReport:
+    return wiring.noise_report_service().report(start, end, top)

@@ -1,0 +1,199 @@
+"""Maintenance window use cases: list, add and remove windows; remind owners; release incidents after."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
+
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+
+from klaxon.domain.errors import Conflict, InvalidInput, NotFound
+from klaxon.domain.maintenance import MaintenanceWindow, current_occurrence, ending_soon, next_occurrence
+from klaxon.domain.models import Priority
+from klaxon.domain.paging import DeliveryFailed, Page
+from klaxon.domain.policy import Channel
+from klaxon.ports import Clock, IdGenerator, Notifier
+
+log = logging.getLogger(__name__)
+REMINDER_LEAD = timedelta(minutes=15)
+REMINDER_CHANNELS = (Channel.EMAIL, Channel.PUSH, Channel.SMS)  # the first the owner has
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+class MaintenanceStore(Protocol):
+    def list(self) -> list[MaintenanceWindow]: ...
+
+    def add(self, window: MaintenanceWindow) -> None:
+        """Store a new window; Conflict if its id is taken."""
+
+    def remove(self, window_id: str) -> MaintenanceWindow:
+        """Delete and return the window; NotFound if there is none."""
+
+    def reserve_reminder(self, window_id: str, ends_at: datetime) -> bool:
+        """True the first time for an occurrence: its reminder is to be sent."""
+
+
+class NewWindow(BaseModel):
+    """A maintenance window to add: one occurrence, or the first of a recurring series (`rrule`)."""
+
+    id: str | None = Field(default=None, description="Short lowercase id; absent, one is made from the name")
+    name: str = Field(min_length=1)
+    services: list[str] = Field(min_length=1)
+    start: AwareDatetime
+    end: AwareDatetime
+    rrule: str | None = Field(default=None, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=SU")
+    time_zone: str = Field(default="UTC", description="IANA zone the rule repeats in")
+    owner: str | None = Field(default=None, description="User id reminded before each occurrence ends")
+    announce: bool = Field(default=False, description="Show it on the status page as scheduled maintenance")
+
+
+class WindowView(BaseModel):
+    """A window as the API shows it: where it was declared, whether it is on now, and what comes next."""
+
+    id: str
+    name: str
+    services: list[str]
+    start: datetime
+    end: datetime
+    rrule: str | None
+    time_zone: str
+    owner: str | None
+    created_by: str | None
+    announce: bool
+    source: Literal["config", "api"]
+    active: bool
+    next_start: datetime | None
+    next_end: datetime | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    contacts: Mapping[Channel, str]
+
+
+@dataclass
+class MaintenanceService:
+    store: MaintenanceStore
+    declared: Callable[[], tuple[MaintenanceWindow, ...]]  # from the configuration
+    services: Callable[[], frozenset[str]]
+    people: Callable[[], Mapping[str, Contact]]
+    notifier: Notifier
+    clock: Clock
+    ids: IdGenerator
+    release: Callable[[datetime], Sequence[object]] | None = None  # NoiseControl.release_ended_windows
+
+    def windows(self) -> list[WindowView]:
+        now = self.clock.now()
+        views = [self._view(w, "config", now) for w in self.declared()]
+        views += [self._view(w, "api", now) for w in self.store.list()]
+        return sorted(views, key=lambda v: (v.next_start or datetime.max.replace(tzinfo=UTC), v.id))
+
+    def add(self, request: NewWindow, actor: str) -> WindowView:
+        problems = [f"services: no service {s!r}" for s in request.services if s not in self.services()]
+        if request.owner is not None and request.owner not in self.people():
+            problems.append(f"owner: no user {request.owner!r}")
+        if problems:
+            raise InvalidInput("invalid maintenance window", problems)
+        window_id = request.id or self._id_for(request.name)
+        if any(w.id == window_id for w in self.declared()):
+            raise Conflict(f"maintenance window {window_id!r} is declared in the configuration")
+        try:
+            window = MaintenanceWindow(
+                id=window_id,
+                name=request.name,
+                services=tuple(request.services),
+                start=request.start,
+                end=request.end,
+                rrule=request.rrule,
+                time_zone=request.time_zone,
+                owner=request.owner,
+                created_by=actor,
+                announce=request.announce,
+            )
+        except ValidationError as exc:
+            raise InvalidInput("invalid maintenance window", [e["msg"] for e in exc.errors()]) from exc
+        self.store.add(window)
+        return self._view(window, "api", self.clock.now())
+
+    def remove(self, window_id: str) -> WindowView:
+        if any(w.id == window_id for w in self.declared()):
+            raise Conflict(
+                f"maintenance window {window_id!r} is declared in the configuration: edit it there"
+            )
+        return self._view(self.store.remove(window_id), "api", self.clock.now())
+
+    def get(self, window_id: str) -> WindowView:
+        for view in self.windows():
+            if view.id == window_id:
+                return view
+        raise NotFound(f"no maintenance window {window_id!r}")
+
+    def all(self) -> list[MaintenanceWindow]:
+        return [*self.declared(), *self.store.list()]
+
+    def tick(self) -> dict[str, int]:
+        """The scheduled run: remind owners of windows ending soon, page for incidents left after one."""
+        now = self.clock.now()
+        reminded = sum(
+            1 for window, ends in ending_soon(self.all(), now, REMINDER_LEAD) if self._remind(window, ends)
+        )
+        released = len(self.release(now)) if self.release is not None else 0
+        return {"reminded": reminded, "released": released}
+
+    def _remind(self, window: MaintenanceWindow, ends: datetime) -> bool:
+        person = self.people().get(window.owner or "")
+        channel = next((c for c in REMINDER_CHANNELS if person and c in person.contacts), None)
+        if window.owner is None or person is None or channel is None:
+            return False
+        if not self.store.reserve_reminder(window.id, ends):
+            return False
+        minutes = max(int((ends - self.clock.now()).total_seconds() // 60), 0)
+        page = Page(
+            incident_id=f"maintenance:{window.id}",
+            incident_number=0,
+            title=f"Maintenance window {window.name!r} ({', '.join(window.services)}) ends at "
+            f"{ends:%H:%M} UTC, in {minutes} min: alerts page again after it. Extend it if the work goes on.",
+            service=window.services[0],
+            priority=Priority.P4,
+            user=window.owner,
+            user_name=person.name,
+            channel=channel,
+            address=person.contacts[channel],
+            step=0,
+            loop=0,
+        )
+        try:
+            self.notifier.send(page)
+        except DeliveryFailed:
+            log.warning("could not remind %s that maintenance window %s ends", window.owner, window.id)
+            return False
+        return True
+
+    def _id_for(self, name: str) -> str:
+        slug = _SLUG.sub("-", name.lower()).strip("-")[:40] or "window"
+        return f"{slug}-{self.ids.new_id()[:6]}"
+
+    @staticmethod
+    def _view(window: MaintenanceWindow, source: Literal["config", "api"], now: datetime) -> WindowView:
+        upcoming = next_occurrence(window, now)
+        return WindowView(
+            id=window.id,
+            name=window.name,
+            services=list(window.services),
+            start=window.start,
+            end=window.end,
+            rrule=window.rrule,
+            time_zone=window.time_zone,
+            owner=window.owner,
+            created_by=window.created_by,
+            announce=window.announce,
+            source=source,
+            active=current_occurrence(window, now) is not None,
+            next_start=upcoming[0] if upcoming else None,
+            next_end=upcoming[1] if upcoming else None,
+        )

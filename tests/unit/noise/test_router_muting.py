@@ -1,0 +1,154 @@
+"""Maintenance windows and inhibition at the router: muted incidents are recorded, low urgency, released."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from klaxon.domain.maintenance import MaintenanceWindow
+from klaxon.domain.models import AlertAction, Urgency
+from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
+from tests.fakes.noise import am, pd
+from tests.unit.noise.conftest import World
+
+
+def window(world: World, service: str = "checkout", minutes: int = 60) -> MaintenanceWindow:
+    now = world.clock.now()
+    found = MaintenanceWindow(
+        id="deploy",
+        name="Deploy",
+        services=(service,),
+        start=now - timedelta(minutes=1),
+        end=now + timedelta(minutes=minutes),
+    )
+    world.add_window(found)
+    return found
+
+
+def test_an_alert_in_a_maintenance_window_is_recorded(world: World) -> None:
+    window(world)
+
+    outcome = world.router.route(pd("disk", service="checkout"))
+
+    assert outcome.result == "created"
+    assert outcome.incident is not None and outcome.incident.maintenance_window == "deploy"
+
+
+def test_an_alert_in_a_maintenance_window_pages_nobody(world: World) -> None:
+    window(world)
+
+    outcome = world.router.route(pd("disk", service="checkout"))
+
+    assert outcome.incident is not None
+    assert (outcome.incident.urgency, outcome.incident.muted_urgency) == (Urgency.LOW, Urgency.HIGH)
+
+
+def test_a_window_of_another_service_mutes_nothing(world: World) -> None:
+    window(world, service="payments")
+
+    outcome = world.router.route(pd("disk", service="checkout"))
+
+    assert outcome.incident is not None and outcome.incident.urgency is Urgency.HIGH
+
+
+def test_an_incident_left_open_after_its_window_pages_then(world: World) -> None:
+    window(world, minutes=10)
+    muted = world.router.route(pd("disk", service="checkout")).incident
+    world.clock.advance(minutes=11)
+
+    released = world.noise.release_ended_windows(world.clock.now())
+
+    assert muted is not None and [i.id for i in released] == [muted.id]
+    assert released[0].urgency is Urgency.HIGH
+    assert world.bus.types()[-1] is DetailType.INCIDENT_TRIGGERED
+
+
+def test_an_incident_is_not_released_while_its_window_lasts(world: World) -> None:
+    window(world, minutes=10)
+    world.router.route(pd("disk", service="checkout"))
+
+    assert world.noise.release_ended_windows(world.clock.now()) == []
+
+
+def region_down(world: World) -> str:
+    source = world.router.route(
+        am("src", "platform", ("s1", "firing"), alertname="region-down", region="eu-1")
+    )
+    assert source.incident is not None
+    return source.incident.id
+
+
+def test_a_target_in_the_sources_region_is_inhibited(world: World) -> None:
+    source = region_down(world)
+
+    target = world.router.route(
+        am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1")
+    ).incident
+
+    assert target is not None
+    assert (target.inhibited_by, target.urgency) == (source, Urgency.LOW)
+
+
+def test_a_target_in_another_region_pages(world: World) -> None:
+    region_down(world)
+
+    target = world.router.route(
+        am("t", "checkout", ("t1", "firing"), alertname="Errors", region="us-1")
+    ).incident
+
+    assert target is not None and target.urgency is Urgency.HIGH
+
+
+def test_resolving_the_source_releases_its_still_firing_targets(world: World) -> None:
+    source = region_down(world)
+    target = world.router.route(
+        am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1")
+    ).incident
+    resolved = world.router.route(
+        am("src", "platform", ("s1", "resolved"), action=AlertAction.RESOLVE)
+    ).incident
+    assert resolved is not None and resolved.id == source
+
+    released = world.noise.on_resolved(IncidentSnapshot.of(resolved))
+
+    assert target is not None and [i.id for i in released] == [target.id]
+    assert released[0].urgency is Urgency.HIGH
+
+
+def test_a_released_target_is_triggered_again_on_the_bus(world: World) -> None:
+    region_down(world)
+    target = world.router.route(
+        am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1")
+    ).incident
+    resolved = world.router.route(
+        am("src", "platform", ("s1", "resolved"), action=AlertAction.RESOLVE)
+    ).incident
+    assert resolved is not None and target is not None
+
+    world.noise.on_resolved(IncidentSnapshot.of(resolved))
+
+    detail_type, detail = world.bus.events[-1]
+    assert detail_type is DetailType.INCIDENT_TRIGGERED
+    assert isinstance(detail, IncidentChanged) and detail.incident.id == target.id
+
+
+def test_a_target_stays_muted_while_another_source_for_its_region_is_open(world: World) -> None:
+    first = region_down(world)
+    world.router.route(am("src2", "search", ("s2", "firing"), alertname="region-down", region="eu-1"))
+    target = world.router.route(
+        am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1")
+    ).incident
+    resolved = world.router.route(
+        am("src", "platform", ("s1", "resolved"), action=AlertAction.RESOLVE)
+    ).incident
+    assert resolved is not None and resolved.id == first and target is not None
+
+    assert world.noise.on_resolved(IncidentSnapshot.of(resolved)) == []
+    assert world.incidents.items[target.id].inhibited_by not in (None, first)
+
+
+def test_a_drill_is_never_muted(world: World) -> None:
+    window(world)
+
+    outcome = world.router.route(pd("drill", service="checkout").model_copy(update={"drill": True}))
+
+    assert outcome.incident is not None and outcome.incident.urgency is Urgency.HIGH
