@@ -101,6 +101,7 @@ class IncidentItem(Model):
     )  # fingerprint -> alert instance (JSON-able map)
     drill = BooleanAttribute(default=False)
     escalation_policy = UnicodeAttribute(null=True)
+    routing_rule = UnicodeAttribute(null=True)
     escalation_round = NumberAttribute(default=0)
     escalation_from_step = NumberAttribute(default=0)
     labels: MapAttribute[str, Any] = MapAttribute(null=True)  # inhibition rules match these

@@ -78,7 +78,7 @@ def report_noise(
     as_json: JsonOption = False,
 ) -> None:
     """Per alert source and service over [--from, --to): alerts, incidents, muted incidents, pages,
-    acknowledgement rate and median time to acknowledge; then the noisiest dedup keys.
+    acknowledgement rate and median time to acknowledge; then the noisiest dedup keys and routing rules.
     """
     params = {
         "start": parse_instant(start, "--from").isoformat(),
@@ -112,3 +112,6 @@ def report_noise(
     table(rows, columns, title=f"Noise {body['start']} to {body['end']}")
     keys = ["dedup_key", "service", "integration", "alerts", "incidents", "pages", "acknowledged"]
     table(body["noisiest"], keys, title="Noisiest dedup keys")
+    if body.get("noisiest_rules"):
+        rules = ["rule", "integration", "alerts", "incidents", "pages", "acknowledged"]
+        table(body["noisiest_rules"], rules, title="Noisiest routing rules")

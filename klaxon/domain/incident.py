@@ -36,6 +36,7 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         links=alert.links,
         alerts={i.fingerprint: i for i in alert.instances},
         drill=alert.drill,
+        routing_rule=alert.routing_rule,
         escalation_policy=alert.escalation_policy,
         labels=alert.labels,
     )

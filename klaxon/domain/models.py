@@ -86,6 +86,7 @@ class Alert(BaseModel):
     instances: list[AlertInstance] = Field(default_factory=list)
     drill: bool = False  # a fire drill: marked in every message, never on the status page
     escalation_policy: str | None = None  # walk this policy instead of the service's (drills)
+    routing_rule: str | None = None  # the integration's routing rule that matched, if any
     priority: Priority | None = None  # set by a routing rule; else the incident's comes from severity
     urgency: Urgency | None = None  # set by a routing rule; else it follows the priority
 
@@ -118,6 +119,7 @@ class Incident(BaseModel):
     links: list[Link] = Field(default_factory=list)
     alerts: dict[str, AlertInstance] = Field(default_factory=dict)
     drill: bool = False
+    routing_rule: str | None = None  # the routing rule that matched the alert which opened it
     escalation_policy: str | None = None  # set for drills and reassignment; else the service's policy
     escalation_round: int = 0  # bumped when escalation restarts (re-trigger, escalate now, reassign)
     escalation_from_step: int = 0  # where the current round starts ("escalate now" skips ahead)

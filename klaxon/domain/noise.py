@@ -39,6 +39,17 @@ class NoisyKey(BaseModel):
     acknowledged: int
 
 
+class NoisyRule(BaseModel):
+    """A routing rule ranked by the alerts of the incidents it opened: the rules worth tuning first."""
+
+    integration: str
+    rule: str
+    alerts: int
+    incidents: int
+    pages: int
+    acknowledged: int
+
+
 class NoiseReport(BaseModel):
     start: datetime
     end: datetime
@@ -47,6 +58,7 @@ class NoiseReport(BaseModel):
     pages: int
     sources: list[SourceNoise]
     noisiest: list[NoisyKey]
+    noisiest_rules: list[NoisyRule]
     notes: list[str]
 
 
@@ -93,6 +105,22 @@ def noise_report(
         for (integration, service, key), group in by_key.items()
     ]
     noisiest.sort(key=lambda row: (-row.alerts, -row.pages, row.dedup_key))
+    by_rule: dict[tuple[str, str], list[Incident]] = {}
+    for incident in chosen:
+        if incident.routing_rule is not None:
+            by_rule.setdefault((_source(incident)[0], incident.routing_rule), []).append(incident)
+    rules = [
+        NoisyRule(
+            integration=integration,
+            rule=rule,
+            alerts=sum(i.alert_count for i in group),
+            incidents=len(group),
+            pages=sum(pages.get(i.id, 0) for i in group),
+            acknowledged=sum(1 for i in group if i.acknowledged_at is not None),
+        )
+        for (integration, rule), group in by_rule.items()
+    ]
+    rules.sort(key=lambda row: (-row.alerts, -row.pages, row.rule))
     return NoiseReport(
         start=start,
         end=end,
@@ -101,7 +129,9 @@ def noise_report(
         pages=sum(pages.get(i.id, 0) for i in chosen),
         sources=sources,
         noisiest=noisiest[:top],
+        noisiest_rules=rules[:top],
         notes=[
+            "noisiest_rules credits each incident to the routing rule that matched the alert which opened it",
             "alerts are counted on the incident they joined, by when that incident opened",
             "ack_rate and median_seconds_to_ack count only incidents that paged someone",
         ],

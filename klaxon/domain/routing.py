@@ -89,7 +89,7 @@ class Decision:
 
     def apply(self, alert: Alert) -> Alert:
         """The alert as the router should see it: its service, and the priority/urgency a rule chose."""
-        update: dict[str, object] = {"service": self.service}
+        update: dict[str, object] = {"service": self.service, "routing_rule": self.rule}
         if self.sets_priority:
             update["priority"] = self.priority
         if self.sets_urgency:

@@ -214,3 +214,15 @@ def test_the_index_picks_the_same_rule_as_trying_every_rule_in_order(rules, labe
     compiled = compile_rules(rules)
 
     assert decide(compiled, subject) == explain(compiled, subject)[1]
+
+
+def test_the_matching_rule_is_named_on_the_routed_alert_and_the_incident_it_opens():
+    rules = compile_rules([rule("db", label("team", Operator.EQUALS, "db"), service="payments")])
+    routed_alert = decide(rules, alert()).apply(alert())
+    assert routed_alert.routing_rule == "db"
+    assert open_incident(routed_alert, incident_id="i1", number=1, now=NOW).routing_rule == "db"
+
+
+def test_an_alert_no_rule_matched_names_no_rule():
+    rules = compile_rules([rule("db", label("team", Operator.EQUALS, "web"), service="payments")])
+    assert decide(rules, alert()).apply(alert()).routing_rule is None

@@ -85,3 +85,17 @@ def test_drills_are_left_out() -> None:
     report = noise_report([incident(1, "drill", 1, drill=True)], {}, START, END)
 
     assert report.incidents == 0
+
+
+def test_noisiest_rules_rank_the_routing_rules_by_the_alerts_of_the_incidents_they_opened() -> None:
+    routed = [
+        incident(6, "a", 50, routing_rule="db-to-platform"),
+        incident(7, "b", 7, routing_rule="db-to-platform"),
+        incident(8, "c", 90, routing_rule="cdn-noise"),
+        incident(9, "d", 3),
+    ]
+    report = noise_report(routed, {"i6": 1}, START, END)
+    assert [(r.rule, r.alerts, r.incidents, r.pages) for r in report.noisiest_rules] == [
+        ("cdn-noise", 90, 1, 0),
+        ("db-to-platform", 57, 2, 1),
+    ]
