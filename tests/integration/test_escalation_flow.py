@@ -93,12 +93,29 @@ def test_a_critical_alert_walks_the_whole_default_policy(api, fast_platform):
     assert all(n["status"] == "sent" for n in notifications(api, incident))
 
 
-def test_an_acknowledgement_stops_every_later_page(api, fast_platform):
-    incident = trigger(api, fast_platform, "ack-early")
+@pytest.fixture
+def slower_platform():
+    # 2.5 s between steps: an acknowledgement sent right after the first page lands well before the
+    # second step even on a loaded machine (at SCALE the next step is only half a second away).
+    running = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token=TOKEN, time_scale=120.0)).start()
+    yield running
+    running.stop()
+
+
+def test_an_acknowledgement_stops_every_later_page(slower_platform):
+    from klaxon.adapters.aws import client
+
+    api = httpx.Client(base_url=slower_platform.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
+    incident = trigger(api, slower_platform, "ack-early")
     wait_until(lambda: len(notifications(api, incident)) >= 2)
     assert api.post(f"/v1/incidents/{incident['id']}/acknowledge").status_code == 200
-    fast_platform.drain()
-    time.sleep(35 * 60 / SCALE)  # the rest of the policy, scaled
+    slower_platform.drain()
+    sfn = client("stepfunctions")
+    machine = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
+    arn = machine.replace(":stateMachine:", ":execution:") + f":{incident['id']}"
+    wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING")
+    assert sfn.describe_execution(executionArn=arn)["status"] == "ABORTED"  # stopped by the ack
+    time.sleep(3.0)  # past where the second step would have paged
     assert {n["step"] for n in notifications(api, incident)} == {0}
     assert "escalation finished" not in timeline_kinds(api, incident)
 
