@@ -14,15 +14,26 @@ PRICES = {
     "ddb_read_request_unit_per_million": 0.125,
     "cloudwatch_alarm_month": 0.10,
     "cloudwatch_logs_ingest_per_gb": 0.50,
+    "scheduler_invocation_per_million": 1.00,
+    "stepfunctions_transition_per_thousand": 0.025,
 }
 GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
+# CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
+PLATFORM_ALARMS = 24
+# Scheduled invocations a month: heartbeat_check and maintenance_reminder every minute, the status page
+# re-render every ten minutes.
+SCHEDULED_INVOCATIONS = 2 * 30 * 24 * 60 + 30 * 24 * 6
+TRANSITIONS_PER_ESCALATION = 30  # a policy walked to its end (bench_escalation); an early ack costs less
 
 
 def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 200) -> dict[str, object]:
     """A reference month: `alerts` alerts folding into `incidents` incidents, each acked and resolved."""
     duplicates = alerts - incidents
     api_calls = incidents * 10  # people looking at, acknowledging and resolving incidents
-    lambda_invocations = alerts * 2 + api_calls  # ingest + router per alert, api per call
+    escalations = incidents  # upper bound: every incident high urgency, nobody acknowledging
+    lambda_invocations = (
+        alerts * 2 + api_calls + SCHEDULED_INVOCATIONS + escalations * 10  # 9 ticks + the stop per incident
+    )
     gb_seconds = lambda_invocations * 0.5 * 0.12  # 512 MB, ~120 ms billed on average
     bus_events = alerts * 2 + incidents * 2  # Alert Received + Incident Triggered/Updated; ack, resolve
     ddb_requests = (
@@ -32,7 +43,6 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
     )
     ddb_wru = ddb_requests + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS
     ddb_rru = alerts * 2 + api_calls * 2
-    alarms = 3 + 3 + 1  # function errors, DLQ depth, API 5XX
     log_gb = lambda_invocations * 1.5 / 1024 / 1024  # ~1.5 KB of structured log per invocation
     lines = {
         "api_gateway": (alerts + api_calls) / 1e6 * PRICES["apigw_rest_per_million"],
@@ -41,7 +51,12 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
         "eventbridge": bus_events / 1e6 * PRICES["eventbridge_custom_event_per_million"],
         "dynamodb": ddb_wru / 1e6 * PRICES["ddb_write_request_unit_per_million"]
         + ddb_rru / 1e6 * PRICES["ddb_read_request_unit_per_million"],
-        "cloudwatch_alarms": alarms * PRICES["cloudwatch_alarm_month"],
+        "cloudwatch_alarms": PLATFORM_ALARMS * PRICES["cloudwatch_alarm_month"],
+        "eventbridge_scheduler": SCHEDULED_INVOCATIONS / 1e6 * PRICES["scheduler_invocation_per_million"],
+        "step_functions": escalations
+        * TRANSITIONS_PER_ESCALATION
+        / 1000
+        * PRICES["stepfunctions_transition_per_thousand"],
         "cloudwatch_logs": log_gb * PRICES["cloudwatch_logs_ingest_per_gb"],
     }
     return {
@@ -49,7 +64,9 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
             "alerts": alerts,
             "incidents": incidents,
             "api_calls": api_calls,
+            "escalations_walked_to_the_end": escalations,
             "region": "us-east-1",
+            "excluded": "SMS and voice messages, email, the status page's CloudFront traffic",
         },
         "usd_by_service": {k: round(v, 4) for k, v in lines.items()},
         "usd_total": round(sum(lines.values()), 2),

@@ -120,3 +120,9 @@ def test_outputs_give_the_api_url_the_bus_name_and_every_table_name(cfn: dict[st
     tables = table_logical_ids(cfn)
     for kind in TABLE_ENV:
         assert outputs[f"{kind.capitalize()}TableName"]["Value"] == {"Ref": tables[kind]}
+
+
+def test_the_cost_model_counts_the_alarms_the_stack_really_has(cfn: dict[str, Any]) -> None:
+    from bench.cost_model import PLATFORM_ALARMS
+
+    assert len(resources_of_type(cfn, "AWS::CloudWatch::Alarm")) == PLATFORM_ALARMS
