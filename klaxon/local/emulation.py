@@ -5,7 +5,8 @@ closed here:
 - EventBridge rules with Lambda targets raise NotImplementedError in moto: `Rule.send_to_targets` is wrapped
   so a Lambda target is handed to our invoker (which runs the real handler, asynchronously, like AWS).
 - moto's DynamoDB is not atomic under threads (a condition is checked, then the item written, without a
-  lock), while DynamoDB is atomic per request: every mutating backend call is serialised with one lock.
+  lock), while DynamoDB is atomic per request: every request is serialised with one lock, from parsing to
+  the response (moto serialises the item after the backend call: another writer must not change it then).
 - Step Functions waits really sleep: `WaitFunction._wait_interval` is replaced to divide them by the time
   scale (`klaxon up --time-scale`) and record them.
 - Lambda tasks need Docker: `LambdaFunction._invoke_lambda` runs the real handler in-process instead.
@@ -41,6 +42,7 @@ os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
 import moto  # noqa: E402
 from moto.awslambda.models import LambdaFunction  # noqa: E402
 from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+from moto.dynamodb.responses import DynamoHandler  # noqa: E402
 from moto.events.models import Rule  # noqa: E402
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (  # noqa: E402
     StateTaskServiceSfn,
@@ -120,6 +122,15 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
                 return method(*args, **kwargs)
             finally:
                 _nesting.depth = depth
+
+    return call
+
+
+def _whole_request(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with _DDB_LOCK:
+            return original(*args, **kwargs)
 
     return call
 
@@ -218,6 +229,7 @@ def install(
         return
     for name in _DDB_CALLS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
+    DynamoHandler.call_action = _whole_request(DynamoHandler.call_action)  # type: ignore[method-assign]
     Rule.send_to_targets = _send_to_targets(Rule.send_to_targets)  # type: ignore[method-assign]
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     WaitFunction._wait_interval = _scaled_wait  # type: ignore[method-assign]

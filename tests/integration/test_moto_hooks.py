@@ -27,6 +27,13 @@ def test_eventbridge_rule_delivery_hook_exists_with_the_expected_signature():
     ]
 
 
+def test_dynamodb_requests_are_served_by_the_handler_whose_call_action_is_locked():
+    from moto.dynamodb.responses import DynamoHandler
+
+    assert "call_action" in vars(DynamoHandler) or callable(DynamoHandler.call_action)
+    assert inspect.unwrap(DynamoHandler.call_action).__qualname__ == "DynamoHandler.call_action"
+
+
 def test_dynamodb_backend_calls_that_are_serialised_exist():
     from moto.dynamodb.models import DynamoDBBackend
 

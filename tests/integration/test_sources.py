@@ -170,11 +170,12 @@ def test_a_grafana_alert_from_the_test_environment_is_dropped_by_its_rule(runnin
     assert running.no_incident(hashlib.sha256(body["groupKey"].encode()).hexdigest())
 
 
-def test_a_sentry_delivery_is_answered_well_within_a_second(running: Running) -> None:
+def test_a_sentry_delivery_is_accepted_without_waiting_for_its_incident(running: Running) -> None:
+    # Sentry wants an answer within a second: ingest only verifies and publishes (202); the incident is
+    # made later by the router. How fast that answer is, bench/bench_routing.py measures.
     sentry = next(case for case in CASES if case.kind == "sentry")
-    running.send(sentry.fire(token()))  # the first request of a container imports the handler
 
     response = running.send(sentry.fire(token()))
 
     assert response.status_code == 202
-    assert response.elapsed.total_seconds() < 0.5
+    assert response.json()["status"] == "success"
