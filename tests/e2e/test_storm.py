@@ -3,7 +3,6 @@ become exactly 20 incidents, each paged once at its first step, with every alert
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -18,8 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 EVENTS = 2000
 KEYS = 20
 SENDERS = 8
-ACCEPT_WITHIN = 90.0  # seconds for all 2,000 to be answered
-ROUTE_WITHIN = 120.0  # and then for every one of them to be on its incident
+ROUTE_WITHIN = 120.0  # a deadline, not a speed goal: bench/bench_storm.py measures the speed
 STEP_ONE_CHANNELS = {"push", "sms"}  # the demo policy's first step pages the primary on call by push and SMS
 
 
@@ -47,7 +45,6 @@ def storm(platform: Platform) -> dict[str, Any]:
     keys = [f"{prefix}-{k:02d}" for k in range(KEYS)]
     events = [_event(keys[n % KEYS], n) for n in range(EVENTS)]
     shares = [events[i::SENDERS] for i in range(SENDERS)]
-    started = time.monotonic()
     clients = [httpx.Client(base_url=platform.url, timeout=30.0) for _ in range(SENDERS)]
     try:
         with ThreadPoolExecutor(max_workers=SENDERS) as pool:
@@ -55,7 +52,6 @@ def storm(platform: Platform) -> dict[str, Any]:
     finally:
         for client in clients:
             client.close()
-    accepted_in = time.monotonic() - started
 
     def found() -> list[dict[str, Any]]:
         return [i for i in platform.incidents(service="payments") if i["dedup_key"].startswith(prefix)]
@@ -66,15 +62,11 @@ def storm(platform: Platform) -> dict[str, Any]:
         timeout=ROUTE_WITHIN,
         what=f"{EVENTS} alerts on the storm's incidents",
     )
-    return {"statuses": statuses, "accepted_in": accepted_in, "incidents": incidents, "keys": keys}
+    return {"statuses": statuses, "incidents": incidents, "keys": keys}
 
 
 def test_every_event_is_answered_202_without_a_server_error(storm: dict[str, Any]) -> None:
     assert Counter(storm["statuses"]) == {202: EVENTS}
-
-
-def test_the_storm_is_accepted_in_bounded_time(storm: dict[str, Any]) -> None:
-    assert storm["accepted_in"] < ACCEPT_WITHIN
 
 
 def test_the_storm_opens_exactly_one_incident_per_dedup_key(storm: dict[str, Any]) -> None:
