@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 from collections.abc import Iterator
@@ -78,17 +79,17 @@ def _ready(client: httpx.Client) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def alertmanager(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Alertmanager]:
+@contextlib.contextmanager
+def run_alertmanager(folder: Path, config: dict[str, Any]) -> Iterator[Alertmanager]:
+    """Debian's Alertmanager binary with `config`, on a free loopback port, until the block ends."""
     binary = require_program("prometheus-alertmanager")
-    folder = tmp_path_factory.mktemp("alertmanager")
-    config = folder / "alertmanager.yml"
-    config.write_text(json.dumps(alertmanager_config(platform.url), indent=2))  # JSON is YAML
+    config_path = folder / "alertmanager.yml"
+    config_path.write_text(json.dumps(config, indent=2))  # JSON is YAML
     log_path = folder / "output.log"
     url = f"http://127.0.0.1:{free_port()}"
     command = [
         binary,
-        f"--config.file={config}",
+        f"--config.file={config_path}",
         f"--storage.path={folder / 'data'}",
         f"--web.listen-address={url.removeprefix('http://')}",
         f"--web.external-url={url}",
@@ -106,6 +107,12 @@ def alertmanager(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -
     finally:
         client.close()
         stop_process(process)
+
+
+@pytest.fixture(scope="module")
+def alertmanager(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Alertmanager]:
+    with run_alertmanager(tmp_path_factory.mktemp("alertmanager"), alertmanager_config(platform.url)) as am:
+        yield am
 
 
 def _group_incident(platform: Platform, service: str, alertname: str) -> dict[str, Any] | None:

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.conftest import require_program
-from tests.e2e.support import ALERTMANAGER_KEY, Platform, free_port, read_log, stop_process, unique, wait_for
-from tests.e2e.test_alertmanager import Alertmanager, _ready
+from tests.e2e.support import ALERTMANAGER_KEY, Platform, unique, wait_for
+from tests.e2e.test_alertmanager import Alertmanager, run_alertmanager
 
 pytestmark = pytest.mark.e2e
 
@@ -46,32 +42,9 @@ def ungrouped_config(klaxon_url: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def alertmanager(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Alertmanager]:
-    binary = require_program("prometheus-alertmanager")
     folder = tmp_path_factory.mktemp("alertmanager-ungrouped")
-    config = folder / "alertmanager.yml"
-    config.write_text(json.dumps(ungrouped_config(platform.url), indent=2))  # JSON is YAML
-    log_path = folder / "output.log"
-    url = f"http://127.0.0.1:{free_port()}"
-    command = [
-        binary,
-        f"--config.file={config}",
-        f"--storage.path={folder / 'data'}",
-        f"--web.listen-address={url.removeprefix('http://')}",
-        f"--web.external-url={url}",
-        "--cluster.listen-address=",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    client = httpx.Client(base_url=url, timeout=10.0)
-    try:
-        try:
-            wait_for(lambda: _ready(client), timeout=15.0, what=f"Alertmanager at {url}/-/ready")
-        except AssertionError as exc:
-            pytest.fail(f"{exc}\nAlertmanager said:\n{read_log(log_path)}")
-        yield Alertmanager(url=url, client=client, log_path=log_path)
-    finally:
-        client.close()
-        stop_process(process)
+    with run_alertmanager(folder, ungrouped_config(platform.url)) as am:
+        yield am
 
 
 def _group(platform: Platform, alertname: str, until: str, alerts: int) -> dict[str, Any]:

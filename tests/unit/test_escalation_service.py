@@ -252,6 +252,15 @@ def test_drills_are_marked_on_every_page(escalation):
     assert notifier.sent and all(p.drill for p in notifier.sent)
 
 
+def with_ack_timeout(service: EscalationService, minutes: int) -> None:
+    """Give the demo's default policy an acknowledgement timeout, as if the config had been edited."""
+    directory = service.directory()
+    timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": minutes})
+    service.directory = lambda: Directory(
+        policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
+    )
+
+
 @pytest.fixture
 def control(escalation, world):  # noqa: F811
     from klaxon.services.escalation import EscalationControl
@@ -300,11 +309,7 @@ def test_reassigning_to_an_unknown_user_is_not_found(escalation, control):
 
 def test_an_acknowledgement_timeout_triggers_the_incident_again(escalation, world):  # noqa: F811
     service, router, _notifier, _, clock = escalation
-    directory = service.directory()
-    timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": 30})
-    service.directory = lambda: Directory(
-        policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
-    )
+    with_ack_timeout(service, minutes=30)
     incident = router.route(alert()).incident
     acked = IncidentService(
         incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock
@@ -322,11 +327,7 @@ def test_an_acknowledgement_timeout_triggers_the_incident_again(escalation, worl
 
 def test_an_ack_timer_does_nothing_once_the_incident_is_resolved(escalation, world):  # noqa: F811
     service, router, _, _, clock = escalation
-    directory = service.directory()
-    timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": 30})
-    service.directory = lambda: Directory(
-        policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
-    )
+    with_ack_timeout(service, minutes=30)
     incident = router.route(alert()).incident
     incidents = IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock)
     acked = incidents.acknowledge(incident.id, "user:alice")
@@ -361,11 +362,7 @@ def test_a_first_tick_that_crashed_after_claiming_pages_the_rest_when_retried(es
 
 def test_a_retried_ack_timeout_publishes_the_trigger_its_first_attempt_lost(escalation, world):  # noqa: F811
     service, router, _, _, clock = escalation
-    directory = service.directory()
-    timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": 30})
-    service.directory = lambda: Directory(
-        policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
-    )
+    with_ack_timeout(service, minutes=30)
     incident = router.route(alert()).incident
     acked = IncidentService(
         incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock
