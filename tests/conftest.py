@@ -11,7 +11,7 @@ import pytest
 import klaxon.local.emulation  # noqa: F401 - sets fake credentials and imports moto first
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"  # byte-for-byte captures (tests/fixtures/README.md)
 DEMO_CONFIG = ROOT / "examples" / "acme.yaml"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
