@@ -3,19 +3,22 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+STAMP := $(VENV)/.installed-test
 ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 
 .PHONY: up test lint unit integration infra e2e synth layer bench deploy install system-deps clean
 
-$(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+# `make up` installs only what running needs; `make test` adds tests, linters, CDK and Playwright.
+# scripts/install.py prints each step, the packages it collects and the time it took.
+$(RUN_STAMP): pyproject.toml scripts/install.py
+	$(PYTHON) scripts/install.py run
+	touch $(RUN_STAMP)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+$(STAMP): pyproject.toml scripts/install.py
+	$(PYTHON) scripts/install.py test
+	touch $(RUN_STAMP) $(STAMP)
 
 install: $(STAMP)
 
@@ -30,7 +33,7 @@ system-deps:
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-up: $(STAMP)
+up: $(RUN_STAMP)
 	$(VENV)/bin/klaxon up --config examples/acme.yaml $(ARGS)
 
 lint: $(STAMP)
