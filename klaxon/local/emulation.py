@@ -14,6 +14,9 @@ closed here:
   yet) where AWS stops it: the stop waits for the environment first.
 - The `states:startExecution` integration hands botocore Step Functions' PascalCase parameter names
   (`StateMachineArn`), which botocore's shapes spell `stateMachineArn`: they are converted first.
+- `klaxon up --data DIR` keeps state across restarts: every DynamoDB and S3 write names the item it
+  touched to an observer, and every Step Functions wait reports when it starts and ends
+  (klaxon.local.state writes them to disk).
 tests/integration/test_moto_hooks.py fails loudly when an upgrade moves any of these.
 """
 
@@ -44,6 +47,7 @@ from moto.awslambda.models import LambdaFunction  # noqa: E402
 from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler  # noqa: E402
 from moto.events.models import Rule  # noqa: E402
+from moto.s3.models import S3Backend  # noqa: E402
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (  # noqa: E402
     StateTaskServiceSfn,
 )
@@ -52,6 +56,8 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 )
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker  # noqa: E402
 
+WriteObserver = Callable[[str, str, Any], None]  # ("dynamodb", table, key) or ("s3", bucket, key)
+WaitObserver = Callable[[bool, dict[str, Any]], None]  # (started?, the wait: execution, input, seconds)
 LambdaTarget = Callable[[str, dict[str, Any]], None]
 StateMachineTarget = Callable[[str, dict[str, Any]], None]
 SyncInvoke = Callable[[str, dict[str, Any]], Any]
@@ -106,6 +112,8 @@ class _Hooks:
     sync_invoke: SyncInvoke | None = None
     time_scale: float = 1.0
     waits: list[float] = []  # every Step Functions wait asked for, in unscaled seconds
+    write_observer: WriteObserver | None = None
+    wait_observer: WaitObserver | None = None
     installed = False
 
 
@@ -122,8 +130,39 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
                 return method(*args, **kwargs)
             finally:
                 _nesting.depth = depth
+                if _Hooks.write_observer is not None and method.__name__ in _DDB_WRITES:
+                    _observe_item(method.__name__, args, kwargs)
 
     return call
+
+
+def _observe_item(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Name the item a put/update/delete touched (written or not: the observer reads what is there)."""
+    backend = args[0]
+    table_name = args[1] if len(args) > 1 else kwargs["table_name"]
+    second = "item_attrs" if name == "put_item" else "key"
+    given = args[2] if len(args) > 2 else kwargs[second]
+    table = backend.tables.get(table_name)
+    if table is None or _Hooks.write_observer is None:
+        return
+    names = [n for n in (table.hash_key_attr, table.range_key_attr) if n is not None]
+    _Hooks.write_observer("dynamodb", table_name, {n: given[n] for n in names if n in given})
+
+
+def _observed_s3(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, bucket_name, key_name, *args, **kwargs)
+        if _Hooks.write_observer is not None:
+            _Hooks.write_observer("s3", bucket_name, key_name)
+        return result
+
+    return call
+
+
+def ddb_lock() -> threading.RLock:
+    """The lock every emulated DynamoDB request holds: hold it to read or write tables consistently."""
+    return _DDB_LOCK
 
 
 def _whole_request(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -206,8 +245,34 @@ def _invoke_lambda(self: Any, event: str | bytes | dict[str, Any] | None = None)
 def _scaled_wait(self: Any, env: Any, wait_seconds: int) -> None:
     """Record the wait and sleep it divided by the time scale; a stop (ack) still interrupts it."""
     _Hooks.waits.append(wait_seconds)
-    if wait_seconds > 0:
-        env.program_state_event.wait(wait_seconds / _Hooks.time_scale)
+    observer = _Hooks.wait_observer
+    wait = _describe_wait(env, wait_seconds) if observer is not None and wait_seconds > 0 else None
+    if observer is not None and wait is not None:
+        observer(True, wait)
+    try:
+        if wait_seconds > 0:
+            env.program_state_event.wait(wait_seconds / _Hooks.time_scale)
+    finally:
+        if observer is not None and wait is not None:
+            observer(False, wait)
+
+
+def _describe_wait(env: Any, wait_seconds: int) -> dict[str, Any]:
+    """Which execution waits, with what state, for how long (scenario seconds, before scaling)."""
+    context = env.states.context_object.context_object_data
+    return {
+        "state_machine": context["StateMachine"]["Id"],
+        "execution": context["Execution"]["Name"],
+        "input": env.states.get_input(),
+        "seconds": wait_seconds,
+        "time_scale": _Hooks.time_scale,
+    }
+
+
+def observe(writes: WriteObserver | None, waits: WaitObserver | None) -> None:
+    """Tell `writes` about every DynamoDB item and S3 object written, `waits` about every wait."""
+    _Hooks.write_observer = writes
+    _Hooks.wait_observer = waits
 
 
 # moto logs a missing JSON path as an ERROR even where ASL defines it as false (`IsPresent`, `Not`).
@@ -234,6 +299,8 @@ def install(
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     WaitFunction._wait_interval = _scaled_wait  # type: ignore[method-assign]
     ExecutionWorker.stop = _stop_when_started(ExecutionWorker.stop)  # type: ignore[method-assign]
+    S3Backend.put_object = _observed_s3(S3Backend.put_object)  # type: ignore[method-assign]
+    S3Backend.delete_object = _observed_s3(S3Backend.delete_object)  # type: ignore[method-assign]
     StateTaskServiceSfn._eval_service_task = _camel_parameters(StateTaskServiceSfn._eval_service_task)  # type: ignore[method-assign]
     _Hooks.installed = True
 

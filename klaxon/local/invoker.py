@@ -50,6 +50,8 @@ class Invoker:
         self._pool = ThreadPoolExecutor(max_workers=async_workers, thread_name_prefix="lambda-async")
         self._pending: set[Future[None]] = set()
         self._pending_lock = threading.Lock()
+        self._unfinished: dict[int, tuple[str, dict[str, Any]]] = {}  # queued or running, by ticket
+        self._tickets = iter(range(1, 1 << 62))
         self.dead_letters: list[DeadLetter] = []
         self.invocations: dict[str, int] = dict.fromkeys(FUNCTIONS, 0)
 
@@ -68,7 +70,10 @@ class Invoker:
             return handler(event, LambdaContext(name))
 
     def invoke_async(self, name: str, event: dict[str, Any]) -> None:
-        future = self._pool.submit(self._run_with_retries, name, event)
+        with self._pending_lock:
+            ticket = next(self._tickets)
+            self._unfinished[ticket] = (name, event)
+        future = self._pool.submit(self._run_with_retries, name, event, ticket)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -77,17 +82,26 @@ class Invoker:
         with self._pending_lock:
             self._pending.discard(future)
 
-    def _run_with_retries(self, name: str, event: dict[str, Any]) -> None:
-        for attempt in range(ASYNC_RETRIES + 1):
-            try:
-                self.invoke(name, event)
-                return
-            except Exception as exc:
-                log.exception("%s failed (attempt %d of %d)", name, attempt + 1, ASYNC_RETRIES + 1)
-                if attempt == ASYNC_RETRIES:
-                    self.dead_letters.append(DeadLetter(name, event, repr(exc)))
+    def _run_with_retries(self, name: str, event: dict[str, Any], ticket: int = 0) -> None:
+        try:
+            for attempt in range(ASYNC_RETRIES + 1):
+                try:
+                    self.invoke(name, event)
                     return
-                time.sleep(0.05 * (attempt + 1))
+                except Exception as exc:
+                    log.exception("%s failed (attempt %d of %d)", name, attempt + 1, ASYNC_RETRIES + 1)
+                    if attempt == ASYNC_RETRIES:
+                        self.dead_letters.append(DeadLetter(name, event, repr(exc)))
+                        return
+                    time.sleep(0.05 * (attempt + 1))
+        finally:
+            with self._pending_lock:
+                self._unfinished.pop(ticket, None)
+
+    def unfinished(self) -> list[dict[str, Any]]:
+        """Asynchronous invocations queued or still running (kept by `klaxon up --data` at a stop)."""
+        with self._pending_lock:
+            return [{"function": name, "event": event} for name, event in self._unfinished.values()]
 
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait until every asynchronous invocation (and those it caused) has finished."""

@@ -16,11 +16,13 @@ from typing import Any
 from klaxon.local import emulation
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging
+from klaxon.local.state import LocalState, Restored
 from klaxon.local.ticker import Ticker
 
 log = logging.getLogger("klaxon.local")
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_TOKEN = "klaxon-dev-token"
+STOP_DRAIN_SECONDS = 3.0
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Options:
     time_scale: float = 1.0
     api_token: str = field(default_factory=lambda: os.environ.get("KLAXON_API_TOKEN", DEFAULT_TOKEN))
     site_dir: Path | None = None
+    data_dir: Path | None = None  # None: everything in memory, gone at stop (`klaxon up --ephemeral`)
 
 
 class LocalPlatform:
@@ -47,6 +50,9 @@ class LocalPlatform:
         self._thread: threading.Thread | None = None
         self.ticker: Ticker | None = None
         self.site_dir = options.site_dir or Path(tempfile.mkdtemp(prefix="klaxon-site-"))
+        self.state = LocalState(options.data_dir) if options.data_dir is not None else None
+        self.restored = Restored()
+        self.config: Any = None  # the configuration file applied at start, keys in the clear
 
     @property
     def url(self) -> str:
@@ -60,6 +66,8 @@ class LocalPlatform:
         emulation.install(
             self.invoker.invoke_async, self._start_execution, self.invoker.invoke, self.options.time_scale
         )
+        if self.state is not None:
+            self.state.open()  # before anything else: a second platform on the folder is refused
         self._mock = emulation.start_mock()
         from klaxon import wiring
         from klaxon.adapters.aws import reset_clients
@@ -67,6 +75,10 @@ class LocalPlatform:
         reset_clients()
         wiring.reset()
         self._create_resources()
+        if self.state is not None:
+            self.restored = self.state.restore()
+            emulation.observe(self.state.on_write, self.state.on_wait)
+            self.state.start()
         if self.options.config is not None:
             self.apply_config_file(self.options.config)
         wiring.directory().put_api_token(self.options.api_token, name="local", user=None)
@@ -84,7 +96,28 @@ class LocalPlatform:
         os.environ["KLAXON_PUBLIC_URL"] = self.url  # acknowledge links in pages point here
         # Timers (heartbeat check, maintenance reminders): moto's schedules never fire, so a thread does.
         self.ticker = Ticker(self.invoker.invoke_async, self.options.time_scale).start()
+        self._resume()
         return self
+
+    def _resume(self) -> None:
+        """Start again what was pending at the last stop: timers (what is left of them) and deliveries."""
+        import math
+        import time
+
+        from klaxon.adapters.aws import client
+
+        sfn = client("stepfunctions")
+        for timer in self.restored.timers:
+            left = max(timer["due_at"] - time.time(), 0.0) * self.options.time_scale
+            state = {**timer["input"], "wait_seconds": math.ceil(left)}
+            try:
+                sfn.start_execution(
+                    stateMachineArn=timer["state_machine"], name=timer["execution"], input=json.dumps(state)
+                )
+            except sfn.exceptions.ExecutionAlreadyExists:
+                log.info("timer %s already running", timer["execution"])
+        for invocation in self.restored.invocations:
+            self.invoker.invoke_async(invocation["function"], invocation["event"])
 
     def _create_resources(self) -> None:
         from klaxon.adapters.aws import client
@@ -168,7 +201,8 @@ class LocalPlatform:
         from klaxon.config.loader import load_config
         from klaxon.services.configuration import apply_config
 
-        return apply_config(wiring.directory(), load_config(path))
+        self.config = load_config(path)
+        return apply_config(wiring.directory(), self.config)
 
     def publish_status_page(self) -> None:
         """Render the status page into `site_dir` now, as the publish function does on incident events."""
@@ -176,6 +210,16 @@ class LocalPlatform:
         from klaxon.adapters.statuspage_site import FolderSite
 
         wiring.statuspage_service().publish(FolderSite(self.site_dir))
+
+    def next_incident_number(self) -> int:
+        """The number the next incident will get (the counter the router takes numbers from, plus one)."""
+        from klaxon.adapters.tables import ConfigItem
+
+        try:
+            counter = ConfigItem.get("counter", "incident-number")
+        except ConfigItem.DoesNotExist:
+            return 1
+        return int(counter.value or 0) + 1
 
     def drain(self, timeout: float = 30.0) -> bool:
         """Wait for every event in flight to be handled (tests use this instead of sleeping)."""
@@ -187,10 +231,18 @@ class LocalPlatform:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+        if self.state is not None:
+            self.invoker.drain(STOP_DRAIN_SECONDS)  # let deliveries in flight finish before keeping the rest
+            self.state.keep_timers()
         self.invoker.shutdown()
+        if self.state is not None:
+            self.state.keep_invocations(self.invoker.unfinished())
         if self._mock is not None:
             self._stop_executions()
         self.messaging.stop()
+        if self.state is not None:
+            emulation.observe(None, None)
+            self.state.close()
         if self._mock is not None:
             self._mock.stop()
             self._mock = None

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 
 T = TypeVar("T")
+API_TOKEN = "klaxon-dev-token"
+STARTUP_TIMEOUT = 30.0
+BANNER = re.compile(r"Klaxon is up on (http://\S+)")
+KLAXON_UP = [sys.executable, "-m", "klaxon.cli", "up"]
 DEFAULT_TIMEOUT = 10.0
 POLL_INTERVAL = 0.05
 
@@ -165,3 +174,59 @@ class Platform:
             timeout=timeout,
             what=f"incident {incident_id} to become {status}",
         )
+
+
+def _banner_url(process: subprocess.Popen[bytes], log_path: Path) -> str | None:
+    """The URL `klaxon up` announces, None until it has; fails at once if the process has exited."""
+    output = read_log(log_path)
+    if process.poll() is not None:
+        pytest.fail(f"`klaxon up` exited with {process.returncode} before it was ready:\n{output}")
+    found = BANNER.search(output)
+    return found.group(1) if found else None
+
+
+def _healthy(client: httpx.Client) -> bool:
+    try:
+        return client.get("/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def wait_until_up(process: subprocess.Popen[bytes], log_path: Path) -> tuple[httpx.Client, httpx.Client]:
+    """Clients for the API (with the token) and for anonymous calls, once /healthz answers."""
+    try:
+        url = wait_for(
+            lambda: _banner_url(process, log_path), timeout=STARTUP_TIMEOUT, what="the `klaxon up` banner"
+        )
+        assert url is not None
+        anonymous = httpx.Client(base_url=url, timeout=10.0)
+        wait_for(lambda: _healthy(anonymous), timeout=STARTUP_TIMEOUT, what=f"{url}/healthz")
+    except AssertionError as exc:
+        pytest.fail(f"{exc}\n`klaxon up` said:\n{read_log(log_path)}")
+    api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=10.0)
+    return api, anonymous
+
+
+@contextmanager
+def klaxon_up(
+    log_path: Path, *args: str, cwd: Path | None = None
+) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    """A `klaxon up` of its own on the demo organisation (the session's shared one is `platform`)."""
+    from tests.conftest import DEMO_CONFIG, ROOT
+
+    env = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+    command = [*KLAXON_UP, "--config", str(DEMO_CONFIG), "--port", "0", *args]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=cwd or ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        api, anonymous = wait_until_up(process, log_path)
+        try:
+            yield api, anonymous
+        finally:
+            api.close()
+            anonymous.close()
+    finally:
+        assert stop_process(process), read_log(log_path)
+        assert process.returncode == 0, read_log(log_path)

@@ -56,3 +56,31 @@ def test_step_functions_wait_and_lambda_invoke_hooks_exist_for_escalation():
 
     assert callable(WaitFunction._wait_interval)
     assert callable(LambdaFunction._invoke_lambda)
+
+
+def test_the_writes_local_state_observes_keep_the_arguments_it_reads():
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.s3.models import S3Backend
+
+    for name, second in (("put_item", "item_attrs"), ("update_item", "key"), ("delete_item", "key")):
+        assert list(inspect.signature(getattr(DynamoDBBackend, name)).parameters)[:3] == [
+            "self",
+            "table_name",
+            second,
+        ]
+    for name in ("put_object", "delete_object"):
+        assert list(inspect.signature(getattr(S3Backend, name)).parameters)[:3] == [
+            "self",
+            "bucket_name",
+            "key_name",
+        ]
+    assert callable(DynamoDBBackend.get_keys_value)
+
+
+def test_a_wait_can_tell_its_execution_and_input():
+    from moto.stepfunctions.parser.asl.eval.environment import Environment
+    from moto.stepfunctions.parser.asl.eval.states import ContextObjectData, States
+
+    assert {"Execution", "StateMachine"} <= set(ContextObjectData.__annotations__)
+    assert callable(States.get_input)
+    assert "states" in Environment.__annotations__
