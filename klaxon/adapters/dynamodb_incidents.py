@@ -17,7 +17,16 @@ from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.errors import Conflict, InvalidInput
 from klaxon.domain.incident import allowed_from
-from klaxon.domain.models import Alert, AlertInstance, Incident, IncidentStatus, Link, TimelineEntry, Urgency
+from klaxon.domain.models import (
+    Alert,
+    AlertInstance,
+    Image,
+    Incident,
+    IncidentStatus,
+    Link,
+    TimelineEntry,
+    Urgency,
+)
 from klaxon.ports import DedupClaim, IncidentPage, IncidentQuery
 
 _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
@@ -50,6 +59,7 @@ def _to_item(inc: Incident) -> IncidentItem:
         details=inc.details,
         details_ref=inc.details_ref,
         links=[link.model_dump(exclude_none=True) for link in inc.links],
+        images=[image.model_dump(exclude_none=True) for image in inc.images] or None,
         alerts={fp: a.model_dump(mode="json") for fp, a in inc.alerts.items()},
         drill=inc.drill,
         escalation_policy=inc.escalation_policy,
@@ -91,6 +101,7 @@ def _from_item(item: IncidentItem) -> Incident:
         details=item.details,
         details_ref=item.details_ref,
         links=[Link.model_validate(link) for link in item.links or []],
+        images=[Image.model_validate(image) for image in item.images or []],
         alerts={fp: AlertInstance.model_validate(a) for fp, a in alerts.items()},
         drill=bool(item.drill),
         escalation_policy=item.escalation_policy,

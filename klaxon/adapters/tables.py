@@ -96,6 +96,7 @@ class IncidentItem(Model):
     details = JSONAttribute(null=True)
     details_ref = UnicodeAttribute(null=True)
     links = JSONAttribute(null=True)
+    images = JSONAttribute(null=True)
     alerts: MapAttribute[str, Any] = MapAttribute(
         default=dict
     )  # fingerprint -> alert instance (JSON-able map)

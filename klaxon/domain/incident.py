@@ -34,6 +34,7 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         last_alert_id=alert.id,
         details=alert.custom_details,
         links=alert.links,
+        images=alert.images,
         alerts={i.fingerprint: i for i in alert.instances},
         drill=alert.drill,
         routing_rule=alert.routing_rule,

@@ -49,6 +49,14 @@ class Link(BaseModel):
     text: str | None = None
 
 
+class Image(BaseModel):
+    """An image an Events v2 sender attached (a graph, say), optionally linking somewhere."""
+
+    src: str
+    href: str | None = None
+    alt: str | None = None
+
+
 class AlertInstance(BaseModel):
     """One alert inside a group (an Alertmanager alert), known by its fingerprint."""
 
@@ -82,6 +90,7 @@ class Alert(BaseModel):
     class_: str | None = Field(default=None, alias="class")
     custom_details: Any = None
     links: list[Link] = Field(default_factory=list)
+    images: list[Image] = Field(default_factory=list)
     labels: dict[str, str] = Field(default_factory=dict)
     instances: list[AlertInstance] = Field(default_factory=list)
     drill: bool = False  # a fire drill: marked in every message, never on the status page
@@ -117,6 +126,7 @@ class Incident(BaseModel):
     details: Any = None
     details_ref: str | None = None  # details too large for the incident record live in the payload store
     links: list[Link] = Field(default_factory=list)
+    images: list[Image] = Field(default_factory=list)
     alerts: dict[str, AlertInstance] = Field(default_factory=dict)
     drill: bool = False
     routing_rule: str | None = None  # the routing rule that matched the alert which opened it

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from klaxon.domain.errors import InvalidInput, PayloadTooLarge
-from klaxon.domain.models import Alert, AlertAction, ChangeEvent, Link, Severity
+from klaxon.domain.models import Alert, AlertAction, ChangeEvent, Image, Link, Severity
 
 MAX_BODY_BYTES = 512 * 1024
 MAX_DEDUP_KEY = 255
@@ -63,6 +63,34 @@ def _links(body: dict[str, Any], errors: list[str]) -> list[Link]:
     return links
 
 
+def _client_link(body: dict[str, Any], errors: list[str]) -> list[Link]:
+    """`client` / `client_url` (Alertmanager sends its own URL there): the incident's first link."""
+    client = _str(body, "client", "client", errors, required=False)
+    client_url = _str(body, "client_url", "client_url", errors, required=False)
+    return [Link(href=client_url, text=client)] if client_url else []
+
+
+def _images(body: dict[str, Any], errors: list[str]) -> list[Image]:
+    raw = body.get("images") or []
+    if not isinstance(raw, list):
+        errors.append("'images' must be an array")
+        return []
+    images = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("src"), str):
+            errors.append(f"'images[{i}].src' is missing or not a string")
+            continue
+        href, alt = item.get("href"), item.get("alt")
+        images.append(
+            Image(
+                src=item["src"],
+                href=href if isinstance(href, str) else None,
+                alt=alt if isinstance(alt, str) else None,
+            )
+        )
+    return images
+
+
 def _require_object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidInput(INVALID_EVENT, ["Event must be a JSON object"])
@@ -94,7 +122,8 @@ def parse_alert_event(
     fields: dict[str, Any] = {}
     if action == "trigger":
         fields = _trigger_payload(body.get("payload"), errors)
-    links = _links(body, errors)
+    links = _client_link(body, errors) + _links(body, errors)
+    images = _images(body, errors)
     if errors:
         raise InvalidInput(INVALID_EVENT, errors)
     return Alert(
@@ -106,6 +135,7 @@ def parse_alert_event(
         source_kind="pagerduty",
         received_at=now,
         links=links,
+        images=images,
         **fields,
     )
 

@@ -15,11 +15,22 @@ import httpx
 import pytest
 
 from tests.conftest import require_program
-from tests.e2e.support import ALERTMANAGER_KEY, Platform, free_port, read_log, stop_process, unique, wait_for
+from tests.e2e.support import (
+    ALERTMANAGER_KEY,
+    CHECKOUT_KEY,
+    Platform,
+    free_port,
+    read_log,
+    stop_process,
+    unique,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
 KEY_IN_URL = {"e2e_delivery": "key-in-url"}  # alerts with this label reach the receiver without a header
+BY_PAGERDUTY = {"e2e_delivery": "pagerduty"}  # these go through Alertmanager's own pagerduty_configs
+DASHBOARD = {"href": "https://grafana.example/d/checkout", "text": "Checkout dashboard"}
 INTEGRATION = "integration:alertmanager"
 
 
@@ -31,7 +42,10 @@ def alertmanager_config(klaxon_url: str) -> dict[str, Any]:
             "receiver": "klaxon",
             "group_by": ["alertname"],
             **timing,
-            "routes": [{"receiver": "klaxon-key-in-url", "matchers": ['e2e_delivery="key-in-url"']}],
+            "routes": [
+                {"receiver": "klaxon-key-in-url", "matchers": ['e2e_delivery="key-in-url"']},
+                {"receiver": "klaxon-pagerduty", "matchers": ['e2e_delivery="pagerduty"']},
+            ],
         },
         "receivers": [
             {
@@ -47,6 +61,18 @@ def alertmanager_config(klaxon_url: str) -> dict[str, Any]:
             {
                 "name": "klaxon-key-in-url",
                 "webhook_configs": [{"url": f"{webhook}/{ALERTMANAGER_KEY}", "send_resolved": True}],
+            },
+            {
+                # A team that pointed Alertmanager's PagerDuty receiver at Klaxon by changing its URL.
+                "name": "klaxon-pagerduty",
+                "pagerduty_configs": [
+                    {
+                        "routing_key": CHECKOUT_KEY,
+                        "url": f"{klaxon_url}/v2/enqueue",
+                        "links": [DASHBOARD],
+                        "send_resolved": True,
+                    }
+                ],
             },
         ],
     }
@@ -228,3 +254,23 @@ def test_webhook_with_the_key_as_last_path_segment_is_accepted(
     assert 'e2e_delivery="key-in-url"' in incident["details"]["groupKey"]
     alertmanager.clear(labels, started)
     assert platform.await_status(incident["id"], "resolved")["resolved_by"] == INTEGRATION
+
+
+def test_alertmanagers_pagerduty_receiver_keeps_its_client_url_as_the_first_link(
+    platform: Platform, alertmanager: Alertmanager
+) -> None:
+    labels = {"alertname": unique("CheckoutSlow"), "severity": "critical", **BY_PAGERDUTY}
+    started = datetime.now(UTC)
+    alertmanager.fire(labels, started)
+
+    def probe() -> list[dict[str, Any]]:
+        return [i for i in platform.incidents(service="checkout") if labels["alertname"] in i["title"]]
+
+    incident = wait_for(probe, what="the incident Alertmanager's PagerDuty receiver opened")[0]
+    links = platform.incident(incident["id"])["links"]
+    assert links[0]["href"].startswith(alertmanager.url), links  # client_url: Alertmanager's own page
+    assert links[0]["text"] == "Alertmanager"  # client
+    assert {"href": DASHBOARD["href"], "text": DASHBOARD["text"]} in links[1:]
+
+    alertmanager.clear(labels, started)
+    wait_for(lambda: platform.incident(incident["id"])["status"], lambda s: s == "resolved", what="resolve")

@@ -93,3 +93,31 @@ def test_change_event_fixture_is_normalised(fixture_json):
     )
     assert change.summary == "deployed v1.2"
     assert change.timestamp == datetime(2026, 11, 27, tzinfo=UTC)
+
+
+def test_client_and_client_url_become_the_first_link_and_images_are_kept(fixture_json):
+    body = fixture_json("pagerduty-events-v2-trigger.json")
+    body["client"] = "Alertmanager"
+    body["client_url"] = "http://alertmanager:9093/#/alerts?receiver=klaxon"
+    body["images"] = [{"src": "https://graphs/cpu.png", "href": "https://graphs/cpu", "alt": "CPU"}]
+    alert = parse(body)
+    assert [(link.href, link.text) for link in alert.links] == [
+        ("http://alertmanager:9093/#/alerts?receiver=klaxon", "Alertmanager"),
+        ("https://runbook/x", "runbook"),
+    ]
+    assert [(i.src, i.href, i.alt) for i in alert.images] == [
+        ("https://graphs/cpu.png", "https://graphs/cpu", "CPU")
+    ]
+
+
+def test_a_client_url_without_a_client_name_is_a_link_without_text(fixture_json):
+    body = {**fixture_json("pagerduty-events-v2-trigger.json"), "client_url": "https://ci/job/1"}
+    assert (parse(body).links[0].href, parse(body).links[0].text) == ("https://ci/job/1", None)
+
+
+def test_malformed_client_and_images_are_listed_as_problems(fixture_json):
+    body = {**fixture_json("pagerduty-events-v2-trigger.json"), "client_url": 5, "images": [{"alt": "x"}]}
+    with pytest.raises(InvalidInput) as caught:
+        parse(body)
+    assert "'client_url' must be a string" in caught.value.errors
+    assert "'images[0].src' is missing or not a string" in caught.value.errors
