@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-test
 ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 
-.PHONY: up test lint unit integration infra e2e synth layer bench deploy install system-deps clean
+.PHONY: up test lint unit integration infra e2e screenshots synth layer bench deploy install system-deps clean
 
 # `make up` installs only what running needs; `make test` adds tests, linters, CDK and Playwright.
 # scripts/install.py prints each step, the packages it collects and the time it took.
@@ -52,6 +52,10 @@ infra: $(STAMP)
 
 e2e: $(STAMP) system-deps
 	$(PY) -m pytest tests/e2e -q
+
+# Refreshes docs/statuspage-*.png from the browser tests; `make test` never writes into docs/.
+screenshots: $(STAMP) system-deps
+	KLAXON_REFRESH_SCREENSHOTS=1 $(PY) -m pytest tests/e2e/test_statuspage_browser.py -q
 
 test: $(STAMP) system-deps lint
 	$(PY) -m pytest tests -q

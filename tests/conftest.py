@@ -34,3 +34,23 @@ def fixture_json() -> object:
         return json.loads((FIXTURES / name).read_text())
 
     return load
+
+
+# What a test run may never leave behind in the checkout: `klaxon up` state, rewritten screenshots.
+LEFT_BEHIND = (ROOT / ".klaxon", *sorted((ROOT / "docs").glob("*.png")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def the_checkout_stays_as_it_was() -> object:
+    before = {path: _fingerprint(path) for path in LEFT_BEHIND}
+    yield
+    changed = [str(path.relative_to(ROOT)) for path, mark in before.items() if _fingerprint(path) != mark]
+    assert not changed, f"the test run wrote into the checkout: {changed} (use --ephemeral or tmp_path)"
+
+
+def _fingerprint(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 
@@ -18,7 +17,7 @@ import pytest
 
 from klaxon.adapters.sns_verify import CERT_DIR_ENV
 from tests.conftest import DEMO_CONFIG, ROOT
-from tests.e2e.support import Platform, assert_refused, read_log, stop_process, wait_for
+from tests.e2e.support import KLAXON_UP, Platform, assert_refused, read_log, stop_process, wait_for
 from tests.fakes.sources import CASES, Delivery, SourceCase, pin_certificate
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +40,7 @@ def sns_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]
     pin_certificate(folder)
     log_path = folder / "output.log"
     env = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1", CERT_DIR_ENV: str(folder)}
-    command = [sys.executable, "-m", "klaxon.cli", "up", "--config", str(DEMO_CONFIG), "--port", "0"]
+    command = [*KLAXON_UP, "--config", str(DEMO_CONFIG), "--port", "0", "--ephemeral"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
