@@ -50,10 +50,28 @@ def handle_list_incidents(
     status: Annotated[IncidentStatus | None, Query()] = None,
     service: Annotated[str | None, Query()] = None,
     dedup_key: Annotated[str | None, Query()] = None,
+    number: Annotated[int | None, Query(ge=1, description="the incident with this number")] = None,
+    id_prefix: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="incidents whose id starts so (reads every incident: for people typing ids)",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     next: Annotated[str | None, Query(description="cursor from the previous page")] = None,
 ) -> IncidentList:
-    query = IncidentQuery(status=status, service=service, dedup_key=dedup_key, limit=limit, cursor=next)
+    query = IncidentQuery(
+        status=status,
+        service=service,
+        dedup_key=dedup_key,
+        number=number,
+        id_prefix=id_prefix,
+        limit=limit,
+        cursor=next,
+    )
     page = wiring.incident_service().find(query)
     return IncidentList(incidents=page.incidents, next=page.next)
 

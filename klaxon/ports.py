@@ -42,6 +42,8 @@ class IncidentQuery:
     status: IncidentStatus | None = None
     service: str | None = None
     dedup_key: str | None = None
+    number: int | None = None  # the incident numbered so (at most one)
+    id_prefix: str | None = None  # ids that start so: a walk over every incident, for people typing ids
     limit: int = 25
     cursor: str | None = None
 

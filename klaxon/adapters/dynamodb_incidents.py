@@ -62,6 +62,7 @@ def _to_item(inc: Incident) -> IncidentItem:
         images=[image.model_dump(exclude_none=True) for image in inc.images] or None,
         alerts={fp: a.model_dump(mode="json") for fp, a in inc.alerts.items()},
         drill=inc.drill,
+        drill_time_scale=inc.drill_time_scale if inc.drill_time_scale != 1.0 else None,
         escalation_policy=inc.escalation_policy,
         routing_rule=inc.routing_rule,
         escalation_round=inc.escalation_round,
@@ -104,6 +105,7 @@ def _from_item(item: IncidentItem) -> Incident:
         images=[Image.model_validate(image) for image in item.images or []],
         alerts={fp: AlertInstance.model_validate(a) for fp, a in alerts.items()},
         drill=bool(item.drill),
+        drill_time_scale=float(item.drill_time_scale or 1.0),
         escalation_policy=item.escalation_policy,
         routing_rule=item.routing_rule,
         escalation_round=int(item.escalation_round or 0),
@@ -384,8 +386,12 @@ class DynamoIncidentRepository:
         return incident
 
     def query(self, query: IncidentQuery) -> IncidentPage:
+        if query.number is not None:
+            return self._numbered(query)
         index: Any = IncidentItem.by_created
-        hash_value, filters = "incident", []
+        hash_value, filters = "incident", list[Condition]()
+        if query.id_prefix is not None:
+            filters.append(IncidentItem.id.startswith(query.id_prefix))
         if query.dedup_key is not None:
             index, hash_value = IncidentItem.by_dedup_key, query.dedup_key
         elif query.service is not None:
@@ -418,6 +424,20 @@ class DynamoIncidentRepository:
         if len(found) > query.limit:
             page.next = _encode_cursor(_index_key(index, page.incidents[-1]))
         return page
+
+    def _numbered(self, query: IncidentQuery) -> IncidentPage:
+        """At most one incident has a number; the other filters still apply to it."""
+        keys = [item.id for item in IncidentItem.by_number.query(query.number, limit=2)]
+        found = [i for i in (self.get(key) for key in keys) if i is not None]
+        matching = [
+            i
+            for i in found
+            if (query.status is None or i.status is query.status)
+            and (query.service is None or i.service == query.service)
+            and (query.dedup_key is None or i.dedup_key == query.dedup_key)
+            and (query.id_prefix is None or i.id.startswith(query.id_prefix))
+        ]
+        return IncidentPage(incidents=matching[: query.limit])
 
 
 def _at_revision(revision: int) -> Condition:

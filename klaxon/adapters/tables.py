@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 TABLE_ENV = {
@@ -65,6 +65,13 @@ class ByDedupKey(GlobalSecondaryIndex["IncidentItem"]):
     created_key = UnicodeAttribute(range_key=True)
 
 
+class ByNumber(GlobalSecondaryIndex["IncidentItem"]):
+    """Incident number to id (`klaxon ack 12`): keys only, the item is then read by its id."""
+
+    Meta = type("Meta", (), {"index_name": "by-number", "projection": KeysOnlyProjection()})
+    number = NumberAttribute(hash_key=True)
+
+
 class IncidentItem(Model):
     """An incident. `created_key` (created_at ISO + id) sorts every index newest-last."""
 
@@ -101,6 +108,7 @@ class IncidentItem(Model):
         default=dict
     )  # fingerprint -> alert instance (JSON-able map)
     drill = BooleanAttribute(default=False)
+    drill_time_scale = NumberAttribute(null=True)
     escalation_policy = UnicodeAttribute(null=True)
     routing_rule = UnicodeAttribute(null=True)
     escalation_round = NumberAttribute(default=0)
@@ -116,6 +124,7 @@ class IncidentItem(Model):
     by_status = ByStatus()
     by_service = ByService()
     by_dedup_key = ByDedupKey()
+    by_number = ByNumber()
 
 
 class DedupItem(Model):

@@ -26,6 +26,13 @@ app.command()(up.up)
 app.command("drill")(drill.drill)
 app.add_typer(config.app, name="config")
 app.add_typer(incidents.app, name="incidents")
+for _name, _command in (
+    ("show", incidents.incidents_show),
+    ("watch", incidents.incidents_watch),
+    ("ack", incidents.incidents_ack),
+    ("resolve", incidents.incidents_resolve),
+):
+    app.command(_name)(_command)  # `klaxon ack 12`: the incident commands people type most
 app.command("oncall")(oncall.oncall)
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(report.app, name="report")

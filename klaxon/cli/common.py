@@ -17,10 +17,9 @@ def call(api: str, token: str, method: str, path: str, **kwargs: Any) -> Any:
     """Call the API; print its message and errors and exit non-zero on a 4xx/5xx or no answer."""
     import httpx
 
+    headers = {"Authorization": f"Bearer {token}"} if token else {}  # keyed routes take no token
     try:
-        with httpx.Client(
-            base_url=api.rstrip("/"), headers={"Authorization": f"Bearer {token}"}, timeout=30.0
-        ) as client:
+        with httpx.Client(base_url=api.rstrip("/"), headers=headers, timeout=30.0) as client:
             response = client.request(method, path, **kwargs)
     except httpx.HTTPError as exc:
         typer.secho(f"cannot reach {api}: {exc}", err=True, fg="red")

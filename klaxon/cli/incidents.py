@@ -1,8 +1,12 @@
-"""`klaxon incidents list|show|ack|resolve`."""
+"""`klaxon incidents list|show|watch|ack|resolve` (and `klaxon show|watch|ack|resolve` for short).
+
+An incident is named by its number (`12`, as in the SMS reply), its id, or an unambiguous id prefix.
+"""
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any
 
 import typer
@@ -60,14 +64,40 @@ def _show(incident: dict[str, Any], as_json: bool) -> None:
         typer.echo(f"{key.ljust(width)}  {incident.get(key) if incident.get(key) is not None else '-'}")
 
 
+RefArgument = Annotated[str, typer.Argument(help="Incident number, id, or an unambiguous id prefix")]
+CANDIDATES_SHOWN = 10
+
+
+def resolve_ref(api: str, token: str, ref: str) -> str:
+    """The id of the incident `ref` names; exits with the candidates when a prefix names several."""
+    ref = ref.strip().lstrip("#")
+    if ref.isdigit() and len(ref) < 10:
+        found = call(api, token, "GET", "/v1/incidents", params={"number": ref})["incidents"]
+        if found:
+            return str(found[0]["id"])
+    params = {"id_prefix": ref, "limit": CANDIDATES_SHOWN + 1}
+    found = call(api, token, "GET", "/v1/incidents", params=params)["incidents"]
+    if len(found) == 1:
+        return str(found[0]["id"])
+    if not found:
+        typer.secho(f"no incident is numbered {ref} or has an id starting {ref!r}", err=True, fg="red")
+        raise typer.Exit(1)
+    more = " (and more)" if len(found) > CANDIDATES_SHOWN else ""
+    typer.secho(f"{ref!r} could be any of these{more}: give more of the id", err=True, fg="red")
+    for candidate in found[:CANDIDATES_SHOWN]:
+        typer.secho(f"  #{candidate['number']}  {candidate['id']}  {candidate['title']}", err=True)
+    raise typer.Exit(1)
+
+
 @app.command("show")
 def incidents_show(
-    incident_id: str,
+    ref: RefArgument,
     api: ApiOption = DEFAULT_API,
     token: TokenOption = DEFAULT_TOKEN,
     as_json: JsonOption = False,
 ) -> None:
     """One incident and its timeline."""
+    incident_id = resolve_ref(api, token, ref)
     incident = call(api, token, "GET", f"/v1/incidents/{incident_id}")
     timeline = call(api, token, "GET", f"/v1/incidents/{incident_id}/timeline")["timeline"]
     if as_json:
@@ -78,23 +108,61 @@ def incidents_show(
     table(timeline, ["at", "kind", "actor", "message"])
 
 
+@app.command("watch")
+def incidents_watch(
+    ref: RefArgument,
+    until: Annotated[
+        str, typer.Option(help="Stop once the incident is acknowledged or resolved")
+    ] = "resolved",
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between looks")] = 1.0,
+    timeout: Annotated[float | None, typer.Option(help="Give up after this many seconds")] = None,
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+) -> None:
+    """Follow an incident: print each timeline entry (every page, ack, note) as it happens."""
+    if until not in ("acknowledged", "resolved"):
+        raise typer.BadParameter("acknowledged or resolved", param_hint="--until")
+    stop_at = {"resolved"} if until == "resolved" else {"acknowledged", "resolved"}
+    incident_id = resolve_ref(api, token, ref)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    shown = 0
+    while True:
+        incident = call(api, token, "GET", f"/v1/incidents/{incident_id}")
+        if shown == 0:
+            typer.echo(f"#{incident['number']} {incident['title']} ({incident['service']}): following…")
+        timeline = call(api, token, "GET", f"/v1/incidents/{incident_id}/timeline")["timeline"]
+        for entry in timeline[shown:]:
+            actor = f" [{entry['actor']}]" if entry.get("actor") else ""
+            typer.echo(f"{entry['at']}  {entry['kind']}{actor}: {entry['message']}")
+        shown = max(shown, len(timeline), 1)
+        if incident["status"] in stop_at:
+            typer.echo(f"#{incident['number']} is {incident['status']}.")
+            return
+        if deadline is not None and time.monotonic() > deadline:
+            typer.secho(f"#{incident['number']} is still {incident['status']}", fg="yellow")
+            raise typer.Exit(1)
+        time.sleep(interval)
+
+
 @app.command("ack")
 def incidents_ack(
-    incident_id: str,
+    ref: RefArgument,
     api: ApiOption = DEFAULT_API,
     token: TokenOption = DEFAULT_TOKEN,
     as_json: JsonOption = False,
 ) -> None:
     """Acknowledge: stops escalation; resolve later."""
+    incident_id = resolve_ref(api, token, ref)
     _show(call(api, token, "POST", f"/v1/incidents/{incident_id}/acknowledge"), as_json)
 
 
 @app.command("resolve")
 def incidents_resolve(
-    incident_id: str,
+    ref: RefArgument,
     api: ApiOption = DEFAULT_API,
     token: TokenOption = DEFAULT_TOKEN,
     as_json: JsonOption = False,
 ) -> None:
     """Resolve."""
+    incident_id = resolve_ref(api, token, ref)
     _show(call(api, token, "POST", f"/v1/incidents/{incident_id}/resolve"), as_json)

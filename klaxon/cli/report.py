@@ -9,15 +9,34 @@ from typing import Annotated
 import typer
 
 from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
-from klaxon.cli.schedule import TIME_EXAMPLE, parse_instant
+from klaxon.domain.report_window import EXAMPLES, window
 
 app = typer.Typer(help="Reports on on-call load and pay, and on alert noise.", no_args_is_help=True)
+StartOption = Annotated[str | None, typer.Option("--from", help=f"Start, e.g. {EXAMPLES}")]
+EndOption = Annotated[str | None, typer.Option("--to", help="End (exclusive; default now)")]
+SinceOption = Annotated[str | None, typer.Option("--since", help="The last span: 7d, 12h, 2w")]
+MonthOption = Annotated[str | None, typer.Option("--month", help="A calendar month: 2026-11")]
+
+
+def _window(since: str | None, start: str | None, end: str | None, month: str | None) -> dict[str, str]:
+    """The report's window as query parameters: the last 30 days unless told otherwise (local zone)."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    zone = now.astimezone().tzinfo or UTC
+    try:
+        begin, stop = window(now, zone, since=since, start=start, end=end, month=month)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    return {"start": begin.isoformat(), "end": stop.isoformat()}
 
 
 @app.command("oncall-load")
 def report_oncall_load(
-    start: Annotated[str, typer.Option("--from", help=f"e.g. {TIME_EXAMPLE}")],
-    end: Annotated[str, typer.Option("--to", help="End of the window (exclusive)")],
+    start: StartOption = None,
+    end: EndOption = None,
+    since: SinceOption = None,
+    month: MonthOption = None,
     weekly_rate: Annotated[
         str | None, typer.Option("--weekly-rate", help="Stipend for a full week on call, e.g. 700")
     ] = None,
@@ -26,14 +45,11 @@ def report_oncall_load(
     token: TokenOption = DEFAULT_TOKEN,
     as_json: JsonOption = False,
 ) -> None:
-    """Per person over [--from, --to): hours on call, off-hours (outside 09:00-18:00 Mon-Fri in their
-    zone), weekend hours, pages and night pages (22:00-07:00), and the stipend prorated by hours / 168.
+    """Per person over the window (default the last 30 days): hours on call, off-hours (outside
+    09:00-18:00 Mon-Fri in their zone), weekend hours, pages and night pages (22:00-07:00), and the
+    stipend prorated by hours / 168.
     """
-    params: dict[str, str] = {
-        "start": parse_instant(start, "--from").isoformat(),
-        "end": parse_instant(end, "--to").isoformat(),
-        "currency": currency,
-    }
+    params = {**_window(since, start, end, month), "currency": currency}
     if weekly_rate is not None:
         params["weekly_rate"] = _rate(weekly_rate)
     body = call(api, token, "GET", "/v1/reports/oncall-load", params=params)
@@ -70,21 +86,20 @@ def _rate(text: str) -> str:
 
 @app.command("noise")
 def report_noise(
-    start: Annotated[str, typer.Option("--from", help=f"e.g. {TIME_EXAMPLE}")],
-    end: Annotated[str, typer.Option("--to", help="End of the window (exclusive)")],
+    start: StartOption = None,
+    end: EndOption = None,
+    since: SinceOption = None,
+    month: MonthOption = None,
     top: Annotated[int, typer.Option("--top", min=1, max=100, help="How many noisy dedup keys to list")] = 10,
     api: ApiOption = DEFAULT_API,
     token: TokenOption = DEFAULT_TOKEN,
     as_json: JsonOption = False,
 ) -> None:
-    """Per alert source and service over [--from, --to): alerts, incidents, muted incidents, pages,
-    acknowledgement rate and median time to acknowledge; then the noisiest dedup keys and routing rules.
+    """Per alert source and service over the window (default the last 30 days): alerts, incidents,
+    muted incidents, pages, acknowledgement rate and median time to acknowledge; then the noisiest
+    dedup keys and routing rules.
     """
-    params = {
-        "start": parse_instant(start, "--from").isoformat(),
-        "end": parse_instant(end, "--to").isoformat(),
-        "top": str(top),
-    }
+    params = {**_window(since, start, end, month), "top": str(top)}
     body = call(api, token, "GET", "/v1/reports/noise", params=params)
     if as_json:
         typer.echo(json.dumps(body, indent=2))

@@ -37,6 +37,7 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         images=alert.images,
         alerts={i.fingerprint: i for i in alert.instances},
         drill=alert.drill,
+        drill_time_scale=alert.drill_time_scale,
         routing_rule=alert.routing_rule,
         escalation_policy=alert.escalation_policy,
         labels=alert.labels,

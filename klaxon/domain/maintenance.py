@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from klaxon.domain.instants import Instant
 
 # How far `occurrences` looks back for a recurring window's start: its duration plus a DST shift.
 _SLACK = timedelta(days=1)
@@ -26,8 +28,8 @@ class MaintenanceWindow(BaseModel):
     id: str
     name: str = Field(min_length=1)
     services: tuple[str, ...] = Field(min_length=1)
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
     rrule: str | None = None
     time_zone: str = "UTC"
     owner: str | None = None  # user id reminded before the window ends

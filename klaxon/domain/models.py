@@ -94,6 +94,7 @@ class Alert(BaseModel):
     labels: dict[str, str] = Field(default_factory=dict)
     instances: list[AlertInstance] = Field(default_factory=list)
     drill: bool = False  # a fire drill: marked in every message, never on the status page
+    drill_time_scale: float = Field(default=1.0, ge=1.0, le=3600.0)  # a drill's waits run this much faster
     escalation_policy: str | None = None  # walk this policy instead of the service's (drills)
     routing_rule: str | None = None  # the integration's routing rule that matched, if any
     priority: Priority | None = None  # set by a routing rule; else the incident's comes from severity
@@ -129,6 +130,7 @@ class Incident(BaseModel):
     images: list[Image] = Field(default_factory=list)
     alerts: dict[str, AlertInstance] = Field(default_factory=dict)
     drill: bool = False
+    drill_time_scale: float = Field(default=1.0, ge=1.0, le=3600.0)  # a drill's waits run this much faster
     routing_rule: str | None = None  # the routing rule that matched the alert which opened it
     escalation_policy: str | None = None  # set for drills and reassignment; else the service's policy
     escalation_round: int = 0  # bumped when escalation restarts (re-trigger, escalate now, reassign)

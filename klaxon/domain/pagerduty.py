@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from klaxon.domain.errors import InvalidInput, PayloadTooLarge
+from klaxon.domain.instants import parse_instant
 from klaxon.domain.models import Alert, AlertAction, ChangeEvent, Image, Link, Severity
 
 MAX_BODY_BYTES = 512 * 1024
@@ -38,13 +39,14 @@ def _str(obj: dict[str, Any], key: str, path: str, errors: list[str], *, require
 
 
 def _timestamp(obj: dict[str, Any], path: str, errors: list[str]) -> datetime | None:
-    raw = _str(obj, "timestamp", path, errors, required=False)
-    if raw is None:
+    """ISO 8601 as PagerDuty documents it, or an epoch number (seconds; milliseconds above 10^11)."""
+    raw = obj.get("timestamp")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return parse_instant(raw)
     except ValueError:
-        errors.append(f"'{path}' must be an ISO 8601 timestamp, got {raw!r}")
+        errors.append(f"'{path}' must be an ISO 8601 timestamp or an epoch number, got {raw!r}")
         return None
 
 

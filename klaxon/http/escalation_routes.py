@@ -6,9 +6,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from klaxon import wiring
+from klaxon.domain.drill import MAX_TIME_SCALE
 from klaxon.domain.models import Incident
 from klaxon.domain.paging import Notification
 from klaxon.http import auth
@@ -28,6 +29,9 @@ class Reassignment(BaseModel):
 class DrillRequest(BaseModel):
     policy: str
     service: str | None = None
+    time_scale: float = Field(
+        default=1.0, ge=1.0, le=MAX_TIME_SCALE, description="Run the policy's waits this many times faster"
+    )
 
 
 @router.get("/v1/incidents/<incident_id>/notifications", tags=["escalation"], summary="Every page sent")
@@ -52,4 +56,6 @@ def handle_reassign(incident_id: str, to: Annotated[Reassignment, Body()]) -> In
     "/v1/drills", tags=["escalation"], summary="Open a drill incident that walks a policy", status_code=201
 )
 def handle_start_drill(drill: Annotated[DrillRequest, Body()]) -> Incident:
-    return wiring.drill_service().start(drill.policy, drill.service, auth.principal(router).actor)
+    return wiring.drill_service().start(
+        drill.policy, drill.service, auth.principal(router).actor, time_scale=drill.time_scale
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -10,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
 from klaxon import wiring
+from klaxon.domain.instants import LaxInstant
 from klaxon.domain.noise import NoiseReport
 from klaxon.http import auth
 from klaxon.services.heartbeats import HeartbeatView
@@ -77,8 +77,8 @@ def handle_ping_heartbeat(key: str) -> HeartbeatView:
     summary="Per alert source and service: alerts, incidents, pages, ack rate, time to ack, noisiest keys",
 )
 def handle_get_noise_report(
-    start: Annotated[datetime, Query()],
-    end: Annotated[datetime, Query()],
+    start: Annotated[LaxInstant, Query()],
+    end: Annotated[LaxInstant, Query()],
     top: Annotated[int, Query(ge=1, le=100, description="How many of the noisiest dedup keys")] = 10,
 ) -> NoiseReport:
     return wiring.noise_report_service().report(start, end, top)

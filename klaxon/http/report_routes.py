@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -10,6 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from klaxon import wiring
+from klaxon.domain.instants import LaxInstant
 from klaxon.services.reports import LoadReport
 
 router = Router()
@@ -21,8 +21,8 @@ router = Router()
     summary="Per person: hours on call, off-hours, weekend hours, pages and the stipend owed",
 )
 def handle_get_oncall_load(
-    start: Annotated[datetime, Query()],
-    end: Annotated[datetime, Query()],
+    start: Annotated[LaxInstant, Query()],
+    end: Annotated[LaxInstant, Query()],
     weekly_rate: Annotated[
         Decimal | None, Query(ge=0, description="Stipend for a full 168-hour week; prorated by hours on call")
     ] = None,

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
 from klaxon import wiring
+from klaxon.domain.instants import LaxInstant
 from klaxon.domain.models import TimelineEntry
 from klaxon.domain.schedule.models import OnCall, Override, Schedule, Shift
 from klaxon.http import auth
@@ -37,8 +38,8 @@ class ShiftList(BaseModel):
 
 class NewOverride(BaseModel):
     user: str
-    start: datetime
-    end: datetime
+    start: LaxInstant
+    end: LaxInstant
 
 
 class OverrideList(BaseModel):
@@ -59,7 +60,7 @@ def _principal_actor() -> str:
 
 @router.get("/v1/oncall", tags=["schedules"], summary="Who is on call for a schedule now, or at `at`")
 def handle_get_oncall(
-    schedule: Annotated[str, Query()], at: Annotated[datetime | None, Query()] = None
+    schedule: Annotated[str, Query()], at: Annotated[LaxInstant | None, Query()] = None
 ) -> OnCallAnswer:
     when, people = wiring.schedule_service().on_call(schedule, at)
     return OnCallAnswer(schedule=schedule, at=when, on_call=people)
@@ -77,7 +78,7 @@ def handle_get_schedule(schedule_id: str) -> Schedule:
 
 @router.get("/v1/schedules/<schedule_id>/shifts", tags=["schedules"], summary="Final shifts in [start, end)")
 def handle_get_shifts(
-    schedule_id: str, start: Annotated[datetime, Query()], end: Annotated[datetime, Query()]
+    schedule_id: str, start: Annotated[LaxInstant, Query()], end: Annotated[LaxInstant, Query()]
 ) -> ShiftList:
     found = wiring.schedule_service().shifts(schedule_id, start, end)
     return ShiftList(schedule=schedule_id, start=start, end=end, shifts=found)
@@ -97,8 +98,8 @@ def handle_add_override(schedule_id: str, override: Annotated[NewOverride, Body(
 )
 def handle_list_overrides(
     schedule_id: str,
-    start: Annotated[datetime | None, Query()] = None,
-    end: Annotated[datetime | None, Query()] = None,
+    start: Annotated[LaxInstant | None, Query()] = None,
+    end: Annotated[LaxInstant | None, Query()] = None,
 ) -> OverrideList:
     return OverrideList(overrides=wiring.schedule_service().list_overrides(schedule_id, start, end))
 

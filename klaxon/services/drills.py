@@ -19,8 +19,9 @@ class DrillService:
     clock: Clock
     ids: IdGenerator
 
-    def start(self, policy_id: str, service: str | None, actor: str) -> Incident:
-        """A P1 drill incident on `service` (default: the first service using the policy)."""
+    def start(self, policy_id: str, service: str | None, actor: str, time_scale: float = 1.0) -> Incident:
+        """A P1 drill incident on `service` (default: the first service using the policy); its waits run
+        `time_scale` times faster than the policy says."""
         directory = self.directory()
         if policy_id not in directory.policies:
             raise NotFound(f"no escalation policy {policy_id!r}")
@@ -44,6 +45,7 @@ class DrillService:
             source=actor,
             severity=Severity.CRITICAL,
             drill=True,
+            drill_time_scale=time_scale,
             escalation_policy=policy_id,
         )
         incident = self.router.route(alert).incident

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from klaxon.domain.drill import scaled_wait_seconds
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.escalation import Rule, Tick, due_channels, next_tick, step_for
 from klaxon.domain.models import Incident, IncidentStatus, TimelineEntry
@@ -163,7 +164,7 @@ class EscalationService:
             at_minute=following.tick.at_minute,
             step_def=step if same_step else None,
             token=self.ids.new_id(),
-            wait_seconds=following.wait_minutes * 60,
+            wait_seconds=scaled_wait_seconds(following.wait_minutes, incident.drill_time_scale),
         )
 
     def _ack_timer(self, state: EscalationState, incident: Incident) -> EscalationState:

@@ -194,6 +194,8 @@ class MemoryIncidents:
                 if (query.status is None or i.status is query.status)
                 and (query.service is None or i.service == query.service)
                 and (query.dedup_key is None or i.dedup_key == query.dedup_key)
+                and (query.number is None or i.number == query.number)
+                and (query.id_prefix is None or i.id.startswith(query.id_prefix))
             ]
             start = int(query.cursor or 0)
             page = found[start : start + query.limit]

@@ -136,3 +136,15 @@ def test_claims_record_when_they_were_made(repo):
     now = datetime.now(UTC).replace(microsecond=0)
     repo.claim_dedup_key("checkout", "t", "i1", now, replaces=None)
     assert abs(repo.latest_for_dedup_key("checkout", "t").claimed_at - now) < timedelta(seconds=1)
+
+
+def test_an_incident_is_found_by_its_number_and_by_an_id_prefix(router, repo):
+    opened = [router.route(make_alert(n, key=f"ref{n}")).incident for n in range(4)]
+    third = opened[2]
+    assert [i.id for i in repo.query(IncidentQuery(number=third.number)).incidents] == [third.id]
+    assert repo.query(IncidentQuery(number=999)).incidents == []
+    assert repo.query(IncidentQuery(number=third.number, status=IncidentStatus.RESOLVED)).incidents == []
+    assert [i.id for i in repo.query(IncidentQuery(id_prefix=third.id[:12])).incidents] == [third.id]
+    shared = opened[0].id[0]  # one character: this one at least, maybe others
+    expected = sorted(i.id for i in opened if i.id.startswith(shared))
+    assert sorted(i.id for i in repo.query(IncidentQuery(id_prefix=shared)).incidents) == expected
