@@ -88,6 +88,7 @@ class LocalState:
         self._timers: dict[str, dict[str, Any]] = {}
         self._timers_changed = False
         self._dirty_lock = threading.Lock()
+        self._timers_write = threading.Lock()  # the flusher and the stop both write timers.json
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock_file: TextIO | None = None
@@ -257,9 +258,10 @@ class LocalState:
             journal.write("\n".join(lines) + "\n")
 
     def _write_timers(self) -> None:
-        with self._dirty_lock:
-            timers = dict(self._timers)
-        _replace(self._timers_file, lambda out: json.dump(timers, out, default=str))
+        with self._timers_write:  # one writer at a time, each with the latest timers
+            with self._dirty_lock:
+                timers = dict(self._timers)
+            _replace(self._timers_file, lambda out: json.dump(timers, out, default=str))
 
     # --- closing -------------------------------------------------------------------------------
 

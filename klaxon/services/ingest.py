@@ -112,6 +112,10 @@ class IngestService:
     ) -> Accepted:
         """`POST /v1/integrations/{kind}`: check the key, check the signature, parse, route, publish."""
         pagerduty.check_size(body)
+        if kind not in SOURCES and kind != "pagerduty":  # the kinds are public: a typo is told so
+            raise InvalidInput(
+                f"unknown integration kind {kind!r}", [f"kind is one of {', '.join(sorted(SOURCES))}"]
+            )
         if not key:
             raise Unauthorized(
                 "missing integration key: send 'Authorization: Bearer <key>' or append it to the URL"

@@ -107,11 +107,21 @@ class ScheduleService:
 
     # Calendar feeds: the URL carries a signed token; revoking bumps the subject's version.
     def feed_token(self, subject: str) -> str:
+        self._require_subject(subject)
         return feed_token(self.feeds.secret(), subject, self.feeds.version(subject))
 
     def revoke_feed(self, subject: str) -> str:
+        self._require_subject(subject)
         self.feeds.revoke(subject)
         return self.feed_token(subject)
+
+    def _require_subject(self, subject: str) -> None:
+        """A link is only made for a calendar that exists: `user:<id>` or `schedule:<id>`."""
+        kind, _, name = subject.partition(":")
+        if kind == "user" and name not in self.roster().users:
+            raise NotFound(f"no user {name!r}")
+        if kind == "schedule":
+            self.get(name)
 
     def check_feed_token(self, subject: str, token: str) -> None:
         signed = read_feed_token(self.feeds.secret(), token)

@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from tests.conftest import ROOT
 from tests.e2e.support import klaxon_up, read_log, wait_for
 
 
@@ -21,6 +22,18 @@ def test_the_printed_curl_opens_the_incident_the_printed_commands_name(tmp_path:
             what=f"incident #{number}",
         )
         assert found[0]["priority"] == "P1"
+        export = next(line.strip() for line in banner.splitlines() if line.strip().startswith("export "))
+        ack = next(line.split("#")[0].strip() for line in banner.splitlines() if " ack " in line)
+        acked = subprocess.run(
+            ["bash", "-c", f"{export} && {ack}"],
+            check=False,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert acked.returncode == 0, acked.stderr
+        assert api.get(f"/v1/incidents/{found[0]['id']}").json()["status"] == "acknowledged"
     assert "API token     klaxon-dev-token" in banner
     assert re.search(r"export KLAXON_API=http://127\.0\.0\.1:\d+ KLAXON_API_TOKEN=klaxon-dev-token", banner)
     assert re.search(rf"klaxon ack {number} ", banner)

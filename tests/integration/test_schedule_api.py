@@ -288,3 +288,13 @@ def test_a_feed_url_without_a_token_needs_a_bearer_token(platform):
 def test_a_users_feed_link_works_without_a_bearer_token(http):
     url = http.post("/v1/users/alice/ical/link").json()["url"]
     assert fetch_without_bearer(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("/v1/users/zed/ical/link", "no user 'zed'"), ("/v1/schedules/nope/ical/link", "no schedule 'nope'")],
+)
+def test_no_feed_link_is_made_for_a_calendar_that_does_not_exist(http, path, message):
+    for method in ("POST", "DELETE"):
+        response = http.request(method, path)
+        assert (response.status_code, response.json()) == (404, {"message": message})
