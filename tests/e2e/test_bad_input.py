@@ -184,9 +184,9 @@ def test_event_just_under_512_kb_is_accepted_and_opens_its_incident(platform: Pl
             "/v1/integrations/alertmanager/WRONG-KEY", {}, "not the key of any", id="wrong key in the URL"
         ),
         pytest.param(
-            "/v1/integrations/nagios",
+            "/v1/integrations/grafana",
             {"Authorization": f"Bearer {ALERTMANAGER_KEY}"},
-            "nagios",
+            "not the key of any grafana integration",
             id="key used for another kind",
         ),
     ],
@@ -199,6 +199,17 @@ def test_webhook_with_a_wrong_integration_key_is_unauthorized(
     body = assert_refused(response, 401)
     assert mentioned in body["message"]
     assert ALERTMANAGER_KEY not in response.text
+
+
+def test_an_unknown_integration_kind_is_a_400_naming_the_known_ones(platform: Platform) -> None:
+    response = platform.anonymous.post(
+        "/v1/integrations/nagios",
+        content=_json(webhook()),
+        headers={"Authorization": f"Bearer {ALERTMANAGER_KEY}"},
+    )
+    body = assert_refused(response, 400)
+    assert body["message"] == "unknown integration kind 'nagios'"
+    assert body["errors"] == ["kind is one of alertmanager, cloudwatch, datadog, generic, grafana, sentry"]
 
 
 @pytest.mark.parametrize(
