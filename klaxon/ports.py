@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from klaxon.domain.dedup import DedupClaim
+
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
@@ -52,14 +54,6 @@ class IncidentQuery:
 class IncidentPage:
     incidents: list[Incident] = field(default_factory=list)
     next: str | None = None
-
-
-@dataclass(frozen=True)
-class DedupClaim:
-    """The newest incident id claimed for a (service, dedup key), and when it was claimed."""
-
-    incident_id: str
-    claimed_at: datetime
 
 
 class IncidentRepository(Protocol):
@@ -201,3 +195,31 @@ class Directory(Protocol):
     def services(self) -> frozenset[str]: ...
 
     def principal_for_token(self, token: str) -> ApiPrincipal | None: ...
+
+
+class GroupedAlert(Protocol):
+    """An alert routed by its group: `alert` carries the group key as dedup key, and its members."""
+
+    @property
+    def alert(self) -> Alert: ...
+
+    def joins(self, incident: Incident, now: datetime) -> bool: ...
+
+    def joining(self, incident: Incident) -> Alert: ...
+
+
+class NoisePolicy(Protocol):
+    """Noise control as the router sees it (grouping, maintenance windows, inhibition); the router's
+    default, `NoNoise`, does nothing."""
+
+    def group(self, alert: Alert) -> GroupedAlert | None: ...
+
+    def on_open(
+        self, incident: Incident, alert: Alert, group: GroupedAlert | None, now: datetime
+    ) -> Incident:
+        """The incident as it opens: labelled, and muted in a window or under an inhibiting source."""
+
+    def resolve_elsewhere(self, alert: Alert, joined: str) -> None: ...
+
+    def follow_up(self, alert: Alert) -> tuple[str, Incident | None] | None:
+        """Acknowledge or resolve by one alert of a group; None when its service does not group."""

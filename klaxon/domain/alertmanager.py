@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from klaxon.domain.dedup import group_key_hash
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.integration import IntegrationRef, service_for_labels
 from klaxon.domain.models import Alert, AlertAction, AlertInstance, Link, Severity
@@ -41,11 +41,6 @@ class _AmWebhook(BaseModel):
     common_annotations: dict[str, str] = Field(default_factory=dict, alias="commonAnnotations")
     external_url: str | None = Field(default=None, alias="externalURL")
     truncated_alerts: int = Field(default=0, alias="truncatedAlerts")
-
-
-def dedup_key_for_group(group_key: str) -> str:
-    """Alertmanager's own PagerDuty receiver sends sha256(groupKey) as the dedup key; so do we."""
-    return hashlib.sha256(group_key.encode()).hexdigest()
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -103,7 +98,7 @@ def parse_webhook(
     return Alert(
         id=alert_id,
         action=AlertAction.TRIGGER if hook.status == "firing" else AlertAction.RESOLVE,
-        dedup_key=dedup_key_for_group(hook.group_key),
+        dedup_key=group_key_hash(hook.group_key),
         service=service_for_labels(integration, labels, known_services),
         integration=integration.id,
         source_kind="alertmanager",

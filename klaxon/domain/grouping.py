@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from klaxon.domain.dedup import label_group_key
 from klaxon.domain.models import Alert, AlertAction, AlertInstance, Incident
 
-GROUP_PREFIX = "group:"
 FIRING = "firing"
 RESOLVED = "resolved"
 # PagerDuty-style fields that group_by may name as if they were labels (real labels win on a clash).
@@ -49,10 +49,7 @@ def alert_labels(alert: Alert) -> dict[str, str]:
 
 def group_key(labels: Mapping[str, str], rule: GroupRule) -> str | None:
     """`group:name=value,...` over the rule's labels; None (not grouped) when the alert has none of them."""
-    present = [name for name in rule.group_by if name in labels]
-    if not present:
-        return None
-    return GROUP_PREFIX + ",".join(f"{name}={labels.get(name, '')}" for name in rule.group_by)
+    return label_group_key(dict(labels), rule.group_by)
 
 
 def group_labels(labels: Mapping[str, str], rule: GroupRule) -> dict[str, str]:
@@ -118,7 +115,3 @@ def firing(alerts: Mapping[str, AlertInstance]) -> list[str]:
 def after(alerts: Mapping[str, AlertInstance], updates: Iterable[AlertInstance]) -> dict[str, AlertInstance]:
     """The alerts map once `updates` are applied."""
     return {**alerts, **{u.fingerprint: u for u in updates}}
-
-
-def is_group_key(dedup_key: str) -> bool:
-    return dedup_key.startswith(GROUP_PREFIX)

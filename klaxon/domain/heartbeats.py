@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from klaxon.domain.dedup import heartbeat_key
 from klaxon.domain.models import Alert, AlertAction, Severity
 
 SOURCE_KIND = "heartbeat"
@@ -54,7 +55,7 @@ def is_missed(heartbeat: Heartbeat, state: HeartbeatState, now: datetime) -> boo
 
 
 def dedup_key(heartbeat: Heartbeat) -> str:
-    return f"heartbeat:{heartbeat.id}"
+    return heartbeat_key(heartbeat.id)
 
 
 def integration(heartbeat: Heartbeat) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from klaxon.domain.dedup import drill_key
 from klaxon.domain.errors import InvalidInput, NotFound
 from klaxon.domain.models import Alert, AlertAction, Incident, Severity
 from klaxon.ports import Clock, IdGenerator
@@ -36,7 +37,7 @@ class DrillService:
         alert = Alert(
             id=drill_id,
             action=AlertAction.TRIGGER,
-            dedup_key=f"drill-{drill_id}",
+            dedup_key=drill_key(drill_id),
             service=service,
             integration="drill",
             source_kind="drill",

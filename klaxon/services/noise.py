@@ -31,7 +31,7 @@ from klaxon.domain.maintenance import MaintenanceWindow, active_windows
 from klaxon.domain.models import Alert, AlertAction, Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.muting import mute, released_urgency, why_muted
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
-from klaxon.ports import Clock, EventBus, NoiseIncidents
+from klaxon.ports import Clock, EventBus, GroupedAlert, NoiseIncidents
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 20  # optimistic retries of a group's resolve while its other alerts keep arriving
@@ -84,7 +84,9 @@ class NoiseControl:
     def windows(self) -> list[MaintenanceWindow]:
         return [*self.settings().windows, *self.stored_windows()]
 
-    def on_open(self, incident: Incident, alert: Alert, group: Grouped | None, now: datetime) -> Incident:
+    def on_open(
+        self, incident: Incident, alert: Alert, group: GroupedAlert | None, now: datetime
+    ) -> Incident:
         """The incident as it opens: labelled, marked grouped, and muted in a window or under a source."""
         labels = alert_labels(alert)
         incident = incident.model_copy(update={"labels": labels, "grouped": group is not None})

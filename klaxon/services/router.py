@@ -5,23 +5,28 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 
+from klaxon.domain.dedup import CLAIM_TIMEOUT, Decision, decide
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident import open_incident
 from klaxon.domain.models import Alert, AlertAction, ChangeEvent, Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.muting import muted_note
 from klaxon.events import AlertReceived, DetailType, IncidentChanged, IncidentSnapshot
-from klaxon.ports import Clock, EventBus, IdGenerator, IncidentRepository, PayloadStore, TimelineRepository
-
-if TYPE_CHECKING:
-    from klaxon.services.noise import NoiseControl
+from klaxon.ports import (
+    Clock,
+    EventBus,
+    GroupedAlert,
+    IdGenerator,
+    IncidentRepository,
+    NoisePolicy,
+    PayloadStore,
+    TimelineRepository,
+)
 
 log = logging.getLogger(__name__)
-# Longer than the router's Lambda timeout: a claim older than this belongs to a writer that died.
-CLAIM_TIMEOUT = timedelta(seconds=60)
 CLAIM_POLL_SECONDS = 0.02
 DETAILS_INLINE_LIMIT = 64 * 1024
 
@@ -32,12 +37,40 @@ _EVENT = {
 }
 
 
+class RouteResult(StrEnum):
+    CREATED = "created"  # opened a new incident
+    ADDED = "added"  # joined an open incident
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    UPDATED = "updated"  # a group's incident recorded some of its alerts resolving; others still fire
+    UNCHANGED = "unchanged"  # the incident already was so (a redelivery); its event is published again
+    DROPPED = "dropped"  # an acknowledge or resolve with no open incident to apply to
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What routing one alert did: `created`, `added`, `acknowledged`, `resolved` or `dropped`."""
+    """What routing one alert did, and to which incident."""
 
-    result: str
+    result: RouteResult
     incident: Incident | None = None
+
+
+class NoNoise:
+    """No grouping, no maintenance windows, no inhibition: every alert stands alone and pages."""
+
+    def group(self, alert: Alert) -> GroupedAlert | None:
+        return None
+
+    def on_open(
+        self, incident: Incident, alert: Alert, group: GroupedAlert | None, now: datetime
+    ) -> Incident:
+        return incident
+
+    def resolve_elsewhere(self, alert: Alert, joined: str) -> None:
+        return None
+
+    def follow_up(self, alert: Alert) -> tuple[str, Incident | None] | None:
+        return None
 
 
 @dataclass
@@ -48,7 +81,7 @@ class RouterService:
     payloads: PayloadStore
     clock: Clock
     ids: IdGenerator
-    noise: NoiseControl | None = None  # grouping, maintenance windows, inhibition (klaxon.services.noise)
+    noise: NoisePolicy = field(default_factory=NoNoise)  # grouping, windows, inhibition (services.noise)
 
     def handle(self, detail: AlertReceived) -> Outcome:
         if detail.alert is not None:
@@ -74,31 +107,23 @@ class RouterService:
         from lost races. A claim whose incident is not written yet is being created by another writer:
         wait for it, unless it is older than CLAIM_TIMEOUT (that writer died), then take the key over.
         """
-        group = self.noise.group(alert) if self.noise else None
+        group = self.noise.group(alert)
         if group is not None:
             alert = group.alert  # claims the group's key; keeps its own identity in `instances`
-        actor = f"integration:{alert.integration}"
         deadline = time.monotonic() + CLAIM_TIMEOUT.total_seconds() * 2
         while time.monotonic() < deadline:
             claim = self.incidents.latest_for_dedup_key(alert.service, alert.dedup_key)
             latest = self.incidents.get(claim.incident_id) if claim else None
-            if claim is not None and latest is None and self.clock.now() - claim.claimed_at < CLAIM_TIMEOUT:
+            decision = decide(claim, latest, group, self.clock.now())
+            if decision is Decision.WAIT:
                 time.sleep(CLAIM_POLL_SECONDS)
                 continue
-            joinable = group is None or latest is None or group.joins(latest, self.clock.now())
-            if latest is not None and latest.status.is_open and joinable:
-                joining = group.joining(latest) if group is not None else alert
-                try:
-                    incident = self.incidents.add_alert(latest.id, joining, self.clock.now())
-                except Conflict:
-                    again = self.incidents.get(latest.id)
-                    if again is not None and again.last_alert_id == alert.id:
-                        return self._redelivered(again, actor)
-                    continue  # resolved under us (a new incident follows), or raced another alert: retry
-                self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
-                if group is not None and self.noise is not None:
-                    self.noise.resolve_elsewhere(alert, incident.id)
-                return Outcome("added", incident)
+            if decision is Decision.JOIN:
+                assert latest is not None
+                joined = self._join(latest, alert, group)
+                if joined is not None:
+                    return joined
+                continue  # resolved under us (a new incident follows), or raced another alert: retry
             incident_id = self.ids.new_id()
             try:
                 self.incidents.claim_dedup_key(
@@ -110,31 +135,48 @@ class RouterService:
                 )
             except Conflict:
                 continue  # another trigger for the same key won; join its incident
-            now = self.clock.now()
-            incident = open_incident(
-                alert, incident_id=incident_id, number=self.incidents.next_number(), now=now
-            )
-            if self.noise is not None:
-                incident = self.noise.on_open(incident, alert, group, now)
-            incident = self._offload_details(incident)
-            entry = TimelineEntry(
-                subject=incident.id,
-                at=now,
-                kind="triggered",
-                actor=actor,
-                message=f"Triggered by {alert.source_kind} alert: {incident.title}{muted_note(incident)}",
-                data={
-                    "alert_id": alert.id,
-                    "priority": incident.priority.value,
-                    "urgency": incident.urgency.value,
-                },
-            )
-            self.incidents.create(incident, entry=entry)
-            self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
-            return Outcome("created", incident)
+            return self._open(alert, incident_id, group)
         raise Conflict(
             f"could not place alert {alert.id}: its dedup key stayed claimed by an unfinished writer"
         )
+
+    def _join(self, latest: Incident, alert: Alert, group: GroupedAlert | None) -> Outcome | None:
+        """Add the alert to the open incident; None when the incident changed under us (try again)."""
+        actor = f"integration:{alert.integration}"
+        joining = group.joining(latest) if group is not None else alert
+        try:
+            incident = self.incidents.add_alert(latest.id, joining, self.clock.now())
+        except Conflict:
+            again = self.incidents.get(latest.id)
+            if again is not None and again.last_alert_id == alert.id:
+                return self._redelivered(again, actor)
+            return None
+        self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
+        if group is not None:
+            self.noise.resolve_elsewhere(alert, incident.id)
+        return Outcome(RouteResult.ADDED, incident)
+
+    def _open(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Outcome:
+        """The key is ours: open its incident (numbered only now, so numbers have no gaps)."""
+        now = self.clock.now()
+        incident = open_incident(alert, incident_id=incident_id, number=self.incidents.next_number(), now=now)
+        incident = self._offload_details(self.noise.on_open(incident, alert, group, now))
+        actor = f"integration:{alert.integration}"
+        entry = TimelineEntry(
+            subject=incident.id,
+            at=now,
+            kind="triggered",
+            actor=actor,
+            message=f"Triggered by {alert.source_kind} alert: {incident.title}{muted_note(incident)}",
+            data={
+                "alert_id": alert.id,
+                "priority": incident.priority.value,
+                "urgency": incident.urgency.value,
+            },
+        )
+        self.incidents.create(incident, entry=entry)
+        self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
+        return Outcome(RouteResult.CREATED, incident)
 
     def _offload_details(self, incident: Incident) -> Incident:
         """A DynamoDB item holds 400 KB: details larger than DETAILS_INLINE_LIMIT go to the payload store."""
@@ -155,27 +197,27 @@ class RouterService:
         created = incident.alert_count == 1
         kind = DetailType.INCIDENT_TRIGGERED if created else DetailType.INCIDENT_UPDATED
         self._publish(kind, incident, actor, "alert triggered" if created else "alert added")
-        return Outcome("created" if created else "added", incident)
+        return Outcome(RouteResult.CREATED if created else RouteResult.ADDED, incident)
 
     def _follow_up(self, alert: Alert) -> Outcome:
         """Acknowledge or resolve the open incident of a dedup key; unknown keys are accepted, dropped."""
         target = _TARGET[alert.action]
         claim = self.incidents.latest_for_dedup_key(alert.service, alert.dedup_key)
         incident = self.incidents.get(claim.incident_id) if claim else None
-        if (incident is None or not incident.status.is_open) and self.noise is not None:
+        if incident is None or not incident.status.is_open:
             grouped = self.noise.follow_up(alert)  # the alert may belong to a group's incident
             if grouped is not None:
-                return Outcome(*grouped)
+                return Outcome(RouteResult(grouped[0]), grouped[1])
         if incident is not None and incident.status is target:
             # Already done (a retry whose event may not have been published): say so on the bus again.
             done_by = (
                 incident.acknowledged_by if target is IncidentStatus.ACKNOWLEDGED else incident.resolved_by
             )
             self._publish(_EVENT[target], incident, done_by or f"integration:{alert.integration}", "repeated")
-            return Outcome("unchanged", incident)
+            return Outcome(RouteResult.UNCHANGED, incident)
         if incident is None or not incident.status.is_open:
             log.info("dropped %s for dedup key with no matching open incident", alert.action.value)
-            return Outcome("dropped", incident)
+            return Outcome(RouteResult.DROPPED, incident)
         actor = f"integration:{alert.integration}"
         now = self.clock.now()
         entry = TimelineEntry(
@@ -191,9 +233,9 @@ class RouterService:
                 incident.id, target, actor=actor, now=now, entry=entry, alert=alert
             )
         except Conflict:
-            return Outcome("dropped", self.incidents.get(incident.id))
+            return Outcome(RouteResult.DROPPED, self.incidents.get(incident.id))
         self._publish(_EVENT[target], updated, actor, f"{alert.source_kind} {alert.action.value}")
-        return Outcome(target.value, updated)
+        return Outcome(RouteResult(target.value), updated)
 
     def record_change(self, change: ChangeEvent) -> None:
         """A change event is one line on its service's timeline."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from klaxon.domain.dedup import summary_key
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.integration import FieldPaths, IntegrationRef, service_for_labels
 from klaxon.domain.models import Alert, AlertAction
@@ -112,7 +112,7 @@ def parse(
         read.errors.append(f"'{paths.action}' (action) is {word!r}; use one of {', '.join(ACTION_WORDS)}")
     dedup_key = read.text("dedup_key", required=paths.dedup_key is not None)
     if dedup_key is None and paths.dedup_key is None and text is not None:
-        dedup_key = hashlib.sha256(f"{text}\x1f{source or ''}".encode()).hexdigest()
+        dedup_key = summary_key(text, source)
     raw_severity = read.text("severity")
     labels = read.labels()
     if read.errors or text is None or action is None or dedup_key is None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from klaxon.domain.dedup import group_key_hash
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.integration import IntegrationRef, service_for_labels
 from klaxon.domain.models import Alert, AlertAction, AlertInstance, Link
@@ -72,10 +72,6 @@ def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef,
     require_fresh(timestamp, now, TIMESTAMP_HEADER)
 
 
-def dedup_key_for_group(group_key: str) -> str:
-    return hashlib.sha256(group_key.encode()).hexdigest()
-
-
 def _instance(a: _Alert) -> AlertInstance:
     return AlertInstance(
         fingerprint=a.fingerprint,
@@ -126,7 +122,7 @@ def parse(
     return Alert(
         id=alert_id,
         action=AlertAction.TRIGGER if hook.status == "firing" else AlertAction.RESOLVE,
-        dedup_key=dedup_key_for_group(hook.group_key),
+        dedup_key=group_key_hash(hook.group_key),
         service=service_for_labels(integration, labels, known_services),
         integration=integration.id,
         source_kind="grafana",

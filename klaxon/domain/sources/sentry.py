@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from klaxon.domain.dedup import sentry_issue_key, sentry_metric_alert_key
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.integration import IntegrationRef, service_for_labels
 from klaxon.domain.models import Alert, AlertAction, Link, Severity
@@ -112,10 +113,6 @@ def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef,
     require_hmac(integration.secret, body, header(headers, SIGNATURE_HEADER), SIGNATURE_HEADER)
 
 
-def issue_dedup_key(issue_id: str) -> str:
-    return f"sentry-issue:{issue_id}"
-
-
 def _resource(data: dict[str, Any], headers: Mapping[str, str]) -> str:
     named = header(headers, RESOURCE_HEADER)
     if named:
@@ -159,7 +156,7 @@ def parse(
         return Alert(
             **common,
             action=AlertAction.TRIGGER,
-            dedup_key=issue_dedup_key(event.issue_id),
+            dedup_key=sentry_issue_key(event.issue_id),
             service=service_for_labels(integration, labels, known_services),
             summary=summary(event.title),
             source=event.culprit or "sentry",
@@ -180,7 +177,7 @@ def parse(
         return Alert(
             **common,
             action=AlertAction.RESOLVE if resolved else AlertAction.TRIGGER,
-            dedup_key=f"sentry-metric-alert:{incident.id}",
+            dedup_key=sentry_metric_alert_key(incident.id),
             service=service_for_labels(integration, labels, known_services),
             summary=summary(metric.data.description_title),
             source=f"sentry alert rule {rule.name}",
@@ -199,7 +196,7 @@ def parse(
         return Alert(
             **common,
             action=AlertAction.RESOLVE,
-            dedup_key=issue_dedup_key(issue.data.issue.id),
+            dedup_key=sentry_issue_key(issue.data.issue.id),
             service=service_for_labels(integration, labels, known_services),
             labels=labels,
         )

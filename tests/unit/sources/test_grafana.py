@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from klaxon.domain.dedup import group_key_hash
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.models import AlertAction, Severity
 from klaxon.domain.sources import grafana
@@ -26,7 +27,7 @@ def test_a_firing_group_triggers_on_the_service_its_label_names():
 def test_the_dedup_key_is_the_hash_of_the_group_key():
     body = load("grafana-firing")
 
-    assert parse_alert("grafana", body).dedup_key == grafana.dedup_key_for_group(body["groupKey"])
+    assert parse_alert("grafana", body).dedup_key == group_key_hash(body["groupKey"])
 
 
 def test_a_refiring_of_the_same_group_has_the_same_dedup_key():
