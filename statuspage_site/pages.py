@@ -18,7 +18,7 @@ from klaxon.domain.statuspage.status import (
     maintenance_status,
     page_status,
 )
-from klaxon.domain.statuspage.templates import format_duration, format_utc, join_names
+from klaxon.domain.statuspage.templates import format_duration, format_utc, join_names, span_needs_seconds
 from statuspage_site import api, feeds, views
 from statuspage_site.site import HASHED_PREFIX, local_time_script, static_text
 
@@ -42,6 +42,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
     )
     env.filters["utc"] = format_utc
+    env.globals["needs_seconds"] = span_needs_seconds
     env.filters["iso"] = lambda at: at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     env.filters["day"] = lambda d: f"{d.day} {d:%B %Y}"
     return env

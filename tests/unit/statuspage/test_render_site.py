@@ -87,6 +87,18 @@ def test_an_incident_page_does_not_change_with_the_time_of_rendering():
     assert early == late
 
 
+def test_an_incident_resolved_within_its_minute_says_under_a_minute_with_seconds_on_both_times():
+    quick = incident(1, started=NOW.replace(minute=19, second=5), resolved_after=timedelta(seconds=40))
+    page = text_of(render(snapshot(quick), NOW)["incidents/p0001.html"])
+    assert "Resolved in under a minute: 27 Nov 2026, 12:19:05 UTC to 27 Nov 2026, 12:19:45 UTC" in page
+
+
+def test_an_incident_of_an_hour_shows_minutes_only():
+    resolved = incident(1, resolved_after=timedelta(minutes=85))
+    page = text_of(render(snapshot(resolved), NOW)["incidents/p0001.html"])
+    assert "Resolved in 1 h 25 min: 27 Nov 2026, 11:00 UTC to 27 Nov 2026, 12:25 UTC" in page
+
+
 def test_scheduled_maintenance_is_announced_with_its_window():
     window = maintenance(NOW + timedelta(days=1))
     page = text_of(render(snapshot(maintenances=[window]), NOW)["index.html"])
