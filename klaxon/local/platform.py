@@ -202,7 +202,7 @@ class LocalPlatform:
         from klaxon.services.configuration import apply_config
 
         self.config = load_config(path)
-        return apply_config(wiring.directory(), self.config)
+        return apply_config(wiring.directory(), self.config, wiring.clock().now())
 
     def publish_status_page(self) -> None:
         """Render the status page into `site_dir` now, as the publish function does on incident events."""

@@ -109,3 +109,45 @@ def test_posting_an_update_needs_a_token(platform):
 def test_a_publish_can_be_requested(http, platform):
     assert http.post("/v1/statuspage/publish").status_code == 202
     assert platform.drain()
+
+
+def components_by_id(http):
+    return {c["id"]: c for c in http.get("/status/api/v2/components.json").json()["components"]}
+
+
+def test_a_component_is_created_when_its_configuration_was_applied_and_stays_so(http, platform):
+    from klaxon import wiring
+    from klaxon.domain.introductions import component_key
+    from statuspage_site.api import stamp
+
+    applied = wiring.directory().introductions()[component_key("checkout")]
+    first = components_by_id(http)["checkout"]["created_at"]
+    platform.apply_config_file(platform.options.config)  # the same configuration, applied again later
+    assert http.post("/v1/statuspage/publish").status_code == 202
+    assert platform.drain()
+    assert first == components_by_id(http)["checkout"]["created_at"] == stamp(applied)
+
+
+def test_an_announced_window_shows_as_upcoming_the_moment_it_is_scheduled(http, platform):
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC) + timedelta(days=2)
+    body = {
+        "name": "Payments database upgrade",
+        "services": ["payments"],
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "announce": True,
+    }
+    response = http.post("/v1/maintenance-windows", json=body)
+    assert response.status_code == 201, response.text
+    assert platform.drain()  # no publish asked for: adding the window published the page
+    (window,) = http.get("/status/api/v2/scheduled-maintenances/upcoming.json").json()[
+        "scheduled_maintenances"
+    ]
+    created = datetime.fromisoformat(response.json()["created_at"])
+    assert (window["name"], window["created_at"][:19]) == (
+        "Payments database upgrade",
+        created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+    )
+    assert "Payments database upgrade" in http.get("/status/").text

@@ -80,18 +80,23 @@ class Page(BaseModel):
 
 
 class ComponentGroup(BaseModel):
+    """A heading of components; `created_at` is when the configuration that introduced it was applied."""
+
     id: str
     name: str
     description: str | None = None
+    created_at: datetime | None = None
 
 
 class Component(BaseModel):
-    """Something customers use; `group` is a ComponentGroup id."""
+    """Something customers use; `group` is a ComponentGroup id. `created_at` is when the configuration
+    revision that introduced it was applied (None: applied before Klaxon recorded that)."""
 
     id: str
     name: str
     description: str | None = None
     group: str | None = None
+    created_at: datetime | None = None
 
 
 class AffectedComponent(BaseModel):
