@@ -34,7 +34,16 @@ ASSUMED_NOTICE = timedelta(days=7)
 
 def page_of(config: StatusPageConfig) -> Page:
     slug = re.sub(r"[^a-z0-9]+", "-", config.name.lower()).strip("-") or "status"
-    return Page(id=slug, name=config.name, url=config.url, time_zone=config.time_zone)
+    return Page(
+        id=slug,
+        name=config.name,
+        url=config.url,
+        time_zone=config.time_zone,
+        logo_url=config.logo_url,
+        accent_colour=config.accent_colour.lower() if config.accent_colour else None,
+        email_subscriptions=config.subscribers.email,
+        webhook_subscriptions=config.subscribers.webhooks,
+    )
 
 
 def _window_text(

@@ -71,12 +71,17 @@ class MaintenanceStatus(StrEnum):
 
 
 class Page(BaseModel):
-    """The page itself: `url` is where the public reaches it (feeds need absolute links)."""
+    """The page itself: `url` is where the public reaches it (feeds need absolute links). `logo_url` and
+    `accent_colour` brand it; the two `*_subscriptions` say which subscriptions the backend takes."""
 
     id: str = "klaxon"
     name: str = "Status"
     url: str = "http://127.0.0.1:8080/status/"
     time_zone: str = "Etc/UTC"
+    logo_url: str | None = None
+    accent_colour: str | None = None  # `#rrggbb`
+    email_subscriptions: bool = False
+    webhook_subscriptions: bool = False
 
 
 class ComponentGroup(BaseModel):
