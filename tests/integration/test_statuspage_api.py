@@ -151,3 +151,43 @@ def test_an_announced_window_shows_as_upcoming_the_moment_it_is_scheduled(http, 
         created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
     )
     assert "Payments database upgrade" in http.get("/status/").text
+
+
+WIDGET_PATHS = [
+    "summary.json",
+    "status.json",
+    "components.json",
+    "incidents.json",
+    "incidents/unresolved.json",
+    "scheduled-maintenances.json",
+    "scheduled-maintenances/upcoming.json",
+    "scheduled-maintenances/active.json",
+]
+
+
+@pytest.mark.parametrize("path", WIDGET_PATHS)
+def test_the_statuspage_json_is_at_the_root_api_v2_paths_readable_from_any_origin(platform, path):
+    import httpx
+
+    with httpx.Client(base_url=platform.url, timeout=10) as anonymous:
+        root = anonymous.get(f"/api/v2/{path}", headers={"Origin": "https://shop.example"})
+        under_status = anonymous.get(f"/status/api/v2/{path}")
+    assert (root.status_code, root.headers["content-type"]) == (200, "application/json")
+    assert root.headers["access-control-allow-origin"] == "*"
+    assert under_status.headers["access-control-allow-origin"] == "*"
+    assert root.content == under_status.content
+
+
+def test_a_cors_preflight_for_the_json_is_answered(platform):
+    import httpx
+
+    response = httpx.options(
+        f"{platform.url}/api/v2/summary.json",
+        headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert (response.status_code, response.headers["access-control-allow-origin"]) == (204, "*")
+    assert "GET" in response.headers["access-control-allow-methods"]
+
+
+def test_the_html_pages_carry_no_cors_header(http):
+    assert "access-control-allow-origin" not in http.get("/status/").headers
