@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from datetime import timedelta
 
@@ -202,11 +203,11 @@ def test_without_branding_the_header_is_plain_and_the_stylesheet_the_same():
 def test_every_page_has_a_subscribe_button_offering_the_feeds():
     files = render(snapshot(incident(1)), NOW)
     for path in ("index.html", "history.html", "incidents/p0001.html"):
-        root = "../" if "/" in path else ""
         page = files[path].decode()
         assert '<details class="subscribe"><summary>Subscribe to updates</summary>' in page
         for target in ("history.atom", "history.rss", "api/v2/summary.json"):
-            assert f'<a href="{root}{target}">' in page
+            link = posixpath.relpath(target, posixpath.dirname(path) or ".")  # from the page to the file
+            assert target in files and f'<a href="{link}">' in page
 
 
 def test_the_subscribe_panel_says_plainly_how_to_subscribe_by_email_when_the_backend_takes_it():
