@@ -110,7 +110,8 @@ def handle_put_config() -> dict[str, object]:
     except ValueError as exc:
         raise InvalidInput("the configuration is not JSON", [f"request body: {exc}"]) from exc
     config = validate_document(body, "request body")
-    counts = apply_config(wiring.directory(), config)
+    counts = apply_config(wiring.directory(), config, wiring.clock().now())
+    wiring.statuspage_service().request_publish()  # new components and windows show at once
     logger.info("configuration applied", extra={"by": auth.principal(app).actor, **counts})
     return {"applied": counts}
 

@@ -27,6 +27,7 @@ class DetailType(StrEnum):
     STATUS_PAGE_UPDATED = "Status Page Updated"
     STATUS_UPDATE_POSTED = "Status Update Posted"
     STATUS_SUBSCRIBER_ADDED = "Status Subscriber Added"
+    MAINTENANCE_WINDOW_CHANGED = "Maintenance Window Changed"
 
 
 INCIDENT_DETAIL_TYPES = (
@@ -106,6 +107,14 @@ class StatusSubscriberAdded(BaseModel):
     subscriber_id: str  # never the address: the bus and its archive carry no personal data
 
 
+class MaintenanceWindowChanged(BaseModel):
+    """A maintenance window was added or removed through the API: an announced one changes the page."""
+
+    window_id: str
+    change: Literal["added", "removed"]
+    announce: bool
+
+
 DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.ALERT_RECEIVED: AlertReceived,
     DetailType.CHANGE_RECEIVED: ChangeReceived,
@@ -113,6 +122,7 @@ DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.STATUS_PAGE_UPDATED: StatusPageUpdated,
     DetailType.STATUS_UPDATE_POSTED: StatusUpdatePosted,
     DetailType.STATUS_SUBSCRIBER_ADDED: StatusSubscriberAdded,
+    DetailType.MAINTENANCE_WINDOW_CHANGED: MaintenanceWindowChanged,
 }
 
 
@@ -160,9 +170,11 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
             DetailType.INCIDENT_ACKNOWLEDGED,
             DetailType.INCIDENT_RESOLVED,
             DetailType.STATUS_PAGE_UPDATED,
+            DetailType.MAINTENANCE_WINDOW_CHANGED,
         ),
         target="statuspage_publish",
-        description="Open, resolve and publish public status incidents (P4 and drills are ignored in code)",
+        description="Open, resolve and publish public status incidents (P4 and drills are ignored in code); "
+        "publish when a maintenance window is scheduled or removed",
     ),
     Subscription(
         name="notify-status-subscribers",

@@ -60,6 +60,11 @@ def _common() -> _Common:
     return _Common(bus=EventBridgeBus(), payloads=S3PayloadStore(), clock=SystemClock(), ids=UuidIds())
 
 
+def clock() -> Clock:
+    """The clock every service here reads."""
+    return _common().clock
+
+
 @functools.cache
 def ingest_service() -> IngestService:
     from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
@@ -292,6 +297,7 @@ def statuspage_service() -> StatusPageService:
         ids=c.ids,
         windows=lambda: noise_control().windows(),
         announce=announcer(c.bus),
+        introductions=lambda: directory().introductions(),
     )
 
 
@@ -391,6 +397,7 @@ def maintenance_service() -> MaintenanceService:
         clock=c.clock,
         ids=c.ids,
         release=noise_control().release_ended_windows,
+        bus=c.bus,
     )
 
 

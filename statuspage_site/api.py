@@ -45,7 +45,9 @@ class StatuspageJson:
         self.statuses = statuses
         self.names = {c.id: c for c in snapshot.components}
         self.changed = self._changed_at()
-        self.updated_at = max(self.changed.values(), default=None) or now
+        introduced = [c.created_at for c in snapshot.components if c.created_at]
+        introduced += [g.created_at for g in snapshot.groups if g.created_at]
+        self.updated_at = max([*self.changed.values(), *(at for at in introduced if at <= now)], default=now)
         self.page: Json = {
             "id": snapshot.page.id,
             "name": snapshot.page.name,
@@ -72,14 +74,23 @@ class StatuspageJson:
                 touch(component, window.scheduled_until)
         return changed
 
+    def _times(self, created: datetime | None, changed: datetime | None) -> tuple[str, str]:
+        """`created_at`: when the configuration that introduced it was applied; `updated_at`: its last
+        status change, else its creation. Without a recorded creation (configuration applied before
+        Klaxon recorded it), both are the last change, as before."""
+        if created is None:
+            at = stamp(changed or self.updated_at)
+            return at, at
+        return stamp(created), stamp(max(created, changed) if changed else created)
+
     def _component(self, component: Component, position: int) -> Json:
-        at = stamp(self.changed.get(component.id, self.updated_at))
+        created, updated = self._times(component.created_at, self.changed.get(component.id))
         return {
             "id": component.id,
             "name": component.name,
             "status": self.statuses.get(component.id, ComponentStatus.OPERATIONAL).value,
-            "created_at": at,
-            "updated_at": at,
+            "created_at": created,
+            "updated_at": updated,
             "position": position,
             "description": component.description,
             "showcase": True,
@@ -99,15 +110,16 @@ class StatuspageJson:
                 members.setdefault(component.group, []).append(component.id)
         for position, group in enumerate(self.snapshot.groups, start=1):
             ids = members.get(group.id, [])
-            at = stamp(max((self.changed[c] for c in ids if c in self.changed), default=self.updated_at))
+            changed = max((self.changed[c] for c in ids if c in self.changed), default=None)
+            created, updated = self._times(group.created_at, changed)
             status = worst(self.statuses.get(c, ComponentStatus.OPERATIONAL) for c in ids)
             out.append(
                 {
                     "id": group.id,
                     "name": group.name,
                     "status": status.value,
-                    "created_at": at,
-                    "updated_at": at,
+                    "created_at": created,
+                    "updated_at": updated,
                     "position": position,
                     "description": group.description,
                     "showcase": False,

@@ -15,6 +15,12 @@ FEED_LIMIT = 50
 ATOM = "http://www.w3.org/2005/Atom"
 
 
+def feed_title(page: Page) -> str:
+    """`Acme Status - Incident History`: the page's own name, as Statuspage titles its feeds (the name
+    usually says "Status" already, so nothing is added to it)."""
+    return f"{page.name} - Incident History"
+
+
 def _summary(incident: PublicIncident) -> str:
     """The updates, newest first, as HTML (escaped once here; the feed escapes it again as text)."""
     return "".join(
@@ -36,7 +42,7 @@ def _xml(root: ET.Element) -> bytes:
 def rss(page: Page, incidents: Sequence[PublicIncident], updated: datetime) -> bytes:
     root = ET.Element("rss", version="2.0")
     channel = ET.SubElement(root, "channel")
-    ET.SubElement(channel, "title").text = f"{page.name} - Incident History"
+    ET.SubElement(channel, "title").text = feed_title(page)
     ET.SubElement(channel, "link").text = page.url
     ET.SubElement(channel, "description").text = f"Statuspage updates for {page.name}"
     ET.SubElement(channel, "lastBuildDate").text = format_datetime(updated.astimezone(UTC), usegmt=True)
@@ -65,7 +71,7 @@ def atom(page: Page, incidents: Sequence[PublicIncident], updated: datetime) -> 
     sub(root, "id", f"{base}/history")
     sub(root, "link", rel="alternate", type="text/html", href=f"{base}/history.html")
     sub(root, "link", rel="self", type="application/atom+xml", href=f"{base}/history.atom")
-    sub(root, "title", f"{page.name} Status - Incident History")
+    sub(root, "title", feed_title(page))
     sub(root, "updated", updated.astimezone(UTC).isoformat().replace("+00:00", "Z"))
     author = sub(root, "author")
     sub(author, "name", page.name)

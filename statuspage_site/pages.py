@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from klaxon.domain.statuspage.colours import text_on
 from klaxon.domain.statuspage.models import Indicator, Maintenance, PublicIncident, Snapshot
 from klaxon.domain.statuspage.status import (
     UNDER_MAINTENANCE,
@@ -18,7 +19,7 @@ from klaxon.domain.statuspage.status import (
     maintenance_status,
     page_status,
 )
-from klaxon.domain.statuspage.templates import format_duration, format_utc, join_names
+from klaxon.domain.statuspage.templates import format_duration, format_utc, join_names, span_needs_seconds
 from statuspage_site import api, feeds, views
 from statuspage_site.site import HASHED_PREFIX, local_time_script, static_text
 
@@ -42,15 +43,20 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
     )
     env.filters["utc"] = format_utc
+    env.globals["needs_seconds"] = span_needs_seconds
     env.filters["iso"] = lambda at: at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     env.filters["day"] = lambda d: f"{d.day} {d:%B %Y}"
     return env
 
 
 @cache
-def _stylesheet() -> tuple[str, bytes]:
-    """The CSS under a name carrying its hash, so CDNs and browsers may keep it for a year."""
-    body = static_text("status.css").encode()
+def _stylesheet(accent: str | None) -> tuple[str, bytes]:
+    """The CSS under a name carrying its hash, so CDNs and browsers may keep it for a year; with the
+    page's accent colour and the text colour that reads on it (the CSP allows no inline style)."""
+    css = static_text("status.css")
+    if accent:
+        css += f":root{{--accent:{accent};--on-accent:{text_on(accent)}}}\n"
+    body = css.encode()
     return f"{HASHED_PREFIX}status.{hashlib.sha256(body).hexdigest()[:12]}.css", body
 
 
@@ -69,7 +75,7 @@ class _Site:
         self.statuses = component_statuses(snapshot, now)
         self.indicator, self.description = page_status(snapshot, now)
         self.names = {c.id: c.name for c in snapshot.components}
-        self.css_path, self.css = _stylesheet()
+        self.css_path, self.css = _stylesheet(snapshot.page.accent_colour)
         self.json = api.StatuspageJson(snapshot, now, self.statuses)
         self.incidents = views.newest_first(snapshot.incidents)
 

@@ -24,10 +24,11 @@ ACCESS_LOG_RETENTION = Duration.days(90)
 
 
 def content_security_policy() -> str:
-    """Only this site's stylesheet, data: images (the favicon) and the one inline script, by its hash."""
+    """Only this site's stylesheet, data: images (the favicon), an https: image (a configured logo) and
+    the one inline script, by its hash."""
     scripts = " ".join(inline_script_hashes())
     return (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'none'; style-src 'self'; img-src 'self' data: https:; "
         f"script-src {scripts}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 

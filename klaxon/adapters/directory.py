@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import ConfigItem
+from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.integration import IntegrationRef
 from klaxon.ports import ApiPrincipal
 
@@ -75,12 +78,28 @@ class DynamoDirectory:
     def put_api_token(self, token: str, name: str, user: str | None = None) -> None:
         ConfigItem(pk="api-token", sk=sha256(token), doc={"name": name, "user": user}).save()
 
-    def apply(self, document: dict[str, Any], integrations: dict[str, IntegrationRef]) -> None:
-        """Store the config document and the integrations keyed by key hash; drop integrations now gone."""
+    def introductions(self) -> dict[str, datetime]:
+        """When each named thing of the configuration first appeared (`config`/`introduced`)."""
+        doc = self._get("config", "introduced")
+        if not isinstance(doc, dict):
+            return {}
+        return {key: at for key, value in doc.items() if (at := parse_iso(value)) is not None}
+
+    def apply(
+        self,
+        document: dict[str, Any],
+        integrations: dict[str, IntegrationRef],
+        introductions: Mapping[str, datetime] | None = None,
+    ) -> None:
+        """Store the config document, the integrations keyed by key hash and the introduction times, in
+        one transaction; drop integrations now gone."""
         stale = {item.sk for item in ConfigItem.query("integration")} - set(integrations)
         connection = Connection(region=ConfigItem.Meta.region, host=getattr(ConfigItem.Meta, "host", None))
         with TransactWrite(connection=connection) as tx:
             tx.save(ConfigItem(pk="config", sk="current", doc=document))
+            if introductions is not None:
+                times = {key: iso(at) for key, at in introductions.items()}
+                tx.save(ConfigItem(pk="config", sk="introduced", doc=times))
             for key_hash, ref in integrations.items():
                 tx.save(ConfigItem(pk="integration", sk=key_hash, doc=ref.model_dump()))
             for key_hash in stale:

@@ -185,6 +185,18 @@ class StatusPageConfig(BaseModel):
     time_zone: TimeZone = Field(
         default="Etc/UTC", description="The page's time zone, as the JSON API reports it."
     )
+    logo_url: str | None = Field(
+        default=None,
+        pattern=r"^(https://|data:image/)",
+        description="A logo shown before the name in the page's header: an `https://` URL (the one thing "
+        "the page loads from another host) or a `data:image/...` URI. Absent, the name alone.",
+    )
+    accent_colour: str | None = Field(
+        default=None,
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        description="The header's background, `#rrggbb`; its text is white or black, whichever reads "
+        "better on it (at least 4.5:1). Absent, a plain header.",
+    )
     components: list[StatusComponent] = Field(min_length=1, description="What the page shows, in order.")
     groups: list[ComponentGroupConfig] = Field(default_factory=list, description="Headings for components.")
     priorities: PriorityStatuses = Field(

@@ -17,6 +17,24 @@ from klaxon.topology import ROUTES, function_for_path
 
 log = logging.getLogger("klaxon.local.http")
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's own payload limit
+# The status page's Statuspage-compatible JSON is read by widgets on other sites, as CloudFront serves it.
+CORS_PATH = "/api/v2/"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "*",
+    "Access-Control-Max-Age": "86400",
+}
+_STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".css": "text/css",
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".svg": "image/svg+xml",
+    ".js": "text/javascript",
+    ".ics": "text/calendar",
+}
 Invoke = Callable[[str, dict[str, Any]], Any]
 
 
@@ -99,27 +117,27 @@ def make_server(
                     if folder.resolve() not in target.parents or not target.is_file():
                         self._json(404, {"message": f"no such page {path}"})
                         return True
-                    kind = {
-                        ".html": "text/html; charset=utf-8",
-                        ".json": "application/json",
-                        ".css": "text/css",
-                        ".rss": "application/rss+xml",
-                        ".atom": "application/atom+xml",
-                        ".svg": "image/svg+xml",
-                        ".js": "text/javascript",
-                        ".ics": "text/calendar",
-                    }
-                    self._send(
-                        200,
-                        target.read_bytes(),
-                        {"Content-Type": kind.get(target.suffix, "application/octet-stream")},
-                    )
+                    headers = {"Content-Type": _STATIC_TYPES.get(target.suffix, "application/octet-stream")}
+                    if CORS_PATH in path:
+                        headers |= CORS_HEADERS
+                    self._send(200, target.read_bytes(), headers)
                     return True
             return False
+
+        def _preflight(self, path: str) -> bool:
+            """A CORS preflight for the status JSON (a widget sending headers of its own asks first)."""
+            if self.command != "OPTIONS" or CORS_PATH not in path:
+                return False
+            if not any(path.startswith(prefix) for prefix in statics):
+                return False
+            self._send(204, b"", CORS_HEADERS)
+            return True
 
         def _handle(self) -> None:
             path = urlsplit(self.path).path
             if self.command in ("GET", "HEAD") and self._static(path):
+                return
+            if self._preflight(path):
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
@@ -148,7 +166,7 @@ def make_server(
                 headers[key] = values[-1]
             self._send(int(result.get("statusCode", 200)), data, headers)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 
     server = ThreadingHTTPServer((host, port), Handler)
     server.daemon_threads = True

@@ -84,10 +84,12 @@ class LocalPlatform:
         wiring.directory().put_api_token(self.options.api_token, name="local", user=None)
         from klaxon.local.gateway import make_server
 
-        # The status page: the publish function writes it to this folder, the server shows it at /status/.
+        # The status page: the publish function writes it to this folder, the server shows it at /status/,
+        # and its JSON at /api/v2/ too, where Statuspage's widget and readers look (they replace the path).
         os.environ["KLAXON_STATUS_SITE_DIR"] = str(self.site_dir)
+        statics = {"/status/": self.site_dir, "/api/v2/": self.site_dir / "api" / "v2"}
         self._server = make_server(
-            self.options.host, self.options.port, self.invoker.invoke, static_dirs={"/status/": self.site_dir}
+            self.options.host, self.options.port, self.invoker.invoke, static_dirs=statics
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="klaxon-http", daemon=True)
         self._thread.start()
@@ -202,7 +204,7 @@ class LocalPlatform:
         from klaxon.services.configuration import apply_config
 
         self.config = load_config(path)
-        return apply_config(wiring.directory(), self.config)
+        return apply_config(wiring.directory(), self.config, wiring.clock().now())
 
     def publish_status_page(self) -> None:
         """Render the status page into `site_dir` now, as the publish function does on incident events."""

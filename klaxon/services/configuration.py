@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from klaxon.domain.integration import InsufficientData, IntegrationRef
+from klaxon.domain.introductions import (
+    component_key,
+    group_key,
+    introduced,
+    maintenance_window_key,
+    status_maintenance_key,
+)
 from klaxon.domain.routing import revision_of
 
 if TYPE_CHECKING:
@@ -12,9 +21,18 @@ if TYPE_CHECKING:
 
 
 class ConfigStore(Protocol):
-    def apply(self, document: dict[str, Any], integrations: dict[str, IntegrationRef]) -> None: ...
+    def apply(
+        self,
+        document: dict[str, Any],
+        integrations: dict[str, IntegrationRef],
+        introductions: Mapping[str, datetime],
+    ) -> None:
+        """Store the configuration, its integrations and when each of its named things first appeared."""
 
     def config_document(self) -> dict[str, Any] | None: ...
+
+    def introductions(self) -> dict[str, datetime]:
+        """When each named thing of the applied configuration first appeared (klaxon.domain.introductions)."""
 
 
 def integration_ref(integration: Integration) -> IntegrationRef:
@@ -41,9 +59,21 @@ def integration_refs(config: KlaxonConfig) -> dict[str, IntegrationRef]:
     return {integration.hashed_key(): integration_ref(integration) for integration in config.integrations}
 
 
-def apply_config(store: ConfigStore, config: KlaxonConfig) -> dict[str, int]:
-    """Replace the running configuration; returns counts of what it now holds."""
-    store.apply(config.stored(), integration_refs(config))
+def introduction_keys(config: KlaxonConfig) -> list[str]:
+    """What the status page dates by the revision that introduced it: components, groups, windows."""
+    keys = [maintenance_window_key(w.id) for w in config.maintenance_windows]
+    page = config.statuspage
+    if page is not None:
+        keys += [component_key(c.id) for c in page.components]
+        keys += [group_key(g.id) for g in page.groups]
+        keys += [status_maintenance_key(m.id) for m in page.maintenances]
+    return keys
+
+
+def apply_config(store: ConfigStore, config: KlaxonConfig, now: datetime) -> dict[str, int]:
+    """Replace the running configuration at `now`; returns counts of what it now holds."""
+    times = introduced(store.introductions(), introduction_keys(config), now)
+    store.apply(config.stored(), integration_refs(config), times)
     return {
         "users": len(config.users),
         "teams": len(config.teams),

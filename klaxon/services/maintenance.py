@@ -16,7 +16,8 @@ from klaxon.domain.maintenance import MaintenanceWindow, current_occurrence, end
 from klaxon.domain.models import Priority
 from klaxon.domain.paging import DeliveryFailed, Page
 from klaxon.domain.policy import Channel
-from klaxon.ports import Clock, IdGenerator, Notifier
+from klaxon.events import DetailType, MaintenanceWindowChanged
+from klaxon.ports import Clock, EventBus, IdGenerator, Notifier
 
 log = logging.getLogger(__name__)
 REMINDER_LEAD = timedelta(minutes=15)
@@ -63,6 +64,7 @@ class WindowView(BaseModel):
     time_zone: str
     owner: str | None
     created_by: str | None
+    created_at: datetime | None = Field(default=None, description="When it was added (API windows)")
     announce: bool
     source: Literal["config", "api"]
     active: bool
@@ -86,6 +88,8 @@ class MaintenanceService:
     clock: Clock
     ids: IdGenerator
     release: Callable[[datetime], Sequence[object]] | None = None  # NoiseControl.release_ended_windows
+    # Told of every window added or removed, so the status page publishes an announced one at once.
+    bus: EventBus | None = None
 
     def windows(self) -> list[WindowView]:
         now = self.clock.now()
@@ -114,10 +118,12 @@ class MaintenanceService:
                 owner=request.owner,
                 created_by=actor,
                 announce=request.announce,
+                created_at=self.clock.now(),
             )
         except ValidationError as exc:
             raise InvalidInput("invalid maintenance window", [e["msg"] for e in exc.errors()]) from exc
         self.store.add(window)
+        self._changed(window, "added")
         return self._view(window, "api", self.clock.now())
 
     def remove(self, window_id: str) -> WindowView:
@@ -125,7 +131,14 @@ class MaintenanceService:
             raise Conflict(
                 f"maintenance window {window_id!r} is declared in the configuration: edit it there"
             )
-        return self._view(self.store.remove(window_id), "api", self.clock.now())
+        removed = self.store.remove(window_id)
+        self._changed(removed, "removed")
+        return self._view(removed, "api", self.clock.now())
+
+    def _changed(self, window: MaintenanceWindow, change: Literal["added", "removed"]) -> None:
+        if self.bus is not None:
+            detail = MaintenanceWindowChanged(window_id=window.id, change=change, announce=window.announce)
+            self.bus.publish(DetailType.MAINTENANCE_WINDOW_CHANGED, detail)
 
     def get(self, window_id: str) -> WindowView:
         for view in self.windows():
@@ -191,6 +204,7 @@ class MaintenanceService:
             time_zone=window.time_zone,
             owner=window.owner,
             created_by=window.created_by,
+            created_at=window.created_at,
             announce=window.announce,
             source=source,
             active=current_occurrence(window, now) is not None,

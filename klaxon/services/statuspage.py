@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,11 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from klaxon.domain.errors import Conflict, NotFound
 from klaxon.domain.statuspage.lifecycle import open_incident, post_update
 from klaxon.domain.statuspage.models import (
-    Component,
-    ComponentGroup,
     ComponentStatus,
-    Maintenance,
-    Page,
     PublicIncident,
     PublicStatus,
     Snapshot,
@@ -32,6 +27,10 @@ from klaxon.domain.statuspage.templates import (
     join_names,
 )
 from klaxon.events import DetailType, IncidentSnapshot, StatusPageUpdated
+from klaxon.services.statuspage_snapshot import (
+    announced_maintenances,
+    snapshot_of,
+)
 
 if TYPE_CHECKING:
     from klaxon.config.statuspage import StatusPageConfig
@@ -73,11 +72,6 @@ def public_id(incident_id: str) -> str:
     return hashlib.sha256(f"status:{incident_id}".encode()).hexdigest()[:12]
 
 
-def page_of(config: StatusPageConfig) -> Page:
-    slug = re.sub(r"[^a-z0-9]+", "-", config.name.lower()).strip("-") or "status"
-    return Page(id=slug, name=config.name, url=config.url, time_zone=config.time_zone)
-
-
 def template_values(
     config: StatusPageConfig, components: Mapping[str, ComponentStatus], started: datetime, now: datetime
 ) -> dict[str, str]:
@@ -89,82 +83,6 @@ def template_values(
         "duration": format_duration((now - started).total_seconds()),
         "page_name": config.name,
     }
-
-
-def maintenances_of(config: StatusPageConfig) -> list[Maintenance]:
-    names = {c.id: c.name for c in config.components}
-    windows = []
-    for window in config.maintenances:
-        values = {
-            "affected_service": join_names(names[c] for c in window.components),
-            "start": format_utc(window.start),
-            "end": format_utc(window.end),
-            "page_name": config.name,
-            "duration": format_duration((window.end - window.start).total_seconds()),
-        }
-        text = window.text or config.templates.text(TemplateKind.MAINTENANCE)
-        windows.append(
-            Maintenance(
-                id=window.id,
-                name=window.name,
-                components=window.components,
-                scheduled_for=window.start,
-                scheduled_until=window.end,
-                body=fill(text, values),
-                created_at=window.announced_at or window.start - timedelta(days=7),
-            )
-        )
-    return windows
-
-
-def announced_maintenances(
-    config: StatusPageConfig, windows: Sequence[MaintenanceWindow], now: datetime
-) -> list[Maintenance]:
-    """Service maintenance windows marked `announce`: their current or next occurrence, on the components
-    that follow their services (klaxon/domain/maintenance.py)."""
-    from klaxon.domain.maintenance import next_occurrence
-
-    names = {c.id: c.name for c in config.components}
-    found = []
-    for window in windows:
-        components = sorted({c for s in window.services for c in config.components_of(s)})
-        occurrence = next_occurrence(window, now) if window.announce and components else None
-        if occurrence is None:
-            continue
-        start, end = occurrence
-        values = {
-            "affected_service": join_names(names[c] for c in components),
-            "start": format_utc(start),
-            "end": format_utc(end),
-            "page_name": config.name,
-            "duration": format_duration((end - start).total_seconds()),
-        }
-        found.append(
-            Maintenance(
-                id=f"{window.id}-{start:%Y%m%d%H%M}",
-                name=window.name,
-                components=components,
-                scheduled_for=start,
-                scheduled_until=end,
-                body=fill(config.templates.text(TemplateKind.MAINTENANCE), values),
-                created_at=min(start - timedelta(days=7), now),
-            )
-        )
-    return found
-
-
-def snapshot_of(config: StatusPageConfig, incidents: list[PublicIncident]) -> Snapshot:
-    """What the page is rendered from: the configured components and windows, and the public incidents."""
-    return Snapshot(
-        page=page_of(config),
-        components=[
-            Component(id=c.id, name=c.name, description=c.description, group=c.group)
-            for c in config.components
-        ],
-        groups=[ComponentGroup(id=g.id, name=g.name, description=g.description) for g in config.groups],
-        incidents=incidents,
-        maintenances=maintenances_of(config),
-    )
 
 
 def _example(
@@ -215,6 +133,8 @@ class StatusPageService:
     # Called with the incident each time a public update is recorded on it (that update is its last),
     # so subscribers hear of it: klaxon.services.subscribers.announcer.
     announce: Callable[[PublicIncident], None] | None = None
+    # When each component, group and window first appeared in an applied configuration.
+    introductions: Callable[[], Mapping[str, datetime]] = dict
 
     def _recorded(self, incident: PublicIncident) -> None:
         if self.announce is not None:
@@ -346,8 +266,9 @@ class StatusPageService:
         config = self._config()
         if config is None:
             return None
-        found = snapshot_of(config, self.store.all())
-        announced = announced_maintenances(config, self.windows(), self.clock.now())
+        introduced = self.introductions()
+        found = snapshot_of(config, self.store.all(), introduced)
+        announced = announced_maintenances(config, self.windows(), self.clock.now(), introduced)
         return (
             found.model_copy(update={"maintenances": [*found.maintenances, *announced]})
             if announced

@@ -121,3 +121,12 @@ def test_dead_letter_queues_are_encrypted_and_refuse_plain_http(
                 "PolicyDocument": denies_plain_http(match),
             },
         )
+
+
+def test_scheduling_a_maintenance_window_publishes_the_status_page(cfn: dict[str, Any]) -> None:
+    # The API publishes "Maintenance Window Changed" when a window is added or removed (MaintenanceService).
+    (publish,) = [s for s in SUBSCRIPTIONS if s.name == "publish-status-page"]
+    rule = _rule(cfn, publish)
+    assert "Maintenance Window Changed" in rule["EventPattern"]["detail-type"]
+    (target,) = rule["Targets"]
+    assert ref(target["Arn"]) == function_logical_id(cfn, "statuspage_publish")

@@ -256,3 +256,23 @@ def test_the_page_is_rendered_again_every_ten_minutes(publisher_cfn):
     (schedule,) = resources_of_type(publisher_cfn, "AWS::Scheduler::Schedule").values()
     assert schedule["Properties"]["ScheduleExpression"] == "rate(10 minutes)"
     assert schedule["Properties"]["Target"]["Arn"]["Fn::GetAtt"][0] == publish_function(publisher_cfn)
+
+
+def test_the_csp_lets_a_configured_logo_load_over_https_and_nothing_else_from_other_hosts(cfn):
+    (policy,) = resources_of_type(cfn, "AWS::CloudFront::ResponseHeadersPolicy").values()
+    csp = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"][
+        "ContentSecurityPolicy"
+    ]
+    directives = dict(d.strip().split(" ", 1) for d in csp["ContentSecurityPolicy"].split(";"))
+    assert directives["img-src"] == "'self' data: https:"
+    assert (directives["default-src"], directives["style-src"]) == ("'none'", "'self'")
+
+
+def test_the_statuspage_json_paths_widgets_read_get_cors_and_the_short_cache(cfn):
+    # Statuspage's widget fetches <page origin>/api/v2/summary.json; readers the other api/v2 documents.
+    (api,) = [b for b in distribution(cfn)["CacheBehaviors"] if b["PathPattern"] == "api/*"]
+    policy = cache_policy(cfn, api)
+    assert isinstance(policy, dict) and (policy["DefaultTTL"], policy["MaxTTL"]) == (60, 60)
+    assert (
+        api["ResponseHeadersPolicyId"] == "eaab4381-ed33-4a86-88ca-d9558dc6cd63"
+    )  # Access-Control-Allow-Origin: *

@@ -109,3 +109,85 @@ def test_posting_an_update_needs_a_token(platform):
 def test_a_publish_can_be_requested(http, platform):
     assert http.post("/v1/statuspage/publish").status_code == 202
     assert platform.drain()
+
+
+def components_by_id(http):
+    return {c["id"]: c for c in http.get("/status/api/v2/components.json").json()["components"]}
+
+
+def test_a_component_is_created_when_its_configuration_was_applied_and_stays_so(http, platform):
+    from klaxon import wiring
+    from klaxon.domain.introductions import component_key
+    from statuspage_site.api import stamp
+
+    applied = wiring.directory().introductions()[component_key("checkout")]
+    first = components_by_id(http)["checkout"]["created_at"]
+    platform.apply_config_file(platform.options.config)  # the same configuration, applied again later
+    assert http.post("/v1/statuspage/publish").status_code == 202
+    assert platform.drain()
+    assert first == components_by_id(http)["checkout"]["created_at"] == stamp(applied)
+
+
+def test_an_announced_window_shows_as_upcoming_the_moment_it_is_scheduled(http, platform):
+    from datetime import UTC, datetime, timedelta
+
+    start = datetime.now(UTC) + timedelta(days=2)
+    body = {
+        "name": "Payments database upgrade",
+        "services": ["payments"],
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "announce": True,
+    }
+    response = http.post("/v1/maintenance-windows", json=body)
+    assert response.status_code == 201, response.text
+    assert platform.drain()  # no publish asked for: adding the window published the page
+    (window,) = http.get("/status/api/v2/scheduled-maintenances/upcoming.json").json()[
+        "scheduled_maintenances"
+    ]
+    created = datetime.fromisoformat(response.json()["created_at"])
+    assert (window["name"], window["created_at"][:19]) == (
+        "Payments database upgrade",
+        created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+    )
+    assert "Payments database upgrade" in http.get("/status/").text
+
+
+WIDGET_PATHS = [
+    "summary.json",
+    "status.json",
+    "components.json",
+    "incidents.json",
+    "incidents/unresolved.json",
+    "scheduled-maintenances.json",
+    "scheduled-maintenances/upcoming.json",
+    "scheduled-maintenances/active.json",
+]
+
+
+@pytest.mark.parametrize("path", WIDGET_PATHS)
+def test_the_statuspage_json_is_at_the_root_api_v2_paths_readable_from_any_origin(platform, path):
+    import httpx
+
+    with httpx.Client(base_url=platform.url, timeout=10) as anonymous:
+        root = anonymous.get(f"/api/v2/{path}", headers={"Origin": "https://shop.example"})
+        under_status = anonymous.get(f"/status/api/v2/{path}")
+    assert (root.status_code, root.headers["content-type"]) == (200, "application/json")
+    assert root.headers["access-control-allow-origin"] == "*"
+    assert under_status.headers["access-control-allow-origin"] == "*"
+    assert root.content == under_status.content
+
+
+def test_a_cors_preflight_for_the_json_is_answered(platform):
+    import httpx
+
+    response = httpx.options(
+        f"{platform.url}/api/v2/summary.json",
+        headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert (response.status_code, response.headers["access-control-allow-origin"]) == (204, "*")
+    assert "GET" in response.headers["access-control-allow-methods"]
+
+
+def test_the_html_pages_carry_no_cors_header(http):
+    assert "access-control-allow-origin" not in http.get("/status/").headers

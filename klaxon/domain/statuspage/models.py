@@ -71,27 +71,37 @@ class MaintenanceStatus(StrEnum):
 
 
 class Page(BaseModel):
-    """The page itself: `url` is where the public reaches it (feeds need absolute links)."""
+    """The page itself: `url` is where the public reaches it (feeds need absolute links). `logo_url` and
+    `accent_colour` brand it; the two `*_subscriptions` say which subscriptions the backend takes."""
 
     id: str = "klaxon"
     name: str = "Status"
     url: str = "http://127.0.0.1:8080/status/"
     time_zone: str = "Etc/UTC"
+    logo_url: str | None = None
+    accent_colour: str | None = None  # `#rrggbb`
+    email_subscriptions: bool = False
+    webhook_subscriptions: bool = False
 
 
 class ComponentGroup(BaseModel):
+    """A heading of components; `created_at` is when the configuration that introduced it was applied."""
+
     id: str
     name: str
     description: str | None = None
+    created_at: datetime | None = None
 
 
 class Component(BaseModel):
-    """Something customers use; `group` is a ComponentGroup id."""
+    """Something customers use; `group` is a ComponentGroup id. `created_at` is when the configuration
+    revision that introduced it was applied (None: applied before Klaxon recorded that)."""
 
     id: str
     name: str
     description: str | None = None
     group: str | None = None
+    created_at: datetime | None = None
 
 
 class AffectedComponent(BaseModel):

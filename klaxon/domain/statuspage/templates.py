@@ -89,14 +89,30 @@ def join_names(names: Iterable[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def format_utc(at: datetime) -> str:
-    """`27 Nov 2026, 14:05 UTC`: a time every reader can place, whatever their zone."""
-    return at.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+def format_utc(at: datetime, *, seconds: bool = False) -> str:
+    """`27 Nov 2026, 14:05 UTC`: a time every reader can place, whatever their zone (`14:05:09` with
+    `seconds`)."""
+    return at.astimezone(UTC).strftime(f"%d %b %Y, %H:%M{':%S' if seconds else ''} UTC").lstrip("0")
+
+
+def span_needs_seconds(start: datetime, end: datetime) -> bool:
+    """Whether `start` to `end` must be written with seconds: to the minute, the two would read the same."""
+    return format_utc(start) == format_utc(end)
+
+
+def format_span(start: datetime, end: datetime) -> tuple[str, str]:
+    """The two ends of a span as `format_utc` writes them, with seconds when they would otherwise read the
+    same (an incident resolved within its minute): never "10:19 to 10:19"."""
+    seconds = span_needs_seconds(start, end)
+    return format_utc(start, seconds=seconds), format_utc(end, seconds=seconds)
 
 
 def format_duration(seconds: float) -> str:
-    """`45 min`, `1 h 25 min`, `2 d 3 h`: whole minutes, at least one."""
-    minutes = max(1, round(seconds / 60))
+    """`under a minute`, `45 min`, `1 h 25 min`, `2 d 3 h`: whole minutes, rounded; never "1 min" for
+    something that took seconds."""
+    if seconds < 60:
+        return "under a minute"
+    minutes = round(seconds / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:

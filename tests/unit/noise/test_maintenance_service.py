@@ -9,8 +9,9 @@ import pytest
 from klaxon.domain.errors import Conflict, InvalidInput
 from klaxon.domain.maintenance import MaintenanceWindow
 from klaxon.domain.policy import Channel
+from klaxon.events import DetailType, MaintenanceWindowChanged
 from klaxon.services.maintenance import Contact, MaintenanceService, NewWindow
-from tests.fakes.memory import CountingIds, FixedClock, RecordingNotifier
+from tests.fakes.memory import CountingIds, FixedClock, RecordingBus, RecordingNotifier
 from tests.fakes.noise import MemoryWindows
 
 CLOCK_START = FixedClock().now()
@@ -33,6 +34,7 @@ def service() -> MaintenanceService:
         notifier=RecordingNotifier(),
         clock=FixedClock(),
         ids=CountingIds(),
+        bus=RecordingBus(),
     )
 
 
@@ -98,3 +100,35 @@ def test_no_reminder_while_the_end_is_far(service: MaintenanceService) -> None:
     service.add(request(minutes=120), "user:alice")
 
     assert service.tick()["reminded"] == 0
+
+
+def test_an_added_window_is_stored_with_the_time_it_was_created(service: MaintenanceService) -> None:
+    added = service.add(request(announce=True), "user:alice")
+
+    assert added.created_at == CLOCK_START
+    assert service.get(added.id).created_at == CLOCK_START
+
+
+def test_adding_and_removing_a_window_is_announced_on_the_bus(service: MaintenanceService) -> None:
+    added = service.add(request(announce=True), "user:alice")
+    service.remove(added.id)
+
+    assert isinstance(service.bus, RecordingBus)
+    assert service.bus.events == [
+        (
+            DetailType.MAINTENANCE_WINDOW_CHANGED,
+            MaintenanceWindowChanged(window_id=added.id, change="added", announce=True),
+        ),
+        (
+            DetailType.MAINTENANCE_WINDOW_CHANGED,
+            MaintenanceWindowChanged(window_id=added.id, change="removed", announce=True),
+        ),
+    ]
+
+
+def test_the_status_page_publisher_subscribes_to_window_changes() -> None:
+    from klaxon.events import SUBSCRIPTIONS
+
+    (publish,) = [s for s in SUBSCRIPTIONS if s.name == "publish-status-page"]
+    assert publish.target == "statuspage_publish"
+    assert "Maintenance Window Changed" in publish.pattern["detail-type"]

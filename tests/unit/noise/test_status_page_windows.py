@@ -45,6 +45,31 @@ def test_an_announced_window_is_scheduled_maintenance_on_its_services_components
     assert (maintenance.components, maintenance.scheduled_for) == (["payments"], WINDOW.start)
 
 
+def test_an_announced_window_was_created_when_it_was_stored_not_when_the_page_renders() -> None:
+    stored = WINDOW.model_copy(update={"created_at": NOW - timedelta(hours=3)})
+    page = service(stored)
+    before = page.snapshot()
+    assert isinstance(page.clock, FixedClock)
+    page.clock.advance(hours=5)
+    after = page.snapshot()
+
+    assert before is not None and after is not None
+    created = {m.created_at for s in (before, after) for m in s.maintenances if m.name == "Database upgrade"}
+    assert created == {NOW - timedelta(hours=3)}
+
+
+def test_a_declared_window_was_created_when_its_configuration_was_applied() -> None:
+    from klaxon.domain.introductions import maintenance_window_key
+
+    applied = NOW - timedelta(days=2)
+    page = service(WINDOW)
+    page.introductions = lambda: {maintenance_window_key("db"): applied}
+    snapshot = page.snapshot()
+
+    assert snapshot is not None
+    assert [m.created_at for m in snapshot.maintenances if m.name == "Database upgrade"] == [applied]
+
+
 def test_a_window_not_announced_stays_internal() -> None:
     snapshot = service(WINDOW.model_copy(update={"announce": False})).snapshot()
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from klaxon.domain.statuspage.colours import AA, contrast, text_on
 from statuspage_site.site import static_text
 
 CSS = static_text("status.css")
@@ -27,31 +28,33 @@ LIGHT = variables(CSS.split("@media")[0])
 DARK = variables(CSS.split("prefers-color-scheme:dark")[1].split("}}")[0])
 
 
-def luminance(hex_colour: str) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(a: str, b: str) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 @pytest.mark.parametrize("scheme", [LIGHT, DARK], ids=["light", "dark"])
 @pytest.mark.parametrize("status", STATUS_COLOURS)
 def test_status_text_is_readable_on_the_page(scheme, status):
-    assert contrast(scheme[status], scheme["bg"]) >= 4.5
+    assert contrast(scheme[status], scheme["bg"]) >= AA
 
 
 @pytest.mark.parametrize("scheme", [LIGHT, DARK], ids=["light", "dark"])
 def test_muted_text_is_readable_on_the_page_and_on_cards(scheme):
-    assert min(contrast(scheme["muted"], scheme["bg"]), contrast(scheme["muted"], scheme["card"])) >= 4.5
+    assert min(contrast(scheme["muted"], scheme["bg"]), contrast(scheme["muted"], scheme["card"])) >= AA
 
 
 @pytest.mark.parametrize("background", BANNERS)
 def test_white_banner_text_is_readable_on_every_banner_colour(background):
-    assert contrast("#ffffff", background) >= 4.5
+    assert contrast("#ffffff", background) >= AA
+
+
+def test_banner_colours_are_the_ones_the_stylesheet_uses():
+    assert re.findall(r"\.banner-[a-z]+\{background:(#[0-9a-f]{6})\}", CSS) == BANNERS
+
+
+@pytest.mark.parametrize("scheme", [LIGHT, DARK], ids=["light", "dark"])
+def test_links_are_readable_on_the_page_and_on_cards(scheme):
+    assert min(contrast(scheme["link"], scheme["bg"]), contrast(scheme["link"], scheme["card"])) >= AA
+
+
+@pytest.mark.parametrize(
+    "accent", ["#4b2e83", "#ffcc00", "#777777", "#0969da", "#00ff00", "#ff0000", "#000000", "#ffffff"]
+)
+def test_header_text_on_any_accent_colour_meets_aa(accent):
+    assert contrast(text_on(accent), accent) >= AA

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
+import pytest
+
 from statuspage_site import render
-from tests.unit.statuspage.factories import NOW, incident, snapshot
+from tests.unit.statuspage.factories import NOW, PAGE, incident, snapshot
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PERMALINK = "https://status.acme.example/incidents/p0001.html"
@@ -54,3 +56,13 @@ def test_atom_names_itself_and_its_page():
 
 def test_an_empty_history_is_still_a_valid_feed():
     assert feed("history.rss").find("channel/title").text == "Acme Status - Incident History"
+
+
+@pytest.mark.parametrize("name", ["Acme Status", "Status"])
+def test_both_feeds_are_titled_with_the_page_name_never_status_status(name):
+    page = PAGE.model_copy(update={"name": name})
+    files = render(snapshot().model_copy(update={"page": page}), NOW)
+    atom_title = ET.fromstring(files["history.atom"]).findtext(f"{ATOM}title")
+    rss_title = ET.fromstring(files["history.rss"]).findtext("channel/title")
+    assert atom_title == rss_title == f"{name} - Incident History"
+    assert "Status Status" not in atom_title

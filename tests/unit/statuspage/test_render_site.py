@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from klaxon.domain.statuspage.lifecycle import post_update
 from klaxon.domain.statuspage.models import ComponentStatus, PublicStatus
 from statuspage_site import cache_control, content_type, render
 from tests.unit.statuspage.big import large_snapshot
-from tests.unit.statuspage.factories import NAMES, NOW, incident, maintenance, snapshot
+from tests.unit.statuspage.factories import NAMES, NOW, PAGE, incident, maintenance, snapshot
 
 PAGE_BUDGET = 50 * 1024
 
@@ -87,6 +88,18 @@ def test_an_incident_page_does_not_change_with_the_time_of_rendering():
     assert early == late
 
 
+def test_an_incident_resolved_within_its_minute_says_under_a_minute_with_seconds_on_both_times():
+    quick = incident(1, started=NOW.replace(minute=19, second=5), resolved_after=timedelta(seconds=40))
+    page = text_of(render(snapshot(quick), NOW)["incidents/p0001.html"])
+    assert "Resolved in under a minute: 27 Nov 2026, 12:19:05 UTC to 27 Nov 2026, 12:19:45 UTC" in page
+
+
+def test_an_incident_of_an_hour_shows_minutes_only():
+    resolved = incident(1, resolved_after=timedelta(minutes=85))
+    page = text_of(render(snapshot(resolved), NOW)["incidents/p0001.html"])
+    assert "Resolved in 1 h 25 min: 27 Nov 2026, 11:00 UTC to 27 Nov 2026, 12:25 UTC" in page
+
+
 def test_scheduled_maintenance_is_announced_with_its_window():
     window = maintenance(NOW + timedelta(days=1))
     page = text_of(render(snapshot(maintenances=[window]), NOW)["index.html"])
@@ -157,3 +170,51 @@ def test_the_site_loads_nothing_from_other_hosts():
 )
 def test_each_file_is_served_with_its_type_and_a_cache_lifetime_fit_for_it(path, kind, cache):
     assert (content_type(path), cache in cache_control(path)) == (kind, True)
+
+
+def branded(**changes):
+    page = PAGE.model_copy(update=changes)
+    return snapshot().model_copy(update={"page": page})
+
+
+LOGO = "https://acme.example/logo.svg"
+
+
+def test_the_header_shows_the_configured_logo_before_the_name():
+    page = render(branded(logo_url=LOGO), NOW)["index.html"].decode()
+    logo = f'<img class="logo" src="{LOGO}" alt="" height="32">'
+    assert f'<a class="brand" href="index.html">{logo}Acme Status</a>' in page
+
+
+def test_an_accent_colour_colours_the_header_with_text_that_reads_on_it():
+    files = render(branded(accent_colour="#4b2e83"), NOW)
+    assert '<header class="site branded">' in files["index.html"].decode()
+    assert b":root{--accent:#4b2e83;--on-accent:#ffffff}" in css_of(files)
+    light = render(branded(accent_colour="#ffcc00"), NOW)
+    assert b"--on-accent:#000000" in css_of(light)
+
+
+def test_without_branding_the_header_is_plain_and_the_stylesheet_the_same():
+    plain = render(snapshot(), NOW)
+    assert '<header class="site">' in plain["index.html"].decode()
+    assert b":root{--accent" not in css_of(plain)
+
+
+def test_every_page_has_a_subscribe_button_offering_the_feeds():
+    files = render(snapshot(incident(1)), NOW)
+    for path in ("index.html", "history.html", "incidents/p0001.html"):
+        page = files[path].decode()
+        assert '<details class="subscribe"><summary>Subscribe to updates</summary>' in page
+        for target in ("history.atom", "history.rss", "api/v2/summary.json"):
+            link = posixpath.relpath(target, posixpath.dirname(path) or ".")  # from the page to the file
+            assert target in files and f'<a href="{link}">' in page
+
+
+def test_the_subscribe_panel_says_plainly_how_to_subscribe_by_email_when_the_backend_takes_it():
+    by_email = text_of(
+        render(branded(email_subscriptions=True, webhook_subscriptions=True), NOW)["index.html"]
+    )
+    assert "By email or webhook: this page has no sign-up form." in by_email
+    assert "an email address is sent a confirmation link first" in by_email
+    feeds_only = text_of(render(snapshot(), NOW)["index.html"])
+    assert "By email" not in feeds_only and "Atom feed" in feeds_only

@@ -70,3 +70,25 @@ def test_the_stored_form_loads_back_with_its_status_page():
     from klaxon.config.schema import KlaxonConfig
 
     assert KlaxonConfig.model_validate(config.stored()).statuspage == config.statuspage
+
+
+def test_the_demo_brands_its_page_with_an_accent_colour_and_a_logo():
+    page = load_config(DEMO_CONFIG).statuspage
+    assert (page.accent_colour, page.logo_url.startswith("data:image/svg+xml,")) == ("#4b2e83", True)
+
+
+def test_branding_is_optional():
+    text = DEMO_TEXT.replace('  accent_colour: "#4b2e83"\n', "")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("  logo_url:"))
+    page = parse_config(text, "acme.yaml").statuspage
+    assert (page.accent_colour, page.logo_url) == (None, None)
+
+
+def test_an_accent_colour_must_be_hex():
+    (error,) = errors_after('accent_colour: "#4b2e83"', "accent_colour: purple")
+    assert "statuspage.accent_colour" in error
+
+
+def test_a_logo_over_plain_http_is_refused():
+    (error,) = errors_after('logo_url: "data:image/svg+xml,', 'logo_url: "http://acme.example/logo.svg#')
+    assert "statuspage.logo_url" in error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from klaxon.domain.statuspage.templates import (
     DEFAULT_TEMPLATES,
     fill,
     format_duration,
+    format_span,
     format_utc,
     join_names,
     placeholders_in,
@@ -60,7 +61,10 @@ def test_names_are_joined_as_a_sentence_would(names, joined):
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [
-        (5, "1 min"),
+        (0, "under a minute"),
+        (5, "under a minute"),
+        (59, "under a minute"),
+        (60, "1 min"),
         (45 * 60, "45 min"),
         (3600, "1 h"),
         (85 * 60, "1 h 25 min"),
@@ -81,3 +85,19 @@ def test_times_are_written_in_utc_whatever_their_zone():
 
 def test_single_digit_days_have_no_leading_zero():
     assert format_utc(datetime(2026, 3, 1, 8, 0, tzinfo=UTC)) == "1 Mar 2026, 08:00 UTC"
+
+
+def test_a_span_within_one_minute_is_written_with_seconds_so_its_ends_differ():
+    start = datetime(2026, 11, 27, 10, 19, 5, tzinfo=UTC)
+    assert format_span(start, start + timedelta(seconds=40)) == (
+        "27 Nov 2026, 10:19:05 UTC",
+        "27 Nov 2026, 10:19:45 UTC",
+    )
+
+
+def test_a_span_whose_ends_differ_to_the_minute_keeps_minutes_and_the_date():
+    start = datetime(2026, 11, 27, 23, 59, 30, tzinfo=UTC)
+    assert format_span(start, start + timedelta(minutes=2)) == (
+        "27 Nov 2026, 23:59 UTC",
+        "28 Nov 2026, 00:01 UTC",
+    )
