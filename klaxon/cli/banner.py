@@ -42,7 +42,7 @@ def lines(banner: Banner) -> list[str]:
         f"  health        {url}/healthz",
         f"  incidents     {url}/v1/incidents",
         f"  OpenAPI       {url}/v1/openapi.json",
-        f"  status page   {url}/status/  (JSON under {url}/status/api/v2/)",
+        f"  status page   {url}/status/  (Statuspage JSON at {url}/api/v2/summary.json)",
         f"  PagerDuty v2  {url}/v2/enqueue",
         f"  Alertmanager  {url}/v1/integrations/alertmanager",
         f"  API token     {banner.api_token}",

@@ -35,7 +35,7 @@ class MaintenanceWindow(BaseModel):
     owner: str | None = None  # user id reminded before the window ends
     created_by: str | None = None
     announce: bool = False  # shown on the status page as scheduled maintenance
-    created_at: AwareDatetime | None = None  # when it was added through the API (None: in the config)
+    created_at: Instant | None = None  # when it was added through the API (None: in the config)
 
     @model_validator(mode="after")
     def _well_formed(self) -> MaintenanceWindow:

@@ -34,6 +34,10 @@ def test_the_printed_curl_opens_the_incident_the_printed_commands_name(tmp_path:
         )
         assert acked.returncode == 0, acked.stderr
         assert api.get(f"/v1/incidents/{found[0]['id']}").json()["status"] == "acknowledged"
+        summary_url = re.search(r"Statuspage JSON at (\S+)\)", banner).group(1)  # type: ignore[union-attr]
+        summary = wait_for(lambda: (r := api.get(summary_url)).status_code == 200 and r, what=summary_url)
+        assert summary.headers["access-control-allow-origin"] == "*"
+        assert summary.json()["page"]["name"] == "Acme Status"
     assert "API token     klaxon-dev-token" in banner
     assert re.search(r"export KLAXON_API=http://127\.0\.0\.1:\d+ KLAXON_API_TOKEN=klaxon-dev-token", banner)
     assert re.search(rf"klaxon ack {number} ", banner)
