@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports  # the layering, as contracts in pyproject.toml
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q

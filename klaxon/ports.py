@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from klaxon.domain.integration import IntegrationRef
     from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry, Urgency
     from klaxon.domain.paging import Page
-    from klaxon.domain.schedule.models import Override
+    from klaxon.domain.schedule.models import Override, Shift
     from klaxon.events import DetailType
 
 
@@ -223,3 +224,31 @@ class NoisePolicy(Protocol):
 
     def follow_up(self, alert: Alert) -> tuple[str, Incident | None] | None:
         """Acknowledge or resolve by one alert of a group; None when its service does not group."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a status site publish changed: the files uploaded and the CDN paths invalidated."""
+
+    uploaded: tuple[str, ...] = ()
+    invalidated: tuple[str, ...] = ()
+
+
+class Site(Protocol):
+    """The static status site (S3 + CloudFront in AWS, a folder served by `klaxon up` locally)."""
+
+    def publish(self, files: Mapping[str, bytes]) -> Published:
+        """Make the site exactly `files`, writing only what changed."""
+
+
+class CalendarRenderer(Protocol):
+    """Shifts as an iCalendar feed calendar apps subscribe to."""
+
+    def __call__(
+        self,
+        name: str,
+        time_zone: str,
+        entries: Iterable[tuple[str, Shift]],
+        names: dict[str, str],
+        now: datetime,
+    ) -> bytes: ...

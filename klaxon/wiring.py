@@ -135,6 +135,7 @@ def roster() -> Roster:
 
 @functools.cache
 def schedule_service() -> ScheduleService:
+    from klaxon.adapters.ical import calendar
     from klaxon.adapters.overrides import DynamoFeedState, DynamoOverrideRepository
     from klaxon.services.schedules import ScheduleService
 
@@ -146,6 +147,7 @@ def schedule_service() -> ScheduleService:
         feeds=DynamoFeedState(),
         clock=c.clock,
         ids=c.ids,
+        calendar=calendar,
     )
 
 

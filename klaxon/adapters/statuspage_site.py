@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from klaxon.services.statuspage import Published
+from klaxon.ports import Published
 
 # More changed paths than this become one `/*` invalidation: CloudFront bills per path, a wildcard is one.
 MAX_INVALIDATION_PATHS = 15

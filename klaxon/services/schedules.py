@@ -11,7 +11,14 @@ from klaxon.domain.models import TimelineEntry
 from klaxon.domain.schedule.feeds import feed_token, read_feed_token
 from klaxon.domain.schedule.models import OnCall, Override, Schedule, Shift
 from klaxon.domain.schedule.oncall import on_call, shifts
-from klaxon.ports import Clock, FeedState, IdGenerator, OverrideRepository, TimelineRepository
+from klaxon.ports import (
+    CalendarRenderer,
+    Clock,
+    FeedState,
+    IdGenerator,
+    OverrideRepository,
+    TimelineRepository,
+)
 
 MAX_RANGE = timedelta(days=366)
 FEED_PAST, FEED_AHEAD = timedelta(days=30), timedelta(days=180)
@@ -34,6 +41,7 @@ class ScheduleService:
     feeds: FeedState
     clock: Clock
     ids: IdGenerator
+    calendar: CalendarRenderer  # renders the iCalendar feeds (klaxon.adapters.ical)
 
     def all(self) -> list[Schedule]:
         return list(self.roster().schedules.values())
@@ -129,16 +137,12 @@ class ScheduleService:
             raise Unauthorized("this calendar link is not valid (revoked or for another calendar)")
 
     def schedule_calendar(self, schedule_id: str) -> bytes:
-        from klaxon.adapters.ical import calendar
-
         schedule = self.get(schedule_id)
         entries = [(schedule_id, s) for s in self._feed_shifts(schedule_id)]
         title = f"On call: {schedule.name or schedule_id}"
-        return calendar(title, schedule.time_zone, entries, self.roster().users, self.clock.now())
+        return self.calendar(title, schedule.time_zone, entries, self.roster().users, self.clock.now())
 
     def user_calendar(self, user: str) -> bytes:
-        from klaxon.adapters.ical import calendar
-
         roster = self.roster()
         if user not in roster.users:
             raise NotFound(f"no user {user!r}")
@@ -150,7 +154,7 @@ class ScheduleService:
         ]
         entries.sort(key=lambda e: e[1].start)
         zone = next(iter(roster.schedules.values())).time_zone if roster.schedules else "UTC"
-        return calendar(f"On call: {roster.users[user]}", zone, entries, roster.users, self.clock.now())
+        return self.calendar(f"On call: {roster.users[user]}", zone, entries, roster.users, self.clock.now())
 
     def _feed_shifts(self, schedule_id: str) -> list[Shift]:
         """Shifts overlapping the feed window, unclipped at its start: a shift's UID is built from its real

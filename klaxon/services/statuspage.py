@@ -27,6 +27,7 @@ from klaxon.domain.statuspage.templates import (
     join_names,
 )
 from klaxon.events import DetailType, IncidentSnapshot, StatusPageUpdated
+from klaxon.ports import Published, Site
 from klaxon.services.statuspage_snapshot import (
     announced_maintenances,
     snapshot_of,
@@ -52,19 +53,6 @@ class StatusIncidentStore(Protocol):
         """Store a changed public incident; Conflict if it changed since `version` was read."""
 
     def all(self) -> list[PublicIncident]: ...
-
-
-@dataclass(frozen=True)
-class Published:
-    """What a publish changed: the files uploaded and the CDN paths invalidated."""
-
-    uploaded: tuple[str, ...] = ()
-    invalidated: tuple[str, ...] = ()
-
-
-class Site(Protocol):
-    def publish(self, files: Mapping[str, bytes]) -> Published:
-        """Make the site exactly `files`, writing only what changed."""
 
 
 def public_id(incident_id: str) -> str:

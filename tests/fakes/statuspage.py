@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from klaxon.domain.errors import Conflict
 from klaxon.domain.statuspage.models import PublicIncident
-from klaxon.services.statuspage import Published
+from klaxon.ports import Published
 
 
 class MemoryStatusIncidents:
