@@ -57,6 +57,11 @@ class Notification(BaseModel):
     error: str | None = None
     drill: bool = False
 
+    def page_key(self) -> tuple[str, int, int, str]:
+        """One page is one step reaching one person, however many channels it used (push and SMS at
+        once are one interruption): the (incident, loop, step, user) it counts as."""
+        return (self.incident_id, self.loop, self.step, self.user)
+
 
 class DeliveryFailed(Exception):
     """The provider refused or could not be reached; the caller retries with backoff, then records it."""

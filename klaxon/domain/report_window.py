@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from klaxon.domain.errors import InvalidInput
+
 DEFAULT_DAYS = 30
+MAX_RANGE = timedelta(days=366)  # the longest window a report covers
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SPAN = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
 _AGO = re.compile(r"^(\d+\s*(?:m|min|h|d|w))\s+ago$")
@@ -87,3 +90,14 @@ def window(
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def check_range(start: datetime, end: datetime, longest: timedelta = MAX_RANGE) -> None:
+    """A report's [start, end) as the API takes it: both with an offset, end after start, not too long."""
+    naive = [name for name, at in (("start", start), ("end", end)) if at.tzinfo is None]
+    if naive:
+        raise InvalidInput("times need an offset", [f"{n}: give a UTC offset or Z" for n in naive])
+    if end <= start:
+        raise InvalidInput("end must be after start", ["end: must be after start"])
+    if end - start > longest:
+        raise InvalidInput("range too long", [f"end: at most {longest.days} days after start"])

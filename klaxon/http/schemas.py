@@ -25,11 +25,6 @@ class Health(BaseModel):
     version: str
 
 
-class ErrorBody(BaseModel):
-    message: str
-    errors: list[str] = Field(default_factory=list)
-
-
 # Documentation-only shapes: these bodies are validated by hand, field by field, to answer exactly as
 # PagerDuty and Alertmanager clients expect; the models below only describe them in the OpenAPI document.
 class PagerDutyPayload(BaseModel):

@@ -398,7 +398,7 @@ def page_log(
                     continue
                 for n in records.list(incident.id):
                     if n.status is DeliveryStatus.SENT and start <= n.sent_at < end:
-                        key = (n.incident_id, n.loop, n.step, n.user)
+                        key = n.page_key()
                         found[key] = min(found.get(key, n.sent_at), n.sent_at)
             oldest = page.incidents[-1].created_at if page.incidents else None
             if page.next is None or oldest is None or oldest < start - PAGE_LOOKBACK:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
-from klaxon.domain.errors import InvalidInput
 from klaxon.domain.models import Incident
 from klaxon.domain.noise import NoiseReport, noise_report
 from klaxon.domain.paging import DeliveryStatus, Notification
+from klaxon.domain.report_window import check_range
 from klaxon.ports import IncidentQuery, IncidentRepository
 
-MAX_RANGE = timedelta(days=366)
 PAGE_SIZE = 100
 
 
@@ -27,7 +26,7 @@ class NoiseReportService:
 
     def report(self, start: datetime, end: datetime, top: int = 10) -> NoiseReport:
         """Per alert source and service over [start, end): alerts, incidents, pages, ack rate and time."""
-        _check_range(start, end)
+        check_range(start, end)
         opened = self._opened(start, end)
         return noise_report(opened, {i.id: self._pages(i.id) for i in opened}, start, end, top=top)
 
@@ -45,14 +44,4 @@ class NoiseReportService:
     def _pages(self, incident_id: str) -> int:
         """One page is one step reaching one person, however many channels it used."""
         sent = [n for n in self.records.list(incident_id) if n.status is DeliveryStatus.SENT]
-        return len({(n.loop, n.step, n.user) for n in sent})
-
-
-def _check_range(start: datetime, end: datetime) -> None:
-    naive = [name for name, at in (("start", start), ("end", end)) if at.tzinfo is None]
-    if naive:
-        raise InvalidInput("times need an offset", [f"{n}: give a UTC offset or Z" for n in naive])
-    if end <= start:
-        raise InvalidInput("end must be after start", ["end: must be after start"])
-    if end - start > MAX_RANGE:
-        raise InvalidInput("range too long", [f"end: at most {MAX_RANGE.days} days after start"])
+        return len({n.page_key() for n in sent})

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from klaxon.domain.errors import InvalidInput
+from klaxon.domain.report_window import check_range
 from klaxon.domain.schedule.load import PersonLoad, oncall_load
 from klaxon.services.schedules import ScheduleService
 
-MAX_RANGE = timedelta(days=366)
 PAGES_NOT_RECORDED = "pages are not yet recorded: paging arrives with escalation, so pages show as 0"
 
 PageLog = Callable[[datetime, datetime], Mapping[str, Sequence[datetime]]]
@@ -40,7 +39,7 @@ class ReportService:
         self, start: datetime, end: datetime, weekly_rate: Decimal | None = None, currency: str = "USD"
     ) -> LoadReport:
         """Everyone's load over [start, end) across every schedule, overrides included."""
-        _check_range(start, end)
+        check_range(start, end)
         schedules = self.schedules
         found = [s for schedule in schedules.all() for s in schedules.shifts(schedule.id, start, end)]
         pages = self.pages(start, end) if self.pages is not None else {}
@@ -54,13 +53,3 @@ class ReportService:
             notes=[] if self.pages is not None else [PAGES_NOT_RECORDED],
             people=people,
         )
-
-
-def _check_range(start: datetime, end: datetime) -> None:
-    naive = [name for name, at in (("start", start), ("end", end)) if at.tzinfo is None]
-    if naive:
-        raise InvalidInput("times need an offset", [f"{n}: give a UTC offset or Z" for n in naive])
-    if end <= start:
-        raise InvalidInput("end must be after start", ["end: must be after start"])
-    if end - start > MAX_RANGE:
-        raise InvalidInput("range too long", [f"end: at most {MAX_RANGE.days} days after start"])
