@@ -40,7 +40,10 @@ ASSET_EXCLUDES = [
     "docs",
     "examples",
     "infra",
+    "klaxon/cli",  # the `klaxon` command runs on people's machines, not in Lambda
+    "klaxon/local",  # the local platform (moto, the invoker); make lint proves no handler imports it
     "Makefile",
+    "scripts",
     "node_modules",
     "pyproject.toml",
     "tests",

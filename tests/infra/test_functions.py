@@ -204,6 +204,9 @@ def test_code_asset_holds_the_packages_and_none_of_the_tooling(synthesized: Synt
         {"cdk.out", "node_modules", "tests", "docs", "bench", "examples", "infra", "build", "app.py"}
     )
     assert [entry for entry in entries if entry.startswith(".")] == []
+    shipped = {path.name for path in (asset / "klaxon").iterdir()}
+    assert {"domain", "services", "adapters", "http"} <= shipped
+    assert shipped.isdisjoint({"local", "cli"})  # local-only code stays out of every function
     assert not any(path.name == "__pycache__" for path in asset.rglob("*"))
 
 
