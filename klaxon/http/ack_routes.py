@@ -14,36 +14,19 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from klaxon import wiring
 from klaxon.domain.ackcodes import AckLinkExpired, AckLinkInvalid
 from klaxon.domain.models import Incident, IncidentStatus
+from klaxon.http.pages import page, stylesheet
 
 router = Router()
 
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'",
-}
-_STYLE = (
-    "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:34rem;margin:2rem auto;"
-    "padding:0 1rem;line-height:1.5;color:#1a1a1a}dl{display:grid;grid-template-columns:max-content 1fr;"
-    "gap:.25rem 1rem}dt{font-weight:600}dd{margin:0}button{font-size:1.1rem;padding:.75rem 1.5rem;"
-    "border:0;border-radius:.3rem;background:#b00020;color:#fff;cursor:pointer}"
-    "button:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}.note{color:#444}"
+_CSS = stylesheet(
+    "#b00020",
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}"
+    "dd{margin:0}.note{color:#444}",
 )
 
 
 def _page(status: int, title: str, body: str) -> Response[str]:
-    document = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)} - Klaxon</title><style>{_STYLE}</style></head>"
-        f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )
-    return Response(
-        status_code=status, content_type="text/html; charset=utf-8", body=document, headers=dict(_HEADERS)
-    )
+    return page(status, title, body, css=_CSS, title_suffix=" - Klaxon")
 
 
 def _facts(incident: Incident) -> str:

@@ -28,26 +28,14 @@ from klaxon.domain.statuspage.subscribers import (
     SubscriberState,
 )
 from klaxon.http.auth import PRINCIPAL_KEY
+from klaxon.http.pages import page, stylesheet
 from klaxon.ports import ApiPrincipal
 from klaxon.services.subscribers import SubscriberView, WebhookAdded
 
 router = Router()
 
 ACCEPTED = "If this address can be subscribed, a confirmation email is on its way: open its link to confirm."
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'",
-}
-_STYLE = (
-    "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:34rem;margin:2rem auto;"
-    "padding:0 1rem;line-height:1.5;color:#1a1a1a}button{font-size:1.1rem;padding:.75rem 1.5rem;border:0;"
-    "border-radius:.3rem;background:#1f4f99;color:#fff;cursor:pointer}"
-    "button:focus-visible{outline:3px solid #1a1a1a;outline-offset:2px}"
-)
+_CSS = stylesheet("#1f4f99")
 
 
 class NewSubscriber(BaseModel):
@@ -80,15 +68,7 @@ class SubscriberList(BaseModel):
 
 
 def _page(status: int, title: str, body: str) -> Response[str]:
-    document = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
-    )
-    return Response(
-        status_code=status, content_type="text/html; charset=utf-8", body=document, headers=dict(_HEADERS)
-    )
+    return page(status, title, body, css=_CSS)
 
 
 def _page_name() -> str:
