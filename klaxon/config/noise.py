@@ -65,18 +65,7 @@ class ServiceMaintenanceWindow(BaseModel):
         return self
 
     def to_domain(self) -> MaintenanceWindow:
-        return MaintenanceWindow(
-            id=self.id,
-            name=self.name,
-            services=tuple(self.services),
-            start=self.start,
-            end=self.end,
-            rrule=self.rrule,
-            time_zone=self.time_zone,
-            owner=self.owner,
-            created_by="config",
-            announce=self.announce,
-        )
+        return MaintenanceWindow.model_validate({**self.model_dump(), "created_by": "config"})
 
 
 class InhibitionRuleConfig(BaseModel):

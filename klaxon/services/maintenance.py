@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
+from klaxon.domain.instants import Instant
 from klaxon.domain.maintenance import MaintenanceWindow, current_occurrence, ending_soon, next_occurrence
 from klaxon.domain.models import Priority
 from klaxon.domain.paging import DeliveryFailed, Page
@@ -44,8 +45,8 @@ class NewWindow(BaseModel):
     id: str | None = Field(default=None, description="Short lowercase id; absent, one is made from the name")
     name: str = Field(min_length=1)
     services: list[str] = Field(min_length=1)
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
     rrule: str | None = Field(default=None, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=SU")
     time_zone: str = Field(default="UTC", description="IANA zone the rule repeats in")
     owner: str | None = Field(default=None, description="User id reminded before each occurrence ends")
@@ -107,18 +108,8 @@ class MaintenanceService:
         if any(w.id == window_id for w in self.declared()):
             raise Conflict(f"maintenance window {window_id!r} is declared in the configuration")
         try:
-            window = MaintenanceWindow(
-                id=window_id,
-                name=request.name,
-                services=tuple(request.services),
-                start=request.start,
-                end=request.end,
-                rrule=request.rrule,
-                time_zone=request.time_zone,
-                owner=request.owner,
-                created_by=actor,
-                announce=request.announce,
-                created_at=self.clock.now(),
+            window = MaintenanceWindow.model_validate(
+                {**request.model_dump(), "id": window_id, "created_by": actor, "created_at": self.clock.now()}
             )
         except ValidationError as exc:
             raise InvalidInput("invalid maintenance window", [e["msg"] for e in exc.errors()]) from exc
@@ -195,17 +186,7 @@ class MaintenanceService:
     def _view(window: MaintenanceWindow, source: Literal["config", "api"], now: datetime) -> WindowView:
         upcoming = next_occurrence(window, now)
         return WindowView(
-            id=window.id,
-            name=window.name,
-            services=list(window.services),
-            start=window.start,
-            end=window.end,
-            rrule=window.rrule,
-            time_zone=window.time_zone,
-            owner=window.owner,
-            created_by=window.created_by,
-            created_at=window.created_at,
-            announce=window.announce,
+            **window.model_dump(),
             source=source,
             active=current_occurrence(window, now) is not None,
             next_start=upcoming[0] if upcoming else None,
