@@ -188,8 +188,9 @@ class ApiPrincipal:
         return f"user:{self.user}" if self.user else f"token:{self.name}"
 
 
-class Directory(Protocol):
-    """Read side of the applied configuration, plus credentials looked up by hash."""
+class KeysAndServices(Protocol):
+    """What intake and auth need of the configuration: integrations and API principals by their key's
+    hash, and the service ids."""
 
     def integration_for_key(self, key: str) -> IntegrationRef | None: ...
 

@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from klaxon.ports import Clock, EventBus, IdGenerator, PayloadStore, TimelineRepository
     from klaxon.services.acks import AckService
     from klaxon.services.drills import DrillService
-    from klaxon.services.escalation import Directory as EscalationDirectory
-    from klaxon.services.escalation import EscalationControl, EscalationService
+    from klaxon.services.escalation import EscalationControl, EscalationService, PoliciesAndPeople
     from klaxon.services.heartbeats import HeartbeatService
     from klaxon.services.incidents import IncidentService
     from klaxon.services.ingest import IngestService
@@ -195,15 +194,15 @@ def ack_service() -> AckService:
     )
 
 
-def escalation_directory() -> EscalationDirectory:
+def escalation_directory() -> PoliciesAndPeople:
     """Policies, each service's policy, and how to reach each person, from the applied configuration."""
     from klaxon.domain.escalation import Rule
     from klaxon.domain.policy import Channel
-    from klaxon.services.escalation import Directory, Person
+    from klaxon.services.escalation import Person, PoliciesAndPeople
 
     config = directory().config()
     if config is None:
-        return Directory(policies={}, service_policy={}, people={})
+        return PoliciesAndPeople(policies={}, service_policy={}, people={})
     people = {}
     for user in config.users:
         contacts: dict[Channel, str] = {}
@@ -214,7 +213,7 @@ def escalation_directory() -> EscalationDirectory:
             for r in user.effective_notification_rules()
         )
         people[user.id] = Person(id=user.id, name=user.name, contacts=contacts, rules=rules)
-    return Directory(
+    return PoliciesAndPeople(
         policies={p.id: p for p in config.escalation_policies},
         service_policy={s.id: s.escalation_policy for s in config.services},
         people=people,

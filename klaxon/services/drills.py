@@ -9,14 +9,14 @@ from klaxon.domain.dedup import drill_key
 from klaxon.domain.errors import InvalidInput, NotFound
 from klaxon.domain.models import Alert, AlertAction, Incident, Severity
 from klaxon.ports import Clock, IdGenerator
-from klaxon.services.escalation import Directory
+from klaxon.services.escalation import PoliciesAndPeople
 from klaxon.services.router import RouterService
 
 
 @dataclass
 class DrillService:
     router: RouterService
-    directory: Callable[[], Directory]
+    directory: Callable[[], PoliciesAndPeople]
     clock: Clock
     ids: IdGenerator
 

@@ -64,8 +64,8 @@ class Person:
 
 
 @dataclass(frozen=True)
-class Directory:
-    """What escalation needs of the configuration."""
+class PoliciesAndPeople:
+    """What escalation needs of the configuration: the policies, each service's policy, the people."""
 
     policies: Mapping[str, EscalationPolicy]
     service_policy: Mapping[str, str]
@@ -75,7 +75,7 @@ class Directory:
 USER_POLICY_PREFIX = "user:"
 
 
-def policy_of(incident: Incident, directory: Directory) -> EscalationPolicy | None:
+def policy_of(incident: Incident, directory: PoliciesAndPeople) -> EscalationPolicy | None:
     """The policy an incident escalates on: reassigned to a user (`user:<id>`), named, or its service's."""
     chosen = incident.escalation_policy or directory.service_policy.get(incident.service)
     if chosen and chosen.startswith(USER_POLICY_PREFIX):
@@ -101,7 +101,7 @@ class EscalationService:
     incidents: IncidentRepository
     records: NotificationRecords
     timeline: TimelineRepository
-    directory: Callable[[], Directory]
+    directory: Callable[[], PoliciesAndPeople]
     on_call: Callable[[str, datetime], list[str]]
     notifier: Notifier
     clock: Clock
@@ -314,7 +314,7 @@ class EscalationControl:
 
     incidents: IncidentRepository
     records: NotificationRecords
-    directory: Callable[[], Directory]
+    directory: Callable[[], PoliciesAndPeople]
     bus: EventBus
     clock: Clock
 

@@ -14,7 +14,7 @@ from klaxon.domain.integration import IntegrationRef
 from klaxon.domain.models import Alert
 from klaxon.domain.sources import SOURCES, Ignored, cloudwatch
 from klaxon.events import AlertReceived, ChangeReceived, DetailType
-from klaxon.ports import Clock, Directory, EventBus, IdGenerator, PayloadStore
+from klaxon.ports import Clock, EventBus, IdGenerator, KeysAndServices, PayloadStore
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class Accepted:
 
 @dataclass
 class IngestService:
-    directory: Directory
+    directory: KeysAndServices
     bus: EventBus
     payloads: PayloadStore
     clock: Clock

@@ -10,7 +10,7 @@ from klaxon.domain.escalation import Rule
 from klaxon.domain.models import AlertAction
 from klaxon.domain.paging import DeliveryStatus
 from klaxon.domain.policy import Channel, EscalationPolicy, Step, Target
-from klaxon.services.escalation import Directory, EscalationService, EscalationState, Person
+from klaxon.services.escalation import EscalationService, EscalationState, Person, PoliciesAndPeople
 from klaxon.services.incidents import IncidentService
 from tests.fakes.memory import MemoryNotifications, RecordingNotifier
 from tests.unit.test_router_service import alert, world  # noqa: F401 - fixture
@@ -51,7 +51,7 @@ def escalation(world):  # noqa: F811
     router, incidents, bus, clock = world
     records = MemoryNotifications(incidents)
     notifier = RecordingNotifier()
-    directory = Directory(
+    directory = PoliciesAndPeople(
         policies={"default": DEFAULT},
         service_policy={"checkout": "default"},
         people={u: person(u) for u in ["alice", "dave", "frank", "grace"]},
@@ -202,7 +202,7 @@ def test_a_policy_changed_mid_incident_applies_from_the_next_step(escalation):
         }
     )
     directory = service.directory()
-    service.directory = lambda: Directory(
+    service.directory = lambda: PoliciesAndPeople(
         policies={"default": changed}, service_policy=directory.service_policy, people=directory.people
     )
     service.run(state)
@@ -236,7 +236,7 @@ def test_a_user_without_the_channel_is_recorded_as_failed(escalation):
     service, router, _, records, _ = escalation
     directory = service.directory()
     people = {**directory.people, "alice": person("alice", channels=(PUSH,))}
-    service.directory = lambda: Directory(
+    service.directory = lambda: PoliciesAndPeople(
         policies=directory.policies, service_policy=directory.service_policy, people=people
     )
     incident = router.route(alert()).incident
@@ -256,7 +256,7 @@ def with_ack_timeout(service: EscalationService, minutes: int) -> None:
     """Give the demo's default policy an acknowledgement timeout, as if the config had been edited."""
     directory = service.directory()
     timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": minutes})
-    service.directory = lambda: Directory(
+    service.directory = lambda: PoliciesAndPeople(
         policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
     )
 
