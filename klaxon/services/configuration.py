@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from klaxon.domain.integration import InsufficientData, IntegrationRef
 from klaxon.domain.introductions import (
@@ -15,24 +14,10 @@ from klaxon.domain.introductions import (
     status_maintenance_key,
 )
 from klaxon.domain.routing import revision_of
+from klaxon.ports.config import ConfigStore
 
 if TYPE_CHECKING:
     from klaxon.config.schema import Integration, KlaxonConfig
-
-
-class ConfigStore(Protocol):
-    def apply(
-        self,
-        document: dict[str, Any],
-        integrations: dict[str, IntegrationRef],
-        introductions: Mapping[str, datetime],
-    ) -> None:
-        """Store the configuration, its integrations and when each of its named things first appeared."""
-
-    def config_document(self) -> dict[str, Any] | None: ...
-
-    def introductions(self) -> dict[str, datetime]:
-        """When each named thing of the applied configuration first appeared (klaxon.domain.introductions)."""
 
 
 def integration_ref(integration: Integration) -> IntegrationRef:

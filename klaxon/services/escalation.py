@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -32,6 +31,7 @@ from klaxon.ports import (
     Notifier,
     TimelineRepository,
 )
+from klaxon.ports.paging import NotificationRecords
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 3
@@ -82,18 +82,6 @@ def policy_of(incident: Incident, directory: PoliciesAndPeople) -> EscalationPol
         user = chosen.removeprefix(USER_POLICY_PREFIX)
         return EscalationPolicy(id=chosen, steps=[Step(targets=[Target(user=user)], delay_minutes=0)])
     return directory.policies.get(chosen or "")
-
-
-class NotificationRecords(Protocol):
-    def claim(self, incident_id: str, round_: int, tick: Tick, token: str) -> None: ...
-
-    def reserve(self, round_: int, page: Page) -> bool: ...
-
-    def record(self, round_: int, page: Page, notification: Notification) -> None: ...
-
-    def list(self, incident_id: str) -> list[Notification]: ...
-
-    def latest_tick(self, incident_id: str, round_: int) -> Tick | None: ...
 
 
 @dataclass

@@ -10,7 +10,6 @@ import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -28,15 +27,9 @@ from klaxon.domain.heartbeats import (
 from klaxon.domain.models import Alert
 from klaxon.events import AlertReceived, DetailType
 from klaxon.ports import Clock, EventBus, IdGenerator
+from klaxon.ports.noise import HeartbeatStore
 
 ATTEMPTS = 5
-
-
-class HeartbeatStore(Protocol):
-    def get(self, heartbeat_id: str) -> tuple[HeartbeatState, int] | None: ...
-
-    def put(self, state: HeartbeatState, *, version: int | None) -> None:
-        """Store if still at `version` (None: only if absent); else Conflict."""
 
 
 class HeartbeatView(BaseModel):

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from klaxon.domain import pagerduty, routing
 from klaxon.domain.errors import InvalidInput, Unauthorized
@@ -15,6 +15,7 @@ from klaxon.domain.models import Alert
 from klaxon.domain.sources import SOURCES, Ignored, cloudwatch
 from klaxon.events import AlertReceived, ChangeReceived, DetailType
 from klaxon.ports import Clock, EventBus, IdGenerator, KeysAndServices, PayloadStore
+from klaxon.ports.intake import SnsVerifier, SubscriptionConfirmer
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +26,6 @@ PAGERDUTY_KINDS = frozenset({"pagerduty", "generic"})
 
 class UnknownRoutingKey(InvalidInput):
     """PagerDuty answers an unknown routing key with 400 "invalid event"; so do we."""
-
-
-class SnsVerifier(Protocol):
-    def verify(self, message: cloudwatch.SnsEnvelope) -> None:
-        """Raise BadSignature unless Amazon SNS signed `message`."""
-
-
-class SubscriptionConfirmer(Protocol):
-    def confirm(self, subscribe_url: str) -> None:
-        """Visit an SNS SubscribeURL (already checked to be SNS's own)."""
 
 
 @dataclass(frozen=True)

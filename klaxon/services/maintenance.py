@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -19,24 +19,12 @@ from klaxon.domain.paging import DeliveryFailed, Page
 from klaxon.domain.policy import Channel
 from klaxon.events import DetailType, MaintenanceWindowChanged
 from klaxon.ports import Clock, EventBus, IdGenerator, Notifier
+from klaxon.ports.noise import MaintenanceStore
 
 log = logging.getLogger(__name__)
 REMINDER_LEAD = timedelta(minutes=15)
 REMINDER_CHANNELS = (Channel.EMAIL, Channel.PUSH, Channel.SMS)  # the first the owner has
 _SLUG = re.compile(r"[^a-z0-9]+")
-
-
-class MaintenanceStore(Protocol):
-    def list(self) -> list[MaintenanceWindow]: ...
-
-    def add(self, window: MaintenanceWindow) -> None:
-        """Store a new window; Conflict if its id is taken."""
-
-    def remove(self, window_id: str) -> MaintenanceWindow:
-        """Delete and return the window; NotFound if there is none."""
-
-    def reserve_reminder(self, window_id: str, ends_at: datetime) -> bool:
-        """True the first time for an occurrence: its reminder is to be sent."""
 
 
 class NewWindow(BaseModel):

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from klaxon.domain.models import Incident
 from klaxon.domain.noise import NoiseReport, noise_report
-from klaxon.domain.paging import DeliveryStatus, Notification
+from klaxon.domain.paging import DeliveryStatus
 from klaxon.domain.report_window import check_range
 from klaxon.ports import IncidentQuery, IncidentRepository
+from klaxon.ports.paging import PageRecords
 
 PAGE_SIZE = 100
-
-
-class PageRecords(Protocol):
-    def list(self, incident_id: str) -> list[Notification]: ...
 
 
 @dataclass

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from klaxon.domain.errors import Conflict, NotFound
 from klaxon.domain.statuspage.lifecycle import open_incident, post_update
@@ -28,6 +28,7 @@ from klaxon.domain.statuspage.templates import (
 )
 from klaxon.events import DetailType, IncidentSnapshot, StatusPageUpdated
 from klaxon.ports import Published, Site
+from klaxon.ports.statuspage import StatusIncidentStore
 from klaxon.services.statuspage_snapshot import (
     announced_maintenances,
     snapshot_of,
@@ -40,19 +41,6 @@ if TYPE_CHECKING:
 
 ATTEMPTS = 5  # optimistic-concurrency retries: an event and a person updating the same incident at once
 PUBLISH_ROUNDS = 3
-
-
-class StatusIncidentStore(Protocol):
-    def get(self, incident_id: str) -> tuple[PublicIncident, int] | None:
-        """The public incident of a Klaxon incident, with its version."""
-
-    def create(self, incident: PublicIncident) -> None:
-        """Store a new public incident; Conflict if the Klaxon incident already has one."""
-
-    def replace(self, incident: PublicIncident, version: int) -> None:
-        """Store a changed public incident; Conflict if it changed since `version` was read."""
-
-    def all(self) -> list[PublicIncident]: ...
 
 
 def public_id(incident_id: str) -> str:

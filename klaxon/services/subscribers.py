@@ -13,17 +13,16 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.messages import EmailContent
 from klaxon.domain.paging import DeliveryFailed
 from klaxon.domain.statuspage.models import PublicIncident, Snapshot, StatusUpdate
 from klaxon.domain.statuspage.status import component_statuses, page_status
@@ -50,6 +49,7 @@ from klaxon.domain.statuspage.subscribers import (
     webhook_signature,
 )
 from klaxon.events import DetailType, StatusSubscriberAdded, StatusUpdatePosted
+from klaxon.ports.statuspage import EmailSender, SubscriberStore, WebhookPoster
 
 if TYPE_CHECKING:
     from klaxon.config.statuspage import StatusPageConfig
@@ -64,43 +64,6 @@ UNSUBSCRIBE_PATH = "/v1/statuspage/subscribers/unsubscribe/"
 # The payload is Statuspage's incident webhook, documented there; receivers written for it read ours.
 DOCUMENTATION = "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/"
 DELIVERY_HEADER = "X-Klaxon-Delivery"  # the update's id: the same for every attempt of one delivery
-
-
-class SubscriberStore(Protocol):
-    def get(self, subscriber_id: str) -> tuple[Subscriber, int] | None: ...
-
-    def create(self, subscriber: Subscriber) -> None:
-        """Conflict when the id exists."""
-
-    def replace(self, subscriber: Subscriber, version: int) -> None:
-        """Conflict when it changed since `version` was read."""
-
-    def delete(self, subscriber_id: str) -> None:
-        """NotFound when there is no such subscriber."""
-
-    def all(self) -> list[Subscriber]: ...
-
-    def recorded(self, update_id: str) -> set[str]:
-        """Ids of the subscribers a delivery of this update is recorded for."""
-
-    def claim(self, delivery: Delivery) -> bool:
-        """Record a delivery if none is; False when one is (someone else sends it, or sent it)."""
-
-    def record(self, delivery: Delivery) -> None: ...
-
-    def last_deliveries(self) -> dict[str, Delivery]: ...
-
-
-class EmailSender(Protocol):
-    def send(
-        self, to: str, content: EmailContent, headers: Mapping[str, str], sender: str | None = None
-    ) -> str:
-        """Send one email; DeliveryFailed when the provider refuses it or cannot be reached."""
-
-
-class WebhookPoster(Protocol):
-    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        """POST `body`; DeliveryFailed unless the answer is 2xx."""
 
 
 class SubscriberView(BaseModel):

@@ -1,4 +1,7 @@
-"""The ports services depend on; adapters implement them, tests use in-memory fakes."""
+"""The ports services depend on; adapters implement them, tests use in-memory fakes.
+
+The incident path's ports are here; the others live by subject beside it (config, intake, noise,
+paging, statuspage) and are re-exported, so `from klaxon.ports import X` names any port."""
 
 from __future__ import annotations
 
@@ -253,3 +256,17 @@ class CalendarRenderer(Protocol):
         names: dict[str, str],
         now: datetime,
     ) -> bytes: ...
+
+
+# The ports of each subject, re-exported (`X as X`): every port can be named from klaxon.ports.
+from klaxon.ports.config import ConfigStore as ConfigStore  # noqa: E402
+from klaxon.ports.intake import SnsVerifier as SnsVerifier  # noqa: E402
+from klaxon.ports.intake import SubscriptionConfirmer as SubscriptionConfirmer  # noqa: E402
+from klaxon.ports.noise import HeartbeatStore as HeartbeatStore  # noqa: E402
+from klaxon.ports.noise import MaintenanceStore as MaintenanceStore  # noqa: E402
+from klaxon.ports.paging import NotificationRecords as NotificationRecords  # noqa: E402
+from klaxon.ports.paging import PageRecords as PageRecords  # noqa: E402
+from klaxon.ports.statuspage import EmailSender as EmailSender  # noqa: E402
+from klaxon.ports.statuspage import StatusIncidentStore as StatusIncidentStore  # noqa: E402
+from klaxon.ports.statuspage import SubscriberStore as SubscriberStore  # noqa: E402
+from klaxon.ports.statuspage import WebhookPoster as WebhookPoster  # noqa: E402

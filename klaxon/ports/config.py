@@ -1,0 +1,25 @@
+"""Port of the configuration store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from klaxon.domain.integration import IntegrationRef
+
+
+class ConfigStore(Protocol):
+    def apply(
+        self,
+        document: dict[str, Any],
+        integrations: dict[str, IntegrationRef],
+        introductions: Mapping[str, datetime],
+    ) -> None:
+        """Store the configuration, its integrations and when each of its named things first appeared."""
+
+    def config_document(self) -> dict[str, Any] | None: ...
+
+    def introductions(self) -> dict[str, datetime]:
+        """When each named thing of the applied configuration first appeared (klaxon.domain.introductions)."""

@@ -1,0 +1,25 @@
+"""Ports of paging: the record of every page and tick."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from klaxon.domain.escalation import Tick
+    from klaxon.domain.paging import Notification, Page
+
+
+class PageRecords(Protocol):
+    def list(self, incident_id: str) -> list[Notification]: ...
+
+
+class NotificationRecords(Protocol):
+    def claim(self, incident_id: str, round_: int, tick: Tick, token: str) -> None: ...
+
+    def reserve(self, round_: int, page: Page) -> bool: ...
+
+    def record(self, round_: int, page: Page, notification: Notification) -> None: ...
+
+    def list(self, incident_id: str) -> list[Notification]: ...
+
+    def latest_tick(self, incident_id: str, round_: int) -> Tick | None: ...
