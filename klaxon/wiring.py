@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from klaxon.ports import Clock, EventBus, IdGenerator, PayloadStore, TimelineRepository
     from klaxon.services.acks import AckService
     from klaxon.services.drills import DrillService
-    from klaxon.services.escalation import EscalationControl, EscalationService, PoliciesAndPeople
+    from klaxon.services.escalation import (
+        EscalationControl,
+        EscalationService,
+        EscalationStopper,
+        PoliciesAndPeople,
+    )
     from klaxon.services.heartbeats import HeartbeatService
     from klaxon.services.incidents import IncidentService
     from klaxon.services.ingest import IngestService
@@ -192,6 +197,14 @@ def ack_service() -> AckService:
         clock=_common().clock,
         public_url=os.environ.get("KLAXON_PUBLIC_URL"),
     )
+
+
+def escalation_stopper() -> EscalationStopper:
+    """Built per call: the runner reads the state machine's ARN, which the local platform sets late."""
+    from klaxon.adapters.escalation_runner import StepFunctionsRunner
+    from klaxon.services.escalation import EscalationStopper
+
+    return EscalationStopper(runner=StepFunctionsRunner(), directory=escalation_directory)
 
 
 def escalation_directory() -> PoliciesAndPeople:

@@ -264,6 +264,7 @@ from klaxon.ports.intake import SnsVerifier as SnsVerifier  # noqa: E402
 from klaxon.ports.intake import SubscriptionConfirmer as SubscriptionConfirmer  # noqa: E402
 from klaxon.ports.noise import HeartbeatStore as HeartbeatStore  # noqa: E402
 from klaxon.ports.noise import MaintenanceStore as MaintenanceStore  # noqa: E402
+from klaxon.ports.paging import EscalationRunner as EscalationRunner  # noqa: E402
 from klaxon.ports.paging import NotificationRecords as NotificationRecords  # noqa: E402
 from klaxon.ports.paging import PageRecords as PageRecords  # noqa: E402
 from klaxon.ports.statuspage import EmailSender as EmailSender  # noqa: E402

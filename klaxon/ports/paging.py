@@ -23,3 +23,13 @@ class NotificationRecords(Protocol):
     def list(self, incident_id: str) -> list[Notification]: ...
 
     def latest_tick(self, incident_id: str, round_: int) -> Tick | None: ...
+
+
+class EscalationRunner(Protocol):
+    """The timed escalation executions (Step Functions in AWS and locally)."""
+
+    def stop(self, incident_id: str, round_: int, cause: str) -> bool:
+        """Stop the round's execution; False when there is none (it never escalated, or ended)."""
+
+    def start_ack_timer(self, incident_id: str, round_: int, acknowledged_at: str) -> None:
+        """Start the run that re-triggers the incident when its acknowledgement times out (idempotent)."""

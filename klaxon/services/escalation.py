@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from klaxon.domain.drill import scaled_wait_seconds
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.escalation import Rule, Tick, due_channels, next_tick, step_for
-from klaxon.domain.models import Incident, IncidentStatus, TimelineEntry
+from klaxon.domain.models import Incident, IncidentStatus, TimelineEntry, Urgency
 from klaxon.domain.paging import DeliveryFailed, DeliveryStatus, Notification, Page
 from klaxon.domain.policy import Channel, EscalationPolicy, Step, Target
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
@@ -31,7 +31,7 @@ from klaxon.ports import (
     Notifier,
     TimelineRepository,
 )
-from klaxon.ports.paging import NotificationRecords
+from klaxon.ports.paging import EscalationRunner, NotificationRecords
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 3
@@ -75,7 +75,7 @@ class PoliciesAndPeople:
 USER_POLICY_PREFIX = "user:"
 
 
-def policy_of(incident: Incident, directory: PoliciesAndPeople) -> EscalationPolicy | None:
+def policy_of(incident: Incident | IncidentSnapshot, directory: PoliciesAndPeople) -> EscalationPolicy | None:
     """The policy an incident escalates on: reassigned to a user (`user:<id>`), named, or its service's."""
     chosen = incident.escalation_policy or directory.service_policy.get(incident.service)
     if chosen and chosen.startswith(USER_POLICY_PREFIX):
@@ -398,3 +398,32 @@ def page_log(
         return by_user
 
     return pages
+
+
+@dataclass
+class EscalationStopper:
+    """An incident acknowledged or resolved: stop its round, and start the acknowledgement timer the
+    policy asks for (a high-urgency incident re-triggers when nobody resolves it in time)."""
+
+    runner: EscalationRunner
+    directory: Callable[[], PoliciesAndPeople]
+
+    def on_change(self, incident: IncidentSnapshot) -> tuple[bool, bool]:
+        """(whether a running round was stopped, whether an acknowledgement timer was started)."""
+        # A P3/P4 incident never escalated; the step function also ends a run that finds it acknowledged.
+        stopped = self.runner.stop(
+            incident.id, incident.escalation_round, f"incident {incident.status.value}"
+        )
+        timer = incident.status is IncidentStatus.ACKNOWLEDGED and self._ack_timer(incident)
+        return stopped, timer
+
+    def _ack_timer(self, incident: IncidentSnapshot) -> bool:
+        policy = policy_of(incident, self.directory())
+        if policy is None or policy.ack_timeout_minutes is None or incident.acknowledged_at is None:
+            return False
+        if incident.urgency is not Urgency.HIGH:
+            return False  # a low-urgency incident re-triggered would page no one anyway
+        self.runner.start_ack_timer(
+            incident.id, incident.escalation_round, incident.acknowledged_at.isoformat()
+        )
+        return True
