@@ -13,16 +13,13 @@ import klaxon.local.emulation  # noqa: F401 - sets fake credentials and imports 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"  # byte-for-byte captures (tests/fixtures/README.md)
 DEMO_CONFIG = ROOT / "examples" / "acme.yaml"
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def require_program(name: str) -> str:
-    """The path of an outside program; outside CI a missing one skips, in CI it fails the test."""
+    """The path of an outside program; a missing one fails the test (`make test` installs it)."""
     path = shutil.which(name)
     if path is None:
-        if IN_CI:
-            pytest.fail(f"{name} is required in CI but is not installed (make test installs it)")
-        pytest.skip(f"{name} is not installed")
+        pytest.fail(f"{name} is not installed: `make test` installs it (make system-deps)")
     return path
 
 
