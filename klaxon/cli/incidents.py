@@ -125,16 +125,17 @@ def incidents_watch(
     stop_at = {"resolved"} if until == "resolved" else {"acknowledged", "resolved"}
     incident_id = resolve_ref(api, token, ref)
     deadline = None if timeout is None else time.monotonic() + timeout
-    shown = 0
+    shown, started = 0, False
     while True:
         incident = call(api, token, "GET", f"/v1/incidents/{incident_id}")
-        if shown == 0:
+        if not started:
             typer.echo(f"#{incident['number']} {incident['title']} ({incident['service']}): following…")
+            started = True
         timeline = call(api, token, "GET", f"/v1/incidents/{incident_id}/timeline")["timeline"]
         for entry in timeline[shown:]:
             actor = f" [{entry['actor']}]" if entry.get("actor") else ""
             typer.echo(f"{entry['at']}  {entry['kind']}{actor}: {entry['message']}")
-        shown = max(shown, len(timeline), 1)
+        shown = max(shown, len(timeline))
         if incident["status"] in stop_at:
             typer.echo(f"#{incident['number']} is {incident['status']}.")
             return
