@@ -9,7 +9,7 @@ for, unless its writer died (the claim is older than the claim timeout): then it
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -48,13 +48,11 @@ def heartbeat_key(heartbeat_id: str) -> str:
     return f"heartbeat:{heartbeat_id}"
 
 
-def label_group_key(labels: dict[str, str] | object, group_by: Sequence[str]) -> str | None:
+def label_group_key(labels: Mapping[str, str], group_by: Sequence[str]) -> str | None:
     """`group:name=value,...` over `group_by`; None (not grouped) when the alert has none of them."""
-    found = labels if isinstance(labels, dict) else {}
-    present = [name for name in group_by if name in found]
-    if not present:
+    if not any(name in labels for name in group_by):
         return None
-    return GROUP_PREFIX + ",".join(f"{name}={found.get(name, '')}" for name in group_by)
+    return GROUP_PREFIX + ",".join(f"{name}={labels.get(name, '')}" for name in group_by)
 
 
 def drill_key(drill_id: str) -> str:

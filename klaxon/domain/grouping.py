@@ -49,7 +49,7 @@ def alert_labels(alert: Alert) -> dict[str, str]:
 
 def group_key(labels: Mapping[str, str], rule: GroupRule) -> str | None:
     """`group:name=value,...` over the rule's labels; None (not grouped) when the alert has none of them."""
-    return label_group_key(dict(labels), rule.group_by)
+    return label_group_key(labels, rule.group_by)
 
 
 def group_labels(labels: Mapping[str, str], rule: GroupRule) -> dict[str, str]:
