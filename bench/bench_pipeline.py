@@ -49,7 +49,7 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
                 severity=Severity.WARNING,
             )
 
-        router = wiring.router_service()
+        router = wiring.container().router_service
         METER.reset()
         router.route(alert(0, "writes-probe"))
         new_incident = METER.writes_here()

@@ -15,7 +15,7 @@ logger = Logger(service="klaxon-escalation")
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    state = wiring.escalation_service().run(EscalationState.model_validate(event))
+    state = wiring.container().escalation_service.run(EscalationState.model_validate(event))
     logger.info(
         "escalation tick", extra={"incident": state.incident_id, "done": state.done, "reason": state.reason}
     )

@@ -16,6 +16,6 @@ logger = Logger(service="klaxon-escalation")
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     incident = IncidentChanged.model_validate(event["detail"]).incident
-    stopped, timer = wiring.escalation_stopper().on_change(incident)
+    stopped, timer = wiring.container().escalation_stopper.on_change(incident)
     logger.info("escalation stopped", extra={"incident": incident.id, "stopped": stopped, "ack_timer": timer})
     return {"stopped": stopped, "ack_timer": timer}

@@ -14,7 +14,7 @@ logger = Logger(service="klaxon-heartbeats")
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    missed = wiring.heartbeat_service().check()
+    missed = wiring.container().heartbeat_service.check()
     if missed:
         logger.warning("heartbeats missed", extra={"heartbeats": missed})
     return {"missed": missed}

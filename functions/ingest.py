@@ -2,78 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from klaxon import wiring
-from klaxon.http import errors
+from klaxon.http.ingest_app import app, metrics
 
 logger = Logger(service="klaxon-ingest")
-metrics = Metrics(namespace="Klaxon", service="ingest")
-app = APIGatewayRestResolver(enable_validation=True)
-errors.register(app)
-
-
-def _body() -> bytes:
-    """The raw body as bytes; decoding is the parser's job, so bad UTF-8 becomes a 400, not a crash."""
-    event = app.current_event
-    if event.body is None:
-        return b""
-    return base64.b64decode(event.body) if event.is_base64_encoded else event.body.encode()
-
-
-def _accepted(body: dict[str, object]) -> Response[dict[str, object]]:
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=body)
-
-
-@app.post("/v2/enqueue")
-def handle_enqueue_event() -> Response[dict[str, object]]:
-    dedup_key = wiring.ingest_service().enqueue_pagerduty(_body())
-    metrics.add_metric(name="AlertsAccepted", unit=MetricUnit.Count, value=1)
-    return _accepted({"status": "success", "message": "Event processed", "dedup_key": dedup_key})
-
-
-@app.post("/v2/change/enqueue")
-def handle_enqueue_change() -> Response[dict[str, object]]:
-    wiring.ingest_service().enqueue_change(_body())
-    return _accepted({"status": "success", "message": "Change event processed"})
-
-
-def _bearer() -> str | None:
-    header = app.current_event.headers.get("authorization") or app.current_event.headers.get("Authorization")
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return None
-
-
-@app.post("/v1/integrations/<kind>")
-def handle_integration_alert(kind: str) -> Response[dict[str, object]]:
-    return _integration(kind, _bearer())
-
-
-@app.post("/v1/integrations/<kind>/<key>")
-def handle_integration_alert_with_key(kind: str, key: str) -> Response[dict[str, object]]:
-    # For tools that cannot set headers; the key never reaches a log line.
-    return _integration(kind, _bearer() or key)
-
-
-def _headers() -> dict[str, str]:
-    """Request headers with lowercase names: signatures travel in them (Sentry-Hook-Signature, ...)."""
-    return {name.lower(): value for name, value in (app.current_event.headers or {}).items()}
-
-
-def _integration(kind: str, key: str | None) -> Response[dict[str, object]]:
-    accepted = wiring.ingest_service().enqueue_integration(kind, key, _body(), _headers())
-    answer: dict[str, object] = {"status": "success", "message": accepted.message}
-    if accepted.alert is not None:
-        metrics.add_metric(name="AlertsAccepted", unit=MetricUnit.Count, value=1)
-        answer["dedup_key"] = accepted.alert.dedup_key
-    return _accepted(answer)
+__all__ = ["app", "handler"]
 
 
 @logger.inject_lambda_context(log_event=False)

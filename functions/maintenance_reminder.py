@@ -14,6 +14,6 @@ logger = Logger(service="klaxon-maintenance")
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    done = wiring.maintenance_service().tick()
+    done = wiring.container().maintenance_service.tick()
     logger.info("maintenance tick", extra=done)
     return done

@@ -16,13 +16,13 @@ logger = Logger(service="klaxon-router")
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     detail_type = event.get("detail-type")
-    service = wiring.router_service()
+    service = wiring.container().router_service
     if detail_type == DetailType.CHANGE_RECEIVED:
         service.record_change(ChangeReceived.model_validate(event["detail"]).change)
         return {"result": "change recorded"}
     if detail_type == DetailType.INCIDENT_RESOLVED:  # it may have inhibited others: release them
         source = IncidentChanged.model_validate(event["detail"]).incident
-        released = wiring.noise_control().on_resolved(source)
+        released = wiring.container().noise_control.on_resolved(source)
         return {"result": "released", "incidents": [i.id for i in released]}
     if detail_type != DetailType.ALERT_RECEIVED:
         raise ValueError(f"router does not handle {detail_type!r}")

@@ -32,7 +32,7 @@ def masked(number: str) -> str:
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    service = wiring.ack_service()
+    service = wiring.container().ack_service
     results = []
     for record in SNSEvent(event).records:
         try:

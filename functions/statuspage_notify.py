@@ -17,7 +17,7 @@ logger = Logger(service="klaxon-statuspage-notify")
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    service = wiring.subscriber_service()
+    service = wiring.container().subscriber_service
     detail_type = event.get("detail-type")
     if detail_type == DetailType.STATUS_SUBSCRIBER_ADDED:
         added = StatusSubscriberAdded.model_validate(event["detail"])

@@ -17,15 +17,14 @@ logger = Logger(service="klaxon-statuspage")
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    from klaxon.adapters.statuspage_site import site_from_environment
-
-    service = wiring.statuspage_service()
+    parts = wiring.container()
+    service = parts.statuspage_service
     detail_type = event.get("detail-type")
     public = None
     if detail_type in INCIDENT_DETAIL_TYPES:
         incident = IncidentChanged.model_validate(event["detail"]).incident
         public = service.on_incident(DetailType(detail_type), incident)
-    site = site_from_environment()
+    site = parts.status_site()
     if site is None:
         logger.warning("no status page site configured (KLAXON_STATUS_*): nothing published")
         return {"public_incident": public.id if public else None, "uploaded": 0}

@@ -1,32 +1,37 @@
-"""The one place that builds adapters and services; used by functions/ and by klaxon.local alike.
+"""The composition root: `build(settings)` makes the one container of a process (a Lambda container,
+`klaxon up`), and `container()` is the one the handlers of this process use.
 
-Everything is built on first use and kept for the life of the process (a Lambda container).
+The container holds one instance of each adapter and service. Each is built the first time it is read,
+so a function's cold start pays only for what that function uses; once built it is never replaced.
+The local platform builds its own (`build(settings, status_site=...)`) and `install`s it.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from klaxon.settings import Settings
 
 if TYPE_CHECKING:
     from klaxon.adapters.directory import DynamoDirectory
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
     from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
     from klaxon.adapters.notifications import DynamoNotificationRepository
     from klaxon.adapters.notifiers import ChannelNotifier
-    from klaxon.config.statuspage import StatusPageConfig
-    from klaxon.domain.heartbeats import Heartbeat
+    from klaxon.adapters.overrides import DynamoFeedState
+    from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
+    from klaxon.adapters.timeline import DynamoTimelineRepository
     from klaxon.domain.statuspage.models import PublicIncident
-    from klaxon.ports import Clock, EventBus, IdGenerator, PayloadStore, TimelineRepository
+    from klaxon.ports import Clock, EscalationRunner, EventBus, IdGenerator, PayloadStore, Site
     from klaxon.services.acks import AckService
+    from klaxon.services.config_views import ConfigViews
     from klaxon.services.drills import DrillService
-    from klaxon.services.escalation import (
-        EscalationControl,
-        EscalationService,
-        EscalationStopper,
-        PoliciesAndPeople,
-    )
+    from klaxon.services.escalation import EscalationControl, EscalationService, EscalationStopper
     from klaxon.services.heartbeats import HeartbeatService
     from klaxon.services.incidents import IncidentService
     from klaxon.services.ingest import IngestService
@@ -35,432 +40,416 @@ if TYPE_CHECKING:
     from klaxon.services.noise_report import NoiseReportService
     from klaxon.services.reports import ReportService
     from klaxon.services.router import RouterService
-    from klaxon.services.schedules import Roster, ScheduleService
-    from klaxon.services.statuspage import StatusPageService
-    from klaxon.services.subscribers import SubscriberService
-
-
-@dataclass(frozen=True)
-class _Common:
-    bus: EventBus
-    payloads: PayloadStore
-    clock: Clock
-    ids: IdGenerator
-
-
-@functools.cache
-def directory() -> DynamoDirectory:
-    from klaxon.adapters.directory import DynamoDirectory
-
-    return DynamoDirectory()
-
-
-@functools.cache
-def _common() -> _Common:
-    from klaxon.adapters.eventbridge import EventBridgeBus
-    from klaxon.adapters.s3_payloads import S3PayloadStore
-    from klaxon.adapters.system import SystemClock, UuidIds
-
-    return _Common(bus=EventBridgeBus(), payloads=S3PayloadStore(), clock=SystemClock(), ids=UuidIds())
-
-
-def clock() -> Clock:
-    """The clock every service here reads."""
-    return _common().clock
-
-
-@functools.cache
-def ingest_service() -> IngestService:
-    from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
-    from klaxon.services.ingest import IngestService
-
-    c = _common()
-    return IngestService(
-        directory=directory(),
-        bus=c.bus,
-        payloads=c.payloads,
-        clock=c.clock,
-        ids=c.ids,
-        sns=SnsSignatureVerifier.from_environment(),
-        confirmer=HttpSubscriptionConfirmer(),
-    )
-
-
-@functools.cache
-def router_service() -> RouterService:
-    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
-    from klaxon.adapters.timeline import DynamoTimelineRepository
-    from klaxon.services.router import RouterService
-
-    c = _common()
-    return RouterService(
-        incidents=DynamoIncidentRepository(),
-        timeline=DynamoTimelineRepository(),
-        bus=c.bus,
-        payloads=c.payloads,
-        clock=c.clock,
-        ids=c.ids,
-        noise=noise_control(),
-    )
-
-
-@functools.cache
-def incident_service() -> IncidentService:
-    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
-    from klaxon.adapters.timeline import DynamoTimelineRepository
-    from klaxon.services.incidents import IncidentService
-
-    c = _common()
-    return IncidentService(
-        incidents=DynamoIncidentRepository(),
-        timeline=DynamoTimelineRepository(),
-        bus=c.bus,
-        clock=c.clock,
-        payloads=c.payloads,
-    )
-
-
-@functools.cache
-def timeline_repository() -> TimelineRepository:
-    from klaxon.adapters.timeline import DynamoTimelineRepository
-
-    return DynamoTimelineRepository()
-
-
-def roster() -> Roster:
-    """Schedules and user names from the applied configuration (cached with it)."""
-    from klaxon.services.schedules import Roster
-
-    config = directory().config()
-    if config is None:
-        return Roster(schedules={}, users={})
-    return Roster(schedules={s.id: s for s in config.schedules}, users={u.id: u.name for u in config.users})
-
-
-@functools.cache
-def schedule_service() -> ScheduleService:
-    from klaxon.adapters.ical import calendar
-    from klaxon.adapters.overrides import DynamoFeedState, DynamoOverrideRepository
     from klaxon.services.schedules import ScheduleService
-
-    c = _common()
-    return ScheduleService(
-        roster=roster,
-        overrides=DynamoOverrideRepository(),
-        timeline=timeline_repository(),
-        feeds=DynamoFeedState(),
-        clock=c.clock,
-        ids=c.ids,
-        calendar=calendar,
-    )
-
-
-def report_service() -> ReportService:
-    """Not cached: it only holds the cached schedule service, so `reset` has nothing of its own to drop."""
-    from klaxon.services.reports import ReportService
-
-    def time_zones() -> dict[str, str]:
-        config = directory().config()
-        return {} if config is None else {u.id: u.time_zone for u in config.users}
-
-    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
-    from klaxon.services.escalation import page_log
-
-    pages = page_log(DynamoIncidentRepository(), notification_records())
-    return ReportService(schedules=schedule_service(), time_zones=time_zones, pages=pages)
-
-
-@functools.cache
-def notifier() -> ChannelNotifier:
-    """Every paging channel, configured from the environment (KLAXON_SMS_ORIGINATION and the like)."""
-    from klaxon.adapters.notifiers import ChannelNotifier
-
-    return ChannelNotifier.from_environment()
-
-
-@functools.cache
-def ack_service() -> AckService:
-    """SMS replies and signed acknowledge links; links are absolute when KLAXON_PUBLIC_URL is set."""
-    import os
-
-    from klaxon.adapters.overrides import DynamoFeedState
-    from klaxon.services.acks import AckService, phone_book
-
-    def phones() -> dict[str, str]:
-        config = directory().config()
-        return {} if config is None else phone_book(config.users)
-
-    return AckService(
-        incidents=incident_service(),
-        phones=phones,
-        secret=functools.cache(DynamoFeedState().secret),  # created once per deployment, never rotated
-        clock=_common().clock,
-        public_url=os.environ.get("KLAXON_PUBLIC_URL"),
-    )
-
-
-def escalation_stopper() -> EscalationStopper:
-    """Built per call: the runner reads the state machine's ARN, which the local platform sets late."""
-    from klaxon.adapters.escalation_runner import StepFunctionsRunner
-    from klaxon.services.escalation import EscalationStopper
-
-    return EscalationStopper(runner=StepFunctionsRunner(), directory=escalation_directory)
-
-
-def escalation_directory() -> PoliciesAndPeople:
-    """Policies, each service's policy, and how to reach each person, from the applied configuration."""
-    from klaxon.domain.escalation import Rule
-    from klaxon.domain.policy import Channel
-    from klaxon.services.escalation import Person, PoliciesAndPeople
-
-    config = directory().config()
-    if config is None:
-        return PoliciesAndPeople(policies={}, service_policy={}, people={})
-    people = {}
-    for user in config.users:
-        contacts: dict[Channel, str] = {}
-        for method in user.contact_methods:
-            contacts.setdefault(method.type, method.address)
-        rules = tuple(
-            Rule(channel=r.channel, delay_minutes=r.delay_minutes)
-            for r in user.effective_notification_rules()
-        )
-        people[user.id] = Person(id=user.id, name=user.name, contacts=contacts, rules=rules)
-    return PoliciesAndPeople(
-        policies={p.id: p for p in config.escalation_policies},
-        service_policy={s.id: s.escalation_policy for s in config.services},
-        people=people,
-    )
-
-
-@functools.cache
-def notification_records() -> DynamoNotificationRepository:
-    from klaxon.adapters.notifications import DynamoNotificationRepository
-
-    return DynamoNotificationRepository()
-
-
-@functools.cache
-def escalation_service() -> EscalationService:
-    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
-    from klaxon.services.escalation import EscalationService
-
-    def on_call(schedule: str, at: datetime) -> list[str]:
-        return [person.user for person in schedule_service().on_call(schedule, at)[1]]
-
-    c = _common()
-    return EscalationService(
-        incidents=DynamoIncidentRepository(),
-        records=notification_records(),
-        timeline=timeline_repository(),
-        directory=escalation_directory,
-        on_call=on_call,
-        notifier=notifier(),
-        clock=c.clock,
-        ids=c.ids,
-        ack_url=lambda incident, user: ack_service().link_for(incident.id, user),
-        bus=c.bus,
-    )
-
-
-@functools.cache
-def escalation_control() -> EscalationControl:
-    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
-    from klaxon.services.escalation import EscalationControl
-
-    c = _common()
-    return EscalationControl(
-        incidents=DynamoIncidentRepository(),
-        records=notification_records(),
-        directory=escalation_directory,
-        bus=c.bus,
-        clock=c.clock,
-    )
-
-
-@functools.cache
-def drill_service() -> DrillService:
-    from klaxon.services.drills import DrillService
-
-    c = _common()
-    return DrillService(router=router_service(), directory=escalation_directory, clock=c.clock, ids=c.ids)
-
-
-@functools.cache
-def statuspage_service() -> StatusPageService:
-    """Public status incidents; the configuration's `statuspage` section says what the page shows."""
-    from klaxon.adapters.statuspage_store import DynamoStatusIncidents
     from klaxon.services.statuspage import StatusPageService
-    from klaxon.services.subscribers import announcer
-
-    def settings() -> StatusPageConfig | None:
-        config = directory().config()
-        if config is None or config.statuspage is None:
-            return None
-        import os
-
-        url = os.environ.get("KLAXON_STATUSPAGE_URL")  # `klaxon up` serves the page on its own port
-        return config.statuspage.model_copy(update={"url": url}) if url else config.statuspage
-
-    c = _common()
-    return StatusPageService(
-        store=DynamoStatusIncidents(),
-        settings=settings,
-        bus=c.bus,
-        clock=c.clock,
-        ids=c.ids,
-        windows=lambda: noise_control().windows(),
-        announce=announcer(c.bus),
-        introductions=lambda: directory().introductions(),
-    )
-
-
-@functools.cache
-def subscriber_service() -> SubscriberService:
-    """Status page subscribers; links in their emails are absolute when KLAXON_PUBLIC_URL is set."""
-    import os
-
-    from klaxon.adapters.overrides import DynamoFeedState
-    from klaxon.adapters.subscriber_email import SesEmailSender
-    from klaxon.adapters.subscriber_store import DynamoSubscriberStore
-    from klaxon.adapters.webhooks import UrllibWebhookPoster
     from klaxon.services.subscribers import SubscriberService
 
-    statuspage = statuspage_service()
 
-    def public_incident(incident_id: str) -> PublicIncident | None:
-        found = statuspage.store.get(incident_id)
-        return None if found is None else found[0]
+class part(cached_property):
+    """A part of the container: built on first read, under the container's lock, exactly once."""
 
-    c = _common()
-    return SubscriberService(
-        store=DynamoSubscriberStore(),
-        settings=statuspage.settings,
-        public_incident=public_incident,
-        snapshot=statuspage.snapshot,
-        email=SesEmailSender.from_environment(),
-        webhooks=UrllibWebhookPoster(),
-        bus=c.bus,
-        clock=c.clock,
-        ids=c.ids,
-        secret=functools.cache(DynamoFeedState().secret),  # the deployment's link-signing secret
-        public_url=os.environ.get("KLAXON_PUBLIC_URL"),
-        # Outside Lambda (klaxon up, tests) a webhook may be http://127.0.0.1; in AWS only https.
-        allow_loopback_http="AWS_LAMBDA_FUNCTION_NAME" not in os.environ,
-    )
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        built = vars(instance)
+        name = self.attrname
+        assert name is not None
+        if name not in built:
+            with built["_building"]:  # re-entrant: a part builds the parts it holds
+                if name not in built:
+                    built[name] = self.func(instance)
+        return built[name]
 
 
-@functools.cache
-def maintenance_store() -> DynamoMaintenanceStore:
-    from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
+class Container:
+    """Every adapter and service of one process, each built once, on first use. Frozen once made.
 
-    return DynamoMaintenanceStore()
+    `provided` replaces a part by name before anything is built (the local platform's status site,
+    tests' fakes); each must be the name of a part.
+    """
 
+    def __init__(self, settings: Settings, **provided: Any) -> None:
+        unknown = sorted(name for name in provided if not isinstance(getattr(type(self), name, None), part))
+        if unknown:
+            raise TypeError(f"no such part of the container: {unknown}")
+        vars(self).update(settings=settings, _building=threading.RLock(), **provided)
 
-@functools.cache
-def noise_control() -> NoiseControl:
-    """Grouping, maintenance windows and inhibition for the router, from the applied configuration."""
-    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
-    from klaxon.config.noise import grouping_of
-    from klaxon.services.noise import NoiseControl, NoiseSettings
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"the container is frozen: build another with `wiring.build` ({name})")
 
-    built: list[tuple[object, NoiseSettings]] = []
+    settings: Settings
 
-    def settings() -> NoiseSettings:
-        config = directory().config()
-        if built and built[0][0] is config:
-            return built[0][1]
-        fresh = (
-            NoiseSettings()
-            if config is None
-            else NoiseSettings(
-                grouping=grouping_of(config),
-                inhibition=tuple(r.to_domain() for r in config.inhibition_rules),
-                windows=tuple(w.to_domain() for w in config.maintenance_windows),
-            )
+    # --- adapters ---------------------------------------------------------------------------------
+
+    @part
+    def directory(self) -> DynamoDirectory:
+        from klaxon.adapters.directory import DynamoDirectory
+
+        return DynamoDirectory()
+
+    @part
+    def config_views(self) -> ConfigViews:
+        """Roster, policies and people, phone book, noise settings, heartbeats: once per config revision."""
+        from klaxon.services.config_views import ConfigViews
+
+        return ConfigViews(self.directory.config, statuspage_url=self.settings.statuspage_url)
+
+    @part
+    def bus(self) -> EventBus:
+        from klaxon.adapters.eventbridge import EventBridgeBus
+
+        return EventBridgeBus(self.settings.event_bus)
+
+    @part
+    def payloads(self) -> PayloadStore:
+        from klaxon.adapters.s3_payloads import S3PayloadStore
+
+        return S3PayloadStore(self.settings.payload_bucket)
+
+    @part
+    def clock(self) -> Clock:
+        from klaxon.adapters.system import SystemClock
+
+        return SystemClock()
+
+    @part
+    def ids(self) -> IdGenerator:
+        from klaxon.adapters.system import UuidIds
+
+        return UuidIds()
+
+    @part
+    def incident_repository(self) -> DynamoIncidentRepository:
+        from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+
+        return DynamoIncidentRepository()
+
+    @part
+    def timeline_repository(self) -> DynamoTimelineRepository:
+        from klaxon.adapters.timeline import DynamoTimelineRepository
+
+        return DynamoTimelineRepository()
+
+    @part
+    def notification_records(self) -> DynamoNotificationRepository:
+        from klaxon.adapters.notifications import DynamoNotificationRepository
+
+        return DynamoNotificationRepository()
+
+    @part
+    def maintenance_store(self) -> DynamoMaintenanceStore:
+        from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
+
+        return DynamoMaintenanceStore()
+
+    @part
+    def feed_state(self) -> DynamoFeedState:
+        from klaxon.adapters.overrides import DynamoFeedState
+
+        return DynamoFeedState()
+
+    @part
+    def link_secret(self) -> Callable[[], bytes]:
+        """The deployment's link-signing secret: created once per deployment, never rotated."""
+        return functools.cache(self.feed_state.secret)
+
+    @part
+    def notifier(self) -> ChannelNotifier:
+        """Every paging channel (KLAXON_SMS_ORIGINATION and the like)."""
+        from klaxon.adapters.notifiers import ChannelNotifier
+
+        return ChannelNotifier.from_settings(self.settings)
+
+    @part
+    def sns_verifier(self) -> SnsSignatureVerifier:
+        from klaxon.adapters.sns_verify import SnsSignatureVerifier
+
+        return SnsSignatureVerifier.pinned_or_fetched(self.settings.sns_cert_dir)
+
+    @part
+    def subscription_confirmer(self) -> HttpSubscriptionConfirmer:
+        from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer
+
+        return HttpSubscriptionConfirmer()
+
+    @part
+    def escalation_runner(self) -> EscalationRunner:
+        from klaxon.adapters.escalation_runner import StepFunctionsRunner
+
+        machine = self.settings.escalation_state_machine
+        if not machine:
+            raise LookupError(f"{Settings.env_name('escalation_state_machine')} is not set")
+        return StepFunctionsRunner(machine)
+
+    @part
+    def status_site(self) -> Callable[[], Site | None]:
+        """The status page site, made at each publish (its assumed role's credentials expire)."""
+        from klaxon.adapters.statuspage_site import site_from_settings
+
+        return lambda: site_from_settings(self.settings)
+
+    # --- services ---------------------------------------------------------------------------------
+
+    @part
+    def ingest_service(self) -> IngestService:
+        from klaxon.services.ingest import IngestService
+
+        return IngestService(
+            directory=self.directory,
+            bus=self.bus,
+            payloads=self.payloads,
+            clock=self.clock,
+            ids=self.ids,
+            sns=self.sns_verifier,
+            confirmer=self.subscription_confirmer,
         )
-        built[:] = [(config, fresh)]
-        return fresh
 
-    c = _common()
-    return NoiseControl(
-        incidents=DynamoIncidentRepository(),
-        settings=settings,
-        stored_windows=maintenance_store().list,
-        bus=c.bus,
-        clock=c.clock,
-    )
+    @part
+    def router_service(self) -> RouterService:
+        from klaxon.services.router import RouterService
+
+        return RouterService(
+            incidents=self.incident_repository,
+            timeline=self.timeline_repository,
+            bus=self.bus,
+            payloads=self.payloads,
+            clock=self.clock,
+            ids=self.ids,
+            noise=self.noise_control,
+        )
+
+    @part
+    def incident_service(self) -> IncidentService:
+        from klaxon.services.incidents import IncidentService
+
+        return IncidentService(
+            incidents=self.incident_repository,
+            timeline=self.timeline_repository,
+            bus=self.bus,
+            clock=self.clock,
+            payloads=self.payloads,
+        )
+
+    @part
+    def schedule_service(self) -> ScheduleService:
+        from klaxon.adapters.ical import calendar
+        from klaxon.adapters.overrides import DynamoOverrideRepository
+        from klaxon.services.schedules import ScheduleService
+
+        return ScheduleService(
+            roster=self.config_views.roster,
+            overrides=DynamoOverrideRepository(),
+            timeline=self.timeline_repository,
+            feeds=self.feed_state,
+            clock=self.clock,
+            ids=self.ids,
+            calendar=calendar,
+        )
+
+    @part
+    def report_service(self) -> ReportService:
+        from klaxon.services.escalation import page_log
+        from klaxon.services.reports import ReportService
+
+        pages = page_log(self.incident_repository, self.notification_records)
+        return ReportService(
+            schedules=self.schedule_service, time_zones=self.config_views.time_zones, pages=pages
+        )
+
+    @part
+    def ack_service(self) -> AckService:
+        """SMS replies and signed acknowledge links; links are absolute when KLAXON_PUBLIC_URL is set."""
+        from klaxon.services.acks import AckService
+
+        return AckService(
+            incidents=self.incident_service,
+            phones=self.config_views.phone_book,
+            secret=self.link_secret,
+            clock=self.clock,
+            public_url=self.settings.public_url,
+        )
+
+    @part
+    def escalation_stopper(self) -> EscalationStopper:
+        from klaxon.services.escalation import EscalationStopper
+
+        return EscalationStopper(
+            runner=self.escalation_runner, directory=self.config_views.policies_and_people
+        )
+
+    @part
+    def escalation_service(self) -> EscalationService:
+        from klaxon.services.escalation import EscalationService
+
+        def on_call(schedule: str, at: datetime) -> list[str]:
+            return [person.user for person in self.schedule_service.on_call(schedule, at)[1]]
+
+        return EscalationService(
+            incidents=self.incident_repository,
+            records=self.notification_records,
+            timeline=self.timeline_repository,
+            directory=self.config_views.policies_and_people,
+            on_call=on_call,
+            notifier=self.notifier,
+            clock=self.clock,
+            ids=self.ids,
+            ack_url=lambda incident, user: self.ack_service.link_for(incident.id, user),
+            bus=self.bus,
+        )
+
+    @part
+    def escalation_control(self) -> EscalationControl:
+        from klaxon.services.escalation import EscalationControl
+
+        return EscalationControl(
+            incidents=self.incident_repository,
+            records=self.notification_records,
+            directory=self.config_views.policies_and_people,
+            bus=self.bus,
+            clock=self.clock,
+        )
+
+    @part
+    def drill_service(self) -> DrillService:
+        from klaxon.services.drills import DrillService
+
+        return DrillService(
+            router=self.router_service,
+            directory=self.config_views.policies_and_people,
+            clock=self.clock,
+            ids=self.ids,
+        )
+
+    @part
+    def statuspage_service(self) -> StatusPageService:
+        """Public status incidents; the configuration's `statuspage` section says what the page shows."""
+        from klaxon.adapters.statuspage_store import DynamoStatusIncidents
+        from klaxon.services.statuspage import StatusPageService
+        from klaxon.services.subscribers import announcer
+
+        return StatusPageService(
+            store=DynamoStatusIncidents(),
+            settings=self.config_views.statuspage,
+            bus=self.bus,
+            clock=self.clock,
+            ids=self.ids,
+            windows=self.noise_control.windows,
+            announce=announcer(self.bus),
+            introductions=self.directory.introductions,
+        )
+
+    @part
+    def subscriber_service(self) -> SubscriberService:
+        """Status page subscribers; links in their emails are absolute when KLAXON_PUBLIC_URL is set."""
+        from klaxon.adapters.subscriber_email import SesEmailSender
+        from klaxon.adapters.subscriber_store import DynamoSubscriberStore
+        from klaxon.adapters.webhooks import UrllibWebhookPoster
+        from klaxon.services.subscribers import SubscriberService
+
+        statuspage = self.statuspage_service
+
+        def public_incident(incident_id: str) -> PublicIncident | None:
+            found = statuspage.store.get(incident_id)
+            return None if found is None else found[0]
+
+        return SubscriberService(
+            store=DynamoSubscriberStore(),
+            settings=statuspage.settings,
+            public_incident=public_incident,
+            snapshot=statuspage.snapshot,
+            email=SesEmailSender(self.settings.email_from),
+            webhooks=UrllibWebhookPoster(),
+            bus=self.bus,
+            clock=self.clock,
+            ids=self.ids,
+            secret=self.link_secret,
+            public_url=self.settings.public_url,
+            allow_loopback_http=self.settings.allow_loopback_webhooks,
+        )
+
+    @part
+    def noise_control(self) -> NoiseControl:
+        """Grouping, maintenance windows and inhibition for the router, from the applied configuration."""
+        from klaxon.services.noise import NoiseControl
+
+        return NoiseControl(
+            incidents=self.incident_repository,
+            settings=self.config_views.noise,
+            stored_windows=self.maintenance_store.list,
+            bus=self.bus,
+            clock=self.clock,
+        )
+
+    @part
+    def maintenance_service(self) -> MaintenanceService:
+        """Maintenance windows: declared in the configuration or added through the API; owner reminders."""
+        from klaxon.services.maintenance import Contact, MaintenanceService
+
+        def people() -> dict[str, Contact]:
+            found = self.config_views.policies_and_people().people
+            return {p.id: Contact(name=p.name, contacts=p.contacts) for p in found.values()}
+
+        return MaintenanceService(
+            store=self.maintenance_store,
+            declared=lambda: self.config_views.noise().windows,
+            services=self.directory.services,
+            people=people,
+            notifier=self.notifier,
+            clock=self.clock,
+            ids=self.ids,
+            release=self.noise_control.release_ended_windows,
+            bus=self.bus,
+        )
+
+    @part
+    def heartbeat_service(self) -> HeartbeatService:
+        """Heartbeats from the configuration, looked up by the SHA-256 of their key."""
+        from klaxon.adapters.heartbeat_store import DynamoHeartbeatStore
+        from klaxon.services.heartbeats import HeartbeatService
+
+        return HeartbeatService(
+            heartbeats=self.config_views.heartbeats,
+            store=DynamoHeartbeatStore(),
+            bus=self.bus,
+            clock=self.clock,
+            ids=self.ids,
+        )
+
+    @part
+    def noise_report_service(self) -> NoiseReportService:
+        from klaxon.services.noise_report import NoiseReportService
+
+        return NoiseReportService(incidents=self.incident_repository, records=self.notification_records)
 
 
-@functools.cache
-def maintenance_service() -> MaintenanceService:
-    """Maintenance windows: declared in the configuration or added through the API; owner reminders."""
-    from klaxon.services.maintenance import Contact, MaintenanceService
-
-    def people() -> dict[str, Contact]:
-        found = escalation_directory().people
-        return {p.id: Contact(name=p.name, contacts=p.contacts) for p in found.values()}
-
-    c = _common()
-    return MaintenanceService(
-        store=maintenance_store(),
-        declared=lambda: noise_control().settings().windows,
-        services=lambda: directory().services(),
-        people=people,
-        notifier=notifier(),
-        clock=c.clock,
-        ids=c.ids,
-        release=noise_control().release_ended_windows,
-        bus=c.bus,
-    )
+def build(settings: Settings, **provided: Any) -> Container:
+    """A new container for `settings`; `provided` replaces parts by name (see Container)."""
+    return Container(settings, **provided)
 
 
-@functools.cache
-def heartbeat_service() -> HeartbeatService:
-    """Heartbeats from the configuration, looked up by the SHA-256 of their key."""
-    from klaxon.adapters.heartbeat_store import DynamoHeartbeatStore
-    from klaxon.config.noise import heartbeats_by_key_hash
-    from klaxon.services.heartbeats import HeartbeatService
+class _Process:
+    """The container this process's handlers use (one per Lambda container, or per `klaxon up`)."""
 
-    def heartbeats() -> dict[str, Heartbeat]:
-        config = directory().config()
-        return {} if config is None else heartbeats_by_key_hash(config)
-
-    c = _common()
-    return HeartbeatService(
-        heartbeats=heartbeats, store=DynamoHeartbeatStore(), bus=c.bus, clock=c.clock, ids=c.ids
-    )
+    lock = threading.Lock()
+    current: Container | None = None
 
 
-def noise_report_service() -> NoiseReportService:
-    """Not cached: it holds only cached adapters."""
-    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
-    from klaxon.services.noise_report import NoiseReportService
+def container() -> Container:
+    """This process's container: the one installed, else one built from the environment on first use."""
+    with _Process.lock:
+        if _Process.current is None:
+            _Process.current = build(Settings.from_environ())
+        return _Process.current
 
-    return NoiseReportService(incidents=DynamoIncidentRepository(), records=notification_records())
+
+def install(built: Container) -> Container:
+    """Make `built` this process's container (the local platform, tests)."""
+    with _Process.lock:
+        _Process.current = built
+    return built
 
 
 def reset() -> None:
-    """Forget every built adapter (the local runtime and tests rebuild them against a new backend)."""
-    for built in (
-        directory,
-        _common,
-        ingest_service,
-        router_service,
-        incident_service,
-        timeline_repository,
-        schedule_service,
-        notifier,
-        ack_service,
-        notification_records,
-        escalation_service,
-        drill_service,
-        statuspage_service,
-        subscriber_service,
-        escalation_control,
-        maintenance_store,
-        noise_control,
-        maintenance_service,
-        heartbeat_service,
-    ):
-        built.cache_clear()
+    """Forget this process's container; the next `container()` builds a new one from the environment."""
+    with _Process.lock:
+        _Process.current = None

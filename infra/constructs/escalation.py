@@ -13,6 +13,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.nag import acknowledge
+from klaxon.settings import Settings
 from klaxon.topology import STATE_MACHINES
 
 MACHINE = STATE_MACHINES["escalation"]
@@ -104,7 +105,7 @@ class Escalation(Construct):
             iam.PolicyStatement(actions=["states:StopExecution"], resources=[executions])
         )
         if isinstance(function, lambda_.Function):
-            function.add_environment("KLAXON_ESCALATION_STATE_MACHINE", self.arn)
+            function.add_environment(Settings.env_name("escalation_state_machine"), self.arn)
         acknowledge(
             function.role,
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"

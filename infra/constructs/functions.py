@@ -17,6 +17,7 @@ from infra.nag import acknowledge, logical_id
 from infra.naming import pascal_case
 from infra.permissions import Access, access_of
 from klaxon.adapters.tables import TABLE_ENV
+from klaxon.settings import Settings
 from klaxon.topology import FUNCTIONS, Function
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -149,11 +150,11 @@ class Functions(Construct):
             "POWERTOOLS_SERVICE_NAME": "klaxon",
             "POWERTOOLS_METRICS_NAMESPACE": "Klaxon",
             "LOG_LEVEL": self._log_level,
-            "KLAXON_EVENT_BUS": self._bus.event_bus_name,
+            Settings.env_name("event_bus"): self._bus.event_bus_name,
         }
         environment |= {TABLE_ENV[kind]: self._tables.by_kind[kind].table_name for kind in access.tables}
         if access.payloads:
-            environment["KLAXON_PAYLOAD_BUCKET"] = self._payloads.bucket_name
+            environment[Settings.env_name("payload_bucket")] = self._payloads.bucket_name
         return environment
 
     def _grant(self, role: iam.Role, access: Access) -> None:

@@ -21,19 +21,16 @@ from constructs import Construct
 from infra.nag import acknowledge
 from infra.naming import pascal_case
 from infra.permissions import access_of
-from klaxon.adapters.notifiers import (
-    EMAIL_FROM_ENV,
-    PUSH_APPLICATION_ENV,
-    SMS_ORIGINATION_ENV,
-    VOICE_ORIGINATION_ENV,
-)
+from klaxon.settings import Settings
 from klaxon.topology import ROUTES
 
-PUBLIC_URL_ENV = "KLAXON_PUBLIC_URL"
+EMAIL_FROM_ENV = Settings.env_name("email_from")
+PUSH_APPLICATION_ENV = Settings.env_name("push_application_arn")
+PUBLIC_URL_ENV = Settings.env_name("public_url")
 # Each paging function's setting, from the CDK context key of the same meaning.
 SETTINGS = {
-    SMS_ORIGINATION_ENV: "klaxon:smsOrigination",
-    VOICE_ORIGINATION_ENV: "klaxon:voiceOrigination",
+    Settings.env_name("sms_origination"): "klaxon:smsOrigination",
+    Settings.env_name("voice_origination"): "klaxon:voiceOrigination",
     EMAIL_FROM_ENV: "klaxon:emailFrom",
     PUSH_APPLICATION_ENV: "klaxon:pushApplicationArn",
     PUBLIC_URL_ENV: "klaxon:publicUrl",

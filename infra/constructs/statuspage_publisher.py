@@ -12,6 +12,7 @@ from constructs import Construct
 
 from infra.constructs.statuspage_target import StatusPageTarget
 from infra.nag import acknowledge, logical_id
+from klaxon.settings import Settings
 
 RERENDER_EVERY_MINUTES = 10  # a render that changes nothing uploads nothing and invalidates nothing
 
@@ -22,9 +23,9 @@ class StatusPagePublisher(Construct):
         stack = Stack.of(self)
         target = StatusPageTarget.of(self)
         role_arn = target.role_arn(stack)
-        function.add_environment("KLAXON_STATUS_ROLE_ARN", role_arn)
-        function.add_environment("KLAXON_STATUS_REGION", target.region_in(stack))
-        function.add_environment("KLAXON_STATUS_PARAMETER", target.parameter_name)
+        function.add_environment(Settings.env_name("status_role_arn"), role_arn)
+        function.add_environment(Settings.env_name("status_region"), target.region_in(stack))
+        function.add_environment(Settings.env_name("status_parameter"), target.parameter_name)
         function.add_to_role_policy(iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[role_arn]))
         self.schedule = self._build_schedule(function)
 

@@ -13,9 +13,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.messaging import PUBLIC_URL_ENV, SETTINGS
+from infra.constructs.messaging import EMAIL_FROM_ENV, PUBLIC_URL_ENV, SETTINGS
 from infra.nag import acknowledge
-from klaxon.adapters.notifiers import EMAIL_FROM_ENV
 
 
 class StatusPageSubscribers(Construct):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from typing import Any
 
 
@@ -12,7 +11,9 @@ def client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    from klaxon.settings import Settings
+
+    region = Settings.from_environ().region
     return boto3.client(
         service, region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 5})
     )

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from typing import Any
 
 from klaxon.adapters.aws import client
 from klaxon.topology import execution_name
-
-STATE_MACHINE_ENV = "KLAXON_ESCALATION_STATE_MACHINE"
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
@@ -18,8 +15,8 @@ def execution_arn(state_machine_arn: str, name: str) -> str:
 
 
 class StepFunctionsRunner:
-    def __init__(self, state_machine_arn: str | None = None, sfn: Any = None) -> None:
-        self.machine = state_machine_arn or os.environ[STATE_MACHINE_ENV]
+    def __init__(self, state_machine_arn: str, sfn: Any = None) -> None:
+        self.machine = state_machine_arn
         self.sfn = sfn or client("stepfunctions")
 
     def stop(self, incident_id: str, round_: int, cause: str) -> bool:

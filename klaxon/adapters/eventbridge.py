@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from typing import TYPE_CHECKING
 
@@ -20,8 +19,8 @@ class BusUnavailable(RuntimeError):
 
 
 class EventBridgeBus:
-    def __init__(self, bus_name: str | None = None, attempts: int = 4) -> None:
-        self.bus_name = bus_name or os.environ.get("KLAXON_EVENT_BUS", "klaxon")
+    def __init__(self, bus_name: str, attempts: int = 4) -> None:
+        self.bus_name = bus_name
         self.attempts = attempts
 
     def publish(self, detail_type: DetailType, detail: BaseModel) -> None:

@@ -9,7 +9,6 @@ Every provider error becomes DeliveryFailed; the escalation step retries with ba
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -20,11 +19,12 @@ from klaxon.domain.messages import email_message, push_message, sms_text, voice_
 from klaxon.domain.paging import DeliveryFailed, Page
 from klaxon.domain.policy import Channel
 from klaxon.ports import Notifier
+from klaxon.settings import Settings
 
-SMS_ORIGINATION_ENV = "KLAXON_SMS_ORIGINATION"
-VOICE_ORIGINATION_ENV = "KLAXON_VOICE_ORIGINATION"
-EMAIL_FROM_ENV = "KLAXON_EMAIL_FROM"
-PUSH_APPLICATION_ENV = "KLAXON_PUSH_APPLICATION_ARN"
+# Named in the errors an unconfigured channel gives, so the fix is in the message.
+VOICE_ORIGINATION_ENV = Settings.env_name("voice_origination")
+EMAIL_FROM_ENV = Settings.env_name("email_from")
+PUSH_APPLICATION_ENV = Settings.env_name("push_application_arn")
 
 
 @contextmanager
@@ -164,13 +164,13 @@ class ChannelNotifier:
         self.by_channel = dict(by_channel)
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> ChannelNotifier:
+    def from_settings(cls, settings: Settings) -> ChannelNotifier:
         return cls(
             {
-                Channel.PUSH: PushNotifier(environ.get(PUSH_APPLICATION_ENV)),
-                Channel.SMS: SmsNotifier(environ.get(SMS_ORIGINATION_ENV)),
-                Channel.VOICE: VoiceNotifier(environ.get(VOICE_ORIGINATION_ENV)),
-                Channel.EMAIL: EmailNotifier(environ.get(EMAIL_FROM_ENV)),
+                Channel.PUSH: PushNotifier(settings.push_application_arn),
+                Channel.SMS: SmsNotifier(settings.sms_origination),
+                Channel.VOICE: VoiceNotifier(settings.voice_origination),
+                Channel.EMAIL: EmailNotifier(settings.email_from),
             }
         )
 

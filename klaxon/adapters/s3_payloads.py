@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 from klaxon.adapters.aws import client
 from klaxon.domain.errors import NotFound
 
 
 class S3PayloadStore:
-    def __init__(self, bucket: str | None = None) -> None:
-        self.bucket = bucket or os.environ.get("KLAXON_PAYLOAD_BUCKET", "klaxon-payloads")
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
 
     def put(self, key: str, body: bytes) -> str:
         client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import threading
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -21,7 +20,6 @@ from klaxon.domain.sources.cloudwatch import SnsEnvelope, is_sns_url
 from klaxon.domain.sources.signatures import BadSignature
 
 log = logging.getLogger(__name__)
-CERT_DIR_ENV = "KLAXON_SNS_CERT_DIR"
 FETCH_TIMEOUT = 5.0
 Fetch = Callable[[str], bytes]
 
@@ -57,8 +55,8 @@ class SnsSignatureVerifier:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_environment(cls) -> SnsSignatureVerifier:
-        folder = os.environ.get(CERT_DIR_ENV)
+    def pinned_or_fetched(cls, folder: str | None) -> SnsSignatureVerifier:
+        """Trust the certificates in `folder` when one is named (KLAXON_SNS_CERT_DIR), else fetch them."""
         return cls(pinned_certificates(Path(folder)) if folder else fetch_https)
 
     def _public_key(self, url: str) -> object:

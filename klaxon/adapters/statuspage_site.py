@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from klaxon.ports import Published
+from klaxon.settings import Settings
 
 # More changed paths than this become one `/*` invalidation: CloudFront bills per path, a wildcard is one.
 MAX_INVALIDATION_PATHS = 15
@@ -119,24 +120,19 @@ def _assumed_session(role_arn: str) -> Any:
     )
 
 
-def site_from_environment() -> FolderSite | S3Site | None:
-    """The site this process publishes to, from its environment (set by CDK or the local runtime).
+def site_from_settings(settings: Settings) -> S3Site | None:
+    """The S3 site this deployment publishes to (`klaxon up` gives its container a folder instead).
 
-    - KLAXON_STATUS_SITE_DIR: a folder (`klaxon up`).
     - KLAXON_STATUS_ROLE_ARN + KLAXON_STATUS_REGION + KLAXON_STATUS_PARAMETER: assume the publisher role of
       the StatusPageStack and read its bucket and distribution from the SSM parameter it wrote.
     - KLAXON_STATUS_BUCKET (+ KLAXON_STATUS_DISTRIBUTION): this process's own credentials.
     """
-    folder = os.environ.get("KLAXON_STATUS_SITE_DIR")
-    if folder:
-        return FolderSite(Path(folder))
-    role = os.environ.get("KLAXON_STATUS_ROLE_ARN")
-    if role:
-        region = os.environ.get("KLAXON_STATUS_REGION") or None
-        session = _assumed_session(role)
-        parameter = session.client("ssm", region_name=region).get_parameter(
-            Name=os.environ["KLAXON_STATUS_PARAMETER"]
-        )
+    if settings.status_role_arn:
+        if not settings.status_parameter:
+            raise ValueError(f"{Settings.env_name('status_role_arn')} is set without its SSM parameter")
+        region = settings.status_region
+        session = _assumed_session(settings.status_role_arn)
+        parameter = session.client("ssm", region_name=region).get_parameter(Name=settings.status_parameter)
         target = json.loads(parameter["Parameter"]["Value"])
         return S3Site(
             target["bucket"],
@@ -144,10 +140,11 @@ def site_from_environment() -> FolderSite | S3Site | None:
             session.client("s3", region_name=region),
             session.client("cloudfront"),
         )
-    bucket = os.environ.get("KLAXON_STATUS_BUCKET")
-    if bucket:
+    if settings.status_bucket:
         from klaxon.adapters.aws import client
 
-        distribution = os.environ.get("KLAXON_STATUS_DISTRIBUTION")
-        return S3Site(bucket, distribution, client("s3"), client("cloudfront") if distribution else None)
+        distribution = settings.status_distribution
+        return S3Site(
+            settings.status_bucket, distribution, client("s3"), client("cloudfront") if distribution else None
+        )
     return None

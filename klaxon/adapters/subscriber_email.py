@@ -6,7 +6,6 @@ List-Unsubscribe-Post (RFC 8058) need no hand-built MIME message.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -44,14 +43,10 @@ class SesEmailSender:
         # The fan-out sends from several threads; boto3 builds a client on a session that is not thread-safe.
         self._client_lock = threading.Lock()
 
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] = os.environ) -> SesEmailSender:
-        return cls(environ.get(EMAIL_FROM_ENV))
-
     def send(
         self, to: str, content: EmailContent, headers: Mapping[str, str], sender: str | None = None
     ) -> str:
-        chosen = sender or self.default_sender or os.environ.get(EMAIL_FROM_ENV)
+        chosen = sender or self.default_sender
         if not chosen:
             raise DeliveryFailed(f"email: no sender address is configured ({EMAIL_FROM_ENV})")
         with self._client_lock:

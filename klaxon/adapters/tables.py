@@ -1,12 +1,11 @@
 """PynamoDB table models: the one description of every table, read by the adapters and by CDK.
 
-Table names come from the environment (set by CDK on every function, by the local runtime and tests),
-so the models must be imported after the environment is set.
+Table names come from the settings (`KLAXON_TABLE_*`, set by CDK on every function), read when this
+module is imported, so it must be imported after the environment is set.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from pynamodb.attributes import (
@@ -19,21 +18,19 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-TABLE_ENV = {
-    "incidents": "KLAXON_TABLE_INCIDENTS",
-    "dedup": "KLAXON_TABLE_DEDUP",
-    "timeline": "KLAXON_TABLE_TIMELINE",
-    "config": "KLAXON_TABLE_CONFIG",
-    "notifications": "KLAXON_TABLE_NOTIFICATIONS",
-}
+from klaxon.settings import TABLE_KINDS, Settings
+
+# Each table kind's environment variable (infra sets them; tests find tables through them).
+TABLE_ENV: dict[str, str] = {kind: Settings.env_name(f"table_{kind}") for kind in TABLE_KINDS}
+_SETTINGS = Settings.from_environ()
 
 
 def table_name(kind: str) -> str:
-    return os.environ.get(TABLE_ENV[kind], f"klaxon-{kind}")
+    return _SETTINGS.table(kind)
 
 
 class _Meta:
-    region = os.environ.get("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    region = _SETTINGS.region
     billing_mode = "PAY_PER_REQUEST"
 
 

@@ -6,8 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-ApiOption = Annotated[str, typer.Option("--api", envvar="KLAXON_API", help="Base URL of the Klaxon API")]
-TokenOption = Annotated[str, typer.Option("--token", envvar="KLAXON_API_TOKEN", help="API token")]
+from klaxon.settings import ClientSettings
+
+ApiOption = Annotated[
+    str, typer.Option("--api", envvar=ClientSettings.env_name("api"), help="Base URL of the Klaxon API")
+]
+TokenOption = Annotated[
+    str, typer.Option("--token", envvar=ClientSettings.env_name("api_token"), help="API token")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table")]
 DEFAULT_API = "http://127.0.0.1:8080"
 DEFAULT_TOKEN = "klaxon-dev-token"

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
+from klaxon.settings import ClientSettings
 
 app = typer.Typer(help="Heartbeats: jobs that must ping regularly.", no_args_is_help=True)
-KEY_ENV = "KLAXON_HEARTBEAT_KEY"
+KEY_ENV = ClientSettings.env_name("heartbeat_key")
 PING_PATH = "/v1/heartbeats/"
 
 
@@ -52,7 +52,11 @@ def ping_target(
                 f"not a heartbeat ping URL (…{PING_PATH}<key>): {url}", param_hint="--url"
             )
         return base, PING_PATH + rest
-    key = key or os.environ.get(KEY_ENV) or (key_from_config(config, name) if config else None)
+    key = (
+        key
+        or ClientSettings.from_environ().heartbeat_key
+        or (key_from_config(config, name) if config else None)
+    )
     if not key:
         where = f"{config} has no key for it (only its hash?)" if config else "no --config names it"
         raise typer.BadParameter(

@@ -11,9 +11,9 @@ import html
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from klaxon import wiring
 from klaxon.domain.ackcodes import AckLinkExpired, AckLinkInvalid
 from klaxon.domain.models import Incident, IncidentStatus
+from klaxon.http import deps
 from klaxon.http.pages import page, stylesheet
 
 router = Router()
@@ -70,8 +70,8 @@ def handle_invalid_link(exc: AckLinkInvalid) -> Response[str]:
 
 
 @router.get("/a/<token>", include_in_schema=False)
-def handle_get_ack_link(token: str) -> Response[str]:
-    link, incident = wiring.ack_service().open_link(token)
+def handle_get_ack_link(acks: deps.Acks, token: str) -> Response[str]:
+    link, incident = acks.open_link(token)
     if incident.status is not IncidentStatus.TRIGGERED:
         title = f"Incident #{incident.number} needs no acknowledgement"
         return _page(200, title, _facts(incident) + _state(incident))
@@ -84,8 +84,8 @@ def handle_get_ack_link(token: str) -> Response[str]:
 
 
 @router.post("/a/<token>", include_in_schema=False)
-def handle_post_ack_link(token: str) -> Response[str]:
-    outcome = wiring.ack_service().acknowledge_by_link(token)
+def handle_post_ack_link(acks: deps.Acks, token: str) -> Response[str]:
+    outcome = acks.acknowledge_by_link(token)
     incident = outcome.incident
     if outcome.changed:
         return _page(

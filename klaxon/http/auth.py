@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from klaxon import wiring
 from klaxon.domain.errors import Unauthorized
+from klaxon.http import deps
 from klaxon.ports import ApiPrincipal
 
 PUBLIC_PATHS = frozenset({"/healthz", "/v1/openapi.json"})
@@ -61,7 +61,7 @@ def require_token(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
         token = bearer_token(app)
         if token is None:
             raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")
-        principal = wiring.directory().principal_for_token(token)
+        principal = deps.outside_route(app, deps.directory).principal_for_token(token)
         if principal is None:
             raise Unauthorized("unknown API token")
         app.append_context(**{PRINCIPAL_KEY: principal})

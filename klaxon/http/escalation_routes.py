@@ -8,11 +8,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, Field
 
-from klaxon import wiring
 from klaxon.domain.drill import MAX_TIME_SCALE
 from klaxon.domain.models import Incident
 from klaxon.domain.paging import Notification
-from klaxon.http import auth
+from klaxon.http import auth, deps
 
 router = Router()
 
@@ -35,19 +34,21 @@ class DrillRequest(BaseModel):
 
 
 @router.get("/v1/incidents/<incident_id>/notifications", tags=["escalation"], summary="Every page sent")
-def handle_list_notifications(incident_id: str) -> NotificationList:
-    wiring.incident_service().get(incident_id)
-    return NotificationList(notifications=wiring.notification_records().list(incident_id))
+def handle_list_notifications(
+    incidents: deps.Incidents, records: deps.Records, incident_id: str
+) -> NotificationList:
+    incidents.get(incident_id)
+    return NotificationList(notifications=records.list(incident_id))
 
 
 @router.post("/v1/incidents/<incident_id>/escalate", tags=["escalation"], summary="Page the next step now")
-def handle_escalate_now(incident_id: str) -> Incident:
-    return wiring.escalation_control().escalate_now(incident_id, auth.principal(router).actor)
+def handle_escalate_now(control: deps.Control, incident_id: str) -> Incident:
+    return control.escalate_now(incident_id, auth.principal(router).actor)
 
 
 @router.post("/v1/incidents/<incident_id>/reassign", tags=["escalation"], summary="Hand to a user or policy")
-def handle_reassign(incident_id: str, to: Annotated[Reassignment, Body()]) -> Incident:
-    return wiring.escalation_control().reassign(
+def handle_reassign(control: deps.Control, incident_id: str, to: Annotated[Reassignment, Body()]) -> Incident:
+    return control.reassign(
         incident_id, user=to.user, policy=to.escalation_policy, actor=auth.principal(router).actor
     )
 
@@ -55,7 +56,7 @@ def handle_reassign(incident_id: str, to: Annotated[Reassignment, Body()]) -> In
 @router.post(
     "/v1/drills", tags=["escalation"], summary="Open a drill incident that walks a policy", status_code=201
 )
-def handle_start_drill(drill: Annotated[DrillRequest, Body()]) -> Incident:
-    return wiring.drill_service().start(
+def handle_start_drill(drills: deps.Drills, drill: Annotated[DrillRequest, Body()]) -> Incident:
+    return drills.start(
         drill.policy, drill.service, auth.principal(router).actor, time_scale=drill.time_scale
     )

@@ -8,10 +8,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
-from klaxon import wiring
 from klaxon.domain.instants import LaxInstant
 from klaxon.domain.noise import NoiseReport
-from klaxon.http import auth
+from klaxon.http import auth, deps
 from klaxon.services.heartbeats import HeartbeatView
 from klaxon.services.maintenance import NewWindow, WindowView
 
@@ -31,8 +30,8 @@ class HeartbeatList(BaseModel):
     tags=["maintenance"],
     summary="Maintenance windows, from the config and the API",
 )
-def handle_list_maintenance_windows() -> WindowList:
-    return WindowList(windows=wiring.maintenance_service().windows())
+def handle_list_maintenance_windows(maintenance: deps.Maintenance) -> WindowList:
+    return WindowList(windows=maintenance.windows())
 
 
 @router.post(
@@ -41,25 +40,27 @@ def handle_list_maintenance_windows() -> WindowList:
     summary="Add a one-off or recurring (RRULE) window: alerts of its services inside it page nobody",
     status_code=201,
 )
-def handle_add_maintenance_window(window: Annotated[NewWindow, Body()]) -> WindowView:
-    return wiring.maintenance_service().add(window, auth.principal(router).actor)
+def handle_add_maintenance_window(
+    maintenance: deps.Maintenance, window: Annotated[NewWindow, Body()]
+) -> WindowView:
+    return maintenance.add(window, auth.principal(router).actor)
 
 
 @router.get("/v1/maintenance-windows/<window_id>", tags=["maintenance"], summary="One maintenance window")
-def handle_get_maintenance_window(window_id: str) -> WindowView:
-    return wiring.maintenance_service().get(window_id)
+def handle_get_maintenance_window(maintenance: deps.Maintenance, window_id: str) -> WindowView:
+    return maintenance.get(window_id)
 
 
 @router.delete(
     "/v1/maintenance-windows/<window_id>", tags=["maintenance"], summary="Remove a window added by the API"
 )
-def handle_remove_maintenance_window(window_id: str) -> WindowView:
-    return wiring.maintenance_service().remove(window_id)
+def handle_remove_maintenance_window(maintenance: deps.Maintenance, window_id: str) -> WindowView:
+    return maintenance.remove(window_id)
 
 
 @router.get("/v1/heartbeats", tags=["heartbeats"], summary="Every heartbeat: last ping, status, when due")
-def handle_list_heartbeats() -> HeartbeatList:
-    return HeartbeatList(heartbeats=wiring.heartbeat_service().list())
+def handle_list_heartbeats(heartbeats: deps.Heartbeats) -> HeartbeatList:
+    return HeartbeatList(heartbeats=heartbeats.list())
 
 
 @router.post(
@@ -67,8 +68,8 @@ def handle_list_heartbeats() -> HeartbeatList:
     tags=["heartbeats"],
     summary="Ping a heartbeat (no API token: the heartbeat's key is the credential); resolves a miss",
 )
-def handle_ping_heartbeat(key: str) -> HeartbeatView:
-    return wiring.heartbeat_service().ping(key)
+def handle_ping_heartbeat(heartbeats: deps.Heartbeats, key: str) -> HeartbeatView:
+    return heartbeats.ping(key)
 
 
 @router.get(
@@ -77,8 +78,9 @@ def handle_ping_heartbeat(key: str) -> HeartbeatView:
     summary="Per alert source and service: alerts, incidents, pages, ack rate, time to ack, noisiest keys",
 )
 def handle_get_noise_report(
+    noise_report: deps.NoiseReport,
     start: Annotated[LaxInstant, Query()],
     end: Annotated[LaxInstant, Query()],
     top: Annotated[int, Query(ge=1, le=100, description="How many of the noisiest dedup keys")] = 10,
 ) -> NoiseReport:
-    return wiring.noise_report_service().report(start, end, top)
+    return noise_report.report(start, end, top)

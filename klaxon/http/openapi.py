@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel
 
 from klaxon import __version__
@@ -32,12 +32,10 @@ def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-@functools.cache
-def document() -> dict[str, Any]:
-    from functions import api, ingest
-
+def document(api: APIGatewayRestResolver, ingest: APIGatewayRestResolver) -> dict[str, Any]:
+    """One document for the two functions behind the API: the api function's routes, then ingest's."""
     doc: dict[str, Any] = json.loads(
-        api.app.get_openapi_json_schema(
+        api.get_openapi_json_schema(
             title="Klaxon API",
             version=__version__,
             description="Incidents, on-call and alert ingestion. PagerDuty Events API v2 compatible at /v2.",
@@ -45,7 +43,7 @@ def document() -> dict[str, Any]:
             security=[{"bearer": []}],
         )
     )
-    ingest_doc = json.loads(ingest.app.get_openapi_json_schema(title="Klaxon API", version=__version__))
+    ingest_doc = json.loads(ingest.get_openapi_json_schema(title="Klaxon API", version=__version__))
     components = doc.setdefault("components", {}).setdefault("schemas", {})
     for path, operations in ingest_doc["paths"].items():
         for method, operation in operations.items():

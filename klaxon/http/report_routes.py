@@ -8,8 +8,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from klaxon import wiring
 from klaxon.domain.instants import LaxInstant
+from klaxon.http import deps
 from klaxon.services.reports import LoadReport
 
 router = Router()
@@ -21,6 +21,7 @@ router = Router()
     summary="Per person: hours on call, off-hours, weekend hours, pages and the stipend owed",
 )
 def handle_get_oncall_load(
+    reports: deps.Reports,
     start: Annotated[LaxInstant, Query()],
     end: Annotated[LaxInstant, Query()],
     weekly_rate: Annotated[
@@ -28,4 +29,4 @@ def handle_get_oncall_load(
     ] = None,
     currency: Annotated[str, Query(pattern="^[A-Z]{3}$")] = "USD",
 ) -> LoadReport:
-    return wiring.report_service().oncall_load(start, end, weekly_rate, currency)
+    return reports.oncall_load(start, end, weekly_rate, currency)

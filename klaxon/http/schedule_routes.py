@@ -10,11 +10,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
-from klaxon import wiring
 from klaxon.domain.instants import LaxInstant
 from klaxon.domain.models import TimelineEntry
 from klaxon.domain.schedule.models import OnCall, Override, Schedule, Shift
-from klaxon.http import auth
+from klaxon.http import auth, deps
 
 router = Router()
 
@@ -60,35 +59,42 @@ def _principal_actor() -> str:
 
 @router.get("/v1/oncall", tags=["schedules"], summary="Who is on call for a schedule now, or at `at`")
 def handle_get_oncall(
-    schedule: Annotated[str, Query()], at: Annotated[LaxInstant | None, Query()] = None
+    schedules: deps.Schedules,
+    schedule: Annotated[str, Query()],
+    at: Annotated[LaxInstant | None, Query()] = None,
 ) -> OnCallAnswer:
-    when, people = wiring.schedule_service().on_call(schedule, at)
+    when, people = schedules.on_call(schedule, at)
     return OnCallAnswer(schedule=schedule, at=when, on_call=people)
 
 
 @router.get("/v1/schedules", tags=["schedules"], summary="Every schedule")
-def handle_list_schedules() -> ScheduleList:
-    return ScheduleList(schedules=wiring.schedule_service().all())
+def handle_list_schedules(schedules: deps.Schedules) -> ScheduleList:
+    return ScheduleList(schedules=schedules.all())
 
 
 @router.get("/v1/schedules/<schedule_id>", tags=["schedules"], summary="One schedule's layers")
-def handle_get_schedule(schedule_id: str) -> Schedule:
-    return wiring.schedule_service().get(schedule_id)
+def handle_get_schedule(schedules: deps.Schedules, schedule_id: str) -> Schedule:
+    return schedules.get(schedule_id)
 
 
 @router.get("/v1/schedules/<schedule_id>/shifts", tags=["schedules"], summary="Final shifts in [start, end)")
 def handle_get_shifts(
-    schedule_id: str, start: Annotated[LaxInstant, Query()], end: Annotated[LaxInstant, Query()]
+    schedules: deps.Schedules,
+    schedule_id: str,
+    start: Annotated[LaxInstant, Query()],
+    end: Annotated[LaxInstant, Query()],
 ) -> ShiftList:
-    found = wiring.schedule_service().shifts(schedule_id, start, end)
+    found = schedules.shifts(schedule_id, start, end)
     return ShiftList(schedule=schedule_id, start=start, end=end, shifts=found)
 
 
 @router.post(
     "/v1/schedules/<schedule_id>/overrides", tags=["schedules"], summary="Add an override", status_code=201
 )
-def handle_add_override(schedule_id: str, override: Annotated[NewOverride, Body()]) -> Override:
-    return wiring.schedule_service().add_override(
+def handle_add_override(
+    schedules: deps.Schedules, schedule_id: str, override: Annotated[NewOverride, Body()]
+) -> Override:
+    return schedules.add_override(
         schedule_id, override.user, override.start, override.end, _principal_actor()
     )
 
@@ -97,32 +103,35 @@ def handle_add_override(schedule_id: str, override: Annotated[NewOverride, Body(
     "/v1/schedules/<schedule_id>/overrides", tags=["schedules"], summary="Overrides, optionally in a window"
 )
 def handle_list_overrides(
+    schedules: deps.Schedules,
     schedule_id: str,
     start: Annotated[LaxInstant | None, Query()] = None,
     end: Annotated[LaxInstant | None, Query()] = None,
 ) -> OverrideList:
-    return OverrideList(overrides=wiring.schedule_service().list_overrides(schedule_id, start, end))
+    return OverrideList(overrides=schedules.list_overrides(schedule_id, start, end))
 
 
 @router.get("/v1/schedules/<schedule_id>/overrides/<override_id>", tags=["schedules"], summary="One override")
-def handle_get_override(schedule_id: str, override_id: str) -> Override:
+def handle_get_override(schedules: deps.Schedules, schedule_id: str, override_id: str) -> Override:
     from klaxon.domain.errors import NotFound
 
-    for override in wiring.schedule_service().list_overrides(schedule_id, None, None):
+    for override in schedules.list_overrides(schedule_id, None, None):
         if override.id == override_id:
             return override
     raise NotFound(f"no override {override_id!r} on schedule {schedule_id!r}")
 
 
 @router.delete("/v1/schedules/<schedule_id>/overrides/<override_id>", tags=["schedules"], summary="Remove")
-def handle_remove_override(schedule_id: str, override_id: str) -> Override:
-    return wiring.schedule_service().remove_override(schedule_id, override_id, _principal_actor())
+def handle_remove_override(schedules: deps.Schedules, schedule_id: str, override_id: str) -> Override:
+    return schedules.remove_override(schedule_id, override_id, _principal_actor())
 
 
 @router.get("/v1/schedules/<schedule_id>/timeline", tags=["schedules"], summary="Audit trail of overrides")
-def handle_get_schedule_timeline(schedule_id: str) -> ScheduleTimeline:
-    wiring.schedule_service().get(schedule_id)
-    return ScheduleTimeline(timeline=wiring.timeline_repository().list(f"schedule:{schedule_id}"))
+def handle_get_schedule_timeline(
+    schedules: deps.Schedules, timeline: deps.TimelineLog, schedule_id: str
+) -> ScheduleTimeline:
+    schedules.get(schedule_id)
+    return ScheduleTimeline(timeline=timeline.list(f"schedule:{schedule_id}"))
 
 
 def _calendar(body: bytes) -> Response[bytes]:
@@ -143,17 +152,17 @@ def _feed_url(path: str, token: str) -> str:
     "/v1/schedules/<schedule_id>/ical", tags=["calendars"], summary="Shifts as iCalendar (token or bearer)"
 )
 def handle_get_schedule_ical(
-    schedule_id: str, token: Annotated[str | None, Query()] = None
+    schedules: deps.Schedules, schedule_id: str, token: Annotated[str | None, Query()] = None
 ) -> Response[bytes]:
-    service = wiring.schedule_service()
+    service = schedules
     if token is not None:
         service.check_feed_token(f"schedule:{schedule_id}", token)
     return _calendar(service.schedule_calendar(schedule_id))
 
 
 @router.post("/v1/schedules/<schedule_id>/ical/link", tags=["calendars"], summary="A subscribable feed URL")
-def handle_get_schedule_feed_link(schedule_id: str) -> FeedLink:
-    service = wiring.schedule_service()
+def handle_get_schedule_feed_link(schedules: deps.Schedules, schedule_id: str) -> FeedLink:
+    service = schedules
     service.get(schedule_id)
     token = service.feed_token(f"schedule:{schedule_id}")
     return FeedLink(url=_feed_url(f"/v1/schedules/{schedule_id}/ical", token))
@@ -162,16 +171,18 @@ def handle_get_schedule_feed_link(schedule_id: str) -> FeedLink:
 @router.delete(
     "/v1/schedules/<schedule_id>/ical/link", tags=["calendars"], summary="Revoke; returns a new URL"
 )
-def handle_revoke_schedule_feed_link(schedule_id: str) -> FeedLink:
-    service = wiring.schedule_service()
+def handle_revoke_schedule_feed_link(schedules: deps.Schedules, schedule_id: str) -> FeedLink:
+    service = schedules
     service.get(schedule_id)
     token = service.revoke_feed(f"schedule:{schedule_id}")
     return FeedLink(url=_feed_url(f"/v1/schedules/{schedule_id}/ical", token))
 
 
 @router.get("/v1/users/<user_id>/ical", tags=["calendars"], summary="A user's shifts in every schedule")
-def handle_get_user_ical(user_id: str, token: Annotated[str | None, Query()] = None) -> Response[bytes]:
-    service = wiring.schedule_service()
+def handle_get_user_ical(
+    schedules: deps.Schedules, user_id: str, token: Annotated[str | None, Query()] = None
+) -> Response[bytes]:
+    service = schedules
     if token is not None:
         service.check_feed_token(f"user:{user_id}", token)
     return _calendar(service.user_calendar(user_id))
@@ -180,12 +191,12 @@ def handle_get_user_ical(user_id: str, token: Annotated[str | None, Query()] = N
 @router.post(
     "/v1/users/<user_id>/ical/link", tags=["calendars"], summary="A subscribable feed URL for a user"
 )
-def handle_get_user_feed_link(user_id: str) -> FeedLink:
-    token = wiring.schedule_service().feed_token(f"user:{user_id}")
+def handle_get_user_feed_link(schedules: deps.Schedules, user_id: str) -> FeedLink:
+    token = schedules.feed_token(f"user:{user_id}")
     return FeedLink(url=_feed_url(f"/v1/users/{user_id}/ical", token))
 
 
 @router.delete("/v1/users/<user_id>/ical/link", tags=["calendars"], summary="Revoke; returns a new URL")
-def handle_revoke_user_feed_link(user_id: str) -> FeedLink:
-    token = wiring.schedule_service().revoke_feed(f"user:{user_id}")
+def handle_revoke_user_feed_link(schedules: deps.Schedules, user_id: str) -> FeedLink:
+    token = schedules.revoke_feed(f"user:{user_id}")
     return FeedLink(url=_feed_url(f"/v1/users/{user_id}/ical", token))

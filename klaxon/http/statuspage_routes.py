@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, Field
 
-from klaxon import wiring
 from klaxon.domain.statuspage.models import PublicIncident, PublicStatus
+from klaxon.http import deps
 
 router = Router()
 
@@ -48,9 +48,14 @@ class PublishRequested(BaseModel):
     summary="Post a public update (identified, monitoring, resolved) on the incident's status page entry",
     status_code=201,
 )
-def handle_post_status_update(incident_id: str, update: Annotated[NewStatusUpdate, Body()]) -> PublicIncident:
-    wiring.incident_service().get(incident_id)  # 404 for an unknown incident
-    return wiring.statuspage_service().post_update(
+def handle_post_status_update(
+    incidents: deps.Incidents,
+    statuspage: deps.StatusPage,
+    incident_id: str,
+    update: Annotated[NewStatusUpdate, Body()],
+) -> PublicIncident:
+    incidents.get(incident_id)  # 404 for an unknown incident
+    return statuspage.post_update(
         incident_id,
         PublicStatus(update.status.value),
         update.text,
@@ -64,9 +69,11 @@ def handle_post_status_update(incident_id: str, update: Annotated[NewStatusUpdat
     tags=["status page"],
     summary="The incident as the status page shows it, with every public update",
 )
-def handle_get_status_updates(incident_id: str) -> PublicIncident:
-    wiring.incident_service().get(incident_id)
-    return wiring.statuspage_service().get(incident_id)
+def handle_get_status_updates(
+    incidents: deps.Incidents, statuspage: deps.StatusPage, incident_id: str
+) -> PublicIncident:
+    incidents.get(incident_id)
+    return statuspage.get(incident_id)
 
 
 @router.post(
@@ -75,6 +82,6 @@ def handle_get_status_updates(incident_id: str) -> PublicIncident:
     summary="Render and publish the status page again (after a configuration change)",
     status_code=202,
 )
-def handle_publish_status_page() -> PublishRequested:
-    wiring.statuspage_service().request_publish()
+def handle_publish_status_page(statuspage: deps.StatusPage) -> PublishRequested:
+    statuspage.request_publish()
     return PublishRequested(message="the status page will be published within seconds")

@@ -16,7 +16,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from klaxon import wiring
 from klaxon.domain.errors import Unauthorized
 from klaxon.domain.statuspage.subscribers import (
     EMAIL_MAX,
@@ -27,6 +26,7 @@ from klaxon.domain.statuspage.subscribers import (
     SubscriberLinkInvalid,
     SubscriberState,
 )
+from klaxon.http import deps
 from klaxon.http.auth import PRINCIPAL_KEY
 from klaxon.http.pages import page, stylesheet
 from klaxon.ports import ApiPrincipal
@@ -72,7 +72,7 @@ def _page(status: int, title: str, body: str) -> Response[str]:
 
 
 def _page_name() -> str:
-    config = wiring.statuspage_service().settings()
+    config = deps.statuspage().settings()
     return "the status page" if config is None else config.name
 
 
@@ -115,8 +115,10 @@ def handle_invalid_subscriber_link(exc: SubscriberLinkInvalid) -> Response[str]:
         },
     },
 )
-def handle_subscribe(subscription: Annotated[NewSubscriber, Body()]) -> Response[str]:
-    service = wiring.subscriber_service()
+def handle_subscribe(
+    subscribers: deps.Subscribers, subscription: Annotated[NewSubscriber, Body()]
+) -> Response[str]:
+    service = subscribers
     if subscription.email is not None:
         service.subscribe_email(subscription.email)
         body = SubscriptionRequested(message=ACCEPTED).model_dump_json()
@@ -136,8 +138,8 @@ def handle_subscribe(subscription: Annotated[NewSubscriber, Body()]) -> Response
     tags=["status page"],
     summary="Every subscriber with its state and its latest delivery (never a webhook's secret)",
 )
-def handle_list_subscribers() -> SubscriberList:
-    return SubscriberList(subscribers=wiring.subscriber_service().list())
+def handle_list_subscribers(subscribers: deps.Subscribers) -> SubscriberList:
+    return SubscriberList(subscribers=subscribers.list())
 
 
 @router.delete(
@@ -146,14 +148,14 @@ def handle_list_subscribers() -> SubscriberList:
     summary="Remove a subscriber: nothing more is sent to it",
     status_code=204,
 )
-def handle_remove_subscriber(subscriber_id: str) -> Response[str]:
-    wiring.subscriber_service().remove(subscriber_id)
+def handle_remove_subscriber(subscribers: deps.Subscribers, subscriber_id: str) -> Response[str]:
+    subscribers.remove(subscriber_id)
     return Response(status_code=204, body="")
 
 
 @router.get("/v1/statuspage/subscribers/confirm/<token>", include_in_schema=False)
-def handle_confirm_subscription(token: str) -> Response[str]:
-    subscriber = wiring.subscriber_service().confirm(token)
+def handle_confirm_subscription(subscribers: deps.Subscribers, token: str) -> Response[str]:
+    subscriber = subscribers.confirm(token)
     name = html.escape(_page_name())
     return _page(
         200,
@@ -164,8 +166,8 @@ def handle_confirm_subscription(token: str) -> Response[str]:
 
 
 @router.get("/v1/statuspage/subscribers/unsubscribe/<token>", include_in_schema=False)
-def handle_get_unsubscribe(token: str) -> Response[str]:
-    subscriber = wiring.subscriber_service().subscriber_of_unsubscribe_link(token)
+def handle_get_unsubscribe(subscribers: deps.Subscribers, token: str) -> Response[str]:
+    subscriber = subscribers.subscriber_of_unsubscribe_link(token)
     name = html.escape(_page_name())
     if subscriber is None or subscriber.state is SubscriberState.UNSUBSCRIBED:
         return _page(200, "You are not subscribed", f"<p>Nothing more will be sent from {name}.</p>")
@@ -178,8 +180,8 @@ def handle_get_unsubscribe(token: str) -> Response[str]:
 
 
 @router.post("/v1/statuspage/subscribers/unsubscribe/<token>", include_in_schema=False)
-def handle_post_unsubscribe(token: str) -> Response[str]:
-    subscriber = wiring.subscriber_service().unsubscribe(token)
+def handle_post_unsubscribe(subscribers: deps.Subscribers, token: str) -> Response[str]:
+    subscriber = subscribers.unsubscribe(token)
     name = html.escape(_page_name())
     who = "" if subscriber is None else f"{_who(subscriber)}: "
     return _page(200, "You are unsubscribed", f"<p>{who}nothing more will be sent from {name}.</p>")

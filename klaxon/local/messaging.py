@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import threading
 import uuid
@@ -22,14 +21,9 @@ from typing import IO, Any
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
-from klaxon.adapters.notifiers import (
-    EMAIL_FROM_ENV,
-    PUSH_APPLICATION_ENV,
-    SMS_ORIGINATION_ENV,
-    VOICE_ORIGINATION_ENV,
-)
 from klaxon.domain.policy import Channel
 from klaxon.local.emulation import ACCOUNT, REGION
+from klaxon.settings import Settings
 
 LOCAL_ORIGINATION = "+15550100000"  # the demo's two-way number, for SMS and voice
 LOCAL_SENDER = "Klaxon <pages@klaxon.localhost>"
@@ -119,26 +113,32 @@ class LocalMessaging:
     _announced: set[str] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
-    def start(self, print_to: IO[str] | None = None) -> None:
+    def start(self, settings: Settings, print_to: IO[str] | None = None) -> Settings:
         """Answer End User Messaging, verify the sender in SES, create the push application (moto).
 
-        With `print_to`, each page is printed there as it is sent (`klaxon up`).
+        Returns `settings` with the channels filled in: the numbers and sender it names, else the local
+        ones, and the push application just made. With `print_to`, each page is printed there as it is
+        sent (`klaxon up`).
         """
         from klaxon.adapters.aws import client
 
-        for variable in (SMS_ORIGINATION_ENV, VOICE_ORIGINATION_ENV):
-            self.originations.add(os.environ.setdefault(variable, LOCAL_ORIGINATION))
-        sender = os.environ.setdefault(EMAIL_FROM_ENV, LOCAL_SENDER)
+        sms = settings.sms_origination or LOCAL_ORIGINATION
+        voice = settings.voice_origination or LOCAL_ORIGINATION
+        self.originations |= {sms, voice}
+        sender = settings.email_from or LOCAL_SENDER
         _install_hooks()
         _Active.messaging = self
         client("sesv2").create_email_identity(EmailIdentity=sender.rpartition("@")[2].rstrip(">"))
         application = client("sns").create_platform_application(
             Name=PUSH_APPLICATION, Platform="GCM", Attributes={"PlatformCredential": "local"}
         )
-        # The emulated account is ours alone: its application replaces whatever the shell named.
-        os.environ[PUSH_APPLICATION_ENV] = application["PlatformApplicationArn"]
         if print_to is not None:
             self.on_sent(PagePrinter(print_to, addresses_from_config))
+        # The emulated account is ours alone: its application replaces whatever the shell named.
+        channels = {"sms_origination": sms, "voice_origination": voice, "email_from": sender}
+        return settings.model_copy(
+            update={**channels, "push_application_arn": application["PlatformApplicationArn"]}
+        )
 
     def stop(self) -> None:
         if _Active.messaging is self:
@@ -308,7 +308,4 @@ def addresses_from_config() -> dict[str, str]:
     """Every contact method's address to its user, from the applied configuration."""
     from klaxon import wiring
 
-    config = wiring.directory().config()
-    if config is None:
-        return {}
-    return {method.address: user.id for user in config.users for method in user.contact_methods}
+    return dict(wiring.container().config_views.contact_addresses())

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from klaxon.adapters.statuspage_site import FolderSite
 from klaxon.local import emulation
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging
 from klaxon.local.state import LocalState, Restored
 from klaxon.local.ticker import Ticker
+from klaxon.settings import ClientSettings, Settings
 
 log = logging.getLogger("klaxon.local")
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -31,7 +33,7 @@ class Options:
     host: str = "127.0.0.1"
     port: int = 8080
     time_scale: float = 1.0
-    api_token: str = field(default_factory=lambda: os.environ.get("KLAXON_API_TOKEN", DEFAULT_TOKEN))
+    api_token: str = field(default_factory=lambda: ClientSettings.from_environ().api_token or DEFAULT_TOKEN)
     site_dir: Path | None = None
     data_dir: Path | None = None  # None: everything in memory, gone at stop (`klaxon up --ephemeral`)
 
@@ -71,35 +73,39 @@ class LocalPlatform:
         self._mock = emulation.start_mock()
         from klaxon import wiring
         from klaxon.adapters.aws import reset_clients
+        from klaxon.local.gateway import make_server
 
         reset_clients()
         wiring.reset()
-        self._create_resources()
+        settings = self._create_resources(Settings.from_environ())
+        # The status page: the publish function writes it to this folder, the server shows it at /status/,
+        # and its JSON at /api/v2/ too, where Statuspage's widget and readers look (they replace the path).
+        statics = {"/status/": self.site_dir, "/api/v2/": self.site_dir / "api" / "v2"}
+        self._server = make_server(
+            self.options.host, self.options.port, self.invoker.invoke, static_dirs=statics
+        )  # bound now, so its URL is known; it serves once everything below is ready
+        wiring.install(wiring.build(self._local_settings(settings), status_site=self._site))
         if self.state is not None:
             self.restored = self.state.restore()
             emulation.observe(self.state.on_write, self.state.on_wait)
             self.state.start()
         if self.options.config is not None:
             self.apply_config_file(self.options.config)
-        wiring.directory().put_api_token(self.options.api_token, name="local", user=None)
-        from klaxon.local.gateway import make_server
-
-        # The status page: the publish function writes it to this folder, the server shows it at /status/,
-        # and its JSON at /api/v2/ too, where Statuspage's widget and readers look (they replace the path).
-        os.environ["KLAXON_STATUS_SITE_DIR"] = str(self.site_dir)
-        statics = {"/status/": self.site_dir, "/api/v2/": self.site_dir / "api" / "v2"}
-        self._server = make_server(
-            self.options.host, self.options.port, self.invoker.invoke, static_dirs=statics
-        )
+        wiring.container().directory.put_api_token(self.options.api_token, name="local", user=None)
         self._thread = threading.Thread(target=self._server.serve_forever, name="klaxon-http", daemon=True)
         self._thread.start()
-        os.environ["KLAXON_STATUSPAGE_URL"] = f"{self.url}/status/"
         self.publish_status_page()
-        os.environ["KLAXON_PUBLIC_URL"] = self.url  # acknowledge links in pages point here
         # Timers (heartbeat check, maintenance reminders): moto's schedules never fire, so a thread does.
         self.ticker = Ticker(self.invoker.invoke_async, self.options.time_scale).start()
         self._resume()
         return self
+
+    def _local_settings(self, settings: Settings) -> Settings:
+        """Links in pages and emails point at this server; the status page is served under /status/."""
+        return settings.model_copy(update={"public_url": self.url, "statuspage_url": f"{self.url}/status/"})
+
+    def _site(self) -> FolderSite:
+        return FolderSite(self.site_dir)
 
     def _resume(self) -> None:
         """Start again what was pending at the last stop: timers (what is left of them) and deliveries."""
@@ -121,7 +127,8 @@ class LocalPlatform:
         for invocation in self.restored.invocations:
             self.invoker.invoke_async(invocation["function"], invocation["event"])
 
-    def _create_resources(self) -> None:
+    def _create_resources(self, settings: Settings) -> Settings:
+        """Tables, bus, rules, functions, state machines, buckets, messaging; the settings that name them."""
         from klaxon.adapters.aws import client
         from klaxon.adapters.tables import ALL_MODELS
         from klaxon.events import SUBSCRIPTIONS
@@ -130,9 +137,10 @@ class LocalPlatform:
             if not model.exists():
                 model.create_table(wait=True)
         events = client("events")
-        bus = os.environ.get("KLAXON_EVENT_BUS", "klaxon")
+        bus = settings.event_bus
         events.create_event_bus(Name=bus)
         state_machines = self._create_functions_and_state_machines()
+        settings = settings.model_copy(update={"escalation_state_machine": state_machines["escalation"]})
         for sub in SUBSCRIPTIONS:
             events.put_rule(Name=sub.name, EventBusName=bus, EventPattern=json.dumps(sub.pattern))
             if sub.target_kind == "state_machine":
@@ -140,8 +148,9 @@ class LocalPlatform:
             else:
                 arn = f"arn:aws:lambda:{emulation.REGION}:{emulation.ACCOUNT}:function:{sub.target}"
             events.put_targets(Rule=sub.name, EventBusName=bus, Targets=[{"Id": sub.target, "Arn": arn}])
-        client("s3").create_bucket(Bucket=os.environ.get("KLAXON_PAYLOAD_BUCKET", "klaxon-payloads"))
-        self.messaging.start(print_to=sys.stdout)  # SMS/voice answered, SES sender, push app; pages printed
+        client("s3").create_bucket(Bucket=settings.payload_bucket)
+        # SMS/voice answered, SES sender, push app; pages printed.
+        return self.messaging.start(settings, print_to=sys.stdout)
 
     def _create_functions_and_state_machines(self) -> dict[str, str]:
         """Lambda functions (run in-process by the emulation) and state machines from their ASL files."""
@@ -186,7 +195,6 @@ class LocalPlatform:
                 name=machine.name, definition=definition, roleArn=role_arn
             )
             machines[machine.name] = created["stateMachineArn"]
-        os.environ["KLAXON_ESCALATION_STATE_MACHINE"] = machines["escalation"]
         return machines
 
     def _start_execution(self, state_machine_arn: str, event: dict[str, Any]) -> None:
@@ -204,14 +212,13 @@ class LocalPlatform:
         from klaxon.services.configuration import apply_config
 
         self.config = load_config(path)
-        return apply_config(wiring.directory(), self.config, wiring.clock().now())
+        return apply_config(wiring.container().directory, self.config, wiring.container().clock.now())
 
     def publish_status_page(self) -> None:
         """Render the status page into `site_dir` now, as the publish function does on incident events."""
         from klaxon import wiring
-        from klaxon.adapters.statuspage_site import FolderSite
 
-        wiring.statuspage_service().publish(FolderSite(self.site_dir))
+        wiring.container().statuspage_service.publish(self._site())
 
     def next_incident_number(self) -> int:
         """The number the next incident will get (the counter the router takes numbers from, plus one)."""

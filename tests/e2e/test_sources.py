@@ -15,13 +15,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from klaxon.adapters.sns_verify import CERT_DIR_ENV
+from klaxon.settings import Settings
 from tests.conftest import DEMO_CONFIG, ROOT
 from tests.e2e.support import KLAXON_UP, Platform, assert_refused, read_log, stop_process, wait_for
 from tests.fakes.sources import CASES, Delivery, SourceCase, pin_certificate
 
 pytestmark = pytest.mark.e2e
 
+CERT_DIR_ENV = Settings.env_name("sns_cert_dir")
 API_TOKEN = "klaxon-dev-token"
 BANNER = re.compile(r"Klaxon is up on (http://\S+)")
 

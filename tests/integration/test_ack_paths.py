@@ -41,7 +41,7 @@ def open_incident(title: str = "Checkout error rate above 5%") -> Incident:
 def link_for(incident: Incident, user: str = "alice") -> str:
     from klaxon import wiring
 
-    return wiring.ack_service().link_for(incident.id, user)
+    return wiring.container().ack_service.link_for(incident.id, user)
 
 
 def expired_link_for(incident: Incident, platform) -> str:
@@ -49,7 +49,7 @@ def expired_link_for(incident: Incident, platform) -> str:
     from klaxon.domain.ackcodes import AckLink, make_ack_token
 
     gone = AckLink(incident_id=incident.id, user="alice", expires_at=datetime.now(UTC) - timedelta(minutes=1))
-    return f"{platform.url}/a/{make_ack_token(wiring.ack_service().secret(), gone)}"
+    return f"{platform.url}/a/{make_ack_token(wiring.container().ack_service.secret(), gone)}"
 
 
 def current(http, incident: Incident) -> dict:

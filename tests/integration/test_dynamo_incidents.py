@@ -23,7 +23,7 @@ def repo(platform):
 def router(platform):
     from klaxon import wiring
 
-    return wiring.router_service()
+    return wiring.container().router_service
 
 
 @pytest.fixture

@@ -133,8 +133,8 @@ def test_a_second_trigger_event_does_not_start_a_second_escalation(api, fast_pla
     from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
 
     incident = trigger(api, fast_platform, "twice")
-    full = wiring.incident_service().get(incident["id"])
-    wiring.router_service().bus.publish(
+    full = wiring.container().incident_service.get(incident["id"])
+    wiring.container().router_service.bus.publish(
         DetailType.INCIDENT_TRIGGERED,
         IncidentChanged(incident=IncidentSnapshot.of(full), actor="test", reason="again"),
     )

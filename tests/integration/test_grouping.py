@@ -99,7 +99,7 @@ def test_joining_a_group_costs_one_write(platform, writes) -> None:
     from klaxon import wiring
     from tests.fakes.noise import am
 
-    router = wiring.router_service()
+    router = wiring.container().router_service
     router.route(am("g1", "search", ("w1", "firing"), alertname="Writes", severity="warning"))
     before = writes.writes_here()
 
@@ -112,7 +112,7 @@ def test_a_new_group_incident_costs_four_writes(platform, writes) -> None:
     from klaxon import wiring
     from tests.fakes.noise import am
 
-    wiring.router_service().route(
+    wiring.container().router_service.route(
         am("g1", "search", ("n1", "firing"), alertname="NewGroup", severity="warning")
     )
 

@@ -26,7 +26,7 @@ def checker(platform):
 
     from klaxon import wiring
 
-    return replace(wiring.heartbeat_service(), clock=FixedClock(datetime.now(UTC)))
+    return replace(wiring.container().heartbeat_service, clock=FixedClock(datetime.now(UTC)))
 
 
 def test_a_ping_needs_no_api_token(platform, anonymous) -> None:

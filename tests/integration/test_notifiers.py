@@ -49,7 +49,7 @@ def page(channel: Channel, **changes: object) -> Page:
 def notifier(platform):
     from klaxon import wiring
 
-    return wiring.notifier()
+    return wiring.container().notifier
 
 
 def only_message(platform):

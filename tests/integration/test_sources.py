@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from klaxon import wiring
-from klaxon.adapters.sns_verify import CERT_DIR_ENV
 from klaxon.local.platform import LocalPlatform, Options
+from klaxon.settings import Settings
 from tests.conftest import DEMO_CONFIG
 from tests.fakes.sources import (
     CASES,
@@ -30,6 +30,7 @@ from tests.fakes.sources import (
     subscription_confirmation,
 )
 
+CERT_DIR_ENV = Settings.env_name("sns_cert_dir")
 TOKEN = "integration-token"
 
 
@@ -145,7 +146,7 @@ def test_a_malformed_body_is_refused_with_400_naming_the_field(running: Running,
 
 def test_a_subscription_to_the_allowed_topic_is_confirmed(running: Running) -> None:
     confirmer = RecordingConfirmer()
-    wiring.ingest_service().confirmer = confirmer
+    wiring.container().ingest_service.confirmer = confirmer
     body = subscription_confirmation()
 
     response = running.send(

@@ -120,7 +120,7 @@ def test_a_component_is_created_when_its_configuration_was_applied_and_stays_so(
     from klaxon.domain.introductions import component_key
     from statuspage_site.api import stamp
 
-    applied = wiring.directory().introductions()[component_key("checkout")]
+    applied = wiring.container().directory.introductions()[component_key("checkout")]
     first = components_by_id(http)["checkout"]["created_at"]
     platform.apply_config_file(platform.options.config)  # the same configuration, applied again later
     assert http.post("/v1/statuspage/publish").status_code == 202

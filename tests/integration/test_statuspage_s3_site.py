@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from klaxon.adapters.statuspage_site import S3Site, invalidation_paths, site_from_environment
+from klaxon.adapters.statuspage_site import S3Site, invalidation_paths, site_from_settings
+from klaxon.settings import Settings
 from statuspage_site import render
 from tests.unit.statuspage.factories import NOW, incident, snapshot
 
@@ -103,6 +104,5 @@ def test_the_site_is_found_through_the_publisher_role_and_the_parameter(aws, mon
     monkeypatch.setenv("KLAXON_STATUS_ROLE_ARN", role)
     monkeypatch.setenv("KLAXON_STATUS_PARAMETER", "/klaxon/statuspage/site")
     monkeypatch.setenv("KLAXON_STATUS_REGION", "us-east-1")
-    monkeypatch.delenv("KLAXON_STATUS_SITE_DIR", raising=False)
-    found = site_from_environment()
+    found = site_from_settings(Settings.from_environ())
     assert (found.bucket, found.distribution_id) == (BUCKET, distribution)

@@ -85,7 +85,7 @@ def fast_retries(platform: Any) -> None:
     """Webhook retries back off for milliseconds here (the unit tests check the real backoff)."""
     from klaxon import wiring
 
-    wiring.subscriber_service().backoff_s = (0.01, 0.01)
+    wiring.container().subscriber_service.backoff_s = (0.01, 0.01)
 
 
 @dataclass
@@ -189,7 +189,7 @@ def test_investigating_is_emailed_once_when_the_incident_event_is_delivered_twic
     again = IncidentChanged(
         incident=IncidentSnapshot.model_validate(incident), actor="integration:x", reason="alert triggered"
     )
-    wiring._common().bus.publish(DetailType.INCIDENT_TRIGGERED, again)
+    wiring.container().bus.publish(DetailType.INCIDENT_TRIGGERED, again)
     assert platform.drain()
     assert len(subjects(platform)[1:]) == 1
 
@@ -201,7 +201,7 @@ def test_investigating_is_emailed_once_when_its_announcement_is_delivered_twice(
     incident = alert(http, platform, "sub-3")
     (update,) = http.get(f"/v1/incidents/{incident['id']}/status-updates").json()["updates"]
     posted = StatusUpdatePosted(incident_id=incident["id"], update_id=update["id"], status="investigating")
-    wiring._common().bus.publish(DetailType.STATUS_UPDATE_POSTED, posted)
+    wiring.container().bus.publish(DetailType.STATUS_UPDATE_POSTED, posted)
     assert platform.drain()
     assert len(subjects(platform)[1:]) == 1
 

@@ -1,0 +1,144 @@
+"""The api function's routes: incidents, their timeline, configuration, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from klaxon import __version__
+from klaxon.domain.errors import InvalidInput, NotFound
+from klaxon.domain.models import Incident, IncidentStatus
+from klaxon.http import (
+    ack_routes,
+    auth,
+    deps,
+    errors,
+    escalation_routes,
+    noise_routes,
+    report_routes,
+    schedule_routes,
+    statuspage_routes,
+    subscriber_routes,
+)
+from klaxon.http.schemas import Health, IncidentList, Timeline
+from klaxon.ports import IncidentQuery
+
+logger = Logger(service="klaxon-api")
+app = APIGatewayRestResolver(enable_validation=True)
+errors.register(app)
+app.use(middlewares=[auth.require_token])
+app.include_router(schedule_routes.router)
+app.include_router(escalation_routes.router)
+app.include_router(report_routes.router)
+app.include_router(ack_routes.router)
+app.include_router(statuspage_routes.router)
+app.include_router(subscriber_routes.router)
+app.include_router(noise_routes.router)
+
+
+@app.get("/healthz", tags=["health"], summary="Liveness check (no token needed)")
+def handle_get_health() -> Health:
+    return Health(version=__version__)
+
+
+@app.get("/v1/incidents", tags=["incidents"], summary="List incidents, newest first")
+def handle_list_incidents(
+    incidents: deps.Incidents,
+    status: Annotated[IncidentStatus | None, Query()] = None,
+    service: Annotated[str | None, Query()] = None,
+    dedup_key: Annotated[str | None, Query()] = None,
+    number: Annotated[int | None, Query(ge=1, description="the incident with this number")] = None,
+    id_prefix: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="incidents whose id starts so (reads every incident: for people typing ids)",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+    next: Annotated[str | None, Query(description="cursor from the previous page")] = None,
+) -> IncidentList:
+    query = IncidentQuery(
+        status=status,
+        service=service,
+        dedup_key=dedup_key,
+        number=number,
+        id_prefix=id_prefix,
+        limit=limit,
+        cursor=next,
+    )
+    page = incidents.find(query)
+    return IncidentList(incidents=page.incidents, next=page.next)
+
+
+@app.get("/v1/incidents/<incident_id>", tags=["incidents"], summary="One incident")
+def handle_get_incident(incidents: deps.Incidents, incident_id: str) -> Incident:
+    return incidents.get_with_details(incident_id)
+
+
+@app.post(
+    "/v1/incidents/<incident_id>/acknowledge", tags=["incidents"], summary="Acknowledge (stops escalation)"
+)
+def handle_acknowledge_incident(incidents: deps.Incidents, incident_id: str) -> Incident:
+    return incidents.acknowledge(incident_id, auth.principal(app).actor)
+
+
+@app.post("/v1/incidents/<incident_id>/resolve", tags=["incidents"], summary="Resolve")
+def handle_resolve_incident(incidents: deps.Incidents, incident_id: str) -> Incident:
+    return incidents.resolve(incident_id, auth.principal(app).actor)
+
+
+@app.get("/v1/incidents/<incident_id>/timeline", tags=["incidents"], summary="Every action on the incident")
+def handle_get_timeline(incidents: deps.Incidents, incident_id: str) -> Timeline:
+    return Timeline(timeline=incidents.history(incident_id))
+
+
+@app.put(
+    "/v1/config", tags=["config"], summary="Replace the running configuration (stored form: keys hashed)"
+)
+def handle_put_config(
+    statuspage: deps.StatusPage, directory: deps.Directory, clock: deps.ClockNow
+) -> dict[str, object]:
+    from klaxon.config.loader import validate_document
+    from klaxon.services.configuration import apply_config
+
+    try:
+        body = json.loads(app.current_event.body) if app.current_event.body else None
+    except ValueError as exc:
+        raise InvalidInput("the configuration is not JSON", [f"request body: {exc}"]) from exc
+    config = validate_document(body, "request body")
+    counts = apply_config(directory, config, clock.now())
+    statuspage.request_publish()  # new components and windows show at once
+    logger.info("configuration applied", extra={"by": auth.principal(app).actor, **counts})
+    return {"applied": counts}
+
+
+@app.get("/v1/config", tags=["config"], summary="The running configuration, without secrets")
+def handle_get_config(directory: deps.Directory) -> dict[str, object]:
+    from klaxon.config.loader import validate_document
+
+    document = directory.config_document()
+    if document is None:
+        raise NotFound("no configuration has been applied yet")
+    return validate_document(document, "stored configuration").public_view()
+
+
+@app.get("/v1/openapi.json", tags=["meta"], summary="This API's OpenAPI document", include_in_schema=False)
+def handle_get_openapi() -> dict[str, object]:
+    return openapi_document()
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of both functions behind the API, built once."""
+    from klaxon.http import ingest_app
+    from klaxon.http.openapi import document
+
+    return document(app, ingest_app.app)

@@ -1,0 +1,113 @@
+"""What the routes depend on: each a part of this process's container, through Powertools' `Depends`.
+
+A route names its services as parameters (`incidents: deps.Incidents`), never reaching for the container
+itself, so a test replaces one with `app.dependency_overrides[deps.incidents] = lambda: fake`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Depends
+
+from klaxon import wiring
+from klaxon.adapters.directory import DynamoDirectory
+from klaxon.adapters.notifications import DynamoNotificationRepository
+from klaxon.adapters.timeline import DynamoTimelineRepository
+from klaxon.ports import Clock
+from klaxon.services.acks import AckService
+from klaxon.services.drills import DrillService
+from klaxon.services.escalation import EscalationControl
+from klaxon.services.heartbeats import HeartbeatService
+from klaxon.services.incidents import IncidentService
+from klaxon.services.maintenance import MaintenanceService
+from klaxon.services.noise_report import NoiseReportService
+from klaxon.services.reports import ReportService
+from klaxon.services.schedules import ScheduleService
+from klaxon.services.statuspage import StatusPageService
+from klaxon.services.subscribers import SubscriberService
+
+T = TypeVar("T")
+
+
+def outside_route(app: APIGatewayRestResolver, dependency: Callable[[], T]) -> T:
+    """For middleware, which `Depends` does not reach: the app's override of `dependency`, if it has one."""
+    return app.dependency_overrides.get(dependency, dependency)()
+
+
+def incidents() -> IncidentService:
+    return wiring.container().incident_service
+
+
+def records() -> DynamoNotificationRepository:
+    return wiring.container().notification_records
+
+
+def control() -> EscalationControl:
+    return wiring.container().escalation_control
+
+
+def drills() -> DrillService:
+    return wiring.container().drill_service
+
+
+def maintenance() -> MaintenanceService:
+    return wiring.container().maintenance_service
+
+
+def heartbeats() -> HeartbeatService:
+    return wiring.container().heartbeat_service
+
+
+def noise_report() -> NoiseReportService:
+    return wiring.container().noise_report_service
+
+
+def reports() -> ReportService:
+    return wiring.container().report_service
+
+
+def schedules() -> ScheduleService:
+    return wiring.container().schedule_service
+
+
+def timeline() -> DynamoTimelineRepository:
+    return wiring.container().timeline_repository
+
+
+def statuspage() -> StatusPageService:
+    return wiring.container().statuspage_service
+
+
+def subscribers() -> SubscriberService:
+    return wiring.container().subscriber_service
+
+
+def acks() -> AckService:
+    return wiring.container().ack_service
+
+
+def directory() -> DynamoDirectory:
+    return wiring.container().directory
+
+
+def clock() -> Clock:
+    return wiring.container().clock
+
+
+Incidents = Annotated[IncidentService, Depends(incidents)]
+Records = Annotated[DynamoNotificationRepository, Depends(records)]
+Control = Annotated[EscalationControl, Depends(control)]
+Drills = Annotated[DrillService, Depends(drills)]
+Maintenance = Annotated[MaintenanceService, Depends(maintenance)]
+Heartbeats = Annotated[HeartbeatService, Depends(heartbeats)]
+NoiseReport = Annotated[NoiseReportService, Depends(noise_report)]
+Reports = Annotated[ReportService, Depends(reports)]
+Schedules = Annotated[ScheduleService, Depends(schedules)]
+TimelineLog = Annotated[DynamoTimelineRepository, Depends(timeline)]
+StatusPage = Annotated[StatusPageService, Depends(statuspage)]
+Subscribers = Annotated[SubscriberService, Depends(subscribers)]
+Acks = Annotated[AckService, Depends(acks)]
+Directory = Annotated[DynamoDirectory, Depends(directory)]
+ClockNow = Annotated[Clock, Depends(clock)]

@@ -1,0 +1,151 @@
+"""The read models every service takes from the applied configuration, built once per revision.
+
+The directory returns the same configuration object for as long as its stored document is unchanged,
+so each view below is computed on first use after a change and reused until the next one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from klaxon.domain.escalation import Rule
+from klaxon.services.acks import phone_book
+from klaxon.services.escalation import Person, PoliciesAndPeople
+from klaxon.services.noise import NoiseSettings
+from klaxon.services.schedules import Roster
+
+if TYPE_CHECKING:
+    from klaxon.config.schema import KlaxonConfig
+    from klaxon.config.statuspage import StatusPageConfig
+    from klaxon.domain.heartbeats import Heartbeat
+    from klaxon.domain.policy import Channel
+
+
+class Views:
+    """Every projection of one configuration (None: nothing applied yet), each computed when first read."""
+
+    def __init__(self, config: KlaxonConfig | None, statuspage_url: str | None = None) -> None:
+        self.config = config
+        self.statuspage_url = statuspage_url
+
+    @cached_property
+    def statuspage(self) -> StatusPageConfig | None:
+        """The `statuspage` section, served at `statuspage_url` when that is set (`klaxon up`)."""
+        if self.config is None or self.config.statuspage is None:
+            return None
+        if self.statuspage_url:
+            return self.config.statuspage.model_copy(update={"url": self.statuspage_url})
+        return self.config.statuspage
+
+    @cached_property
+    def roster(self) -> Roster:
+        """Schedules and user names."""
+        if self.config is None:
+            return Roster(schedules={}, users={})
+        return Roster(
+            schedules={s.id: s for s in self.config.schedules},
+            users={u.id: u.name for u in self.config.users},
+        )
+
+    @cached_property
+    def policies_and_people(self) -> PoliciesAndPeople:
+        """Policies, each service's policy, and how to reach each person."""
+        if self.config is None:
+            return PoliciesAndPeople(policies={}, service_policy={}, people={})
+        people = {}
+        for user in self.config.users:
+            contacts: dict[Channel, str] = {}
+            for method in user.contact_methods:
+                contacts.setdefault(method.type, method.address)
+            rules = tuple(
+                Rule(channel=r.channel, delay_minutes=r.delay_minutes)
+                for r in user.effective_notification_rules()
+            )
+            people[user.id] = Person(id=user.id, name=user.name, contacts=contacts, rules=rules)
+        return PoliciesAndPeople(
+            policies={p.id: p for p in self.config.escalation_policies},
+            service_policy={s.id: s.escalation_policy for s in self.config.services},
+            people=people,
+        )
+
+    @cached_property
+    def phone_book(self) -> Mapping[str, str]:
+        """Each SMS or voice number to the one user it reaches."""
+        return {} if self.config is None else phone_book(self.config.users)
+
+    @cached_property
+    def time_zones(self) -> Mapping[str, str]:
+        """Each user's time zone."""
+        return {} if self.config is None else {u.id: u.time_zone for u in self.config.users}
+
+    @cached_property
+    def noise(self) -> NoiseSettings:
+        """Grouping per service, inhibition rules, declared maintenance windows."""
+        from klaxon.config.noise import grouping_of
+
+        if self.config is None:
+            return NoiseSettings()
+        return NoiseSettings(
+            grouping=grouping_of(self.config),
+            inhibition=tuple(r.to_domain() for r in self.config.inhibition_rules),
+            windows=tuple(w.to_domain() for w in self.config.maintenance_windows),
+        )
+
+    @cached_property
+    def heartbeats(self) -> Mapping[str, Heartbeat]:
+        """Heartbeats by the SHA-256 of their key."""
+        from klaxon.config.noise import heartbeats_by_key_hash
+
+        return {} if self.config is None else heartbeats_by_key_hash(self.config)
+
+    @cached_property
+    def contact_addresses(self) -> Mapping[str, str]:
+        """Every contact method's address to its user."""
+        if self.config is None:
+            return {}
+        return {m.address: u.id for u in self.config.users for m in u.contact_methods}
+
+
+@dataclass
+class ConfigViews:
+    """The views of the configuration `current()` returns now; `statuspage_url` overrides the page's URL."""
+
+    current: Callable[[], KlaxonConfig | None]
+    statuspage_url: str | None = None
+    _last: Views = field(default_factory=lambda: Views(None), init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def views(self) -> Views:
+        config = self.current()
+        with self._lock:
+            if self._last.config is not config:
+                self._last = Views(config, self.statuspage_url)
+            return self._last
+
+    def roster(self) -> Roster:
+        return self.views().roster
+
+    def policies_and_people(self) -> PoliciesAndPeople:
+        return self.views().policies_and_people
+
+    def phone_book(self) -> Mapping[str, str]:
+        return self.views().phone_book
+
+    def time_zones(self) -> Mapping[str, str]:
+        return self.views().time_zones
+
+    def noise(self) -> NoiseSettings:
+        return self.views().noise
+
+    def heartbeats(self) -> Mapping[str, Heartbeat]:
+        return self.views().heartbeats
+
+    def contact_addresses(self) -> Mapping[str, str]:
+        return self.views().contact_addresses
+
+    def statuspage(self) -> StatusPageConfig | None:
+        return self.views().statuspage
