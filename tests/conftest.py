@@ -1,4 +1,4 @@
-"""Shared test setup. moto must be imported before any boto3/PynamoDB session exists."""
+"""Shared test setup. The tiers that talk to AWS (integration, e2e) load moto in their own conftest."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-import klaxon.local.emulation  # noqa: F401 - sets fake credentials and imports moto first
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"  # byte-for-byte captures (tests/fixtures/README.md)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+import klaxon.local.emulation  # noqa: F401 - first: fake credentials, moto before any boto3 session
 from tests.conftest import DEMO_CONFIG, ROOT
 from tests.e2e.support import API_TOKEN, KLAXON_UP, Platform, read_log, stop_process, wait_until_up
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+import klaxon.local.emulation  # noqa: F401 - first: fake credentials, moto before any boto3 session
 from klaxon.local.platform import LocalPlatform, Options
 from tests.conftest import DEMO_CONFIG
 

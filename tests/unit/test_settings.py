@@ -146,3 +146,18 @@ def test_the_operations_guide_lists_every_variable_as_the_model_has_it():
     start = text.index("<!-- generated from klaxon/settings.py: reference_table() -->\n")
     end = text.index("<!-- end of generated table -->")
     assert text[start:end].split("\n", 1)[1] == reference_table()
+
+
+def test_the_unit_tier_and_the_handlers_load_no_moto():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; import tests.conftest, tests.unit.conftest, klaxon.wiring, klaxon.http.api_app, "
+        "klaxon.http.ingest_app, functions.router; print(sorted(m for m in sys.modules if m.split('.')[0] "
+        "== 'moto'))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"
