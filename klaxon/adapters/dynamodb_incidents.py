@@ -15,6 +15,7 @@ from pynamodb.transactions import TransactWrite
 from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
+from klaxon.domain.dedup import DedupClaim
 from klaxon.domain.errors import Conflict, InvalidInput
 from klaxon.domain.incident import allowed_from
 from klaxon.domain.models import (
@@ -27,7 +28,7 @@ from klaxon.domain.models import (
     TimelineEntry,
     Urgency,
 )
-from klaxon.ports import DedupClaim, IncidentPage, IncidentQuery
+from klaxon.ports import IncidentPage, IncidentQuery
 
 _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
 FINGERPRINTS_PER_QUERY = 20

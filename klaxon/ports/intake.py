@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from klaxon.domain.integration import IntegrationRef
     from klaxon.domain.sources import cloudwatch
 
 
@@ -16,3 +18,26 @@ class SnsVerifier(Protocol):
 class SubscriptionConfirmer(Protocol):
     def confirm(self, subscribe_url: str) -> None:
         """Visit an SNS SubscribeURL (already checked to be SNS's own)."""
+
+
+@dataclass(frozen=True)
+class ApiPrincipal:
+    """Who is calling the API: the token's name (and the user it acts for, if any)."""
+
+    name: str
+    user: str | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.user}" if self.user else f"token:{self.name}"
+
+
+class KeysAndServices(Protocol):
+    """What intake and auth need of the configuration: integrations and API principals by their key's
+    hash, and the service ids."""
+
+    def integration_for_key(self, key: str) -> IntegrationRef | None: ...
+
+    def services(self) -> frozenset[str]: ...
+
+    def principal_for_token(self, token: str) -> ApiPrincipal | None: ...

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from klaxon.ports.incidents import IncidentRepository
+
 if TYPE_CHECKING:
     from klaxon.domain.heartbeats import HeartbeatState
     from klaxon.domain.maintenance import MaintenanceWindow
+    from klaxon.domain.models import Alert, Incident, TimelineEntry, Urgency
 
 
 class MaintenanceStore(Protocol):
@@ -28,3 +31,65 @@ class HeartbeatStore(Protocol):
 
     def put(self, state: HeartbeatState, *, version: int | None) -> None:
         """Store if still at `version` (None: only if absent); else Conflict."""
+
+
+class NoiseIncidents(IncidentRepository, Protocol):
+    """What grouping, maintenance windows and inhibition need of incidents, beyond dedup."""
+
+    def update_alerts(
+        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int
+    ) -> Incident:
+        """Record an open incident's alerts (one resolving), only at `expected_revision`; else Conflict."""
+
+    def open_with_alerts(self, service: str, fingerprints: list[str]) -> list[Incident]:
+        """Open incidents of `service` holding any of these fingerprints in their `alerts` map."""
+
+    def open_matching(self, labels: dict[str, str]) -> list[Incident]:
+        """Open incidents whose labels include all of `labels`."""
+
+    def muted(self) -> list[Incident]:
+        """Triggered incidents that are still muted."""
+
+    def release(
+        self,
+        incident_id: str,
+        *,
+        urgency: Urgency,
+        inhibited_by: str | None,
+        now: datetime,
+        entry: TimelineEntry,
+    ) -> Incident:
+        """Unmute a triggered incident (Conflict if it is no longer muted, or by another source)."""
+
+    def reinhibit(
+        self, incident_id: str, *, from_source: str, to_source: str, now: datetime, entry: TimelineEntry
+    ) -> Incident:
+        """Move a muted incident from one inhibiting incident to another (Conflict if it changed)."""
+
+
+class GroupedAlert(Protocol):
+    """An alert routed by its group: `alert` carries the group key as dedup key, and its members."""
+
+    @property
+    def alert(self) -> Alert: ...
+
+    def joins(self, incident: Incident, now: datetime) -> bool: ...
+
+    def joining(self, incident: Incident) -> Alert: ...
+
+
+class NoisePolicy(Protocol):
+    """Noise control as the router sees it (grouping, maintenance windows, inhibition); the router's
+    default, `NoNoise`, does nothing."""
+
+    def group(self, alert: Alert) -> GroupedAlert | None: ...
+
+    def on_open(
+        self, incident: Incident, alert: Alert, group: GroupedAlert | None, now: datetime
+    ) -> Incident:
+        """The incident as it opens: labelled, and muted in a window or under an inhibiting source."""
+
+    def resolve_elsewhere(self, alert: Alert, joined: str) -> None: ...
+
+    def follow_up(self, alert: Alert) -> tuple[str, Incident | None] | None:
+        """Acknowledge or resolve by one alert of a group; None when its service does not group."""

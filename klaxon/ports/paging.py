@@ -33,3 +33,9 @@ class EscalationRunner(Protocol):
 
     def start_ack_timer(self, incident_id: str, round_: int, acknowledged_at: str) -> None:
         """Start the run that re-triggers the incident when its acknowledgement times out (idempotent)."""
+
+
+class Notifier(Protocol):
+    """Delivers one page on its channel; returns the provider's message id or raises DeliveryFailed."""
+
+    def send(self, page: Page) -> str: ...

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from klaxon.domain.messages import EmailContent
     from klaxon.domain.statuspage.models import PublicIncident
     from klaxon.domain.statuspage.subscribers import Delivery, Subscriber
@@ -59,3 +62,18 @@ class EmailSender(Protocol):
 class WebhookPoster(Protocol):
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         """POST `body`; DeliveryFailed unless the answer is 2xx."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a status site publish changed: the files uploaded and the CDN paths invalidated."""
+
+    uploaded: tuple[str, ...] = ()
+    invalidated: tuple[str, ...] = ()
+
+
+class Site(Protocol):
+    """The static status site (S3 + CloudFront in AWS, a folder served by `klaxon up` locally)."""
+
+    def publish(self, files: Mapping[str, bytes]) -> Published:
+        """Make the site exactly `files`, writing only what changed."""

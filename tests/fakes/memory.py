@@ -10,12 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from klaxon.domain.dedup import DedupClaim
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident import allowed_from
 from klaxon.domain.integration import IntegrationRef
 from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
 from klaxon.events import DetailType
-from klaxon.ports import ApiPrincipal, DedupClaim, IncidentPage, IncidentQuery
+from klaxon.ports import ApiPrincipal, IncidentPage, IncidentQuery
 
 
 class FixedClock:

@@ -1,0 +1,88 @@
+"""Ports of the incident path: incidents (with their dedup claims) and the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from klaxon.domain.dedup import DedupClaim
+    from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    status: IncidentStatus | None = None
+    service: str | None = None
+    dedup_key: str | None = None
+    number: int | None = None  # the incident numbered so (at most one)
+    id_prefix: str | None = None  # ids that start so: a walk over every incident, for people typing ids
+    limit: int = 25
+    cursor: str | None = None
+
+
+@dataclass
+class IncidentPage:
+    incidents: list[Incident] = field(default_factory=list)
+    next: str | None = None
+
+
+class IncidentRepository(Protocol):
+    def latest_for_dedup_key(self, service: str, dedup_key: str) -> DedupClaim | None:
+        """The newest claim for (service, dedup key); its incident may be open, resolved or unwritten."""
+
+    def claim_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, now: datetime, *, replaces: str | None
+    ) -> None:
+        """Point the dedup key at a new incident id, only if it still points at `replaces`; else Conflict."""
+
+    def get(self, incident_id: str) -> Incident | None: ...
+
+    def next_number(self) -> int:
+        """A new, never reused incident number (gaps are possible after a lost race)."""
+
+    def create(self, incident: Incident, *, entry: TimelineEntry) -> None:
+        """Write a new incident (whose dedup key the caller has claimed) and its first timeline entry."""
+
+    def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
+        """Count one more alert on an open incident in a single write; Conflict if it is resolved."""
+
+    def transition(
+        self,
+        incident_id: str,
+        target: IncidentStatus,
+        *,
+        actor: str,
+        now: datetime,
+        entry: TimelineEntry,
+        alert: Alert | None = None,
+        expected_revision: int | None = None,
+    ) -> Incident:
+        """Move an incident to `target` with its timeline entry, conditional on its current status
+        (and, given `expected_revision`, on no alert having joined since it was read).
+
+        Raises Conflict when its status is not one `target` may follow (see domain.incident.allowed_from).
+        """
+
+    def restart_escalation(
+        self,
+        incident_id: str,
+        *,
+        expected_round: int,
+        policy: str | None,
+        from_step: int,
+        retrigger: bool,
+        now: datetime,
+        entry: TimelineEntry,
+    ) -> Incident:
+        """Begin escalation round `expected_round + 1` (Conflict if the round or status moved)."""
+
+    def query(self, query: IncidentQuery) -> IncidentPage: ...
+
+
+class TimelineRepository(Protocol):
+    def add(self, entry: TimelineEntry) -> None: ...
+
+    def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]: ...
