@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from klaxon.domain.dedup import group_key_hash
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.integration import IntegrationRef, service_for_labels
-from klaxon.domain.models import Alert, AlertAction, AlertInstance, Link
+from klaxon.domain.models import Alert, Link
 from klaxon.domain.sources.common import (
     field_errors,
     header,
@@ -19,43 +19,23 @@ from klaxon.domain.sources.common import (
     severity_of,
     summary,
     worst,
-    zero_time_is_none,
 )
+from klaxon.domain.sources.notification_group import GroupAlert, GroupWebhook
 from klaxon.domain.sources.signatures import require_fresh, require_hmac
 
 SIGNATURE_HEADER = "X-Grafana-Alerting-Signature"
 TIMESTAMP_HEADER = "X-Grafana-Alerting-Signature-Timestamp"
-_STATUS = "^(firing|resolved)$"
 
 
-class _Alert(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    status: str = Field(pattern=_STATUS)
-    labels: dict[str, str]
-    annotations: dict[str, str] = Field(default_factory=dict)
-    starts_at: datetime | None = Field(default=None, alias="startsAt")
-    ends_at: datetime | None = Field(default=None, alias="endsAt")
-    generator_url: str | None = Field(default=None, alias="generatorURL")
-    fingerprint: str = Field(min_length=1)
+class _Alert(GroupAlert):
     dashboard_url: str | None = Field(default=None, alias="dashboardURL")
     panel_url: str | None = Field(default=None, alias="panelURL")
     values: dict[str, Any] | None = None
 
 
-class _Webhook(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    status: str = Field(pattern=_STATUS)
-    receiver: str = ""
+class _Webhook(GroupWebhook):
     org_id: int | None = Field(default=None, alias="orgId")
-    group_key: str = Field(alias="groupKey", min_length=1)
-    alerts: list[_Alert] = Field(min_length=1)
-    group_labels: dict[str, str] = Field(default_factory=dict, alias="groupLabels")
-    common_labels: dict[str, str] = Field(default_factory=dict, alias="commonLabels")
-    common_annotations: dict[str, str] = Field(default_factory=dict, alias="commonAnnotations")
-    external_url: str | None = Field(default=None, alias="externalURL")
-    truncated_alerts: int = Field(default=0, alias="truncatedAlerts")
+    alerts: list[_Alert] = Field(min_length=1)  # type: ignore[assignment]
     title: str | None = None
 
 
@@ -72,24 +52,8 @@ def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef,
     require_fresh(timestamp, now, TIMESTAMP_HEADER)
 
 
-def _instance(a: _Alert) -> AlertInstance:
-    return AlertInstance(
-        fingerprint=a.fingerprint,
-        status=a.status,
-        labels=a.labels,
-        annotations=a.annotations,
-        starts_at=a.starts_at,
-        ends_at=zero_time_is_none(a.ends_at),
-        generator_url=a.generator_url,
-    )
-
-
 def _title(hook: _Webhook) -> str:
-    if hook.title:
-        return hook.title
-    firing = sum(1 for a in hook.alerts if a.status == "firing")
-    name = hook.common_labels.get("alertname") or hook.group_labels.get("alertname") or "alert group"
-    return f"[{hook.status.upper()}:{firing if hook.status == 'firing' else len(hook.alerts)}] {name}"
+    return hook.title or hook.heading()
 
 
 def _links(hook: _Webhook) -> list[Link]:
@@ -117,11 +81,11 @@ def parse(
         hook = _Webhook.model_validate(require_object(body, "Grafana webhook"))
     except ValidationError as exc:
         raise InvalidInput("Grafana webhook is invalid", field_errors(exc)) from exc
-    labels = {**hook.group_labels, **hook.common_labels}
+    labels = hook.labels
     values = {a.fingerprint: a.values for a in hook.alerts if a.values}
     return Alert(
         id=alert_id,
-        action=AlertAction.TRIGGER if hook.status == "firing" else AlertAction.RESOLVE,
+        action=hook.action,
         dedup_key=group_key_hash(hook.group_key),
         service=service_for_labels(integration, labels, known_services),
         integration=integration.id,
@@ -138,5 +102,5 @@ def parse(
         },
         labels=labels,
         links=_links(hook),
-        instances=[_instance(a) for a in hook.alerts],
+        instances=hook.instances(),
     )
