@@ -6,12 +6,11 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.nag import acknowledge
+from infra.constructs.access_logs import access_log_bucket
 
 # EventBridge caps an event at 256 KB, so ingest parks larger alerts here and sends a reference.
 # The router reads them within seconds; 30 days leaves room for replays from the bus archive.
 PAYLOAD_RETENTION = Duration.days(30)
-ACCESS_LOG_RETENTION = Duration.days(90)
 
 
 class PayloadStore(Construct):
@@ -19,7 +18,9 @@ class PayloadStore(Construct):
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.access_logs = self._build_access_log_bucket()
+        self.access_logs = access_log_bucket(
+            self, writers=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, whose="the payload store"
+        )
         self.bucket = self._build_payload_bucket(self.access_logs)
 
     def _build_payload_bucket(self, access_logs: s3.IBucket) -> s3.Bucket:
@@ -40,23 +41,3 @@ class PayloadStore(Construct):
             server_access_logs_prefix="payloads/",
             removal_policy=RemovalPolicy.RETAIN,
         )
-
-    def _build_access_log_bucket(self) -> s3.Bucket:
-        bucket = s3.Bucket(
-            self,
-            "AccessLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            # S3 server access logging can only deliver to buckets under SSE-S3, not KMS.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=ACCESS_LOG_RETENTION)],
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            bucket,
-            "AwsSolutions-S1",
-            "This is the access-log bucket itself; logging it into itself would loop and another log "
-            "bucket would only move the finding.",
-        )
-        return bucket

@@ -13,6 +13,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from infra.constructs.access_logs import access_log_bucket
 from infra.constructs.statuspage_target import StatusPageTarget
 from infra.nag import acknowledge, logical_id
 from statuspage_site import HASHED_PREFIX, inline_script_hashes
@@ -20,7 +21,6 @@ from statuspage_site import HASHED_PREFIX, inline_script_hashes
 # HTML, JSON and feeds change with incidents: the edge keeps them a minute at most, and the publisher
 # invalidates exactly the files it changed. Hashed assets never change under their name.
 SHORT_TTL = Duration.seconds(60)
-ACCESS_LOG_RETENTION = Duration.days(90)
 
 
 def content_security_policy() -> str:
@@ -46,7 +46,8 @@ class StatusPageSite(Construct):
         certificate_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.logs = self._build_log_bucket()
+        # CloudFront standard logging writes with an ACL grant to its log-delivery account.
+        self.logs = access_log_bucket(self, writers=s3.ObjectOwnership.OBJECT_WRITER, whose="the status page")
         self.bucket = self._build_site_bucket(self.logs)
         self.distribution = self._build_distribution(domain_names, certificate_arn)
         target = StatusPageTarget.of(self)
@@ -60,25 +61,6 @@ class StatusPageSite(Construct):
             ),
         )
         self.publisher_role = self._build_publisher_role(target, publisher)
-
-    def _build_log_bucket(self) -> s3.Bucket:
-        bucket = s3.Bucket(
-            self,
-            "AccessLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            # CloudFront standard logging writes with an ACL grant to its log-delivery account.
-            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
-            lifecycle_rules=[s3.LifecycleRule(expiration=ACCESS_LOG_RETENTION)],
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            bucket,
-            "AwsSolutions-S1",
-            "This is the access-log bucket of the status page itself; logging it into itself would loop.",
-        )
-        return bucket
 
     def _build_site_bucket(self, logs: s3.IBucket) -> s3.Bucket:
         return s3.Bucket(
