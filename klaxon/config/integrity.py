@@ -132,9 +132,9 @@ def integration_keys_are_distinct(config: KlaxonConfig) -> list[Problem]:
     for i, integration in enumerate(config.integrations):
         digest = integration.hashed_key()
         if digest in first:
-            field = "key" if integration.key is not None else "key_hash"
             # Never echo the key: name the integration that already has it instead.
-            problems.append((("integrations", i, field), f"same key as integration {first[digest]!r}"))
+            where = ("integrations", i, integration.key_given_as())
+            problems.append((where, f"same key as integration {first[digest]!r}"))
         first.setdefault(digest, integration.id)
     return problems
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from klaxon.config.keys import HashedKey, KeyHash, KeyInTheClear
 from klaxon.config.problems import Problem, raise_if_any, unknown
-from klaxon.config.secrets import hash_key
-from klaxon.config.values import Id, IntegrationKey, TimeZone
+from klaxon.config.values import Id, TimeZone
 from klaxon.domain.grouping import GroupRule
 from klaxon.domain.heartbeats import Heartbeat
 from klaxon.domain.inhibition import InhibitionRule
@@ -93,7 +93,7 @@ class InhibitionRuleConfig(BaseModel):
         )
 
 
-class HeartbeatConfig(BaseModel):
+class HeartbeatConfig(HashedKey, BaseModel):
     """A job that must ping `POST /v1/heartbeats/<key>` at least every interval; silence opens an incident and
     the next ping resolves it. Checked every minute."""
 
@@ -101,14 +101,8 @@ class HeartbeatConfig(BaseModel):
 
     id: Id = Field(description="Short lowercase id; the incident's dedup key is `heartbeat:<id>`.")
     service: str = Field(description="Service id the incident opens on.")
-    key: IntegrationKey | None = Field(
-        default=None,
-        description="The secret in the ping URL (16-256 URL-safe characters); only its SHA-256 is stored. "
-        "Give `key` or `key_hash`.",
-    )
-    key_hash: str | None = Field(
-        default=None, pattern=r"^[0-9a-f]{64}$", description="Hex SHA-256 of the key, as in the stored form."
-    )
+    key: KeyInTheClear = None
+    key_hash: KeyHash = None
     interval_seconds: int = Field(ge=1, le=31 * 86400, description="Longest expected time between pings.")
     grace_seconds: int = Field(default=60, ge=0, le=86400, description="Extra time allowed for a late ping.")
     summary: str | None = Field(default=None, description="Incident title; absent, `Heartbeat <id> missed`.")
@@ -116,17 +110,8 @@ class HeartbeatConfig(BaseModel):
 
     @model_validator(mode="after")
     def _one_key(self) -> HeartbeatConfig:
-        problems: list[Problem] = []
-        if (self.key is None) == (self.key_hash is None):
-            problems.append(((), "a heartbeat needs its key or key_hash (one of them)"))
-        raise_if_any("HeartbeatConfig", problems)
+        raise_if_any("HeartbeatConfig", self.key_problems("a heartbeat needs its key or key_hash"))
         return self
-
-    def hashed_key(self) -> str:
-        if self.key is not None:
-            return hash_key(self.key.get_secret_value())
-        assert self.key_hash is not None  # the validator guarantees one of the two
-        return self.key_hash
 
     def to_domain(self) -> Heartbeat:
         return Heartbeat(
@@ -172,8 +157,7 @@ def noise_references_resolve(config: KlaxonConfig) -> list[Problem]:
             problems.append((("heartbeats", i, "service"), unknown("service", heartbeat.service, services)))
         digest = heartbeat.hashed_key()
         if digest in keys:
-            field = "key" if heartbeat.key is not None else "key_hash"
-            problems.append((("heartbeats", i, field), f"same key as {keys[digest]}"))
+            problems.append((("heartbeats", i, heartbeat.key_given_as()), f"same key as {keys[digest]}"))
         keys.setdefault(digest, f"heartbeat {heartbeat.id!r}")
     return problems
 

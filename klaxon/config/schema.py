@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from klaxon.config.integrity import find_problems
+from klaxon.config.keys import HashedKey, KeyHash, KeyInTheClear
 from klaxon.config.noise import HeartbeatConfig, InhibitionRuleConfig, ServiceMaintenanceWindow
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
-from klaxon.config.secrets import hash_key
 from klaxon.config.statuspage import StatusPageConfig
-from klaxon.config.values import E164, EMAIL, Email, Id, IntegrationKey, SigningSecret, TimeZone
+from klaxon.config.values import E164, EMAIL, Email, Id, SigningSecret, TimeZone
 from klaxon.domain.integration import InsufficientData
 from klaxon.domain.models import Severity
 from klaxon.domain.policy import Channel, EscalationPolicy
@@ -159,23 +159,15 @@ class IntegrationKind(StrEnum):
     GENERIC = "generic"
 
 
-class Integration(BaseModel):
+class Integration(HashedKey, BaseModel):
     """A monitoring tool's way in: its key authenticates alerts, which go to one service or by label."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     id: Id = Field(description="Short lowercase id, recorded on every alert it accepts.")
     kind: IntegrationKind = Field(description="Payload format it accepts; `pagerduty` is Events API v2.")
-    key: IntegrationKey | None = Field(
-        default=None,
-        description="The integration key the tool sends (16-256 URL-safe characters). Only its SHA-256 "
-        "is stored. Give `key` or `key_hash`, not both.",
-    )
-    key_hash: str | None = Field(
-        default=None,
-        pattern=r"^[0-9a-f]{64}$",
-        description="Hex SHA-256 of the key, as in the stored form, so a stored config loads back.",
-    )
+    key: KeyInTheClear = None
+    key_hash: KeyHash = None
     service: str | None = Field(default=None, description="Service id every alert goes to.")
     service_label: str | None = Field(
         default=None,
@@ -219,11 +211,7 @@ class Integration(BaseModel):
 
     @model_validator(mode="after")
     def _one_key_one_route(self) -> Integration:
-        problems: list[Problem] = []
-        if self.key is not None and self.key_hash is not None:
-            problems.append((("key_hash",), "give key or key_hash, not both"))
-        if self.key is None and self.key_hash is None:
-            problems.append(((), "an integration needs its key"))
+        problems = self.key_problems("an integration needs its key")
         if self.service is not None and self.service_label is not None:
             problems.append((("service_label",), "route by service or by service_label, not both"))
         if self.service is None and self.service_label is None:
@@ -249,13 +237,6 @@ class Integration(BaseModel):
             problems.append((("fields",), "only a generic integration uses fields"))
         raise_if_any("Integration", problems)
         return self
-
-    def hashed_key(self) -> str:
-        """The key's SHA-256, whichever way it was given."""
-        if self.key is not None:
-            return hash_key(self.key.get_secret_value())
-        assert self.key_hash is not None  # the validator guarantees one of the two
-        return self.key_hash
 
 
 class KlaxonConfig(BaseModel):
