@@ -32,7 +32,7 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
     platform = LocalPlatform(Options(config=ROOT / "examples" / "acme.yaml", port=0)).start()
     try:
         from klaxon import wiring
-        from klaxon.domain.models import Alert, AlertAction, Severity
+        from klaxon.domain.incident.models import Alert, AlertAction, Severity
 
         def alert(n: int, key: str) -> Alert:
             from datetime import UTC, datetime

@@ -8,8 +8,8 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-from klaxon.domain.models import Alert, AlertAction, Severity
-from klaxon.domain.routing import AlertField, Condition, Operator, Rule, compile_rules, decide
+from klaxon.domain.incident.models import Alert, AlertAction, Severity
+from klaxon.domain.intake.routing import AlertField, Condition, Operator, Rule, compile_rules, decide
 
 RULES = 500
 TEAMS = [f"team-{i}" for i in range(60)]

@@ -63,12 +63,12 @@ def _decisions(alerts: int, rules: int, windows: int) -> dict[str, object]:
     on now for its service, and the inhibition rules that could mute it."""
     from bench.bench_routing import RULES as ROUTING_RULES
     from bench.bench_routing import rules as routing_rules
-    from klaxon.domain.grouping import GroupRule, alert_labels
-    from klaxon.domain.inhibition import InhibitionRule, rules_targeting
-    from klaxon.domain.maintenance import MaintenanceWindow, active_windows
-    from klaxon.domain.models import Alert, AlertAction, Severity
-    from klaxon.domain.routing import compile_rules, decide
-    from klaxon.services.noise import NoiseControl, NoiseSettings
+    from klaxon.domain.incident.models import Alert, AlertAction, Severity
+    from klaxon.domain.intake.routing import compile_rules, decide
+    from klaxon.domain.noise.grouping import GroupRule, alert_labels
+    from klaxon.domain.noise.inhibition import InhibitionRule, rules_targeting
+    from klaxon.domain.noise.maintenance import MaintenanceWindow, active_windows
+    from klaxon.services.noise.control import NoiseControl, NoiseSettings
 
     now = datetime(2026, 11, 27, 12, tzinfo=UTC)
     services = ["checkout", "payments", "search", "platform"]

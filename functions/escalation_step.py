@@ -8,7 +8,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon import wiring
-from klaxon.services.escalation import EscalationState
+from klaxon.services.paging.escalation import EscalationState
 
 logger = Logger(service="klaxon-escalation")
 

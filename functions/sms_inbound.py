@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from klaxon import wiring
-from klaxon.services.acks import SmsResult
+from klaxon.services.paging.acks import SmsResult
 
 logger = Logger(service="klaxon-sms-inbound")
 

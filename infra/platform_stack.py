@@ -15,11 +15,11 @@ from infra.constructs.event_bus import EventBus
 from infra.constructs.functions import Functions
 from infra.constructs.messaging import Messaging
 from infra.constructs.payload_store import PAYLOAD_RETENTION, PayloadStore
-from infra.constructs.schedules import Timers
 from infra.constructs.statuspage_publisher import StatusPagePublisher
 from infra.constructs.statuspage_subscribers import StatusPageSubscribers
 from infra.constructs.subscriptions import Subscriptions
 from infra.constructs.tables import Tables
+from infra.constructs.timers import Timers
 from infra.naming import pascal_case
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

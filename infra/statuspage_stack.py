@@ -14,7 +14,7 @@ from aws_cdk import Aws, CfnOutput, Environment, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.constructs.statuspage_site import StatusPageSite
+from infra.constructs.statuspage_hosting import StatusPageSite
 from infra.constructs.statuspage_target import PLATFORM_ACCOUNT_CONTEXT, StatusPageTarget
 from infra.naming import pascal_case
 

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from klaxon.domain.models import Alert, ChangeEvent, Incident, IncidentStatus, Priority, Urgency
+from klaxon.domain.incident.models import Alert, ChangeEvent, Incident, IncidentStatus, Priority, Urgency
 
 SOURCE = "klaxon"
 

@@ -28,21 +28,21 @@ if TYPE_CHECKING:
     from klaxon.adapters.timeline import DynamoTimelineRepository
     from klaxon.domain.statuspage.models import PublicIncident
     from klaxon.ports import Clock, EscalationRunner, EventBus, IdGenerator, PayloadStore, Site
-    from klaxon.services.acks import AckService
     from klaxon.services.config_views import ConfigViews
-    from klaxon.services.drills import DrillService
-    from klaxon.services.escalation import EscalationControl, EscalationService, EscalationStopper
-    from klaxon.services.heartbeats import HeartbeatService
-    from klaxon.services.incidents import IncidentService
-    from klaxon.services.ingest import IngestService
-    from klaxon.services.maintenance import MaintenanceService
-    from klaxon.services.noise import NoiseControl
-    from klaxon.services.noise_report import NoiseReportService
-    from klaxon.services.reports import ReportService
-    from klaxon.services.router import RouterService
-    from klaxon.services.schedules import ScheduleService
-    from klaxon.services.statuspage import StatusPageService
-    from klaxon.services.subscribers import SubscriberService
+    from klaxon.services.incident.incidents import IncidentService
+    from klaxon.services.incident.router import RouterService
+    from klaxon.services.intake.ingest import IngestService
+    from klaxon.services.noise.control import NoiseControl
+    from klaxon.services.noise.heartbeats import HeartbeatService
+    from klaxon.services.noise.maintenance import MaintenanceService
+    from klaxon.services.noise.report import NoiseReportService
+    from klaxon.services.paging.acks import AckService
+    from klaxon.services.paging.drills import DrillService
+    from klaxon.services.paging.escalation import EscalationControl, EscalationService, EscalationStopper
+    from klaxon.services.schedule.reports import ReportService
+    from klaxon.services.schedule.schedules import ScheduleService
+    from klaxon.services.statuspage.public_incidents import StatusPageService
+    from klaxon.services.statuspage.subscribers import SubscriberService
 
 
 class part(cached_property):
@@ -184,7 +184,7 @@ class Container:
     @part
     def status_site(self) -> Callable[[], Site | None]:
         """The status page site, made at each publish (its assumed role's credentials expire)."""
-        from klaxon.adapters.statuspage_site import site_from_settings
+        from klaxon.adapters.site_hosting import site_from_settings
 
         return lambda: site_from_settings(self.settings)
 
@@ -192,7 +192,7 @@ class Container:
 
     @part
     def ingest_service(self) -> IngestService:
-        from klaxon.services.ingest import IngestService
+        from klaxon.services.intake.ingest import IngestService
 
         return IngestService(
             directory=self.directory,
@@ -206,7 +206,7 @@ class Container:
 
     @part
     def router_service(self) -> RouterService:
-        from klaxon.services.router import RouterService
+        from klaxon.services.incident.router import RouterService
 
         return RouterService(
             incidents=self.incident_repository,
@@ -220,7 +220,7 @@ class Container:
 
     @part
     def incident_service(self) -> IncidentService:
-        from klaxon.services.incidents import IncidentService
+        from klaxon.services.incident.incidents import IncidentService
 
         return IncidentService(
             incidents=self.incident_repository,
@@ -234,7 +234,7 @@ class Container:
     def schedule_service(self) -> ScheduleService:
         from klaxon.adapters.ical import calendar
         from klaxon.adapters.overrides import DynamoOverrideRepository
-        from klaxon.services.schedules import ScheduleService
+        from klaxon.services.schedule.schedules import ScheduleService
 
         return ScheduleService(
             roster=self.config_views.roster,
@@ -248,8 +248,8 @@ class Container:
 
     @part
     def report_service(self) -> ReportService:
-        from klaxon.services.escalation import page_log
-        from klaxon.services.reports import ReportService
+        from klaxon.services.paging.escalation import page_log
+        from klaxon.services.schedule.reports import ReportService
 
         pages = page_log(self.incident_repository, self.notification_records)
         return ReportService(
@@ -259,7 +259,7 @@ class Container:
     @part
     def ack_service(self) -> AckService:
         """SMS replies and signed acknowledge links; links are absolute when KLAXON_PUBLIC_URL is set."""
-        from klaxon.services.acks import AckService
+        from klaxon.services.paging.acks import AckService
 
         return AckService(
             incidents=self.incident_service,
@@ -271,7 +271,7 @@ class Container:
 
     @part
     def escalation_stopper(self) -> EscalationStopper:
-        from klaxon.services.escalation import EscalationStopper
+        from klaxon.services.paging.escalation import EscalationStopper
 
         return EscalationStopper(
             runner=self.escalation_runner, directory=self.config_views.policies_and_people
@@ -279,7 +279,7 @@ class Container:
 
     @part
     def escalation_service(self) -> EscalationService:
-        from klaxon.services.escalation import EscalationService
+        from klaxon.services.paging.escalation import EscalationService
 
         def on_call(schedule: str, at: datetime) -> list[str]:
             return [person.user for person in self.schedule_service.on_call(schedule, at)[1]]
@@ -299,7 +299,7 @@ class Container:
 
     @part
     def escalation_control(self) -> EscalationControl:
-        from klaxon.services.escalation import EscalationControl
+        from klaxon.services.paging.escalation import EscalationControl
 
         return EscalationControl(
             incidents=self.incident_repository,
@@ -311,7 +311,7 @@ class Container:
 
     @part
     def drill_service(self) -> DrillService:
-        from klaxon.services.drills import DrillService
+        from klaxon.services.paging.drills import DrillService
 
         return DrillService(
             router=self.router_service,
@@ -324,8 +324,8 @@ class Container:
     def statuspage_service(self) -> StatusPageService:
         """Public status incidents; the configuration's `statuspage` section says what the page shows."""
         from klaxon.adapters.statuspage_store import DynamoStatusIncidents
-        from klaxon.services.statuspage import StatusPageService
-        from klaxon.services.subscribers import announcer
+        from klaxon.services.statuspage.public_incidents import StatusPageService
+        from klaxon.services.statuspage.subscribers import announcer
 
         return StatusPageService(
             store=DynamoStatusIncidents(),
@@ -344,7 +344,7 @@ class Container:
         from klaxon.adapters.subscriber_email import SesEmailSender
         from klaxon.adapters.subscriber_store import DynamoSubscriberStore
         from klaxon.adapters.webhooks import UrllibWebhookPoster
-        from klaxon.services.subscribers import SubscriberService
+        from klaxon.services.statuspage.subscribers import SubscriberService
 
         statuspage = self.statuspage_service
 
@@ -370,7 +370,7 @@ class Container:
     @part
     def noise_control(self) -> NoiseControl:
         """Grouping, maintenance windows and inhibition for the router, from the applied configuration."""
-        from klaxon.services.noise import NoiseControl
+        from klaxon.services.noise.control import NoiseControl
 
         return NoiseControl(
             incidents=self.incident_repository,
@@ -383,7 +383,7 @@ class Container:
     @part
     def maintenance_service(self) -> MaintenanceService:
         """Maintenance windows: declared in the configuration or added through the API; owner reminders."""
-        from klaxon.services.maintenance import Contact, MaintenanceService
+        from klaxon.services.noise.maintenance import Contact, MaintenanceService
 
         def people() -> dict[str, Contact]:
             found = self.config_views.policies_and_people().people
@@ -405,7 +405,7 @@ class Container:
     def heartbeat_service(self) -> HeartbeatService:
         """Heartbeats from the configuration, looked up by the SHA-256 of their key."""
         from klaxon.adapters.heartbeat_store import DynamoHeartbeatStore
-        from klaxon.services.heartbeats import HeartbeatService
+        from klaxon.services.noise.heartbeats import HeartbeatService
 
         return HeartbeatService(
             heartbeats=self.config_views.heartbeats,
@@ -417,7 +417,7 @@ class Container:
 
     @part
     def noise_report_service(self) -> NoiseReportService:
-        from klaxon.services.noise_report import NoiseReportService
+        from klaxon.services.noise.report import NoiseReportService
 
         return NoiseReportService(incidents=self.incident_repository, records=self.notification_records)
 

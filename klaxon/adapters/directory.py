@@ -13,7 +13,7 @@ from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso, parse_iso
-from klaxon.domain.integration import IntegrationRef
+from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.ports import ApiPrincipal
 
 if TYPE_CHECKING:

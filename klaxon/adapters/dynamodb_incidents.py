@@ -15,10 +15,10 @@ from pynamodb.transactions import TransactWrite
 from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
-from klaxon.domain.dedup import DedupClaim
 from klaxon.domain.errors import Conflict, InvalidInput
-from klaxon.domain.incident import allowed_from
-from klaxon.domain.models import (
+from klaxon.domain.incident.dedup import DedupClaim
+from klaxon.domain.incident.lifecycle import allowed_from
+from klaxon.domain.incident.models import (
     Alert,
     AlertInstance,
     Image,

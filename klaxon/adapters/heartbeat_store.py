@@ -6,7 +6,7 @@ from pynamodb.exceptions import PutError
 
 from klaxon.adapters.tables import ConfigItem
 from klaxon.domain.errors import Conflict
-from klaxon.domain.heartbeats import HeartbeatState
+from klaxon.domain.noise.heartbeats import HeartbeatState
 
 HEARTBEAT_PK = "heartbeat"
 _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")

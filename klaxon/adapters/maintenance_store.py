@@ -9,7 +9,7 @@ from pynamodb.exceptions import DeleteError, PutError
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso
 from klaxon.domain.errors import Conflict, NotFound
-from klaxon.domain.maintenance import MaintenanceWindow
+from klaxon.domain.noise.maintenance import MaintenanceWindow
 
 WINDOW_PK = "maintenance-window"
 REMINDER_PK = "maintenance-reminder"

@@ -8,9 +8,9 @@ from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import IncidentItem, NotificationItem
 from klaxon.domain.errors import Conflict
-from klaxon.domain.escalation import Tick
-from klaxon.domain.models import IncidentStatus
-from klaxon.domain.paging import Notification, Page
+from klaxon.domain.incident.models import IncidentStatus
+from klaxon.domain.paging.escalation import Tick
+from klaxon.domain.paging.pages import Notification, Page
 
 _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
 

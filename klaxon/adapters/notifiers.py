@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from botocore.exceptions import BotoCoreError, ClientError
 
 from klaxon.adapters.aws import client
-from klaxon.domain.messages import email_message, push_message, sms_text, voice_ssml
-from klaxon.domain.paging import DeliveryFailed, Page
-from klaxon.domain.policy import Channel
+from klaxon.domain.paging.messages import email_message, push_message, sms_text, voice_ssml
+from klaxon.domain.paging.pages import DeliveryFailed, Page
+from klaxon.domain.paging.policy import Channel
 from klaxon.ports import Notifier
 from klaxon.settings import Settings
 

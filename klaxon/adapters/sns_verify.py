@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from klaxon.domain.errors import InvalidInput
-from klaxon.domain.sources.cloudwatch import SnsEnvelope, is_sns_url
-from klaxon.domain.sources.signatures import BadSignature
+from klaxon.domain.intake.sources.cloudwatch import SnsEnvelope, is_sns_url
+from klaxon.domain.intake.sources.signatures import BadSignature
 
 log = logging.getLogger(__name__)
 FETCH_TIMEOUT = 5.0

@@ -12,9 +12,9 @@ from typing import Any
 
 from klaxon.adapters.aws import client
 from klaxon.adapters.notifiers import EMAIL_FROM_ENV, provider_errors
-from klaxon.domain.messages import EmailContent
-from klaxon.domain.paging import DeliveryFailed
-from klaxon.domain.policy import Channel
+from klaxon.domain.paging.messages import EmailContent
+from klaxon.domain.paging.pages import DeliveryFailed
+from klaxon.domain.paging.policy import Channel
 
 
 def email_request(sender: str, to: str, content: EmailContent, headers: Mapping[str, str]) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import uuid
 
 from klaxon.adapters.tables import TimelineItem
 from klaxon.adapters.timeutil import iso, parse_iso
-from klaxon.domain.models import TimelineEntry
+from klaxon.domain.incident.models import TimelineEntry
 
 
 def to_item(entry: TimelineEntry) -> TimelineItem:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from http.client import HTTPException
 from typing import Any
 
-from klaxon.domain.paging import DeliveryFailed
+from klaxon.domain.paging.pages import DeliveryFailed
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "Klaxon-Statuspage-Webhook/1"

@@ -15,8 +15,16 @@ from typing import Annotated, Any
 import typer
 
 from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
-from klaxon.domain.drill import MAX_TIME_SCALE, PageSeen, PlannedStep, Verdict, judge, length_seconds, plan
-from klaxon.domain.policy import EscalationPolicy
+from klaxon.domain.paging.drill import (
+    MAX_TIME_SCALE,
+    PageSeen,
+    PlannedStep,
+    Verdict,
+    judge,
+    length_seconds,
+    plan,
+)
+from klaxon.domain.paging.policy import EscalationPolicy
 
 FINAL_KINDS = {"escalation finished"}
 SLACK_SECONDS = 30.0  # beyond the policy's length: delivery retries, ticks, a slow machine

@@ -12,9 +12,9 @@ import typer
 from klaxon.cli.common import print_errors
 
 if TYPE_CHECKING:
-    from klaxon.domain.integration import IntegrationRef
-    from klaxon.domain.models import Alert
-    from klaxon.domain.sources import Ignored
+    from klaxon.domain.incident.models import Alert
+    from klaxon.domain.intake.integration import IntegrationRef
+    from klaxon.domain.intake.sources import Ignored
 
 app = typer.Typer(help="Try an integration's routing rules on a payload.", no_args_is_help=True)
 
@@ -27,8 +27,8 @@ def _fail(lines: list[str]) -> typer.Exit:
 def _parse(
     ref: IntegrationRef, body: Any, headers: dict[str, str], services: frozenset[str]
 ) -> Alert | Ignored:
-    from klaxon.domain import pagerduty
-    from klaxon.domain.sources import SOURCES
+    from klaxon.domain.intake import pagerduty
+    from klaxon.domain.intake.sources import SOURCES
 
     now = datetime.now(UTC)
     source = SOURCES.get(ref.kind)
@@ -70,8 +70,8 @@ def route_test(
     """
     from klaxon.config.loader import ConfigError, load_config
     from klaxon.domain.errors import InvalidInput
-    from klaxon.domain.routing import compile_rules, explain
-    from klaxon.domain.sources import Ignored
+    from klaxon.domain.intake.routing import compile_rules, explain
+    from klaxon.domain.intake.sources import Ignored
     from klaxon.services.configuration import integration_ref
 
     try:

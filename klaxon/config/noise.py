@@ -10,11 +10,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from klaxon.config.keys import HashedKey, KeyHash, KeyInTheClear
 from klaxon.config.problems import Problem, raise_if_any, unknown
 from klaxon.config.values import Id, TimeZone
-from klaxon.domain.grouping import GroupRule
-from klaxon.domain.heartbeats import Heartbeat
-from klaxon.domain.inhibition import InhibitionRule
-from klaxon.domain.maintenance import MaintenanceWindow, parse_rrule
-from klaxon.domain.models import Severity
+from klaxon.domain.incident.models import Severity
+from klaxon.domain.noise.grouping import GroupRule
+from klaxon.domain.noise.heartbeats import Heartbeat
+from klaxon.domain.noise.inhibition import InhibitionRule
+from klaxon.domain.noise.maintenance import MaintenanceWindow, parse_rrule
 
 if TYPE_CHECKING:
     from klaxon.config.schema import KlaxonConfig

@@ -7,9 +7,9 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from klaxon.config.problems import Problem, raise_if_any
-from klaxon.domain.integration import FieldPaths
-from klaxon.domain.models import Priority, Urgency
-from klaxon.domain.routing import AlertField, Condition, Operator, Rule
+from klaxon.domain.incident.models import Priority, Urgency
+from klaxon.domain.intake.integration import FieldPaths
+from klaxon.domain.intake.routing import AlertField, Condition, Operator, Rule
 
 # `in` and `not` are Python keywords: the fields are `in_`/`not_`, written and stored by their alias.
 _CONFIG = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True, serialize_by_alias=True)

@@ -14,9 +14,9 @@ from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
 from klaxon.config.statuspage import StatusPageConfig
 from klaxon.config.values import E164, EMAIL, Email, Id, SigningSecret, TimeZone
-from klaxon.domain.integration import InsufficientData
-from klaxon.domain.models import Severity
-from klaxon.domain.policy import Channel, EscalationPolicy
+from klaxon.domain.incident.models import Severity
+from klaxon.domain.intake.integration import InsufficientData
+from klaxon.domain.paging.policy import Channel, EscalationPolicy
 from klaxon.domain.schedule.models import Schedule
 
 _FORBID = ConfigDict(frozen=True, extra="forbid")

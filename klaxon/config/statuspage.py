@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from klaxon.config.problems import Problem, raise_if_any, unknown
 from klaxon.config.values import Id, TimeZone
-from klaxon.domain.models import Priority
+from klaxon.domain.incident.models import Priority
 from klaxon.domain.statuspage.models import ComponentStatus
 from klaxon.domain.statuspage.templates import (
     DEFAULT_TEMPLATES,

@@ -11,8 +11,8 @@ import html
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from klaxon.domain.ackcodes import AckLinkExpired, AckLinkInvalid
-from klaxon.domain.models import Incident, IncidentStatus
+from klaxon.domain.incident.models import Incident, IncidentStatus
+from klaxon.domain.paging.ackcodes import AckLinkExpired, AckLinkInvalid
 from klaxon.http import deps
 from klaxon.http.pages import page, stylesheet
 

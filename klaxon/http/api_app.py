@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from klaxon import __version__
 from klaxon.domain.errors import InvalidInput, NotFound
-from klaxon.domain.models import Incident, IncidentStatus
+from klaxon.domain.incident.models import Incident, IncidentStatus
 from klaxon.http import (
     ack_routes,
     auth,

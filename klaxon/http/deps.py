@@ -16,17 +16,17 @@ from klaxon.adapters.directory import DynamoDirectory
 from klaxon.adapters.notifications import DynamoNotificationRepository
 from klaxon.adapters.timeline import DynamoTimelineRepository
 from klaxon.ports import Clock
-from klaxon.services.acks import AckService
-from klaxon.services.drills import DrillService
-from klaxon.services.escalation import EscalationControl
-from klaxon.services.heartbeats import HeartbeatService
-from klaxon.services.incidents import IncidentService
-from klaxon.services.maintenance import MaintenanceService
-from klaxon.services.noise_report import NoiseReportService
-from klaxon.services.reports import ReportService
-from klaxon.services.schedules import ScheduleService
-from klaxon.services.statuspage import StatusPageService
-from klaxon.services.subscribers import SubscriberService
+from klaxon.services.incident.incidents import IncidentService
+from klaxon.services.noise.heartbeats import HeartbeatService
+from klaxon.services.noise.maintenance import MaintenanceService
+from klaxon.services.noise.report import NoiseReportService
+from klaxon.services.paging.acks import AckService
+from klaxon.services.paging.drills import DrillService
+from klaxon.services.paging.escalation import EscalationControl
+from klaxon.services.schedule.reports import ReportService
+from klaxon.services.schedule.schedules import ScheduleService
+from klaxon.services.statuspage.public_incidents import StatusPageService
+from klaxon.services.statuspage.subscribers import SubscriberService
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unauthorized
-from klaxon.domain.pagerduty import INVALID_EVENT
+from klaxon.domain.intake.pagerduty import INVALID_EVENT
 
 
 def _json(status: int, body: dict[str, object], headers: dict[str, str] | None = None) -> Response[str]:

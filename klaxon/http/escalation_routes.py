@@ -8,9 +8,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import BaseModel, Field
 
-from klaxon.domain.drill import MAX_TIME_SCALE
-from klaxon.domain.models import Incident
-from klaxon.domain.paging import Notification
+from klaxon.domain.incident.models import Incident
+from klaxon.domain.paging.drill import MAX_TIME_SCALE
+from klaxon.domain.paging.pages import Notification
 from klaxon.http import auth, deps
 
 router = Router()

@@ -9,10 +9,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
 from klaxon.domain.instants import LaxInstant
-from klaxon.domain.noise import NoiseReport
+from klaxon.domain.noise.report import NoiseReport
 from klaxon.http import auth, deps
-from klaxon.services.heartbeats import HeartbeatView
-from klaxon.services.maintenance import NewWindow, WindowView
+from klaxon.services.noise.heartbeats import HeartbeatView
+from klaxon.services.noise.maintenance import NewWindow, WindowView
 
 router = Router()
 

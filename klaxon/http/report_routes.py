@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from klaxon.domain.instants import LaxInstant
 from klaxon.http import deps
-from klaxon.services.reports import LoadReport
+from klaxon.services.schedule.reports import LoadReport
 
 router = Router()
 

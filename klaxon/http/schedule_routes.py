@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel
 
+from klaxon.domain.incident.models import TimelineEntry
 from klaxon.domain.instants import LaxInstant
-from klaxon.domain.models import TimelineEntry
 from klaxon.domain.schedule.models import OnCall, Override, Schedule, Shift
 from klaxon.http import auth, deps
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from klaxon.domain.models import Incident, TimelineEntry
+from klaxon.domain.incident.models import Incident, TimelineEntry
 
 
 class IncidentList(BaseModel):

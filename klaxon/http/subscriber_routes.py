@@ -30,7 +30,7 @@ from klaxon.http import deps
 from klaxon.http.auth import PRINCIPAL_KEY
 from klaxon.http.pages import page, stylesheet
 from klaxon.ports import ApiPrincipal
-from klaxon.services.subscribers import SubscriberView, WebhookAdded
+from klaxon.services.statuspage.subscribers import SubscriberView, WebhookAdded
 
 router = Router()
 

@@ -21,7 +21,7 @@ from typing import IO, Any
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
-from klaxon.domain.policy import Channel
+from klaxon.domain.paging.policy import Channel
 from klaxon.local.emulation import ACCOUNT, REGION
 from klaxon.settings import Settings
 

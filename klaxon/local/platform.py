@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from klaxon.adapters.statuspage_site import FolderSite
+from klaxon.adapters.site_hosting import FolderSite
 from klaxon.local import emulation
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging

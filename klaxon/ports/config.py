@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from klaxon.domain.integration import IntegrationRef
+    from klaxon.domain.intake.integration import IntegrationRef
 
 
 class ConfigStore(Protocol):
@@ -22,4 +22,4 @@ class ConfigStore(Protocol):
     def config_document(self) -> dict[str, Any] | None: ...
 
     def introductions(self) -> dict[str, datetime]:
-        """When each named thing of the applied configuration first appeared (klaxon.domain.introductions)."""
+        """When each named thing of the configuration first appeared (domain.statuspage.introductions)."""

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from klaxon.domain.dedup import DedupClaim
-    from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
+    from klaxon.domain.incident.dedup import DedupClaim
+    from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from klaxon.domain.integration import IntegrationRef
-    from klaxon.domain.sources import cloudwatch
+    from klaxon.domain.intake.integration import IntegrationRef
+    from klaxon.domain.intake.sources import cloudwatch
 
 
 class SnsVerifier(Protocol):

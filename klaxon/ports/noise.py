@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Protocol
 from klaxon.ports.incidents import IncidentRepository
 
 if TYPE_CHECKING:
-    from klaxon.domain.heartbeats import HeartbeatState
-    from klaxon.domain.maintenance import MaintenanceWindow
-    from klaxon.domain.models import Alert, Incident, TimelineEntry, Urgency
+    from klaxon.domain.incident.models import Alert, Incident, TimelineEntry, Urgency
+    from klaxon.domain.noise.heartbeats import HeartbeatState
+    from klaxon.domain.noise.maintenance import MaintenanceWindow
 
 
 class MaintenanceStore(Protocol):

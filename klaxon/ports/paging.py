@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from klaxon.domain.escalation import Tick
-    from klaxon.domain.paging import Notification, Page
+    from klaxon.domain.paging.escalation import Tick
+    from klaxon.domain.paging.pages import Notification, Page
 
 
 class PageRecords(Protocol):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from klaxon.domain.messages import EmailContent
+    from klaxon.domain.paging.messages import EmailContent
     from klaxon.domain.statuspage.models import PublicIncident
     from klaxon.domain.statuspage.subscribers import Delivery, Subscriber
 

@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from klaxon.domain.escalation import Rule
-from klaxon.services.acks import phone_book
-from klaxon.services.escalation import Person, PoliciesAndPeople
-from klaxon.services.noise import NoiseSettings
-from klaxon.services.schedules import Roster
+from klaxon.domain.paging.escalation import Rule
+from klaxon.services.noise.control import NoiseSettings
+from klaxon.services.paging.acks import phone_book
+from klaxon.services.paging.escalation import Person, PoliciesAndPeople
+from klaxon.services.schedule.schedules import Roster
 
 if TYPE_CHECKING:
     from klaxon.config.schema import KlaxonConfig
     from klaxon.config.statuspage import StatusPageConfig
-    from klaxon.domain.heartbeats import Heartbeat
-    from klaxon.domain.policy import Channel
+    from klaxon.domain.noise.heartbeats import Heartbeat
+    from klaxon.domain.paging.policy import Channel
 
 
 class Views:

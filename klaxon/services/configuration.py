@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from klaxon.domain.integration import InsufficientData, IntegrationRef
-from klaxon.domain.introductions import (
+from klaxon.domain.intake.integration import InsufficientData, IntegrationRef
+from klaxon.domain.intake.routing import revision_of
+from klaxon.domain.statuspage.introductions import (
     component_key,
     group_key,
     introduced,
     maintenance_window_key,
     status_maintenance_key,
 )
-from klaxon.domain.routing import revision_of
 from klaxon.ports.config import ConfigStore
 
 if TYPE_CHECKING:

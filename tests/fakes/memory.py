@@ -10,11 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from klaxon.domain.dedup import DedupClaim
 from klaxon.domain.errors import Conflict
-from klaxon.domain.incident import allowed_from
-from klaxon.domain.integration import IntegrationRef
-from klaxon.domain.models import Alert, Incident, IncidentStatus, TimelineEntry
+from klaxon.domain.incident.dedup import DedupClaim
+from klaxon.domain.incident.lifecycle import allowed_from
+from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
+from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.events import DetailType
 from klaxon.ports import ApiPrincipal, IncidentPage, IncidentQuery
 
@@ -273,7 +273,7 @@ class RecordingNotifier:
         self._lock = threading.Lock()
 
     def send(self, page: Any) -> str:
-        from klaxon.domain.paging import DeliveryFailed
+        from klaxon.domain.paging.pages import DeliveryFailed
 
         if page.channel.value in self.failing:
             raise DeliveryFailed(f"{page.channel.value} provider refused the message")

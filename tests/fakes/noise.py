@@ -7,10 +7,8 @@ from itertools import count
 from typing import Any
 
 from klaxon.domain.errors import Conflict, NotFound
-from klaxon.domain.heartbeats import HeartbeatState
-from klaxon.domain.incident import allowed_from
-from klaxon.domain.maintenance import MaintenanceWindow
-from klaxon.domain.models import (
+from klaxon.domain.incident.lifecycle import allowed_from
+from klaxon.domain.incident.models import (
     Alert,
     AlertAction,
     AlertInstance,
@@ -20,6 +18,8 @@ from klaxon.domain.models import (
     TimelineEntry,
     Urgency,
 )
+from klaxon.domain.noise.heartbeats import HeartbeatState
+from klaxon.domain.noise.maintenance import MaintenanceWindow
 from tests.fakes.memory import FixedClock, MemoryIncidents
 
 

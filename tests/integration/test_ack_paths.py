@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from klaxon.domain.models import Incident, IncidentStatus, Priority, TimelineEntry, Urgency
+from klaxon.domain.incident.models import Incident, IncidentStatus, Priority, TimelineEntry, Urgency
 
 ALICE_PHONE = "+15550101001"
 
@@ -46,7 +46,7 @@ def link_for(incident: Incident, user: str = "alice") -> str:
 
 def expired_link_for(incident: Incident, platform) -> str:
     from klaxon import wiring
-    from klaxon.domain.ackcodes import AckLink, make_ack_token
+    from klaxon.domain.paging.ackcodes import AckLink, make_ack_token
 
     gone = AckLink(incident_id=incident.id, user="alice", expires_at=datetime.now(UTC) - timedelta(minutes=1))
     return f"{platform.url}/a/{make_ack_token(wiring.container().ack_service.secret(), gone)}"

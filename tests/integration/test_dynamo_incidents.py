@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.models import Alert, AlertAction, AlertInstance, IncidentStatus, Severity, TimelineEntry
+from klaxon.domain.incident.models import (
+    Alert,
+    AlertAction,
+    AlertInstance,
+    IncidentStatus,
+    Severity,
+    TimelineEntry,
+)
 from klaxon.ports import IncidentQuery
 
 

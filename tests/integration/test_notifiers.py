@@ -14,9 +14,9 @@ from klaxon.adapters.notifiers import (
     SmsNotifier,
     VoiceNotifier,
 )
-from klaxon.domain.models import Priority
-from klaxon.domain.paging import DeliveryFailed, Page
-from klaxon.domain.policy import Channel
+from klaxon.domain.incident.models import Priority
+from klaxon.domain.paging.pages import DeliveryFailed, Page
+from klaxon.domain.paging.policy import Channel
 from klaxon.local.messaging import LOCAL_ORIGINATION, PagePrinter
 
 ADDRESSES = {

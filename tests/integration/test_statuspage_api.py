@@ -117,7 +117,7 @@ def components_by_id(http):
 
 def test_a_component_is_created_when_its_configuration_was_applied_and_stays_so(http, platform):
     from klaxon import wiring
-    from klaxon.domain.introductions import component_key
+    from klaxon.domain.statuspage.introductions import component_key
     from statuspage_site.api import stamp
 
     applied = wiring.container().directory.introductions()[component_key("checkout")]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from klaxon.adapters.statuspage_site import S3Site, invalidation_paths, site_from_settings
+from klaxon.adapters.site_hosting import S3Site, invalidation_paths, site_from_settings
 from klaxon.settings import Settings
 from statuspage_site import render
 from tests.unit.statuspage.factories import NOW, incident, snapshot

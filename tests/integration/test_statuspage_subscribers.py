@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from klaxon.domain.policy import Channel
+from klaxon.domain.paging.policy import Channel
 from klaxon.domain.statuspage.subscribers import SIGNATURE_HEADER, verify_webhook_signature
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot, StatusUpdatePosted
 from tests.unit.statuspage.shapes import INCIDENT_FIELDS, UPDATE_FIELDS
@@ -342,7 +342,7 @@ def test_a_later_update_does_not_retry_a_failed_delivery(http, platform, receive
 
 def test_a_redirect_is_a_failed_delivery_and_is_not_followed(receiver):
     from klaxon.adapters.webhooks import UrllibWebhookPoster
-    from klaxon.domain.paging import DeliveryFailed
+    from klaxon.domain.paging.pages import DeliveryFailed
 
     receiver.status = 302
     with pytest.raises(DeliveryFailed, match="HTTP 302"):

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from klaxon.config.schema import User
-from klaxon.domain.ackcodes import AckLinkExpired, AckLinkInvalid
-from klaxon.domain.models import Incident, IncidentStatus, Priority, TimelineEntry, Urgency
-from klaxon.services.acks import AckService, SmsResult, phone_book
-from klaxon.services.incidents import IncidentService
+from klaxon.domain.incident.models import Incident, IncidentStatus, Priority, TimelineEntry, Urgency
+from klaxon.domain.paging.ackcodes import AckLinkExpired, AckLinkInvalid
+from klaxon.services.incident.incidents import IncidentService
+from klaxon.services.paging.acks import AckService, SmsResult, phone_book
 from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline, RecordingBus
 
 ALICE = "+15550101001"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from klaxon.domain.ackcodes import (
+from klaxon.domain.paging.ackcodes import (
     AckLink,
     AckLinkExpired,
     AckLinkInvalid,

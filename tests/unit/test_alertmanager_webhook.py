@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.domain import alertmanager
 from klaxon.domain.errors import InvalidInput
-from klaxon.domain.integration import IntegrationRef
-from klaxon.domain.models import AlertAction, Severity
+from klaxon.domain.incident.models import AlertAction, Severity
+from klaxon.domain.intake.integration import IntegrationRef
+from klaxon.domain.intake.sources import alertmanager
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 AM = IntegrationRef(

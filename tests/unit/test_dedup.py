@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from klaxon.domain import dedup
-from klaxon.domain.dedup import CLAIM_TIMEOUT, Decision, DedupClaim, decide
-from klaxon.domain.models import Incident, IncidentStatus, Priority, Urgency
+from klaxon.domain.incident import dedup
+from klaxon.domain.incident.dedup import CLAIM_TIMEOUT, Decision, DedupClaim, decide
+from klaxon.domain.incident.models import Incident, IncidentStatus, Priority, Urgency
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from klaxon.domain.drill import PageSeen, judge, length_seconds, plan, scaled_wait_seconds
-from klaxon.domain.policy import EscalationPolicy
+from klaxon.domain.paging.drill import PageSeen, judge, length_seconds, plan, scaled_wait_seconds
+from klaxon.domain.paging.policy import EscalationPolicy
 
 POLICY = EscalationPolicy.model_validate(
     {

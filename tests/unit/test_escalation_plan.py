@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from klaxon.domain.escalation import Rule, Tick, due_channels, next_tick, step_for
-from klaxon.domain.policy import Channel, EscalationPolicy, Step, Target
+from klaxon.domain.paging.escalation import Rule, Tick, due_channels, next_tick, step_for
+from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
 
 PUSH, SMS, VOICE, EMAIL = Channel.PUSH, Channel.SMS, Channel.VOICE, Channel.EMAIL
 DEFAULT_RULES = [

@@ -6,12 +6,12 @@ import threading
 
 import pytest
 
-from klaxon.domain.escalation import Rule
-from klaxon.domain.models import AlertAction
-from klaxon.domain.paging import DeliveryStatus
-from klaxon.domain.policy import Channel, EscalationPolicy, Step, Target
-from klaxon.services.escalation import EscalationService, EscalationState, Person, PoliciesAndPeople
-from klaxon.services.incidents import IncidentService
+from klaxon.domain.incident.models import AlertAction
+from klaxon.domain.paging.escalation import Rule
+from klaxon.domain.paging.pages import DeliveryStatus
+from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
+from klaxon.services.incident.incidents import IncidentService
+from klaxon.services.paging.escalation import EscalationService, EscalationState, Person, PoliciesAndPeople
 from tests.fakes.memory import MemoryNotifications, RecordingNotifier
 from tests.unit.test_router_service import alert, world  # noqa: F401 - fixture
 
@@ -263,7 +263,7 @@ def with_ack_timeout(service: EscalationService, minutes: int) -> None:
 
 @pytest.fixture
 def control(escalation, world):  # noqa: F811
-    from klaxon.services.escalation import EscalationControl
+    from klaxon.services.paging.escalation import EscalationControl
 
     service, _router, _, records, clock = escalation
     return EscalationControl(

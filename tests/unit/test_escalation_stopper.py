@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from klaxon.domain.models import IncidentStatus, Priority, Urgency
-from klaxon.domain.policy import EscalationPolicy
+from klaxon.domain.incident.models import IncidentStatus, Priority, Urgency
+from klaxon.domain.paging.policy import EscalationPolicy
 from klaxon.events import IncidentSnapshot
-from klaxon.services.escalation import EscalationStopper, PoliciesAndPeople
+from klaxon.services.paging.escalation import EscalationStopper, PoliciesAndPeople
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 POLICY = {"id": "p", "steps": [{"targets": [{"user": "alice"}], "delay_minutes": 5}]}

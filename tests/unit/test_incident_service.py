@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from klaxon.domain.errors import Conflict, NotFound
-from klaxon.domain.models import AlertAction, IncidentStatus
+from klaxon.domain.incident.models import AlertAction, IncidentStatus
 from klaxon.events import DetailType
-from klaxon.services.incidents import IncidentService
+from klaxon.services.incident.incidents import IncidentService
 from tests.fakes.memory import FixedClock
 from tests.unit.test_router_service import alert, world  # noqa: F401 - fixture
 

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 from hypothesis import given
 from hypothesis import strategies as st
 
-from klaxon.domain.messages import (
+from klaxon.domain.incident.models import Priority
+from klaxon.domain.paging.messages import (
     SMS_SEGMENT,
     email_message,
     gsm7_septets,
@@ -16,9 +17,8 @@ from klaxon.domain.messages import (
     to_gsm7,
     voice_ssml,
 )
-from klaxon.domain.models import Priority
-from klaxon.domain.paging import Page
-from klaxon.domain.policy import Channel
+from klaxon.domain.paging.pages import Page
+from klaxon.domain.paging.policy import Channel
 
 LONG_TITLE = "Checkout error rate above 5% for 10 minutes on every region, p99 latency 4.2s, " * 3
 

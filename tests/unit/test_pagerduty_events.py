@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.domain import pagerduty
 from klaxon.domain.errors import InvalidInput, PayloadTooLarge
-from klaxon.domain.models import AlertAction, Severity
+from klaxon.domain.incident.models import AlertAction, Severity
+from klaxon.domain.intake import pagerduty
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 

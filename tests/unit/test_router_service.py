@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from klaxon.domain.models import (
+from klaxon.domain.incident.models import (
     Alert,
     AlertAction,
     AlertInstance,
@@ -17,7 +17,7 @@ from klaxon.domain.models import (
     Urgency,
 )
 from klaxon.events import AlertReceived, DetailType
-from klaxon.services.router import RouterService
+from klaxon.services.incident.router import RouterService
 from tests.fakes.memory import (
     CountingIds,
     FixedClock,
@@ -203,7 +203,7 @@ def test_concurrent_triggers_for_one_key_open_exactly_one_incident_with_no_numbe
 
 
 def test_change_events_go_on_the_service_timeline(world):
-    from klaxon.domain.models import ChangeEvent
+    from klaxon.domain.incident.models import ChangeEvent
 
     router, incidents, *_ = world
     change = ChangeEvent(
@@ -215,7 +215,7 @@ def test_change_events_go_on_the_service_timeline(world):
 
 
 def test_claim_timeout_is_longer_than_a_router_invocation():
-    from klaxon.services.router import CLAIM_TIMEOUT
+    from klaxon.services.incident.router import CLAIM_TIMEOUT
     from klaxon.topology import FUNCTIONS
 
     assert timedelta(seconds=FUNCTIONS["router"].timeout_s) < CLAIM_TIMEOUT

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from klaxon.domain.incident import open_incident
-from klaxon.domain.models import Alert, AlertAction, Priority, Severity, Urgency
-from klaxon.domain.routing import AlertField, Condition, Operator, Rule, compile_rules, decide, explain
+from klaxon.domain.incident.lifecycle import open_incident
+from klaxon.domain.incident.models import Alert, AlertAction, Priority, Severity, Urgency
+from klaxon.domain.intake.routing import AlertField, Condition, Operator, Rule, compile_rules, decide, explain
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from klaxon.domain.policy import EscalationPolicy
+from klaxon.domain.paging.policy import EscalationPolicy
 from klaxon.domain.schedule.findings import Finding, Rule
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from klaxon.domain.policy import EscalationPolicy
+from klaxon.domain.paging.policy import EscalationPolicy
 from klaxon.domain.schedule.backup import policies_without_backup
 from klaxon.domain.schedule.findings import Finding, Rule
 from klaxon.domain.schedule.layers import final_spans

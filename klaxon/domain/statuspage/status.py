@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from klaxon.domain.models import Priority
+from klaxon.domain.incident.models import Priority
 from klaxon.domain.statuspage.models import (
     ComponentStatus,
     Impact,

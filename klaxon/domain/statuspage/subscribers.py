@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from klaxon.domain.errors import DomainError, InvalidInput
-from klaxon.domain.messages import EmailContent
+from klaxon.domain.paging.messages import EmailContent
 from klaxon.domain.statuspage.models import PublicIncident, PublicStatus, StatusUpdate
 from klaxon.domain.statuspage.templates import format_utc, join_names
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from klaxon.config import KlaxonConfig, hash_key, load_config
-from klaxon.domain.policy import Channel, Target
+from klaxon.domain.paging.policy import Channel, Target
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from klaxon.config import parse_config
-from klaxon.domain.routing import Operator
+from klaxon.domain.intake.routing import Operator
 from klaxon.services.configuration import integration_ref
 
 Edit = Callable[[str, str], tuple[str, int]]

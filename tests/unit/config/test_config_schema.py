@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from klaxon.config import ContactMethod, Integration, User
-from klaxon.domain.policy import Channel
+from klaxon.domain.paging.policy import Channel
 
 KEY = "KLAXON-TEST-KEY-0000000000000001"
 

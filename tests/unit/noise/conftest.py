@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from klaxon.domain.grouping import GroupRule
-from klaxon.domain.inhibition import InhibitionRule
-from klaxon.domain.maintenance import MaintenanceWindow
-from klaxon.services.noise import NoiseControl, NoiseSettings
-from klaxon.services.router import RouterService
+from klaxon.domain.noise.grouping import GroupRule
+from klaxon.domain.noise.inhibition import InhibitionRule
+from klaxon.domain.noise.maintenance import MaintenanceWindow
+from klaxon.services.incident.router import RouterService
+from klaxon.services.noise.control import NoiseControl, NoiseSettings
 from tests.fakes.memory import CountingIds, FixedClock, MemoryPayloads, MemoryTimeline, RecordingBus
 from tests.fakes.noise import MemoryWindows, NoiseMemoryIncidents
 

@@ -7,16 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from klaxon.domain.grouping import (
-    GroupRule,
-    alert_labels,
-    as_group_alert,
-    firing,
-    group_key,
-    joins,
-    members,
-)
-from klaxon.domain.models import (
+from klaxon.domain.incident.models import (
     Alert,
     AlertAction,
     AlertInstance,
@@ -24,6 +15,15 @@ from klaxon.domain.models import (
     IncidentStatus,
     Priority,
     Urgency,
+)
+from klaxon.domain.noise.grouping import (
+    GroupRule,
+    alert_labels,
+    as_group_alert,
+    firing,
+    group_key,
+    joins,
+    members,
 )
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

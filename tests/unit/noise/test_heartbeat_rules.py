@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from klaxon.domain.heartbeats import (
+from klaxon.domain.incident.models import AlertAction
+from klaxon.domain.noise.heartbeats import (
     Heartbeat,
     HeartbeatState,
     HeartbeatStatus,
@@ -13,7 +14,6 @@ from klaxon.domain.heartbeats import (
     missed_alert,
     recovered_alert,
 )
-from klaxon.domain.models import AlertAction
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 BACKUP = Heartbeat(id="backup", service="platform", interval=timedelta(hours=1), grace=timedelta(minutes=5))

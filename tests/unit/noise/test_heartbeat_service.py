@@ -8,10 +8,10 @@ import pytest
 
 from klaxon.config.secrets import hash_key
 from klaxon.domain.errors import Unauthorized
-from klaxon.domain.heartbeats import Heartbeat, HeartbeatStatus
-from klaxon.domain.models import AlertAction
+from klaxon.domain.incident.models import AlertAction
+from klaxon.domain.noise.heartbeats import Heartbeat, HeartbeatStatus
 from klaxon.events import AlertReceived
-from klaxon.services.heartbeats import HeartbeatService
+from klaxon.services.noise.heartbeats import HeartbeatService
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
 from tests.fakes.noise import MemoryHeartbeats
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from klaxon.domain.inhibition import InhibitionRule, Source, inhibitor, inhibits, rules_targeting
+from klaxon.domain.noise.inhibition import InhibitionRule, Source, inhibitor, inhibits, rules_targeting
 
 REGION = InhibitionRule(source_match={"alertname": "region-down"}, equal=("region",))
 SOURCE = Source(incident_id="src", labels={"alertname": "region-down", "region": "eu-1"})

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from klaxon.domain.errors import Conflict, InvalidInput
-from klaxon.domain.maintenance import MaintenanceWindow
-from klaxon.domain.policy import Channel
+from klaxon.domain.noise.maintenance import MaintenanceWindow
+from klaxon.domain.paging.policy import Channel
 from klaxon.events import DetailType, MaintenanceWindowChanged
-from klaxon.services.maintenance import Contact, MaintenanceService, NewWindow
+from klaxon.services.noise.maintenance import Contact, MaintenanceService, NewWindow
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus, RecordingNotifier
 from tests.fakes.noise import MemoryWindows
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from klaxon.domain.maintenance import (
+from klaxon.domain.noise.maintenance import (
     MaintenanceWindow,
     active_windows,
     current_occurrence,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from klaxon.domain.models import Incident, IncidentStatus, Priority, Urgency
-from klaxon.domain.noise import noise_report
+from klaxon.domain.incident.models import Incident, IncidentStatus, Priority, Urgency
+from klaxon.domain.noise.report import noise_report
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 END = datetime(2026, 12, 1, tzinfo=UTC)

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.grouping import FULL_ALERTS
-from klaxon.domain.models import AlertAction, IncidentStatus
+from klaxon.domain.incident.models import AlertAction, IncidentStatus
+from klaxon.domain.noise.grouping import FULL_ALERTS
 from klaxon.events import DetailType
 from tests.fakes.noise import am, pd
 from tests.unit.noise.conftest import World

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from klaxon.domain.maintenance import MaintenanceWindow
-from klaxon.domain.models import AlertAction, Urgency
+from klaxon.domain.incident.models import AlertAction, Urgency
+from klaxon.domain.noise.maintenance import MaintenanceWindow
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
 from tests.fakes.noise import am, pd
 from tests.unit.noise.conftest import World

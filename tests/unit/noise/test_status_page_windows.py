@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from klaxon.config.loader import load_config
-from klaxon.domain.maintenance import MaintenanceWindow
-from klaxon.domain.models import IncidentStatus, Priority, Urgency
+from klaxon.domain.incident.models import IncidentStatus, Priority, Urgency
+from klaxon.domain.noise.maintenance import MaintenanceWindow
 from klaxon.events import DetailType, IncidentSnapshot
-from klaxon.services.statuspage import StatusPageService
+from klaxon.services.statuspage.public_incidents import StatusPageService
 from tests.conftest import DEMO_CONFIG
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
 from tests.fakes.statuspage import MemoryStatusIncidents
@@ -59,7 +59,7 @@ def test_an_announced_window_was_created_when_it_was_stored_not_when_the_page_re
 
 
 def test_a_declared_window_was_created_when_its_configuration_was_applied() -> None:
-    from klaxon.domain.introductions import maintenance_window_key
+    from klaxon.domain.statuspage.introductions import maintenance_window_key
 
     applied = NOW - timedelta(days=2)
     page = service(WINDOW)

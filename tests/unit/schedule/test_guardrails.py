@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from klaxon.domain.policy import EscalationPolicy, Step, Target
+from klaxon.domain.paging.policy import EscalationPolicy, Step, Target
 from klaxon.domain.schedule.guardrails import Rule, lint_schedules
 from klaxon.domain.schedule.models import Layer, Restriction, Rotation, RotationType, Schedule, Weekday
 

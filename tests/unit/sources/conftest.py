@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from klaxon.domain.integration import IntegrationRef
-from klaxon.domain.models import Alert
-from klaxon.domain.sources import SOURCES, Ignored
+from klaxon.domain.incident.models import Alert
+from klaxon.domain.intake.integration import IntegrationRef
+from klaxon.domain.intake.sources import SOURCES, Ignored
 
 NOW = datetime(2026, 11, 27, 1, 30, tzinfo=UTC)
 SERVICES = frozenset({"checkout", "payments", "search", "platform"})

@@ -7,10 +7,10 @@ import json
 import pytest
 
 from klaxon.domain.errors import InvalidInput
-from klaxon.domain.integration import InsufficientData
-from klaxon.domain.models import AlertAction, Severity
-from klaxon.domain.sources import Ignored
-from klaxon.domain.sources.cloudwatch import envelope, is_sns_url
+from klaxon.domain.incident.models import AlertAction, Severity
+from klaxon.domain.intake.integration import InsufficientData
+from klaxon.domain.intake.sources import Ignored
+from klaxon.domain.intake.sources.cloudwatch import envelope, is_sns_url
 from tests.fakes.sources import alarm, load
 from tests.unit.sources.conftest import parse, parse_alert, ref
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from klaxon.domain.errors import InvalidInput
-from klaxon.domain.integration import FieldPaths
-from klaxon.domain.models import AlertAction, Severity
-from klaxon.domain.sources import generic
-from klaxon.domain.sources.signatures import BadSignature
+from klaxon.domain.incident.models import AlertAction, Severity
+from klaxon.domain.intake.integration import FieldPaths
+from klaxon.domain.intake.sources import generic
+from klaxon.domain.intake.sources.signatures import BadSignature
 from tests.fakes.sources import encode, generic_headers, load
 from tests.unit.sources.conftest import NOW, parse, parse_alert, ref
 

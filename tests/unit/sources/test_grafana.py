@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from klaxon.domain.dedup import group_key_hash
 from klaxon.domain.errors import InvalidInput
-from klaxon.domain.models import AlertAction, Severity
-from klaxon.domain.sources import grafana
-from klaxon.domain.sources.signatures import BadSignature
+from klaxon.domain.incident.dedup import group_key_hash
+from klaxon.domain.incident.models import AlertAction, Severity
+from klaxon.domain.intake.sources import grafana
+from klaxon.domain.intake.sources.signatures import BadSignature
 from tests.fakes.sources import encode, grafana_headers, load
 from tests.unit.sources.conftest import NOW, parse_alert, ref
 

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from klaxon.adapters.sns_verify import SnsSignatureVerifier
-from klaxon.domain import routing
 from klaxon.domain.errors import InvalidInput, Unauthorized
-from klaxon.domain.integration import IntegrationRef
-from klaxon.domain.models import Priority, Urgency
-from klaxon.domain.routing import Condition, Operator, Rule
-from klaxon.domain.sources.signatures import BadSignature
-from klaxon.services.ingest import IngestService
+from klaxon.domain.incident.models import Priority, Urgency
+from klaxon.domain.intake import routing
+from klaxon.domain.intake.integration import IntegrationRef
+from klaxon.domain.intake.routing import Condition, Operator, Rule
+from klaxon.domain.intake.sources.signatures import BadSignature
+from klaxon.services.intake.ingest import IngestService
 from tests.fakes.memory import CountingIds, FixedClock, MemoryDirectory, MemoryPayloads, RecordingBus
 from tests.fakes.sources import (
     TOPIC,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from klaxon.domain.errors import InvalidInput
-from klaxon.domain.models import AlertAction, Severity
-from klaxon.domain.sources import Ignored, sentry
-from klaxon.domain.sources.signatures import BadSignature
+from klaxon.domain.incident.models import AlertAction, Severity
+from klaxon.domain.intake.sources import Ignored, sentry
+from klaxon.domain.intake.sources.signatures import BadSignature
 from tests.fakes.sources import encode, load, sentry_headers
 from tests.unit.sources.conftest import NOW, parse, parse_alert, ref
 

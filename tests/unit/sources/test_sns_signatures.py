@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from klaxon.adapters.sns_verify import SnsSignatureVerifier, pinned_certificates
-from klaxon.domain.sources.cloudwatch import envelope
-from klaxon.domain.sources.signatures import BadSignature
+from klaxon.domain.intake.sources.cloudwatch import envelope
+from klaxon.domain.intake.sources.signatures import BadSignature
 from tests.fakes.sources import CERT_URL, alarm, certificate_pem
 
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from klaxon.config.loader import load_config
-from klaxon.domain.integration import IntegrationRef
-from klaxon.domain.introductions import component_key, introduced
+from klaxon.domain.intake.integration import IntegrationRef
+from klaxon.domain.statuspage.introductions import component_key, introduced
 from klaxon.services.configuration import apply_config
 from statuspage_site import render
 from tests.conftest import DEMO_CONFIG

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from klaxon.domain.models import Priority
+from klaxon.domain.incident.models import Priority
 from klaxon.domain.statuspage.models import ComponentStatus, Impact, Indicator
 from klaxon.domain.statuspage.status import (
     component_statuses,

@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 
 from klaxon.config.loader import load_config
-from klaxon.domain.ackcodes import AckLink, make_ack_token
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
-from klaxon.domain.messages import EmailContent
-from klaxon.domain.paging import DeliveryFailed
+from klaxon.domain.paging.ackcodes import AckLink, make_ack_token
+from klaxon.domain.paging.messages import EmailContent
+from klaxon.domain.paging.pages import DeliveryFailed
 from klaxon.domain.schedule.feeds import feed_token
 from klaxon.domain.statuspage.models import PublicStatus
 from klaxon.domain.statuspage.subscribers import (
@@ -43,8 +43,8 @@ from klaxon.domain.statuspage.subscribers import (
     webhook_signature,
 )
 from klaxon.events import DetailType, IncidentSnapshot
-from klaxon.services.statuspage import StatusPageService
-from klaxon.services.subscribers import SubscriberService, announcer
+from klaxon.services.statuspage.public_incidents import StatusPageService
+from klaxon.services.statuspage.subscribers import SubscriberService, announcer
 from tests.conftest import DEMO_CONFIG
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
 from tests.fakes.statuspage import MemoryStatusIncidents
@@ -385,7 +385,7 @@ def world(config=DEMO) -> World:
 
 
 def triggered(n: int = 1) -> IncidentSnapshot:
-    from klaxon.domain.models import IncidentStatus, Priority, Urgency
+    from klaxon.domain.incident.models import IncidentStatus, Priority, Urgency
 
     return IncidentSnapshot(
         id=f"inc{n}",

@@ -1,0 +1,1 @@
+"""Incidents: the models, the lifecycle rules, dedup."""

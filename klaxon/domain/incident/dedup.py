@@ -1,0 +1,98 @@
+"""Dedup: which incident an alert belongs to. Every dedup key shape, and the router's one decision.
+
+PagerDuty's semantics: an alert with the dedup key of an open incident on its service joins it; else
+it opens a new incident under that key. The key is claimed with a conditional write, so two writers
+racing on one key cannot both open an incident; a claim whose incident is not written yet is waited
+for, unless its writer died (the claim is older than the claim timeout): then it is taken over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from klaxon.domain.incident.models import Incident
+
+# Longer than the router's Lambda timeout: a claim older than this belongs to a writer that died.
+CLAIM_TIMEOUT = timedelta(seconds=60)
+GROUP_PREFIX = "group:"
+
+
+# --- key shapes ------------------------------------------------------------------------------------
+
+
+def group_key_hash(group_key: str) -> str:
+    """Alertmanager's own PagerDuty receiver sends sha256(groupKey) as the dedup key; so do we (and
+    Grafana, whose webhook is Alertmanager's)."""
+    return hashlib.sha256(group_key.encode()).hexdigest()
+
+
+def summary_key(summary: str, source: str | None) -> str:
+    """A generic JSON alert without a dedup key path: the same summary from the same source dedups."""
+    return hashlib.sha256(f"{summary}\x1f{source or ''}".encode()).hexdigest()
+
+
+def sentry_issue_key(issue_id: str) -> str:
+    return f"sentry-issue:{issue_id}"
+
+
+def sentry_metric_alert_key(alert_id: str) -> str:
+    return f"sentry-metric-alert:{alert_id}"
+
+
+def heartbeat_key(heartbeat_id: str) -> str:
+    return f"heartbeat:{heartbeat_id}"
+
+
+def label_group_key(labels: Mapping[str, str], group_by: Sequence[str]) -> str | None:
+    """`group:name=value,...` over `group_by`; None (not grouped) when the alert has none of them."""
+    if not any(name in labels for name in group_by):
+        return None
+    return GROUP_PREFIX + ",".join(f"{name}={labels.get(name, '')}" for name in group_by)
+
+
+def drill_key(drill_id: str) -> str:
+    return f"drill-{drill_id}"
+
+
+# --- the decision ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DedupClaim:
+    """Who holds a (service, dedup key): the incident id claimed for it, and when."""
+
+    incident_id: str
+    claimed_at: datetime
+
+
+class Joins(Protocol):
+    """A group's rule for joining an open incident (its window); absent, any open incident joins."""
+
+    def joins(self, incident: Incident, now: datetime) -> bool: ...
+
+
+class Decision(StrEnum):
+    JOIN = "join"  # add the alert to the open incident of the key
+    WAIT = "wait"  # another writer claimed the key and is writing its incident
+    CLAIM = "claim"  # no open incident to join: claim the key for a new one
+    TAKE_OVER = "take over"  # the claim's writer died before writing its incident: claim over it
+
+
+def decide(
+    claim: DedupClaim | None,
+    latest: Incident | None,
+    group: Joins | None,
+    now: datetime,
+    claim_timeout: timedelta = CLAIM_TIMEOUT,
+) -> Decision:
+    """What a trigger does with its key, given the key's claim and the incident it names."""
+    if claim is not None and latest is None:
+        return Decision.WAIT if now - claim.claimed_at < claim_timeout else Decision.TAKE_OVER
+    if latest is not None and latest.status.is_open and (group is None or group.joins(latest, now)):
+        return Decision.JOIN
+    return Decision.CLAIM

@@ -1,0 +1,66 @@
+"""Incident rules: how an alert opens an incident, and which status changes are allowed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.incident.models import Alert, Incident, IncidentStatus
+from klaxon.domain.intake.priority import priority_for, urgency_for
+
+
+def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime) -> Incident:
+    """A trigger with no open incident for its (service, dedup key) opens one, prioritised by severity.
+
+    A routing rule may have chosen the priority or urgency instead; the alert then carries it.
+    """
+    priority = alert.priority or priority_for(alert.severity)
+    return Incident(
+        id=incident_id,
+        number=number,
+        title=alert.summary or alert.dedup_key,
+        service=alert.service,
+        priority=priority,
+        urgency=alert.urgency or urgency_for(priority),
+        status=IncidentStatus.TRIGGERED,
+        dedup_key=alert.dedup_key,
+        alert_count=1,
+        integration=alert.integration,
+        source=alert.source,
+        severity=alert.severity,
+        created_at=now,
+        updated_at=now,
+        last_alert_at=now,
+        last_alert_id=alert.id,
+        details=alert.custom_details,
+        links=alert.links,
+        images=alert.images,
+        alerts={i.fingerprint: i for i in alert.instances},
+        drill=alert.drill,
+        drill_time_scale=alert.drill_time_scale,
+        routing_rule=alert.routing_rule,
+        escalation_policy=alert.escalation_policy,
+        labels=alert.labels,
+    )
+
+
+def allowed_from(target: IncidentStatus) -> tuple[IncidentStatus, ...]:
+    """Acknowledge only a triggered incident; resolve any open one. Resolved is final."""
+    if target is IncidentStatus.ACKNOWLEDGED:
+        return (IncidentStatus.TRIGGERED,)
+    if target is IncidentStatus.RESOLVED:
+        return (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)
+    raise ValueError(f"no transition into {target}")
+
+
+def check_transition(current: Incident, target: IncidentStatus) -> bool:
+    """True when the change should be written; False when it is a no-op; Conflict when it is refused.
+
+    Acknowledging an acknowledged incident, or resolving a resolved one, changes nothing (idempotent, as
+    PagerDuty clients retry). Acknowledging a resolved incident is refused.
+    """
+    if current.status is target:
+        return False
+    if current.status in allowed_from(target):
+        return True
+    raise Conflict(f"incident {current.number} is {current.status.value}; it cannot be {target.value}")

@@ -1,0 +1,1 @@
+"""Noise: grouping, inhibition, maintenance windows, muting, heartbeats, the noise report."""

@@ -1,0 +1,1 @@
+"""Paging: escalation, policies, pages and their messages, acknowledge codes, drills."""

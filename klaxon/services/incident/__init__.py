@@ -1,0 +1,1 @@
+"""Incident use cases: route alerts into incidents, acknowledge, resolve."""

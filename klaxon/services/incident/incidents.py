@@ -1,0 +1,98 @@
+"""Incident use cases behind the API: list, show, acknowledge, resolve, timeline."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from klaxon.domain.errors import Conflict, NotFound
+from klaxon.domain.incident.lifecycle import check_transition
+from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
+from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
+from klaxon.ports import (
+    Clock,
+    EventBus,
+    IncidentPage,
+    IncidentQuery,
+    IncidentRepository,
+    PayloadStore,
+    TimelineRepository,
+)
+
+_EVENTS = {
+    IncidentStatus.ACKNOWLEDGED: DetailType.INCIDENT_ACKNOWLEDGED,
+    IncidentStatus.RESOLVED: DetailType.INCIDENT_RESOLVED,
+}
+
+
+@dataclass
+class IncidentService:
+    incidents: IncidentRepository
+    timeline: TimelineRepository
+    bus: EventBus
+    clock: Clock
+    payloads: PayloadStore | None = None
+
+    def find(self, query: IncidentQuery) -> IncidentPage:
+        return self.incidents.query(query)
+
+    def get(self, incident_id: str) -> Incident:
+        incident = self.incidents.get(incident_id)
+        if incident is None:
+            raise NotFound(f"no incident {incident_id!r}")
+        return incident
+
+    def get_with_details(self, incident_id: str) -> Incident:
+        """The incident with its details, fetched from the payload store when too large to keep inline."""
+        incident = self.get(incident_id)
+        if incident.details_ref is None or self.payloads is None:
+            return incident
+        try:
+            details = json.loads(self.payloads.get(incident.details_ref))
+        except NotFound:
+            return incident  # deleted by hand: the incident stays readable; `details_ref` says where
+        return incident.model_copy(update={"details": details})
+
+    def history(self, incident_id: str) -> list[TimelineEntry]:
+        self.get(incident_id)
+        return self.timeline.list(incident_id)
+
+    def acknowledge(self, incident_id: str, actor: str) -> Incident:
+        return self._move(incident_id, IncidentStatus.ACKNOWLEDGED, actor)
+
+    def resolve(self, incident_id: str, actor: str) -> Incident:
+        return self._move(incident_id, IncidentStatus.RESOLVED, actor)
+
+    def _move(self, incident_id: str, target: IncidentStatus, actor: str) -> Incident:
+        current = self.get(incident_id)
+        if not check_transition(current, target):
+            # Already there (a client retry, perhaps after our publish failed): say so on the bus again,
+            # in the name of whoever really made the change.
+            done_by = (
+                current.acknowledged_by if target is IncidentStatus.ACKNOWLEDGED else current.resolved_by
+            )
+            self._announce(target, current, done_by or actor)
+            return current
+        now = self.clock.now()
+        entry = TimelineEntry(
+            subject=incident_id,
+            at=now,
+            kind=target.value,
+            actor=actor,
+            message=f"{target.value.capitalize()} by {actor}",
+        )
+        try:
+            updated = self.incidents.transition(incident_id, target, actor=actor, now=now, entry=entry)
+        except Conflict:
+            # Someone else moved it first: report the state they left, or refuse if it is now impossible.
+            latest = self.get(incident_id)
+            check_transition(latest, target)
+            return latest
+        self._announce(target, updated, actor)
+        return updated
+
+    def _announce(self, target: IncidentStatus, incident: Incident, actor: str) -> None:
+        self.bus.publish(
+            _EVENTS[target],
+            IncidentChanged(incident=IncidentSnapshot.of(incident), actor=actor, reason="api"),
+        )

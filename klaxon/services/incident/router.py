@@ -1,0 +1,258 @@
+"""Turn accepted alerts into incidents with PagerDuty's dedup semantics, race-free under concurrency."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.incident.dedup import CLAIM_TIMEOUT, Decision, decide
+from klaxon.domain.incident.lifecycle import open_incident
+from klaxon.domain.incident.models import (
+    Alert,
+    AlertAction,
+    ChangeEvent,
+    Incident,
+    IncidentStatus,
+    TimelineEntry,
+)
+from klaxon.domain.noise.muting import muted_note
+from klaxon.events import AlertReceived, DetailType, IncidentChanged, IncidentSnapshot
+from klaxon.ports import (
+    Clock,
+    EventBus,
+    GroupedAlert,
+    IdGenerator,
+    IncidentRepository,
+    NoisePolicy,
+    PayloadStore,
+    TimelineRepository,
+)
+
+log = logging.getLogger(__name__)
+CLAIM_POLL_SECONDS = 0.02
+DETAILS_INLINE_LIMIT = 64 * 1024
+
+_TARGET = {AlertAction.ACKNOWLEDGE: IncidentStatus.ACKNOWLEDGED, AlertAction.RESOLVE: IncidentStatus.RESOLVED}
+_EVENT = {
+    IncidentStatus.ACKNOWLEDGED: DetailType.INCIDENT_ACKNOWLEDGED,
+    IncidentStatus.RESOLVED: DetailType.INCIDENT_RESOLVED,
+}
+
+
+class RouteResult(StrEnum):
+    CREATED = "created"  # opened a new incident
+    ADDED = "added"  # joined an open incident
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    UPDATED = "updated"  # a group's incident recorded some of its alerts resolving; others still fire
+    UNCHANGED = "unchanged"  # the incident already was so (a redelivery); its event is published again
+    DROPPED = "dropped"  # an acknowledge or resolve with no open incident to apply to
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What routing one alert did, and to which incident."""
+
+    result: RouteResult
+    incident: Incident | None = None
+
+
+class NoNoise:
+    """No grouping, no maintenance windows, no inhibition: every alert stands alone and pages."""
+
+    def group(self, alert: Alert) -> GroupedAlert | None:
+        return None
+
+    def on_open(
+        self, incident: Incident, alert: Alert, group: GroupedAlert | None, now: datetime
+    ) -> Incident:
+        return incident
+
+    def resolve_elsewhere(self, alert: Alert, joined: str) -> None:
+        return None
+
+    def follow_up(self, alert: Alert) -> tuple[str, Incident | None] | None:
+        return None
+
+
+@dataclass
+class RouterService:
+    incidents: IncidentRepository
+    timeline: TimelineRepository
+    bus: EventBus
+    payloads: PayloadStore
+    clock: Clock
+    ids: IdGenerator
+    noise: NoisePolicy = field(default_factory=NoNoise)  # grouping, windows, inhibition (services.noise)
+
+    def handle(self, detail: AlertReceived) -> Outcome:
+        if detail.alert is not None:
+            return self.route(detail.alert)
+        if detail.payload_ref is None:
+            raise ValueError("Alert Received carries neither an alert nor a payload reference")
+        return self.route(Alert.model_validate_json(self.payloads.get(detail.payload_ref)))
+
+    def route(self, alert: Alert) -> Outcome:
+        if alert.action is AlertAction.TRIGGER:
+            return self._trigger(alert)
+        return self._follow_up(alert)
+
+    def _publish(self, detail_type: DetailType, incident: Incident, actor: str, reason: str) -> None:
+        self.bus.publish(
+            detail_type, IncidentChanged(incident=IncidentSnapshot.of(incident), actor=actor, reason=reason)
+        )
+
+    def _trigger(self, alert: Alert) -> Outcome:
+        """Join the open incident of the dedup key, or claim the key and open a new one.
+
+        Only the writer whose conditional claim wins takes an incident number, so numbers have no gaps
+        from lost races. A claim whose incident is not written yet is being created by another writer:
+        wait for it, unless it is older than CLAIM_TIMEOUT (that writer died), then take the key over.
+        """
+        group = self.noise.group(alert)
+        if group is not None:
+            alert = group.alert  # claims the group's key; keeps its own identity in `instances`
+        deadline = time.monotonic() + CLAIM_TIMEOUT.total_seconds() * 2
+        while time.monotonic() < deadline:
+            claim = self.incidents.latest_for_dedup_key(alert.service, alert.dedup_key)
+            latest = self.incidents.get(claim.incident_id) if claim else None
+            decision = decide(claim, latest, group, self.clock.now())
+            if decision is Decision.WAIT:
+                time.sleep(CLAIM_POLL_SECONDS)
+                continue
+            if decision is Decision.JOIN:
+                assert latest is not None
+                joined = self._join(latest, alert, group)
+                if joined is not None:
+                    return joined
+                continue  # resolved under us (a new incident follows), or raced another alert: retry
+            incident_id = self.ids.new_id()
+            try:
+                self.incidents.claim_dedup_key(
+                    alert.service,
+                    alert.dedup_key,
+                    incident_id,
+                    self.clock.now(),
+                    replaces=claim.incident_id if claim else None,
+                )
+            except Conflict:
+                continue  # another trigger for the same key won; join its incident
+            return self._open(alert, incident_id, group)
+        raise Conflict(
+            f"could not place alert {alert.id}: its dedup key stayed claimed by an unfinished writer"
+        )
+
+    def _join(self, latest: Incident, alert: Alert, group: GroupedAlert | None) -> Outcome | None:
+        """Add the alert to the open incident; None when the incident changed under us (try again)."""
+        actor = f"integration:{alert.integration}"
+        joining = group.joining(latest) if group is not None else alert
+        try:
+            incident = self.incidents.add_alert(latest.id, joining, self.clock.now())
+        except Conflict:
+            again = self.incidents.get(latest.id)
+            if again is not None and again.last_alert_id == alert.id:
+                return self._redelivered(again, actor)
+            return None
+        self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
+        if group is not None:
+            self.noise.resolve_elsewhere(alert, incident.id)
+        return Outcome(RouteResult.ADDED, incident)
+
+    def _open(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Outcome:
+        """The key is ours: open its incident (numbered only now, so numbers have no gaps)."""
+        now = self.clock.now()
+        incident = open_incident(alert, incident_id=incident_id, number=self.incidents.next_number(), now=now)
+        incident = self._offload_details(self.noise.on_open(incident, alert, group, now))
+        actor = f"integration:{alert.integration}"
+        entry = TimelineEntry(
+            subject=incident.id,
+            at=now,
+            kind="triggered",
+            actor=actor,
+            message=f"Triggered by {alert.source_kind} alert: {incident.title}{muted_note(incident)}",
+            data={
+                "alert_id": alert.id,
+                "priority": incident.priority.value,
+                "urgency": incident.urgency.value,
+            },
+        )
+        self.incidents.create(incident, entry=entry)
+        self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
+        return Outcome(RouteResult.CREATED, incident)
+
+    def _offload_details(self, incident: Incident) -> Incident:
+        """A DynamoDB item holds 400 KB: details larger than DETAILS_INLINE_LIMIT go to the payload store."""
+        if incident.details is None:
+            return incident
+        encoded = json.dumps(incident.details, default=str).encode()
+        if len(encoded) <= DETAILS_INLINE_LIMIT:
+            return incident
+        ref = self.payloads.put(f"details/{incident.id}.json", encoded)
+        return incident.model_copy(update={"details": None, "details_ref": ref})
+
+    def _redelivered(self, incident: Incident, actor: str) -> Outcome:
+        """The same alert again (a retry after its event failed to publish): publish that event again.
+
+        Subscribers are idempotent (escalation starts by name, the status page re-renders), so the
+        event is safe to repeat, while not repeating it could lose an incident's only trigger.
+        """
+        created = incident.alert_count == 1
+        kind = DetailType.INCIDENT_TRIGGERED if created else DetailType.INCIDENT_UPDATED
+        self._publish(kind, incident, actor, "alert triggered" if created else "alert added")
+        return Outcome(RouteResult.CREATED if created else RouteResult.ADDED, incident)
+
+    def _follow_up(self, alert: Alert) -> Outcome:
+        """Acknowledge or resolve the open incident of a dedup key; unknown keys are accepted, dropped."""
+        target = _TARGET[alert.action]
+        claim = self.incidents.latest_for_dedup_key(alert.service, alert.dedup_key)
+        incident = self.incidents.get(claim.incident_id) if claim else None
+        if incident is None or not incident.status.is_open:
+            grouped = self.noise.follow_up(alert)  # the alert may belong to a group's incident
+            if grouped is not None:
+                return Outcome(RouteResult(grouped[0]), grouped[1])
+        if incident is not None and incident.status is target:
+            # Already done (a retry whose event may not have been published): say so on the bus again.
+            done_by = (
+                incident.acknowledged_by if target is IncidentStatus.ACKNOWLEDGED else incident.resolved_by
+            )
+            self._publish(_EVENT[target], incident, done_by or f"integration:{alert.integration}", "repeated")
+            return Outcome(RouteResult.UNCHANGED, incident)
+        if incident is None or not incident.status.is_open:
+            log.info("dropped %s for dedup key with no matching open incident", alert.action.value)
+            return Outcome(RouteResult.DROPPED, incident)
+        actor = f"integration:{alert.integration}"
+        now = self.clock.now()
+        entry = TimelineEntry(
+            subject=incident.id,
+            at=now,
+            kind=target.value,
+            actor=actor,
+            message=f"{target.value.capitalize()} by {alert.source_kind} event",
+            data={"alert_id": alert.id},
+        )
+        try:
+            updated = self.incidents.transition(
+                incident.id, target, actor=actor, now=now, entry=entry, alert=alert
+            )
+        except Conflict:
+            return Outcome(RouteResult.DROPPED, self.incidents.get(incident.id))
+        self._publish(_EVENT[target], updated, actor, f"{alert.source_kind} {alert.action.value}")
+        return Outcome(RouteResult(target.value), updated)
+
+    def record_change(self, change: ChangeEvent) -> None:
+        """A change event is one line on its service's timeline."""
+        self.timeline.add(
+            TimelineEntry(
+                subject=f"service:{change.service}",
+                at=change.timestamp or change.received_at,
+                kind="change",
+                actor=f"integration:{change.integration}",
+                message=change.summary,
+                data={"source": change.source, "links": [link.model_dump() for link in change.links]},
+            )
+        )

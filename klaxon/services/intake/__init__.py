@@ -1,0 +1,1 @@
+"""Intake use cases: accept an alert and put it on the bus."""

@@ -1,0 +1,264 @@
+"""Noise control around the router: grouping keys, muting new incidents, resolving a group's alerts, release.
+
+The router keeps its race-free dedup: grouping only changes the dedup key an alert claims (the group's),
+and muting only changes the urgency an incident opens with (low: escalation starts for high urgency
+only). Neither adds a write to an alert's path; releasing a muted incident is one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.incident.lifecycle import allowed_from
+from klaxon.domain.incident.models import Alert, AlertAction, Incident, IncidentStatus, TimelineEntry
+from klaxon.domain.noise.grouping import (
+    RESOLVED,
+    GroupRule,
+    after,
+    alert_labels,
+    as_group_alert,
+    compact_for,
+    firing,
+    group_key,
+    joins,
+    members,
+)
+from klaxon.domain.noise.inhibition import InhibitionRule, Source, inhibitor, rules_targeting
+from klaxon.domain.noise.maintenance import MaintenanceWindow, active_windows
+from klaxon.domain.noise.muting import mute, released_urgency, why_muted
+from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
+from klaxon.ports import Clock, EventBus, GroupedAlert, NoiseIncidents
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 20  # optimistic retries of a group's resolve while its other alerts keep arriving
+
+
+@dataclass(frozen=True)
+class NoiseSettings:
+    """What the configuration says: grouping per service, inhibition rules, declared windows."""
+
+    grouping: Mapping[str, GroupRule] = field(default_factory=dict)
+    inhibition: tuple[InhibitionRule, ...] = ()
+    windows: tuple[MaintenanceWindow, ...] = ()
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """An alert routed by its group: `alert` carries the group key as dedup key and its members."""
+
+    alert: Alert
+    rule: GroupRule
+
+    def joins(self, incident: Incident, now: datetime) -> bool:
+        return joins(incident, self.alert, self.rule.window, now)
+
+    def joining(self, incident: Incident) -> Alert:
+        """The alert as it joins `incident` (a big group keeps only fingerprints and statuses)."""
+        return compact_for(incident, self.alert)
+
+
+@dataclass
+class NoiseControl:
+    incidents: NoiseIncidents
+    settings: Callable[[], NoiseSettings]
+    stored_windows: Callable[[], list[MaintenanceWindow]]
+    bus: EventBus
+    clock: Clock
+
+    # --- grouping ---------------------------------------------------------------------------------
+
+    def group(self, alert: Alert) -> Grouped | None:
+        """The alert as its group's, when its service groups and it has any of the group_by labels."""
+        rule = self.settings().grouping.get(alert.service)
+        if rule is None:
+            return None
+        key = group_key(alert_labels(alert), rule)
+        return None if key is None else Grouped(alert=as_group_alert(alert, key), rule=rule)
+
+    # --- a new incident ---------------------------------------------------------------------------
+
+    def windows(self) -> list[MaintenanceWindow]:
+        return [*self.settings().windows, *self.stored_windows()]
+
+    def on_open(
+        self, incident: Incident, alert: Alert, group: GroupedAlert | None, now: datetime
+    ) -> Incident:
+        """The incident as it opens: labelled, marked grouped, and muted in a window or under a source."""
+        labels = alert_labels(alert)
+        incident = incident.model_copy(update={"labels": labels, "grouped": group is not None})
+        if incident.drill:
+            return incident  # a drill exists to page
+        windows = active_windows(self.windows(), incident.service, now)
+        if windows:
+            return mute(incident, maintenance_window=windows[0].id)
+        source = self._inhibitor(labels, incident.id)
+        return mute(incident, inhibited_by=source) if source else incident
+
+    def _inhibitor(self, labels: Mapping[str, str], itself: str, excluding: str = "") -> str | None:
+        rules = rules_targeting(self.settings().inhibition, labels)
+        if not rules:
+            return None
+        sources = [
+            Source(incident_id=found.id, labels=found.labels)
+            for rule in rules
+            for found in self.incidents.open_matching(rule.source_match)
+            if found.id != excluding
+        ]
+        return inhibitor(rules, labels, sources, itself=itself)
+
+    # --- a group's alerts acknowledging or resolving ----------------------------------------------
+
+    def follow_up(self, alert: Alert) -> tuple[str, Incident | None] | None:
+        """Acknowledge or resolve by one alert of a group; None when the service does not group."""
+        if alert.service not in self.settings().grouping:
+            return None
+        outcome: tuple[str, Incident | None] = ("dropped", None)
+        for incident in self._holding(alert, [m.fingerprint for m in members(alert)]):
+            if alert.action is AlertAction.ACKNOWLEDGE:
+                outcome = self._acknowledge(incident, alert) or outcome
+            else:
+                outcome = self._resolve_alerts(incident.id, alert) or outcome
+        return outcome
+
+    def resolve_elsewhere(self, alert: Alert, joined: str) -> None:
+        """A trigger that says some of its alerts resolved: resolve them in the group incidents holding them
+        (other than the one it joined, which recorded them already), so no resolve is lost."""
+        resolved = [m for m in alert.instances if m.status == RESOLVED]
+        if not resolved or alert.service not in self.settings().grouping:
+            return
+        only = alert.model_copy(update={"instances": resolved, "action": AlertAction.RESOLVE})
+        for incident in self._holding(only, [m.fingerprint for m in resolved]):
+            if incident.id != joined:
+                self._resolve_alerts(incident.id, only)
+
+    def _holding(self, alert: Alert, fingerprints: list[str]) -> list[Incident]:
+        found = self.incidents.open_with_alerts(alert.service, fingerprints)
+        return [incident for incident in found if incident.grouped]
+
+    def _acknowledge(self, incident: Incident, alert: Alert) -> tuple[str, Incident | None] | None:
+        if incident.status not in allowed_from(IncidentStatus.ACKNOWLEDGED):
+            return None
+        actor, now = f"integration:{alert.integration}", self.clock.now()
+        entry = TimelineEntry(
+            subject=incident.id,
+            at=now,
+            kind=IncidentStatus.ACKNOWLEDGED.value,
+            actor=actor,
+            message=f"Acknowledged by {alert.source_kind} event for one of its alerts",
+            data={"alert_id": alert.id},
+        )
+        try:
+            updated = self.incidents.transition(
+                incident.id, IncidentStatus.ACKNOWLEDGED, actor=actor, now=now, entry=entry
+            )
+        except Conflict:
+            return None
+        self._publish(DetailType.INCIDENT_ACKNOWLEDGED, updated, actor, f"{alert.source_kind} acknowledge")
+        return "acknowledged", updated
+
+    def _resolve_alerts(self, incident_id: str, alert: Alert) -> tuple[str, Incident | None] | None:
+        """Mark the alert's members resolved; resolve the incident when none of its alerts still fires.
+
+        Both writes are conditional on the incident's revision, which every joining alert bumps: two
+        alerts resolving at once, or one joining while the last resolves, make one writer read again.
+        """
+        actor = f"integration:{alert.integration}"
+        resolving = alert.model_copy(update={"instances": members(alert)})
+        for _ in range(ATTEMPTS):
+            current = self.incidents.get(incident_id)
+            if current is None or not current.status.is_open:
+                return None
+            now, recorded = self.clock.now(), compact_for(current, resolving)
+            try:
+                if firing(after(current.alerts, recorded.instances)):
+                    updated = self.incidents.update_alerts(
+                        incident_id, recorded, now, expected_revision=current.revision
+                    )
+                    self._publish(DetailType.INCIDENT_UPDATED, updated, actor, "alert resolved")
+                    return "updated", updated
+                entry = TimelineEntry(
+                    subject=incident_id,
+                    at=now,
+                    kind=IncidentStatus.RESOLVED.value,
+                    actor=actor,
+                    message=f"Resolved: the last of its {len(current.alerts)} alerts resolved",
+                    data={"alert_id": alert.id},
+                )
+                updated = self.incidents.transition(
+                    incident_id,
+                    IncidentStatus.RESOLVED,
+                    actor=actor,
+                    now=now,
+                    entry=entry,
+                    alert=recorded,
+                    expected_revision=current.revision,
+                )
+            except Conflict:
+                continue
+            self._publish(DetailType.INCIDENT_RESOLVED, updated, actor, f"{alert.source_kind} resolve")
+            return "resolved", updated
+        raise Conflict(f"incident {incident_id} kept changing while alert {alert.id} resolved")
+
+    # --- release ----------------------------------------------------------------------------------
+
+    def on_resolved(self, source: IncidentSnapshot) -> list[Incident]:
+        """A resolved incident releases the incidents it inhibited: still triggered, they page now."""
+        released = []
+        for target in self.incidents.muted():
+            if target.inhibited_by != source.id:
+                continue
+            now = self.clock.now()
+            other = self._inhibitor(target.labels, target.id, excluding=source.id)
+            if other is not None:
+                entry = self._entry(target, now, "inhibited", f"Still inhibited, now by incident {other}")
+                try:
+                    self.incidents.reinhibit(
+                        target.id, from_source=source.id, to_source=other, now=now, entry=entry
+                    )
+                except Conflict:
+                    log.info("incident %s changed before it could be inhibited again", target.id)
+                continue
+            message = f"Released: inhibiting incident #{source.number} resolved; paging now"
+            found = self._release(target, now, message, inhibited_by=source.id)
+            released += [found] if found else []
+        return released
+
+    def release_ended_windows(self, now: datetime) -> list[Incident]:
+        """Incidents opened in a maintenance window that has ended and still triggered: page now."""
+        windows = self.windows()
+        released = []
+        for target in self.incidents.muted():
+            if target.maintenance_window is None or active_windows(windows, target.service, now):
+                continue
+            message = f"Released: maintenance window {target.maintenance_window!r} ended; paging now"
+            found = self._release(target, now, message, inhibited_by=None)
+            released += [found] if found else []
+        return released
+
+    def _release(
+        self, target: Incident, now: datetime, message: str, *, inhibited_by: str | None
+    ) -> Incident | None:
+        entry = self._entry(target, now, "released", message)
+        try:
+            updated = self.incidents.release(
+                target.id, urgency=released_urgency(target), inhibited_by=inhibited_by, now=now, entry=entry
+            )
+        except Conflict:
+            return None  # acknowledged, resolved or released by someone else meanwhile
+        self._publish(
+            DetailType.INCIDENT_TRIGGERED, updated, "system:noise", f"released ({why_muted(target)})"
+        )
+        return updated
+
+    @staticmethod
+    def _entry(incident: Incident, now: datetime, kind: str, message: str) -> TimelineEntry:
+        return TimelineEntry(subject=incident.id, at=now, kind=kind, actor="system:noise", message=message)
+
+    def _publish(self, detail_type: DetailType, incident: Incident, actor: str, reason: str) -> None:
+        self.bus.publish(
+            detail_type, IncidentChanged(incident=IncidentSnapshot.of(incident), actor=actor, reason=reason)
+        )

@@ -1,0 +1,43 @@
+"""The noise report use case: incidents opened in a range, with their pages, summarised by alert source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from klaxon.domain.incident.models import Incident
+from klaxon.domain.noise.report import NoiseReport, noise_report
+from klaxon.domain.paging.pages import DeliveryStatus
+from klaxon.domain.report_window import check_range
+from klaxon.ports import IncidentQuery, IncidentRepository
+from klaxon.ports.paging import PageRecords
+
+PAGE_SIZE = 100
+
+
+@dataclass
+class NoiseReportService:
+    incidents: IncidentRepository
+    records: PageRecords
+
+    def report(self, start: datetime, end: datetime, top: int = 10) -> NoiseReport:
+        """Per alert source and service over [start, end): alerts, incidents, pages, ack rate and time."""
+        check_range(start, end)
+        opened = self._opened(start, end)
+        return noise_report(opened, {i.id: self._pages(i.id) for i in opened}, start, end, top=top)
+
+    def _opened(self, start: datetime, end: datetime) -> list[Incident]:
+        """Incidents newest first, from `end` back to `start` (the list is in creation order)."""
+        found: list[Incident] = []
+        cursor: str | None = None
+        while True:
+            page = self.incidents.query(IncidentQuery(limit=PAGE_SIZE, cursor=cursor))
+            found += [i for i in page.incidents if start <= i.created_at < end]
+            if page.next is None or not page.incidents or page.incidents[-1].created_at < start:
+                return found
+            cursor = page.next
+
+    def _pages(self, incident_id: str) -> int:
+        """One page is one step reaching one person, however many channels it used."""
+        sent = [n for n in self.records.list(incident_id) if n.status is DeliveryStatus.SENT]
+        return len({n.page_key() for n in sent})

@@ -1,0 +1,1 @@
+"""Paging use cases: escalation, acknowledgements, drills."""

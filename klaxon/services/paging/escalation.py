@@ -1,0 +1,429 @@
+"""Run one tick of an incident's escalation: claim it, page whoever is due, say when to come back.
+
+Called by the Step Functions task between waits. Never pages after an acknowledgement: the tick is
+claimed with a transaction that checks the incident is still triggered, and every send is reserved
+under its idempotency key first, so a retried task or a racing acknowledgement pages nobody twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from klaxon.domain.errors import Conflict, InvalidInput, NotFound
+from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry, Urgency
+from klaxon.domain.paging.drill import scaled_wait_seconds
+from klaxon.domain.paging.escalation import Rule, Tick, due_channels, next_tick, step_for
+from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page
+from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
+from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
+from klaxon.ports import (
+    Clock,
+    EventBus,
+    IdGenerator,
+    IncidentQuery,
+    IncidentRepository,
+    Notifier,
+    TimelineRepository,
+)
+from klaxon.ports.paging import EscalationRunner, NotificationRecords
+
+log = logging.getLogger(__name__)
+SEND_ATTEMPTS = 3
+SEND_BACKOFF_SECONDS = 0.2
+
+
+class EscalationState(BaseModel):
+    """The state machine's payload between ticks (kept small: it travels through every state)."""
+
+    incident_id: str
+    round: int = 0
+    loop: int = 0
+    step: int = 0
+    at_minute: int = 0
+    step_def: Step | None = None  # the step as it was when it started: edits apply from the next step
+    token: str | None = None  # claim token of this tick; a retried task reuses it
+    wait_seconds: int = 0
+    done: bool = False
+    reason: str | None = None
+    ack_timer: bool = False  # this run only waits out the policy's acknowledgement timeout, then re-triggers
+    acknowledged_at: str | None = None  # the acknowledgement the timer is for
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    contacts: Mapping[Channel, str]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class PoliciesAndPeople:
+    """What escalation needs of the configuration: the policies, each service's policy, the people."""
+
+    policies: Mapping[str, EscalationPolicy]
+    service_policy: Mapping[str, str]
+    people: Mapping[str, Person]
+
+
+USER_POLICY_PREFIX = "user:"
+
+
+def policy_of(incident: Incident | IncidentSnapshot, directory: PoliciesAndPeople) -> EscalationPolicy | None:
+    """The policy an incident escalates on: reassigned to a user (`user:<id>`), named, or its service's."""
+    chosen = incident.escalation_policy or directory.service_policy.get(incident.service)
+    if chosen and chosen.startswith(USER_POLICY_PREFIX):
+        user = chosen.removeprefix(USER_POLICY_PREFIX)
+        return EscalationPolicy(id=chosen, steps=[Step(targets=[Target(user=user)], delay_minutes=0)])
+    return directory.policies.get(chosen or "")
+
+
+@dataclass
+class EscalationService:
+    incidents: IncidentRepository
+    records: NotificationRecords
+    timeline: TimelineRepository
+    directory: Callable[[], PoliciesAndPeople]
+    on_call: Callable[[str, datetime], list[str]]
+    notifier: Notifier
+    clock: Clock
+    ids: IdGenerator
+    ack_url: Callable[[Incident, str], str | None] = field(default=lambda incident, user: None)
+    sleep: Callable[[float], None] = time.sleep
+    bus: EventBus | None = None
+
+    def run(self, state: EscalationState) -> EscalationState:
+        incident = self.incidents.get(state.incident_id)
+        if incident is None:
+            return self._end(state, "incident not found")
+        if state.ack_timer:
+            return self._ack_timer(state, incident)
+        if incident.status is not IncidentStatus.TRIGGERED:
+            return self._end(state, f"incident is {incident.status.value}")
+        if incident.escalation_round != state.round:
+            return self._end(state, "escalation was restarted")
+        directory = self.directory()
+        policy = policy_of(incident, directory)
+        if policy is None:
+            return self._end(state, f"no escalation policy for service {incident.service!r}")
+        tick = Tick(loop=state.loop, step=state.step, at_minute=state.at_minute)
+        if state.token is None and tick == Tick():
+            tick = Tick(step=incident.escalation_from_step)  # a round started by "escalate now"
+        if state.step_def is not None and tick.at_minute > 0:
+            step = state.step_def
+        else:
+            found = step_for(policy, tick)
+            if found is None:
+                return self._end(state, "the policy has no more steps")
+            tick, step = found
+        # The first tick of a round has no token yet: derive it, so a retried first tick may claim again.
+        token = state.token or f"{incident.id}:{state.round}:start"
+        try:
+            self.records.claim(incident.id, state.round, tick, token)
+        except Conflict:
+            return self._end(state, "acknowledged, resolved or already paged")
+        users = self._targets(step, self.clock.now())
+        rules = {u: directory.people[u].rules if u in directory.people else () for u in users}
+        if not users and tick.at_minute == 0:
+            self._note(incident, "escalation gap", f"Step {tick.step + 1} paged nobody: no one is on call")
+        for user in users:
+            person = directory.people.get(user)
+            channels = due_channels(step, rules[user], tick.at_minute)
+            for channel in channels:
+                self._page(incident, state.round, tick, person, user, channel)
+        following = next_tick(policy, step, tick, rules)
+        if following.tick is None:
+            self._note(
+                incident, "escalation finished", "Every step of the policy has paged; nobody acknowledged"
+            )
+            return self._end(state, "policy exhausted")
+        same_step = following.tick.step == tick.step and following.tick.loop == tick.loop
+        return EscalationState(
+            incident_id=incident.id,
+            round=state.round,
+            loop=following.tick.loop,
+            step=following.tick.step,
+            at_minute=following.tick.at_minute,
+            step_def=step if same_step else None,
+            token=self.ids.new_id(),
+            wait_seconds=scaled_wait_seconds(following.wait_minutes, incident.drill_time_scale),
+        )
+
+    def _ack_timer(self, state: EscalationState, incident: Incident) -> EscalationState:
+        """First call: wait the policy's acknowledgement timeout. Second: re-trigger if still acknowledged."""
+        policy = policy_of(incident, self.directory())
+        timeout = policy.ack_timeout_minutes if policy else None
+        if timeout is None:
+            return self._end(state, "the policy has no acknowledgement timeout")
+        if state.token is None:
+            return state.model_copy(update={"token": self.ids.new_id(), "wait_seconds": timeout * 60})
+        if incident.status is IncidentStatus.TRIGGERED and incident.escalation_round == state.round + 1:
+            # Our own earlier attempt re-triggered it, then failed before publishing: publish now. (While
+            # acknowledged nothing else can start round + 1: escalate-now and reassign need it triggered.)
+            return self._announce_retrigger(state, incident)
+        still = (
+            incident.status is IncidentStatus.ACKNOWLEDGED
+            and incident.escalation_round == state.round
+            and incident.acknowledged_at is not None
+            and incident.acknowledged_at.isoformat() == state.acknowledged_at
+        )
+        if not still:
+            return self._end(state, "resolved, or acknowledged again, before the timeout")
+        entry = TimelineEntry(
+            subject=incident.id,
+            at=self.clock.now(),
+            kind="triggered",
+            actor="system:escalation",
+            message=f"Acknowledged {timeout} minutes ago and not resolved: triggered again",
+        )
+        try:
+            again = self.incidents.restart_escalation(
+                incident.id,
+                expected_round=incident.escalation_round,
+                policy=None,
+                from_step=0,
+                retrigger=True,
+                now=self.clock.now(),
+                entry=entry,
+            )
+        except Conflict:
+            return self._end(state, "the incident changed before the timeout fired")
+        return self._announce_retrigger(state, again)
+
+    def _announce_retrigger(self, state: EscalationState, again: Incident) -> EscalationState:
+        if self.bus is not None:
+            self.bus.publish(
+                DetailType.INCIDENT_TRIGGERED,
+                IncidentChanged(
+                    incident=IncidentSnapshot.of(again), actor="system:escalation", reason="ack timeout"
+                ),
+            )
+        return self._end(state, "acknowledgement timed out: triggered again")
+
+    def _targets(self, step: Step, now: datetime) -> list[str]:
+        users: list[str] = []
+        for target in step.targets:
+            found = [target.user] if target.user else self.on_call(target.schedule or "", now)
+            users += [u for u in found if u not in users]
+        return users
+
+    def _page(
+        self, incident: Incident, round_: int, tick: Tick, person: Person | None, user: str, channel: Channel
+    ) -> None:
+        address = person.contacts.get(channel) if person else None
+        page = Page(
+            incident_id=incident.id,
+            incident_number=incident.number,
+            title=incident.title,
+            service=incident.service,
+            priority=incident.priority,
+            user=user,
+            user_name=person.name if person else user,
+            channel=channel,
+            address=address or "",
+            step=tick.step,
+            loop=tick.loop,
+            drill=incident.drill,
+            ack_url=self.ack_url(incident, user),
+        )
+        if not self.records.reserve(round_, page):
+            log.info("page %s already sent or in flight; not sending again", page.idempotency_key)
+            return
+        status, provider_id, error = DeliveryStatus.FAILED, None, None
+        if address is None:
+            error = f"{user} has no {channel.value} contact method"
+        else:
+            for attempt in range(SEND_ATTEMPTS):
+                try:
+                    provider_id, status, error = self.notifier.send(page), DeliveryStatus.SENT, None
+                    break
+                except DeliveryFailed as exc:
+                    error = str(exc) or type(exc).__name__
+                    if attempt + 1 < SEND_ATTEMPTS:
+                        self.sleep(SEND_BACKOFF_SECONDS * 2**attempt)
+        notification = Notification(
+            incident_id=incident.id,
+            step=tick.step,
+            loop=tick.loop,
+            user=user,
+            channel=channel,
+            to=address or "",
+            sent_at=self.clock.now(),
+            status=status,
+            provider_message_id=provider_id,
+            error=error,
+            drill=incident.drill,
+        )
+        self.records.record(round_, page, notification)
+        if status is DeliveryStatus.SENT:
+            self._note(
+                incident,
+                "notified",
+                f"Paged {page.user_name} by {channel.value} ({page.address})",
+                notification,
+            )
+        else:
+            self._note(
+                incident,
+                "notification failed",
+                f"Could not page {page.user_name} by {channel.value}: {error}",
+                notification,
+            )
+
+    def _note(
+        self, incident: Incident, kind: str, message: str, notification: Notification | None = None
+    ) -> None:
+        data = {"notification": notification.model_dump(mode="json")} if notification else {}
+        self.timeline.add(
+            TimelineEntry(
+                subject=incident.id,
+                at=self.clock.now(),
+                kind=kind,
+                actor="system:escalation",
+                message=message,
+                data=data,
+            )
+        )
+
+    @staticmethod
+    def _end(state: EscalationState, reason: str) -> EscalationState:
+        return state.model_copy(update={"done": True, "reason": reason, "wait_seconds": 0})
+
+
+@dataclass
+class EscalationControl:
+    """What people do to an escalation: escalate now, reassign. Each starts a new round on the bus."""
+
+    incidents: IncidentRepository
+    records: NotificationRecords
+    directory: Callable[[], PoliciesAndPeople]
+    bus: EventBus
+    clock: Clock
+
+    def escalate_now(self, incident_id: str, actor: str) -> Incident:
+        """Page the next step at once instead of waiting for it."""
+        incident = self._triggered(incident_id)
+        tick = self.records.latest_tick(incident.id, incident.escalation_round)
+        policy = policy_of(incident, self.directory())
+        if policy is None:
+            raise InvalidInput(
+                "no escalation policy", [f"service {incident.service!r} has no escalation policy"]
+            )
+        next_step = 0 if tick is None else (tick.step + 1) % len(policy.steps)
+        return self._restart(
+            incident, None, next_step, actor, f"Escalated to step {next_step + 1} by {actor}"
+        )
+
+    def reassign(self, incident_id: str, *, user: str | None, policy: str | None, actor: str) -> Incident:
+        """Hand the incident to a user (paged by their own rules) or to another policy, from step one."""
+        if (user is None) == (policy is None):
+            raise InvalidInput("reassign to one target", ["give exactly one of user or escalation_policy"])
+        directory = self.directory()
+        if user is not None and user not in directory.people:
+            raise NotFound(f"no user {user!r}")
+        if policy is not None and policy not in directory.policies:
+            raise NotFound(f"no escalation policy {policy!r}")
+        incident = self._triggered(incident_id)
+        target = f"{USER_POLICY_PREFIX}{user}" if user else policy
+        return self._restart(incident, target, 0, actor, f"Reassigned to {user or policy} by {actor}")
+
+    def _triggered(self, incident_id: str) -> Incident:
+        incident = self.incidents.get(incident_id)
+        if incident is None:
+            raise NotFound(f"no incident {incident_id!r}")
+        if incident.status is not IncidentStatus.TRIGGERED:
+            raise Conflict(f"incident {incident.number} is {incident.status.value}: nothing is escalating")
+        return incident
+
+    def _restart(
+        self, incident: Incident, policy: str | None, step: int, actor: str, message: str
+    ) -> Incident:
+        now = self.clock.now()
+        entry = TimelineEntry(
+            subject=incident.id, at=now, kind="escalation restarted", actor=actor, message=message
+        )
+        again = self.incidents.restart_escalation(
+            incident.id,
+            expected_round=incident.escalation_round,
+            policy=policy,
+            from_step=step,
+            retrigger=False,
+            now=now,
+            entry=entry,
+        )
+        self.bus.publish(
+            DetailType.INCIDENT_TRIGGERED,
+            IncidentChanged(incident=IncidentSnapshot.of(again), actor=actor, reason=message),
+        )
+        return again
+
+
+PAGE_LOOKBACK = timedelta(days=2)  # escalations end within hours; an incident older than this paged before
+
+
+def page_log(
+    incidents: IncidentRepository, records: NotificationRecords
+) -> Callable[[datetime, datetime], dict[str, list[datetime]]]:
+    """When each user was paged in [start, end), for the on-call load report.
+
+    One page is one step reaching one person, however many channels it used (push and SMS at once are one
+    interruption); drills are left out. Incidents are read newest first until they are too old to matter.
+    """
+
+    def pages(start: datetime, end: datetime) -> dict[str, list[datetime]]:
+        found: dict[tuple[str, int, int, str], datetime] = {}
+        cursor: str | None = None
+        while True:
+            page = incidents.query(IncidentQuery(limit=100, cursor=cursor))
+            for incident in page.incidents:
+                if incident.created_at >= end or incident.drill:
+                    continue
+                for n in records.list(incident.id):
+                    if n.status is DeliveryStatus.SENT and start <= n.sent_at < end:
+                        key = n.page_key()
+                        found[key] = min(found.get(key, n.sent_at), n.sent_at)
+            oldest = page.incidents[-1].created_at if page.incidents else None
+            if page.next is None or oldest is None or oldest < start - PAGE_LOOKBACK:
+                break
+            cursor = page.next
+        by_user: dict[str, list[datetime]] = {}
+        for (_, _, _, user), at in sorted(found.items(), key=lambda item: item[1]):
+            by_user.setdefault(user, []).append(at)
+        return by_user
+
+    return pages
+
+
+@dataclass
+class EscalationStopper:
+    """An incident acknowledged or resolved: stop its round, and start the acknowledgement timer the
+    policy asks for (a high-urgency incident re-triggers when nobody resolves it in time)."""
+
+    runner: EscalationRunner
+    directory: Callable[[], PoliciesAndPeople]
+
+    def on_change(self, incident: IncidentSnapshot) -> tuple[bool, bool]:
+        """(whether a running round was stopped, whether an acknowledgement timer was started)."""
+        # A P3/P4 incident never escalated; the step function also ends a run that finds it acknowledged.
+        stopped = self.runner.stop(
+            incident.id, incident.escalation_round, f"incident {incident.status.value}"
+        )
+        timer = incident.status is IncidentStatus.ACKNOWLEDGED and self._ack_timer(incident)
+        return stopped, timer
+
+    def _ack_timer(self, incident: IncidentSnapshot) -> bool:
+        policy = policy_of(incident, self.directory())
+        if policy is None or policy.ack_timeout_minutes is None or incident.acknowledged_at is None:
+            return False
+        if incident.urgency is not Urgency.HIGH:
+            return False  # a low-urgency incident re-triggered would page no one anyway
+        self.runner.start_ack_timer(
+            incident.id, incident.escalation_round, incident.acknowledged_at.isoformat()
+        )
+        return True

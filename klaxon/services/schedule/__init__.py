@@ -1,0 +1,1 @@
+"""Schedule use cases: on-call, overrides, calendar feeds, on-call load reports."""

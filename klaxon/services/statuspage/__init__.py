@@ -1,0 +1,1 @@
+"""Status page use cases: public incidents, the snapshot, subscribers."""

@@ -1,0 +1,271 @@
+"""Status page use cases: incidents open and resolve public incidents, people post updates, publishing."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from klaxon.domain.errors import Conflict, NotFound
+from klaxon.domain.statuspage.lifecycle import open_incident, post_update
+from klaxon.domain.statuspage.models import (
+    ComponentStatus,
+    PublicIncident,
+    PublicStatus,
+    Snapshot,
+)
+from klaxon.domain.statuspage.status import component_statuses, status_for_priority, worst
+from klaxon.domain.statuspage.templates import (
+    IMPACT_WORDS,
+    TemplateKind,
+    fill,
+    format_duration,
+    format_utc,
+    join_names,
+)
+from klaxon.events import DetailType, IncidentSnapshot, StatusPageUpdated
+from klaxon.ports import Published, Site
+from klaxon.ports.statuspage import StatusIncidentStore
+from klaxon.services.statuspage.snapshot import (
+    announced_maintenances,
+    snapshot_of,
+)
+
+if TYPE_CHECKING:
+    from klaxon.config.statuspage import StatusPageConfig
+    from klaxon.domain.noise.maintenance import MaintenanceWindow
+    from klaxon.ports import Clock, EventBus, IdGenerator
+
+ATTEMPTS = 5  # optimistic-concurrency retries: an event and a person updating the same incident at once
+PUBLISH_ROUNDS = 3
+
+
+def public_id(incident_id: str) -> str:
+    """The public incident's id: derived, so the internal id never appears on the page."""
+    return hashlib.sha256(f"status:{incident_id}".encode()).hexdigest()[:12]
+
+
+def template_values(
+    config: StatusPageConfig, components: Mapping[str, ComponentStatus], started: datetime, now: datetime
+) -> dict[str, str]:
+    names = {c.id: c.name for c in config.components}
+    return {
+        "affected_service": join_names(names.get(c, c) for c in components),
+        "impact": IMPACT_WORDS[worst(components.values())],
+        "started_at": format_utc(started),
+        "duration": format_duration((now - started).total_seconds()),
+        "page_name": config.name,
+    }
+
+
+def _example(
+    config: StatusPageConfig, service: str | None, now: datetime
+) -> tuple[dict[str, ComponentStatus], dict[str, str]]:
+    components = (config.components_of(service) if service else []) or [config.components[0].id]
+    affected = dict.fromkeys(components, config.priorities.P1)
+    return affected, template_values(config, affected, now - timedelta(minutes=42), now)
+
+
+def example_incident(config: StatusPageConfig, service: str | None, now: datetime) -> PublicIncident:
+    """A P1 incident on `service` (or the first component), opened 42 minutes before `now`."""
+    affected, values = _example(config, service, now)
+    return open_incident(
+        public_id="example",
+        incident_id="example",
+        title=fill(config.templates.text(TemplateKind.TITLE), values),
+        body=fill(config.templates.text(TemplateKind.INVESTIGATING), values),
+        components=affected,
+        names={c.id: c.name for c in config.components},
+        before={},
+        now=now,
+        started_at=now - timedelta(minutes=42),
+        update_id="example",
+    )
+
+
+def preview(config: StatusPageConfig, service: str | None, now: datetime) -> dict[TemplateKind, str]:
+    """Every template filled in for the example incident, and for a maintenance window in two days."""
+    _, values = _example(config, service, now)
+    texts = {kind: fill(config.templates.text(kind), values) for kind in TemplateKind}
+    window = {
+        "start": format_utc(now + timedelta(days=2)),
+        "end": format_utc(now + timedelta(days=2, hours=2)),
+    }
+    texts[TemplateKind.MAINTENANCE] = fill(config.templates.text(TemplateKind.MAINTENANCE), values | window)
+    return texts
+
+
+@dataclass
+class StatusPageService:
+    store: StatusIncidentStore
+    settings: Callable[[], StatusPageConfig | None]
+    bus: EventBus
+    clock: Clock
+    ids: IdGenerator
+    windows: Callable[[], Sequence[MaintenanceWindow]] = tuple  # service maintenance windows
+    # Called with the incident each time a public update is recorded on it (that update is its last),
+    # so subscribers hear of it: klaxon.services.statuspage.subscribers.announcer.
+    announce: Callable[[PublicIncident], None] | None = None
+    # When each component, group and window first appeared in an applied configuration.
+    introductions: Callable[[], Mapping[str, datetime]] = dict
+
+    def _recorded(self, incident: PublicIncident) -> None:
+        if self.announce is not None:
+            self.announce(incident)
+
+    def _config(self) -> StatusPageConfig | None:
+        return self.settings()
+
+    def _statuses(self, excluding: str | None = None) -> dict[str, ComponentStatus]:
+        config = self._config()
+        if config is None:
+            return {}
+        others = [i for i in self.store.all() if i.incident_id != excluding]
+        return component_statuses(snapshot_of(config, others), self.clock.now())
+
+    def on_incident(self, detail_type: DetailType, incident: IncidentSnapshot) -> PublicIncident | None:
+        """An incident event opens its public incident (P1-P3, no drill, not muted, mapped service), or
+        resolves it."""
+        config = self._config()
+        if config is None or incident.drill or incident.muted_urgency is not None:
+            return None  # a muted incident (maintenance, inhibition) shows once it is released, if ever
+        status = status_for_priority(incident.priority, config.priorities.mapping())
+        components = config.components_of(incident.service)
+        if status is None or not components:
+            return None
+        found = self.store.get(incident.id)
+        if found is None:
+            found = self._open(config, incident, dict.fromkeys(components, status))
+        if detail_type is DetailType.INCIDENT_RESOLVED:
+            return self._resolve(config, incident.id)
+        return found[0]
+
+    def _open(
+        self, config: StatusPageConfig, incident: IncidentSnapshot, components: dict[str, ComponentStatus]
+    ) -> tuple[PublicIncident, int]:
+        now = self.clock.now()
+        values = template_values(config, components, incident.created_at, now)
+        opened = open_incident(
+            public_id=public_id(incident.id),
+            incident_id=incident.id,
+            title=fill(config.templates.text(TemplateKind.TITLE), values),
+            body=fill(config.templates.text(TemplateKind.INVESTIGATING), values),
+            components=components,
+            names={c.id: c.name for c in config.components},
+            before=self._statuses(),
+            now=now,
+            started_at=incident.created_at,
+            update_id=self.ids.new_id(),
+        )
+        # The same event delivered twice, or two events at once: the first stored stands.
+        with contextlib.suppress(Conflict):
+            self.store.create(opened)
+            self._recorded(opened)  # only when this event stored it
+        found = self.store.get(incident.id)
+        assert found is not None
+        return found
+
+    def _resolve(self, config: StatusPageConfig, incident_id: str) -> PublicIncident | None:
+        return self._update(config, incident_id, PublicStatus.RESOLVED, None, {}, quiet_if_resolved=True)
+
+    def post_update(
+        self, incident_id: str, status: PublicStatus, text: str | None = None, **values: str | None
+    ) -> PublicIncident:
+        """A person's update (identified, monitoring, resolved), with their text or the template's."""
+        config = self._config()
+        if config is None:
+            raise Conflict("there is no status page: the configuration has no `statuspage` section")
+        given = {k: v for k, v in values.items() if v}
+        updated = self._update(config, incident_id, status, text, given, quiet_if_resolved=False)
+        assert updated is not None
+        self.bus.publish(
+            DetailType.STATUS_PAGE_UPDATED,
+            StatusPageUpdated(incident_id=incident_id, status=status.value),
+        )
+        return updated
+
+    def _update(
+        self,
+        config: StatusPageConfig,
+        incident_id: str,
+        status: PublicStatus,
+        text: str | None,
+        values: dict[str, str],
+        *,
+        quiet_if_resolved: bool,
+    ) -> PublicIncident | None:
+        for _ in range(ATTEMPTS):
+            found = self.store.get(incident_id)
+            if found is None:
+                raise Conflict(
+                    f"incident {incident_id} is not on the status page (P4, a drill, or no component)"
+                )
+            current, version = found
+            if not current.is_open and quiet_if_resolved:
+                return current
+            now = self.clock.now()
+            body = text or fill(
+                config.templates.text(TemplateKind(status.value)),
+                template_values(config, current.components, current.started_at, now) | values,
+            )
+            updated = post_update(
+                current,
+                status,
+                body,
+                now=now,
+                update_id=self.ids.new_id(),
+                names={c.id: c.name for c in config.components},
+                after=self._statuses(excluding=incident_id),
+            )
+            try:
+                self.store.replace(updated, version)
+            except Conflict:
+                continue
+            self._recorded(updated)
+            return updated
+        raise Conflict(f"status incident of {incident_id} kept changing; try again")
+
+    def get(self, incident_id: str) -> PublicIncident:
+        found = self.store.get(incident_id)
+        if found is None:
+            raise NotFound(f"incident {incident_id} is not on the status page (P4, a drill, or no component)")
+        return found[0]
+
+    def request_publish(self) -> None:
+        """Ask the publish function to render the site again (after a configuration change, say)."""
+        self.bus.publish(DetailType.STATUS_PAGE_UPDATED, StatusPageUpdated(incident_id=None, status=None))
+
+    def snapshot(self) -> Snapshot | None:
+        config = self._config()
+        if config is None:
+            return None
+        introduced = self.introductions()
+        found = snapshot_of(config, self.store.all(), introduced)
+        announced = announced_maintenances(config, self.windows(), self.clock.now(), introduced)
+        return (
+            found.model_copy(update={"maintenances": [*found.maintenances, *announced]})
+            if announced
+            else found
+        )
+
+    def publish(self, site: Site) -> Published:
+        """Render and publish until the rendered state is still the latest: concurrent publishers converge."""
+        from statuspage_site import render
+
+        uploaded: list[str] = []
+        invalidated: list[str] = []
+        state = self.snapshot()
+        for _ in range(PUBLISH_ROUNDS):
+            if state is None:
+                break
+            result = site.publish(render(state, self.clock.now()))
+            uploaded += result.uploaded
+            invalidated += result.invalidated
+            latest = self.snapshot()
+            if latest == state:
+                break
+            state = latest
+        return Published(tuple(dict.fromkeys(uploaded)), tuple(dict.fromkeys(invalidated)))
