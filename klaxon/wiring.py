@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from klaxon.services.noise.maintenance import MaintenanceService
     from klaxon.services.noise.report import NoiseReportService
     from klaxon.services.paging.acks import AckService
+    from klaxon.services.paging.control import EscalationControl, EscalationStopper
     from klaxon.services.paging.drills import DrillService
-    from klaxon.services.paging.escalation import EscalationControl, EscalationService, EscalationStopper
+    from klaxon.services.paging.escalation import EscalationService
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.statuspage.public_incidents import StatusPageService
@@ -248,7 +249,7 @@ class Container:
 
     @part
     def report_service(self) -> ReportService:
-        from klaxon.services.paging.escalation import page_log
+        from klaxon.services.paging.page_log import page_log
         from klaxon.services.schedule.reports import ReportService
 
         pages = page_log(self.incident_repository, self.notification_records)
@@ -271,7 +272,7 @@ class Container:
 
     @part
     def escalation_stopper(self) -> EscalationStopper:
-        from klaxon.services.paging.escalation import EscalationStopper
+        from klaxon.services.paging.control import EscalationStopper
 
         return EscalationStopper(
             runner=self.escalation_runner, directory=self.config_views.policies_and_people
@@ -299,7 +300,7 @@ class Container:
 
     @part
     def escalation_control(self) -> EscalationControl:
-        from klaxon.services.paging.escalation import EscalationControl
+        from klaxon.services.paging.control import EscalationControl
 
         return EscalationControl(
             incidents=self.incident_repository,

@@ -92,7 +92,7 @@ def statuspage_preview(
     from datetime import UTC, datetime
 
     from klaxon.config.loader import ConfigError, load_config
-    from klaxon.services.statuspage.public_incidents import preview
+    from klaxon.services.statuspage.template_preview import preview
 
     try:
         loaded = load_config(config)
@@ -112,7 +112,8 @@ def statuspage_preview(
 
 def _render_example(config: Any, service: str | None, now: Any, out: Path) -> int:
     from klaxon.adapters.site_hosting import FolderSite
-    from klaxon.services.statuspage.public_incidents import example_incident, snapshot_of
+    from klaxon.services.statuspage.snapshot import snapshot_of
+    from klaxon.services.statuspage.template_preview import example_incident
     from statuspage_site import render
 
     files = render(snapshot_of(config, [example_incident(config, service, now)]), now)

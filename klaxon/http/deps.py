@@ -21,8 +21,8 @@ from klaxon.services.noise.heartbeats import HeartbeatService
 from klaxon.services.noise.maintenance import MaintenanceService
 from klaxon.services.noise.report import NoiseReportService
 from klaxon.services.paging.acks import AckService
+from klaxon.services.paging.control import EscalationControl
 from klaxon.services.paging.drills import DrillService
-from klaxon.services.paging.escalation import EscalationControl
 from klaxon.services.schedule.reports import ReportService
 from klaxon.services.schedule.schedules import ScheduleService
 from klaxon.services.statuspage.public_incidents import StatusPageService

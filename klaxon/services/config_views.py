@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from klaxon.domain.paging.escalation import Rule
 from klaxon.services.noise.control import NoiseSettings
 from klaxon.services.paging.acks import phone_book
-from klaxon.services.paging.escalation import Person, PoliciesAndPeople
+from klaxon.services.paging.policies import Person, PoliciesAndPeople
 from klaxon.services.schedule.schedules import Roster
 
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from klaxon.domain.paging.escalation import Rule
 from klaxon.domain.paging.pages import DeliveryStatus
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
 from klaxon.services.incident.incidents import IncidentService
-from klaxon.services.paging.escalation import EscalationService, EscalationState, Person, PoliciesAndPeople
+from klaxon.services.paging.escalation import EscalationService, EscalationState
+from klaxon.services.paging.policies import Person, PoliciesAndPeople
 from tests.fakes.memory import MemoryNotifications, RecordingNotifier
 from tests.unit.test_router_service import alert, world  # noqa: F401 - fixture
 
@@ -263,7 +264,7 @@ def with_ack_timeout(service: EscalationService, minutes: int) -> None:
 
 @pytest.fixture
 def control(escalation, world):  # noqa: F811
-    from klaxon.services.paging.escalation import EscalationControl
+    from klaxon.services.paging.control import EscalationControl
 
     service, _router, _, records, clock = escalation
     return EscalationControl(

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from klaxon.domain.incident.models import IncidentStatus, Priority, Urgency
 from klaxon.domain.paging.policy import EscalationPolicy
 from klaxon.events import IncidentSnapshot
-from klaxon.services.paging.escalation import EscalationStopper, PoliciesAndPeople
+from klaxon.services.paging.control import EscalationStopper
+from klaxon.services.paging.policies import PoliciesAndPeople
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 POLICY = {"id": "p", "steps": [{"targets": [{"user": "alice"}], "delay_minutes": 5}]}

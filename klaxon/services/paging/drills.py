@@ -10,7 +10,7 @@ from klaxon.domain.incident.dedup import drill_key
 from klaxon.domain.incident.models import Alert, AlertAction, Incident, Severity
 from klaxon.ports import Clock, IdGenerator
 from klaxon.services.incident.router import RouterService
-from klaxon.services.paging.escalation import PoliciesAndPeople
+from klaxon.services.paging.policies import PoliciesAndPeople
 
 
 @dataclass

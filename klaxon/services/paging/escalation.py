@@ -9,29 +9,29 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel
 
-from klaxon.domain.errors import Conflict, InvalidInput, NotFound
-from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry, Urgency
+from klaxon.domain.errors import Conflict
+from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.paging.drill import scaled_wait_seconds
-from klaxon.domain.paging.escalation import Rule, Tick, due_channels, next_tick, step_for
+from klaxon.domain.paging.escalation import Tick, due_channels, next_tick, step_for
 from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page
-from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
+from klaxon.domain.paging.policy import Channel, Step
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
 from klaxon.ports import (
     Clock,
     EventBus,
     IdGenerator,
-    IncidentQuery,
     IncidentRepository,
     Notifier,
     TimelineRepository,
 )
-from klaxon.ports.paging import EscalationRunner, NotificationRecords
+from klaxon.ports.paging import NotificationRecords
+from klaxon.services.paging.policies import Person, PoliciesAndPeople, policy_of
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 3
@@ -53,35 +53,6 @@ class EscalationState(BaseModel):
     reason: str | None = None
     ack_timer: bool = False  # this run only waits out the policy's acknowledgement timeout, then re-triggers
     acknowledged_at: str | None = None  # the acknowledgement the timer is for
-
-
-@dataclass(frozen=True)
-class Person:
-    id: str
-    name: str
-    contacts: Mapping[Channel, str]
-    rules: tuple[Rule, ...]
-
-
-@dataclass(frozen=True)
-class PoliciesAndPeople:
-    """What escalation needs of the configuration: the policies, each service's policy, the people."""
-
-    policies: Mapping[str, EscalationPolicy]
-    service_policy: Mapping[str, str]
-    people: Mapping[str, Person]
-
-
-USER_POLICY_PREFIX = "user:"
-
-
-def policy_of(incident: Incident | IncidentSnapshot, directory: PoliciesAndPeople) -> EscalationPolicy | None:
-    """The policy an incident escalates on: reassigned to a user (`user:<id>`), named, or its service's."""
-    chosen = incident.escalation_policy or directory.service_policy.get(incident.service)
-    if chosen and chosen.startswith(USER_POLICY_PREFIX):
-        user = chosen.removeprefix(USER_POLICY_PREFIX)
-        return EscalationPolicy(id=chosen, steps=[Step(targets=[Target(user=user)], delay_minutes=0)])
-    return directory.policies.get(chosen or "")
 
 
 @dataclass
@@ -294,136 +265,3 @@ class EscalationService:
     @staticmethod
     def _end(state: EscalationState, reason: str) -> EscalationState:
         return state.model_copy(update={"done": True, "reason": reason, "wait_seconds": 0})
-
-
-@dataclass
-class EscalationControl:
-    """What people do to an escalation: escalate now, reassign. Each starts a new round on the bus."""
-
-    incidents: IncidentRepository
-    records: NotificationRecords
-    directory: Callable[[], PoliciesAndPeople]
-    bus: EventBus
-    clock: Clock
-
-    def escalate_now(self, incident_id: str, actor: str) -> Incident:
-        """Page the next step at once instead of waiting for it."""
-        incident = self._triggered(incident_id)
-        tick = self.records.latest_tick(incident.id, incident.escalation_round)
-        policy = policy_of(incident, self.directory())
-        if policy is None:
-            raise InvalidInput(
-                "no escalation policy", [f"service {incident.service!r} has no escalation policy"]
-            )
-        next_step = 0 if tick is None else (tick.step + 1) % len(policy.steps)
-        return self._restart(
-            incident, None, next_step, actor, f"Escalated to step {next_step + 1} by {actor}"
-        )
-
-    def reassign(self, incident_id: str, *, user: str | None, policy: str | None, actor: str) -> Incident:
-        """Hand the incident to a user (paged by their own rules) or to another policy, from step one."""
-        if (user is None) == (policy is None):
-            raise InvalidInput("reassign to one target", ["give exactly one of user or escalation_policy"])
-        directory = self.directory()
-        if user is not None and user not in directory.people:
-            raise NotFound(f"no user {user!r}")
-        if policy is not None and policy not in directory.policies:
-            raise NotFound(f"no escalation policy {policy!r}")
-        incident = self._triggered(incident_id)
-        target = f"{USER_POLICY_PREFIX}{user}" if user else policy
-        return self._restart(incident, target, 0, actor, f"Reassigned to {user or policy} by {actor}")
-
-    def _triggered(self, incident_id: str) -> Incident:
-        incident = self.incidents.get(incident_id)
-        if incident is None:
-            raise NotFound(f"no incident {incident_id!r}")
-        if incident.status is not IncidentStatus.TRIGGERED:
-            raise Conflict(f"incident {incident.number} is {incident.status.value}: nothing is escalating")
-        return incident
-
-    def _restart(
-        self, incident: Incident, policy: str | None, step: int, actor: str, message: str
-    ) -> Incident:
-        now = self.clock.now()
-        entry = TimelineEntry(
-            subject=incident.id, at=now, kind="escalation restarted", actor=actor, message=message
-        )
-        again = self.incidents.restart_escalation(
-            incident.id,
-            expected_round=incident.escalation_round,
-            policy=policy,
-            from_step=step,
-            retrigger=False,
-            now=now,
-            entry=entry,
-        )
-        self.bus.publish(
-            DetailType.INCIDENT_TRIGGERED,
-            IncidentChanged(incident=IncidentSnapshot.of(again), actor=actor, reason=message),
-        )
-        return again
-
-
-PAGE_LOOKBACK = timedelta(days=2)  # escalations end within hours; an incident older than this paged before
-
-
-def page_log(
-    incidents: IncidentRepository, records: NotificationRecords
-) -> Callable[[datetime, datetime], dict[str, list[datetime]]]:
-    """When each user was paged in [start, end), for the on-call load report.
-
-    One page is one step reaching one person, however many channels it used (push and SMS at once are one
-    interruption); drills are left out. Incidents are read newest first until they are too old to matter.
-    """
-
-    def pages(start: datetime, end: datetime) -> dict[str, list[datetime]]:
-        found: dict[tuple[str, int, int, str], datetime] = {}
-        cursor: str | None = None
-        while True:
-            page = incidents.query(IncidentQuery(limit=100, cursor=cursor))
-            for incident in page.incidents:
-                if incident.created_at >= end or incident.drill:
-                    continue
-                for n in records.list(incident.id):
-                    if n.status is DeliveryStatus.SENT and start <= n.sent_at < end:
-                        key = n.page_key()
-                        found[key] = min(found.get(key, n.sent_at), n.sent_at)
-            oldest = page.incidents[-1].created_at if page.incidents else None
-            if page.next is None or oldest is None or oldest < start - PAGE_LOOKBACK:
-                break
-            cursor = page.next
-        by_user: dict[str, list[datetime]] = {}
-        for (_, _, _, user), at in sorted(found.items(), key=lambda item: item[1]):
-            by_user.setdefault(user, []).append(at)
-        return by_user
-
-    return pages
-
-
-@dataclass
-class EscalationStopper:
-    """An incident acknowledged or resolved: stop its round, and start the acknowledgement timer the
-    policy asks for (a high-urgency incident re-triggers when nobody resolves it in time)."""
-
-    runner: EscalationRunner
-    directory: Callable[[], PoliciesAndPeople]
-
-    def on_change(self, incident: IncidentSnapshot) -> tuple[bool, bool]:
-        """(whether a running round was stopped, whether an acknowledgement timer was started)."""
-        # A P3/P4 incident never escalated; the step function also ends a run that finds it acknowledged.
-        stopped = self.runner.stop(
-            incident.id, incident.escalation_round, f"incident {incident.status.value}"
-        )
-        timer = incident.status is IncidentStatus.ACKNOWLEDGED and self._ack_timer(incident)
-        return stopped, timer
-
-    def _ack_timer(self, incident: IncidentSnapshot) -> bool:
-        policy = policy_of(incident, self.directory())
-        if policy is None or policy.ack_timeout_minutes is None or incident.acknowledged_at is None:
-            return False
-        if incident.urgency is not Urgency.HIGH:
-            return False  # a low-urgency incident re-triggered would page no one anyway
-        self.runner.start_ack_timer(
-            incident.id, incident.escalation_round, incident.acknowledged_at.isoformat()
-        )
-        return True

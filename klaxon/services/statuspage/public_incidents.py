@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from klaxon.domain.errors import Conflict, NotFound
@@ -17,14 +16,10 @@ from klaxon.domain.statuspage.models import (
     PublicStatus,
     Snapshot,
 )
-from klaxon.domain.statuspage.status import component_statuses, status_for_priority, worst
+from klaxon.domain.statuspage.status import component_statuses, status_for_priority
 from klaxon.domain.statuspage.templates import (
-    IMPACT_WORDS,
     TemplateKind,
     fill,
-    format_duration,
-    format_utc,
-    join_names,
 )
 from klaxon.events import DetailType, IncidentSnapshot, StatusPageUpdated
 from klaxon.ports import Published, Site
@@ -33,6 +28,7 @@ from klaxon.services.statuspage.snapshot import (
     announced_maintenances,
     snapshot_of,
 )
+from klaxon.services.statuspage.template_preview import public_id, template_values
 
 if TYPE_CHECKING:
     from klaxon.config.statuspage import StatusPageConfig
@@ -41,61 +37,6 @@ if TYPE_CHECKING:
 
 ATTEMPTS = 5  # optimistic-concurrency retries: an event and a person updating the same incident at once
 PUBLISH_ROUNDS = 3
-
-
-def public_id(incident_id: str) -> str:
-    """The public incident's id: derived, so the internal id never appears on the page."""
-    return hashlib.sha256(f"status:{incident_id}".encode()).hexdigest()[:12]
-
-
-def template_values(
-    config: StatusPageConfig, components: Mapping[str, ComponentStatus], started: datetime, now: datetime
-) -> dict[str, str]:
-    names = {c.id: c.name for c in config.components}
-    return {
-        "affected_service": join_names(names.get(c, c) for c in components),
-        "impact": IMPACT_WORDS[worst(components.values())],
-        "started_at": format_utc(started),
-        "duration": format_duration((now - started).total_seconds()),
-        "page_name": config.name,
-    }
-
-
-def _example(
-    config: StatusPageConfig, service: str | None, now: datetime
-) -> tuple[dict[str, ComponentStatus], dict[str, str]]:
-    components = (config.components_of(service) if service else []) or [config.components[0].id]
-    affected = dict.fromkeys(components, config.priorities.P1)
-    return affected, template_values(config, affected, now - timedelta(minutes=42), now)
-
-
-def example_incident(config: StatusPageConfig, service: str | None, now: datetime) -> PublicIncident:
-    """A P1 incident on `service` (or the first component), opened 42 minutes before `now`."""
-    affected, values = _example(config, service, now)
-    return open_incident(
-        public_id="example",
-        incident_id="example",
-        title=fill(config.templates.text(TemplateKind.TITLE), values),
-        body=fill(config.templates.text(TemplateKind.INVESTIGATING), values),
-        components=affected,
-        names={c.id: c.name for c in config.components},
-        before={},
-        now=now,
-        started_at=now - timedelta(minutes=42),
-        update_id="example",
-    )
-
-
-def preview(config: StatusPageConfig, service: str | None, now: datetime) -> dict[TemplateKind, str]:
-    """Every template filled in for the example incident, and for a maintenance window in two days."""
-    _, values = _example(config, service, now)
-    texts = {kind: fill(config.templates.text(kind), values) for kind in TemplateKind}
-    window = {
-        "start": format_utc(now + timedelta(days=2)),
-        "end": format_utc(now + timedelta(days=2, hours=2)),
-    }
-    texts[TemplateKind.MAINTENANCE] = fill(config.templates.text(TemplateKind.MAINTENANCE), values | window)
-    return texts
 
 
 @dataclass

@@ -14,7 +14,8 @@ from klaxon.domain.incident.models import IncidentStatus, Priority, Urgency
 from klaxon.domain.statuspage.models import ComponentStatus, PublicStatus
 from klaxon.domain.statuspage.templates import TemplateKind
 from klaxon.events import DetailType, IncidentSnapshot
-from klaxon.services.statuspage.public_incidents import StatusPageService, preview, public_id
+from klaxon.services.statuspage.public_incidents import StatusPageService
+from klaxon.services.statuspage.template_preview import preview, public_id
 from tests.conftest import DEMO_CONFIG
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
 from tests.fakes.statuspage import MemorySite, MemoryStatusIncidents
