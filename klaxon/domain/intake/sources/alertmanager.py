@@ -8,9 +8,8 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from klaxon.domain.errors import InvalidInput
-from klaxon.domain.incident.dedup import group_key_hash
 from klaxon.domain.incident.models import Alert, Link, Severity
-from klaxon.domain.intake.integration import IntegrationRef, service_for_labels
+from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.domain.intake.priority import parse_severity
 from klaxon.domain.intake.sources.common import field_errors
 from klaxon.domain.intake.sources.notification_group import GroupAlert, GroupWebhook
@@ -54,24 +53,18 @@ def parse_webhook(
         raise InvalidInput(
             "Unsupported Alertmanager webhook version", [f"version {hook.version!r} is not '4'"]
         )
-    labels = hook.labels
     links = [
         Link(href=u, text="runbook") for u in {a.annotations.get("runbook_url") for a in hook.alerts} if u
     ]
     links += [Link(href=hook.external_url, text="Alertmanager")] if hook.external_url else []
-    return Alert(
-        id=alert_id,
-        action=hook.action,
-        dedup_key=group_key_hash(hook.group_key),
-        service=service_for_labels(integration, labels, known_services),
-        integration=integration.id,
-        source_kind="alertmanager",
-        received_at=now,
+    return hook.alert(
+        "alertmanager",
+        alert_id=alert_id,
+        integration=integration,
+        known_services=known_services,
+        now=now,
         summary=_summary(hook),
-        source=hook.external_url or hook.receiver or "alertmanager",
         severity=_worst_severity(hook.alerts),
         custom_details={"groupKey": hook.group_key, "truncatedAlerts": hook.truncated_alerts},
-        labels=labels,
         links=links,
-        instances=hook.instances(),
     )

@@ -9,9 +9,8 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from klaxon.domain.errors import InvalidInput
-from klaxon.domain.incident.dedup import group_key_hash
 from klaxon.domain.incident.models import Alert, Link
-from klaxon.domain.intake.integration import IntegrationRef, service_for_labels
+from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.domain.intake.sources.common import (
     field_errors,
     header,
@@ -81,18 +80,14 @@ def parse(
         hook = _Webhook.model_validate(require_object(body, "Grafana webhook"))
     except ValidationError as exc:
         raise InvalidInput("Grafana webhook is invalid", field_errors(exc)) from exc
-    labels = hook.labels
     values = {a.fingerprint: a.values for a in hook.alerts if a.values}
-    return Alert(
-        id=alert_id,
-        action=hook.action,
-        dedup_key=group_key_hash(hook.group_key),
-        service=service_for_labels(integration, labels, known_services),
-        integration=integration.id,
-        source_kind="grafana",
-        received_at=now,
+    return hook.alert(
+        "grafana",
+        alert_id=alert_id,
+        integration=integration,
+        known_services=known_services,
+        now=now,
         summary=summary(_title(hook)),
-        source=hook.external_url or hook.receiver or "grafana",
         severity=worst(severity_of(a.labels.get("severity"), integration) for a in hook.alerts),
         custom_details={
             "groupKey": hook.group_key,
@@ -100,7 +95,5 @@ def parse(
             "truncatedAlerts": hook.truncated_alerts,
             **({"values": values} if values else {}),
         },
-        labels=labels,
         links=_links(hook),
-        instances=hook.instances(),
     )

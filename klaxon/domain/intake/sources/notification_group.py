@@ -7,10 +7,13 @@ labels are the group's and the common ones, and each alert in it is one instance
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from klaxon.domain.incident.models import AlertAction, AlertInstance
+from klaxon.domain.incident.dedup import group_key_hash
+from klaxon.domain.incident.models import Alert, AlertAction, AlertInstance
+from klaxon.domain.intake.integration import IntegrationRef, service_for_labels
 from klaxon.domain.intake.sources.common import zero_time_is_none
 
 STATUS = "^(firing|resolved)$"
@@ -71,3 +74,29 @@ class GroupWebhook(BaseModel):
 
     def instances(self) -> list[AlertInstance]:
         return [a.instance() for a in self.alerts]
+
+    def alert(
+        self,
+        kind: str,
+        *,
+        alert_id: str,
+        integration: IntegrationRef,
+        known_services: frozenset[str],
+        now: datetime,
+        **specific: Any,
+    ) -> Alert:
+        """The group as one alert; `specific` is what the source says its own way (summary, severity,
+        details, links)."""
+        return Alert(
+            id=alert_id,
+            action=self.action,
+            dedup_key=group_key_hash(self.group_key),
+            service=service_for_labels(integration, self.labels, known_services),
+            integration=integration.id,
+            source_kind=kind,
+            received_at=now,
+            source=self.external_url or self.receiver or kind,
+            labels=self.labels,
+            instances=self.instances(),
+            **specific,
+        )
