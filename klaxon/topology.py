@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,34 @@ def function_for_path(path: str) -> str | None:
         elif path.rstrip("/") == route.path:
             return route.function
     return None
+
+
+class Access(StrEnum):
+    """What a request to an API route must carry. Decided from the matched route, never the path's text."""
+
+    TOKEN = "token"  # Authorization: Bearer <API token>: every route not declared below
+    PUBLIC = "public"  # nothing
+    LINK = "link"  # a signed token or a key in the path, which the route itself checks
+    FEED = "feed"  # a calendar feed: a `?token=` the route checks, else a bearer token
+    OPTIONAL = "optional"  # a bearer token is checked when sent; without one the route serves anyone
+
+
+# The api function's routes that do not need an API token, as "METHOD /path/{param}" (OpenAPI form).
+API_ACCESS: dict[str, Access] = {
+    "GET /healthz": Access.PUBLIC,
+    "GET /v1/openapi.json": Access.PUBLIC,
+    "GET /a/{token}": Access.LINK,  # acknowledge links in pages
+    "POST /a/{token}": Access.LINK,
+    "POST /v1/heartbeats/{key}": Access.LINK,  # the heartbeat's key
+    "GET /v1/statuspage/subscribers/confirm/{token}": Access.LINK,
+    "GET /v1/statuspage/subscribers/unsubscribe/{token}": Access.LINK,
+    "POST /v1/statuspage/subscribers/unsubscribe/{token}": Access.LINK,  # RFC 8058 one-click
+    "GET /v1/schedules/{schedule_id}/ical": Access.FEED,
+    "GET /v1/users/{user_id}/ical": Access.FEED,
+    "POST /v1/statuspage/subscribers": Access.OPTIONAL,  # anyone may subscribe an email address
+}
+
+
+def access_of(method: str, path: str) -> Access:
+    """The access of the api route `method path` (OpenAPI form); a route not declared needs a token."""
+    return API_ACCESS.get(f"{method.upper()} {path}", Access.TOKEN)

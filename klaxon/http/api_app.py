@@ -7,7 +7,6 @@ import json
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from klaxon import __version__
@@ -29,9 +28,8 @@ from klaxon.http.schemas import Health, IncidentList, Timeline
 from klaxon.ports import IncidentQuery
 
 logger = Logger(service="klaxon-api")
-app = APIGatewayRestResolver(enable_validation=True)
+app = auth.KlaxonResolver(enable_validation=True)
 errors.register(app)
-app.use(middlewares=[auth.require_token])
 app.include_router(schedule_routes.router)
 app.include_router(escalation_routes.router)
 app.include_router(report_routes.router)

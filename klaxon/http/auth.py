@@ -1,71 +1,69 @@
-"""Bearer-token authentication for the Klaxon API, as a Powertools middleware."""
+"""Authentication for the Klaxon API, decided from the route the request matched (klaxon/topology.py).
+
+`KlaxonResolver` authenticates as soon as Powertools has matched the route, before the request is
+validated, so a request without a valid token gets 401 and never a 400 that reveals the schema.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route, Router
 
 from klaxon.domain.errors import Unauthorized
 from klaxon.http import deps
 from klaxon.ports import ApiPrincipal
+from klaxon.topology import Access, access_of
 
-PUBLIC_PATHS = frozenset({"/healthz", "/v1/openapi.json"})
-SIGNED_LINK_PREFIX = "/a/"  # acknowledge links: the signed token in the path is the credential
-HEARTBEAT_PING_PREFIX = "/v1/heartbeats/"  # POST /v1/heartbeats/<key>: the heartbeat's key is the credential
-# Status page subscribers: anyone may subscribe (a token, when sent, is checked: it may add webhooks), and
-# the signed token in a confirm or unsubscribe link's path is the credential, which the route checks.
-SUBSCRIBE_PATH = "/v1/statuspage/subscribers"
-SUBSCRIBER_LINK_PREFIXES = (f"{SUBSCRIBE_PATH}/confirm/", f"{SUBSCRIBE_PATH}/unsubscribe/")
 PRINCIPAL_KEY = "principal"
+MAX_TOKEN_LENGTH = 512
 
 
 def bearer_token(app: APIGatewayRestResolver) -> str | None:
+    """The bearer token sent, if any; one that cannot be a token (not printable ASCII) is refused."""
     headers = app.current_event.headers or {}
     header = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-    if header and header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return None
+    if not header or not header.lower().startswith("bearer "):
+        return None
+    token = header[7:].strip()
+    if not token:
+        return None
+    if len(token) > MAX_TOKEN_LENGTH or not (token.isascii() and token.isprintable()):
+        raise Unauthorized("unknown API token")
+    return token
 
 
-def _is_signed_feed(app: APIGatewayRestResolver) -> bool:
-    """Calendar apps cannot send headers: a feed URL carries a signed token the route itself checks."""
-    params = app.current_event.query_string_parameters or {}
-    return app.current_event.path.endswith("/ical") and bool(params.get("token"))
+def authenticate(app: APIGatewayRestResolver, access: Access) -> ApiPrincipal | None:
+    """Check what `access` asks of the request; the caller's principal, when a token was checked."""
+    if access in (Access.PUBLIC, Access.LINK):
+        return None
+    if access is Access.FEED and (app.current_event.query_string_parameters or {}).get("token"):
+        return None  # the route checks the feed's signed token
+    token = bearer_token(app)
+    if token is None:
+        if access is Access.OPTIONAL:
+            return None
+        raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")
+    principal = deps.outside_route(app, deps.directory).principal_for_token(token)
+    if principal is None:
+        raise Unauthorized("unknown API token")
+    return principal
 
 
-def _is_heartbeat_ping(app: APIGatewayRestResolver) -> bool:
-    """A cron job pings `POST /v1/heartbeats/<key>`: the key is the credential, which the route checks."""
-    path = app.current_event.path
-    return (
-        app.current_event.http_method == "POST"
-        and path.startswith(HEARTBEAT_PING_PREFIX)
-        and path.count("/") == 3
-    )
+class KlaxonResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver, authenticating on the matched route before anything else runs."""
 
-
-def _is_public_subscription(app: APIGatewayRestResolver) -> bool:
-    """A subscription without a token, or a confirm or unsubscribe link (signed)."""
-    path = app.current_event.path
-    anonymous = app.current_event.http_method == "POST" and bearer_token(app) is None
-    return path.startswith(SUBSCRIBER_LINK_PREFIXES) or (path == SUBSCRIBE_PATH and anonymous)
-
-
-def require_token(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[object]:
-    path = app.current_event.path
-    keyed = path.startswith(SIGNED_LINK_PREFIX) or _is_signed_feed(app) or _is_heartbeat_ping(app)
-    keyed = keyed or _is_public_subscription(app)
-    if path not in PUBLIC_PATHS and not keyed:
-        token = bearer_token(app)
-        if token is None:
-            raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")
-        principal = deps.outside_route(app, deps.directory).principal_for_token(token)
-        if principal is None:
-            raise Unauthorized("unknown API token")
-        app.append_context(**{PRINCIPAL_KEY: principal})
-    return next_middleware(app)
+    def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
+        try:
+            principal = authenticate(self, access_of(route.method, route.openapi_path))
+        except Unauthorized as exc:
+            answer = self._call_exception_handler(exc, route)
+            assert answer is not None, "errors.register(app) handles Unauthorized"
+            return answer
+        if principal is not None:
+            self.append_context(**{PRINCIPAL_KEY: principal})
+        return super()._call_route(route, route_arguments)
 
 
 def principal(app: APIGatewayRestResolver | Router) -> ApiPrincipal:
@@ -73,6 +71,3 @@ def principal(app: APIGatewayRestResolver | Router) -> ApiPrincipal:
     if not isinstance(found, ApiPrincipal):
         raise Unauthorized("not authenticated")
     return found
-
-
-AuthMiddleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response[object]]
