@@ -24,7 +24,8 @@ class Access:
 
 ACCESS: dict[str, Access] = {
     # Ingest authenticates integration keys (config), publishes "Alert Received" and parks oversized alerts.
-    "ingest": Access(reads=("config",), publishes_events=True, payloads=("put",)),
+    # It remembers acknowledge and resolve deliveries for 24 h in the dedup table, so a replay does nothing.
+    "ingest": Access(reads=("config",), writes=("dedup",), publishes_events=True, payloads=("put",)),
     # The router turns alerts into incidents: dedup records, incidents, their timeline, the incident counter.
     "router": Access(
         writes=("incidents", "dedup", "timeline", "config"), publishes_events=True, payloads=("get", "put")

@@ -27,7 +27,15 @@ if TYPE_CHECKING:
     from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
     from klaxon.adapters.timeline import DynamoTimelineRepository
     from klaxon.domain.statuspage.models import PublicIncident
-    from klaxon.ports import Clock, EscalationRunner, EventBus, IdGenerator, PayloadStore, Site
+    from klaxon.ports import (
+        Clock,
+        DeliveryLog,
+        EscalationRunner,
+        EventBus,
+        IdGenerator,
+        PayloadStore,
+        Site,
+    )
     from klaxon.services.config_views import ConfigViews
     from klaxon.services.incident.incidents import IncidentService
     from klaxon.services.incident.router import RouterService
@@ -174,6 +182,12 @@ class Container:
         return HttpSubscriptionConfirmer()
 
     @part
+    def delivery_log(self) -> DeliveryLog:
+        from klaxon.adapters.delivery_log import DynamoDeliveryLog
+
+        return DynamoDeliveryLog()
+
+    @part
     def escalation_runner(self) -> EscalationRunner:
         from klaxon.adapters.escalation_runner import StepFunctionsRunner
 
@@ -203,6 +217,7 @@ class Container:
             ids=self.ids,
             sns=self.sns_verifier,
             confirmer=self.subscription_confirmer,
+            deliveries=self.delivery_log,
         )
 
     @part

@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     JSONAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -91,6 +92,7 @@ class IncidentItem(Model):
     severity = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    started_at = UnicodeAttribute(null=True)
     acknowledged_at = UnicodeAttribute(null=True)
     acknowledged_by = UnicodeAttribute(null=True)
     resolved_at = UnicodeAttribute(null=True)
@@ -125,7 +127,10 @@ class IncidentItem(Model):
 
 
 class DedupItem(Model):
-    """The latest incident opened for (service, dedup key); replaced only by a conditional write."""
+    """The latest incident opened for (service, dedup key); replaced only by a conditional write.
+
+    The table also remembers webhook deliveries (`delivery#…`, incident_id "-") until `expires_at`.
+    """
 
     class Meta(_Meta):
         table_name = table_name("dedup")
@@ -133,6 +138,7 @@ class DedupItem(Model):
     key = UnicodeAttribute(hash_key=True)
     incident_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
 
 
 class TimelineItem(Model):

@@ -163,6 +163,11 @@ class GenericFields(BaseModel):
     labels: str | None = Field(
         default=None, description="Path to the labels: an object, or a list of `key:value` strings."
     )
+    timestamp: str | None = Field(
+        default=None,
+        description="Path to when the event happened (ISO 8601 or epoch): a resolve dated before the "
+        "incident began is ignored as stale, so a replayed capture cannot end a newer incident.",
+    )
 
     def to_domain(self) -> FieldPaths:
         return FieldPaths.model_validate(self.model_dump())

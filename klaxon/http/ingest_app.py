@@ -24,8 +24,9 @@ def _body() -> bytes:
     return base64.b64decode(event.body) if event.is_base64_encoded else event.body.encode()
 
 
-def _accepted(body: dict[str, object]) -> Response[dict[str, object]]:
-    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=body)
+def _accepted(body: dict[str, object], status: int = 202) -> Response[dict[str, object]]:
+    """202: on the bus, to be handled; 200: a repeated delivery, answered and left alone."""
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
 @app.post("/v2/enqueue")
@@ -70,4 +71,4 @@ def _integration(kind: str, key: str | None) -> Response[dict[str, object]]:
     if accepted.alert is not None:
         metrics.add_metric(name="AlertsAccepted", unit=MetricUnit.Count, value=1)
         answer["dedup_key"] = accepted.alert.dedup_key
-    return _accepted(answer)
+    return _accepted(answer, status=200 if accepted.repeat else 202)

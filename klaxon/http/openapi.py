@@ -53,12 +53,19 @@ def document(api: APIGatewayRestResolver, ingest: APIGatewayRestResolver) -> dic
                     "required": True,
                     "content": {"application/json": {"schema": _ref(model, components)}},
                 }
+            answers = dict(_INGEST_RESPONSES)
+            if path.startswith("/v1/integrations/"):
+                answers["200"] = (
+                    "A repeated acknowledge or resolve delivery (a retry or a replay): taken before, "
+                    "nothing changed",
+                    schemas.PagerDutyAccepted,
+                )
             operation["responses"] = {
                 code: {
                     "description": text,
                     "content": {"application/json": {"schema": _ref(body, components)}},
                 }
-                for code, (text, body) in _INGEST_RESPONSES.items()
+                for code, (text, body) in sorted(answers.items())
             }
             operation["security"] = [] if path.startswith("/v2/") else [{"bearer": []}]
             operation.setdefault("tags", ["ingest"])

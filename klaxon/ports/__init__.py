@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from klaxon.ports.config import ConfigStore
 from klaxon.ports.incidents import IncidentPage, IncidentQuery, IncidentRepository, TimelineRepository
-from klaxon.ports.intake import ApiPrincipal, KeysAndServices, SnsVerifier, SubscriptionConfirmer
+from klaxon.ports.intake import ApiPrincipal, DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
 from klaxon.ports.noise import GroupedAlert, HeartbeatStore, MaintenanceStore, NoiseIncidents, NoisePolicy
 from klaxon.ports.paging import EscalationRunner, NotificationRecords, Notifier, PageRecords
 from klaxon.ports.schedules import CalendarRenderer, FeedState, OverrideRepository
@@ -26,6 +26,7 @@ __all__ = [
     "CalendarRenderer",
     "Clock",
     "ConfigStore",
+    "DeliveryLog",
     "EmailSender",
     "EscalationRunner",
     "EventBus",

@@ -1,4 +1,4 @@
-"""Ports of intake: Amazon SNS message verification and subscription confirmation."""
+"""Ports of intake: SNS verification and confirmation, the delivery memory, keys and principals."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
     from klaxon.domain.intake.integration import IntegrationRef
     from klaxon.domain.intake.sources import cloudwatch
 
@@ -18,6 +21,13 @@ class SnsVerifier(Protocol):
 class SubscriptionConfirmer(Protocol):
     def confirm(self, subscribe_url: str) -> None:
         """Visit an SNS SubscribeURL (already checked to be SNS's own)."""
+
+
+class DeliveryLog(Protocol):
+    """The acknowledge and resolve deliveries taken in the last 24 h (domain.intake.deliveries)."""
+
+    def first(self, delivery_ids: Sequence[str], now: datetime) -> bool:
+        """Remember the ids; False when any of them was remembered already (a repeat: ignore it)."""
 
 
 @dataclass(frozen=True)

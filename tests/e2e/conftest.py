@@ -9,8 +9,12 @@ from collections.abc import Iterator
 import pytest
 
 import klaxon.local.emulation  # noqa: F401 - first: fake credentials, moto before any boto3 session
+from klaxon.settings import Settings
 from tests.conftest import DEMO_CONFIG, ROOT
 from tests.e2e.support import API_TOKEN, KLAXON_UP, Platform, read_log, stop_process, wait_until_up
+from tests.fakes.sources import pin_certificate
+
+CERT_DIR_ENV = Settings.env_name("sns_cert_dir")
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +42,30 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
             f"`klaxon up` did not stop cleanly (exit {process.returncode}, killed: {not exited}):\n"
             + read_log(log_path)[-4000:]
         )
+
+
+@pytest.fixture(scope="session")
+def sns_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """A second `klaxon up` on the demo configuration that trusts the test SNS certificate."""
+    folder = tmp_path_factory.mktemp("sns-certs")
+    pin_certificate(folder)
+    log_path = folder / "output.log"
+    env = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1", CERT_DIR_ENV: str(folder)}
+    command = [*KLAXON_UP, "--config", str(DEMO_CONFIG), "--port", "0", "--ephemeral"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        api, anonymous = wait_until_up(process, log_path)
+        try:
+            yield Platform(url=str(api.base_url).rstrip("/"), api=api, anonymous=anonymous, log_path=log_path)
+        finally:
+            api.close()
+            anonymous.close()
+    finally:
+        stop_process(process)
+    assert "Traceback" not in read_log(log_path), read_log(log_path)[-4000:]
 
 
 @pytest.fixture(autouse=True)

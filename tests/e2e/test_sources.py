@@ -1,68 +1,20 @@
 """Grafana, CloudWatch (SNS), Datadog, Sentry and generic JSON against `klaxon up`, from their fixtures.
 
 CloudWatch's SNS signatures are made with a test key, so its tests run on a second `klaxon up` told to
-trust that key's certificate (KLAXON_SNS_CERT_DIR); nothing is fetched from Amazon.
+trust that key's certificate (`sns_platform` in conftest.py); nothing is fetched from Amazon.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from klaxon.settings import Settings
-from tests.conftest import DEMO_CONFIG, ROOT
-from tests.e2e.support import KLAXON_UP, Platform, assert_refused, read_log, stop_process, wait_for
-from tests.fakes.sources import CASES, Delivery, SourceCase, pin_certificate
+from tests.e2e.support import Platform, assert_refused
+from tests.fakes.sources import CASES, Delivery, SourceCase
 
 pytestmark = pytest.mark.e2e
-
-CERT_DIR_ENV = Settings.env_name("sns_cert_dir")
-API_TOKEN = "klaxon-dev-token"
-BANNER = re.compile(r"Klaxon is up on (http://\S+)")
-
-
-def _healthy(client: httpx.Client) -> bool:
-    try:
-        return client.get("/healthz").status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def sns_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    """A second `klaxon up` on the demo configuration that trusts the test SNS certificate."""
-    folder = tmp_path_factory.mktemp("sns-certs")
-    pin_certificate(folder)
-    log_path = folder / "output.log"
-    env = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1", CERT_DIR_ENV: str(folder)}
-    command = [*KLAXON_UP, "--config", str(DEMO_CONFIG), "--port", "0", "--ephemeral"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        found = wait_for(
-            lambda: BANNER.search(read_log(log_path)) or process.poll() is not None,
-            timeout=30.0,
-            what="the `klaxon up` banner",
-        )
-        assert isinstance(found, re.Match), read_log(log_path)
-        url = found.group(1)
-        with (
-            httpx.Client(base_url=url, timeout=10.0) as anonymous,
-            httpx.Client(base_url=url, headers={"Authorization": f"Bearer {API_TOKEN}"}, timeout=10.0) as api,
-        ):
-            wait_for(lambda: _healthy(anonymous), timeout=30.0, what=f"{url}/healthz")
-            yield Platform(url=url, api=api, anonymous=anonymous, log_path=log_path)
-    finally:
-        stop_process(process)
-    assert "Traceback" not in read_log(log_path), read_log(log_path)[-4000:]
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -280,3 +281,21 @@ class RecordingNotifier:
         with self._lock:
             self.sent.append(page)
             return f"msg-{len(self.sent)}"
+
+
+@dataclass
+class MemoryDeliveryLog:
+    """The delivery memory: ids with the time each stops being remembered."""
+
+    until: dict[str, datetime] = field(default_factory=dict)
+
+    def first(self, delivery_ids: Sequence[str], now: datetime) -> bool:
+        from klaxon.domain.intake.deliveries import DELIVERY_MEMORY
+
+        fresh = True
+        for delivery_id in delivery_ids:
+            if self.until.get(delivery_id, now) > now:
+                fresh = False
+            else:
+                self.until[delivery_id] = now + DELIVERY_MEMORY
+        return fresh

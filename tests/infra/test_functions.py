@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # What each function may do, as the design states it (infra.permissions is the implementation).
 TABLES_READ = {
-    "ingest": {"config"},
+    "ingest": {"config", "dedup"},  # dedup: the delivery memory (replayed acknowledges and resolves)
     "router": {"incidents", "dedup", "timeline", "config"},
     "api": {"incidents", "dedup", "timeline", "config", "notifications"},
     "sms_inbound": {"incidents", "timeline", "config"},
@@ -37,7 +37,7 @@ TABLES_READ = {
     "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
 }
 TABLES_WRITTEN = {
-    "ingest": set(),
+    "ingest": {"dedup"},
     "router": {"incidents", "dedup", "timeline", "config"},
     "api": {"incidents", "dedup", "timeline", "config"},  # dedup: drills open incidents
     "sms_inbound": {"incidents", "timeline"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import Alert, Incident, IncidentStatus
@@ -30,6 +30,7 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         severity=alert.severity,
         created_at=now,
         updated_at=now,
+        started_at=alert.timestamp,
         last_alert_at=now,
         last_alert_id=alert.id,
         details=alert.custom_details,
@@ -42,6 +43,24 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         escalation_policy=alert.escalation_policy,
         labels=alert.labels,
     )
+
+
+# Clocks of a source and of Klaxon differ, and a source's two events may come from two hosts.
+STALE_SKEW = timedelta(minutes=1)
+
+
+def is_stale(alert: Alert, incident: Incident) -> bool:
+    """An acknowledge or resolve that happened before `incident` began: a replay, or an event of an
+    earlier incident on the same key, which must not end this one.
+
+    The event's own time (`alert.timestamp`: Events v2 `timestamp`, a resolved group's last `endsAt`,
+    Sentry's delivery time) is compared with the incident's start as its source told it, else with
+    when Klaxon opened it, allowing STALE_SKEW either way. An event that gives no time is never stale.
+    """
+    if alert.timestamp is None:
+        return False
+    began = incident.started_at or incident.created_at
+    return alert.timestamp < began - STALE_SKEW
 
 
 def allowed_from(target: IncidentStatus) -> tuple[IncidentStatus, ...]:

@@ -118,6 +118,7 @@ class Incident(BaseModel):
     severity: Severity | None = None
     created_at: datetime
     updated_at: datetime
+    started_at: datetime | None = None  # the opening alert's own time (its startsAt, timestamp), if it said
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     resolved_at: datetime | None = None

@@ -30,6 +30,7 @@ class FieldPaths(BaseModel):
     action: str | None = None
     source: str | None = None
     labels: str | None = None
+    timestamp: str | None = None
 
 
 class IntegrationRef(BaseModel):

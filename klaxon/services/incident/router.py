@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.dedup import CLAIM_TIMEOUT, Decision, decide
-from klaxon.domain.incident.lifecycle import open_incident
+from klaxon.domain.incident.lifecycle import is_stale, open_incident
 from klaxon.domain.incident.models import (
     Alert,
     AlertAction,
@@ -52,6 +52,7 @@ class RouteResult(StrEnum):
     UPDATED = "updated"  # a group's incident recorded some of its alerts resolving; others still fire
     UNCHANGED = "unchanged"  # the incident already was so (a redelivery); its event is published again
     DROPPED = "dropped"  # an acknowledge or resolve with no open incident to apply to
+    STALE = "stale"  # an acknowledge or resolve from before the open incident began: recorded, not applied
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,8 @@ class RouterService:
         incident = self.incidents.get(claim.incident_id) if claim else None
         if incident is None or not incident.status.is_open:
             grouped = self.noise.follow_up(alert)  # the alert may belong to a group's incident
+            if grouped is not None and grouped[0] == RouteResult.STALE and grouped[1] is not None:
+                return self._stale(alert, grouped[1], f"integration:{alert.integration}", self.clock.now())
             if grouped is not None:
                 return Outcome(RouteResult(grouped[0]), grouped[1])
         if incident is not None and incident.status is target:
@@ -227,6 +230,8 @@ class RouterService:
             return Outcome(RouteResult.DROPPED, incident)
         actor = f"integration:{alert.integration}"
         now = self.clock.now()
+        if is_stale(alert, incident):
+            return self._stale(alert, incident, actor, now)
         entry = TimelineEntry(
             subject=incident.id,
             at=now,
@@ -243,6 +248,24 @@ class RouterService:
             return Outcome(RouteResult.DROPPED, self.incidents.get(incident.id))
         self._publish(_EVENT[target], updated, actor, f"{alert.source_kind} {alert.action.value}")
         return Outcome(RouteResult(target.value), updated)
+
+    def _stale(self, alert: Alert, incident: Incident, actor: str, now: datetime) -> Outcome:
+        """A replayed or late acknowledge or resolve: on the timeline, and nothing else changes."""
+        assert alert.timestamp is not None
+        began = incident.started_at or incident.created_at
+        self.timeline.add(
+            TimelineEntry(
+                subject=incident.id,
+                at=now,
+                kind="ignored",
+                actor=actor,
+                message=f"Ignored: stale {alert.action.value} from {alert.source_kind}: the event is from "
+                f"{alert.timestamp.isoformat()}, before this incident began at {began.isoformat()}",
+                data={"alert_id": alert.id, "event_at": alert.timestamp.isoformat()},
+            )
+        )
+        log.warning("ignored a stale %s for incident %s", alert.action.value, incident.id)
+        return Outcome(RouteResult.STALE, incident)
 
     def record_change(self, change: ChangeEvent) -> None:
         """A change event is one line on its service's timeline."""

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from klaxon.domain.errors import InvalidInput, Unauthorized
-from klaxon.domain.incident.models import Alert
+from klaxon.domain.incident.models import Alert, AlertAction
 from klaxon.domain.intake import pagerduty, routing
+from klaxon.domain.intake.deliveries import delivery_ids, sns_delivery_id
 from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.domain.intake.sources import SOURCES, Ignored, cloudwatch
 from klaxon.events import AlertReceived, ChangeReceived, DetailType
-from klaxon.ports import Clock, EventBus, IdGenerator, KeysAndServices, PayloadStore
+from klaxon.ports import Clock, DeliveryLog, EventBus, IdGenerator, KeysAndServices, PayloadStore
 from klaxon.ports.intake import SnsVerifier, SubscriptionConfirmer
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Accepted:
 
     message: str
     alert: Alert | None = None
+    repeat: bool = False  # a delivery already taken (a retry or a replay): answered 200, nothing done
 
     @property
     def dedup_key(self) -> str | None:
@@ -49,6 +51,7 @@ class IngestService:
     ids: IdGenerator
     sns: SnsVerifier | None = None  # cloudwatch: SNS signatures
     confirmer: SubscriptionConfirmer | None = None  # cloudwatch: SNS subscription confirmation
+    deliveries: DeliveryLog | None = None  # acknowledges and resolves already taken (24 h)
     _rules: dict[str, tuple[str, routing.CompiledRules]] = field(default_factory=dict, init=False, repr=False)
 
     def _json(self, body: bytes, invalid_message: str) -> Any:
@@ -134,17 +137,32 @@ class IngestService:
             known_services=self.directory.services(),
             now=now,
         )
-        return self._accept(integration, parsed)
+        return self._accept(integration, parsed, delivery_ids(kind, integration.id, body, headers))
 
-    def _accept(self, integration: IntegrationRef, parsed: Alert | Ignored) -> Accepted:
+    def _accept(
+        self, integration: IntegrationRef, parsed: Alert | Ignored, ids: tuple[str, ...] = ()
+    ) -> Accepted:
         if isinstance(parsed, Ignored):
             log.info("integration %s: ignored: %s", integration.id, parsed.reason)
             return Accepted(f"Ignored: {parsed.reason}")
+        if self._repeated(parsed, ids):
+            log.warning(
+                "integration %s: a repeated %s delivery, ignored", integration.id, parsed.action.value
+            )
+            return Accepted("Repeated delivery: it was accepted before, so nothing changed", repeat=True)
         routed = self._route(integration, parsed)
         if routed is None:
             return Accepted("Alert dropped by a routing rule")
         self._publish_alert(routed)
         return Accepted("Alert accepted", routed)
+
+    def _repeated(self, alert: Alert, ids: tuple[str, ...]) -> bool:
+        """An acknowledge or resolve taken before. Triggers are not remembered: a repeated trigger at
+        worst opens an incident (the pager's safe side), and Alertmanager repeats unchanged firing
+        groups every repeat_interval, which must keep working after a person resolved their incident."""
+        if alert.action is AlertAction.TRIGGER or not ids or self.deliveries is None:
+            return False
+        return not self.deliveries.first(ids, self.clock.now())
 
     def _sns_delivery(self, payload: Any, integration: IntegrationRef) -> Accepted:
         """An SNS delivery from an allowed topic, signed by SNS: confirm it, ignore it, or read the alarm."""
@@ -176,7 +194,7 @@ class IngestService:
             known_services=self.directory.services(),
             now=self.clock.now(),
         )
-        return self._accept(integration, parsed)
+        return self._accept(integration, parsed, (sns_delivery_id(integration.id, message.message_id),))
 
     def _route(self, integration: IntegrationRef, alert: Alert) -> Alert | None:
         """The integration's routing rules decide the service, priority and urgency, or drop (None)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.incident.lifecycle import allowed_from
+from klaxon.domain.incident.lifecycle import allowed_from, is_stale
 from klaxon.domain.incident.models import Alert, AlertAction, Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.noise.grouping import (
     RESOLVED,
@@ -118,7 +118,9 @@ class NoiseControl:
             return None
         outcome: tuple[str, Incident | None] = ("dropped", None)
         for incident in self._holding(alert, [m.fingerprint for m in members(alert)]):
-            if alert.action is AlertAction.ACKNOWLEDGE:
+            if is_stale(alert, incident):  # a replay, or news of an earlier incident: the router records it
+                outcome = ("stale", incident)
+            elif alert.action is AlertAction.ACKNOWLEDGE:
                 outcome = self._acknowledge(incident, alert) or outcome
             else:
                 outcome = self._resolve_alerts(incident.id, alert) or outcome

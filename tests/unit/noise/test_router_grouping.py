@@ -175,3 +175,17 @@ def test_a_big_group_keeps_only_fingerprints_and_statuses_of_later_alerts(world:
     first, last = incident.alerts["k0"], incident.alerts[f"k{FULL_ALERTS}"]
     assert first.labels
     assert (last.status, last.labels, last.annotations) == ("firing", {}, {})
+
+
+def test_a_stale_resolve_of_a_groups_alert_leaves_its_newer_incident_open(world: World) -> None:
+    from datetime import timedelta
+
+    now = world.clock.now()
+    world.router.route(pd("a", alertname="Slow").model_copy(update={"timestamp": now}))
+    old = pd("a", action=AlertAction.RESOLVE, alertname="Slow")
+    outcome = world.router.route(old.model_copy(update={"timestamp": now - timedelta(hours=1)}))
+
+    assert outcome.result == "stale"
+    (incident,) = world.incidents.items.values()
+    assert incident.status is IncidentStatus.TRIGGERED
+    assert [e.kind for e in world.incidents.timeline.list(incident.id)][-1] == "ignored"

@@ -9,12 +9,14 @@ from typing import Any
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.incident.dedup import summary_key
 from klaxon.domain.incident.models import Alert, AlertAction
+from klaxon.domain.instants import parse_instant
 from klaxon.domain.intake.integration import FieldPaths, IntegrationRef, service_for_labels
 from klaxon.domain.intake.sources.common import header, require_object, severity_of, summary
 from klaxon.domain.intake.sources.datadog import labels_of
-from klaxon.domain.intake.sources.signatures import require_hmac
+from klaxon.domain.intake.sources.signatures import BadSignature, require_fresh, require_hmac
 
 SIGNATURE_HEADER = "X-Klaxon-Signature"
+TIMESTAMP_HEADER = "X-Klaxon-Request-Timestamp"
 INVALID = "JSON payload does not fit the integration's fields"
 ACTION_WORDS: dict[str, AlertAction] = {
     **dict.fromkeys(
@@ -29,9 +31,26 @@ _MISSING = object()
 
 
 def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef, now: datetime) -> None:
-    """With a secret: `X-Klaxon-Signature: sha256=<hex HMAC-SHA256 of the body>`."""
-    if integration.secret is not None:
-        require_hmac(integration.secret, body, header(headers, SIGNATURE_HEADER), SIGNATURE_HEADER)
+    """With a secret, either signature (hex HMAC-SHA256 under the secret):
+
+    - `X-Klaxon-Signature: v0=<hmac of "v0:<timestamp>:<body>">` with `X-Klaxon-Request-Timestamp:
+      <Unix seconds>`, as Slack signs: refused once the timestamp is 5 minutes old, so a capture cannot
+      be replayed;
+    - `X-Klaxon-Signature: sha256=<hmac of the body>`: a replay of it is caught only by the delivery
+      memory (24 h) and by the stale-resolve rule.
+    """
+    if integration.secret is None:
+        return
+    signature = header(headers, SIGNATURE_HEADER)
+    if signature is not None and signature.strip().startswith("v0="):
+        timestamp = header(headers, TIMESTAMP_HEADER)
+        if timestamp is None:
+            raise BadSignature(f"a v0= signature needs its {TIMESTAMP_HEADER} header")
+        signed = b"v0:" + timestamp.encode() + b":" + body
+        require_hmac(integration.secret, signed, signature.strip().removeprefix("v0="), SIGNATURE_HEADER)
+        require_fresh(timestamp, now, TIMESTAMP_HEADER)
+        return
+    require_hmac(integration.secret, body, signature, SIGNATURE_HEADER)
 
 
 def lookup(data: Any, path: str) -> Any:
@@ -70,6 +89,20 @@ class _Reader:
             self.errors.append(f"'{path}' ({name}) must be a string, got {type(value).__name__}")
             return None
         return str(value)
+
+    def instant(self, name: str) -> datetime | None:
+        text = self.text(name)
+        if text is None:
+            return None
+        try:
+            found = parse_instant(text)
+        except ValueError as exc:
+            self.errors.append(f"'{getattr(self.paths, name)}' ({name}) {exc}")
+            return None
+        if found.tzinfo is None:
+            self.errors.append(f"'{getattr(self.paths, name)}' ({name}) needs a time zone (or Z)")
+            return None
+        return found
 
     def labels(self) -> dict[str, str]:
         path = self.paths.labels
@@ -115,6 +148,7 @@ def parse(
         dedup_key = summary_key(text, source)
     raw_severity = read.text("severity")
     labels = read.labels()
+    happened = read.instant("timestamp")
     if read.errors or text is None or action is None or dedup_key is None:
         raise InvalidInput(INVALID, read.errors)
     return Alert(
@@ -128,6 +162,7 @@ def parse(
         summary=summary(text),
         source=source or "generic",
         severity=severity_of(raw_severity, integration),
+        timestamp=happened,
         custom_details=body,
         labels=labels,
     )

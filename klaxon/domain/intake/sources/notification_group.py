@@ -72,6 +72,14 @@ class GroupWebhook(BaseModel):
         name = self.common_labels.get("alertname") or self.group_labels.get("alertname") or "alert group"
         return f"[{self.status.upper()}:{firing if self.status == 'firing' else len(self.alerts)}] {name}"
 
+    def event_time(self) -> datetime | None:
+        """When the group's news happened: its first alert firing, or (resolved) its last one ending."""
+        if self.status == "firing":
+            starts = [a.starts_at for a in self.alerts if a.status == "firing" and a.starts_at]
+            return min(starts) if starts else None
+        ends = [end for a in self.alerts if (end := zero_time_is_none(a.ends_at)) is not None]
+        return max(ends) if ends else None
+
     def instances(self) -> list[AlertInstance]:
         return [a.instance() for a in self.alerts]
 
@@ -98,5 +106,6 @@ class GroupWebhook(BaseModel):
             source=self.external_url or self.receiver or kind,
             labels=self.labels,
             instances=self.instances(),
+            timestamp=self.event_time(),
             **specific,
         )

@@ -102,6 +102,7 @@ class _Issue(BaseModel):
 
     id: str = Field(min_length=1)
     project: dict[str, Any] = Field(default_factory=dict)
+    last_seen: datetime | None = Field(default=None, alias="lastSeen")
 
 
 class _IssueData(BaseModel):
@@ -205,6 +206,8 @@ def parse(
             action=AlertAction.RESOLVE,
             dedup_key=sentry_issue_key(issue.data.issue.id),
             service=service_for_labels(integration, labels, known_services),
+            # Sentry signs only the body: the issue's last event, in it, dates the resolve.
+            timestamp=issue.data.issue.last_seen,
             labels=labels,
         )
     return Ignored(f"Sentry resource {resource!r} is not an alert")

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from klaxon.domain.errors import Unauthorized
 
-MAX_SKEW = timedelta(minutes=5)
+MAX_AGE = timedelta(minutes=5)  # a signed timestamp older than this is a replay (or a very late retry)
+MAX_AHEAD = timedelta(minutes=1)  # ahead of our clock by more than this: not a clock that can be trusted
 
 
 class BadSignature(Unauthorized):
@@ -38,14 +39,14 @@ def require_secret(secret: str, given: str | None, header: str) -> None:
         raise BadSignature(f"{header} is not the integration's secret")
 
 
-def require_fresh(timestamp: str, now: datetime, header: str, max_skew: timedelta = MAX_SKEW) -> None:
-    """A signed Unix timestamp within `max_skew` of now, so a captured request cannot be replayed later."""
+def require_fresh(timestamp: str, now: datetime, header: str) -> None:
+    """A signed Unix timestamp at most MAX_AGE old and MAX_AHEAD ahead, so a capture cannot be replayed."""
     try:
         sent = datetime.fromtimestamp(float(timestamp), UTC)
     except (ValueError, OverflowError, OSError):
         raise BadSignature(f"{header} is not a Unix timestamp: {timestamp[:40]!r}") from None
-    if abs(now - sent) > max_skew:
-        minutes = int(max_skew.total_seconds() // 60)
-        raise BadSignature(
-            f"{header} is more than {minutes} minutes away from now: a stale or replayed request"
-        )
+    if now - sent > MAX_AGE:
+        minutes = int(MAX_AGE.total_seconds() // 60)
+        raise BadSignature(f"{header} is more than {minutes} minutes old: a stale or replayed request")
+    if sent - now > MAX_AHEAD:
+        raise BadSignature(f"{header} is more than a minute ahead of this server's clock")
