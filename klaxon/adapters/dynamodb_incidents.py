@@ -138,15 +138,32 @@ def _encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
 
 
-def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+_INDEX_HASH = {
+    "by-created": "kind",
+    "by-dedup-key": "dedup_key",
+    "by-service": "service",
+    "by-status": "status",
+}
+
+
+def _decode_cursor(cursor: str | None, index: Any) -> dict[str, Any] | None:
+    """The start key a cursor names, only if it has exactly the shape `_index_key` gives `index`: a
+    truncated, forged or other query's cursor is a 400, never a DynamoDB error."""
     if not cursor:
         return None
+    refused = InvalidInput("invalid cursor", ["'next' is not a cursor this API returned for this query"])
     try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
-        raise InvalidInput("invalid cursor", ["'next' is not a cursor this API returned"]) from exc
-    if not isinstance(value, dict):
-        raise InvalidInput("invalid cursor", ["'next' is not a cursor this API returned"])
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (ValueError, UnicodeError, RecursionError) as exc:
+        raise refused from exc
+    names = {"id", "created_key", _INDEX_HASH[index.Meta.index_name]}
+    if not isinstance(value, dict) or set(value) != names:
+        raise refused
+    for attribute in value.values():
+        if not (isinstance(attribute, dict) and set(attribute) == {"S"} and isinstance(attribute["S"], str)):
+            raise refused
+        if not 0 < len(attribute["S"]) <= 2048:
+            raise refused
     return value
 
 
@@ -410,7 +427,7 @@ class DynamoIncidentRepository:
             condition = f if condition is None else condition & f
         # Look one past the page: a `next` cursor is given only when something really follows.
         found: list[Incident] = []
-        start = _decode_cursor(query.cursor)
+        start = _decode_cursor(query.cursor, index)
         while len(found) <= query.limit:
             result = index.query(
                 hash_value,

@@ -20,6 +20,10 @@ class PayloadTooLarge(InvalidInput):
     """The body is over the documented size limit."""
 
 
+class UnsupportedMediaType(InvalidInput):
+    """The body is not of a type the route reads (the API reads JSON only)."""
+
+
 class Unauthorized(DomainError):
     """The credential (API token or integration key) is missing or unknown."""
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
 MILLISECONDS_ABOVE = 10**11
+# What an API time may be: far from the ends of `datetime`, where a lookback or a time zone overflows.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def from_epoch(number: float) -> datetime:
@@ -56,7 +59,14 @@ def _epoch_first(value: Any) -> Any:
     return from_epoch(value)
 
 
+def _in_range(value: datetime) -> datetime:
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not EARLIEST <= aware < LATEST:
+        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year}")
+    return value
+
+
 # A timezone-aware instant a request may carry as ISO 8601 or as an epoch number.
-Instant = Annotated[AwareDatetime, BeforeValidator(_epoch_first)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_epoch_first), AfterValidator(_in_range)]
 # The same, where a naive ISO time has always been taken as UTC.
-LaxInstant = Annotated[datetime, BeforeValidator(_epoch_first)]
+LaxInstant = Annotated[datetime, BeforeValidator(_epoch_first), AfterValidator(_in_range)]

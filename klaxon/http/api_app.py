@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from klaxon import __version__
+from klaxon.domain import json_text
 from klaxon.domain.errors import InvalidInput, NotFound
 from klaxon.domain.incident.models import Incident, IncidentStatus
 from klaxon.http import (
@@ -28,7 +28,7 @@ from klaxon.http.schemas import Health, IncidentList, Timeline
 from klaxon.ports import IncidentQuery
 
 logger = Logger(service="klaxon-api")
-app = auth.KlaxonResolver(enable_validation=True)
+app = auth.KlaxonResolver(enable_validation=True, json_body_deserializer=json_text.loads)
 errors.register(app)
 app.include_router(schedule_routes.router)
 app.include_router(escalation_routes.router)
@@ -48,8 +48,8 @@ def handle_get_health() -> Health:
 def handle_list_incidents(
     incidents: deps.Incidents,
     status: Annotated[IncidentStatus | None, Query()] = None,
-    service: Annotated[str | None, Query()] = None,
-    dedup_key: Annotated[str | None, Query()] = None,
+    service: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
+    dedup_key: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
     number: Annotated[int | None, Query(ge=1, description="the incident with this number")] = None,
     id_prefix: Annotated[
         str | None,
@@ -108,7 +108,7 @@ def handle_put_config(
     from klaxon.services.configuration import apply_config
 
     try:
-        body = json.loads(app.current_event.body) if app.current_event.body else None
+        body = json_text.loads(app.current_event.body) if app.current_event.body else None
     except ValueError as exc:
         raise InvalidInput("the configuration is not JSON", [f"request body: {exc}"]) from exc
     config = validate_document(body, "request body")

@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route, Router
 
-from klaxon.domain.errors import Unauthorized
+from klaxon.domain.errors import Unauthorized, UnsupportedMediaType
 from klaxon.http import deps
 from klaxon.ports import ApiPrincipal
 from klaxon.topology import Access, access_of
@@ -51,15 +51,27 @@ def authenticate(app: APIGatewayRestResolver, access: Access) -> ApiPrincipal | 
     return principal
 
 
+def require_json(app: APIGatewayRestResolver) -> None:
+    """Every body the API reads is JSON: another declared type (a form, multipart) is a 415."""
+    event = app.current_event
+    if not event.body:
+        return
+    declared = next((v for k, v in (event.headers or {}).items() if k.lower() == "content-type"), None)
+    kind = (declared or "application/json").split(";")[0].strip().lower()
+    if kind != "application/json" and not kind.endswith("+json"):
+        raise UnsupportedMediaType(f"the body must be JSON (Content-Type: application/json), not {kind!r}")
+
+
 class KlaxonResolver(APIGatewayRestResolver):
     """Powertools' REST resolver, authenticating on the matched route before anything else runs."""
 
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
         try:
             principal = authenticate(self, access_of(route.method, route.openapi_path))
-        except Unauthorized as exc:
+            require_json(self)
+        except (Unauthorized, UnsupportedMediaType) as exc:
             answer = self._call_exception_handler(exc, route)
-            assert answer is not None, "errors.register(app) handles Unauthorized"
+            assert answer is not None, "errors.register(app) handles both"
             return answer
         if principal is not None:
             self.append_context(**{PRINCIPAL_KEY: principal})

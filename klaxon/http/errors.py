@@ -7,7 +7,14 @@ import json
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from klaxon.domain.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Unauthorized
+from klaxon.domain.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from klaxon.domain.intake.pagerduty import INVALID_EVENT
 
 
@@ -33,6 +40,10 @@ def register(app: APIGatewayRestResolver) -> None:
             return _json(413, {"status": "invalid event", "message": exc.message, "errors": exc.errors})
         return _json(413, {"message": exc.message, "errors": exc.errors})
 
+    @app.exception_handler(UnsupportedMediaType)
+    def handle_media_type(exc: UnsupportedMediaType) -> Response[str]:
+        return _json(415, {"message": exc.message, "errors": exc.errors})
+
     @app.exception_handler(InvalidInput)
     def handle_invalid(exc: InvalidInput) -> Response[str]:
         if _is_pagerduty_path(app):
@@ -41,6 +52,14 @@ def register(app: APIGatewayRestResolver) -> None:
                 {"status": "invalid event", "message": exc.message or INVALID_EVENT, "errors": exc.errors},
             )
         return _json(400, {"message": exc.message, "errors": exc.errors})
+
+    @app.exception_handler(UnicodeDecodeError)
+    def handle_not_utf8(exc: UnicodeDecodeError) -> Response[str]:
+        """A body Powertools cannot decode before validating it (bytes that are not UTF-8)."""
+        problems = [f"request body: byte {exc.start} is not UTF-8"]
+        if _is_pagerduty_path(app):
+            return _json(400, {"status": "invalid event", "message": INVALID_EVENT, "errors": problems})
+        return _json(400, {"message": "the request body is not UTF-8 text", "errors": problems})
 
     @app.exception_handler(RequestValidationError)
     def handle_bad_request(exc: RequestValidationError) -> Response[str]:

@@ -9,10 +9,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.metrics import MetricUnit
 
 from klaxon import wiring
+from klaxon.domain import json_text
 from klaxon.http import errors
 
 metrics = Metrics(namespace="Klaxon", service="ingest")
-app = APIGatewayRestResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_text.loads)
 errors.register(app)
 
 

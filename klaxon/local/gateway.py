@@ -166,6 +166,16 @@ def make_server(
                 headers[key] = values[-1]
             self._send(int(result.get("statusCode", 200)), data, headers)
 
+        def __getattr__(self, name: str) -> Any:
+            """Any method an `ANY` method of API Gateway does not take (TRACE, CONNECT, made-up ones):
+            405, as API Gateway answers, not http.server's 501."""
+            if name.startswith("do_"):
+                return self._unsupported
+            raise AttributeError(name)
+
+        def _unsupported(self) -> None:
+            self._json(405, {"message": f"method {self.command} is not allowed"})
+
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 
     server = ThreadingHTTPServer((host, port), Handler)

@@ -6,6 +6,8 @@ import base64
 import hashlib
 import hmac
 
+from klaxon.domain.digests import same
+
 
 def feed_token(secret: bytes, subject: str, version: int) -> str:
     """A URL-safe token for `subject` (e.g. `schedule:primary`) at `version`; a new version revokes it."""
@@ -27,4 +29,4 @@ def read_feed_token(secret: bytes, token: str) -> tuple[str, int] | None:
         expected = feed_token(secret, subject, int(version))
     except (ValueError, UnicodeDecodeError):
         return None
-    return (subject, int(version)) if hmac.compare_digest(expected.partition(".")[2], mac) else None
+    return (subject, int(version)) if same(expected.partition(".")[2], mac) else None

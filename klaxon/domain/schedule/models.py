@@ -4,8 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+
+# A wall-clock time with no offset (RFC 3339's "local date-time"), read in the rotation's time zone.
+WallClock = Annotated[
+    datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+            "description": "a wall-clock time in the rotation's time zone, without an offset",
+            "examples": ["2026-01-05T09:00:00"],
+        }
+    ),
+]
 
 
 class RotationType(StrEnum):
@@ -41,7 +55,7 @@ class Rotation(BaseModel):
 
     type: RotationType
     participants: list[str] = Field(min_length=1)
-    start: datetime
+    start: WallClock
     time_zone: str
     shift_length: int = Field(default=1, ge=1)
     shift_hours: int | None = Field(default=None, ge=1)

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from klaxon.domain.digests import same
 from klaxon.domain.errors import DomainError, InvalidInput
 from klaxon.domain.paging.messages import EmailContent
 from klaxon.domain.statuspage.models import PublicIncident, PublicStatus, StatusUpdate
@@ -233,7 +234,7 @@ def verify_webhook_signature(
     if abs(now.timestamp() - timestamp) > tolerance.total_seconds():
         return False
     expected = webhook_signature(secret, body, timestamp).partition(",v1=")[2]
-    return any(hmac.compare_digest(expected, signature) for signature in signatures)
+    return any(same(expected, signature) for signature in signatures)
 
 
 # --- the delivery plan ---------------------------------------------------------------------------

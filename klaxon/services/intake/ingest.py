@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from klaxon.domain import json_text
 from klaxon.domain.errors import InvalidInput, Unauthorized
 from klaxon.domain.incident.models import Alert, AlertAction
 from klaxon.domain.intake import pagerduty, routing
@@ -56,7 +57,7 @@ class IngestService:
 
     def _json(self, body: bytes, invalid_message: str) -> Any:
         try:
-            return json.loads(body)
+            return json_text.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InvalidInput(invalid_message, [f"body is not valid JSON: {exc}"]) from exc
 

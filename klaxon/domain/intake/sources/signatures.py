@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
+from klaxon.domain.digests import same
 from klaxon.domain.errors import Unauthorized
 
 MAX_AGE = timedelta(minutes=5)  # a signed timestamp older than this is a replay (or a very late retry)
@@ -27,7 +28,7 @@ def require_hmac(secret: str, message: bytes, signature: str | None, header: str
             f"missing {header} header: this integration has a secret, so requests must be signed"
         )
     given = signature.strip().lower().removeprefix("sha256=")
-    if not hmac.compare_digest(given, hmac_sha256_hex(secret, message)):
+    if not same(hmac_sha256_hex(secret, message), given):
         raise BadSignature(f"{header} does not match the body: is the secret the integration's secret?")
 
 
@@ -35,7 +36,7 @@ def require_secret(secret: str, given: str | None, header: str) -> None:
     """For senders that cannot sign: the shared secret itself, sent in `header`."""
     if given is None:
         raise BadSignature(f"missing {header} header: this integration has a secret")
-    if not hmac.compare_digest(given.encode(), secret.encode()):
+    if not same(secret, given):
         raise BadSignature(f"{header} is not the integration's secret")
 
 
