@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from klaxon import wiring
+from klaxon.domain.paging.pages import DeliveryFailed
 from klaxon.services.paging.acks import SmsResult
 
 logger = Logger(service="klaxon-sms-inbound")
@@ -30,6 +31,13 @@ def masked(number: str) -> str:
     return f"…{number[-4:]}" if len(number) > 4 else "…"
 
 
+def _reply(to: str, text: str) -> None:
+    try:
+        wiring.container().text_replier.reply(to, text)
+    except DeliveryFailed as exc:  # the refusal stands; only its explanation was lost
+        logger.warning("could not text the refusal back", extra={"sender": masked(to), "error": str(exc)})
+
+
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     service = wiring.container().ack_service
@@ -47,8 +55,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             details["user"] = outcome.user
         if outcome.command is not None:
             details |= {"action": outcome.command.action.value, "number": outcome.command.number}
+        if outcome.reply is not None:
+            _reply(sms.sender, outcome.reply)
         if outcome.result is SmsResult.REFUSED:
             logger.warning("SMS from a number that is no user's: refused", extra=details)
+        elif outcome.result is SmsResult.NOT_PAGED:
+            logger.warning("SMS reply for an incident this phone was not paged for: refused", extra=details)
         elif outcome.result is SmsResult.IGNORED:
             # Someone wrote back and nothing happened: worth a warning, they may believe they acknowledged.
             logger.warning("SMS reply is not a command: ignored", extra={**details, "text": sms.body[:40]})

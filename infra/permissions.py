@@ -38,9 +38,14 @@ ACCESS: dict[str, Access] = {
         publishes_events=True,
         payloads=("get",),
     ),
-    # SMS replies acknowledge or resolve: the phone book (config), the incidents and their timeline.
+    # SMS replies acknowledge or resolve: the phone book (config), the incidents and their timeline, the
+    # pages sent (only a phone paged for an incident may act on it). Receiving SMS, it may text a refusal
+    # back (infra/constructs/messaging.py grants SendTextMessage alone).
     "sms_inbound": Access(
-        reads=("config",), writes=("incidents", "timeline"), publishes_events=True, receives_sms=True
+        reads=("config", "notifications"),
+        writes=("incidents", "timeline"),
+        publishes_events=True,
+        receives_sms=True,
     ),
     # Stops an incident's escalation on ack/resolve and starts its ack-timeout run (the Step Functions
     # actions are granted by infra/constructs/escalation.py); reads config for the policy's timeout.

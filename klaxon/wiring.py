@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from klaxon.adapters.overrides import DynamoFeedState
     from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
     from klaxon.adapters.timeline import DynamoTimelineRepository
+    from klaxon.domain.incident.models import Incident
     from klaxon.domain.statuspage.models import PublicIncident
     from klaxon.ports import (
         Clock,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         IdGenerator,
         PayloadStore,
         Site,
+        TextReplier,
     )
     from klaxon.services.config_views import ConfigViews
     from klaxon.services.incident.incidents import IncidentService
@@ -170,6 +172,12 @@ class Container:
         return ChannelNotifier.from_settings(self.settings)
 
     @part
+    def text_replier(self) -> TextReplier:
+        from klaxon.adapters.notifiers import SmsReplier
+
+        return SmsReplier(self.settings.sms_origination)
+
+    @part
     def sns_verifier(self) -> SnsSignatureVerifier:
         from klaxon.adapters.sns_verify import SnsSignatureVerifier
 
@@ -276,12 +284,20 @@ class Container:
     def ack_service(self) -> AckService:
         """SMS replies and signed acknowledge links; links are absolute when KLAXON_PUBLIC_URL is set."""
         from klaxon.services.paging.acks import AckService
+        from klaxon.services.paging.policies import policy_of, responders
+
+        views = self.config_views
+
+        def on_policy(incident: Incident) -> frozenset[str]:
+            return responders(policy_of(incident, views.policies_and_people()), views.roster().schedules)
 
         return AckService(
             incidents=self.incident_service,
-            phones=self.config_views.phone_book,
+            phones=views.phone_book,
             secret=self.link_secret,
             clock=self.clock,
+            pages=self.notification_records.list,
+            responders=on_policy,
             public_url=self.settings.public_url,
         )
 

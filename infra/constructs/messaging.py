@@ -25,11 +25,12 @@ from klaxon.settings import Settings
 from klaxon.topology import ROUTES
 
 EMAIL_FROM_ENV = Settings.env_name("email_from")
+SMS_ORIGINATION_ENV = Settings.env_name("sms_origination")
 PUSH_APPLICATION_ENV = Settings.env_name("push_application_arn")
 PUBLIC_URL_ENV = Settings.env_name("public_url")
 # Each paging function's setting, from the CDK context key of the same meaning.
 SETTINGS = {
-    Settings.env_name("sms_origination"): "klaxon:smsOrigination",
+    SMS_ORIGINATION_ENV: "klaxon:smsOrigination",
     Settings.env_name("voice_origination"): "klaxon:voiceOrigination",
     EMAIL_FROM_ENV: "klaxon:emailFrom",
     PUSH_APPLICATION_ENV: "klaxon:pushApplicationArn",
@@ -54,6 +55,8 @@ class Messaging(Construct):
                 self._configure_paging(function, api_url=None if name in serving_api else api_url)
             if access.receives_sms:
                 self._subscribe(name, function)
+                if not access.pages:
+                    self._allow_replies(function)
 
     @staticmethod
     def _arn(service: str, resource: str) -> str:
@@ -112,6 +115,24 @@ class Messaging(Construct):
         for resource, reason in reasons.items():
             if "*" in resource:
                 acknowledge(role, f"AwsSolutions-IAM5[Resource::{_nag_name(resource)}]", reason)
+
+    def _allow_replies(self, function: lambda_.Function) -> None:
+        """A function that reads SMS replies may text back from the same number, and send nothing else."""
+        origination = self.node.try_get_context(SETTINGS[SMS_ORIGINATION_ENV])
+        if origination is not None:
+            function.add_environment(SMS_ORIGINATION_ENV, str(origination))
+        role = function.role
+        assert role is not None
+        sms_voice = self._arn("sms-voice", "*")
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["sms-voice:SendTextMessage"], resources=[sms_voice])
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::{_nag_name(sms_voice)}]",
+            "Replies go from the account's own two-way number, bought by hand and named in context: sends "
+            "are limited to this account and region.",
+        )
 
     def _subscribe(self, name: str, function: lambda_.Function) -> None:
         failed = sqs.Queue(

@@ -151,7 +151,7 @@ def _decode_cursor(cursor: str | None, index: Any) -> dict[str, Any] | None:
     truncated, forged or other query's cursor is a 400, never a DynamoDB error."""
     if not cursor:
         return None
-    refused = InvalidInput("invalid cursor", ["'next' is not a cursor this API returned for this query"])
+    refused = InvalidInput("invalid cursor", ["'next' is not a cursor this API returned"])
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
     except (ValueError, UnicodeError, RecursionError) as exc:

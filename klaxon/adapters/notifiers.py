@@ -63,6 +63,20 @@ class SmsNotifier:
             return str(client("pinpoint-sms-voice-v2").send_text_message(**params)["MessageId"])
 
 
+class SmsReplier:
+    """A plain SMS back to a phone that replied, from the same two-way number."""
+
+    def __init__(self, origination: str | None) -> None:
+        self.origination = origination
+
+    def reply(self, to: str, text: str) -> None:
+        params = {"DestinationPhoneNumber": to, "MessageBody": text, "MessageType": "TRANSACTIONAL"}
+        if self.origination:
+            params["OriginationIdentity"] = self.origination
+        with provider_errors(Channel.SMS):
+            client("pinpoint-sms-voice-v2").send_text_message(**params)
+
+
 class VoiceNotifier:
     """A phone call reading the page's SSML (End User Messaging needs a voice-capable origination)."""
 

@@ -9,7 +9,7 @@ from klaxon.ports.config import ConfigStore
 from klaxon.ports.incidents import IncidentPage, IncidentQuery, IncidentRepository, TimelineRepository
 from klaxon.ports.intake import ApiPrincipal, DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
 from klaxon.ports.noise import GroupedAlert, HeartbeatStore, MaintenanceStore, NoiseIncidents, NoisePolicy
-from klaxon.ports.paging import EscalationRunner, NotificationRecords, Notifier, PageRecords
+from klaxon.ports.paging import EscalationRunner, NotificationRecords, Notifier, PageRecords, TextReplier
 from klaxon.ports.schedules import CalendarRenderer, FeedState, OverrideRepository
 from klaxon.ports.statuspage import (
     EmailSender,
@@ -52,6 +52,7 @@ __all__ = [
     "StatusIncidentStore",
     "SubscriberStore",
     "SubscriptionConfirmer",
+    "TextReplier",
     "TimelineRepository",
     "WebhookPoster",
 ]

@@ -39,3 +39,10 @@ class Notifier(Protocol):
     """Delivers one page on its channel; returns the provider's message id or raises DeliveryFailed."""
 
     def send(self, page: Page) -> str: ...
+
+
+class TextReplier(Protocol):
+    """Texts a short answer back to a phone that wrote to the two-way number."""
+
+    def reply(self, to: str, text: str) -> None:
+        """Send `text` to `to`; DeliveryFailed if the provider refuses."""

@@ -204,6 +204,13 @@ CORPUS = [
         {**TOKEN, "Content-Type": "application/x-www-form-urlencoded"},
     ),
     Hostile(
+        "multipart without a boundary",
+        "POST",
+        "/v1/maintenance-windows",
+        b"--x--",
+        {**TOKEN, "Content-Type": "multipart/form-data"},
+    ),
+    Hostile(
         "plain text as the configuration",
         "PUT",
         "/v1/config",

@@ -28,7 +28,7 @@ TABLES_READ = {
     "ingest": {"config", "dedup"},  # dedup: the delivery memory (replayed acknowledges and resolves)
     "router": {"incidents", "dedup", "timeline", "config"},
     "api": {"incidents", "dedup", "timeline", "config", "notifications"},
-    "sms_inbound": {"incidents", "timeline", "config"},
+    "sms_inbound": {"incidents", "timeline", "config", "notifications"},  # notifications: who was paged
     "statuspage_publish": {"config"},  # public status incidents
     "statuspage_notify": {"config"},  # subscribers, deliveries, public incidents, the link secret
     "escalation_step": {"incidents", "timeline", "notifications", "config"},  # config: policies, overrides

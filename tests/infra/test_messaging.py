@@ -27,6 +27,9 @@ MESSAGING_SERVICES = ("sms-voice:", "ses:", "sns:")
 # The status page's subscribers get email and nothing else (infra/constructs/statuspage_subscribers.py).
 EMAIL_ONLY_FUNCTIONS = {"statuspage_notify"}
 EMAIL_GRANTS = {("ses:SendEmail", ACCOUNT.format(service="ses", resource="identity/*"))}
+# The SMS reply function texts a refusal back to a phone that was not paged, and sends nothing else.
+SMS_REPLY_FUNCTIONS = {"sms_inbound"}
+SMS_REPLY_GRANTS = {("sms-voice:SendTextMessage", ACCOUNT.format(service="sms-voice", resource="*"))}
 
 
 def _function(cfn: dict[str, Any], name: str) -> dict[str, Any]:
@@ -52,6 +55,7 @@ def _inbound_topic(cfn: dict[str, Any]) -> str:
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_only_paging_functions_may_send_sms_calls_email_and_push(cfn: dict[str, Any], name: str) -> None:
     expected = EMAIL_GRANTS if name in EMAIL_ONLY_FUNCTIONS else set()
+    expected = SMS_REPLY_GRANTS if name in SMS_REPLY_FUNCTIONS else expected
     assert _messaging_grants(cfn, name) == (PAGING_GRANTS if name in PAGING_FUNCTIONS else expected)
 
 

@@ -166,6 +166,49 @@ def test_sms_from_an_unknown_number_is_refused_and_changes_nothing(platform, htt
     assert "refused" in sms_log.text
 
 
+def test_a_bare_res_from_a_phone_paged_for_nothing_is_refused_and_texted_back(platform, http, sms_log):
+    incident = open_incident()  # written straight to the table: nobody was paged for it
+    assert platform.messaging.reply(ALICE_PHONE, "res") == {"results": ["not paged"]}
+    assert current(http, incident)["status"] == "triggered"
+    (answer,) = [m for m in platform.messaging.outbox() if m.to == ALICE_PHONE]
+    assert answer.text == "Klaxon: this number was not paged for any open incident, so nothing changed."
+    assert "not paged" in sms_log.text
+
+
+def test_a_bare_ack_acts_on_the_last_page_sent_to_that_phone(platform, http):
+    from klaxon import wiring
+    from klaxon.domain.paging.pages import DeliveryStatus, Notification, Page
+    from klaxon.domain.paging.policy import Channel
+
+    incident = open_incident()
+    page = Page(
+        incident_id=incident.id,
+        incident_number=incident.number,
+        title=incident.title,
+        service="checkout",
+        priority=incident.priority,
+        user="alice",
+        user_name="Alice",
+        channel=Channel.SMS,
+        address=ALICE_PHONE,
+        step=0,
+        loop=0,
+    )
+    sent = Notification(
+        incident_id=incident.id,
+        step=0,
+        loop=0,
+        user="alice",
+        channel=Channel.SMS,
+        to=ALICE_PHONE,
+        sent_at=datetime.now(UTC),
+        status=DeliveryStatus.SENT,
+    )
+    wiring.container().notification_records.record(0, page, sent)
+    assert platform.messaging.reply(ALICE_PHONE, "ack") == {"results": ["acknowledged"]}
+    assert current(http, incident)["acknowledged_by"] == "user:alice"
+
+
 def test_sms_that_is_no_command_is_ignored_with_a_log_line(platform, http, sms_log):
     incident = open_incident()
     assert platform.messaging.reply(ALICE_PHONE, "on my way!") == {"results": ["ignored"]}

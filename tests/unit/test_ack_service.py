@@ -9,11 +9,14 @@ import pytest
 from klaxon.config.schema import User
 from klaxon.domain.incident.models import Incident, IncidentStatus, Priority, TimelineEntry, Urgency
 from klaxon.domain.paging.ackcodes import AckLinkExpired, AckLinkInvalid
+from klaxon.domain.paging.pages import DeliveryStatus, Notification
+from klaxon.domain.paging.policy import Channel
 from klaxon.services.incident.incidents import IncidentService
 from klaxon.services.paging.acks import AckService, SmsResult, phone_book
 from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline, RecordingBus
 
 ALICE = "+15550101001"
+BOB = "+15550101002"
 
 
 def user(user_id: str, *phones: str) -> User:
@@ -42,16 +45,37 @@ def incidents():
 
 
 @pytest.fixture
-def acks(incidents, clock):
+def sent() -> dict[str, list[Notification]]:
+    """The pages sent, by incident id (what the notification records hold)."""
+    return {}
+
+
+@pytest.fixture
+def acks(incidents, clock, sent):
     service = IncidentService(
         incidents=incidents, timeline=incidents.timeline, bus=RecordingBus(), clock=clock
     )
     return AckService(
         incidents=service,
-        phones=lambda: {ALICE: "alice"},
+        phones=lambda: {ALICE: "alice", BOB: "bob"},
         secret=lambda: b"k" * 32,
         clock=clock,
+        pages=lambda incident_id: sent.get(incident_id, []),
+        responders=lambda incident: frozenset({"alice"}),  # alice is on every incident's policy
         public_url="https://klaxon.example/prod/",
+    )
+
+
+def page(incident: Incident, user: str, to: str, at) -> Notification:
+    return Notification(
+        incident_id=incident.id,
+        step=0,
+        loop=0,
+        user=user,
+        channel=Channel.SMS,
+        to=to,
+        sent_at=at,
+        status=DeliveryStatus.SENT,
     )
 
 
@@ -185,3 +209,36 @@ def test_link_lifetime_can_be_shortened(acks, incidents, clock):
     clock.advance(minutes=5)
     with pytest.raises(AckLinkExpired):
         acks.open_link(token)
+
+
+def test_a_phone_neither_paged_nor_on_the_policy_cannot_act_and_is_told_so(acks, incidents, clock):
+    incident = opened(incidents, clock)
+    outcome = acks.handle_sms(BOB, f"res {incident.number}")
+    assert (outcome.result, outcome.user) == (SmsResult.NOT_PAGED, "bob")
+    assert (
+        outcome.reply
+        == f"Klaxon: this number was not paged for incident {incident.number}, so nothing changed."
+    )
+    assert incidents.get(incident.id).status is IncidentStatus.TRIGGERED
+
+
+def test_a_phone_paged_for_the_incident_may_act_on_it(acks, incidents, clock, sent):
+    incident = opened(incidents, clock)
+    sent[incident.id] = [page(incident, "bob", BOB, clock.now())]
+    assert acks.handle_sms(BOB, f"res {incident.number}").result is SmsResult.RESOLVED
+
+
+def test_a_verb_alone_acts_on_the_last_page_sent_to_that_phone(acks, incidents, clock, sent):
+    first, second = opened(incidents, clock), opened(incidents, clock)
+    sent[first.id] = [page(first, "bob", BOB, clock.now())]
+    sent[second.id] = [page(second, "bob", BOB, clock.now() + timedelta(minutes=1))]
+    outcome = acks.handle_sms(BOB, "ack")
+    assert (outcome.result, outcome.incident.id) == (SmsResult.ACKNOWLEDGED, second.id)
+    assert incidents.get(first.id).status is IncidentStatus.TRIGGERED
+
+
+def test_a_verb_alone_from_a_phone_never_paged_changes_nothing(acks, incidents, clock):
+    opened(incidents, clock)
+    outcome = acks.handle_sms(ALICE, "res")
+    assert outcome.result is SmsResult.NOT_PAGED
+    assert outcome.reply == "Klaxon: this number was not paged for any open incident, so nothing changed."

@@ -56,7 +56,7 @@ def test_reply_is_read_as_a_command(text, action, number):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "hello", "thanks!", "ack", "ack twelve", "12 is not mine", "STOP", "back 12", "12 13"]
+    "text", ["", "hello", "thanks!", "ack twelve", "12 is not mine", "STOP", "back 12", "12 13", "ack ack"]
 )
 def test_reply_that_is_no_command_is_none(text):
     assert parse_reply(text) is None
@@ -119,3 +119,8 @@ def test_garbage_is_an_invalid_token(token):
 def test_ids_with_the_separator_cannot_be_signed():
     with pytest.raises(ValueError, match="cannot contain"):
         make_ack_token(SECRET, link(user="alice|admin"))
+
+
+@pytest.mark.parametrize(("text", "action"), [("ack", ACK), ("ACK.", ACK), (" res ", RES), ("resolve!", RES)])
+def test_a_verb_alone_is_a_command_for_the_last_page_sent(text, action):
+    assert parse_reply(text) == SmsCommand(action=action, number=None)

@@ -21,6 +21,8 @@ _VERBS = {"ack": "acknowledge", "acknowledge": "acknowledge", "res": "resolve", 
 # A bare "12" (the code in the page) acknowledges, but only alone: "12 is not mine" is not an ack.
 _WITH_VERB = re.compile(r"^\s*(ack|acknowledge|res|resolve)\s*[#:]?\s*(\d{1,9})\b", re.IGNORECASE)
 _BARE_CODE = re.compile(r"^\s*#?(\d{1,9})\s*[.!]?\s*$")
+# "ack" or "resolve" alone: the last page sent to the replying phone.
+_BARE_VERB = re.compile(r"^\s*(ack|acknowledge|res|resolve)\s*[.!]?\s*$", re.IGNORECASE)
 
 
 class ReplyAction(StrEnum):
@@ -29,12 +31,13 @@ class ReplyAction(StrEnum):
 
 
 class SmsCommand(BaseModel):
-    """What an SMS reply asks for: acknowledge or resolve the incident with this number."""
+    """What an SMS reply asks for: acknowledge or resolve the incident with this number (None: the
+    incident of the last page sent to the phone that replied)."""
 
     model_config = ConfigDict(frozen=True)
 
     action: ReplyAction
-    number: int
+    number: int | None = None
 
 
 def parse_reply(text: str) -> SmsCommand | None:
@@ -45,7 +48,16 @@ def parse_reply(text: str) -> SmsCommand | None:
     bare = _BARE_CODE.match(text)
     if bare is not None:
         return SmsCommand(action=ReplyAction.ACKNOWLEDGE, number=int(bare.group(1)))
+    alone = _BARE_VERB.match(text)
+    if alone is not None:
+        return SmsCommand(action=ReplyAction(_VERBS[alone.group(1).lower()]))
     return None
+
+
+def not_paged_reply(number: int | None) -> str:
+    """What a phone that may not act on an incident is told (nothing changes)."""
+    which = f"incident {number}" if number is not None else "any open incident"
+    return f"Klaxon: this number was not paged for {which}, so nothing changed."
 
 
 class AckLinkInvalid(DomainError):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -17,9 +17,11 @@ from klaxon.domain.paging.ackcodes import (
     ReplyAction,
     SmsCommand,
     make_ack_token,
+    not_paged_reply,
     parse_reply,
     read_ack_token,
 )
+from klaxon.domain.paging.pages import DeliveryStatus, Notification
 from klaxon.domain.paging.policy import Channel
 from klaxon.ports import Clock, IncidentQuery
 
@@ -40,6 +42,7 @@ class SmsResult(StrEnum):
     NOT_OPEN = "not open"  # no open incident has that number
     IGNORED = "ignored"  # not a command
     REFUSED = "refused"  # the sender is nobody's phone
+    NOT_PAGED = "not paged"  # a user's phone, but not paged for the incident, nor on its policy
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class SmsOutcome:
     user: str | None = None
     command: SmsCommand | None = None
     incident: Incident | None = None
+    reply: str | None = None  # what to text back (to a user's phone only: strangers get nothing)
 
 
 @dataclass(frozen=True)
@@ -70,34 +74,66 @@ class AckService:
     phones: Callable[[], Mapping[str, str]]  # E.164 number -> user id, from the applied configuration
     secret: Callable[[], bytes]  # the deployment's signing secret (shared with calendar feeds)
     clock: Clock
+    pages: Callable[[str], list[Notification]]  # the pages sent for an incident
+    responders: Callable[[Incident], frozenset[str]]  # the users its escalation policy names
     public_url: str | None = None  # the API's base URL, for absolute links in emails
     link_ttl: timedelta = ACK_LINK_TTL
 
-    def find_open(self, number: int) -> Incident | None:
-        """The open incident numbered `number`: a walk over the status index, fine for open incidents."""
+    def _open_incidents(self) -> Iterator[Incident]:
+        """Every open incident: a walk over the status index, fine for open incidents."""
         for status in (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED):
             cursor = None
             while True:
                 page = self.incidents.find(IncidentQuery(status=status, limit=SCAN_PAGE, cursor=cursor))
-                found = next((i for i in page.incidents if i.number == number), None)
-                if found is not None:
-                    return found
+                yield from page.incidents
                 if page.next is None:
                     break
                 cursor = page.next
-        return None
+
+    def find_open(self, number: int) -> Incident | None:
+        """The open incident numbered `number`."""
+        return next((i for i in self._open_incidents() if i.number == number), None)
+
+    def last_paged(self, phone: str) -> Incident | None:
+        """The open incident whose page most recently reached `phone`."""
+        latest: tuple[datetime, Incident] | None = None
+        for incident in self._open_incidents():
+            for page in self.pages(incident.id):
+                sent = page.to == phone and page.status is DeliveryStatus.SENT
+                if sent and (latest is None or page.sent_at > latest[0]):
+                    latest = (page.sent_at, incident)
+        return None if latest is None else latest[1]
+
+    def may_act(self, user: str, phone: str, incident: Incident) -> bool:
+        """Only a phone paged for the incident, or a person on its policy, acknowledges or resolves it."""
+        paged = any(p.user == user or p.to == phone for p in self.pages(incident.id))
+        return paged or user in self.responders(incident)
 
     def handle_sms(self, sender: str, text: str) -> SmsOutcome:
-        """A reply from a user's phone: "ack N", "res N" or the code N; unknown senders change nothing."""
-        user = self.phones().get(sender.strip())
+        """A reply from a user's phone: "ack N", "res N", the code N, or "ack"/"res" alone for the last
+        page it got. Unknown senders change nothing; a user's phone acts only on incidents it may."""
+        phone = sender.strip()
+        user = self.phones().get(phone)
         if user is None:
             return SmsOutcome(SmsResult.REFUSED)
         command = parse_reply(text)
         if command is None:
             return SmsOutcome(SmsResult.IGNORED, user=user)
-        incident = self.find_open(command.number)
-        if incident is None:
-            return SmsOutcome(SmsResult.NOT_OPEN, user=user, command=command)
+        if command.number is None:
+            incident = self.last_paged(phone)
+            if incident is None:
+                return SmsOutcome(
+                    SmsResult.NOT_PAGED, user=user, command=command, reply=not_paged_reply(None)
+                )
+        else:
+            incident = self.find_open(command.number)
+            if incident is None:
+                return SmsOutcome(SmsResult.NOT_OPEN, user=user, command=command)
+            if not self.may_act(user, phone, incident):
+                reply = not_paged_reply(command.number)
+                return SmsOutcome(
+                    SmsResult.NOT_PAGED, user=user, command=command, incident=incident, reply=reply
+                )
         target = _TARGET[command.action]
         move = self.incidents.acknowledge if target is IncidentStatus.ACKNOWLEDGED else self.incidents.resolve
         try:
