@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,16 +18,16 @@ from tests.fakes.sources import pin_certificate
 CERT_DIR_ENV = Settings.env_name("sns_cert_dir")
 
 
-@pytest.fixture(scope="session")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    """`klaxon up` on the demo configuration, on a port it picks itself (no race for a "free" port)."""
-    log_path = tmp_path_factory.mktemp("klaxon-up") / "output.log"
-    env = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1"}
+def _klaxon_up(folder: Path, **env: str) -> Iterator[Platform]:
+    """`klaxon up` on the demo configuration, on a port it picks itself (no race for a "free" port);
+    it must stop cleanly, with no traceback in its log."""
+    log_path = folder / "output.log"
     command = [*KLAXON_UP, "--config", str(DEMO_CONFIG), "--port", "0", "--ephemeral"]
+    environ = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1", **env}
     with log_path.open("wb") as log:
         # Its own session: a Ctrl-C on pytest reaches only pytest, whose teardown then stops the platform.
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         api, anonymous = wait_until_up(process, log_path)
@@ -45,27 +46,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 
 @pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    """The platform every e2e test shares."""
+    yield from _klaxon_up(tmp_path_factory.mktemp("klaxon-up"))
+
+
+@pytest.fixture(scope="session")
 def sns_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    """A second `klaxon up` on the demo configuration that trusts the test SNS certificate."""
+    """A second platform that trusts the test SNS certificate (KLAXON_SNS_CERT_DIR)."""
     folder = tmp_path_factory.mktemp("sns-certs")
     pin_certificate(folder)
-    log_path = folder / "output.log"
-    env = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1", CERT_DIR_ENV: str(folder)}
-    command = [*KLAXON_UP, "--config", str(DEMO_CONFIG), "--port", "0", "--ephemeral"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        api, anonymous = wait_until_up(process, log_path)
-        try:
-            yield Platform(url=str(api.base_url).rstrip("/"), api=api, anonymous=anonymous, log_path=log_path)
-        finally:
-            api.close()
-            anonymous.close()
-    finally:
-        stop_process(process)
-    assert "Traceback" not in read_log(log_path), read_log(log_path)[-4000:]
+    yield from _klaxon_up(folder, **{CERT_DIR_ENV: str(folder)})
 
 
 @pytest.fixture(autouse=True)
