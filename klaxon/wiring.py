@@ -375,7 +375,7 @@ class Container:
         """Status page subscribers; links in their emails are absolute when KLAXON_PUBLIC_URL is set."""
         from klaxon.adapters.subscriber_email import SesEmailSender
         from klaxon.adapters.subscriber_store import DynamoSubscriberStore
-        from klaxon.adapters.webhooks import UrllibWebhookPoster
+        from klaxon.adapters.webhooks import HttpWebhookPoster
         from klaxon.services.statuspage.subscribers import SubscriberService
 
         statuspage = self.statuspage_service
@@ -390,7 +390,7 @@ class Container:
             public_incident=public_incident,
             snapshot=statuspage.snapshot,
             email=SesEmailSender(self.settings.email_from),
-            webhooks=UrllibWebhookPoster(),
+            webhooks=HttpWebhookPoster(allow_loopback=self.settings.allow_loopback_webhooks),
             bus=self.bus,
             clock=self.clock,
             ids=self.ids,

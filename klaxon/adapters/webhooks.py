@@ -1,48 +1,109 @@
-"""Webhook deliveries over HTTP(S) with urllib: a timeout, no redirects, any 2xx is success.
+"""Webhook deliveries over HTTP(S) to vetted addresses only: a timeout, no redirects, any 2xx is success.
 
 Statuspage's rule for its own webhooks, which receivers built for it expect: answer 2xx within 30 seconds;
 a 3xx counts as a failure (a redirect is never followed, so a body is never re-sent somewhere else).
+
+A subscriber's host is resolved once per delivery, every address it resolves to is checked
+(`address_refusal`: no private, loopback, link-local or metadata address), and the connection goes to
+that vetted address, with the host name kept for TLS (SNI and the certificate) and the Host header:
+a DNS answer that changes between the check and the connection (rebinding) cannot reach inside.
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
-from collections.abc import Mapping
-from http.client import HTTPException
+import http.client
+import socket
+import ssl
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+from klaxon.domain.errors import InvalidInput
 from klaxon.domain.paging.pages import DeliveryFailed
+from klaxon.domain.statuspage.subscribers import address_refusal
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "Klaxon-Statuspage-Webhook/1"
+Resolve = Callable[[str, int], list[str]]
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # urllib then raises HTTPError with the 3xx status
+def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (socket.gaierror when it resolves to none)."""
+    answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
 
 
-class UrllibWebhookPoster:
-    def __init__(self, timeout: float = TIMEOUT_SECONDS) -> None:
+class _Pinned(http.client.HTTPSConnection):
+    """HTTPS to one vetted address, verified against the URL's host name."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+class _PinnedPlain(http.client.HTTPConnection):
+    """Plain HTTP to one vetted address (loopback only: `klaxon up` and tests)."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class HttpWebhookPoster:
+    def __init__(
+        self, timeout: float = TIMEOUT_SECONDS, *, allow_loopback: bool = False, resolver: Resolve = resolve
+    ) -> None:
         self.timeout = timeout
-        self._opener = urllib.request.build_opener(_NoRedirects)
+        self.allow_loopback = allow_loopback
+        self.resolver = resolver
+
+    def _target(self, url: str) -> tuple[Any, str, str | None]:
+        """(the URL's parts, a vetted address, None) or (parts, "", why it may not be delivered to)."""
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = self.resolver(parts.hostname or "", port)
+        except (OSError, UnicodeError) as exc:
+            return parts, "", f"{parts.hostname} does not resolve: {exc}"
+        if not addresses:
+            return parts, "", f"{parts.hostname} does not resolve"
+        for address in addresses:
+            refusal = address_refusal(address, allow_loopback=self.allow_loopback)
+            if refusal is not None:
+                return parts, "", f"{parts.hostname} resolves to {refusal}"
+        return parts, addresses[0], None
+
+    def vet(self, url: str) -> None:
+        """InvalidInput unless every address the URL's host resolves to may receive webhooks."""
+        _, _, refusal = self._target(url)
+        if refusal is not None:
+            raise InvalidInput("webhook URL refused", [f"webhook: {refusal}"])
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         """POST `body`; the status code when it is 2xx, else DeliveryFailed saying what happened."""
-        request = urllib.request.Request(
-            url, data=body, method="POST", headers={"User-Agent": USER_AGENT, **headers}
-        )
+        parts, address, refusal = self._target(url)
+        if refusal is not None:
+            raise DeliveryFailed(f"webhook: {refusal}")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        kind = _Pinned if parts.scheme == "https" else _PinnedPlain
+        connection = kind(parts.hostname or "", port, address, self.timeout)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                status = int(response.status)
-                response.read(1024)  # let the server finish its answer; the body itself is ignored
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            raise DeliveryFailed(f"webhook: HTTP {exc.code}") from None
-        except (urllib.error.URLError, HTTPException, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise DeliveryFailed(f"webhook: {type(exc).__name__}: {reason}") from None
+            connection.request("POST", path, body=body, headers={"User-Agent": USER_AGENT, **headers})
+            response = connection.getresponse()
+            status = int(response.status)
+            response.read(1024)  # let the server finish its answer; the body itself is ignored
+        except (http.client.HTTPException, OSError, ValueError) as exc:
+            raise DeliveryFailed(f"webhook: {type(exc).__name__}: {exc}") from None
+        finally:
+            connection.close()
         if not 200 <= status < 300:
             raise DeliveryFailed(f"webhook: HTTP {status}")
         return status

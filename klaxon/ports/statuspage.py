@@ -60,8 +60,11 @@ class EmailSender(Protocol):
 
 
 class WebhookPoster(Protocol):
+    def vet(self, url: str) -> None:
+        """InvalidInput unless the URL's host resolves only to addresses webhooks may go to."""
+
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        """POST `body`; DeliveryFailed unless the answer is 2xx."""
+        """POST `body` to a vetted address (checked again now); DeliveryFailed unless the answer is 2xx."""
 
 
 @dataclass(frozen=True)

@@ -341,12 +341,30 @@ def test_a_later_update_does_not_retry_a_failed_delivery(http, platform, receive
 
 
 def test_a_redirect_is_a_failed_delivery_and_is_not_followed(receiver):
-    from klaxon.adapters.webhooks import UrllibWebhookPoster
+    from klaxon.adapters.webhooks import HttpWebhookPoster
     from klaxon.domain.paging.pages import DeliveryFailed
 
     receiver.status = 302
     with pytest.raises(DeliveryFailed, match="HTTP 302"):
-        UrllibWebhookPoster(timeout=5).post(receiver.url, b"{}", {"Content-Type": "application/json"})
+        HttpWebhookPoster(timeout=5, allow_loopback=True).post(
+            receiver.url, b"{}", {"Content-Type": "application/json"}
+        )
+
+
+def test_a_webhook_to_an_address_inside_the_network_is_never_sent(receiver):
+    from klaxon.adapters.webhooks import HttpWebhookPoster
+    from klaxon.domain.errors import InvalidInput
+    from klaxon.domain.paging.pages import DeliveryFailed
+
+    in_aws = HttpWebhookPoster(timeout=5)  # loopback allowed only outside Lambda
+    with pytest.raises(DeliveryFailed, match="loopback"):
+        in_aws.post(receiver.url, b"{}", {})
+    with pytest.raises(InvalidInput, match="webhook URL refused"):
+        in_aws.vet(receiver.url)
+    rebinding = HttpWebhookPoster(timeout=5, resolver=lambda host, port: ["93.184.216.34", "169.254.169.254"])
+    with pytest.raises(DeliveryFailed, match="link-local"):
+        rebinding.post("https://hooks.acme.example/klaxon", b"{}", {})
+    assert receiver.requests == []
 
 
 # --- administration ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import base64
 import hashlib
 import hmac
 import html
+import ipaddress
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -126,6 +127,33 @@ def email_subscriber_id(address: str) -> str:
     """The subscriber id of an address, whatever its case: derived, so subscribing again finds the first."""
     digest = hashlib.sha256(_EMAIL_ID + address.lower().encode()).hexdigest()
     return f"e{digest[:23]}"
+
+
+def address_refusal(address: str, *, allow_loopback: bool = False) -> str | None:
+    """Why a webhook may not be delivered to this IP address, or None when it may.
+
+    Private, loopback, link-local (the instance metadata service is 169.254.169.254), multicast,
+    reserved and unspecified addresses are refused, so a subscriber cannot aim Klaxon at the network
+    it runs in. Loopback is allowed only where `allow_loopback` (`klaxon up`, tests), never in AWS.
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return f"{address!r} is not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return None if allow_loopback else f"{ip} is a loopback address"
+    for refused, what in (
+        (ip.is_unspecified, "unspecified"),
+        (ip.is_link_local, "link-local (the instance metadata service lives there)"),
+        (ip.is_multicast, "multicast"),
+        (ip.is_private, "private"),
+        (ip.is_reserved, "reserved"),
+    ):
+        if refused:
+            return f"{ip} is a {what} address"
+    return None
 
 
 def check_webhook_url(url: str, *, allow_loopback_http: bool = False) -> str:

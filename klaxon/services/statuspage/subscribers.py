@@ -114,6 +114,7 @@ class SubscriberService(SubscriberFanOut):
         """A webhook added by an API token's holder is active at once; its secret is returned this once."""
         self._config(SubscriberKind.WEBHOOK)
         address = check_webhook_url(url, allow_loopback_http=self.allow_loopback_http)
+        self.webhooks.vet(address)  # and again at each delivery: DNS may answer otherwise by then
         now = self.clock.now()
         secret = self.new_secret()
         subscriber = Subscriber(

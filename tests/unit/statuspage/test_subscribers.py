@@ -338,6 +338,12 @@ class Endpoint:
     posts: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
     failing: bool = False
 
+    refused: tuple[str, ...] = ()  # hosts that resolve to an address webhooks may not go to
+
+    def vet(self, url: str) -> None:
+        if any(host in url for host in self.refused):
+            raise InvalidInput("webhook URL refused", [f"webhook: {url} resolves to a private address"])
+
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         self.posts.append((url, body, dict(headers)))
         if self.failing:
@@ -575,3 +581,44 @@ def test_with_email_turned_off_nothing_is_emailed():
     active(w)
     open_public_incident(w)
     assert (w.service.deliver("inc1").planned, w.outbox.sent) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [
+        ("93.184.216.34", None),
+        ("2606:2800:220:1:248:1893:25c8:1946", None),
+        ("10.0.0.5", "private"),
+        ("192.168.1.1", "private"),
+        ("172.16.0.1", "private"),
+        ("fd00:ec2::254", "private"),  # the IPv6 metadata service
+        ("169.254.169.254", "link-local"),
+        ("fe80::1", "link-local"),
+        ("127.0.0.1", "loopback"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("0.0.0.0", "unspecified"),
+        ("224.0.0.1", "multicast"),
+        ("not-an-ip", "not an IP address"),
+    ],
+)
+def test_a_webhook_goes_only_to_public_addresses(address, refused):
+    from klaxon.domain.statuspage.subscribers import address_refusal
+
+    found = address_refusal(address)
+    assert (found is None) if refused is None else (refused in found)
+
+
+def test_loopback_is_allowed_where_the_platform_runs_locally():
+    from klaxon.domain.statuspage.subscribers import address_refusal
+
+    assert address_refusal("127.0.0.1", allow_loopback=True) is None
+    assert address_refusal("10.0.0.5", allow_loopback=True) is not None
+
+
+def test_a_webhook_whose_host_resolves_inside_the_network_is_refused_when_added():
+    w = world()
+    w.endpoint.refused = ("internal.acme.example",)
+    with pytest.raises(InvalidInput, match="webhook URL refused"):
+        w.service.add_webhook("https://internal.acme.example/hook", "token:ops")
+    assert w.subscribers.all() == []
