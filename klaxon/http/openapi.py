@@ -22,6 +22,28 @@ _INGEST_RESPONSES: dict[str, tuple[str, type[BaseModel]]] = {
     "400": ("Invalid event: every problem is listed in `errors`", schemas.PagerDutyInvalid),
     "413": ("Body over 512 KB", schemas.PagerDutyInvalid),
 }
+_INTEGRATION_RESPONSES: dict[str, tuple[str, type[BaseModel]]] = {
+    "200": (
+        "A repeated acknowledge or resolve delivery (a retry or a replay): taken before, nothing changed",
+        schemas.IntegrationAccepted,
+    ),
+    "202": (
+        "Accepted: on the bus and will not be lost (or ignored, or dropped by a rule)",
+        schemas.IntegrationAccepted,
+    ),
+    "400": ("Invalid webhook: every problem is listed in `errors`", schemas.ApiError),
+    "401": ("Missing or unknown integration key, or a bad signature", schemas.ApiError),
+    "413": ("Body over 512 KB", schemas.ApiError),
+}
+# What any route of the api function may answer besides its success: the body is always ApiError.
+_API_ERRORS = {
+    "400": "Invalid request: every problem is listed in `errors`",
+    "401": "Missing or unknown API token",
+    "404": "No such thing, or no such route",
+    "409": "The thing is not in a state that allows it",
+    "413": "Body over the size limit",
+    "415": "A multipart body: the API reads JSON",
+}
 
 
 def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
@@ -53,13 +75,7 @@ def document(api: APIGatewayRestResolver, ingest: APIGatewayRestResolver) -> dic
                     "required": True,
                     "content": {"application/json": {"schema": _ref(model, components)}},
                 }
-            answers = dict(_INGEST_RESPONSES)
-            if path.startswith("/v1/integrations/"):
-                answers["200"] = (
-                    "A repeated acknowledge or resolve delivery (a retry or a replay): taken before, "
-                    "nothing changed",
-                    schemas.PagerDutyAccepted,
-                )
+            answers = _INTEGRATION_RESPONSES if path.startswith("/v1/integrations/") else _INGEST_RESPONSES
             operation["responses"] = {
                 code: {
                     "description": text,
@@ -73,4 +89,22 @@ def document(api: APIGatewayRestResolver, ingest: APIGatewayRestResolver) -> dic
     for public in ("/healthz",):
         for operation in doc["paths"].get(public, {}).values():
             operation["security"] = []
+    _document_errors(doc, components)
     return doc
+
+
+def _document_errors(doc: dict[str, Any], components: dict[str, Any]) -> None:
+    """Powertools documents a 422 the API never sends; say instead what each refusal looks like."""
+    error = {"content": {"application/json": {"schema": _ref(schemas.ApiError, components)}}}
+    for path, operations in doc["paths"].items():
+        if path.startswith(("/v2/", "/v1/integrations/")):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for code, text in _API_ERRORS.items():
+                responses.setdefault(code, {"description": text, **error})
+    if "HTTPValidationError" not in json.dumps(doc["paths"]):
+        components.pop(
+            "HTTPValidationError", None
+        )  # its ValidationError stays: ResponseValidationError uses it

@@ -67,6 +67,21 @@ class PagerDutyAccepted(BaseModel):
     dedup_key: str
 
 
+class ApiError(BaseModel):
+    """Every refusal of the API: what is wrong, and each problem on its own line when there are several."""
+
+    message: str
+    errors: list[str] | None = None
+
+
+class IntegrationAccepted(BaseModel):
+    """A webhook taken: `dedup_key` when it became an alert (not when ignored, dropped or repeated)."""
+
+    status: Literal["success"] = "success"
+    message: str
+    dedup_key: str | None = None
+
+
 class PagerDutyInvalid(BaseModel):
     status: Literal["invalid event"] = "invalid event"
     message: str
