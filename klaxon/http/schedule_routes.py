@@ -154,17 +154,15 @@ def _feed_url(path: str, token: str) -> str:
 def handle_get_schedule_ical(
     schedules: deps.Schedules, schedule_id: str, token: Annotated[str | None, Query()] = None
 ) -> Response[bytes]:
-    service = schedules
     if token is not None:
-        service.check_feed_token(f"schedule:{schedule_id}", token)
-    return _calendar(service.schedule_calendar(schedule_id))
+        schedules.check_feed_token(f"schedule:{schedule_id}", token)
+    return _calendar(schedules.schedule_calendar(schedule_id))
 
 
 @router.post("/v1/schedules/<schedule_id>/ical/link", tags=["calendars"], summary="A subscribable feed URL")
 def handle_get_schedule_feed_link(schedules: deps.Schedules, schedule_id: str) -> FeedLink:
-    service = schedules
-    service.get(schedule_id)
-    token = service.feed_token(f"schedule:{schedule_id}")
+    schedules.get(schedule_id)
+    token = schedules.feed_token(f"schedule:{schedule_id}")
     return FeedLink(url=_feed_url(f"/v1/schedules/{schedule_id}/ical", token))
 
 
@@ -172,9 +170,8 @@ def handle_get_schedule_feed_link(schedules: deps.Schedules, schedule_id: str) -
     "/v1/schedules/<schedule_id>/ical/link", tags=["calendars"], summary="Revoke; returns a new URL"
 )
 def handle_revoke_schedule_feed_link(schedules: deps.Schedules, schedule_id: str) -> FeedLink:
-    service = schedules
-    service.get(schedule_id)
-    token = service.revoke_feed(f"schedule:{schedule_id}")
+    schedules.get(schedule_id)
+    token = schedules.revoke_feed(f"schedule:{schedule_id}")
     return FeedLink(url=_feed_url(f"/v1/schedules/{schedule_id}/ical", token))
 
 
@@ -182,10 +179,9 @@ def handle_revoke_schedule_feed_link(schedules: deps.Schedules, schedule_id: str
 def handle_get_user_ical(
     schedules: deps.Schedules, user_id: str, token: Annotated[str | None, Query()] = None
 ) -> Response[bytes]:
-    service = schedules
     if token is not None:
-        service.check_feed_token(f"user:{user_id}", token)
-    return _calendar(service.user_calendar(user_id))
+        schedules.check_feed_token(f"user:{user_id}", token)
+    return _calendar(schedules.user_calendar(user_id))
 
 
 @router.post(

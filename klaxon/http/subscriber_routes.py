@@ -118,16 +118,15 @@ def handle_invalid_subscriber_link(exc: SubscriberLinkInvalid) -> Response[str]:
 def handle_subscribe(
     subscribers: deps.Subscribers, subscription: Annotated[NewSubscriber, Body()]
 ) -> Response[str]:
-    service = subscribers
     if subscription.email is not None:
-        service.subscribe_email(subscription.email)
+        subscribers.subscribe_email(subscription.email)
         body = SubscriptionRequested(message=ACCEPTED).model_dump_json()
         return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=body)
     assert subscription.webhook is not None
     principal = router.context.get(PRINCIPAL_KEY)
     if not isinstance(principal, ApiPrincipal):
         raise Unauthorized("adding a webhook needs an API token: send 'Authorization: Bearer <token>'")
-    added = service.add_webhook(subscription.webhook, principal.actor)
+    added = subscribers.add_webhook(subscription.webhook, principal.actor)
     return Response(
         status_code=201, content_type=content_types.APPLICATION_JSON, body=added.model_dump_json()
     )
