@@ -49,18 +49,20 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
 STALE_SKEW = timedelta(minutes=1)
 
 
+def began(incident: Incident) -> datetime:
+    """When an incident began: its opening alert's own time as the source told it, else when it opened."""
+    return incident.started_at or incident.created_at
+
+
 def is_stale(alert: Alert, incident: Incident) -> bool:
     """An acknowledge or resolve that happened before `incident` began: a replay, or an event of an
     earlier incident on the same key, which must not end this one.
 
     The event's own time (`alert.timestamp`: Events v2 `timestamp`, a resolved group's last `endsAt`,
-    Sentry's delivery time) is compared with the incident's start as its source told it, else with
-    when Klaxon opened it, allowing STALE_SKEW either way. An event that gives no time is never stale.
+    Sentry's `lastSeen`, SNS's `StateChangeTime`) is compared with `began`, allowing STALE_SKEW either
+    way. An event that gives no time is never stale.
     """
-    if alert.timestamp is None:
-        return False
-    began = incident.started_at or incident.created_at
-    return alert.timestamp < began - STALE_SKEW
+    return alert.timestamp is not None and alert.timestamp < began(incident) - STALE_SKEW
 
 
 def allowed_from(target: IncidentStatus) -> tuple[IncidentStatus, ...]:

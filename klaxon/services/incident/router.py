@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.dedup import CLAIM_TIMEOUT, Decision, decide
-from klaxon.domain.incident.lifecycle import is_stale, open_incident
+from klaxon.domain.incident.lifecycle import began, is_stale, open_incident
 from klaxon.domain.incident.models import (
     Alert,
     AlertAction,
@@ -252,7 +252,7 @@ class RouterService:
     def _stale(self, alert: Alert, incident: Incident, actor: str, now: datetime) -> Outcome:
         """A replayed or late acknowledge or resolve: on the timeline, and nothing else changes."""
         assert alert.timestamp is not None
-        began = incident.started_at or incident.created_at
+        start = began(incident)
         self.timeline.add(
             TimelineEntry(
                 subject=incident.id,
@@ -260,7 +260,7 @@ class RouterService:
                 kind="ignored",
                 actor=actor,
                 message=f"Ignored: stale {alert.action.value} from {alert.source_kind}: the event is from "
-                f"{alert.timestamp.isoformat()}, before this incident began at {began.isoformat()}",
+                f"{alert.timestamp.isoformat()}, before this incident began at {start.isoformat()}",
                 data={"alert_id": alert.id, "event_at": alert.timestamp.isoformat()},
             )
         )
