@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Mapping
 from datetime import timedelta
 
+from klaxon.domain.incident.models import Alert, AlertAction
 from klaxon.domain.intake.sources.common import header
 
 DELIVERY_MEMORY = timedelta(hours=24)
@@ -40,3 +41,10 @@ def delivery_ids(kind: str, integration: str, body: bytes, headers: Mapping[str,
 
 def sns_delivery_id(integration: str, message_id: str) -> str:
     return f"{integration}:sns:{_digest(message_id.encode())}"
+
+
+def to_remember(alert: Alert, ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The ids a delivery is remembered by: only an acknowledge's or a resolve's. A repeated trigger at
+    worst opens an incident (the pager's safe side), and Alertmanager repeats unchanged firing groups
+    every repeat_interval, which must keep working after a person resolved their incident."""
+    return () if alert.action is AlertAction.TRIGGER else ids

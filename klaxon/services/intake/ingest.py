@@ -10,9 +10,9 @@ from typing import Any
 
 from klaxon.domain import json_text
 from klaxon.domain.errors import InvalidInput, Unauthorized
-from klaxon.domain.incident.models import Alert, AlertAction
+from klaxon.domain.incident.models import Alert
 from klaxon.domain.intake import pagerduty, routing
-from klaxon.domain.intake.deliveries import delivery_ids, sns_delivery_id
+from klaxon.domain.intake.deliveries import delivery_ids, sns_delivery_id, to_remember
 from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.domain.intake.sources import SOURCES, Ignored, cloudwatch
 from klaxon.events import AlertReceived, ChangeReceived, DetailType
@@ -158,12 +158,11 @@ class IngestService:
         return Accepted("Alert accepted", routed)
 
     def _repeated(self, alert: Alert, ids: tuple[str, ...]) -> bool:
-        """An acknowledge or resolve taken before. Triggers are not remembered: a repeated trigger at
-        worst opens an incident (the pager's safe side), and Alertmanager repeats unchanged firing
-        groups every repeat_interval, which must keep working after a person resolved their incident."""
-        if alert.action is AlertAction.TRIGGER or not ids or self.deliveries is None:
+        """A delivery taken before (domain.intake.deliveries says which are remembered)."""
+        remembered = to_remember(alert, ids)
+        if not remembered or self.deliveries is None:
             return False
-        return not self.deliveries.first(ids, self.clock.now())
+        return not self.deliveries.first(remembered, self.clock.now())
 
     def _sns_delivery(self, payload: Any, integration: IntegrationRef) -> Accepted:
         """An SNS delivery from an allowed topic, signed by SNS: confirm it, ignore it, or read the alarm."""
