@@ -15,7 +15,6 @@ import http.client
 import socket
 import ssl
 from collections.abc import Callable, Mapping
-from typing import Any
 from urllib.parse import urlsplit
 
 from klaxon.domain.errors import InvalidInput
@@ -31,6 +30,10 @@ def resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (socket.gaierror when it resolves to none)."""
     answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(answer[4][0]) for answer in answers))
+
+
+class _Refused(Exception):
+    """The URL's host resolves to an address webhooks may not go to (or to none)."""
 
 
 class _Pinned(http.client.HTTPSConnection):
@@ -64,36 +67,38 @@ class HttpWebhookPoster:
         self.allow_loopback = allow_loopback
         self.resolver = resolver
 
-    def _target(self, url: str) -> tuple[Any, str, str | None]:
-        """(the URL's parts, a vetted address, None) or (parts, "", why it may not be delivered to)."""
+    def _target(self, url: str) -> tuple[str, int, str]:
+        """(host, port, a vetted address); _Refused saying why the URL may not be delivered to."""
         parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            addresses = self.resolver(parts.hostname or "", port)
+            addresses = self.resolver(host, port)
         except (OSError, UnicodeError) as exc:
-            return parts, "", f"{parts.hostname} does not resolve: {exc}"
+            raise _Refused(f"{host} does not resolve: {exc}") from None
         if not addresses:
-            return parts, "", f"{parts.hostname} does not resolve"
+            raise _Refused(f"{host} does not resolve")
         for address in addresses:
             refusal = address_refusal(address, allow_loopback=self.allow_loopback)
             if refusal is not None:
-                return parts, "", f"{parts.hostname} resolves to {refusal}"
-        return parts, addresses[0], None
+                raise _Refused(f"{host} resolves to {refusal}")
+        return host, port, addresses[0]
 
     def vet(self, url: str) -> None:
         """InvalidInput unless every address the URL's host resolves to may receive webhooks."""
-        _, _, refusal = self._target(url)
-        if refusal is not None:
-            raise InvalidInput("webhook URL refused", [f"webhook: {refusal}"])
+        try:
+            self._target(url)
+        except _Refused as refused:
+            raise InvalidInput("webhook URL refused", [f"webhook: {refused}"]) from None
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         """POST `body`; the status code when it is 2xx, else DeliveryFailed saying what happened."""
-        parts, address, refusal = self._target(url)
-        if refusal is not None:
-            raise DeliveryFailed(f"webhook: {refusal}")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            host, port, address = self._target(url)
+        except _Refused as refused:
+            raise DeliveryFailed(f"webhook: {refused}") from None
+        parts = urlsplit(url)
         kind = _Pinned if parts.scheme == "https" else _PinnedPlain
-        connection = kind(parts.hostname or "", port, address, self.timeout)
+        connection = kind(host, port, address, self.timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
             connection.request("POST", path, body=body, headers={"User-Agent": USER_AGENT, **headers})
