@@ -283,8 +283,9 @@ class Container:
     @part
     def ack_service(self) -> AckService:
         """SMS replies and signed acknowledge links; links are absolute when KLAXON_PUBLIC_URL is set."""
+        from klaxon.domain.paging.policy import responders
         from klaxon.services.paging.acks import AckService
-        from klaxon.services.paging.policies import policy_of, responders
+        from klaxon.services.paging.policies import policy_of
 
         views = self.config_views
 

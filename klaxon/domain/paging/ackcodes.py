@@ -6,12 +6,14 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
 from klaxon.domain.errors import DomainError
+from klaxon.domain.paging.pages import Notification
 
 # Domain separation: the same secret signs calendar feeds, and a feed token must never read as an ack link.
 _PURPOSE = b"klaxon-ack-link\x00"
@@ -52,6 +54,11 @@ def parse_reply(text: str) -> SmsCommand | None:
     if alone is not None:
         return SmsCommand(action=ReplyAction(_VERBS[alone.group(1).lower()]))
     return None
+
+
+def may_act(user: str, phone: str, pages: Iterable[Notification], responders: frozenset[str]) -> bool:
+    """Only a phone paged for an incident, or a person its policy names, acknowledges or resolves it."""
+    return any(p.user == user or p.to == phone for p in pages) or user in responders
 
 
 def not_paged_reply(number: int | None) -> str:

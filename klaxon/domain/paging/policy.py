@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from klaxon.domain.schedule.models import Schedule
 
 
 class Channel(StrEnum):
@@ -56,3 +61,18 @@ class EscalationPolicy(BaseModel):
             offsets.append(at)
             at += step.delay_minutes
         return offsets
+
+
+def responders(policy: EscalationPolicy | None, schedules: Mapping[str, Schedule]) -> frozenset[str]:
+    """Everyone a policy can page: its users, and every participant of the schedules it names."""
+    if policy is None:
+        return frozenset()
+    found: set[str] = set()
+    for step in policy.steps:
+        for target in step.targets:
+            schedule = schedules.get(target.schedule or "")
+            if target.user is not None:
+                found.add(target.user)
+            elif schedule is not None:
+                found.update(p for layer in schedule.layers for p in layer.rotation.participants)
+    return frozenset(found)

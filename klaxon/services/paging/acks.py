@@ -17,6 +17,7 @@ from klaxon.domain.paging.ackcodes import (
     ReplyAction,
     SmsCommand,
     make_ack_token,
+    may_act,
     not_paged_reply,
     parse_reply,
     read_ack_token,
@@ -105,9 +106,7 @@ class AckService:
         return None if latest is None else latest[1]
 
     def may_act(self, user: str, phone: str, incident: Incident) -> bool:
-        """Only a phone paged for the incident, or a person on its policy, acknowledges or resolves it."""
-        paged = any(p.user == user or p.to == phone for p in self.pages(incident.id))
-        return paged or user in self.responders(incident)
+        return may_act(user, phone, self.pages(incident.id), self.responders(incident))
 
     def handle_sms(self, sender: str, text: str) -> SmsOutcome:
         """A reply from a user's phone: "ack N", "res N", the code N, or "ack"/"res" alone for the last

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from klaxon.domain.incident.models import Incident
 from klaxon.domain.paging.escalation import Rule
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
-from klaxon.domain.schedule.models import Schedule
 from klaxon.events import IncidentSnapshot
 
 
@@ -40,18 +39,3 @@ def policy_of(incident: Incident | IncidentSnapshot, directory: PoliciesAndPeopl
         user = chosen.removeprefix(USER_POLICY_PREFIX)
         return EscalationPolicy(id=chosen, steps=[Step(targets=[Target(user=user)], delay_minutes=0)])
     return directory.policies.get(chosen or "")
-
-
-def responders(policy: EscalationPolicy | None, schedules: Mapping[str, Schedule]) -> frozenset[str]:
-    """Everyone a policy can page: its users, and every participant of the schedules it names."""
-    if policy is None:
-        return frozenset()
-    found: set[str] = set()
-    for step in policy.steps:
-        for target in step.targets:
-            schedule = schedules.get(target.schedule or "")
-            if target.user is not None:
-                found.add(target.user)
-            elif schedule is not None:
-                found.update(p for layer in schedule.layers for p in layer.rotation.participants)
-    return frozenset(found)
