@@ -16,11 +16,35 @@ class Access:
     payloads: tuple[Literal["put", "get"], ...] = ()  # the claim-check bucket of oversized alerts and details
     pages: bool = False  # sends pages: SMS and voice (End User Messaging), email (SES), mobile push (SNS)
     receives_sms: bool = False  # subscribed to the topic End User Messaging publishes SMS replies to
+    # The config-table partitions it may write (`dynamodb:LeadingKeys`; `*` as in IAM's StringLike).
+    # None: every partition. The partitions are the adapters' (klaxon/adapters/*_store.py and others).
+    config_keys: tuple[str, ...] | None = None
+    links: bool = False  # signs or verifies links with the link secret (infra/constructs/access_control.py)
+    rotates_links: bool = False  # may write a new link secret (`POST /v1/secrets/link/rotate`)
+    tokens: bool = False  # reads the pepper API tokens are keyed by (infra/constructs/access_control.py)
+    audits: bool = False  # puts audit records in the Object Lock bucket (infra/constructs/access_control.py)
 
     @property
     def tables(self) -> tuple[str, ...]:
         return self.reads + self.writes
 
+
+# The API writes what it configures and what its routes change: the config and its integrations, API
+# tokens, incident numbers (drills), calendar feeds, overrides, maintenance windows, public incidents,
+# subscribers, heartbeat pings.
+API_CONFIG_KEYS = (
+    "config",
+    "integration",
+    "api-token",
+    "counter",
+    "feed-version",
+    "override#*",
+    "maintenance-window",
+    "status-incident",
+    "status-subscriber",
+    "status-last-delivery",
+    "heartbeat",
+)
 
 ACCESS: dict[str, Access] = {
     # Ingest authenticates integration keys (config), publishes "Alert Received" and parks oversized alerts.
@@ -28,15 +52,25 @@ ACCESS: dict[str, Access] = {
     "ingest": Access(reads=("config",), writes=("dedup",), publishes_events=True, payloads=("put",)),
     # The router turns alerts into incidents: dedup records, incidents, their timeline, the incident counter.
     "router": Access(
-        writes=("incidents", "dedup", "timeline", "config"), publishes_events=True, payloads=("get", "put")
+        writes=("incidents", "dedup", "timeline", "config"),
+        config_keys=("counter",),  # the incident number
+        publishes_events=True,
+        payloads=("get", "put"),
     ),
     # The API acknowledges, resolves and configures. Drills open incidents through the router's use case,
-    # so it also claims dedup keys. It pages no one: "escalate now" starts a new round on the bus.
+    # so it also claims dedup keys. It pages no one: "escalate now" starts a new round on the bus. It
+    # authenticates API tokens (config, under the pepper) and keeps the audit log (timeline, and the
+    # write-once bucket).
     "api": Access(
         reads=("notifications",),
         writes=("incidents", "dedup", "timeline", "config"),
+        config_keys=API_CONFIG_KEYS,
         publishes_events=True,
         payloads=("get",),
+        tokens=True,
+        audits=True,
+        links=True,
+        rotates_links=True,
     ),
     # SMS replies acknowledge or resolve: the phone book (config), the incidents and their timeline, the
     # pages sent (only a phone paged for an incident may act on it). Receiving SMS, it may text a refusal
@@ -50,24 +84,35 @@ ACCESS: dict[str, Access] = {
     # Stops an incident's escalation on ack/resolve and starts its ack-timeout run (the Step Functions
     # actions are granted by infra/constructs/escalation.py); reads config for the policy's timeout.
     "escalation_stop": Access(reads=("config",)),
-    # The escalation step pages people; config is written too, as the ack-link secret is created on first use.
+    # The escalation step pages people, with acknowledge links signed by the link secret (Secrets Manager).
     "escalation_step": Access(
-        writes=("incidents", "timeline", "notifications", "config"), publishes_events=True, pages=True
+        reads=("config",),
+        writes=("incidents", "timeline", "notifications"),
+        publishes_events=True,
+        pages=True,
+        links=True,
     ),
     # The status page keeps public incidents in config; its S3 and CloudFront access is a role of the
     # StatusPageStack that it assumes (infra/constructs/statuspage_publisher.py), possibly in another account.
     # It announces each public update it records ("Status Update Posted") to statuspage_notify.
-    "statuspage_publish": Access(writes=("config",), publishes_events=True),
-    # Status page subscribers, their delivery records, the public incidents and the link-signing secret are
-    # in config. It emails subscribers (ses:SendEmail only, granted by
-    # infra/constructs/statuspage_subscribers.py) and POSTs to webhooks; it pages no one.
-    "statuspage_notify": Access(writes=("config",)),
+    "statuspage_publish": Access(writes=("config",), config_keys=("status-incident",), publishes_events=True),
+    # Status page subscribers, their delivery records and the public incidents are in config; its confirm
+    # and unsubscribe links are signed with the link secret. It emails subscribers (ses:SendEmail only,
+    # granted by infra/constructs/statuspage_subscribers.py) and POSTs to webhooks; it pages no one.
+    "statuspage_notify": Access(
+        writes=("config",),
+        config_keys=("status-subscriber", "status-last-delivery", "status-delivery#*"),
+        links=True,
+    ),
     # Heartbeats are configured in config, and their last ping is kept there; a miss is an alert on the bus.
-    "heartbeat_check": Access(writes=("config",), publishes_events=True),
+    "heartbeat_check": Access(writes=("config",), config_keys=("heartbeat",), publishes_events=True),
     # Reminds owners (pages) of windows ending, recorded in config, and releases incidents opened in a
     # window that ended (incident update + timeline entry, then "Incident Triggered").
     "maintenance_reminder": Access(
-        writes=("incidents", "timeline", "config"), publishes_events=True, pages=True
+        writes=("incidents", "timeline", "config"),
+        config_keys=("maintenance-reminder",),
+        publishes_events=True,
+        pages=True,
     ),
 }
 

@@ -8,6 +8,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
+from infra.constructs.access_control import AccessControl
 from infra.constructs.alarms import OpsAlarms
 from infra.constructs.api import Api
 from infra.constructs.escalation import Escalation
@@ -76,6 +77,7 @@ class PlatformStack(Stack):
             functions=functions.by_name,
             state_machines={"escalation": escalation.state_machine},
         )
+        access = AccessControl(self, "AccessControl", functions=functions.by_name)
         StatusPagePublisher(self, "StatusPagePublisher", function=functions.by_name["statuspage_publish"])
         Timers(self, "Timers", functions=functions.by_name)
         api = Api(self, "Api", api_name=name, functions=functions.by_name)
@@ -94,6 +96,13 @@ class PlatformStack(Stack):
 
         CfnOutput(self, "ApiUrl", value=api.rest_api.url, description="Base URL of the Klaxon API")
         CfnOutput(self, "EventBusName", value=bus.bus.event_bus_name)
+        CfnOutput(
+            self,
+            "TokenPepperArn",
+            value=access.pepper.secret_arn,
+            description="KLAXON_PEPPER_SECRET for `klaxon token bootstrap` (the first admin token)",
+        )
+        CfnOutput(self, "AuditBucketName", value=access.audit_bucket.bucket_name)
         CfnOutput(
             self,
             "InboundSmsTopicArn",

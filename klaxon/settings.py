@@ -95,6 +95,19 @@ class Settings(_FromEnvironment):
     status_distribution: str | None = Field(
         None, alias="KLAXON_STATUS_DISTRIBUTION", description="and its CloudFront distribution"
     )
+    pepper_secret: str | None = Field(
+        None,
+        alias="KLAXON_PEPPER_SECRET",
+        description="the Secrets Manager secret API tokens are digested under",
+    )
+    link_secret: str | None = Field(
+        None,
+        alias="KLAXON_LINK_SECRET",
+        description="the secret (Secrets Manager) links and feeds are signed with",
+    )
+    audit_bucket: str | None = Field(
+        None, alias="KLAXON_AUDIT_BUCKET", description="the Object Lock bucket audit records are exported to"
+    )
     sns_cert_dir: str | None = Field(
         None, alias="KLAXON_SNS_CERT_DIR", description="pinned SNS signing certificates (else fetched)"
     )

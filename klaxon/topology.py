@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from klaxon.domain.access.roles import Role
+
 
 @dataclass(frozen=True)
 class Function:
@@ -152,3 +154,29 @@ API_ACCESS: dict[str, Access] = {
 def access_of(method: str, path: str) -> Access:
     """The access of the api route `method path` (OpenAPI form); a route not declared needs a token."""
     return API_ACCESS.get(f"{method.upper()} {path}", Access.TOKEN)
+
+
+# The role an API token needs for a route (domain.access.roles: admin > responder > observer). A read
+# needs an observer and a change a responder, except the routes named here.
+API_ROLES: dict[str, Role] = {
+    "PUT /v1/config": Role.ADMIN,
+    "GET /v1/tokens": Role.ADMIN,
+    "POST /v1/tokens": Role.ADMIN,
+    "DELETE /v1/tokens/{token_id}": Role.ADMIN,
+    "GET /v1/audit": Role.ADMIN,
+    "GET /v1/secrets": Role.ADMIN,
+    "POST /v1/secrets/{name}/rotate": Role.ADMIN,
+}
+
+
+def role_of(method: str, path: str) -> Role:
+    """The role a token needs for the api route `method path` (OpenAPI form)."""
+    default = Role.OBSERVER if method.upper() in {"GET", "HEAD"} else Role.RESPONDER
+    return API_ROLES.get(f"{method.upper()} {path}", default)
+
+
+def is_mutating(method: str, path: str) -> bool:
+    """Whether a route that takes an API token changes something: each such request, when it carries a
+    token, writes one audit record."""
+    takes_token = access_of(method, path) in {Access.TOKEN, Access.OPTIONAL}
+    return method.upper() not in {"GET", "HEAD", "OPTIONS"} and takes_token

@@ -8,7 +8,6 @@ The local platform builds its own (`build(settings, status_site=...)`) and `inst
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -29,15 +28,22 @@ if TYPE_CHECKING:
     from klaxon.domain.incident.models import Incident
     from klaxon.domain.statuspage.models import PublicIncident
     from klaxon.ports import (
+        AuditLog,
         Clock,
         DeliveryLog,
         EscalationRunner,
         EventBus,
         IdGenerator,
+        Keyed,
+        Keyring,
         PayloadStore,
         Site,
         TextReplier,
+        TokenStore,
     )
+    from klaxon.services.access.audit import AuditService
+    from klaxon.services.access.secrets import SecretService
+    from klaxon.services.access.tokens import TokenService
     from klaxon.services.config_views import ConfigViews
     from klaxon.services.incident.incidents import IncidentService
     from klaxon.services.incident.router import RouterService
@@ -160,9 +166,12 @@ class Container:
         return DynamoFeedState()
 
     @part
-    def link_secret(self) -> Callable[[], bytes]:
-        """The deployment's link-signing secret: created once per deployment, never rotated."""
-        return functools.cache(self.feed_state.secret)
+    def link_keys(self) -> Keyring:
+        """The deployment's link-signing secret (Secrets Manager, made at deploy time; rotated on demand)."""
+        from klaxon.adapters.link_keys import SecretsManagerKeyring
+
+        legacy = self.feed_state.legacy_secret
+        return SecretsManagerKeyring(self.settings.link_secret, self.clock, legacy=legacy)
 
     @part
     def notifier(self) -> ChannelNotifier:
@@ -265,6 +274,7 @@ class Container:
             overrides=DynamoOverrideRepository(),
             timeline=self.timeline_repository,
             feeds=self.feed_state,
+            keys=self.link_keys,
             clock=self.clock,
             ids=self.ids,
             calendar=calendar,
@@ -295,7 +305,7 @@ class Container:
         return AckService(
             incidents=self.incident_service,
             phones=views.phone_book,
-            secret=self.link_secret,
+            keys=self.link_keys,
             clock=self.clock,
             pages=self.notification_records.list,
             responders=on_policy,
@@ -395,7 +405,7 @@ class Container:
             bus=self.bus,
             clock=self.clock,
             ids=self.ids,
-            secret=self.link_secret,
+            keys=self.link_keys,
             public_url=self.settings.public_url,
             allow_loopback_http=self.settings.allow_loopback_webhooks,
         )
@@ -447,6 +457,53 @@ class Container:
             clock=self.clock,
             ids=self.ids,
         )
+
+    # --- access ---------------------------------------------------------------------------------
+
+    @part
+    def keyed(self) -> Keyed:
+        """The pepper API tokens are digested under (a Secrets Manager secret made at deploy time)."""
+        from klaxon.adapters.pepper import SecretsManagerPepper
+
+        if not self.settings.pepper_secret:
+            raise LookupError(f"{Settings.env_name('pepper_secret')} names no secret: API tokens need it")
+        return SecretsManagerPepper(self.settings.pepper_secret)
+
+    @part
+    def token_store(self) -> TokenStore:
+        from klaxon.adapters.token_store import DynamoTokenStore
+
+        return DynamoTokenStore()
+
+    @part
+    def token_service(self) -> TokenService:
+        from klaxon.services.access.tokens import TokenService
+
+        return TokenService(
+            store=self.token_store,
+            keyed=self.keyed,
+            clock=self.clock,
+            ids=self.ids,
+            services=self.directory.services,
+        )
+
+    @part
+    def secret_service(self) -> SecretService:
+        from klaxon.services.access.secrets import SecretService
+
+        return SecretService(keyrings={"link": self.link_keys})
+
+    @part
+    def audit_log(self) -> AuditLog:
+        from klaxon.adapters.audit_log import DynamoAuditLog
+
+        return DynamoAuditLog(export_bucket=self.settings.audit_bucket)
+
+    @part
+    def audit_service(self) -> AuditService:
+        from klaxon.services.access.audit import AuditService
+
+        return AuditService(log=self.audit_log, clock=self.clock, ids=self.ids)
 
     @part
     def noise_report_service(self) -> NoiseReportService:

@@ -161,7 +161,8 @@ class Functions(Construct):
         for kind in access.reads:
             self._tables.grant(role, kind, write=False)
         for kind in access.writes:
-            self._tables.grant(role, kind, write=True)
+            keys = access.config_keys if kind == "config" else None
+            self._tables.grant(role, kind, write=True, leading_keys=keys)
         if access.publishes_events:
             self._bus.grant_put_events_to(role)
         if access.payloads:

@@ -42,8 +42,11 @@ class Tables(Construct):
             kind: self._build_table(schema) for kind, schema in self._schemas.items()
         }
 
-    def grant(self, grantee: iam.IGrantable, kind: str, *, write: bool) -> None:
-        """Let `grantee` read (and, with `write`, write) the `kind` table, naming each index it may query."""
+    def grant(
+        self, grantee: iam.IGrantable, kind: str, *, write: bool, leading_keys: tuple[str, ...] | None = None
+    ) -> None:
+        """Let `grantee` read (and, with `write`, write) the `kind` table, naming each index it may query;
+        `leading_keys` limits the writes to those partitions (`dynamodb:LeadingKeys`, StringLike)."""
         table = self.by_kind[kind]
         index_arns = [f"{table.table_arn}/index/{index.name}" for index in self._schemas[kind].indexes]
         grantee.grant_principal.add_to_principal_policy(
@@ -54,8 +57,15 @@ class Tables(Construct):
                 iam.PolicyStatement(actions=list(INDEX_READ_ACTIONS), resources=index_arns)
             )
         if write:
+            conditions = (
+                {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(leading_keys)}}
+                if leading_keys is not None
+                else None
+            )
             grantee.grant_principal.add_to_principal_policy(
-                iam.PolicyStatement(actions=list(WRITE_ACTIONS), resources=[table.table_arn])
+                iam.PolicyStatement(
+                    actions=list(WRITE_ACTIONS), resources=[table.table_arn], conditions=conditions
+                )
             )
 
     def _build_table(self, schema: TableSchema) -> dynamodb.Table:

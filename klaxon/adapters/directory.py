@@ -14,7 +14,6 @@ from pynamodb.transactions import TransactWrite
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.intake.integration import IntegrationRef
-from klaxon.ports import ApiPrincipal
 
 if TYPE_CHECKING:
     from klaxon.config.schema import KlaxonConfig
@@ -70,13 +69,6 @@ class DynamoDirectory:
     def services(self) -> frozenset[str]:
         doc = self.config_document() or {}
         return frozenset(s["id"] for s in doc.get("services", []))
-
-    def principal_for_token(self, token: str) -> ApiPrincipal | None:
-        doc = self._get("api-token", sha256(token))
-        return ApiPrincipal(name=doc["name"], user=doc.get("user")) if doc else None
-
-    def put_api_token(self, token: str, name: str, user: str | None = None) -> None:
-        ConfigItem(pk="api-token", sk=sha256(token), doc={"name": name, "user": user}).save()
 
     def introductions(self) -> dict[str, datetime]:
         """When each named thing of the configuration first appeared (`config`/`introduced`)."""

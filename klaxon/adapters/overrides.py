@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError
 
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso
@@ -46,19 +45,15 @@ class DynamoOverrideRepository:
 
 
 class DynamoFeedState:
-    """The signing secret of calendar feeds and each feed's version (bumped to revoke its URL)."""
+    """Each feed's version (bumped to revoke its URL); and the link secret of older deployments."""
 
-    def secret(self) -> bytes:
+    def legacy_secret(self) -> bytes | None:
+        """The link-signing secret deployments kept in the config table before it moved to Secrets
+        Manager (klaxon/adapters/link_keys.py): read only, to verify what it signed."""
         try:
             return bytes.fromhex(ConfigItem.get("feed", "secret").doc["hex"])
         except ConfigItem.DoesNotExist:
-            pass
-        candidate = ConfigItem(pk="feed", sk="secret", doc={"hex": secrets.token_hex(32)})
-        try:
-            candidate.save(condition=ConfigItem.pk.does_not_exist())
-        except PutError:  # another container created it first: use theirs
-            return bytes.fromhex(ConfigItem.get("feed", "secret").doc["hex"])
-        return bytes.fromhex(candidate.doc["hex"])
+            return None
 
     def version(self, subject: str) -> int:
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from klaxon.cli import (
+    audit,
     config,
     drill,
     heartbeat,
@@ -17,7 +18,9 @@ from klaxon.cli import (
     report,
     route,
     schedule,
+    secrets,
     statuspage,
+    token,
     up,
 )
 
@@ -40,3 +43,6 @@ app.add_typer(route.app, name="route")
 app.add_typer(statuspage.app, name="statuspage")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(heartbeat.app, name="heartbeat")
+app.add_typer(token.app, name="token")
+app.add_typer(secrets.app, name="secrets")
+app.command("audit")(audit.audit)

@@ -28,6 +28,10 @@ class Unauthorized(DomainError):
     """The credential (API token or integration key) is missing or unknown."""
 
 
+class Forbidden(DomainError):
+    """The credential is good but its role or service scope does not cover what was asked."""
+
+
 class NotFound(DomainError):
     """The thing asked for does not exist."""
 

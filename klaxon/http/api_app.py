@@ -10,9 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from klaxon import __version__
 from klaxon.domain import json_text
+from klaxon.domain.access.tokens import listed_service
 from klaxon.domain.errors import InvalidInput, NotFound
 from klaxon.domain.incident.models import Incident, IncidentStatus
 from klaxon.http import (
+    access_routes,
     ack_routes,
     auth,
     deps,
@@ -30,6 +32,7 @@ from klaxon.ports import IncidentQuery
 logger = Logger(service="klaxon-api")
 app = auth.KlaxonResolver(enable_validation=True, json_body_deserializer=json_text.loads)
 errors.register(app)
+app.include_router(access_routes.router)
 app.include_router(schedule_routes.router)
 app.include_router(escalation_routes.router)
 app.include_router(report_routes.router)
@@ -65,7 +68,7 @@ def handle_list_incidents(
 ) -> IncidentList:
     query = IncidentQuery(
         status=status,
-        service=service,
+        service=listed_service(auth.principal(app).services, service),
         dedup_key=dedup_key,
         number=number,
         id_prefix=id_prefix,

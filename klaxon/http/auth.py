@@ -11,10 +11,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route, Router
 
-from klaxon.domain.errors import Unauthorized, UnsupportedMediaType
-from klaxon.http import deps
+from klaxon.domain.access.roles import permits
+from klaxon.domain.access.tokens import may_reach
+from klaxon.domain.errors import DomainError, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
+from klaxon.http import audit_trail, deps
 from klaxon.ports import ApiPrincipal
-from klaxon.topology import Access, access_of
+from klaxon.topology import Access, access_of, is_mutating, role_of
 
 PRINCIPAL_KEY = "principal"
 MAX_TOKEN_LENGTH = 512
@@ -30,7 +32,7 @@ def bearer_token(app: APIGatewayRestResolver) -> str | None:
     if not token:
         return None
     if len(token) > MAX_TOKEN_LENGTH or not (token.isascii() and token.isprintable()):
-        raise Unauthorized("unknown API token")
+        raise Unauthorized("unknown, expired or revoked API token")
     return token
 
 
@@ -45,10 +47,33 @@ def authenticate(app: APIGatewayRestResolver, access: Access) -> ApiPrincipal | 
         if access is Access.OPTIONAL:
             return None
         raise Unauthorized("missing API token: send 'Authorization: Bearer <token>'")
-    principal = deps.outside_route(app, deps.directory).principal_for_token(token)
+    principal = deps.outside_route(app, deps.tokens).principal(token)
     if principal is None:
-        raise Unauthorized("unknown API token")
+        raise Unauthorized("unknown, expired or revoked API token")
     return principal
+
+
+def authorize(
+    app: APIGatewayRestResolver, who: ApiPrincipal, route: Route, arguments: dict[str, str]
+) -> None:
+    """Refuse (403) what the token's role does not cover; an incident outside its service scope is a 404,
+    as if it did not exist, and a scoped token changes nothing that is not one of its incidents."""
+    needed = role_of(route.method, route.openapi_path)
+    if not permits(who.role, needed):
+        raise Forbidden(
+            f"this token's role is {who.role.value}; {route.method} {route.openapi_path} needs {needed.value}"
+        )
+    if not who.services:
+        return
+    incident_id = arguments.get("incident_id")
+    if incident_id is not None:
+        service = deps.outside_route(app, deps.incidents).get(incident_id).service
+        if not may_reach(who.services, service):
+            raise NotFound(f"incident {incident_id} not found")
+    elif is_mutating(route.method, route.openapi_path):
+        raise Forbidden(
+            f"this token is scoped to services {', '.join(who.services)}: it may change their incidents only"
+        )
 
 
 def refuse_multipart(app: APIGatewayRestResolver) -> None:
@@ -66,16 +91,27 @@ class KlaxonResolver(APIGatewayRestResolver):
     """Powertools' REST resolver, authenticating on the matched route before anything else runs."""
 
     def _call_route(self, route: Route, route_arguments: dict[str, str]) -> ResponseBuilder[Any]:
+        principal = None
         try:
             principal = authenticate(self, access_of(route.method, route.openapi_path))
+            if principal is not None:
+                authorize(self, principal, route, route_arguments)
             refuse_multipart(self)
-        except (Unauthorized, UnsupportedMediaType) as exc:
+        except DomainError as exc:
             answer = self._call_exception_handler(exc, route)
-            assert answer is not None, "errors.register(app) handles both"
+            assert answer is not None, "errors.register(app) handles every domain error"
+            if principal is not None and is_mutating(route.method, route.openapi_path):
+                audit_trail.refused(self, principal, route, route_arguments, answer.response)
             return answer
-        if principal is not None:
-            self.append_context(**{PRINCIPAL_KEY: principal})
-        return super()._call_route(route, route_arguments)
+        if principal is None:
+            return super()._call_route(route, route_arguments)
+        self.append_context(**{PRINCIPAL_KEY: principal})
+        if not is_mutating(route.method, route.openapi_path):
+            return super()._call_route(route, route_arguments)
+        trail = audit_trail.begin(self, principal, route, route_arguments)
+        answer = super()._call_route(route, route_arguments)
+        trail.end(answer.response)
+        return answer
 
 
 def principal(app: APIGatewayRestResolver | Router) -> ApiPrincipal:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from klaxon.adapters.notifications import DynamoNotificationRepository
     from klaxon.adapters.timeline import DynamoTimelineRepository
     from klaxon.ports import Clock
+    from klaxon.services.access.audit import AuditService
+    from klaxon.services.access.secrets import SecretService
+    from klaxon.services.access.tokens import TokenService
     from klaxon.services.incident.incidents import IncidentService
     from klaxon.services.noise.heartbeats import HeartbeatService
     from klaxon.services.noise.maintenance import MaintenanceService
@@ -94,6 +97,18 @@ def directory() -> DynamoDirectory:
     return wiring.container().directory
 
 
+def tokens() -> TokenService:
+    return wiring.container().token_service
+
+
+def secrets() -> SecretService:
+    return wiring.container().secret_service
+
+
+def audit() -> AuditService:
+    return wiring.container().audit_service
+
+
 def clock() -> Clock:
     return wiring.container().clock
 
@@ -116,6 +131,9 @@ if TYPE_CHECKING:
     Acks = Annotated[AckService, Depends(acks)]
     Directory = Annotated[DynamoDirectory, Depends(directory)]
     ClockNow = Annotated[Clock, Depends(clock)]
+    Tokens = Annotated[TokenService, Depends(tokens)]
+    Audit = Annotated[AuditService, Depends(audit)]
+    Secrets = Annotated[SecretService, Depends(secrets)]
 else:
     Incidents = Annotated[Any, Depends(incidents)]
     Records = Annotated[Any, Depends(records)]
@@ -132,3 +150,6 @@ else:
     Acks = Annotated[Any, Depends(acks)]
     Directory = Annotated[Any, Depends(directory)]
     ClockNow = Annotated[Any, Depends(clock)]
+    Tokens = Annotated[Any, Depends(tokens)]
+    Audit = Annotated[Any, Depends(audit)]
+    Secrets = Annotated[Any, Depends(secrets)]

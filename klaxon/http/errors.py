@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from klaxon.domain.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -69,6 +70,10 @@ def register(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(Unauthorized)
     def handle_unauthorized(exc: Unauthorized) -> Response[str]:
         return _json(401, {"message": str(exc)}, {"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(Forbidden)
+    def handle_forbidden(exc: Forbidden) -> Response[str]:
+        return _json(403, {"message": str(exc)})
 
     @app.exception_handler(NotFound)
     def handle_not_found(exc: NotFound) -> Response[str]:

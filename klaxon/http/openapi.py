@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from klaxon import __version__
 from klaxon.http import schemas
+from klaxon.topology import Access, access_of, role_of
 
 _BODIES: dict[tuple[str, str], type[BaseModel]] = {
     ("/v2/enqueue", "post"): schemas.PagerDutyEvent,
@@ -38,7 +39,8 @@ _INTEGRATION_RESPONSES: dict[str, tuple[str, type[BaseModel]]] = {
 # What any route of the api function may answer besides its success: the body is always ApiError.
 _API_ERRORS = {
     "400": "Invalid request: every problem is listed in `errors`",
-    "401": "Missing or unknown API token",
+    "401": "Missing, unknown, expired or revoked API token",
+    "403": "The token's role (or service scope) does not cover this route",
     "404": "No such thing, or no such route",
     "409": "The thing is not in a state that allows it",
     "413": "Body over the size limit",
@@ -99,7 +101,9 @@ def _document_errors(doc: dict[str, Any], components: dict[str, Any]) -> None:
     for path, operations in doc["paths"].items():
         if path.startswith(("/v2/", "/v1/integrations/")):
             continue
-        for operation in operations.values():
+        for method, operation in operations.items():
+            if access_of(method, path) in {Access.TOKEN, Access.OPTIONAL}:
+                operation["x-klaxon-role"] = role_of(method, path).value  # the least role that may call it
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
             for code, text in _API_ERRORS.items():

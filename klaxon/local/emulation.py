@@ -57,6 +57,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker  # noqa: E402
 
 WriteObserver = Callable[[str, str, Any], None]  # ("dynamodb", table, key) or ("s3", bucket, key)
+WriteGuard = Callable[[str, dict[str, Any]], None]  # (table, key): raises to refuse the write
 WaitObserver = Callable[[bool, dict[str, Any]], None]  # (started?, the wait: execution, input, seconds)
 LambdaTarget = Callable[[str, dict[str, Any]], None]
 StateMachineTarget = Callable[[str, dict[str, Any]], None]
@@ -113,6 +114,7 @@ class _Hooks:
     time_scale: float = 1.0
     waits: list[float] = []  # every Step Functions wait asked for, in unscaled seconds
     write_observer: WriteObserver | None = None
+    write_guard: WriteGuard | None = None
     wait_observer: WaitObserver | None = None
     installed = False
 
@@ -125,6 +127,12 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
             depth = getattr(_nesting, "depth", 0)
             if depth == 0:
                 METER.record(method.__name__, args, kwargs)
+            if _Hooks.write_guard is not None and method.__name__ == "transact_write_items" and depth == 0:
+                _guard_transaction(args, kwargs)  # as AWS: one item refused denies the whole request
+            if _Hooks.write_guard is not None and method.__name__ in _DDB_WRITES:
+                found = _item_key(method.__name__, args, kwargs)
+                if found is not None:
+                    _Hooks.write_guard(*found)  # inside a transaction too: moto writes each item itself
             _nesting.depth = depth + 1
             try:
                 return method(*args, **kwargs)
@@ -136,17 +144,34 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def _observe_item(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """Name the item a put/update/delete touched (written or not: the observer reads what is there)."""
+def _item_key(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The table and key of the item a put/update/delete names, as DynamoDB JSON (`{"pk": {"S": …}}`)."""
     backend = args[0]
     table_name = args[1] if len(args) > 1 else kwargs["table_name"]
     second = "item_attrs" if name == "put_item" else "key"
     given = args[2] if len(args) > 2 else kwargs[second]
     table = backend.tables.get(table_name)
-    if table is None or _Hooks.write_observer is None:
-        return
+    if table is None:
+        return None
     names = [n for n in (table.hash_key_attr, table.range_key_attr) if n is not None]
-    _Hooks.write_observer("dynamodb", table_name, {n: given[n] for n in names if n in given})
+    return table_name, {n: given[n] for n in names if n in given}
+
+
+def _guard_transaction(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    items = args[1] if len(args) > 1 else kwargs["transact_items"]
+    for item in items:
+        for action in ("Put", "Update", "Delete"):
+            if action in item and _Hooks.write_guard is not None:
+                given = item[action]
+                _Hooks.write_guard(given["TableName"], given.get("Item") or given.get("Key") or {})
+
+
+def _observe_item(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Name the item a put/update/delete touched (written or not: the observer reads what is there)."""
+    found = _item_key(name, args, kwargs)
+    if found is None or _Hooks.write_observer is None:
+        return
+    _Hooks.write_observer("dynamodb", *found)
 
 
 def _observed_s3(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -267,6 +292,11 @@ def _describe_wait(env: Any, wait_seconds: int) -> dict[str, Any]:
         "seconds": wait_seconds,
         "time_scale": _Hooks.time_scale,
     }
+
+
+def guard(writes: WriteGuard | None) -> None:
+    """Let `writes` refuse a DynamoDB write before it happens (klaxon.local.iam: the functions' IAM)."""
+    _Hooks.write_guard = writes
 
 
 def observe(writes: WriteObserver | None, waits: WaitObserver | None) -> None:

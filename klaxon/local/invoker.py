@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import logging
 import threading
@@ -17,6 +18,9 @@ from klaxon.topology import FUNCTIONS
 
 log = logging.getLogger("klaxon.local")
 ASYNC_RETRIES = 2  # as Lambda's asynchronous invocation: two retries, then the dead-letter queue
+
+
+RUNNING: contextvars.ContextVar[str | None] = contextvars.ContextVar("klaxon_function", default=None)
 
 
 @dataclass
@@ -64,10 +68,14 @@ class Invoker:
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         handler = self.handler(name)
         self.invocations[name] += 1
-        if name == "router":  # no per-request state in the router: run concurrently, like many containers
-            return handler(event, LambdaContext(name))
-        with self._locks[name]:
-            return handler(event, LambdaContext(name))
+        running = RUNNING.set(name)  # what klaxon.local.iam checks each write against
+        try:
+            if name == "router":  # no per-request state: run concurrently, like many containers
+                return handler(event, LambdaContext(name))
+            with self._locks[name]:
+                return handler(event, LambdaContext(name))
+        finally:
+            RUNNING.reset(running)
 
     def invoke_async(self, name: str, event: dict[str, Any]) -> None:
         with self._pending_lock:

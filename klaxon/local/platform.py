@@ -9,12 +9,14 @@ import sys
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from klaxon.adapters.site_hosting import FolderSite
 from klaxon.local import emulation
+from klaxon.local.iam import LocalIam
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging
 from klaxon.local.state import LocalState, Restored
@@ -36,6 +38,19 @@ class Options:
     api_token: str = field(default_factory=lambda: ClientSettings.from_environ().api_token or DEFAULT_TOKEN)
     site_dir: Path | None = None
     data_dir: Path | None = None  # None: everything in memory, gone at stop (`klaxon up --ephemeral`)
+
+
+def _random_hex() -> str:
+    import secrets
+
+    return secrets.token_hex(32)
+
+
+def _new_link_secret() -> str:
+    import json
+    import secrets
+
+    return json.dumps({"current": secrets.token_urlsafe(48)})
 
 
 class LocalPlatform:
@@ -85,13 +100,14 @@ class LocalPlatform:
             self.options.host, self.options.port, self.invoker.invoke, static_dirs=statics
         )  # bound now, so its URL is known; it serves once everything below is ready
         wiring.install(wiring.build(self._local_settings(settings), status_site=self._site))
+        emulation.guard(LocalIam(settings).check_write)  # each function writes only what its role may
         if self.state is not None:
             self.restored = self.state.restore()
             emulation.observe(self.state.on_write, self.state.on_wait)
             self.state.start()
         if self.options.config is not None:
             self.apply_config_file(self.options.config)
-        wiring.container().directory.put_api_token(self.options.api_token, name="local", user=None)
+        self._ensure_token()
         self._thread = threading.Thread(target=self._server.serve_forever, name="klaxon-http", daemon=True)
         self._thread.start()
         self.publish_status_page()
@@ -99,6 +115,37 @@ class LocalPlatform:
         self.ticker = Ticker(self.invoker.invoke_async, self.options.time_scale).start()
         self._resume()
         return self
+
+    def _ensure_token(self) -> None:
+        """The development token (`klaxon-dev-token` unless given): an admin token, like the first one an
+        operator creates in AWS."""
+        from klaxon import wiring
+        from klaxon.domain.access.roles import Role
+        from klaxon.services.access.tokens import NewToken
+
+        development = NewToken(name="local", role=Role.ADMIN, expires_in_days=365)
+        wiring.container().token_service.ensure(self.options.api_token, development, created_by="klaxon up")
+
+    def _kept(self, name: str, make: Callable[[], str]) -> str:
+        """A secret Secrets Manager holds in AWS (the token pepper, the link secret), kept in the data
+        folder (mode 0600) so tokens and signed links survive a restart; `make` makes the first value."""
+        if self.state is None:
+            return make()
+        path = self.state.folder / name
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(make())
+        return path.read_text().strip()
+
+    def _keep_secrets(self) -> None:
+        """At stop: write back the secrets as the vault holds them (a rotation through the API included)."""
+        if self.state is None:
+            return
+        from klaxon.adapters.aws import client
+
+        for name in ("pepper", "link-secret"):
+            value = client("secretsmanager").get_secret_value(SecretId=f"klaxon/{name}")["SecretString"]
+            (self.state.folder / name).write_text(value)
 
     def _local_settings(self, settings: Settings) -> Settings:
         """Links in pages and emails point at this server; the status page is served under /status/."""
@@ -149,6 +196,12 @@ class LocalPlatform:
                 arn = f"arn:aws:lambda:{emulation.REGION}:{emulation.ACCOUNT}:function:{sub.target}"
             events.put_targets(Rule=sub.name, EventBusName=bus, Targets=[{"Id": sub.target, "Arn": arn}])
         client("s3").create_bucket(Bucket=settings.payload_bucket)
+        vault = client("secretsmanager")
+        pepper = vault.create_secret(Name="klaxon/pepper", SecretString=self._kept("pepper", _random_hex))
+        links = vault.create_secret(
+            Name="klaxon/link-secret", SecretString=self._kept("link-secret", _new_link_secret)
+        )
+        settings = settings.model_copy(update={"pepper_secret": pepper["ARN"], "link_secret": links["ARN"]})
         # SMS/voice answered, SES sender, push app; pages printed.
         return self.messaging.start(settings, print_to=sys.stdout)
 
@@ -237,6 +290,7 @@ class LocalPlatform:
     def stop(self) -> None:
         if self.ticker is not None:
             self.ticker.stop()
+        emulation.guard(None)
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -247,6 +301,7 @@ class LocalPlatform:
         if self.state is not None:
             self.state.keep_invocations(self.invoker.unfinished())
         if self._mock is not None:
+            self._keep_secrets()
             self._stop_executions()
         self.messaging.stop()
         if self.state is not None:

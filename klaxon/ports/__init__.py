@@ -1,13 +1,14 @@
 """The ports services depend on; adapters implement them, tests use in-memory fakes.
 
-Each subject has its module (system, incidents, intake, noise, paging, schedules, statuspage, config);
+Each subject has its module (system, access, incidents, intake, noise, paging, schedules, statuspage, config);
 every port is re-exported here, so `from klaxon.ports import X` names any of them."""
 
 from __future__ import annotations
 
+from klaxon.ports.access import ApiPrincipal, AuditLog, Keyed, Keyring, TokenStore
 from klaxon.ports.config import ConfigStore
 from klaxon.ports.incidents import IncidentPage, IncidentQuery, IncidentRepository, TimelineRepository
-from klaxon.ports.intake import ApiPrincipal, DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
+from klaxon.ports.intake import DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
 from klaxon.ports.noise import GroupedAlert, HeartbeatStore, MaintenanceStore, NoiseIncidents, NoisePolicy
 from klaxon.ports.paging import EscalationRunner, NotificationRecords, Notifier, PageRecords, TextReplier
 from klaxon.ports.schedules import CalendarRenderer, FeedState, OverrideRepository
@@ -23,6 +24,7 @@ from klaxon.ports.system import Clock, EventBus, IdGenerator, PayloadStore
 
 __all__ = [
     "ApiPrincipal",
+    "AuditLog",
     "CalendarRenderer",
     "Clock",
     "ConfigStore",
@@ -37,6 +39,8 @@ __all__ = [
     "IncidentPage",
     "IncidentQuery",
     "IncidentRepository",
+    "Keyed",
+    "Keyring",
     "KeysAndServices",
     "MaintenanceStore",
     "NoiseIncidents",
@@ -54,5 +58,6 @@ __all__ = [
     "SubscriptionConfirmer",
     "TextReplier",
     "TimelineRepository",
+    "TokenStore",
     "WebhookPoster",
 ]

@@ -1,8 +1,7 @@
-"""Ports of intake: SNS verification and confirmation, the delivery memory, keys and principals."""
+"""Ports of intake: SNS verification and confirmation, the delivery memory, and keys."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -30,24 +29,9 @@ class DeliveryLog(Protocol):
         """Remember the ids; False when any of them was remembered already (a repeat: ignore it)."""
 
 
-@dataclass(frozen=True)
-class ApiPrincipal:
-    """Who is calling the API: the token's name (and the user it acts for, if any)."""
-
-    name: str
-    user: str | None = None
-
-    @property
-    def actor(self) -> str:
-        return f"user:{self.user}" if self.user else f"token:{self.name}"
-
-
 class KeysAndServices(Protocol):
-    """What intake and auth need of the configuration: integrations and API principals by their key's
-    hash, and the service ids."""
+    """What intake needs of the configuration: integrations by their key's hash, and the service ids."""
 
     def integration_for_key(self, key: str) -> IntegrationRef | None: ...
 
     def services(self) -> frozenset[str]: ...
-
-    def principal_for_token(self, token: str) -> ApiPrincipal | None: ...

@@ -11,13 +11,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from klaxon.domain.access.rotation import SecretVersions
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.dedup import DedupClaim
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.events import DetailType
-from klaxon.ports import ApiPrincipal, IncidentPage, IncidentQuery
+from klaxon.ports import IncidentPage, IncidentQuery
 
 
 class FixedClock:
@@ -209,16 +210,12 @@ class MemoryIncidents:
 class MemoryDirectory:
     integrations: dict[str, IntegrationRef] = field(default_factory=dict)
     service_ids: frozenset[str] = frozenset({"checkout", "payments", "search", "platform"})
-    tokens: dict[str, ApiPrincipal] = field(default_factory=dict)
 
     def integration_for_key(self, key: str) -> IntegrationRef | None:
         return self.integrations.get(key)
 
     def services(self) -> frozenset[str]:
         return self.service_ids
-
-    def principal_for_token(self, token: str) -> ApiPrincipal | None:
-        return self.tokens.get(token)
 
 
 class MemoryNotifications:
@@ -299,3 +296,30 @@ class MemoryDeliveryLog:
             else:
                 self.until[delivery_id] = now + DELIVERY_MEMORY
         return fresh
+
+
+@dataclass
+class StaticKeyring:
+    """A link-signing secret that rotates in memory, as the Secrets Manager keyring does."""
+
+    versions_now: SecretVersions
+    clock: Any = None
+
+    @classmethod
+    def of(cls, secret: bytes, clock: Any = None) -> StaticKeyring:
+        return cls(SecretVersions(current=secret.decode()), clock)
+
+    def current(self) -> bytes:
+        return self.versions_now.current.encode()
+
+    def accepted(self) -> list[bytes]:
+        now = self.clock.now() if self.clock is not None else datetime.now(UTC)
+        return [v.encode() for v in self.versions_now.accepted(now)]
+
+    def versions(self) -> SecretVersions:
+        return self.versions_now
+
+    def rotate(self, grace: timedelta) -> SecretVersions:
+        now = self.clock.now() if self.clock is not None else datetime.now(UTC)
+        self.versions_now = self.versions_now.rotated(f"rotated-{now.timestamp()}".ljust(40, "x"), now, grace)
+        return self.versions_now

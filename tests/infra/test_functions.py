@@ -43,11 +43,34 @@ TABLES_WRITTEN = {
     "sms_inbound": {"incidents", "timeline"},
     "statuspage_publish": {"config"},
     "statuspage_notify": {"config"},
-    "escalation_step": {"incidents", "timeline", "notifications", "config"},  # config: the ack-link secret
+    "escalation_step": {"incidents", "timeline", "notifications"},
     "escalation_stop": set(),
     "heartbeat_check": {"config"},
     "maintenance_reminder": {"incidents", "timeline", "config"},
 }
+# The config-table partitions each writer may write (dynamodb:LeadingKeys); None: all of them.
+CONFIG_PARTITIONS = {
+    "router": {"counter"},
+    "api": {
+        "config",
+        "integration",
+        "api-token",
+        "counter",
+        "feed-version",
+        "override#*",
+        "maintenance-window",
+        "status-incident",
+        "status-subscriber",
+        "status-last-delivery",
+        "heartbeat",
+    },
+    "statuspage_publish": {"status-incident"},
+    "statuspage_notify": {"status-subscriber", "status-last-delivery", "status-delivery#*"},
+    "heartbeat_check": {"heartbeat"},
+    "maintenance_reminder": {"maintenance-reminder"},
+}
+# The link-signing secret: who reads it (signs or verifies links), who may write a rotated value.
+LINK_SECRET = {"api": {"read", "write"}, "escalation_step": {"read"}, "statuspage_notify": {"read"}}
 # Ingest parks oversized alerts; the router reads them and parks oversized details; the API shows those.
 PAYLOAD_ACTIONS = {
     "ingest": {"s3:PutObject"},
@@ -181,7 +204,11 @@ def test_function_publishes_to_the_klaxon_bus_only(cfn: dict[str, Any], name: st
 def test_function_touches_the_payload_bucket_only_as_the_claim_check_needs(
     cfn: dict[str, Any], name: str
 ) -> None:
-    s3_grants = {grant for grant in grants(cfn, _role(cfn, name)) if grant[0].startswith("s3:")}
+    s3_grants = {
+        grant
+        for grant in grants(cfn, _role(cfn, name))
+        if grant[0].startswith("s3:") and not grant[1].endswith("/audit/*")  # the audit log: below
+    }
     variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
     if not PAYLOAD_ACTIONS[name]:
         assert s3_grants == set()
@@ -190,6 +217,74 @@ def test_function_touches_the_payload_bucket_only_as_the_claim_check_needs(
     bucket = ref(variables["KLAXON_PAYLOAD_BUCKET"])
     assert cfn["Resources"][bucket]["Type"] == "AWS::S3::Bucket"
     assert s3_grants == {(action, f"<{bucket}>/*") for action in PAYLOAD_ACTIONS[name]}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_config_writes_are_narrowed_to_the_functions_partitions(cfn: dict[str, Any], name: str) -> None:
+    config = table_logical_ids(cfn)["config"]
+    found = [
+        statement
+        for policy in resources_of_type(cfn, "AWS::IAM::Policy").values()
+        if _role(cfn, name) in {ref(r) for r in policy["Properties"]["Roles"]}
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "dynamodb:PutItem" in as_list(statement["Action"])
+        and any(
+            ref(r) == config if isinstance(r, dict) and "Fn::GetAtt" in r else False
+            for r in as_list(statement["Resource"])
+        )
+    ]
+    if "config" not in TABLES_WRITTEN[name]:
+        assert found == [] and name not in CONFIG_PARTITIONS
+        return
+    (statement,) = found
+    keys = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    assert set(keys) == CONFIG_PARTITIONS[name]
+
+
+def test_only_functions_that_must_write_the_config_table_can():
+    assert {name for name, kinds in TABLES_WRITTEN.items() if "config" in kinds} == set(CONFIG_PARTITIONS)
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_the_link_secret_is_read_by_who_signs_links_and_written_by_the_api_alone(
+    cfn: dict[str, Any], name: str
+) -> None:
+    variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
+    if name not in LINK_SECRET:
+        assert "KLAXON_LINK_SECRET" not in variables
+        return
+    secret = ref(variables["KLAXON_LINK_SECRET"])
+    actions = {action for action, resource in grants(cfn, _role(cfn, name)) if resource == f"<{secret}>"}
+    assert "secretsmanager:GetSecretValue" in actions
+    assert ("secretsmanager:PutSecretValue" in actions) == ("write" in LINK_SECRET[name])
+
+
+TOKEN_READERS = {"api"}  # read the pepper API tokens are keyed by, and put audit records
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_only_the_api_reads_the_pepper_and_writes_the_audit_log(cfn: dict[str, Any], name: str) -> None:
+    api = cfn["Resources"][function_logical_id(cfn, "api")]["Properties"]["Environment"]["Variables"]
+    pepper, bucket = ref(api["KLAXON_PEPPER_SECRET"]), ref(api["KLAXON_AUDIT_BUCKET"])
+    allowed = grants(cfn, _role(cfn, name))
+    secrets = {action for action, resource in allowed if resource == f"<{pepper}>"}
+    audit = {grant for grant in allowed if grant[1].startswith(f"<{bucket}>")}
+    variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
+    if name not in TOKEN_READERS:
+        assert secrets == set() and audit == set()
+        assert "KLAXON_PEPPER_SECRET" not in variables and "KLAXON_AUDIT_BUCKET" not in variables
+        return
+    assert secrets == {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+    assert audit == {("s3:PutObject", f"<{bucket}>/audit/*")}  # no read, no delete
+
+
+def test_the_audit_bucket_is_write_once_in_compliance_mode_for_a_year(cfn: dict[str, Any]) -> None:
+    variables = cfn["Resources"][function_logical_id(cfn, "api")]["Properties"]["Environment"]["Variables"]
+    bucket = cfn["Resources"][ref(variables["KLAXON_AUDIT_BUCKET"])]["Properties"]
+    assert bucket["ObjectLockEnabled"] is True
+    rule = bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]
+    assert rule == {"Mode": "COMPLIANCE", "Days": 365}
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
 
 
 def test_code_asset_holds_the_packages_and_none_of_the_tooling(synthesized: Synthesized) -> None:

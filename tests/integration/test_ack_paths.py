@@ -49,7 +49,7 @@ def expired_link_for(incident: Incident, platform) -> str:
     from klaxon.domain.paging.ackcodes import AckLink, make_ack_token
 
     gone = AckLink(incident_id=incident.id, user="alice", expires_at=datetime.now(UTC) - timedelta(minutes=1))
-    return f"{platform.url}/a/{make_ack_token(wiring.container().ack_service.secret(), gone)}"
+    return f"{platform.url}/a/{make_ack_token(wiring.container().link_keys.current(), gone)}"
 
 
 def current(http, incident: Incident) -> dict:

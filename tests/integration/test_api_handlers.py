@@ -81,7 +81,7 @@ def test_api_refuses_requests_without_a_valid_token(platform):
 
     assert httpx.get(f"{platform.url}/v1/incidents").status_code == 401
     bad = httpx.get(f"{platform.url}/v1/incidents", headers={"Authorization": "Bearer nope"})
-    assert (bad.status_code, bad.json()["message"]) == (401, "unknown API token")
+    assert (bad.status_code, bad.json()["message"]) == (401, "unknown, expired or revoked API token")
     assert httpx.get(f"{platform.url}/healthz").json()["status"] == "ok"
 
 

@@ -1,7 +1,7 @@
 """Authentication follows the matched route (klaxon/topology.py API_ACCESS), never the path's text.
 
-Every route of the api function is tried with no token and with a wrong one: each gets 401 unless the
-topology declares it otherwise, and then it never asks for a token. Ids that look like public paths
+Every route of the api function is tried with no token, a wrong one and a revoked one: each gets 401
+unless the topology declares it otherwise, and then it never asks for a token. Ids that look like public paths
 (`ical`, `a`, `status`, an encoded `../`) cannot reach a private route, and a request without a valid
 token gets its 401 before its body is validated.
 """
@@ -32,6 +32,17 @@ def platform():
 
 
 @pytest.fixture(scope="module")
+def revoked(http):
+    """The header of a token that worked, then was revoked."""
+    created = http.post("/v1/tokens", json={"name": "gone", "role": "admin"}).json()
+    header = {"Authorization": f"Bearer {created['secret']}"}
+    with httpx.Client(base_url=http.base_url, headers=header, timeout=10) as client:
+        assert client.get("/v1/incidents").status_code == 200
+    assert http.delete(f"/v1/tokens/{created['token']['id']}").status_code == 200
+    return header
+
+
+@pytest.fixture(scope="module")
 def http(platform):
     headers = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(base_url=platform.url, headers=headers, timeout=10) as client:
@@ -52,17 +63,18 @@ def test_every_declared_route_exists():
 
 
 @pytest.mark.parametrize(("method", "template"), ROUTES, ids=str)
-def test_a_route_needs_a_valid_token_unless_the_topology_says_otherwise(platform, method, template):
+def test_a_route_needs_a_valid_token_unless_the_topology_says_otherwise(platform, revoked, method, template):
     access = access_of(method, template)
     path = _path(template)
     missing, wrong = _send(platform, method, path), _send(platform, method, path, WRONG)
-    assert missing.status_code < 500 and wrong.status_code < 500
+    gone = _send(platform, method, path, revoked)
+    assert missing.status_code < 500 and wrong.status_code < 500 and gone.status_code < 500
     if access is Access.TOKEN or access is Access.FEED:  # a feed without `?token=` is a token route
-        assert (missing.status_code, wrong.status_code) == (401, 401)
+        assert (missing.status_code, wrong.status_code, gone.status_code) == (401, 401, 401)
         assert missing.json()["message"].startswith("missing API token")
         assert missing.headers["WWW-Authenticate"] == "Bearer"
     elif access is Access.OPTIONAL:
-        assert not _asks_for_a_token(missing) and _asks_for_a_token(wrong)
+        assert not _asks_for_a_token(missing) and _asks_for_a_token(wrong) and _asks_for_a_token(gone)
     else:  # public, or a credential in the path that the route checks (its own 401 page for a bad link)
         assert not _asks_for_a_token(missing) and not _asks_for_a_token(wrong)
 
@@ -72,7 +84,7 @@ def _asks_for_a_token(answer: httpx.Response) -> bool:
     if answer.status_code != 401 or "json" not in answer.headers.get("content-type", ""):
         return False
     message = answer.json()["message"]
-    return message.startswith("missing API token") or message == "unknown API token"
+    return message.startswith(("missing API token", "unknown, expired or revoked API token"))
 
 
 @pytest.mark.parametrize("window_id", ["ical", "a", "status", "healthz", "..%2f", "..%2F..%2Fhealthz"])

@@ -13,7 +13,7 @@ from klaxon.domain.paging.pages import DeliveryStatus, Notification
 from klaxon.domain.paging.policy import Channel
 from klaxon.services.incident.incidents import IncidentService
 from klaxon.services.paging.acks import AckService, SmsResult, phone_book
-from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline, RecordingBus
+from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline, RecordingBus, StaticKeyring
 
 ALICE = "+15550101001"
 BOB = "+15550101002"
@@ -58,7 +58,7 @@ def acks(incidents, clock, sent):
     return AckService(
         incidents=service,
         phones=lambda: {ALICE: "alice", BOB: "bob"},
-        secret=lambda: b"k" * 32,
+        keys=StaticKeyring.of(b"k" * 32, clock),
         clock=clock,
         pages=lambda incident_id: sent.get(incident_id, []),
         responders=lambda incident: frozenset({"alice"}),  # alice is on every incident's policy

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from klaxon import wiring
+from klaxon.domain.access.roles import Role
 from klaxon.domain.errors import NotFound
 from klaxon.ports import ApiPrincipal
 from klaxon.settings import ClientSettings, Settings
@@ -113,9 +114,9 @@ def test_the_escalation_runner_needs_its_state_machine():
         _ = wiring.build(Settings()).escalation_runner
 
 
-class _Keys:
-    def principal_for_token(self, token: str) -> ApiPrincipal | None:
-        return ApiPrincipal(name="test", user="alice") if token == "t0ken" else None
+class _Tokens:
+    def principal(self, token: str) -> ApiPrincipal | None:
+        return ApiPrincipal(name="test", user="alice", role=Role.OBSERVER) if token == "t0ken" else None
 
 
 class _Incidents:
@@ -128,7 +129,7 @@ def test_routes_take_their_services_through_depends_so_a_test_can_override_them(
     from klaxon.http.api_app import app
     from klaxon.local.gateway import proxy_event
 
-    app.dependency_overrides.update({deps.directory: _Keys, deps.incidents: _Incidents})
+    app.dependency_overrides.update({deps.tokens: _Tokens, deps.incidents: _Incidents})
     try:
         headers = {"Authorization": "Bearer t0ken"}
         event = proxy_event("GET", "/v1/incidents/abc", headers, b"", "127.0.0.1")

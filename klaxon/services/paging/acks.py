@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from klaxon.domain.access.rotation import verified
 from klaxon.domain.errors import Conflict, NotFound
 from klaxon.domain.incident.models import Incident, IncidentStatus
 from klaxon.domain.paging.ackcodes import (
     AckLink,
+    AckLinkExpired,
     AckLinkInvalid,
     ReplyAction,
     SmsCommand,
@@ -24,7 +26,7 @@ from klaxon.domain.paging.ackcodes import (
 )
 from klaxon.domain.paging.pages import DeliveryStatus, Notification
 from klaxon.domain.paging.policy import Channel
-from klaxon.ports import Clock, IncidentQuery
+from klaxon.ports import Clock, IncidentQuery, Keyring
 
 if TYPE_CHECKING:
     from klaxon.config.schema import User
@@ -73,7 +75,7 @@ def phone_book(users: Iterable[User]) -> dict[str, str]:
 class AckService:
     incidents: IncidentService
     phones: Callable[[], Mapping[str, str]]  # E.164 number -> user id, from the applied configuration
-    secret: Callable[[], bytes]  # the deployment's signing secret (shared with calendar feeds)
+    keys: Keyring  # the deployment's link-signing secret (shared with calendar feeds and subscriber links)
     clock: Clock
     pages: Callable[[str], list[Notification]]  # the pages sent for an incident
     responders: Callable[[Incident], frozenset[str]]  # the users its escalation policy names
@@ -146,12 +148,15 @@ class AckService:
     def link_for(self, incident_id: str, user: str) -> str:
         """The acknowledge link to put in a page to `user`; absolute when the public URL is known."""
         link = AckLink(incident_id=incident_id, user=user, expires_at=self.clock.now() + self.link_ttl)
-        path = f"/a/{make_ack_token(self.secret(), link)}"
+        path = f"/a/{make_ack_token(self.keys.current(), link)}"
         return f"{self.public_url.rstrip('/')}{path}" if self.public_url else path
 
     def open_link(self, token: str) -> tuple[AckLink, Incident]:
         """The link and its incident; AckLinkInvalid (forged, altered) or AckLinkExpired otherwise."""
-        link = read_ack_token(self.secret(), token, self.clock.now())
+        now = self.clock.now()
+        link = verified(
+            self.keys.accepted(), lambda key: read_ack_token(key, token, now), AckLinkInvalid, AckLinkExpired
+        )
         try:
             return link, self.incidents.get(link.incident_id)
         except NotFound:

@@ -16,6 +16,7 @@ from klaxon.ports import (
     Clock,
     FeedState,
     IdGenerator,
+    Keyring,
     OverrideRepository,
     TimelineRepository,
 )
@@ -39,6 +40,7 @@ class ScheduleService:
     overrides: OverrideRepository
     timeline: TimelineRepository
     feeds: FeedState
+    keys: Keyring  # the link-signing secret feeds are signed with
     clock: Clock
     ids: IdGenerator
     calendar: CalendarRenderer  # renders the iCalendar feeds (klaxon.adapters.ical)
@@ -116,7 +118,7 @@ class ScheduleService:
     # Calendar feeds: the URL carries a signed token; revoking bumps the subject's version.
     def feed_token(self, subject: str) -> str:
         self._require_subject(subject)
-        return feed_token(self.feeds.secret(), subject, self.feeds.version(subject))
+        return feed_token(self.keys.current(), subject, self.feeds.version(subject))
 
     def revoke_feed(self, subject: str) -> str:
         self._require_subject(subject)
@@ -132,7 +134,7 @@ class ScheduleService:
             self.get(name)
 
     def check_feed_token(self, subject: str, token: str) -> None:
-        signed = read_feed_token(self.feeds.secret(), token)
+        signed = next((s for key in self.keys.accepted() if (s := read_feed_token(key, token))), None)
         if signed is None or signed[0] != subject or signed[1] != self.feeds.version(subject):
             raise Unauthorized("this calendar link is not valid (revoked or for another calendar)")
 

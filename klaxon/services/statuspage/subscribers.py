@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from klaxon.domain.access.rotation import verified
 from klaxon.domain.errors import Conflict
 from klaxon.domain.paging.pages import DeliveryFailed
 from klaxon.domain.statuspage.models import PublicIncident, Snapshot
@@ -17,6 +18,7 @@ from klaxon.domain.statuspage.subscribers import (
     LinkPurpose,
     Subscriber,
     SubscriberKind,
+    SubscriberLinkExpired,
     SubscriberLinkInvalid,
     SubscriberState,
     check_webhook_url,
@@ -31,7 +33,7 @@ from klaxon.ports.statuspage import EmailSender, SubscriberStore, WebhookPoster
 
 if TYPE_CHECKING:
     from klaxon.config.statuspage import StatusPageConfig
-    from klaxon.ports import Clock, EventBus, IdGenerator
+    from klaxon.ports import Clock, EventBus, IdGenerator, Keyring
 
 from klaxon.services.statuspage.fanout import SubscriberFanOut
 from klaxon.services.statuspage.subscriber_messages import (
@@ -61,7 +63,7 @@ class SubscriberService(SubscriberFanOut):
     bus: EventBus
     clock: Clock
     ids: IdGenerator
-    secret: Callable[[], bytes]  # signs confirm and unsubscribe links
+    keys: Keyring  # signs confirm and unsubscribe links
     public_url: str | None = None  # the API's base URL: links in emails are absolute when it is known
     allow_loopback_http: bool = False  # webhooks to http://127.0.0.1 (klaxon up and tests, never in AWS)
     new_secret: Callable[[], str] = new_webhook_secret
@@ -136,13 +138,13 @@ class SubscriberService(SubscriberFanOut):
     def confirm_link(self, subscriber_id: str) -> str:
         expires = self.clock.now() + CONFIRM_LINK_TTL
         return self._link(
-            CONFIRM_PATH, make_link_token(self.secret(), LinkPurpose.CONFIRM, subscriber_id, expires)
+            CONFIRM_PATH, make_link_token(self.keys.current(), LinkPurpose.CONFIRM, subscriber_id, expires)
         )
 
     def unsubscribe_link(self, subscriber_id: str) -> str:
         """Never expires: an unsubscribe link in an old email must still work (RFC 8058)."""
         return self._link(
-            UNSUBSCRIBE_PATH, make_link_token(self.secret(), LinkPurpose.UNSUBSCRIBE, subscriber_id)
+            UNSUBSCRIBE_PATH, make_link_token(self.keys.current(), LinkPurpose.UNSUBSCRIBE, subscriber_id)
         )
 
     def send_confirmation(self, subscriber_id: str) -> bool:
@@ -166,9 +168,19 @@ class SubscriberService(SubscriberFanOut):
             )
         return True
 
+    def _read(self, token: str, purpose: LinkPurpose) -> str:
+        """The subscriber a confirm or unsubscribe link names, under any secret that still verifies."""
+        now = self.clock.now()
+        return verified(
+            self.keys.accepted(),
+            lambda key: read_link_token(key, token, purpose, now),
+            SubscriberLinkInvalid,
+            SubscriberLinkExpired,
+        )
+
     def confirm(self, token: str) -> Subscriber:
         """Activate the subscriber of a confirmation link (again: nothing changes)."""
-        subscriber_id = read_link_token(self.secret(), token, LinkPurpose.CONFIRM, self.clock.now())
+        subscriber_id = self._read(token, LinkPurpose.CONFIRM)
         for _ in range(WRITE_ATTEMPTS):
             found = self.store.get(subscriber_id)
             if found is None or found[0].state is SubscriberState.UNSUBSCRIBED:
@@ -188,13 +200,13 @@ class SubscriberService(SubscriberFanOut):
 
     def subscriber_of_unsubscribe_link(self, token: str) -> Subscriber | None:
         """Whom an unsubscribe link is for (None: removed meanwhile); changes nothing."""
-        subscriber_id = read_link_token(self.secret(), token, LinkPurpose.UNSUBSCRIBE, self.clock.now())
+        subscriber_id = self._read(token, LinkPurpose.UNSUBSCRIBE)
         found = self.store.get(subscriber_id)
         return None if found is None else found[0]
 
     def unsubscribe(self, token: str) -> Subscriber | None:
         """Stop everything to the link's subscriber; None when it was removed. Idempotent."""
-        subscriber_id = read_link_token(self.secret(), token, LinkPurpose.UNSUBSCRIBE, self.clock.now())
+        subscriber_id = self._read(token, LinkPurpose.UNSUBSCRIBE)
         for _ in range(WRITE_ATTEMPTS):
             found = self.store.get(subscriber_id)
             if found is None:

@@ -46,7 +46,7 @@ from klaxon.events import DetailType, IncidentSnapshot
 from klaxon.services.statuspage.public_incidents import StatusPageService
 from klaxon.services.statuspage.subscribers import SubscriberService, announcer
 from tests.conftest import DEMO_CONFIG
-from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
+from tests.fakes.memory import CountingIds, FixedClock, RecordingBus, StaticKeyring
 from tests.fakes.statuspage import MemoryStatusIncidents
 from tests.unit.statuspage.factories import NAMES, NOW, incident
 
@@ -382,7 +382,7 @@ def world(config=DEMO) -> World:
         bus=bus,
         clock=clock,
         ids=ids,
-        secret=lambda: SECRET,
+        keys=StaticKeyring.of(SECRET, clock),
         public_url="https://api.example/prod/",
         sleep=sleeps.append,
         threads=1,

@@ -1,0 +1,125 @@
+"""API access in AWS: the pepper API tokens are keyed by, the link-signing secret, and the write-once
+bucket of the audit log.
+
+The pepper is a Secrets Manager secret generated at deploy time; the functions whose permissions say
+`tokens` read it. The audit bucket has S3 Object Lock in compliance mode: for the retention period
+(`-c klaxon:audit_retention_days=…`, default 365) no one, the account's root included, can change or
+delete a record. The functions whose permissions say `audits` may only put objects in it.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.constructs.access_logs import access_log_bucket
+from infra.nag import acknowledge, logical_id
+from infra.permissions import access_of
+from klaxon.settings import Settings
+
+AUDIT_RETENTION_CONTEXT = "klaxon:audit_retention_days"
+DEFAULT_AUDIT_RETENTION_DAYS = 365
+
+
+class AccessControl(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, functions: dict[str, lambda_.Function]
+    ) -> None:
+        super().__init__(scope, construct_id)
+        days = int(self.node.try_get_context(AUDIT_RETENTION_CONTEXT) or DEFAULT_AUDIT_RETENTION_DAYS)
+        self.pepper = self._build_pepper()
+        self.link_secret = self._build_link_secret()
+        self.access_logs = access_log_bucket(
+            self, writers=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, whose="the audit log"
+        )
+        self.audit_bucket = self._build_audit_bucket(days)
+        for name, function in functions.items():
+            access = access_of(name)
+            if access.tokens:
+                self.pepper.grant_read(function)
+                function.add_environment(Settings.env_name("pepper_secret"), self.pepper.secret_arn)
+            if access.links:
+                self.link_secret.grant_read(function)
+                function.add_environment(Settings.env_name("link_secret"), self.link_secret.secret_arn)
+            if access.rotates_links:
+                self.link_secret.grant_write(function)
+            if access.audits:
+                self._grant_audit(function)
+
+    def _grant_audit(self, function: lambda_.Function) -> None:
+        """s3:PutObject under audit/ and nothing else: no read, no delete, no retention change."""
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"], resources=[self.audit_bucket.arn_for_objects("audit/*")]
+            )
+        )
+        function.add_environment(Settings.env_name("audit_bucket"), self.audit_bucket.bucket_name)
+        assert function.role is not None
+        acknowledge(
+            function.role,
+            f"AwsSolutions-IAM5[Resource::<{logical_id(self.audit_bucket)}.Arn>/audit/*]",
+            "s3:PutObject of new audit records, one object per record under audit/<date>/; Object Lock "
+            "keeps each unchangeable, and the role can neither read nor delete them.",
+        )
+
+    def _build_pepper(self) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            "TokenPepper",
+            description="Klaxon: the key API token digests are HMAC-SHA-256 under (never rotated)",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            secret,
+            "AwsSolutions-SMG4",
+            "The pepper keys every stored API token digest: rotating it would revoke every token at once. "
+            "To retire it, create new tokens under a new stack secret; there is nothing to rotate on a "
+            "schedule.",
+        )
+        return secret
+
+    def _build_link_secret(self) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            "LinkSecret",
+            description="Klaxon: signs acknowledge links, subscriber links and calendar feeds",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}",
+                generate_string_key="current",
+                password_length=64,
+                exclude_punctuation=True,
+            ),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            secret,
+            "AwsSolutions-SMG4",
+            "Rotated on demand by an admin (`klaxon secrets rotate link`), with a grace period in which the "
+            "old value still verifies: a scheduled Lambda rotation would break every calendar subscription "
+            "and unsubscribe link on a timer rather than when the secret is at risk.",
+        )
+        return secret
+
+    def _build_audit_bucket(self, days: int) -> s3.Bucket:
+        return s3.Bucket(
+            self,
+            "AuditLog",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,  # Object Lock needs it
+            object_lock_enabled=True,
+            object_lock_default_retention=s3.ObjectLockRetention.compliance(Duration.days(days)),
+            lifecycle_rules=[s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1))],
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="audit/",
+            removal_policy=RemovalPolicy.RETAIN,
+        )

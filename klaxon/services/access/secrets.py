@@ -1,0 +1,68 @@
+"""Signing secrets an admin can rotate (`POST /v1/secrets/{name}/rotate`, `klaxon secrets rotate NAME`).
+
+Values are never shown: Klaxon both signs and verifies with them, so no one else needs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field
+
+from klaxon.domain.access.rotation import DEFAULT_GRACE, MAX_GRACE
+from klaxon.domain.errors import NotFound
+from klaxon.ports import Keyring
+
+USES = {
+    "link": "acknowledge links in pages, subscriber confirm and unsubscribe links, calendar feed URLs",
+}
+
+
+class Rotation(BaseModel):
+    grace_hours: int = Field(
+        default=int(DEFAULT_GRACE.total_seconds() // 3600),
+        ge=0,
+        le=int(MAX_GRACE.total_seconds() // 3600),
+        description="How long the old secret still verifies: 24 by default, up to 168",
+    )
+
+
+class SecretStatus(BaseModel):
+    name: str
+    used_for: str
+    rotated_at: datetime | None = Field(description="the last rotation; null: never rotated")
+    previous_valid_until: datetime | None = Field(description="until when the old secret still verifies")
+
+
+@dataclass
+class SecretService:
+    keyrings: dict[str, Keyring]
+
+    def _keyring(self, name: str) -> Keyring:
+        if name not in self.keyrings:
+            raise NotFound(f"no secret {name!r}: rotatable secrets are {', '.join(sorted(self.keyrings))}")
+        return self.keyrings[name]
+
+    def rotate(self, name: str, rotation: Rotation) -> SecretStatus:
+        rotated = self._keyring(name).rotate(timedelta(hours=rotation.grace_hours))
+        return SecretStatus(
+            name=name,
+            used_for=USES[name],
+            rotated_at=rotated.rotated_at,
+            previous_valid_until=rotated.previous_until,
+        )
+
+    def list(self) -> list[SecretStatus]:
+        found = []
+        for name, keyring in sorted(self.keyrings.items()):
+            versions = keyring.versions()
+            found.append(
+                SecretStatus(
+                    name=name,
+                    used_for=USES[name],
+                    rotated_at=versions.rotated_at,
+                    previous_valid_until=versions.previous_until,
+                )
+            )
+        return found
