@@ -21,7 +21,11 @@ class Access:
     config_keys: tuple[str, ...] | None = None
     links: bool = False  # signs or verifies links with the link secret (infra/constructs/access_control.py)
     rotates_links: bool = False  # may write a new link secret (`POST /v1/secrets/link/rotate`)
-    tokens: bool = False  # reads the pepper API tokens are keyed by (infra/constructs/access_control.py)
+    # The webhook secret status page webhooks' secrets derive from: read to sign, write to rotate it.
+    webhooks: Literal["read", "write"] | None = None
+    tokens: bool = False  # reads the pepper API tokens and integration keys are digested under
+    # The integrations' signing secrets (one Secrets Manager secret): read to verify, write to apply a config.
+    signing_secrets: Literal["read", "write"] | None = None
     audits: bool = False  # puts audit records in the Object Lock bucket (infra/constructs/access_control.py)
 
     @property
@@ -47,9 +51,17 @@ API_CONFIG_KEYS = (
 )
 
 ACCESS: dict[str, Access] = {
-    # Ingest authenticates integration keys (config), publishes "Alert Received" and parks oversized alerts.
-    # It remembers acknowledge and resolve deliveries for 24 h in the dedup table, so a replay does nothing.
-    "ingest": Access(reads=("config",), writes=("dedup",), publishes_events=True, payloads=("put",)),
+    # Ingest authenticates integration keys (config, by their digest under the pepper) and their signatures
+    # (the signing secrets), publishes "Alert Received" and parks oversized alerts. It remembers acknowledge
+    # and resolve deliveries for 24 h in the dedup table, so a replay does nothing.
+    "ingest": Access(
+        reads=("config",),
+        writes=("dedup",),
+        publishes_events=True,
+        payloads=("put",),
+        tokens=True,
+        signing_secrets="read",
+    ),
     # The router turns alerts into incidents: dedup records, incidents, their timeline, the incident counter.
     "router": Access(
         writes=("incidents", "dedup", "timeline", "config"),
@@ -68,6 +80,8 @@ ACCESS: dict[str, Access] = {
         publishes_events=True,
         payloads=("get",),
         tokens=True,
+        signing_secrets="write",  # applying a configuration stores its integrations' secrets
+        webhooks="write",  # hands out a new webhook's secret; rotates the webhook secret
         audits=True,
         links=True,
         rotates_links=True,
@@ -103,6 +117,7 @@ ACCESS: dict[str, Access] = {
         writes=("config",),
         config_keys=("status-subscriber", "status-last-delivery", "status-delivery#*"),
         links=True,
+        webhooks="read",  # signs each webhook delivery
     ),
     # Heartbeats are configured in config, and their last ping is kept there; a miss is an alert on the bus.
     "heartbeat_check": Access(writes=("config",), config_keys=("heartbeat",), publishes_events=True),

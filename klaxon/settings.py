@@ -98,12 +98,22 @@ class Settings(_FromEnvironment):
     pepper_secret: str | None = Field(
         None,
         alias="KLAXON_PEPPER_SECRET",
-        description="the Secrets Manager secret API tokens are digested under",
+        description="the Secrets Manager secret API tokens and integration keys are digested under",
+    )
+    integration_secrets: str | None = Field(
+        None,
+        alias="KLAXON_INTEGRATION_SECRETS",
+        description="the secret (Secrets Manager) holding integrations' signing secrets",
     )
     link_secret: str | None = Field(
         None,
         alias="KLAXON_LINK_SECRET",
         description="the secret (Secrets Manager) links and feeds are signed with",
+    )
+    webhook_secret: str | None = Field(
+        None,
+        alias="KLAXON_WEBHOOK_SECRET",
+        description="the secret (Secrets Manager) status page webhooks' secrets are derived from",
     )
     audit_bucket: str | None = Field(
         None, alias="KLAXON_AUDIT_BUCKET", description="the Object Lock bucket audit records are exported to"

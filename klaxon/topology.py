@@ -166,6 +166,7 @@ API_ROLES: dict[str, Role] = {
     "GET /v1/audit": Role.ADMIN,
     "GET /v1/secrets": Role.ADMIN,
     "POST /v1/secrets/{name}/rotate": Role.ADMIN,
+    "GET /v1/statuspage/subscribers/{subscriber_id}/secret": Role.ADMIN,
 }
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         Keyed,
         Keyring,
         PayloadStore,
+        SigningSecrets,
         Site,
         TextReplier,
         TokenStore,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from klaxon.services.access.secrets import SecretService
     from klaxon.services.access.tokens import TokenService
     from klaxon.services.config_views import ConfigViews
+    from klaxon.services.configuration import ConfigApplier
     from klaxon.services.incident.incidents import IncidentService
     from klaxon.services.incident.router import RouterService
     from klaxon.services.intake.ingest import IngestService
@@ -102,7 +104,7 @@ class Container:
     def directory(self) -> DynamoDirectory:
         from klaxon.adapters.directory import DynamoDirectory
 
-        return DynamoDirectory()
+        return DynamoDirectory(keyed=self.keyed)
 
     @part
     def config_views(self) -> ConfigViews:
@@ -174,6 +176,20 @@ class Container:
         return SecretsManagerKeyring(self.settings.link_secret, self.clock, legacy=legacy)
 
     @part
+    def webhook_keys(self) -> Keyring:
+        """The deployment's webhook secret: each status page webhook's signing secret is derived from it."""
+        from klaxon.adapters.link_keys import SecretsManagerKeyring
+
+        return SecretsManagerKeyring(self.settings.webhook_secret, self.clock, setting="webhook_secret")
+
+    @part
+    def signing_secrets(self) -> SigningSecrets:
+        """Integrations' signing secrets (Secrets Manager, made empty at deploy time; written by applies)."""
+        from klaxon.adapters.signing_secrets import SecretsManagerSigningSecrets
+
+        return SecretsManagerSigningSecrets(self.settings.integration_secrets, self.clock)
+
+    @part
     def notifier(self) -> ChannelNotifier:
         """Every paging channel (KLAXON_SMS_ORIGINATION and the like)."""
         from klaxon.adapters.notifiers import ChannelNotifier
@@ -235,6 +251,7 @@ class Container:
             sns=self.sns_verifier,
             confirmer=self.subscription_confirmer,
             deliveries=self.delivery_log,
+            signing=self.signing_secrets,
         )
 
     @part
@@ -406,6 +423,7 @@ class Container:
             clock=self.clock,
             ids=self.ids,
             keys=self.link_keys,
+            webhook_keys=self.webhook_keys,
             public_url=self.settings.public_url,
             allow_loopback_http=self.settings.allow_loopback_webhooks,
         )
@@ -446,12 +464,13 @@ class Container:
 
     @part
     def heartbeat_service(self) -> HeartbeatService:
-        """Heartbeats from the configuration, looked up by the SHA-256 of their key."""
+        """Heartbeats from the configuration, looked up by their key's digest under the pepper."""
         from klaxon.adapters.heartbeat_store import DynamoHeartbeatStore
         from klaxon.services.noise.heartbeats import HeartbeatService
 
         return HeartbeatService(
             heartbeats=self.config_views.heartbeats,
+            keyed=self.keyed,
             store=DynamoHeartbeatStore(),
             bus=self.bus,
             clock=self.clock,
@@ -462,12 +481,19 @@ class Container:
 
     @part
     def keyed(self) -> Keyed:
-        """The pepper API tokens are digested under (a Secrets Manager secret made at deploy time)."""
+        """The pepper API tokens and integration keys are digested under (Secrets Manager, made at deploy
+        time); read on first use, so a function that never checks a credential never needs it."""
         from klaxon.adapters.pepper import SecretsManagerPepper
 
-        if not self.settings.pepper_secret:
-            raise LookupError(f"{Settings.env_name('pepper_secret')} names no secret: API tokens need it")
         return SecretsManagerPepper(self.settings.pepper_secret)
+
+    @part
+    def config_applier(self) -> ConfigApplier:
+        from klaxon.services.configuration import ConfigApplier
+
+        return ConfigApplier(
+            store=self.directory, keyed=self.keyed, signing=self.signing_secrets, clock=self.clock
+        )
 
     @part
     def token_store(self) -> TokenStore:
@@ -491,7 +517,8 @@ class Container:
     def secret_service(self) -> SecretService:
         from klaxon.services.access.secrets import SecretService
 
-        return SecretService(keyrings={"link": self.link_keys})
+        keyrings = {"link": self.link_keys, "webhook": self.webhook_keys}
+        return SecretService(keyrings=keyrings, signing=self.signing_secrets)
 
     @part
     def audit_log(self) -> AuditLog:

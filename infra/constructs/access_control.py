@@ -1,5 +1,5 @@
-"""API access in AWS: the pepper API tokens are keyed by, the link-signing secret, and the write-once
-bucket of the audit log.
+"""API access in AWS: the pepper API tokens and integration keys are keyed by, the link and webhook
+signing secrets, the integrations' signing secrets, and the write-once bucket of the audit log.
 
 The pepper is a Secrets Manager secret generated at deploy time; the functions whose permissions say
 `tokens` read it. The audit bucket has S3 Object Lock in compliance mode: for the retention period
@@ -32,7 +32,21 @@ class AccessControl(Construct):
         super().__init__(scope, construct_id)
         days = int(self.node.try_get_context(AUDIT_RETENTION_CONTEXT) or DEFAULT_AUDIT_RETENTION_DAYS)
         self.pepper = self._build_pepper()
-        self.link_secret = self._build_link_secret()
+        self.link_secret = self._build_rotatable(
+            "LinkSecret",
+            "Klaxon: signs acknowledge links, subscriber links and calendar feeds",
+            "Rotated on demand by an admin (`klaxon secrets rotate link`), with a grace period in which the "
+            "old value still verifies: a scheduled Lambda rotation would break every calendar subscription "
+            "and unsubscribe link on a timer rather than when the secret is at risk.",
+        )
+        self.webhook_secret = self._build_rotatable(
+            "WebhookSecret",
+            "Klaxon: status page webhooks' signing secrets are derived from it",
+            "Rotated on demand by an admin (`klaxon secrets rotate webhook`): every receiver must fetch its "
+            "new secret, so a timer-driven rotation would break them all at once; deliveries carry both "
+            "signatures through the grace period.",
+        )
+        self.signing_secrets = self._build_signing_secrets()
         self.access_logs = access_log_bucket(
             self, writers=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, whose="the audit log"
         )
@@ -47,6 +61,17 @@ class AccessControl(Construct):
                 function.add_environment(Settings.env_name("link_secret"), self.link_secret.secret_arn)
             if access.rotates_links:
                 self.link_secret.grant_write(function)
+            if access.webhooks is not None:
+                self.webhook_secret.grant_read(function)
+                function.add_environment(Settings.env_name("webhook_secret"), self.webhook_secret.secret_arn)
+            if access.webhooks == "write":
+                self.webhook_secret.grant_write(function)
+            if access.signing_secrets is not None:
+                self.signing_secrets.grant_read(function)
+                env = Settings.env_name("integration_secrets")
+                function.add_environment(env, self.signing_secrets.secret_arn)
+            if access.signing_secrets == "write":
+                self.signing_secrets.grant_write(function)
             if access.audits:
                 self._grant_audit(function)
 
@@ -85,11 +110,12 @@ class AccessControl(Construct):
         )
         return secret
 
-    def _build_link_secret(self) -> secretsmanager.Secret:
+    def _build_rotatable(self, construct_id: str, description: str, why_manual: str) -> secretsmanager.Secret:
+        """A signing secret as `SecretVersions` (`{"current": ...}`), rotated by an admin through the API."""
         secret = secretsmanager.Secret(
             self,
-            "LinkSecret",
-            description="Klaxon: signs acknowledge links, subscriber links and calendar feeds",
+            construct_id,
+            description=description,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template="{}",
                 generate_string_key="current",
@@ -98,12 +124,24 @@ class AccessControl(Construct):
             ),
             removal_policy=RemovalPolicy.RETAIN,
         )
+        acknowledge(secret, "AwsSolutions-SMG4", why_manual)
+        return secret
+
+    def _build_signing_secrets(self) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            "IntegrationSigningSecrets",
+            description="Klaxon: integrations' signing secrets (Grafana, Sentry, generic HMAC, Datadog), "
+            "written when a configuration is applied",
+            secret_object_value={},
+            removal_policy=RemovalPolicy.RETAIN,
+        )
         acknowledge(
             secret,
             "AwsSolutions-SMG4",
-            "Rotated on demand by an admin (`klaxon secrets rotate link`), with a grace period in which the "
-            "old value still verifies: a scheduled Lambda rotation would break every calendar subscription "
-            "and unsubscribe link on a timer rather than when the secret is at risk.",
+            "Each value is the one its sender (Grafana, Sentry, ...) signs with, so it changes when the team "
+            "changes it there and applies the new one; the old one verifies for 24 hours. A Lambda rotation "
+            "could not change the sender's copy.",
         )
         return secret
 

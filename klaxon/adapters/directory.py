@@ -1,8 +1,7 @@
-"""The applied configuration in DynamoDB: one document, plus credentials stored by hash for O(1) lookup."""
+"""The applied configuration in DynamoDB: one document, plus integrations by key digest for O(1) lookup."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -13,22 +12,22 @@ from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso, parse_iso
+from klaxon.config.secrets import hash_key
 from klaxon.domain.intake.integration import IntegrationRef
 
 if TYPE_CHECKING:
     from klaxon.config.schema import KlaxonConfig
+    from klaxon.ports import Keyed
 
 CACHE_SECONDS = 30.0
 
 
-def sha256(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 class DynamoDirectory:
-    """Reads are cached for CACHE_SECONDS per container: config changes reach every function within that."""
+    """Reads are cached for CACHE_SECONDS per container: config changes reach every function within that.
+    Integrations are found by their key's digest under the pepper (`keyed`)."""
 
-    def __init__(self, cache_seconds: float = CACHE_SECONDS) -> None:
+    def __init__(self, keyed: Keyed, cache_seconds: float = CACHE_SECONDS) -> None:
+        self.keyed = keyed
         self.cache_seconds = cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
         self._model: tuple[dict[str, Any], KlaxonConfig] | None = None
@@ -63,7 +62,9 @@ class DynamoDirectory:
         return self._model[1]
 
     def integration_for_key(self, key: str) -> IntegrationRef | None:
-        doc = self._get("integration", sha256(key))
+        hashed = hash_key(key)
+        # Until a configuration is applied by this version, integrations are stored under the plain SHA-256.
+        doc = self._get("integration", self.keyed.digest(hashed)) or self._get("integration", hashed)
         return IntegrationRef.model_validate(doc) if doc else None
 
     def services(self) -> frozenset[str]:
@@ -83,8 +84,8 @@ class DynamoDirectory:
         integrations: dict[str, IntegrationRef],
         introductions: Mapping[str, datetime] | None = None,
     ) -> None:
-        """Store the config document, the integrations keyed by key hash and the introduction times, in
-        one transaction; drop integrations now gone."""
+        """Store the config document, the integrations keyed by key digest and the introduction times, in
+        one transaction; drop integrations now gone (and any stored under a plain SHA-256 before)."""
         stale = {item.sk for item in ConfigItem.query("integration")} - set(integrations)
         connection = Connection(region=ConfigItem.Meta.region, host=getattr(ConfigItem.Meta, "host", None))
         with TransactWrite(connection=connection) as tx:

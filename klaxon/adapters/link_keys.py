@@ -1,4 +1,5 @@
-"""The link-signing secret in Secrets Manager: acknowledge links, subscriber links and calendar feeds.
+"""A rotatable signing secret in Secrets Manager: the link secret (acknowledge links, subscriber links and
+calendar feeds) and the webhook secret (status page webhooks' secrets are derived from it).
 
 CloudFormation generates it at deploy time as `{"current": "<64 characters>"}`; `rotate` writes
 `{"current", "previous", "previous_until", "rotated_at"}`. Read once a minute per container, so a
@@ -28,9 +29,14 @@ CACHE_SECONDS = 60.0
 
 class SecretsManagerKeyring:
     def __init__(
-        self, secret_id: str | None, clock: Clock, legacy: Callable[[], bytes | None] | None = None
+        self,
+        secret_id: str | None,
+        clock: Clock,
+        legacy: Callable[[], bytes | None] | None = None,
+        setting: str = "link_secret",
     ) -> None:
         self.secret_id = secret_id
+        self.setting = setting
         self.clock = clock
         self.legacy = legacy
         self._lock = threading.Lock()
@@ -43,9 +49,7 @@ class SecretsManagerKeyring:
         with self._lock:
             if self._read is None or time.monotonic() - self._read[0] >= CACHE_SECONDS:
                 if not self.secret_id:
-                    raise LookupError(
-                        f"{Settings.env_name('link_secret')} names no secret: signed links need it"
-                    )
+                    raise LookupError(f"{Settings.env_name(self.setting)} names no secret")
                 value = client("secretsmanager").get_secret_value(SecretId=self.secret_id)["SecretString"]
                 self._read = (time.monotonic(), SecretVersions.model_validate(json.loads(value)))
             return self._read[1]

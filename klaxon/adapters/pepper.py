@@ -1,4 +1,5 @@
-"""The pepper credentials are digested under: a Secrets Manager secret, read once per container."""
+"""The pepper credentials (API tokens, integration and heartbeat keys) are digested under: a Secrets
+Manager secret, read once per container."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import hmac
 
 from klaxon.adapters.aws import client
+from klaxon.settings import Settings
 
 
 class SecretsManagerPepper:
@@ -15,11 +17,14 @@ class SecretsManagerPepper:
     The pepper is never rotated: every stored token digest depends on it. A leaked config table alone
     then gives an attacker nothing to test guesses against."""
 
-    def __init__(self, secret_id: str) -> None:
+    def __init__(self, secret_id: str | None) -> None:
         self.secret_id = secret_id
 
     @functools.cached_property
     def _key(self) -> bytes:
+        if not self.secret_id:
+            name = Settings.env_name("pepper_secret")
+            raise LookupError(f"{name} names no secret: API tokens and integration keys need it")
         value = client("secretsmanager").get_secret_value(SecretId=self.secret_id)["SecretString"]
         return str(value).encode()
 

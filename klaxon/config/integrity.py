@@ -130,7 +130,7 @@ def integration_keys_are_distinct(config: KlaxonConfig) -> list[Problem]:
     first: dict[str, str] = {}
     problems: list[Problem] = []
     for i, integration in enumerate(config.integrations):
-        digest = integration.hashed_key()
+        digest = integration.identity()
         if digest in first:
             # Never echo the key: name the integration that already has it instead.
             where = ("integrations", i, integration.key_given_as())

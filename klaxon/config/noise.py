@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from klaxon.config.keys import HashedKey, KeyHash, KeyInTheClear
+from klaxon.config.keys import HashedKey, KeyDigest, KeyHash, KeyHint, KeyInTheClear
 from klaxon.config.problems import Problem, raise_if_any, unknown
 from klaxon.config.values import Id, TimeZone
 from klaxon.domain.incident.models import Severity
@@ -103,6 +103,8 @@ class HeartbeatConfig(HashedKey, BaseModel):
     service: str = Field(description="Service id the incident opens on.")
     key: KeyInTheClear = None
     key_hash: KeyHash = None
+    key_digest: KeyDigest = None
+    key_hint: KeyHint = None
     interval_seconds: int = Field(ge=1, le=31 * 86400, description="Longest expected time between pings.")
     grace_seconds: int = Field(default=60, ge=0, le=86400, description="Extra time allowed for a late ping.")
     summary: str | None = Field(default=None, description="Incident title; absent, `Heartbeat <id> missed`.")
@@ -150,12 +152,12 @@ def noise_references_resolve(config: KlaxonConfig) -> list[Problem]:
         if window.owner is not None and window.owner not in users:
             problems.append((("maintenance_windows", i, "owner"), unknown("user", window.owner, users)))
     keys: dict[str, str] = {
-        integration.hashed_key(): f"integration {integration.id!r}" for integration in config.integrations
+        integration.identity(): f"integration {integration.id!r}" for integration in config.integrations
     }
     for i, heartbeat in enumerate(config.heartbeats):
         if heartbeat.service not in services:
             problems.append((("heartbeats", i, "service"), unknown("service", heartbeat.service, services)))
-        digest = heartbeat.hashed_key()
+        digest = heartbeat.identity()
         if digest in keys:
             problems.append((("heartbeats", i, heartbeat.key_given_as()), f"same key as {keys[digest]}"))
         keys.setdefault(digest, f"heartbeat {heartbeat.id!r}")
@@ -173,5 +175,7 @@ def grouping_of(config: KlaxonConfig) -> dict[str, GroupRule]:
     }
 
 
-def heartbeats_by_key_hash(config: KlaxonConfig) -> dict[str, Heartbeat]:
-    return {h.hashed_key(): h.to_domain() for h in config.heartbeats}
+def heartbeats_by_key(config: KlaxonConfig) -> dict[str, Heartbeat]:
+    """Each heartbeat by its key as the document holds it: the stored digest (or, in a document not yet
+    stored by this version, the key's SHA-256)."""
+    return {h.identity(): h.to_domain() for h in config.heartbeats}

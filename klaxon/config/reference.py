@@ -272,10 +272,22 @@ def _errors_of(text: str) -> str:
 def _stored() -> str:
     return """## Integration keys and the stored form
 
-Integration keys are secrets. Klaxon stores and shows only their SHA-256 (`key_hash`):
-`KlaxonConfig.stored()` is the form to persist (keys replaced by `key_hash`, signing secrets kept
-because verifying a signature needs them) and `KlaxonConfig.public_view()` the form to show (no
-signing secrets either). Both load back, which is why an integration takes `key` or `key_hash`.
+Integration and heartbeat keys are secrets, and so are signing secrets. Three forms of a
+configuration exist:
+
+- What you write: `key` in the clear (or its SHA-256 as `key_hash`), and each signing `secret`.
+- What `klaxon config apply` sends (`KlaxonConfig.stored()`): each key replaced by its SHA-256 and
+  its `key_hint` (its prefix and last four characters); signing secrets kept, over TLS.
+- What the platform keeps (`KlaxonConfig.persisted()`): each key as `key_digest`, HMAC-SHA-256 of
+  its SHA-256 under the deployment's pepper (a Secrets Manager secret), so a leaked config table
+  gives nothing to test a guessed key against; no signing secret, because those go to their own
+  Secrets Manager secret. A changed signing secret is rotated: the old one still verifies for 24
+  hours, so the sender can be switched after the apply.
+
+`GET /v1/config` gives `KlaxonConfig.public_view()`: each key by its `key_hint` alone, no hash,
+digest or signing secret. Keys and secrets are write-only, so that view can be edited and put back
+with `PUT /v1/config`: an entry without a key keeps its key, and an integration without a `secret`
+field keeps its secret (`"secret": null` removes it).
 """
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from klaxon.config.integrity import find_problems
-from klaxon.config.keys import HashedKey, KeyHash, KeyInTheClear
+from klaxon.config.keys import HashedKey, KeyDigest, KeyHash, KeyHint, KeyInTheClear
 from klaxon.config.noise import HeartbeatConfig, InhibitionRuleConfig, ServiceMaintenanceWindow
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
@@ -168,6 +169,8 @@ class Integration(HashedKey, BaseModel):
     kind: IntegrationKind = Field(description="Payload format it accepts; `pagerduty` is Events API v2.")
     key: KeyInTheClear = None
     key_hash: KeyHash = None
+    key_digest: KeyDigest = None
+    key_hint: KeyHint = None
     service: str | None = Field(default=None, description="Service id every alert goes to.")
     service_label: str | None = Field(
         default=None,
@@ -179,7 +182,8 @@ class Integration(HashedKey, BaseModel):
     )
     secret: SigningSecret | None = Field(
         default=None,
-        description="Shared secret for tools that sign their requests (HMAC); kept in the stored form. "
+        description="Shared secret for tools that sign their requests (HMAC), kept in Secrets Manager; "
+        "changing it rotates it (the old one verifies for 24 hours). "
         "`sentry` needs its client secret here (without it, every delivery is refused); `grafana` and "
         "`generic` check signatures when it is set, "
         "`datadog` expects it back in the `X-Klaxon-Secret` header.",
@@ -271,21 +275,42 @@ class KlaxonConfig(BaseModel):
         return self
 
     def stored(self) -> dict[str, Any]:
-        """JSON-ready data to persist: each integration `key` replaced by `key_hash`; it loads back."""
+        """JSON-ready data to send to the platform: each `key` replaced by its SHA-256 (`key_hash`) and
+        hint; signing secrets kept, because the platform verifies with them. It loads back."""
         data = self.model_dump(mode="json", exclude_none=True)
+        for keyed, item in self._keyed_items(data):
+            for field in ("key", "key_hash", "key_digest", "key_hint"):
+                item.pop(field, None)
+            item.update(keyed.stored_key())
         for integration, item in zip(self.integrations, data["integrations"], strict=True):
-            item.pop("key", None)
-            item["key_hash"] = integration.hashed_key()
-            if integration.secret is not None:
-                item["secret"] = integration.secret.get_secret_value()
-        for heartbeat, item in zip(self.heartbeats, data.get("heartbeats", []), strict=True):
-            item.pop("key", None)
-            item["key_hash"] = heartbeat.hashed_key()
+            # null, not absent: the file is the whole truth, so an integration without one has none
+            item["secret"] = integration.secret.get_secret_value() if integration.secret is not None else None
+        return data
+
+    def persisted(self, keyed: Callable[[str], str]) -> dict[str, Any]:
+        """What the platform keeps: each key as its digest under `keyed` (the pepper) and its hint, and no
+        signing secret (those go to Secrets Manager). It loads back."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for model, item in self._keyed_items(data):
+            for field in ("key", "key_hash", "secret"):
+                item.pop(field, None)
+            item["key_digest"] = model.digest(keyed)
+            if (hint := model.hint()) is not None:
+                item["key_hint"] = hint
         return data
 
     def public_view(self) -> dict[str, Any]:
-        """What is safe to show or log: the stored form without signing secrets; it loads back."""
-        data = self.stored()
-        for item in data["integrations"]:
-            item.pop("secret", None)
+        """What is safe to show or log: keys by their hint alone, no digest, hash or signing secret."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for model, item in self._keyed_items(data):
+            for field in ("key", "key_hash", "key_digest", "secret"):
+                item.pop(field, None)
+            item["key_hint"] = model.hint()
         return data
+
+    def _keyed_items(self, data: dict[str, Any]) -> list[tuple[HashedKey, dict[str, Any]]]:
+        """Each keyed model (integrations, heartbeats) beside its dumped item in `data`."""
+        pairs: list[tuple[HashedKey, dict[str, Any]]] = []
+        pairs += zip(self.integrations, data.get("integrations", []), strict=True)
+        pairs += zip(self.heartbeats, data.get("heartbeats", []), strict=True)
+        return pairs

@@ -102,20 +102,23 @@ def handle_get_timeline(incidents: deps.Incidents, incident_id: str) -> Timeline
 
 
 @app.put(
-    "/v1/config", tags=["config"], summary="Replace the running configuration (stored form: keys hashed)"
+    "/v1/config",
+    tags=["config"],
+    summary="Replace the running configuration (stored form: keys hashed)",
+    description="The body is the form `klaxon config apply` sends: keys as their SHA-256 (`key_hash`), "
+    "signing secrets in the clear. An integration or heartbeat that gives no key keeps the one it has, and "
+    'an integration with no `secret` field keeps its signing secret (`"secret": null` removes it), so '
+    "what `GET /v1/config` shows can be edited and put back. A changed signing secret is rotated: the old "
+    "one verifies for 24 hours.",
 )
 def handle_put_config(
-    statuspage: deps.StatusPage, directory: deps.Directory, clock: deps.ClockNow
+    statuspage: deps.StatusPage, applier: deps.Applier, directory: deps.Directory
 ) -> dict[str, object]:
-    from klaxon.config.loader import validate_document
-    from klaxon.services.configuration import apply_config
-
     try:
         body = json_text.loads(app.current_event.body) if app.current_event.body else None
     except ValueError as exc:
         raise InvalidInput("the configuration is not JSON", [f"request body: {exc}"]) from exc
-    config = validate_document(body, "request body")
-    counts = apply_config(directory, config, clock.now())
+    counts = applier.apply_body(body, directory.config_document())
     statuspage.request_publish()  # new components and windows show at once
     logger.info("configuration applied", extra={"by": auth.principal(app).actor, **counts})
     return {"applied": counts}

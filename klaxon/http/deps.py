@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from klaxon.services.access.audit import AuditService
     from klaxon.services.access.secrets import SecretService
     from klaxon.services.access.tokens import TokenService
+    from klaxon.services.configuration import ConfigApplier
     from klaxon.services.incident.incidents import IncidentService
     from klaxon.services.noise.heartbeats import HeartbeatService
     from klaxon.services.noise.maintenance import MaintenanceService
@@ -97,6 +98,10 @@ def directory() -> DynamoDirectory:
     return wiring.container().directory
 
 
+def config_applier() -> ConfigApplier:
+    return wiring.container().config_applier
+
+
 def tokens() -> TokenService:
     return wiring.container().token_service
 
@@ -130,6 +135,7 @@ if TYPE_CHECKING:
     Subscribers = Annotated[SubscriberService, Depends(subscribers)]
     Acks = Annotated[AckService, Depends(acks)]
     Directory = Annotated[DynamoDirectory, Depends(directory)]
+    Applier = Annotated[ConfigApplier, Depends(config_applier)]
     ClockNow = Annotated[Clock, Depends(clock)]
     Tokens = Annotated[TokenService, Depends(tokens)]
     Audit = Annotated[AuditService, Depends(audit)]
@@ -149,6 +155,7 @@ else:
     Subscribers = Annotated[Any, Depends(subscribers)]
     Acks = Annotated[Any, Depends(acks)]
     Directory = Annotated[Any, Depends(directory)]
+    Applier = Annotated[Any, Depends(config_applier)]
     ClockNow = Annotated[Any, Depends(clock)]
     Tokens = Annotated[Any, Depends(tokens)]
     Audit = Annotated[Any, Depends(audit)]

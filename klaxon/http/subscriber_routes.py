@@ -30,7 +30,7 @@ from klaxon.http import deps
 from klaxon.http.auth import PRINCIPAL_KEY
 from klaxon.http.pages import page, stylesheet
 from klaxon.ports import ApiPrincipal
-from klaxon.services.statuspage.subscribers import SubscriberView, WebhookAdded
+from klaxon.services.statuspage.subscribers import SubscriberView, WebhookAdded, WebhookSecret
 
 router = Router()
 
@@ -139,6 +139,16 @@ def handle_subscribe(
 )
 def handle_list_subscribers(subscribers: deps.Subscribers) -> SubscriberList:
     return SubscriberList(subscribers=subscribers.list())
+
+
+@router.get(
+    "/v1/statuspage/subscribers/<subscriber_id>/secret",
+    tags=["status page"],
+    summary="A webhook's current signing secret (admin): to read it again after `klaxon secrets rotate "
+    "webhook`, while deliveries still carry a signature under the old one too",
+)
+def handle_get_webhook_secret(subscribers: deps.Subscribers, subscriber_id: str) -> WebhookSecret:
+    return subscribers.webhook_secret_of(subscriber_id)
 
 
 @router.delete(

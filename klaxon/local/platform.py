@@ -46,7 +46,7 @@ def _random_hex() -> str:
     return secrets.token_hex(32)
 
 
-def _new_link_secret() -> str:
+def _new_rotatable_secret() -> str:
     import json
     import secrets
 
@@ -143,7 +143,7 @@ class LocalPlatform:
             return
         from klaxon.adapters.aws import client
 
-        for name in ("pepper", "link-secret"):
+        for name in ("pepper", "link-secret", "webhook-secret", "integration-secrets"):
             value = client("secretsmanager").get_secret_value(SecretId=f"klaxon/{name}")["SecretString"]
             (self.state.folder / name).write_text(value)
 
@@ -199,9 +199,22 @@ class LocalPlatform:
         vault = client("secretsmanager")
         pepper = vault.create_secret(Name="klaxon/pepper", SecretString=self._kept("pepper", _random_hex))
         links = vault.create_secret(
-            Name="klaxon/link-secret", SecretString=self._kept("link-secret", _new_link_secret)
+            Name="klaxon/link-secret", SecretString=self._kept("link-secret", _new_rotatable_secret)
         )
-        settings = settings.model_copy(update={"pepper_secret": pepper["ARN"], "link_secret": links["ARN"]})
+        webhooks = vault.create_secret(
+            Name="klaxon/webhook-secret", SecretString=self._kept("webhook-secret", _new_rotatable_secret)
+        )
+        signing = vault.create_secret(
+            Name="klaxon/integration-secrets", SecretString=self._kept("integration-secrets", lambda: "{}")
+        )
+        settings = settings.model_copy(
+            update={
+                "pepper_secret": pepper["ARN"],
+                "link_secret": links["ARN"],
+                "webhook_secret": webhooks["ARN"],
+                "integration_secrets": signing["ARN"],
+            }
+        )
         # SMS/voice answered, SES sender, push app; pages printed.
         return self.messaging.start(settings, print_to=sys.stdout)
 
@@ -262,10 +275,9 @@ class LocalPlatform:
     def apply_config_file(self, path: Path) -> dict[str, int]:
         from klaxon import wiring
         from klaxon.config.loader import load_config
-        from klaxon.services.configuration import apply_config
 
         self.config = load_config(path)
-        return apply_config(wiring.container().directory, self.config, wiring.container().clock.now())
+        return wiring.container().config_applier.apply(self.config)
 
     def publish_status_page(self) -> None:
         """Render the status page into `site_dir` now, as the publish function does on incident events."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from klaxon.domain.access.roles import Role
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import datetime, timedelta
 
     from klaxon.domain.access.audit import AuditRecord
@@ -75,3 +75,17 @@ class Keyring(Protocol):
 
     def rotate(self, grace: timedelta) -> SecretVersions:
         """A new current secret; the old one keeps verifying for `grace`."""
+
+
+class SigningSecrets(Protocol):
+    """The integrations' signing secrets (Secrets Manager in AWS), one rotatable secret per integration."""
+
+    def accepted(self, integration: str) -> tuple[str, ...]:
+        """What verifies `integration`'s signatures now, the current secret first; () if it has none."""
+
+    def versions(self) -> Mapping[str, SecretVersions]:
+        """Every integration's secret as kept: when it was rotated, until when the old one verifies."""
+
+    def replace(self, wanted: Mapping[str, str]) -> None:
+        """Keep exactly the integrations in `wanted` (id → secret): a changed secret is rotated, so the old
+        one verifies for the grace period; an integration left out loses its secret."""

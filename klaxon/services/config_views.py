@@ -97,10 +97,10 @@ class Views:
 
     @cached_property
     def heartbeats(self) -> Mapping[str, Heartbeat]:
-        """Heartbeats by the SHA-256 of their key."""
-        from klaxon.config.noise import heartbeats_by_key_hash
+        """Heartbeats by their key's stored digest (see `HeartbeatService.ping`)."""
+        from klaxon.config.noise import heartbeats_by_key
 
-        return {} if self.config is None else heartbeats_by_key_hash(self.config)
+        return {} if self.config is None else heartbeats_by_key(self.config)
 
     @cached_property
     def contact_addresses(self) -> Mapping[str, str]:

@@ -1,9 +1,11 @@
-"""Apply a validated configuration: store it (keys hashed) and index its integrations by key hash."""
+"""Apply a validated configuration: store it (keys as digests under the pepper), index its integrations by
+key digest, and hand their signing secrets to Secrets Manager."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from klaxon.domain.intake.integration import InsufficientData, IntegrationRef
 from klaxon.domain.intake.routing import revision_of
@@ -14,6 +16,7 @@ from klaxon.domain.statuspage.introductions import (
     maintenance_window_key,
     status_maintenance_key,
 )
+from klaxon.ports import Clock, Keyed, SigningSecrets
 from klaxon.ports.config import ConfigStore
 
 if TYPE_CHECKING:
@@ -29,7 +32,7 @@ def integration_ref(integration: Integration) -> IntegrationRef:
         service=integration.service or integration.default_service or "",
         service_label=integration.service_label,
         default_service=integration.default_service,
-        secret=integration.secret.get_secret_value() if integration.secret is not None else None,
+        signed=integration.secret is not None,
         rules=rules,
         rules_revision=revision_of(rules) if rules else "",
         severity_map=dict(integration.severity_map),
@@ -39,9 +42,14 @@ def integration_ref(integration: Integration) -> IntegrationRef:
     )
 
 
-def integration_refs(config: KlaxonConfig) -> dict[str, IntegrationRef]:
-    """What ingest needs per key hash (see `integration_ref`)."""
-    return {integration.hashed_key(): integration_ref(integration) for integration in config.integrations}
+def integration_refs(config: KlaxonConfig, keyed: Callable[[str], str]) -> dict[str, IntegrationRef]:
+    """What ingest needs per key digest (see `integration_ref`)."""
+    return {integration.digest(keyed): integration_ref(integration) for integration in config.integrations}
+
+
+def signing_secrets(config: KlaxonConfig) -> dict[str, str]:
+    """Each signed integration's secret, by integration id."""
+    return {i.id: i.secret.get_secret_value() for i in config.integrations if i.secret is not None}
 
 
 def introduction_keys(config: KlaxonConfig) -> list[str]:
@@ -55,15 +63,37 @@ def introduction_keys(config: KlaxonConfig) -> list[str]:
     return keys
 
 
-def apply_config(store: ConfigStore, config: KlaxonConfig, now: datetime) -> dict[str, int]:
-    """Replace the running configuration at `now`; returns counts of what it now holds."""
-    times = introduced(store.introductions(), introduction_keys(config), now)
-    store.apply(config.stored(), integration_refs(config), times)
-    return {
-        "users": len(config.users),
-        "teams": len(config.teams),
-        "services": len(config.services),
-        "integrations": len(config.integrations),
-        "schedules": len(config.schedules),
-        "escalation_policies": len(config.escalation_policies),
-    }
+@dataclass
+class ConfigApplier:
+    """Replaces the running configuration: the document and integration index (`store`), the signing
+    secrets (`signing`), keys digested under the pepper (`keyed`)."""
+
+    store: ConfigStore
+    keyed: Keyed
+    signing: SigningSecrets
+    clock: Clock
+
+    def apply_body(self, body: Any, stored: Mapping[str, Any] | None) -> dict[str, int]:
+        """Apply a `PUT /v1/config` body over the `stored` document (see `with_kept_credentials`)."""
+        from klaxon.config.keys import with_kept_credentials
+        from klaxon.config.loader import validate_document
+
+        current = {name: versions.current for name, versions in self.signing.versions().items()}
+        return self.apply(validate_document(with_kept_credentials(body, stored, current), "request body"))
+
+    def apply(self, config: KlaxonConfig) -> dict[str, int]:
+        """Replace the running configuration now; returns counts of what it now holds."""
+        now = self.clock.now()
+        times = introduced(self.store.introductions(), introduction_keys(config), now)
+        # Secrets first: an integration indexed before its secret is stored would refuse its senders.
+        self.signing.replace(signing_secrets(config))
+        digest = self.keyed.digest
+        self.store.apply(config.persisted(digest), integration_refs(config, digest), times)
+        return {
+            "users": len(config.users),
+            "teams": len(config.teams),
+            "services": len(config.services),
+            "integrations": len(config.integrations),
+            "schedules": len(config.schedules),
+            "escalation_policies": len(config.escalation_policies),
+        }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -323,3 +325,33 @@ class StaticKeyring:
         now = self.clock.now() if self.clock is not None else datetime.now(UTC)
         self.versions_now = self.versions_now.rotated(f"rotated-{now.timestamp()}".ljust(40, "x"), now, grace)
         return self.versions_now
+
+
+class PepperedDigest:
+    """HMAC-SHA-256 under a fixed pepper, as the Secrets Manager pepper digests credentials."""
+
+    def __init__(self, pepper: bytes = b"test-pepper") -> None:
+        self.pepper = pepper
+
+    def digest(self, secret: str) -> str:
+        return hmac.new(self.pepper, secret.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class MemorySigningSecrets:
+    """Integrations' signing secrets, rotated on apply as the Secrets Manager adapter rotates them."""
+
+    clock: Any
+    kept: dict[str, SecretVersions] = field(default_factory=dict)
+
+    def accepted(self, integration: str) -> tuple[str, ...]:
+        found = self.kept.get(integration)
+        return tuple(found.accepted(self.clock.now())) if found is not None else ()
+
+    def versions(self) -> dict[str, SecretVersions]:
+        return dict(self.kept)
+
+    def replace(self, wanted: Mapping[str, str]) -> None:
+        from klaxon.domain.access.rotation import reconciled
+
+        self.kept = reconciled(self.kept, wanted, self.clock.now())

@@ -259,23 +259,47 @@ def test_the_link_secret_is_read_by_who_signs_links_and_written_by_the_api_alone
     assert ("secretsmanager:PutSecretValue" in actions) == ("write" in LINK_SECRET[name])
 
 
-TOKEN_READERS = {"api"}  # read the pepper API tokens are keyed by, and put audit records
+PEPPER_READERS = {"api", "ingest"}  # check API tokens (api) and integration and heartbeat keys (both)
+AUDIT_WRITERS = {"api"}  # put audit records
+SIGNING_SECRETS = {"ingest": "read", "api": "write"}  # verify signatures; apply a config with secrets
+READ = {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+
+
+def _env(cfn: dict[str, Any], name: str) -> dict[str, Any]:
+    return dict(cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"])
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))
-def test_only_the_api_reads_the_pepper_and_writes_the_audit_log(cfn: dict[str, Any], name: str) -> None:
-    api = cfn["Resources"][function_logical_id(cfn, "api")]["Properties"]["Environment"]["Variables"]
+def test_only_the_credential_checkers_read_the_pepper_and_only_the_api_writes_the_audit_log(
+    cfn: dict[str, Any], name: str
+) -> None:
+    api = _env(cfn, "api")
     pepper, bucket = ref(api["KLAXON_PEPPER_SECRET"]), ref(api["KLAXON_AUDIT_BUCKET"])
     allowed = grants(cfn, _role(cfn, name))
     secrets = {action for action, resource in allowed if resource == f"<{pepper}>"}
     audit = {grant for grant in allowed if grant[1].startswith(f"<{bucket}>")}
-    variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
-    if name not in TOKEN_READERS:
-        assert secrets == set() and audit == set()
-        assert "KLAXON_PEPPER_SECRET" not in variables and "KLAXON_AUDIT_BUCKET" not in variables
+    variables = _env(cfn, name)
+    assert secrets == (READ if name in PEPPER_READERS else set())
+    assert ("KLAXON_PEPPER_SECRET" in variables) == (name in PEPPER_READERS)
+    assert ("KLAXON_AUDIT_BUCKET" in variables) == (name in AUDIT_WRITERS)
+    if name in AUDIT_WRITERS:
+        assert audit == {("s3:PutObject", f"<{bucket}>/audit/*")}  # no read, no delete
+    else:
+        assert audit == set()
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_only_ingest_reads_and_only_the_api_writes_the_integrations_signing_secrets(
+    cfn: dict[str, Any], name: str
+) -> None:
+    secret = ref(_env(cfn, "api")["KLAXON_INTEGRATION_SECRETS"])
+    actions = {action for action, resource in grants(cfn, _role(cfn, name)) if resource == f"<{secret}>"}
+    assert ("KLAXON_INTEGRATION_SECRETS" in _env(cfn, name)) == (name in SIGNING_SECRETS)
+    if name not in SIGNING_SECRETS:
+        assert actions == set()
         return
-    assert secrets == {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
-    assert audit == {("s3:PutObject", f"<{bucket}>/audit/*")}  # no read, no delete
+    assert actions >= READ
+    assert ("secretsmanager:PutSecretValue" in actions) == (SIGNING_SECRETS[name] == "write")
 
 
 def test_the_audit_bucket_is_write_once_in_compliance_mode_for_a_year(cfn: dict[str, Any]) -> None:

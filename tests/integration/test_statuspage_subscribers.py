@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from klaxon.adapters.tables import ConfigItem
 from klaxon.domain.paging.policy import Channel
 from klaxon.domain.statuspage.subscribers import SIGNATURE_HEADER, verify_webhook_signature
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot, StatusUpdatePosted
@@ -299,6 +300,27 @@ def test_a_webhook_receives_a_post_signed_with_its_secret(http, platform, receiv
     alert(http, platform, "sub-11")
     ((headers, body),) = receiver.requests
     assert verify_webhook_signature(secret, body, headers[SIGNATURE_HEADER.lower()], datetime.now(UTC))
+
+
+def test_after_the_webhook_secret_rotates_a_delivery_verifies_under_the_old_and_the_new(
+    http, platform, receiver
+):
+    added = add_webhook(http, receiver.url)
+    assert http.post("/v1/secrets/webhook/rotate", json={"grace_hours": 24}).status_code == 200
+    current = http.get(f"/v1/statuspage/subscribers/{added['subscriber']['id']}/secret").json()
+    alert(http, platform, "sub-12")
+
+    ((headers, body),) = receiver.requests
+    signed, now = headers[SIGNATURE_HEADER.lower()], datetime.now(UTC)
+    assert current["secret"] != added["secret"] and current["previous_valid_until"] is not None
+    assert verify_webhook_signature(current["secret"], body, signed, now)
+    assert verify_webhook_signature(added["secret"], body, signed, now)
+
+
+def test_no_webhook_secret_is_kept_in_the_config_table(http, platform, receiver):
+    secret = add_webhook(http, receiver.url)["secret"]
+
+    assert secret not in json.dumps([item.doc for item in ConfigItem.scan()])
 
 
 def test_the_webhook_payload_is_statuspage_s_incident_webhook(http, platform, receiver):

@@ -25,6 +25,7 @@ from tests.fakes.memory import (
     MemoryDeliveryLog,
     MemoryDirectory,
     MemoryPayloads,
+    MemorySigningSecrets,
     RecordingBus,
 )
 from tests.fakes.sources import encode, hmac_hex, load, sentry_headers
@@ -64,7 +65,7 @@ def _v0(body: bytes, at: datetime, secret: str = SECRET) -> dict[str, str]:
 
 
 def test_the_generic_v0_signature_covers_its_timestamp_and_expires():
-    ref = IntegrationRef(id="g", kind="generic", service="checkout", secret=SECRET)
+    ref = IntegrationRef(id="g", kind="generic", service="checkout", secrets=(SECRET,))
     body = b'{"status": "resolved"}'
     generic.verify(body, _v0(body, NOW), ref, NOW)
     with pytest.raises(BadSignature, match="old"):
@@ -132,14 +133,18 @@ def test_a_stale_resolve_leaves_the_incident_triggered_and_says_so_on_its_timeli
 
 
 def _ingest() -> IngestService:
-    sentry = IntegrationRef(id="sentry", kind="sentry", service="checkout", secret=SENTRY_SECRET)
+    sentry = IntegrationRef(id="sentry", kind="sentry", service="checkout", signed=True)
+    clock = FixedClock(NOW)
+    signing = MemorySigningSecrets(clock)
+    signing.replace({"sentry": SENTRY_SECRET})
     return IngestService(
         directory=MemoryDirectory(integrations={"sentry": sentry}),
         bus=RecordingBus(),
         payloads=MemoryPayloads(),
-        clock=FixedClock(NOW),
+        clock=clock,
         ids=CountingIds(),
         deliveries=MemoryDeliveryLog(),
+        signing=signing,
     )
 
 

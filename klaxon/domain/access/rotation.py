@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -21,7 +21,7 @@ class SecretVersions(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    current: str = Field(min_length=32)
+    current: str = Field(min_length=16)  # Klaxon makes 64 characters; senders' secrets have at least 16
     previous: str | None = None
     previous_until: AwareDatetime | None = None
     rotated_at: AwareDatetime | None = None
@@ -53,3 +53,24 @@ def verified(
             failure = exc
     assert failure is not None, "there is always a current secret"
     raise failure
+
+
+def reconciled(
+    kept: Mapping[str, SecretVersions],
+    wanted: Mapping[str, str],
+    now: datetime,
+    grace: timedelta = DEFAULT_GRACE,
+) -> dict[str, SecretVersions]:
+    """The secrets to keep once a configuration that wants `wanted` (name → value) is applied at `now`: an
+    unchanged one as it was, a changed one rotated (the old value verifies for `grace`), a new one added,
+    and one no longer wanted gone."""
+    found: dict[str, SecretVersions] = {}
+    for name, value in wanted.items():
+        before = kept.get(name)
+        if before is None:
+            found[name] = SecretVersions(current=value)
+        elif before.current == value:
+            found[name] = before
+        else:
+            found[name] = before.rotated(value, now, grace)
+    return found

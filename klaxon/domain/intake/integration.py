@@ -43,7 +43,13 @@ class IntegrationRef(BaseModel):
     service: str
     service_label: str | None = None
     default_service: str | None = None
-    secret: str | None = Field(default=None, repr=False)  # HMAC signing secret, for sources that sign
+    signed: bool = False  # it has a signing secret (kept in Secrets Manager, not here)
+    # What verifies its signatures now, the current secret first (two during a rotation's grace period):
+    # filled in by ingest from Secrets Manager for each request, never stored.
+    secrets: tuple[str, ...] = Field(default=(), repr=False, exclude=True)
+    # Where the config table kept the secret before signing secrets moved to Secrets Manager: it still
+    # verifies, until the next apply stores the integration without it.
+    secret: str | None = Field(default=None, repr=False)
     rules: tuple[Rule, ...] = ()
     rules_revision: str = ""  # a digest of `rules`: ingest compiles each revision once per container
     severity_map: dict[str, Severity] = Field(default_factory=dict)  # source's severity → ours

@@ -243,10 +243,27 @@ def read_link_token(secret: bytes, token: str, purpose: LinkPurpose, now: dateti
 # --- webhook signatures --------------------------------------------------------------------------
 
 
+_WEBHOOK_SECRET = b"klaxon-webhook-secret\0"
+
+
+def webhook_secret(master: bytes, subscriber_id: str) -> str:
+    """A webhook's signing secret, derived from the deployment's webhook secret and the subscriber's id:
+    none is stored, and rotating the deployment's secret gives every webhook a new one."""
+    mac = hmac.new(master, _WEBHOOK_SECRET + subscriber_id.encode(), hashlib.sha256).hexdigest()
+    return f"whsec_{mac}"
+
+
 def webhook_signature(secret: str, body: bytes, timestamp: int) -> str:
     """The `X-Klaxon-Signature` value: `t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
+    return webhook_signatures([secret], body, timestamp)
+
+
+def webhook_signatures(secrets: Sequence[str], body: bytes, timestamp: int) -> str:
+    """`t=<unix>,v1=<mac>[,v1=<mac>]`: one `v1` per secret, the current first. While a secret rotates both
+    are sent (as Stripe does), so a receiver holding either verifies."""
+    signed = f"{timestamp}.".encode() + body
+    macs = [hmac.new(s.encode(), signed, hashlib.sha256).hexdigest() for s in secrets]
+    return ",".join([f"t={timestamp}", *(f"v1={mac}" for mac in macs)])
 
 
 def verify_webhook_signature(

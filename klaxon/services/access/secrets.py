@@ -1,7 +1,6 @@
-"""Signing secrets an admin can rotate (`POST /v1/secrets/{name}/rotate`, `klaxon secrets rotate NAME`).
-
-Values are never shown: Klaxon both signs and verifies with them, so no one else needs them.
-"""
+"""Signing secrets: the ones Klaxon makes, which an admin rotates (`POST /v1/secrets/{name}/rotate`,
+`klaxon secrets rotate NAME`), and integrations' (`integration:<id>`), which rotate when a configuration
+with a new value is applied. Values are never shown."""
 
 from __future__ import annotations
 
@@ -11,12 +10,15 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from klaxon.domain.access.rotation import DEFAULT_GRACE, MAX_GRACE
-from klaxon.domain.errors import NotFound
-from klaxon.ports import Keyring
+from klaxon.domain.errors import InvalidInput, NotFound
+from klaxon.ports import Keyring, SigningSecrets
 
 USES = {
     "link": "acknowledge links in pages, subscriber confirm and unsubscribe links, calendar feed URLs",
+    "webhook": "status page webhooks' signing secrets, each derived from it (read one: "
+    "GET /v1/statuspage/subscribers/{id}/secret)",
 }
+INTEGRATION = "integration:"
 
 
 class Rotation(BaseModel):
@@ -38,8 +40,21 @@ class SecretStatus(BaseModel):
 @dataclass
 class SecretService:
     keyrings: dict[str, Keyring]
+    signing: SigningSecrets | None = None
 
     def _keyring(self, name: str) -> Keyring:
+        if (
+            name.startswith(INTEGRATION)
+            and self.signing is not None
+            and name[len(INTEGRATION) :] in (self.signing.versions())
+        ):
+            raise InvalidInput(
+                f"{name} is the secret its sender signs with, so Klaxon cannot choose it",
+                [
+                    "set the new value as the integration's `secret` and apply the configuration: "
+                    "the old value keeps verifying for 24 hours while you change the sender"
+                ],
+            )
         if name not in self.keyrings:
             raise NotFound(f"no secret {name!r}: rotatable secrets are {', '.join(sorted(self.keyrings))}")
         return self.keyrings[name]
@@ -61,6 +76,16 @@ class SecretService:
                 SecretStatus(
                     name=name,
                     used_for=USES[name],
+                    rotated_at=versions.rotated_at,
+                    previous_valid_until=versions.previous_until,
+                )
+            )
+        kept = self.signing.versions() if self.signing is not None else {}
+        for integration, versions in sorted(kept.items()):
+            found.append(
+                SecretStatus(
+                    name=f"{INTEGRATION}{integration}",
+                    used_for=f"signatures on integration {integration}'s requests (rotate: apply a new one)",
                     rotated_at=versions.rotated_at,
                     previous_valid_until=versions.previous_until,
                 )

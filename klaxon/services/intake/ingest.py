@@ -15,8 +15,17 @@ from klaxon.domain.intake import pagerduty, routing
 from klaxon.domain.intake.deliveries import delivery_ids, sns_delivery_id, to_remember
 from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.domain.intake.sources import SOURCES, Ignored, cloudwatch
+from klaxon.domain.intake.sources.signatures import BadSignature
 from klaxon.events import AlertReceived, ChangeReceived, DetailType
-from klaxon.ports import Clock, DeliveryLog, EventBus, IdGenerator, KeysAndServices, PayloadStore
+from klaxon.ports import (
+    Clock,
+    DeliveryLog,
+    EventBus,
+    IdGenerator,
+    KeysAndServices,
+    PayloadStore,
+    SigningSecrets,
+)
 from klaxon.ports.intake import SnsVerifier, SubscriptionConfirmer
 
 log = logging.getLogger(__name__)
@@ -53,6 +62,7 @@ class IngestService:
     sns: SnsVerifier | None = None  # cloudwatch: SNS signatures
     confirmer: SubscriptionConfirmer | None = None  # cloudwatch: SNS subscription confirmation
     deliveries: DeliveryLog | None = None  # acknowledges and resolves already taken (24 h)
+    signing: SigningSecrets | None = None  # integrations' signing secrets (Secrets Manager)
     _rules: dict[str, tuple[str, routing.CompiledRules]] = field(default_factory=dict, init=False, repr=False)
 
     def _json(self, body: bytes, invalid_message: str) -> Any:
@@ -126,6 +136,7 @@ class IngestService:
         headers = headers or {}
         now = self.clock.now()
         if source.verify is not None:
+            integration = self._with_secrets(integration)
             source.verify(body, headers, integration, now)  # before parsing: a forger learns nothing more
         payload = self._json(body, f"{kind} payload is not JSON")
         if kind == "cloudwatch":
@@ -139,6 +150,17 @@ class IngestService:
             now=now,
         )
         return self._accept(integration, parsed, delivery_ids(kind, integration.id, body, headers))
+
+    def _with_secrets(self, integration: IntegrationRef) -> IntegrationRef:
+        """`integration` with what verifies its signatures now (two secrets during a rotation)."""
+        secrets: tuple[str, ...] = ()
+        if integration.signed and self.signing is not None:
+            secrets = self.signing.accepted(integration.id)
+        if not secrets and integration.secret is not None:  # stored in the config table by older versions
+            secrets = (integration.secret,)
+        if integration.signed and not secrets:  # never let a missing secret read as "unsigned is fine"
+            raise BadSignature(f"the signing secret of integration {integration.id} cannot be found")
+        return integration.model_copy(update={"secrets": secrets})
 
     def _accept(
         self, integration: IntegrationRef, parsed: Alert | Ignored, ids: tuple[str, ...] = ()

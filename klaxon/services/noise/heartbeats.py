@@ -26,7 +26,7 @@ from klaxon.domain.noise.heartbeats import (
     recovered_alert,
 )
 from klaxon.events import AlertReceived, DetailType
-from klaxon.ports import Clock, EventBus, IdGenerator
+from klaxon.ports import Clock, EventBus, IdGenerator, Keyed
 from klaxon.ports.noise import HeartbeatStore
 
 ATTEMPTS = 5
@@ -44,7 +44,8 @@ class HeartbeatView(BaseModel):
 
 @dataclass
 class HeartbeatService:
-    heartbeats: Callable[[], Mapping[str, Heartbeat]]  # by key hash, from the configuration
+    heartbeats: Callable[[], Mapping[str, Heartbeat]]  # by key digest, from the configuration
+    keyed: Keyed  # the pepper keys are digested under
     store: HeartbeatStore
     bus: EventBus
     clock: Clock
@@ -52,7 +53,9 @@ class HeartbeatService:
 
     def ping(self, key: str) -> HeartbeatView:
         """The job is alive: record it, and resolve its incident if it had been missed."""
-        heartbeat = self.heartbeats().get(hash_key(key))
+        hashed, configured = hash_key(key), self.heartbeats()
+        # Stored under the pepper's digest; a document from before keys were peppered holds the SHA-256.
+        heartbeat = configured.get(self.keyed.digest(hashed)) or configured.get(hashed)
         if heartbeat is None:
             raise Unauthorized("the key is not the key of any heartbeat")
         now = self.clock.now()

@@ -27,13 +27,14 @@ from klaxon.domain.statuspage.subscribers import (
     incident_as_of,
     unsubscribe_headers,
     update_email,
-    webhook_signature,
+    webhook_secret,
+    webhook_signatures,
 )
 from klaxon.ports.statuspage import EmailSender, SubscriberStore, WebhookPoster
 
 if TYPE_CHECKING:
     from klaxon.config.statuspage import StatusPageConfig
-    from klaxon.ports import Clock
+    from klaxon.ports import Clock, Keyring
 
 from klaxon.services.statuspage.subscriber_messages import (
     ATTEMPTS,
@@ -56,6 +57,7 @@ class SubscriberFanOut:
         email: EmailSender
         webhooks: WebhookPoster
         clock: Clock
+        webhook_keys: Keyring
         sleep: Callable[[float], None]
         backoff_s: tuple[float, ...]
         threads: int
@@ -137,10 +139,20 @@ class SubscriberFanOut:
         self.store.record(claim.model_copy(update=outcome))
         return state
 
+    def webhook_secrets(self, subscriber: Subscriber) -> list[str]:
+        """What signs `subscriber`'s deliveries: its secret under the deployment's webhook secret, and
+        during a rotation's grace period its old one too. A webhook added before secrets were derived
+        kept its own: it signs alone until the first rotation, and beside the new one through its grace."""
+        derived = [webhook_secret(master, subscriber.id) for master in self.webhook_keys.accepted()]
+        if subscriber.secret is None:
+            return derived
+        if self.webhook_keys.versions().rotated_at is None:
+            return [subscriber.secret]
+        return derived[:1] + ([subscriber.secret] if len(derived) > 1 else [])
+
     def _post(self, subscriber: Subscriber, update: StatusUpdate, body: bytes) -> int:
-        if not subscriber.secret:
-            raise DeliveryFailed("webhook: the subscriber has no signing secret")
-        signature = webhook_signature(subscriber.secret, body, int(self.clock.now().timestamp()))
+        secrets = self.webhook_secrets(subscriber)
+        signature = webhook_signatures(secrets, body, int(self.clock.now().timestamp()))
         headers = {
             "Content-Type": "application/json",
             SIGNATURE_HEADER: signature,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from klaxon.domain.statuspage.models import PublicIncident, Snapshot
 from klaxon.domain.statuspage.status import component_statuses, page_status
@@ -54,10 +53,20 @@ class SubscriberView(BaseModel):
 
 
 class WebhookAdded(BaseModel):
-    """A new webhook subscriber and its signing secret, which is shown this once."""
+    """A new webhook subscriber and its signing secret (an admin can read it again, for a rotation)."""
 
     subscriber: SubscriberView
     secret: str
+
+
+class WebhookSecret(BaseModel):
+    """A webhook's current signing secret; while the old one still signs too, until when."""
+
+    subscriber_id: str
+    secret: str
+    previous_valid_until: datetime | None = Field(
+        description="until when deliveries also carry a signature under the previous secret"
+    )
 
 
 @dataclass(frozen=True)
@@ -81,10 +90,6 @@ def announcer(bus: EventBus) -> Callable[[PublicIncident], None]:
         bus.publish(DetailType.STATUS_UPDATE_POSTED, posted)
 
     return announce
-
-
-def new_webhook_secret() -> str:
-    return f"whsec_{secrets.token_hex(32)}"
 
 
 def permalink(config: StatusPageConfig, public_id: str) -> str:

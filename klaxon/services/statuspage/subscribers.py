@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from klaxon.domain.access.rotation import verified
-from klaxon.domain.errors import Conflict
+from klaxon.domain.errors import Conflict, NotFound
 from klaxon.domain.paging.pages import DeliveryFailed
 from klaxon.domain.statuspage.models import PublicIncident, Snapshot
 from klaxon.domain.statuspage.subscribers import (
@@ -27,6 +27,7 @@ from klaxon.domain.statuspage.subscribers import (
     make_link_token,
     normalise_email,
     read_link_token,
+    webhook_secret,
 )
 from klaxon.events import DetailType, StatusSubscriberAdded
 from klaxon.ports.statuspage import EmailSender, SubscriberStore, WebhookPoster
@@ -44,12 +45,12 @@ from klaxon.services.statuspage.subscriber_messages import (
     WRITE_ATTEMPTS,
     SubscriberView,
     WebhookAdded,
+    WebhookSecret,
     announcer,
-    new_webhook_secret,
     offers,
 )
 
-__all__ = ["SubscriberService", "SubscriberView", "WebhookAdded", "announcer"]
+__all__ = ["SubscriberService", "SubscriberView", "WebhookAdded", "WebhookSecret", "announcer"]
 
 
 @dataclass
@@ -64,9 +65,9 @@ class SubscriberService(SubscriberFanOut):
     clock: Clock
     ids: IdGenerator
     keys: Keyring  # signs confirm and unsubscribe links
+    webhook_keys: Keyring  # the deployment's webhook secret, each webhook's own is derived from
     public_url: str | None = None  # the API's base URL: links in emails are absolute when it is known
     allow_loopback_http: bool = False  # webhooks to http://127.0.0.1 (klaxon up and tests, never in AWS)
-    new_secret: Callable[[], str] = new_webhook_secret
     sleep: Callable[[float], None] = time.sleep
     backoff_s: tuple[float, ...] = BACKOFF_SECONDS
     threads: int = FANOUT_THREADS
@@ -118,7 +119,6 @@ class SubscriberService(SubscriberFanOut):
         address = check_webhook_url(url, allow_loopback_http=self.allow_loopback_http)
         self.webhooks.vet(address)  # and again at each delivery: DNS may answer otherwise by then
         now = self.clock.now()
-        secret = self.new_secret()
         subscriber = Subscriber(
             id=self.ids.new_id(),
             kind=SubscriberKind.WEBHOOK,
@@ -127,10 +127,19 @@ class SubscriberService(SubscriberFanOut):
             created_at=now,
             confirmed_at=now,
             created_by=actor,
-            secret=secret,
         )
         self.store.create(subscriber)
+        secret = webhook_secret(self.webhook_keys.current(), subscriber.id)  # derived: nothing stored
         return WebhookAdded(subscriber=SubscriberView.of(subscriber), secret=secret)
+
+    def webhook_secret_of(self, subscriber_id: str) -> WebhookSecret:
+        """A webhook's current signing secret (after a rotation of the webhook secret, its new one)."""
+        found = self.store.get(subscriber_id)
+        if found is None or found[0].kind is not SubscriberKind.WEBHOOK:
+            raise NotFound(f"no webhook subscriber {subscriber_id}")
+        signing = self.webhook_secrets(found[0])
+        until = self.webhook_keys.versions().previous_until if len(signing) > 1 else None
+        return WebhookSecret(subscriber_id=subscriber_id, secret=signing[0], previous_valid_until=until)
 
     def _link(self, path: str, token: str) -> str:
         return f"{(self.public_url or '').rstrip('/')}{path}{token}"

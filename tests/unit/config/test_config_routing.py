@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from klaxon.config import parse_config
 from klaxon.domain.intake.routing import Operator
-from klaxon.services.configuration import integration_ref
+from klaxon.services.configuration import integration_ref, signing_secrets
 
 Edit = Callable[[str, str], tuple[str, int]]
 Errors = Callable[[str], list[str]]
@@ -70,11 +70,13 @@ def test_in_and_not_are_written_and_stored_by_their_yaml_names(acme_text: str) -
 
 
 def test_the_integration_ingest_sees_carries_its_compiled_form(acme_text: str) -> None:
-    grafana = parse_config(acme_text, "acme.yaml").integrations[3]
+    config = parse_config(acme_text, "acme.yaml")
+    grafana = config.integrations[3]
 
     ref = integration_ref(grafana)
 
     assert [r.name for r in ref.rules] == ["drop-test-environment", "database-pages-payments"]
     assert ref.rules[1].conditions[0].operator is Operator.IN
-    assert ref.secret == "demo-grafana-signing-secret-0001"
+    assert ref.signed and ref.secret is None  # the secret itself goes to Secrets Manager, not the index
+    assert signing_secrets(config)["grafana"] == "demo-grafana-signing-secret-0001"
     assert len(ref.rules_revision) == 16

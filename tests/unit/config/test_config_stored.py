@@ -1,8 +1,10 @@
-"""The stored and public forms of a config hold key hashes, never keys, and load back."""
+"""The forms of a config: what the CLI sends holds key hashes, what the platform keeps holds digests under
+the pepper and no signing secret, and what is shown holds neither, only each key's hint."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -69,5 +71,42 @@ def test_the_public_view_drops_signing_secrets(signed: KlaxonConfig) -> None:
     assert SECRET not in json.dumps(signed.public_view())
 
 
-def test_the_public_view_loads_back(acme: KlaxonConfig) -> None:
-    assert KlaxonConfig.model_validate(acme.public_view()).public_view() == acme.public_view()
+def _pepper(hashed: str) -> str:
+    return hmac.new(b"pepper", hashed.encode(), hashlib.sha256).hexdigest()
+
+
+def test_the_kept_form_holds_each_keys_sha256_digested_under_the_pepper(acme: KlaxonConfig) -> None:
+    digests = [item["key_digest"] for item in acme.persisted(_pepper)["integrations"]]
+
+    assert digests == [_pepper(hash_key(key)) for key in DEMO_KEYS]
+    assert not any(hash_key(key) in json.dumps(acme.persisted(_pepper)) for key in DEMO_KEYS)
+
+
+def test_a_key_given_by_its_sha256_is_kept_under_the_same_digest(acme: KlaxonConfig) -> None:
+    sent = KlaxonConfig.model_validate(acme.stored())
+
+    assert sent.persisted(_pepper)["integrations"] == acme.persisted(_pepper)["integrations"]
+
+
+def test_the_kept_form_loads_back_and_holds_no_signing_secret(signed: KlaxonConfig) -> None:
+    kept = signed.persisted(_pepper)
+
+    assert KlaxonConfig.model_validate(kept).persisted(_pepper) == kept
+    assert SECRET not in json.dumps(kept)
+
+
+def test_the_public_view_shows_a_keys_prefix_and_last_four_and_no_hash_or_digest(acme: KlaxonConfig) -> None:
+    shown = KlaxonConfig.model_validate(acme.persisted(_pepper)).public_view()
+
+    assert [item["key_hint"] for item in shown["integrations"]] == [
+        "KLAXON-…0001",
+        "KLAXON-…0001",
+        "KLAXON-…-001",
+        "KLAXON-…0001",
+        "KLAXON-…0001",
+        "KLAXON-…0001",
+        "KLAXON-…0001",
+        "KLAXON-…0001",
+    ]
+    for item in shown["integrations"] + shown.get("heartbeats", []):
+        assert not {"key", "key_hash", "key_digest", "secret"} & set(item)

@@ -12,7 +12,7 @@ from klaxon.domain.incident.models import AlertAction
 from klaxon.domain.noise.heartbeats import Heartbeat, HeartbeatStatus
 from klaxon.events import AlertReceived
 from klaxon.services.noise.heartbeats import HeartbeatService
-from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
+from tests.fakes.memory import CountingIds, FixedClock, PepperedDigest, RecordingBus
 from tests.fakes.noise import MemoryHeartbeats
 
 KEY = "BACKUP-HEARTBEAT-KEY-000001"
@@ -22,7 +22,8 @@ BACKUP = Heartbeat(id="backup", service="platform", interval=timedelta(hours=1),
 @pytest.fixture
 def service() -> HeartbeatService:
     return HeartbeatService(
-        heartbeats=lambda: {hash_key(KEY): BACKUP},
+        heartbeats=lambda: {PepperedDigest().digest(hash_key(KEY)): BACKUP},
+        keyed=PepperedDigest(),
         store=MemoryHeartbeats(),
         bus=RecordingBus(),
         clock=FixedClock(),

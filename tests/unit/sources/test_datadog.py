@@ -85,13 +85,13 @@ def test_missing_fields_are_each_named():
 
 
 def test_with_a_secret_the_custom_header_must_carry_it():
-    integration = ref("datadog", secret="datadog-secret-00001")
+    integration = ref("datadog", secrets=("datadog-secret-00001",))
 
     datadog.verify(b"{}", {"x-klaxon-secret": "datadog-secret-00001"}, integration, NOW)
 
 
 def test_a_wrong_secret_header_is_refused():
-    integration = ref("datadog", secret="datadog-secret-00001")
+    integration = ref("datadog", secrets=("datadog-secret-00001",))
 
     with pytest.raises(BadSignature, match="X-Klaxon-Secret is not the integration's secret"):
         datadog.verify(b"{}", {"x-klaxon-secret": "guess"}, integration, NOW)

@@ -88,7 +88,7 @@ def test_a_body_signed_with_the_secret_is_accepted():
     body = encode(load("generic-firing"))
     headers = {k.lower(): v for k, v in generic_headers(body, "generic-secret-000001").items()}
 
-    generic.verify(body, headers, integration(secret="generic-secret-000001"), NOW)
+    generic.verify(body, headers, integration(secrets=("generic-secret-000001",)), NOW)
 
 
 def test_a_wrong_signature_is_refused():
@@ -96,4 +96,4 @@ def test_a_wrong_signature_is_refused():
     headers = {k.lower(): v for k, v in generic_headers(body, "not-the-secret-00001").items()}
 
     with pytest.raises(BadSignature, match="X-Klaxon-Signature does not match"):
-        generic.verify(body, headers, integration(secret="generic-secret-000001"), NOW)
+        generic.verify(body, headers, integration(secrets=("generic-secret-000001",)), NOW)

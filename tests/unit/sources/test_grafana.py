@@ -88,14 +88,14 @@ def test_without_a_secret_no_signature_is_needed():
 def test_a_body_signed_with_the_secret_is_accepted():
     body = encode(load("grafana-firing"))
 
-    grafana.verify(body, _lower(grafana_headers(body, SECRET)), ref("grafana", secret=SECRET), NOW)
+    grafana.verify(body, _lower(grafana_headers(body, SECRET)), ref("grafana", secrets=(SECRET,)), NOW)
 
 
 def test_a_timestamped_signature_within_five_minutes_is_accepted():
     body = encode(load("grafana-firing"))
     headers = grafana_headers(body, SECRET, timestamp=int(NOW.timestamp()) - 60)
 
-    grafana.verify(body, _lower(headers), ref("grafana", secret=SECRET), NOW)
+    grafana.verify(body, _lower(headers), ref("grafana", secrets=(SECRET,)), NOW)
 
 
 def test_a_stale_timestamped_signature_is_refused_as_a_replay():
@@ -103,7 +103,7 @@ def test_a_stale_timestamped_signature_is_refused_as_a_replay():
     headers = grafana_headers(body, SECRET, timestamp=int(NOW.timestamp()) - 3600)
 
     with pytest.raises(BadSignature, match="stale or replayed"):
-        grafana.verify(body, _lower(headers), ref("grafana", secret=SECRET), NOW)
+        grafana.verify(body, _lower(headers), ref("grafana", secrets=(SECRET,)), NOW)
 
 
 def test_a_signature_made_with_another_secret_is_refused():
@@ -111,13 +111,16 @@ def test_a_signature_made_with_another_secret_is_refused():
 
     with pytest.raises(BadSignature, match="X-Grafana-Alerting-Signature does not match"):
         grafana.verify(
-            body, _lower(grafana_headers(body, "another-secret-00001")), ref("grafana", secret=SECRET), NOW
+            body,
+            _lower(grafana_headers(body, "another-secret-00001")),
+            ref("grafana", secrets=(SECRET,)),
+            NOW,
         )
 
 
 def test_a_missing_signature_is_refused_when_the_integration_has_a_secret():
     with pytest.raises(BadSignature, match="missing X-Grafana-Alerting-Signature"):
-        grafana.verify(b"{}", {}, ref("grafana", secret=SECRET), NOW)
+        grafana.verify(b"{}", {}, ref("grafana", secrets=(SECRET,)), NOW)
 
 
 def _lower(headers: dict[str, str]) -> dict[str, str]:

@@ -95,7 +95,7 @@ def test_a_body_signed_with_the_client_secret_is_accepted():
     body = encode(load("sentry-issue-alert"))
     headers = {k.lower(): v for k, v in sentry_headers(body, SECRET, "event_alert").items()}
 
-    sentry.verify(body, headers, ref("sentry", secret=SECRET), NOW)
+    sentry.verify(body, headers, ref("sentry", secrets=(SECRET,)), NOW)
 
 
 def test_a_body_changed_after_signing_is_refused():
@@ -103,7 +103,7 @@ def test_a_body_changed_after_signing_is_refused():
     headers = {k.lower(): v for k, v in sentry_headers(body, SECRET, "event_alert").items()}
 
     with pytest.raises(BadSignature, match="Sentry-Hook-Signature does not match the body"):
-        sentry.verify(body.replace(b"error", b"debug"), headers, ref("sentry", secret=SECRET), NOW)
+        sentry.verify(body.replace(b"error", b"debug"), headers, ref("sentry", secrets=(SECRET,)), NOW)
 
 
 def test_an_integration_without_its_client_secret_refuses_everything():

@@ -11,9 +11,10 @@ from typing import Any
 from klaxon.config.loader import load_config
 from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.domain.statuspage.introductions import component_key, introduced
-from klaxon.services.configuration import apply_config
+from klaxon.services.configuration import ConfigApplier
 from statuspage_site import render
 from tests.conftest import DEMO_CONFIG
+from tests.fakes.memory import FixedClock, MemorySigningSecrets, PepperedDigest
 from tests.unit.statuspage.factories import COMPONENTS, GROUPS, NOW, incident, snapshot
 
 DEMO = load_config(DEMO_CONFIG)
@@ -53,14 +54,16 @@ def test_a_key_removed_then_added_again_is_new():
 
 
 def test_applying_again_keeps_each_components_time_and_dates_a_new_one():
-    store = MemoryConfig()
-    apply_config(store, DEMO, APPLIED)
+    store, clock = MemoryConfig(), FixedClock(APPLIED)
+    applier = ConfigApplier(store, PepperedDigest(), MemorySigningSecrets(clock), clock)
+    applier.apply(DEMO)
     assert store.times[component_key("checkout")] == APPLIED
 
     assert DEMO.statuspage is not None
     extra = DEMO.statuspage.components[0].model_copy(update={"id": "status-api", "name": "Status API"})
     page = DEMO.statuspage.model_copy(update={"components": [*DEMO.statuspage.components, extra]})
-    apply_config(store, DEMO.model_copy(update={"statuspage": page}), NOW)
+    clock.at = NOW
+    applier.apply(DEMO.model_copy(update={"statuspage": page}))
 
     assert (store.times[component_key("checkout")], store.times[component_key("status-api")]) == (
         APPLIED,

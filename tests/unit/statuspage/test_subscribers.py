@@ -40,6 +40,7 @@ from klaxon.domain.statuspage.subscribers import (
     unsubscribe_headers,
     update_email,
     verify_webhook_signature,
+    webhook_secret,
     webhook_signature,
 )
 from klaxon.events import DetailType, IncidentSnapshot
@@ -51,6 +52,7 @@ from tests.fakes.statuspage import MemoryStatusIncidents
 from tests.unit.statuspage.factories import NAMES, NOW, incident
 
 SECRET = b"k" * 32
+WEBHOOK_MASTER = b"w" * 40
 DEMO = load_config(DEMO_CONFIG).statuspage
 EMAIL_OFF = DEMO.model_copy(update={"subscribers": DEMO.subscribers.model_copy(update={"email": False})})
 
@@ -70,7 +72,6 @@ def subscriber(
         state=state,
         created_at=NOW - timedelta(days=2),
         confirmed_at=None if confirmed is None else NOW - confirmed,
-        secret="whsec_test" if kind is SubscriberKind.WEBHOOK else None,
     )
 
 
@@ -361,6 +362,8 @@ class World:
     sleeps: list[float]
     statuspage: StatusPageService
     service: SubscriberService
+    webhook_keys: StaticKeyring
+    clock: FixedClock
 
 
 def world(config=DEMO) -> World:
@@ -383,11 +386,14 @@ def world(config=DEMO) -> World:
         clock=clock,
         ids=ids,
         keys=StaticKeyring.of(SECRET, clock),
+        webhook_keys=(webhook_keys := StaticKeyring.of(WEBHOOK_MASTER, clock)),
         public_url="https://api.example/prod/",
         sleep=sleeps.append,
         threads=1,
     )
-    return World(subscribers, incidents, outbox, endpoint, bus, sleeps, statuspage, service)
+    return World(
+        subscribers, incidents, outbox, endpoint, bus, sleeps, statuspage, service, webhook_keys, clock
+    )
 
 
 def triggered(n: int = 1) -> IncidentSnapshot:
@@ -553,7 +559,45 @@ def test_a_webhook_delivery_is_signed_with_the_subscriber_s_secret():
     open_public_incident(w)
     w.service.deliver("inc1")
     ((_, body, headers),) = w.endpoint.posts
-    assert verify_webhook_signature("whsec_test", body, headers[SIGNATURE_HEADER], NOW)
+    secret = webhook_secret(WEBHOOK_MASTER, "s1")
+    assert verify_webhook_signature(secret, body, headers[SIGNATURE_HEADER], NOW)
+    assert w.service.webhook_secret_of("s1").secret == secret
+
+
+def test_after_a_rotation_deliveries_carry_both_signatures_until_the_grace_ends():
+    w = world()
+    active(w, SubscriberKind.WEBHOOK)
+    old = webhook_secret(WEBHOOK_MASTER, "s1")
+    w.webhook_keys.rotate(timedelta(hours=24))
+    new = w.service.webhook_secret_of("s1")
+    open_public_incident(w)
+    w.service.deliver("inc1")
+
+    ((_, body, headers),) = w.endpoint.posts
+    assert new.secret != old and new.previous_valid_until == NOW + timedelta(hours=24)
+    assert verify_webhook_signature(new.secret, body, headers[SIGNATURE_HEADER], NOW)
+    assert verify_webhook_signature(old, body, headers[SIGNATURE_HEADER], NOW)  # a receiver not yet updated
+    w.clock.advance(hours=24)
+    assert w.service.webhook_secrets(w.subscribers.items["s1"][0]) == [new.secret]
+
+
+def test_a_webhook_stored_with_its_own_secret_signs_with_it_until_the_first_rotation():
+    w = world()
+    stored = "whsec_stored_by_an_old_version"
+    legacy = subscriber(1, kind=SubscriberKind.WEBHOOK).model_copy(update={"secret": stored})
+    assert w.service.webhook_secrets(legacy) == [stored]
+
+    w.webhook_keys.rotate(timedelta(hours=24))
+    assert w.service.webhook_secrets(legacy) == [webhook_secret(w.webhook_keys.current(), "s1"), stored]
+    w.clock.advance(hours=24)
+    assert w.service.webhook_secrets(legacy) == [webhook_secret(w.webhook_keys.current(), "s1")]
+
+
+def test_an_email_subscriber_has_no_webhook_secret():
+    w = world()
+    active(w)
+    with pytest.raises(NotFound):
+        w.service.webhook_secret_of("s1")
 
 
 def test_a_webhook_delivery_unsubscribes_through_a_signed_link():

@@ -73,8 +73,8 @@ class _Payload(BaseModel):
 
 def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef, now: datetime) -> None:
     """Datadog cannot sign; with a secret, it must come back in a custom header (X-Klaxon-Secret)."""
-    if integration.secret is not None:
-        require_secret(integration.secret, header(headers, SECRET_HEADER), SECRET_HEADER)
+    if integration.secrets:
+        require_secret(integration.secrets, header(headers, SECRET_HEADER), SECRET_HEADER)
 
 
 def labels_of(tags: str | list[str] | None) -> dict[str, str]:

@@ -39,7 +39,7 @@ def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef,
     - `X-Klaxon-Signature: sha256=<hmac of the body>`: a replay of it is caught only by the delivery
       memory (24 h) and by the stale-resolve rule.
     """
-    if integration.secret is None:
+    if not integration.secrets:
         return
     signature = header(headers, SIGNATURE_HEADER)
     if signature is not None and signature.strip().startswith("v0="):
@@ -47,10 +47,10 @@ def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef,
         if timestamp is None:
             raise BadSignature(f"a v0= signature needs its {TIMESTAMP_HEADER} header")
         signed = b"v0:" + timestamp.encode() + b":" + body
-        require_hmac(integration.secret, signed, signature.strip().removeprefix("v0="), SIGNATURE_HEADER)
+        require_hmac(integration.secrets, signed, signature.strip().removeprefix("v0="), SIGNATURE_HEADER)
         require_fresh(timestamp, now, TIMESTAMP_HEADER)
         return
-    require_hmac(integration.secret, body, signature, SIGNATURE_HEADER)
+    require_hmac(integration.secrets, body, signature, SIGNATURE_HEADER)
 
 
 def lookup(data: Any, path: str) -> Any:

@@ -40,14 +40,14 @@ class _Webhook(GroupWebhook):
 
 def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef, now: datetime) -> None:
     """With a secret: HMAC-SHA256 of the body, or of `timestamp:body` when Grafana sends a timestamp."""
-    if integration.secret is None:
+    if not integration.secrets:
         return
     signature = header(headers, SIGNATURE_HEADER)
     timestamp = header(headers, TIMESTAMP_HEADER)
     if timestamp is None:
-        require_hmac(integration.secret, body, signature, SIGNATURE_HEADER)
+        require_hmac(integration.secrets, body, signature, SIGNATURE_HEADER)
         return
-    require_hmac(integration.secret, timestamp.encode() + b":" + body, signature, SIGNATURE_HEADER)
+    require_hmac(integration.secrets, timestamp.encode() + b":" + body, signature, SIGNATURE_HEADER)
     require_fresh(timestamp, now, TIMESTAMP_HEADER)
 
 

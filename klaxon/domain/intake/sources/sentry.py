@@ -116,9 +116,9 @@ class _IssueEvent(BaseModel):
 
 def verify(body: bytes, headers: Mapping[str, str], integration: IntegrationRef, now: datetime) -> None:
     """Sentry signs every delivery: hex HMAC-SHA256 of the body with the integration's client secret."""
-    if integration.secret is None:
+    if not integration.secrets:
         raise BadSignature("this sentry integration has no secret: set it to the Sentry client secret")
-    require_hmac(integration.secret, body, header(headers, SIGNATURE_HEADER), SIGNATURE_HEADER)
+    require_hmac(integration.secrets, body, header(headers, SIGNATURE_HEADER), SIGNATURE_HEADER)
 
 
 def _resource(data: dict[str, Any], headers: Mapping[str, str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from klaxon.domain.digests import same
@@ -21,22 +22,23 @@ def hmac_sha256_hex(secret: str, message: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def require_hmac(secret: str, message: bytes, signature: str | None, header: str) -> None:
-    """`signature` is the hex HMAC-SHA256 of `message` under `secret`; else BadSignature naming `header`."""
+def require_hmac(secrets: Sequence[str], message: bytes, signature: str | None, header: str) -> None:
+    """`signature` is the hex HMAC-SHA256 of `message` under one of `secrets` (during a rotation, the new
+    and the old); else BadSignature naming `header`."""
     if signature is None:
         raise BadSignature(
             f"missing {header} header: this integration has a secret, so requests must be signed"
         )
     given = signature.strip().lower().removeprefix("sha256=")
-    if not same(hmac_sha256_hex(secret, message), given):
+    if not any(same(hmac_sha256_hex(secret, message), given) for secret in secrets):
         raise BadSignature(f"{header} does not match the body: is the secret the integration's secret?")
 
 
-def require_secret(secret: str, given: str | None, header: str) -> None:
-    """For senders that cannot sign: the shared secret itself, sent in `header`."""
+def require_secret(secrets: Sequence[str], given: str | None, header: str) -> None:
+    """For senders that cannot sign: the shared secret itself (one of `secrets`), sent in `header`."""
     if given is None:
         raise BadSignature(f"missing {header} header: this integration has a secret")
-    if not same(secret, given):
+    if not any(same(secret, given) for secret in secrets):
         raise BadSignature(f"{header} is not the integration's secret")
 
 
