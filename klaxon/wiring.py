@@ -37,11 +37,13 @@ if TYPE_CHECKING:
         Keyed,
         Keyring,
         PayloadStore,
+        RateCounter,
         Site,
         TextReplier,
         TokenStore,
     )
     from klaxon.services.access.audit import AuditService
+    from klaxon.services.access.rate_limits import RateLimiter
     from klaxon.services.access.secrets import SecretService
     from klaxon.services.access.tokens import TokenService
     from klaxon.services.config_views import ConfigViews
@@ -235,6 +237,7 @@ class Container:
             sns=self.sns_verifier,
             confirmer=self.subscription_confirmer,
             deliveries=self.delivery_log,
+            limiter=self.rate_limiter,
         )
 
     @part
@@ -456,6 +459,7 @@ class Container:
             bus=self.bus,
             clock=self.clock,
             ids=self.ids,
+            limiter=self.rate_limiter,
         )
 
     # --- access ---------------------------------------------------------------------------------
@@ -504,6 +508,22 @@ class Container:
         from klaxon.services.access.audit import AuditService
 
         return AuditService(log=self.audit_log, clock=self.clock, ids=self.ids)
+
+    @part
+    def rate_counter(self) -> RateCounter:
+        from klaxon.adapters.rate_counter import DynamoRateCounter
+
+        return DynamoRateCounter()
+
+    @part
+    def rate_limiter(self) -> RateLimiter:
+        """Per token, integration and heartbeat: the configured limits times KLAXON_RATE_LIMIT_SCALE."""
+        from klaxon.services.access.rate_limits import RateLimiter
+
+        views, scale = self.config_views, self.settings.rate_limit_scale
+        return RateLimiter(
+            counter=self.rate_counter, clock=self.clock, limits=lambda: views.rate_limits().scaled(scale)
+        )
 
     @part
     def noise_report_service(self) -> NoiseReportService:

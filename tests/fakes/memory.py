@@ -323,3 +323,20 @@ class StaticKeyring:
         now = self.clock.now() if self.clock is not None else datetime.now(UTC)
         self.versions_now = self.versions_now.rotated(f"rotated-{now.timestamp()}".ljust(40, "x"), now, grace)
         return self.versions_now
+
+
+@dataclass
+class MemoryRateCounter:
+    """Rate counters by (subject, window start), as the dedup table keeps them; `writes` counts hits."""
+
+    counts: dict[tuple[str, datetime], int] = field(default_factory=dict)
+    writes: int = 0
+    failing: bool = False
+
+    def hit(self, subject: str, window_start: datetime, window_end: datetime) -> int | None:
+        if self.failing:
+            return None
+        self.writes += 1
+        key = (subject, window_start)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key]
