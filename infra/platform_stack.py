@@ -21,6 +21,7 @@ from infra.constructs.statuspage_subscribers import StatusPageSubscribers
 from infra.constructs.subscriptions import Subscriptions
 from infra.constructs.tables import Tables
 from infra.constructs.timers import Timers
+from infra.constructs.web_acl import WebAcl, waf_enabled
 from infra.naming import pascal_case
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +81,9 @@ class PlatformStack(Stack):
         access = AccessControl(self, "AccessControl", functions=functions.by_name)
         StatusPagePublisher(self, "StatusPagePublisher", function=functions.by_name["statuspage_publish"])
         Timers(self, "Timers", functions=functions.by_name)
-        api = Api(self, "Api", api_name=name, functions=functions.by_name)
+        api = Api(self, "Api", api_name=name, functions=functions.by_name, web_acl=waf_enabled(self))
+        if waf_enabled(self):
+            WebAcl(self, "WebAcl", name=name, stage=api.rest_api.deployment_stage)
         messaging = Messaging(self, "Messaging", functions=functions.by_name, api_url=api.rest_api.url)
         notify = functions.by_name["statuspage_notify"]
         StatusPageSubscribers(self, "StatusPageSubscribers", function=notify, api_url=api.rest_api.url)

@@ -121,6 +121,12 @@ class Settings(_FromEnvironment):
     sns_cert_dir: str | None = Field(
         None, alias="KLAXON_SNS_CERT_DIR", description="pinned SNS signing certificates (else fetched)"
     )
+    rate_limit_scale: float = Field(
+        1.0,
+        gt=0,
+        alias="KLAXON_RATE_LIMIT_SCALE",
+        description="multiplies every rate limit (`klaxon up --rate-limit-scale`: load tests)",
+    )
 
     # Webhooks to http://127.0.0.1 are allowed outside Lambda (`klaxon up`, tests), never in AWS.
     @property

@@ -37,12 +37,14 @@ if TYPE_CHECKING:
         Keyed,
         Keyring,
         PayloadStore,
+        RateCounter,
         SigningSecrets,
         Site,
         TextReplier,
         TokenStore,
     )
     from klaxon.services.access.audit import AuditService
+    from klaxon.services.access.rate_limits import RateLimiter
     from klaxon.services.access.secrets import SecretService
     from klaxon.services.access.tokens import TokenService
     from klaxon.services.config_views import ConfigViews
@@ -252,6 +254,7 @@ class Container:
             confirmer=self.subscription_confirmer,
             deliveries=self.delivery_log,
             signing=self.signing_secrets,
+            limiter=self.rate_limiter,
         )
 
     @part
@@ -475,6 +478,7 @@ class Container:
             bus=self.bus,
             clock=self.clock,
             ids=self.ids,
+            limiter=self.rate_limiter,
         )
 
     # --- access ---------------------------------------------------------------------------------
@@ -531,6 +535,22 @@ class Container:
         from klaxon.services.access.audit import AuditService
 
         return AuditService(log=self.audit_log, clock=self.clock, ids=self.ids)
+
+    @part
+    def rate_counter(self) -> RateCounter:
+        from klaxon.adapters.rate_counter import DynamoRateCounter
+
+        return DynamoRateCounter()
+
+    @part
+    def rate_limiter(self) -> RateLimiter:
+        """Per token, integration and heartbeat: the configured limits times KLAXON_RATE_LIMIT_SCALE."""
+        from klaxon.services.access.rate_limits import RateLimiter
+
+        views, scale = self.config_views, self.settings.rate_limit_scale
+        return RateLimiter(
+            counter=self.rate_counter, clock=self.clock, limits=lambda: views.rate_limits().scaled(scale)
+        )
 
     @part
     def noise_report_service(self) -> NoiseReportService:

@@ -28,6 +28,7 @@ class Api(Construct):
         *,
         api_name: str,
         functions: Mapping[str, lambda_.IFunction],
+        web_acl: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.rest_api = self._build_rest_api(api_name)
@@ -35,7 +36,7 @@ class Api(Construct):
         integrations = {name: apigateway.LambdaIntegration(function) for name, function in functions.items()}
         for route in ROUTES:
             self._build_route(route, integrations[route.function])
-        self._acknowledge_stage_findings()
+        self._acknowledge_stage_findings(web_acl)
 
     def _build_rest_api(self, api_name: str) -> apigateway.RestApi:
         access_logs = logs.LogGroup(self, "AccessLogs", retention=ACCESS_LOG_RETENTION)
@@ -93,14 +94,16 @@ class Api(Construct):
         acknowledge(method, "AwsSolutions-APIG4", reason)
         acknowledge(method, "AwsSolutions-COG4", reason)
 
-    def _acknowledge_stage_findings(self) -> None:
+    def _acknowledge_stage_findings(self, web_acl: bool) -> None:
         stage = self.rest_api.deployment_stage
-        acknowledge(
-            stage,
-            "AwsSolutions-APIG3",
-            "A WAF web ACL is out of scope for now (its fixed monthly cost outweighs a few dollars of "
-            "traffic); stage throttling bounds abuse, and a web ACL can be associated with the stage later.",
-        )
+        if not web_acl:
+            acknowledge(
+                stage,
+                "AwsSolutions-APIG3",
+                "The WAF web ACL is optional (-c klaxon:waf=true): its fixed monthly cost outweighs a few "
+                "dollars of traffic, and without it stage throttling and Klaxon's per-token and per-key "
+                "rate limits bound abuse.",
+            )
         acknowledge(
             stage,
             "AwsSolutions-APIG6",

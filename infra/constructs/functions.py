@@ -20,6 +20,20 @@ from klaxon.adapters.tables import TABLE_ENV
 from klaxon.settings import Settings
 from klaxon.topology import FUNCTIONS, Function
 
+# Reserved concurrency per function: (context option, default). Reserving for the page path (ingest takes
+# alerts in, the router opens incidents, escalation_step pages, its notifiers included) guarantees it room
+# whatever else runs in the account; the api, which a flood of /v1 calls reaches, is capped by its own
+# reservation so it cannot take the unreserved pool the other functions share. The defaults reserve 110:
+# AWS refuses reservations that leave fewer than 100 unreserved, and an account has 1,000 by default.
+# `none` removes a function's reservation (0 would stop it).
+RESERVED_CONCURRENCY: dict[str, tuple[str, int]] = {
+    "ingest": ("klaxon:ingestConcurrency", 20),  # the stage's 100 req/s at ~100 ms each needs ~10
+    "router": ("klaxon:routerConcurrency", 20),  # asynchronous: a throttled event waits in Lambda's queue
+    "escalation_step": ("klaxon:escalationStepConcurrency", 50),  # a tick may take seconds; 50 ticks at once
+    "api": ("klaxon:apiConcurrency", 20),  # a cap as much as a reservation
+}
+NO_RESERVATION = ("none", "off", "false")
+
 RUNTIME = lambda_.Runtime.PYTHON_3_12
 ARCHITECTURE = lambda_.Architecture.ARM_64
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
@@ -115,6 +129,7 @@ class Functions(Construct):
             log_group=self._build_log_group(name, role),
             tracing=lambda_.Tracing.ACTIVE,
             environment=self._environment(access),
+            reserved_concurrent_executions=self._reserved_concurrency(spec.name),
         )
         self._grant(role, access)
         acknowledge(
@@ -130,6 +145,20 @@ class Functions(Construct):
             "permissions, so AWS requires Resource '*'.",
         )
         return function
+
+    def _reserved_concurrency(self, function: str) -> int | None:
+        """The function's reservation: its context option, else its default; None for none."""
+        if function not in RESERVED_CONCURRENCY:
+            return None
+        context_key, default = RESERVED_CONCURRENCY[function]
+        value = self.node.try_get_context(context_key)
+        if value is None:
+            return default
+        if str(value).strip().lower() in NO_RESERVATION:
+            return None
+        if not str(value).strip().isdigit() or int(value) < 1:
+            raise ValueError(f"{context_key} is a number of executions (at least 1) or 'none', not {value!r}")
+        return int(value)
 
     def _build_role(self, name: str, spec: Function) -> iam.Role:
         # One role per function, with no managed policies: each grant below is the whole of its access.

@@ -129,7 +129,8 @@ class IncidentItem(Model):
 class DedupItem(Model):
     """The latest incident opened for (service, dedup key); replaced only by a conditional write.
 
-    The table also remembers webhook deliveries (`delivery#…`, incident_id "-") until `expires_at`.
+    The table also remembers webhook deliveries (`delivery#…`, incident_id "-") until `expires_at`, and
+    counts requests for rate limits (`rate#…`, `hits`) until the window after theirs has passed.
     """
 
     class Meta(_Meta):
@@ -139,6 +140,7 @@ class DedupItem(Model):
     incident_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)
+    hits = NumberAttribute(null=True)  # rate counters only: requests in the window
 
 
 class TimelineItem(Model):

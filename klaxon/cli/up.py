@@ -32,6 +32,10 @@ def up(
     ephemeral: Annotated[
         bool, typer.Option(help="Keep everything in memory only: gone when klaxon up stops")
     ] = False,
+    rate_limit_scale: Annotated[
+        float | None,
+        typer.Option(min=0.001, help="Multiply every rate limit by this (load tests); default 1"),
+    ] = None,
 ) -> None:
     """Run the whole platform locally: real handlers over an embedded AWS emulation."""
     if verbose:
@@ -41,7 +45,12 @@ def up(
     from klaxon.local.state import StateError
 
     options = Options(
-        config=config, host=host, port=port, time_scale=time_scale, data_dir=None if ephemeral else data
+        config=config,
+        host=host,
+        port=port,
+        time_scale=time_scale,
+        data_dir=None if ephemeral else data,
+        rate_limit_scale=rate_limit_scale,
     )
     try:
         platform = LocalPlatform(options).start()

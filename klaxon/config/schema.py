@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from klaxon.config.integrity import find_problems
 from klaxon.config.keys import HashedKey, KeyDigest, KeyHash, KeyHint, KeyInTheClear
+from klaxon.config.limits import RateLimitsConfig
 from klaxon.config.noise import HeartbeatConfig, InhibitionRuleConfig, ServiceMaintenanceWindow
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
@@ -267,6 +268,10 @@ class KlaxonConfig(BaseModel):
     )
     heartbeats: list[HeartbeatConfig] = Field(
         default_factory=list, description="Jobs that must ping regularly; silence opens an incident."
+    )
+    rate_limits: RateLimitsConfig | None = Field(
+        default=None,
+        description="Requests a minute per integration key, API token and heartbeat (absent: 120, 960, 60).",
     )
 
     @model_validator(mode="after")

@@ -38,3 +38,13 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """A conditional write lost: the state changed under us."""
+
+
+class TooManyRequests(DomainError):
+    """The caller (an API token, an integration key, a heartbeat) is over its rate limit; it may try again
+    after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after

@@ -11,9 +11,17 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder, Route, Router
 
+from klaxon.domain.access.rate_limits import Subject
 from klaxon.domain.access.roles import permits
 from klaxon.domain.access.tokens import may_reach
-from klaxon.domain.errors import DomainError, Forbidden, NotFound, Unauthorized, UnsupportedMediaType
+from klaxon.domain.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from klaxon.http import audit_trail, deps
 from klaxon.ports import ApiPrincipal
 from klaxon.topology import Access, access_of, is_mutating, role_of
@@ -51,6 +59,12 @@ def authenticate(app: APIGatewayRestResolver, access: Access) -> ApiPrincipal | 
     if principal is None:
         raise Unauthorized("unknown, expired or revoked API token")
     return principal
+
+
+def admit(app: APIGatewayRestResolver, who: ApiPrincipal) -> None:
+    """Count the request against the token's rate limit (429 past it), before its role is even checked:
+    every request a token makes spends its budget, and no other token's."""
+    deps.outside_route(app, deps.rate_limiter).admit(Subject.TOKEN, who.token_id or who.name, who.name)
 
 
 def authorize(
@@ -95,12 +109,15 @@ class KlaxonResolver(APIGatewayRestResolver):
         try:
             principal = authenticate(self, access_of(route.method, route.openapi_path))
             if principal is not None:
+                admit(self, principal)
                 authorize(self, principal, route, route_arguments)
             refuse_multipart(self)
         except DomainError as exc:
             answer = self._call_exception_handler(exc, route)
             assert answer is not None, "errors.register(app) handles every domain error"
-            if principal is not None and is_mutating(route.method, route.openapi_path):
+            # A refusal for speed is not audited: a flood would otherwise write one record per request.
+            audited = not isinstance(exc, TooManyRequests) and is_mutating(route.method, route.openapi_path)
+            if principal is not None and audited:
                 audit_trail.refused(self, principal, route, route_arguments, answer.response)
             return answer
         if principal is None:

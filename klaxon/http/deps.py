@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from klaxon.adapters.timeline import DynamoTimelineRepository
     from klaxon.ports import Clock
     from klaxon.services.access.audit import AuditService
+    from klaxon.services.access.rate_limits import RateLimiter
     from klaxon.services.access.secrets import SecretService
     from klaxon.services.access.tokens import TokenService
     from klaxon.services.configuration import ConfigApplier
@@ -104,6 +105,10 @@ def config_applier() -> ConfigApplier:
 
 def tokens() -> TokenService:
     return wiring.container().token_service
+
+
+def rate_limiter() -> RateLimiter:
+    return wiring.container().rate_limiter
 
 
 def secrets() -> SecretService:

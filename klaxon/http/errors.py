@@ -13,10 +13,11 @@ from klaxon.domain.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
 )
-from klaxon.domain.intake.pagerduty import INVALID_EVENT
+from klaxon.domain.intake.pagerduty import INVALID_EVENT, THROTTLED, THROTTLED_MESSAGE
 
 
 def _json(status: int, body: dict[str, object], headers: dict[str, str] | None = None) -> Response[str]:
@@ -78,6 +79,20 @@ def register(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(NotFound)
     def handle_not_found(exc: NotFound) -> Response[str]:
         return _json(404, {"message": str(exc)})
+
+    @app.exception_handler(TooManyRequests)
+    def handle_too_many(exc: TooManyRequests) -> Response[str]:
+        """429 with Retry-After. PagerDuty clients retry a 429 with backoff whatever its body says (the
+        official `pagerduty` client retries it without limit), so on /v2 the body is PagerDuty's words."""
+        headers = {"Retry-After": str(exc.retry_after)}
+        if _is_pagerduty_path(app):
+            body: dict[str, object] = {
+                "status": THROTTLED,
+                "message": THROTTLED_MESSAGE,
+                "errors": [exc.message],
+            }
+            return _json(429, body, headers)
+        return _json(429, {"message": exc.message}, headers)
 
     @app.exception_handler(Conflict)
     def handle_conflict(exc: Conflict) -> Response[str]:

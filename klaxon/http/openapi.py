@@ -22,6 +22,10 @@ _INGEST_RESPONSES: dict[str, tuple[str, type[BaseModel]]] = {
     "202": ("Accepted: the alert is on the bus and will not be lost", schemas.PagerDutyAccepted),
     "400": ("Invalid event: every problem is listed in `errors`", schemas.PagerDutyInvalid),
     "413": ("Body over 512 KB", schemas.PagerDutyInvalid),
+    "429": (
+        "The integration key sent too fast: retry after `Retry-After` seconds",
+        schemas.PagerDutyThrottled,
+    ),
 }
 _INTEGRATION_RESPONSES: dict[str, tuple[str, type[BaseModel]]] = {
     "200": (
@@ -35,6 +39,7 @@ _INTEGRATION_RESPONSES: dict[str, tuple[str, type[BaseModel]]] = {
     "400": ("Invalid webhook: every problem is listed in `errors`", schemas.ApiError),
     "401": ("Missing or unknown integration key, or a bad signature", schemas.ApiError),
     "413": ("Body over 512 KB", schemas.ApiError),
+    "429": ("The integration key sent too fast: retry after `Retry-After` seconds", schemas.ApiError),
 }
 # What any route of the api function may answer besides its success: the body is always ApiError.
 _API_ERRORS = {
@@ -45,6 +50,14 @@ _API_ERRORS = {
     "409": "The thing is not in a state that allows it",
     "413": "Body over the size limit",
     "415": "A multipart body: the API reads JSON",
+    # Any route: a token or heartbeat over its rate limit, or API Gateway's (and the WAF's) own throttle.
+    "429": "Too many requests: retry after `Retry-After` seconds",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds until the rate limit's window ends",
+        "schema": {"type": "integer", "minimum": 1},
+    }
 }
 
 
@@ -82,6 +95,7 @@ def document(api: APIGatewayRestResolver, ingest: APIGatewayRestResolver) -> dic
                 code: {
                     "description": text,
                     "content": {"application/json": {"schema": _ref(body, components)}},
+                    **({"headers": RETRY_AFTER} if code == "429" else {}),
                 }
                 for code, (text, body) in sorted(answers.items())
             }
@@ -107,7 +121,8 @@ def _document_errors(doc: dict[str, Any], components: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
             for code, text in _API_ERRORS.items():
-                responses.setdefault(code, {"description": text, **error})
+                headers = {"headers": RETRY_AFTER} if code == "429" else {}
+                responses.setdefault(code, {"description": text, **error, **headers})
     if "HTTPValidationError" not in json.dumps(doc["paths"]):
         components.pop(
             "HTTPValidationError", None

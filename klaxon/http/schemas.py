@@ -88,6 +88,15 @@ class PagerDutyInvalid(BaseModel):
     errors: list[str]
 
 
+class PagerDutyThrottled(BaseModel):
+    """An integration key over its rate limit (429). `status` and `errors` are absent when API Gateway's own
+    throttle answered (`{"message": "Too Many Requests"}`)."""
+
+    status: Literal["throttle exceeded"] = "throttle exceeded"
+    message: str
+    errors: list[str] = []
+
+
 class AlertmanagerWebhook(BaseModel):
     """Alertmanager's webhook body, version 4 (see Alertmanager's documentation)."""
 

@@ -38,6 +38,7 @@ class Options:
     api_token: str = field(default_factory=lambda: ClientSettings.from_environ().api_token or DEFAULT_TOKEN)
     site_dir: Path | None = None
     data_dir: Path | None = None  # None: everything in memory, gone at stop (`klaxon up --ephemeral`)
+    rate_limit_scale: float | None = None  # None: KLAXON_RATE_LIMIT_SCALE, else 1 (the configured limits)
 
 
 def _random_hex() -> str:
@@ -149,7 +150,10 @@ class LocalPlatform:
 
     def _local_settings(self, settings: Settings) -> Settings:
         """Links in pages and emails point at this server; the status page is served under /status/."""
-        return settings.model_copy(update={"public_url": self.url, "statuspage_url": f"{self.url}/status/"})
+        update: dict[str, Any] = {"public_url": self.url, "statuspage_url": f"{self.url}/status/"}
+        if self.options.rate_limit_scale is not None:
+            update["rate_limit_scale"] = self.options.rate_limit_scale
+        return settings.model_copy(update=update)
 
     def _site(self) -> FolderSite:
         return FolderSite(self.site_dir)

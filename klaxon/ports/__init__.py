@@ -5,7 +5,15 @@ every port is re-exported here, so `from klaxon.ports import X` names any of the
 
 from __future__ import annotations
 
-from klaxon.ports.access import ApiPrincipal, AuditLog, Keyed, Keyring, SigningSecrets, TokenStore
+from klaxon.ports.access import (
+    ApiPrincipal,
+    AuditLog,
+    Keyed,
+    Keyring,
+    RateCounter,
+    SigningSecrets,
+    TokenStore,
+)
 from klaxon.ports.config import ConfigStore
 from klaxon.ports.incidents import IncidentPage, IncidentQuery, IncidentRepository, TimelineRepository
 from klaxon.ports.intake import DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
@@ -51,6 +59,7 @@ __all__ = [
     "PageRecords",
     "PayloadStore",
     "Published",
+    "RateCounter",
     "SigningSecrets",
     "Site",
     "SnsVerifier",

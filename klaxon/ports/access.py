@@ -1,4 +1,4 @@
-"""Ports of access: who is calling, API tokens, the keyed digest of their secrets, the audit log."""
+"""Ports of access: who is calling, API tokens and their keyed digest, the audit log, rate counters."""
 
 from __future__ import annotations
 
@@ -62,6 +62,14 @@ class AuditLog(Protocol):
     ) -> list[AuditRecord]:
         """Records `keep` accepts from `since` (inclusive) to `until` (exclusive), newest first, at most
         `limit`."""
+
+
+class RateCounter(Protocol):
+    """Requests counted per subject and window (klaxon.domain.access.rate_limits)."""
+
+    def hit(self, subject: str, window_start: datetime, window_end: datetime) -> int | None:
+        """Count one more request of `subject` in the window; the count now, this one included. None when
+        the count could not be kept (the store refused or failed): the caller lets the request through."""
 
 
 class Keyring(Protocol):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from klaxon.domain.access.rate_limits import Limits
 from klaxon.domain.paging.escalation import Rule
 from klaxon.services.noise.control import NoiseSettings
 from klaxon.services.paging.acks import phone_book
@@ -103,6 +104,13 @@ class Views:
         return {} if self.config is None else heartbeats_by_key(self.config)
 
     @cached_property
+    def rate_limits(self) -> Limits:
+        """Requests a minute per token, integration and heartbeat (the defaults when not configured)."""
+        if self.config is None or self.config.rate_limits is None:
+            return Limits()
+        return self.config.rate_limits.to_domain()
+
+    @cached_property
     def contact_addresses(self) -> Mapping[str, str]:
         """Every contact method's address to its user."""
         if self.config is None:
@@ -146,6 +154,9 @@ class ConfigViews:
 
     def contact_addresses(self) -> Mapping[str, str]:
         return self.views().contact_addresses
+
+    def rate_limits(self) -> Limits:
+        return self.views().rate_limits
 
     def statuspage(self) -> StatusPageConfig | None:
         return self.views().statuspage

@@ -16,6 +16,9 @@ from tests.e2e.support import API_TOKEN, KLAXON_UP, Platform, read_log, stop_pro
 from tests.fakes.sources import pin_certificate
 
 CERT_DIR_ENV = Settings.env_name("sns_cert_dir")
+# The shared platform's rate limits, times this: the storm (2,000 events on one key) and the fuzzing run
+# (over 5,000 requests with one token) test dedup and schemas, not 429s. test_flood.py runs the defaults.
+RATE_LIMIT_SCALE = "1000"
 
 
 def _klaxon_up(folder: Path, **env: str) -> Iterator[Platform]:
@@ -23,6 +26,7 @@ def _klaxon_up(folder: Path, **env: str) -> Iterator[Platform]:
     it must stop cleanly, with no traceback in its log."""
     log_path = folder / "output.log"
     command = [*KLAXON_UP, "--config", str(DEMO_CONFIG), "--port", "0", "--ephemeral"]
+    command += ["--rate-limit-scale", RATE_LIMIT_SCALE]
     environ = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1", **env}
     with log_path.open("wb") as log:
         # Its own session: a Ctrl-C on pytest reaches only pytest, whose teardown then stops the platform.

@@ -355,3 +355,20 @@ class MemorySigningSecrets:
         from klaxon.domain.access.rotation import reconciled
 
         self.kept = reconciled(self.kept, wanted, self.clock.now())
+
+
+@dataclass
+class MemoryRateCounter:
+    """Rate counters by (subject, window start), as the dedup table keeps them; `writes` counts hits."""
+
+    counts: dict[tuple[str, datetime], int] = field(default_factory=dict)
+    writes: int = 0
+    failing: bool = False
+
+    def hit(self, subject: str, window_start: datetime, window_end: datetime) -> int | None:
+        if self.failing:
+            return None
+        self.writes += 1
+        key = (subject, window_start)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return self.counts[key]

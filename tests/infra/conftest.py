@@ -48,6 +48,23 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     )
 
 
+# The abuse options turned the other way (issue 12 §6): the WAF web ACL on, reservations changed and one
+# removed.
+ABUSE_CONTEXT = {
+    "klaxon:waf": "true",
+    "klaxon:wafRateLimit": "1200",
+    "klaxon:routerConcurrency": "35",
+    "klaxon:apiConcurrency": "none",
+}
+
+
+@pytest.fixture(scope="session")
+def hardened(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """The stack with `-c klaxon:waf=true` and changed reservations, under cdk-nag."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    return synthesize(outdir, nag=True, context=ABUSE_CONTEXT, layer_dir=outdir.parent / "no-layer")
+
+
 @pytest.fixture(scope="session")
 def cfn(synthesized: Synthesized) -> dict[str, Any]:
     """The synthesized template as plain JSON, for tests that walk it."""

@@ -109,7 +109,6 @@ def test_every_function_in_the_topology_is_deployed_as_specified(cfn: dict[str, 
         assert properties["Timeout"] == spec.timeout_s
         assert properties["MemorySize"] == spec.memory_mb
         assert properties["TracingConfig"] == {"Mode": "Active"}
-        assert "ReservedConcurrentExecutions" not in properties
 
 
 def test_functions_share_one_code_asset(cfn: dict[str, Any]) -> None:

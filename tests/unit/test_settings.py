@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from klaxon import wiring
+from klaxon.domain.access.rate_limits import Limits
 from klaxon.domain.access.roles import Role
 from klaxon.domain.errors import NotFound
 from klaxon.ports import ApiPrincipal
+from klaxon.services.access.rate_limits import RateLimiter
 from klaxon.settings import ClientSettings, Settings
+from tests.fakes.memory import FixedClock, MemoryRateCounter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,6 +122,10 @@ class _Tokens:
         return ApiPrincipal(name="test", user="alice", role=Role.OBSERVER) if token == "t0ken" else None
 
 
+def _limiter() -> RateLimiter:
+    return RateLimiter(counter=MemoryRateCounter(), clock=FixedClock(), limits=Limits)
+
+
 class _Incidents:
     def get_with_details(self, incident_id: str) -> object:
         raise NotFound(f"incident {incident_id} not found (from the override)")
@@ -129,7 +136,8 @@ def test_routes_take_their_services_through_depends_so_a_test_can_override_them(
     from klaxon.http.api_app import app
     from klaxon.local.gateway import proxy_event
 
-    app.dependency_overrides.update({deps.tokens: _Tokens, deps.incidents: _Incidents})
+    overrides = {deps.tokens: _Tokens, deps.incidents: _Incidents, deps.rate_limiter: _limiter}
+    app.dependency_overrides.update(overrides)
     try:
         headers = {"Authorization": "Bearer t0ken"}
         event = proxy_event("GET", "/v1/incidents/abc", headers, b"", "127.0.0.1")

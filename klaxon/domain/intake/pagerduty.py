@@ -13,6 +13,9 @@ MAX_BODY_BYTES = 512 * 1024
 MAX_DEDUP_KEY = 255
 MAX_SUMMARY = 1024
 INVALID_EVENT = "Event object is invalid"
+# What PagerDuty's events endpoint answers a key that sends too fast (with 429 on Events API v2).
+THROTTLED = "throttle exceeded"
+THROTTLED_MESSAGE = "Requests for this service are arriving too quickly. Please retry later."
 _ACTIONS = [a.value for a in AlertAction]
 _SEVERITIES = [s.value for s in Severity]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from klaxon.domain import json_text
+from klaxon.domain.access.rate_limits import Subject
 from klaxon.domain.errors import InvalidInput, Unauthorized
 from klaxon.domain.incident.models import Alert
 from klaxon.domain.intake import pagerduty, routing
@@ -27,6 +28,7 @@ from klaxon.ports import (
     SigningSecrets,
 )
 from klaxon.ports.intake import SnsVerifier, SubscriptionConfirmer
+from klaxon.services.access.rate_limits import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ class IngestService:
     confirmer: SubscriptionConfirmer | None = None  # cloudwatch: SNS subscription confirmation
     deliveries: DeliveryLog | None = None  # acknowledges and resolves already taken (24 h)
     signing: SigningSecrets | None = None  # integrations' signing secrets (Secrets Manager)
+    limiter: RateLimiter | None = None  # requests a minute per integration key
     _rules: dict[str, tuple[str, routing.CompiledRules]] = field(default_factory=dict, init=False, repr=False)
 
     def _json(self, body: bytes, invalid_message: str) -> Any:
@@ -78,7 +81,14 @@ class IngestService:
             raise UnknownRoutingKey(
                 pagerduty.INVALID_EVENT, ["'routing_key' does not match any Events API integration"]
             )
+        self._admit(integration)
         return integration
+
+    def _admit(self, integration: IntegrationRef) -> None:
+        """Count the request against the integration's rate limit once it has authenticated (429 past it):
+        a flood on one key spends that key's budget only, and a forger without the key spends none."""
+        if self.limiter is not None:
+            self.limiter.admit(Subject.INTEGRATION, integration.id)
 
     def enqueue_pagerduty(self, body: bytes) -> str:
         """`POST /v2/enqueue`: returns the dedup key (generated for a trigger that had none)."""
@@ -138,6 +148,8 @@ class IngestService:
         if source.verify is not None:
             integration = self._with_secrets(integration)
             source.verify(body, headers, integration, now)  # before parsing: a forger learns nothing more
+        if kind != "cloudwatch":  # an SNS delivery is counted once its signature is checked
+            self._admit(integration)
         payload = self._json(body, f"{kind} payload is not JSON")
         if kind == "cloudwatch":
             return self._sns_delivery(payload, integration)
@@ -195,6 +207,7 @@ class IngestService:
         if self.sns is None:
             raise RuntimeError("ingest has no SNS signature verifier wired")
         self.sns.verify(message)
+        self._admit(integration)
         if message.type == "SubscriptionConfirmation":
             url = message.subscribe_url or ""
             if not cloudwatch.is_sns_url(url, message.region):

@@ -14,6 +14,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from klaxon.config.secrets import hash_key
+from klaxon.domain.access.rate_limits import Subject
 from klaxon.domain.errors import Conflict, Unauthorized
 from klaxon.domain.incident.models import Alert
 from klaxon.domain.noise.heartbeats import (
@@ -28,6 +29,7 @@ from klaxon.domain.noise.heartbeats import (
 from klaxon.events import AlertReceived, DetailType
 from klaxon.ports import Clock, EventBus, IdGenerator, Keyed
 from klaxon.ports.noise import HeartbeatStore
+from klaxon.services.access.rate_limits import RateLimiter
 
 ATTEMPTS = 5
 
@@ -50,6 +52,7 @@ class HeartbeatService:
     bus: EventBus
     clock: Clock
     ids: IdGenerator
+    limiter: RateLimiter | None = None  # pings a minute per heartbeat
 
     def ping(self, key: str) -> HeartbeatView:
         """The job is alive: record it, and resolve its incident if it had been missed."""
@@ -58,6 +61,8 @@ class HeartbeatService:
         heartbeat = configured.get(self.keyed.digest(hashed)) or configured.get(hashed)
         if heartbeat is None:
             raise Unauthorized("the key is not the key of any heartbeat")
+        if self.limiter is not None:
+            self.limiter.admit(Subject.HEARTBEAT, heartbeat.id)
         now = self.clock.now()
         for _ in range(ATTEMPTS):
             found = self.store.get(heartbeat.id)
