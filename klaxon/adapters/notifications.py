@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import IncidentItem, NotificationItem
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import IncidentStatus
 from klaxon.domain.paging.escalation import Tick
-from klaxon.domain.paging.pages import Notification, Page
+from klaxon.domain.paging.pages import SEND_LEASE, SENDING, Notification, Page
 
 _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
 
@@ -45,12 +47,30 @@ class DynamoNotificationRepository:
                 raise Conflict(f"tick {tick} of incident {incident_id} is not ours to page") from exc
             raise
 
-    def reserve(self, round_: int, page: Page) -> bool:
-        """Record a page before sending it; False when that key was already sent (or is being sent)."""
-        item = NotificationItem(incident_id=page.incident_id, sk=_page_key(round_, page), status="sending")
+    def reserve(self, round_: int, page: Page, token: str, now: datetime) -> bool:
+        """Reserve a page before sending it, in one transaction: the incident still triggered, and the
+        page never reserved or left "sending" by a crashed attempt (`pages.may_send`)."""
+        item = NotificationItem(
+            incident_id=page.incident_id,
+            sk=_page_key(round_, page),
+            status=SENDING,
+            token=token,
+            lease_until=(now + SEND_LEASE).timestamp(),
+        )
+        abandoned = (NotificationItem.status == SENDING) & (
+            (NotificationItem.token == token)
+            | NotificationItem.lease_until.does_not_exist()
+            | (NotificationItem.lease_until <= now.timestamp())
+        )
         try:
-            item.save(condition=NotificationItem.sk.does_not_exist())
-        except PutError as exc:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.condition_check(
+                    IncidentItem,
+                    page.incident_id,
+                    condition=IncidentItem.status == IncidentStatus.TRIGGERED.value,
+                )
+                tx.save(item, condition=NotificationItem.sk.does_not_exist() | abandoned)
+        except TransactWriteError as exc:
             if exc.cause_response_code in _CONDITION_FAILED:
                 return False
             raise

@@ -180,7 +180,8 @@ class NotificationItem(Model):
     sk = UnicodeAttribute(range_key=True)
     doc = JSONAttribute(null=True)
     status = UnicodeAttribute(null=True)
-    token = UnicodeAttribute(null=True)  # on claims: the run that owns the tick
+    token = UnicodeAttribute(null=True)  # on claims: the run that owns the tick; on pages: who reserved it
+    lease_until = NumberAttribute(null=True)  # on pages being sent: epoch seconds the reservation lasts
 
 
 ALL_MODELS: tuple[type[Model], ...] = (IncidentItem, DedupItem, TimelineItem, ConfigItem, NotificationItem)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from klaxon.domain.paging.escalation import Tick
     from klaxon.domain.paging.pages import Notification, Page
 
@@ -16,7 +18,10 @@ class PageRecords(Protocol):
 class NotificationRecords(Protocol):
     def claim(self, incident_id: str, round_: int, tick: Tick, token: str) -> None: ...
 
-    def reserve(self, round_: int, page: Page) -> bool: ...
+    def reserve(self, round_: int, page: Page, token: str, now: datetime) -> bool:
+        """Reserve the page for the attempt holding claim `token`, with a lease (`SEND_LEASE`) from `now`,
+        in one conditional write: only while the incident is still triggered, and only where
+        `pages.may_send` allows. False: not this attempt's to send."""
 
     def record(self, round_: int, page: Page, notification: Notification) -> None: ...
 

@@ -244,17 +244,26 @@ class MemoryNotifications:
             ticks = [t for (i, r, t) in self.claims if i == incident_id and r == round_]
             return max(ticks, key=lambda t: (t.loop, t.step, t.at_minute)) if ticks else None
 
-    def reserve(self, round_: int, page: Any) -> bool:
-        with self._lock:
-            key = f"{round_}|{page.idempotency_key}"
-            if key in self.pages:
+    def reserve(self, round_: int, page: Any, token: str, now: datetime) -> bool:
+        from klaxon.domain.paging.pages import SEND_LEASE, SENDING, Reservation, may_send
+
+        with self._lock, self.incidents._lock:
+            incident = self.incidents.items.get(page.incident_id)
+            if incident is None or incident.status is not IncidentStatus.TRIGGERED:
                 return False
-            self.pages[key] = page
+            key = f"{round_}|{page.idempotency_key}"
+            if not may_send(self.pages.get(key), token, now):
+                return False
+            self.pages[key] = Reservation(status=SENDING, token=token, lease_until=now + SEND_LEASE)
             return True
 
     def record(self, round_: int, page: Any, notification: Any) -> None:
+        from klaxon.domain.paging.pages import Reservation
+
         with self._lock:
-            self.records[f"{round_}|{page.idempotency_key}"] = notification
+            key = f"{round_}|{page.idempotency_key}"
+            self.records[key] = notification
+            self.pages[key] = Reservation(status=notification.status.value)
 
     def list(self, incident_id: str) -> list[Any]:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 
@@ -341,7 +342,7 @@ def test_an_ack_timer_does_nothing_once_the_incident_is_resolved(escalation, wor
     assert service.run(waiting).reason == "resolved, or acknowledged again, before the timeout"
 
 
-def test_a_first_tick_that_crashed_after_claiming_pages_the_rest_when_retried(escalation):
+def test_a_first_tick_that_crashed_mid_send_pages_everyone_once_when_retried(escalation):
     service, router, notifier, _, _ = escalation
     incident = router.route(alert()).incident
     crash = {"left": 1}
@@ -358,7 +359,8 @@ def test_a_first_tick_that_crashed_after_claiming_pages_the_rest_when_retried(es
         service.run(EscalationState(incident_id=incident.id))
     retried = service.run(EscalationState(incident_id=incident.id))  # Step Functions retries the same input
     assert not retried.done
-    assert [(p.user, p.channel.value) for p in notifier.sent] == [("alice", "sms")]  # push: at most once
+    # The push the crash interrupted was reserved, never sent: the retry (same claim token) sends it.
+    assert sorted((p.user, p.channel.value) for p in notifier.sent) == [("alice", "push"), ("alice", "sms")]
 
 
 def test_a_retried_ack_timeout_publishes_the_trigger_its_first_attempt_lost(escalation, world):  # noqa: F811
@@ -380,3 +382,115 @@ def test_a_retried_ack_timeout_publishes_the_trigger_its_first_attempt_lost(esca
     world[2].publish = publish
     assert service.run(waiting).reason == "acknowledgement timed out: triggered again"
     assert world[2].types()[-1].value == "Incident Triggered"
+
+
+# --- sends are at least once, never twice, never after an ack (issue 13 §3, §7) ---------------------
+
+
+def _crash_at(service: EscalationService, where: str):
+    """Make the first call at `where` ("provider" or "after-record") fail as a crashed task would."""
+    crash = {"left": 1}
+    if where == "provider":
+        real_send = service.notifier.send
+
+        def send(page):
+            if crash["left"]:
+                crash["left"] -= 1
+                raise RuntimeError("the function died mid-send")
+            return real_send(page)
+
+        service.notifier.send = send
+        return
+    real_record = service.records.record
+
+    def record(round_, page, notification):
+        real_record(round_, page, notification)
+        if crash["left"]:
+            crash["left"] -= 1
+            raise RuntimeError("the function died after recording the send")
+
+    service.records.record = record
+
+
+@pytest.mark.parametrize("where", ["provider", "after-record"])
+def test_a_page_is_delivered_exactly_once_whatever_point_the_tick_crashed_at(escalation, where):
+    service, router, notifier, records, _ = escalation
+    incident = router.route(alert()).incident
+    _crash_at(service, where)
+
+    with pytest.raises(RuntimeError):
+        service.run(EscalationState(incident_id=incident.id))
+    service.run(EscalationState(incident_id=incident.id))  # the task's retry: same input, same token
+
+    sent = sorted((p.user, p.channel.value) for p in notifier.sent)
+    assert sent == [("alice", "push"), ("alice", "sms")]
+    assert sorted(n.status.value for n in records.list(incident.id)) == ["sent", "sent"]
+
+
+def test_another_run_takes_over_a_reservation_only_once_its_lease_expired(escalation):
+    from klaxon.domain.paging.pages import SEND_LEASE
+
+    _, router, _, records, clock = escalation
+    incident = router.route(alert()).incident
+    page = _page(incident)
+    assert records.reserve(0, page, "crashed-run", clock.now())
+
+    assert not records.reserve(0, page, "other-run", clock.now() + SEND_LEASE - timedelta(seconds=1))
+    assert records.reserve(0, page, "other-run", clock.now() + SEND_LEASE)
+
+
+def test_a_page_sent_or_failed_is_never_reserved_again(escalation):
+    service, router, _, records, clock = escalation
+    incident = router.route(alert()).incident
+    service.run(EscalationState(incident_id=incident.id))
+    page = _page(incident)
+
+    assert not records.reserve(0, page, f"{incident.id}:0:start", clock.now() + timedelta(hours=1))
+
+
+def test_an_ack_between_the_reservation_and_the_provider_call_pages_nobody(escalation, world):  # noqa: F811
+    service, router, notifier, records, clock = escalation
+    incident = router.route(alert()).incident
+    acks = IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock)
+    real_reserve, acked = records.reserve, []
+
+    def reserve_then_ack(round_, page, token, now):
+        reserved = real_reserve(round_, page, token, now)
+        if not acked:
+            acked.append(acks.acknowledge(incident.id, "user:alice"))  # the ack lands in the window
+        return reserved
+
+    records.reserve = reserve_then_ack
+    service.run(EscalationState(incident_id=incident.id))
+
+    assert notifier.sent == []
+    assert [(n.status.value, n.error) for n in records.list(incident.id)] == [
+        ("skipped", "not sent: the incident is acknowledged")
+    ]
+
+
+def test_no_reservation_is_made_once_the_incident_is_acknowledged(escalation, world):  # noqa: F811
+    _, router, _, records, clock = escalation
+    incident = router.route(alert()).incident
+    IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock).acknowledge(
+        incident.id, "user:alice"
+    )
+    assert not records.reserve(0, _page(incident), "any", clock.now())
+
+
+def _page(incident):
+    from klaxon.domain.paging.pages import Page
+
+    return Page(
+        incident_id=incident.id,
+        incident_number=incident.number,
+        title=incident.title,
+        service=incident.service,
+        priority=incident.priority,
+        user="alice",
+        user_name="Alice",
+        channel=PUSH,
+        address="push:alice",
+        step=0,
+        loop=0,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -39,7 +39,36 @@ class Page(BaseModel):
 class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
-    SKIPPED = "skipped"  # already sent by an earlier attempt of the same step
+    SKIPPED = "skipped"  # not sent: the incident was acknowledged or resolved after the page was reserved
+
+
+# How long a reserved send ("sending") belongs to the attempt that reserved it. A Lambda task cannot run
+# longer (60 s timeout), so an older reservation is a crashed sender's and the next attempt may send.
+SEND_LEASE = timedelta(seconds=60)
+SENDING = "sending"
+
+
+class Reservation(BaseModel):
+    """A page's record before and while it is sent: who reserved it (the tick's claim token) and until
+    when; `status` is "sending" until the send's outcome (a DeliveryStatus) replaces it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: str
+    token: str | None = None
+    lease_until: datetime | None = None
+
+
+def may_send(found: Reservation | None, token: str, now: datetime) -> bool:
+    """Whether an attempt holding the tick's claim `token` may send a page whose record is `found`: a page
+    never reserved; or one left "sending" by a crashed attempt, either of this same tick (a retried task
+    carries its token, and runs only once the failed attempt has ended) or of any run once its lease
+    expired. A page whose outcome was recorded (sent, failed, skipped) is never sent again."""
+    if found is None:
+        return True
+    if found.status != SENDING:
+        return False
+    return found.token == token or found.lease_until is None or found.lease_until <= now
 
 
 class Notification(BaseModel):

@@ -1,8 +1,9 @@
 """Run one tick of an incident's escalation: claim it, page whoever is due, say when to come back.
 
 Called by the Step Functions task between waits. Never pages after an acknowledgement: the tick is
-claimed with a transaction that checks the incident is still triggered, and every send is reserved
-under its idempotency key first, so a retried task or a racing acknowledgement pages nobody twice.
+claimed, and every send reserved, in transactions that check the incident is still triggered, and the
+incident is read again right before each provider call. Every send is reserved under its idempotency
+key with a lease first, so a retried task sends what a crashed attempt left unsent, and nothing twice.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ class EscalationService:
             person = directory.people.get(user)
             channels = due_channels(step, rules[user], tick.at_minute)
             for channel in channels:
-                self._page(incident, state.round, tick, person, user, channel)
+                self._page(incident, state.round, tick, token, person, user, channel)
         following = next_tick(policy, step, tick, rules)
         if following.tick is None:
             self._note(
@@ -185,7 +186,14 @@ class EscalationService:
         return users
 
     def _page(
-        self, incident: Incident, round_: int, tick: Tick, person: Person | None, user: str, channel: Channel
+        self,
+        incident: Incident,
+        round_: int,
+        tick: Tick,
+        token: str,
+        person: Person | None,
+        user: str,
+        channel: Channel,
     ) -> None:
         address = person.contacts.get(channel) if person else None
         page = Page(
@@ -203,21 +211,10 @@ class EscalationService:
             drill=incident.drill,
             ack_url=self.ack_url(incident, user),
         )
-        if not self.records.reserve(round_, page):
-            log.info("page %s already sent or in flight; not sending again", page.idempotency_key)
+        if not self.records.reserve(round_, page, token, self.clock.now()):
+            log.info("page %s sent, in flight, or no longer due; not sending", page.idempotency_key)
             return
-        status, provider_id, error = DeliveryStatus.FAILED, None, None
-        if address is None:
-            error = f"{user} has no {channel.value} contact method"
-        else:
-            for attempt in range(SEND_ATTEMPTS):
-                try:
-                    provider_id, status, error = self.notifier.send(page), DeliveryStatus.SENT, None
-                    break
-                except DeliveryFailed as exc:
-                    error = str(exc) or type(exc).__name__
-                    if attempt + 1 < SEND_ATTEMPTS:
-                        self.sleep(SEND_BACKOFF_SECONDS * 2**attempt)
+        status, provider_id, error = self._send(page)
         notification = Notification(
             incident_id=incident.id,
             step=tick.step,
@@ -232,6 +229,8 @@ class EscalationService:
             drill=incident.drill,
         )
         self.records.record(round_, page, notification)
+        if status is DeliveryStatus.SKIPPED:
+            return
         if status is DeliveryStatus.SENT:
             self._note(
                 incident,
@@ -246,6 +245,25 @@ class EscalationService:
                 f"Could not page {page.user_name} by {channel.value}: {error}",
                 notification,
             )
+
+    def _send(self, page: Page) -> tuple[DeliveryStatus, str | None, str | None]:
+        """Send with retries: (status, provider message id, error). The incident is read again before each
+        provider call, so an acknowledgement that lands after the reservation stops the page (SKIPPED)."""
+        if not page.address:
+            return DeliveryStatus.FAILED, None, f"{page.user} has no {page.channel.value} contact method"
+        error = None
+        for attempt in range(SEND_ATTEMPTS):
+            current = self.incidents.get(page.incident_id)
+            if current is None or current.status is not IncidentStatus.TRIGGERED:
+                state = current.status.value if current is not None else "gone"
+                return DeliveryStatus.SKIPPED, None, f"not sent: the incident is {state}"
+            try:
+                return DeliveryStatus.SENT, self.notifier.send(page), None
+            except DeliveryFailed as exc:
+                error = str(exc) or type(exc).__name__
+                if attempt + 1 < SEND_ATTEMPTS:
+                    self.sleep(SEND_BACKOFF_SECONDS * 2**attempt)
+        return DeliveryStatus.FAILED, None, error
 
     def _note(
         self, incident: Incident, kind: str, message: str, notification: Notification | None = None

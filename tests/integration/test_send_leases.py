@@ -1,0 +1,134 @@
+"""Sends at least once, never twice, never after an acknowledgement (issue 13 §3, §7), on DynamoDB.
+
+The reservation of a page is one transaction that checks the incident is still triggered; a reservation
+left "sending" by a crashed attempt is taken over by the same tick's retry or, after its lease, by anyone;
+the incident is read again right before the provider call. The race test acknowledges at the instant a
+step fires, a hundred times, and checks no provider call began after the acknowledgement was answered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from klaxon.domain.paging.pages import SEND_LEASE, DeliveryStatus, Page
+from klaxon.services.paging.escalation import EscalationState
+from tests.integration.test_ack_paths import open_incident
+
+ROUND = 0
+
+
+def _page(incident_id: str, number: int) -> Page:
+    from klaxon.domain.incident.models import Priority
+    from klaxon.domain.paging.policy import Channel
+
+    return Page(
+        incident_id=incident_id,
+        incident_number=number,
+        title="t",
+        service="checkout",
+        priority=Priority.P1,
+        user="alice",
+        user_name="Alice",
+        channel=Channel.PUSH,
+        address="alice-phone",
+        step=0,
+        loop=0,
+    )
+
+
+@pytest.fixture
+def records(platform):
+    from klaxon import wiring
+
+    return wiring.container().notification_records
+
+
+def test_a_reservation_needs_the_incident_triggered(platform, http, records):
+    incident = open_incident()
+    assert http.post(f"/v1/incidents/{incident.id}/acknowledge").status_code == 200
+    assert not records.reserve(ROUND, _page(incident.id, incident.number), "run-1", datetime.now(UTC))
+
+
+def test_a_crashed_reservation_is_retaken_by_its_tick_or_after_its_lease(platform, records):
+    incident = open_incident()
+    page, now = _page(incident.id, incident.number), datetime.now(UTC)
+    assert records.reserve(ROUND, page, "run-1", now)
+
+    assert records.reserve(ROUND, page, "run-1", now)  # the same tick retried: the first attempt is dead
+    assert not records.reserve(ROUND, page, "run-2", now)  # another run while the lease holds
+    assert records.reserve(ROUND, page, "run-2", now + SEND_LEASE)
+
+
+def test_a_recorded_send_is_never_reserved_again(platform, records):
+    from klaxon.domain.paging.pages import Notification
+
+    incident = open_incident()
+    page, now = _page(incident.id, incident.number), datetime.now(UTC)
+    assert records.reserve(ROUND, page, "run-1", now)
+    sent = Notification(
+        incident_id=incident.id,
+        step=0,
+        loop=0,
+        user="alice",
+        channel=page.channel,
+        to=page.address,
+        sent_at=now,
+        status=DeliveryStatus.SENT,
+        provider_message_id="m-1",
+    )
+    records.record(ROUND, page, sent)
+    assert not records.reserve(ROUND, page, "run-1", now + SEND_LEASE)
+
+
+@dataclasses.dataclass
+class TimedNotifier:
+    """Records when each provider call began (monotonic seconds)."""
+
+    began: list[float] = dataclasses.field(default_factory=list)
+
+    def send(self, page: Page) -> str:
+        self.began.append(time.monotonic())
+        return f"m-{len(self.began)}"
+
+
+def _race(escalation, incidents, notifier: TimedNotifier) -> tuple[bool, list[float]]:
+    """One trial: a step's tick and an acknowledgement released at once. (Paged at all, provider calls
+    that began after the acknowledgement was answered.)"""
+    incident = open_incident()
+    start, answered = threading.Barrier(2), []
+
+    def tick() -> None:
+        start.wait()
+        escalation.run(EscalationState(incident_id=incident.id))
+
+    def ack() -> None:
+        start.wait()
+        incidents.acknowledge(incident.id, "user:alice")
+        answered.append(time.monotonic())
+
+    before = len(notifier.began)
+    threads = [threading.Thread(target=tick), threading.Thread(target=ack)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    began = notifier.began[before:]
+    return bool(began), [t for t in began if t > answered[0]]
+
+
+def test_an_ack_at_the_instant_a_step_fires_is_never_followed_by_a_page(platform):
+    from klaxon import wiring
+
+    container = wiring.container()
+    notifier = TimedNotifier()
+    escalation = dataclasses.replace(container.escalation_service, notifier=notifier, sleep=lambda _: None)
+    trials = [_race(escalation, container.incident_service, notifier) for _ in range(100)]
+
+    assert [late for _, late in trials if late] == []
+    paged = [p for p, _ in trials]
+    assert any(paged) and not all(paged)  # the race was real: the step won some trials, the ack others
