@@ -19,10 +19,10 @@ PRICES = {
 }
 GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
-PLATFORM_ALARMS = 24
-# Scheduled invocations a month: heartbeat_check and maintenance_reminder every minute, the status page
-# re-render every ten minutes.
-SCHEDULED_INVOCATIONS = 2 * 30 * 24 * 60 + 30 * 24 * 6
+PLATFORM_ALARMS = 26
+# Scheduled invocations a month: heartbeat_check, escalation_sweeper and maintenance_reminder every minute,
+# the status page re-render every ten minutes.
+SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6
 TRANSITIONS_PER_ESCALATION = 30  # a policy walked to its end (bench_escalation); an early ack costs less
 
 

@@ -70,6 +70,7 @@ class PlatformStack(Stack):
             repo_root=code_root,
             functions=functions.by_name,
             controllers=[functions.by_name["escalation_stop"]],
+            sweepers=[functions.by_name["escalation_sweeper"]],
         )
         subscriptions = Subscriptions(
             self,

@@ -42,6 +42,12 @@ FUNCTIONS: dict[str, Function] = {
             "heartbeat_check", "functions.heartbeat_check.handler", "Open incidents for missed heartbeats", 60
         ),
         Function(
+            "escalation_sweeper",
+            "functions.escalation_sweeper.handler",
+            "Resume the escalation of any triggered incident left with nobody paging",
+            timeout_s=60,
+        ),
+        Function(
             "maintenance_reminder",
             "functions.maintenance_reminder.handler",
             "Remind owners before maintenance windows end; page for incidents left open after",
@@ -63,6 +69,12 @@ class Timer:
 
 TIMERS: tuple[Timer, ...] = (
     Timer("heartbeat-check", "heartbeat_check", 1, "Open an incident for every heartbeat past due"),
+    Timer(
+        "escalation-sweeper",
+        "escalation_sweeper",
+        1,
+        "Resume the escalation of every triggered incident that has none running",
+    ),
     Timer(
         "maintenance-reminder",
         "maintenance_reminder",
@@ -93,6 +105,24 @@ STATE_MACHINES: dict[str, StateMachine] = {
 def execution_name(incident_id: str, escalation_round: int) -> str:
     """An incident's escalation execution: its id, or id-round after a restart (names are never reused)."""
     return incident_id if escalation_round == 0 else f"{incident_id}-{escalation_round}"
+
+
+def resumed_execution_name(incident_id: str, escalation_round: int, stamp: int) -> str:
+    """An execution the sweeper started for a round that had lost its own (`stamp`: epoch seconds)."""
+    return f"{incident_id}-{escalation_round}-sweep-{stamp}"
+
+
+def execution_round(name: str) -> tuple[str, int] | None:
+    """The (incident id, round) an escalation execution pages for, from its name; None for an
+    acknowledgement timer or a bus-started run (EventBridge names those with a dashed UUID)."""
+    parts = name.split("-")
+    if len(parts) == 1:
+        return name, 0
+    if len(parts) == 2 and parts[1].isdigit():
+        return parts[0], int(parts[1])
+    if len(parts) == 4 and parts[1].isdigit() and parts[2] == "sweep":
+        return parts[0], int(parts[1])
+    return None
 
 
 @dataclass(frozen=True)

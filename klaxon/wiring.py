@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from klaxon.services.paging.control import EscalationControl, EscalationStopper
     from klaxon.services.paging.drills import DrillService
     from klaxon.services.paging.escalation import EscalationService
+    from klaxon.services.paging.sweeper import EscalationSweeper
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.statuspage.public_incidents import StatusPageService
@@ -338,6 +339,20 @@ class Container:
 
         return EscalationStopper(
             runner=self.escalation_runner, directory=self.config_views.policies_and_people
+        )
+
+    @part
+    def escalation_sweeper(self) -> EscalationSweeper:
+        """Every minute: resume the escalation of any triggered incident that has none running."""
+        from klaxon.services.paging.sweeper import EscalationSweeper
+
+        return EscalationSweeper(
+            incidents=self.incident_repository,
+            records=self.notification_records,
+            runner=self.escalation_runner,
+            directory=self.config_views.policies_and_people,
+            timeline=self.timeline_repository,
+            clock=self.clock,
         )
 
     @part

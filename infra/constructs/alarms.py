@@ -51,6 +51,17 @@ class OpsAlarms(Construct):
                 f"Dead-lettered: {holds}",
             )
         self._build_alarm("Api5xx", api.metric_server_error(period=PERIOD), "The API answered 5XX")
+        self._build_alarm(
+            "EscalationsRestored",
+            cloudwatch.Metric(
+                namespace="Klaxon",
+                metric_name="EscalationsRestored",
+                dimensions_map={"service": "escalation-sweeper"},
+                statistic="Sum",
+                period=PERIOD,
+            ),
+            "The sweeper found a triggered incident with nobody paging and resumed its escalation",
+        )
         for name, machine in (state_machines or {}).items():
             # A failed escalation is an incident whose pages stopped: as urgent as a dead-lettered event.
             self._build_alarm(

@@ -31,6 +31,7 @@ class Escalation(Construct):
         repo_root: Path,
         functions: Mapping[str, lambda_.IFunction],
         controllers: list[lambda_.IFunction],
+        sweepers: list[lambda_.IFunction] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.state_machine_name = f"{name}-escalation"
@@ -44,6 +45,8 @@ class Escalation(Construct):
         self._allow_self_start()
         for controller in controllers:
             self._allow_control(controller)
+        for sweeper in sweepers or []:
+            self._allow_sweep(sweeper)
 
     def _build_state_machine(
         self, repo_root: Path, functions: Mapping[str, lambda_.IFunction]
@@ -112,6 +115,17 @@ class Escalation(Construct):
             f"{self.state_machine_name}:*]",
             "Executions are named by incident id, unknown until an incident opens; only this machine's.",
         )
+
+    def _allow_sweep(self, function: lambda_.IFunction) -> None:
+        """List the running executions; start one that resumes a round that lost its own. Nothing else."""
+        assert function.role is not None
+        function.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["states:ListExecutions", "states:StartExecution"], resources=[self.arn]
+            )
+        )
+        if isinstance(function, lambda_.Function):
+            function.add_environment(Settings.env_name("escalation_state_machine"), self.arn)
 
 
 _COLON = __import__("aws_cdk").ArnFormat.COLON_RESOURCE_NAME

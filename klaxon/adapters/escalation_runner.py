@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import datetime
 from typing import Any
 
 from klaxon.adapters.aws import client
-from klaxon.topology import execution_name
+from klaxon.domain.paging.sweep import Claim
+from klaxon.topology import execution_name, execution_round, resumed_execution_name
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
@@ -38,3 +40,23 @@ class StepFunctionsRunner:
             self.sfn.start_execution(
                 stateMachineArn=self.machine, name=f"{incident_id}-{round_}-ack", input=json.dumps(state)
             )
+
+    def running(self) -> set[tuple[str, int]]:
+        found: set[tuple[str, int]] = set()
+        pages = self.sfn.get_paginator("list_executions").paginate(
+            stateMachineArn=self.machine, statusFilter="RUNNING"
+        )
+        for page in pages:
+            found.update(r for e in page["executions"] if (r := execution_round(e["name"])) is not None)
+        return found
+
+    def resume(self, incident_id: str, round_: int, claim: Claim | None, now: datetime) -> str:
+        state: dict[str, Any] = {"incident_id": incident_id, "round": round_}
+        if claim is not None:  # the execution waits 0 s, then runs the tick as its own retry (its token)
+            tick = claim.tick
+            state |= {"loop": tick.loop, "step": tick.step, "at_minute": tick.at_minute}
+            state |= {"token": claim.token, "wait_seconds": 0}
+        name = resumed_execution_name(incident_id, round_, int(now.timestamp()))
+        with contextlib.suppress(self.sfn.exceptions.ExecutionAlreadyExists):  # restored this second already
+            self.sfn.start_execution(stateMachineArn=self.machine, name=name, input=json.dumps(state))
+        return name

@@ -13,6 +13,7 @@ from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import IncidentStatus
 from klaxon.domain.paging.escalation import Tick
 from klaxon.domain.paging.pages import SEND_LEASE, SENDING, Notification, Page
+from klaxon.domain.paging.sweep import Claim
 
 _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
 
@@ -101,6 +102,29 @@ class DynamoNotificationRepository:
             _, _, loop, step, minute = item.sk.split("#")
             return Tick(loop=int(loop), step=int(step), at_minute=int(minute))
         return None
+
+    def latest_claim(self, incident_id: str, round_: int) -> Claim | None:
+        claims = NotificationItem.query(
+            incident_id,
+            NotificationItem.sk.startswith(f"claim#{round_:02d}#"),
+            scan_index_forward=False,
+            limit=1,
+            consistent_read=True,
+        )
+        for item in claims:
+            _, _, loop, step, minute = item.sk.split("#")
+            return Claim(Tick(loop=int(loop), step=int(step), at_minute=int(minute)), item.token or "")
+        return None
+
+    def finish(self, incident_id: str, round_: int, reason: str) -> None:
+        NotificationItem(incident_id=incident_id, sk=f"end#{round_:02d}", status=reason).save()
+
+    def finished(self, incident_id: str, round_: int) -> bool:
+        try:
+            NotificationItem.get(incident_id, f"end#{round_:02d}", consistent_read=True)
+        except NotificationItem.DoesNotExist:
+            return False
+        return True
 
     def statuses(self, incident_id: str) -> dict[str, str]:
         """Every page key with its status, including sends that never finished ("sending")."""

@@ -271,9 +271,9 @@ class LocalPlatform:
         """An EventBridge rule's Step Functions target: start an execution with the event as input."""
         from klaxon.adapters.aws import client
 
-        # EventBridge names such executions at random; moto would name them all "None".
+        # EventBridge names such executions with a random UUID; moto would name them all "None".
         client("stepfunctions").start_execution(
-            stateMachineArn=state_machine_arn, name=uuid.uuid4().hex, input=json.dumps(event)
+            stateMachineArn=state_machine_arn, name=str(uuid.uuid4()), input=json.dumps(event)
         )
 
     def apply_config_file(self, path: Path) -> dict[str, int]:

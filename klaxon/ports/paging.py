@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
     from klaxon.domain.paging.escalation import Tick
     from klaxon.domain.paging.pages import Notification, Page
+    from klaxon.domain.paging.sweep import Claim
 
 
 class PageRecords(Protocol):
@@ -29,6 +30,14 @@ class NotificationRecords(Protocol):
 
     def latest_tick(self, incident_id: str, round_: int) -> Tick | None: ...
 
+    def latest_claim(self, incident_id: str, round_: int) -> Claim | None:
+        """The round's last claimed tick with the token of the run that claimed it."""
+
+    def finish(self, incident_id: str, round_: int, reason: str) -> None:
+        """Mark the round as having walked its whole policy: nothing is left to page in it."""
+
+    def finished(self, incident_id: str, round_: int) -> bool: ...
+
 
 class EscalationRunner(Protocol):
     """The timed escalation executions (Step Functions in AWS and locally)."""
@@ -38,6 +47,13 @@ class EscalationRunner(Protocol):
 
     def start_ack_timer(self, incident_id: str, round_: int, acknowledged_at: str) -> None:
         """Start the run that re-triggers the incident when its acknowledgement times out (idempotent)."""
+
+    def running(self) -> set[tuple[str, int]]:
+        """(incident id, round) of every escalation execution running now (acknowledgement timers aside)."""
+
+    def resume(self, incident_id: str, round_: int, claim: Claim | None, now: datetime) -> str:
+        """Start a new execution of the round at `claim` (its tick again, as that run's retry), or at the
+        round's first tick; returns its name."""
 
 
 class Notifier(Protocol):

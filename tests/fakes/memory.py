@@ -228,6 +228,7 @@ class MemoryNotifications:
         self.claims: dict[tuple[str, int, object], str] = {}
         self.pages: dict[str, object] = {}
         self.records: dict[str, object] = {}
+        self.ends: dict[tuple[str, int], str] = {}
         self._lock = threading.RLock()
 
     def claim(self, incident_id: str, round_: int, tick: object, token: str) -> None:
@@ -240,9 +241,26 @@ class MemoryNotifications:
                 raise Conflict("claimed by another run")
 
     def latest_tick(self, incident_id: str, round_: int) -> Any:
+        found = self.latest_claim(incident_id, round_)
+        return found.tick if found is not None else None
+
+    def latest_claim(self, incident_id: str, round_: int) -> Any:
+        from klaxon.domain.paging.sweep import Claim
+
         with self._lock:
-            ticks = [t for (i, r, t) in self.claims if i == incident_id and r == round_]
-            return max(ticks, key=lambda t: (t.loop, t.step, t.at_minute)) if ticks else None
+            ticks = [(t, tok) for (i, r, t), tok in self.claims.items() if i == incident_id and r == round_]
+            if not ticks:
+                return None
+            tick, token = max(ticks, key=lambda found: (found[0].loop, found[0].step, found[0].at_minute))
+            return Claim(tick, token)
+
+    def finish(self, incident_id: str, round_: int, reason: str) -> None:
+        with self._lock:
+            self.ends[(incident_id, round_)] = reason
+
+    def finished(self, incident_id: str, round_: int) -> bool:
+        with self._lock:
+            return (incident_id, round_) in self.ends
 
     def reserve(self, round_: int, page: Any, token: str, now: datetime) -> bool:
         from klaxon.domain.paging.pages import SEND_LEASE, SENDING, Reservation, may_send

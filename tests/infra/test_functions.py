@@ -33,6 +33,8 @@ TABLES_READ = {
     "statuspage_notify": {"config"},  # subscribers, deliveries, public incidents, the link secret
     "escalation_step": {"incidents", "timeline", "notifications", "config"},  # config: policies, overrides
     "escalation_stop": {"config"},  # the policy's acknowledgement timeout
+    # triggered incidents, their claims and round ends, policies; restorations on the timeline
+    "escalation_sweeper": {"incidents", "notifications", "config", "timeline"},
     "heartbeat_check": {"config"},  # heartbeats and their last pings
     "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
 }
@@ -45,6 +47,7 @@ TABLES_WRITTEN = {
     "statuspage_notify": {"config"},
     "escalation_step": {"incidents", "timeline", "notifications"},
     "escalation_stop": set(),
+    "escalation_sweeper": {"timeline"},
     "heartbeat_check": {"config"},
     "maintenance_reminder": {"incidents", "timeline", "config"},
 }
@@ -81,11 +84,12 @@ PAYLOAD_ACTIONS = {
     "statuspage_notify": set(),
     "escalation_step": set(),
     "escalation_stop": set(),
+    "escalation_sweeper": set(),
     "heartbeat_check": set(),
     "maintenance_reminder": set(),
 }
 # They read events and publish none (statuspage_publish announces the public updates it records).
-NOT_PUBLISHING = {"statuspage_notify", "escalation_stop"}
+NOT_PUBLISHING = {"statuspage_notify", "escalation_stop", "escalation_sweeper"}
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
 

@@ -92,6 +92,7 @@ class EscalationService:
         else:
             found = step_for(policy, tick)
             if found is None:
+                self.records.finish(incident.id, state.round, "the policy has no more steps")
                 return self._end(state, "the policy has no more steps")
             tick, step = found
         # The first tick of a round has no token yet: derive it, so a retried first tick may claim again.
@@ -114,6 +115,7 @@ class EscalationService:
             self._note(
                 incident, "escalation finished", "Every step of the policy has paged; nobody acknowledged"
             )
+            self.records.finish(incident.id, state.round, "policy exhausted")
             return self._end(state, "policy exhausted")
         same_step = following.tick.step == tick.step and following.tick.loop == tick.loop
         return EscalationState(

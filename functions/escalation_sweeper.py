@@ -1,0 +1,25 @@
+"""Escalation sweeper, every minute: every triggered incident that pages has an escalation running."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from klaxon import wiring
+
+logger = Logger(service="klaxon-sweeper")
+metrics = Metrics(namespace="Klaxon", service="escalation-sweeper")
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    restored = wiring.container().escalation_sweeper.sweep()
+    # Alarmed on: each is an incident that was triggered with nobody paging until now.
+    metrics.add_metric(name="EscalationsRestored", unit=MetricUnit.Count, value=len(restored))
+    if restored:
+        logger.warning("escalations restored", extra={"incidents": restored})
+    return {"restored": restored}
