@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-test
 ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 
-.PHONY: up test lint unit integration infra e2e screenshots synth layer bench deploy install system-deps clean
+.PHONY: up test lint unit integration infra chaos e2e screenshots synth layer bench deploy install system-deps clean
 
 # `make up` installs only what running needs; `make test` adds tests, linters, CDK and Playwright.
 # scripts/install.py prints each step, the packages it collects and the time it took.
@@ -50,6 +50,10 @@ integration: $(STAMP)
 
 infra: $(STAMP)
 	$(PY) -m pytest tests/infra -q
+
+# The alert storm while functions are killed at each kill point (tests/chaos/faults.py).
+chaos: $(STAMP)
+	$(PY) -m pytest tests/chaos -q
 
 e2e: $(STAMP) system-deps
 	$(PY) -m pytest tests/e2e -q
