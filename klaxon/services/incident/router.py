@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.incident.dedup import CLAIM_TIMEOUT, Decision, decide
+from klaxon.domain.incident.dedup import CLAIM_TIMEOUT, REDELIVERY_WINDOW, Decision, decide, was_delivered
 from klaxon.domain.incident.lifecycle import began, is_stale, open_incident
 from klaxon.domain.incident.models import (
     Alert,
@@ -132,6 +132,9 @@ class RouterService:
                 if joined is not None:
                     return joined
                 continue  # resolved under us (a new incident follows), or raced another alert: retry
+            delivered = self._delivered_before(alert)
+            if delivered is not None:
+                return Outcome(RouteResult.UNCHANGED, delivered)
             incident_id = self.ids.new_id()
             try:
                 self.incidents.claim_dedup_key(
@@ -153,16 +156,25 @@ class RouterService:
         actor = f"integration:{alert.integration}"
         joining = group.joining(latest) if group is not None else alert
         try:
-            incident = self.incidents.add_alert(latest.id, joining, self.clock.now())
+            incident = self.incidents.add_alert(
+                latest.id, joining, self.clock.now(), known_count=latest.alert_count
+            )
         except Conflict:
             again = self.incidents.get(latest.id)
-            if again is not None and again.last_alert_id == alert.id:
-                return self._redelivered(again, actor)
+            if again is not None and was_delivered(again, alert.id):
+                return self._redelivered(again, alert.id, actor)
             return None
         self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
         if group is not None:
             self.noise.resolve_elsewhere(alert, incident.id)
         return Outcome(RouteResult.ADDED, incident)
+
+    def _delivered_before(self, alert: Alert) -> Incident | None:
+        """The incident of the key that already took this alert, since resolved: the bus delivered it again
+        (a retry, a redrive, a replay), so it must open nothing. Only read when a new incident would open."""
+        since = self.clock.now() - REDELIVERY_WINDOW
+        recent = self.incidents.recent_for_dedup_key(alert.service, alert.dedup_key, since)
+        return next((i for i in recent if was_delivered(i, alert.id)), None)
 
     def _open(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Outcome:
         """The key is ours: open its incident (numbered only now, so numbers have no gaps)."""
@@ -196,13 +208,16 @@ class RouterService:
         ref = self.payloads.put(f"details/{incident.id}.json", encoded)
         return incident.model_copy(update={"details": None, "details_ref": ref})
 
-    def _redelivered(self, incident: Incident, actor: str) -> Outcome:
+    def _redelivered(self, incident: Incident, alert_id: str, actor: str) -> Outcome:
         """The same alert again (a retry after its event failed to publish): publish that event again.
 
         Subscribers are idempotent (escalation starts by name, the status page re-renders), so the
         event is safe to repeat, while not repeating it could lose an incident's only trigger.
         """
-        created = incident.alert_count == 1
+        # The alert that opened the incident re-announces the trigger even after others joined (A, B, A):
+        # if its first publish was lost, this is the incident's only `Incident Triggered`.
+        opener = incident.first_alert_id
+        created = opener == alert_id if opener is not None else incident.alert_count == 1
         kind = DetailType.INCIDENT_TRIGGERED if created else DetailType.INCIDENT_UPDATED
         self._publish(kind, incident, actor, "alert triggered" if created else "alert added")
         return Outcome(RouteResult.CREATED if created else RouteResult.ADDED, incident)
