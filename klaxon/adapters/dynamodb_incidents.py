@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -62,6 +62,7 @@ def _to_item(inc: Incident) -> IncidentItem:
         alert_ids_0=set(inc.recent_alert_ids) or None,
         details=inc.details,
         details_ref=inc.details_ref,
+        attachments_ref=inc.attachments_ref,
         links=[link.model_dump(exclude_none=True) for link in inc.links],
         images=[image.model_dump(exclude_none=True) for image in inc.images] or None,
         alerts={fp: a.model_dump(mode="json") for fp, a in inc.alerts.items()},
@@ -108,6 +109,7 @@ def _from_item(item: IncidentItem) -> Incident:
         recent_alert_ids=frozenset(item.alert_ids_0 or ()) | frozenset(item.alert_ids_1 or ()),
         details=item.details,
         details_ref=item.details_ref,
+        attachments_ref=item.attachments_ref,
         links=[Link.model_validate(link) for link in item.links or []],
         images=[Image.model_validate(image) for image in item.images or []],
         alerts={fp: AlertInstance.model_validate(a) for fp, a in alerts.items()},
@@ -197,6 +199,23 @@ class DynamoIncidentRepository:
             if exc.cause_response_code in _CONDITION_FAILED:
                 raise Conflict(f"dedup key {dedup_key!r} was claimed by another writer") from exc
             raise
+
+    def release_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, *, restore: DedupClaim | None
+    ) -> None:
+        mine = DedupItem.incident_id == incident_id
+        try:
+            if restore is None:
+                DedupItem(key=dedup_pointer(service, dedup_key)).delete(condition=mine)
+            else:
+                DedupItem(
+                    key=dedup_pointer(service, dedup_key),
+                    incident_id=restore.incident_id,
+                    created_at=iso(restore.claimed_at),
+                ).save(condition=mine)
+        except (PutError, DeleteError) as exc:
+            if exc.cause_response_code not in _CONDITION_FAILED:
+                raise
 
     def get(self, incident_id: str) -> Incident | None:
         try:

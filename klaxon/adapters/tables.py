@@ -106,6 +106,7 @@ class IncidentItem(Model):
     alert_ids_1 = UnicodeSetAttribute(null=True)
     details = JSONAttribute(null=True)
     details_ref = UnicodeAttribute(null=True)
+    attachments_ref = UnicodeAttribute(null=True)
     links = JSONAttribute(null=True)
     images = JSONAttribute(null=True)
     alerts: MapAttribute[str, Any] = MapAttribute(

@@ -38,6 +38,12 @@ class IncidentRepository(Protocol):
     ) -> None:
         """Point the dedup key at a new incident id, only if it still points at `replaces`; else Conflict."""
 
+    def release_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, *, restore: DedupClaim | None
+    ) -> None:
+        """Undo a claim whose incident was never written: put `restore` back (or no claim), only if the
+        key still points at `incident_id`; else nothing."""
+
     def get(self, incident_id: str) -> Incident | None: ...
 
     def recent_for_dedup_key(self, service: str, dedup_key: str, since: datetime) -> list[Incident]:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from klaxon.domain.access.rotation import SecretVersions
-from klaxon.domain.errors import Conflict
+from klaxon.domain.errors import Conflict, NotFound
 from klaxon.domain.incident.dedup import DedupClaim, memory_slot
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
@@ -60,13 +60,20 @@ class RecordingBus:
 @dataclass
 class MemoryPayloads:
     blobs: dict[str, bytes] = field(default_factory=dict)
+    fail_puts: int = 0  # fault injection: this many puts raise, as S3 failing
 
     def put(self, key: str, body: bytes) -> str:
+        if self.fail_puts > 0:
+            self.fail_puts -= 1
+            raise RuntimeError("PutObject failed")
         self.blobs[key] = body
         return f"mem://{key}"
 
     def get(self, ref: str) -> bytes:
-        return self.blobs[ref.removeprefix("mem://")]
+        try:
+            return self.blobs[ref.removeprefix("mem://")]
+        except KeyError as exc:
+            raise NotFound(f"payload {ref} is gone") from exc
 
 
 class MemoryTimeline:
@@ -106,6 +113,19 @@ class MemoryIncidents:
             if (current.incident_id if current else None) != replaces:
                 raise Conflict("claimed by another writer")
             self.claims[(service, dedup_key)] = DedupClaim(incident_id, now)
+
+    def release_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, *, restore: DedupClaim | None
+    ) -> None:
+        with self._lock:
+            self.writes += 1
+            current = self.claims.get((service, dedup_key))
+            if current is None or current.incident_id != incident_id:
+                return
+            if restore is None:
+                del self.claims[(service, dedup_key)]
+            else:
+                self.claims[(service, dedup_key)] = restore
 
     def get(self, incident_id: str) -> Incident | None:
         with self._lock:

@@ -131,6 +131,9 @@ class Incident(BaseModel):
     recent_alert_ids: SkipJsonSchema[frozenset[str]] = Field(default_factory=frozenset, exclude=True)
     details: Any = None
     details_ref: str | None = None  # details too large for the incident record live in the payload store
+    # Links, images, alerts, labels or text cut from the record (domain.incident.bounds): the full ones.
+    attachments_ref: str | None = None
+    details_note: str | None = None  # on reading: why details or attachments are missing ("no longer stored")
     links: list[Link] = Field(default_factory=list)
     images: list[Image] = Field(default_factory=list)
     alerts: dict[str, AlertInstance] = Field(default_factory=dict)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -10,7 +9,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.incident.dedup import CLAIM_TIMEOUT, REDELIVERY_WINDOW, Decision, decide, was_delivered
+from klaxon.domain.incident.bounds import bound
+from klaxon.domain.incident.dedup import (
+    CLAIM_TIMEOUT,
+    REDELIVERY_WINDOW,
+    Decision,
+    DedupClaim,
+    decide,
+    was_delivered,
+)
 from klaxon.domain.incident.lifecycle import began, is_stale, open_incident
 from klaxon.domain.incident.models import (
     Alert,
@@ -35,7 +42,6 @@ from klaxon.ports import (
 
 log = logging.getLogger(__name__)
 CLAIM_POLL_SECONDS = 0.02
-DETAILS_INLINE_LIMIT = 64 * 1024
 
 _TARGET = {AlertAction.ACKNOWLEDGE: IncidentStatus.ACKNOWLEDGED, AlertAction.RESOLVE: IncidentStatus.RESOLVED}
 _EVENT = {
@@ -146,7 +152,7 @@ class RouterService:
                 )
             except Conflict:
                 continue  # another trigger for the same key won; join its incident
-            return self._open(alert, incident_id, group)
+            return self._open(alert, incident_id, group, claim)
         raise Conflict(
             f"could not place alert {alert.id}: its dedup key stayed claimed by an unfinished writer"
         )
@@ -176,17 +182,28 @@ class RouterService:
         recent = self.incidents.recent_for_dedup_key(alert.service, alert.dedup_key, since)
         return next((i for i in recent if was_delivered(i, alert.id)), None)
 
-    def _open(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Outcome:
+    def _open(
+        self, alert: Alert, incident_id: str, group: GroupedAlert | None, claim: DedupClaim | None
+    ) -> Outcome:
         """The key is ours: open its incident (numbered only now, so numbers have no gaps)."""
+        try:
+            incident = self._write_new(alert, incident_id, group)
+        except Exception:
+            self._let_go(alert, incident_id, claim)
+            raise
+        actor = f"integration:{alert.integration}"
+        self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
+        return Outcome(RouteResult.CREATED, incident)
+
+    def _write_new(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Incident:
         now = self.clock.now()
         incident = open_incident(alert, incident_id=incident_id, number=self.incidents.next_number(), now=now)
-        incident = self._offload_details(self.noise.on_open(incident, alert, group, now))
-        actor = f"integration:{alert.integration}"
+        incident = self._bounded(self.noise.on_open(incident, alert, group, now))
         entry = TimelineEntry(
             subject=incident.id,
             at=now,
             kind="triggered",
-            actor=actor,
+            actor=f"integration:{alert.integration}",
             message=f"Triggered by {alert.source_kind} alert: {incident.title}{muted_note(incident)}",
             data={
                 "alert_id": alert.id,
@@ -195,18 +212,30 @@ class RouterService:
             },
         )
         self.incidents.create(incident, entry=entry)
-        self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
-        return Outcome(RouteResult.CREATED, incident)
+        return incident
 
-    def _offload_details(self, incident: Incident) -> Incident:
-        """A DynamoDB item holds 400 KB: details larger than DETAILS_INLINE_LIMIT go to the payload store."""
-        if incident.details is None:
-            return incident
-        encoded = json.dumps(incident.details, default=str).encode()
-        if len(encoded) <= DETAILS_INLINE_LIMIT:
-            return incident
-        ref = self.payloads.put(f"details/{incident.id}.json", encoded)
-        return incident.model_copy(update={"details": None, "details_ref": ref})
+    def _let_go(self, alert: Alert, incident_id: str, claim: DedupClaim | None) -> None:
+        """Writing the incident failed after the key was claimed (the counter, the payload store, the
+        transaction): hand the key back, so the retry opens it at once instead of waiting out the claim.
+        Not if the incident was written after all (a lost answer): the key stays with it."""
+        try:
+            if self.incidents.get(incident_id) is None:
+                self.incidents.release_dedup_key(alert.service, alert.dedup_key, incident_id, restore=claim)
+        except Exception:  # the first failure is the one to raise; the claim then times out as before
+            log.exception("could not release the dedup key of alert %s", alert.id)
+
+    def _bounded(self, incident: Incident) -> Incident:
+        """A DynamoDB item holds 400 KB: what the record cannot hold goes to the payload store first
+        (claim-check), under `details/`, which is kept as long as the incident."""
+        bounded = bound(incident)
+        kept = bounded.incident
+        if bounded.details is not None:
+            ref = self.payloads.put(f"details/{incident.id}.json", bounded.details)
+            kept = kept.model_copy(update={"details_ref": ref})
+        if bounded.attachments is not None:
+            ref = self.payloads.put(f"details/{incident.id}.attachments.json", bounded.attachments)
+            kept = kept.model_copy(update={"attachments_ref": ref})
+        return kept
 
     def _redelivered(self, incident: Incident, alert_id: str, actor: str) -> Outcome:
         """The same alert again (a retry after its event failed to publish): publish that event again.
