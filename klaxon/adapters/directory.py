@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from pynamodb.attributes import JSONAttribute
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.config.secrets import hash_key
+from klaxon.domain.errors import InvalidInput
 from klaxon.domain.intake.integration import IntegrationRef
 
 if TYPE_CHECKING:
@@ -20,6 +22,16 @@ if TYPE_CHECKING:
     from klaxon.ports import Keyed
 
 CACHE_SECONDS = 30.0
+# DynamoDB's limits on the one transaction an apply is: items, their total size, and one item's size.
+TRANSACTION_ITEMS = 100
+TRANSACTION_BYTES = 4 * 1024 * 1024
+ITEM_BYTES = 400 * 1024
+_JSON = JSONAttribute()
+
+
+def _item_bytes(pk: str, sk: str, doc: Any) -> int:
+    """The item's size as DynamoDB counts it: attribute names and values (`doc` as stored, JSON text)."""
+    return len(f"pk{pk}sk{sk}doc".encode()) + len((_JSON.serialize(doc) or "").encode())
 
 
 class DynamoDirectory:
@@ -77,6 +89,39 @@ class DynamoDirectory:
         if not isinstance(doc, dict):
             return {}
         return {key: at for key, value in doc.items() if (at := parse_iso(value)) is not None}
+
+    def check_fits(
+        self,
+        document: dict[str, Any],
+        integrations: dict[str, IntegrationRef],
+        introductions: Mapping[str, datetime] | None = None,
+    ) -> None:
+        """Refuse (400) a configuration the one transaction of `apply` cannot write, saying which limit."""
+        stale = {item.sk for item in ConfigItem.query("integration")} - set(integrations)
+        sizes = {"the configuration document": _item_bytes("config", "current", document)}
+        if introductions is not None:
+            times = {key: iso(at) for key, at in introductions.items()}
+            sizes["the introduction times"] = _item_bytes("config", "introduced", times)
+        for key_hash, ref in integrations.items():
+            sizes[f"integration {ref.id!r}"] = _item_bytes("integration", key_hash, ref.model_dump())
+        items = len(sizes) + len(stale)
+        errors = [
+            f"{what} is {size:,} bytes stored; a DynamoDB item holds at most {ITEM_BYTES:,} bytes (400 KB)"
+            for what, size in sizes.items()
+            if size > ITEM_BYTES
+        ]
+        if items > TRANSACTION_ITEMS:
+            errors.append(
+                f"applying it writes {items} items ({len(integrations)} integrations, {len(stale)} removed, "
+                f"{len(sizes) - len(integrations)} documents); one apply writes at most {TRANSACTION_ITEMS}"
+            )
+        total = sum(sizes.values())
+        if total > TRANSACTION_BYTES:
+            errors.append(
+                f"applying it writes {total:,} bytes; one apply writes at most {TRANSACTION_BYTES:,}"
+            )
+        if errors:
+            raise InvalidInput("the configuration is too large to apply", errors)
 
     def apply(
         self,

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -16,7 +16,7 @@ from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.errors import Conflict, InvalidInput
-from klaxon.domain.incident.dedup import DedupClaim
+from klaxon.domain.incident.dedup import DedupClaim, memory_slot
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import (
     Alert,
@@ -58,8 +58,11 @@ def _to_item(inc: Incident) -> IncidentItem:
         started_at=iso(inc.started_at) if inc.started_at else None,
         last_alert_at=iso(inc.last_alert_at) if inc.last_alert_at else None,
         last_alert_id=inc.last_alert_id,
+        first_alert_id=inc.first_alert_id,
+        alert_ids_0=set(inc.recent_alert_ids) or None,
         details=inc.details,
         details_ref=inc.details_ref,
+        attachments_ref=inc.attachments_ref,
         links=[link.model_dump(exclude_none=True) for link in inc.links],
         images=[image.model_dump(exclude_none=True) for image in inc.images] or None,
         alerts={fp: a.model_dump(mode="json") for fp, a in inc.alerts.items()},
@@ -102,8 +105,11 @@ def _from_item(item: IncidentItem) -> Incident:
         resolved_by=item.resolved_by,
         last_alert_at=parse_iso(item.last_alert_at),
         last_alert_id=item.last_alert_id,
+        first_alert_id=item.first_alert_id,
+        recent_alert_ids=frozenset(item.alert_ids_0 or ()) | frozenset(item.alert_ids_1 or ()),
         details=item.details,
         details_ref=item.details_ref,
+        attachments_ref=item.attachments_ref,
         links=[Link.model_validate(link) for link in item.links or []],
         images=[Image.model_validate(image) for image in item.images or []],
         alerts={fp: AlertInstance.model_validate(a) for fp, a in alerts.items()},
@@ -194,11 +200,39 @@ class DynamoIncidentRepository:
                 raise Conflict(f"dedup key {dedup_key!r} was claimed by another writer") from exc
             raise
 
+    def release_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, *, restore: DedupClaim | None
+    ) -> None:
+        mine = DedupItem.incident_id == incident_id
+        try:
+            if restore is None:
+                DedupItem(key=dedup_pointer(service, dedup_key)).delete(condition=mine)
+            else:
+                DedupItem(
+                    key=dedup_pointer(service, dedup_key),
+                    incident_id=restore.incident_id,
+                    created_at=iso(restore.claimed_at),
+                ).save(condition=mine)
+        except (PutError, DeleteError) as exc:
+            if exc.cause_response_code not in _CONDITION_FAILED:
+                raise
+
     def get(self, incident_id: str) -> Incident | None:
         try:
             return _from_item(IncidentItem.get(incident_id, consistent_read=True))
         except IncidentItem.DoesNotExist:
             return None
+
+    def recent_for_dedup_key(self, service: str, dedup_key: str, since: datetime) -> list[Incident]:
+        found: list[Incident] = []
+        newest_first = IncidentItem.by_dedup_key.query(
+            dedup_key, scan_index_forward=False, filter_condition=IncidentItem.service == service
+        )
+        for item in newest_first:
+            found.append(_from_item(item))
+            if item.created_at < iso(since):  # fixed-width ISO strings: string order is time order
+                break
+        return found
 
     def next_number(self) -> int:
         counter = ConfigItem(pk="counter", sk="incident-number")
@@ -215,17 +249,32 @@ class DynamoIncidentRepository:
                 raise Conflict(f"incident {incident.id} already exists") from exc
             raise
 
-    def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
+    def add_alert(self, incident_id: str, alert: Alert, now: datetime, *, known_count: int) -> Incident:
+        """One conditional UpdateItem: count the alert and remember its id, unless the incident is resolved
+        or already holds the id (a redelivery). `known_count` is the alert_count the caller read."""
         item = IncidentItem(id=incident_id)
         open_states = [s.value for s in allowed_from(IncidentStatus.RESOLVED)]
-        # last_alert_id guards against the bus delivering the same alert twice in a row.
-        condition: Condition = IncidentItem.status.is_in(*open_states) & (
-            IncidentItem.last_alert_id.does_not_exist() | (IncidentItem.last_alert_id != alert.id)
+        condition: Condition = (
+            IncidentItem.status.is_in(*open_states)
+            & (IncidentItem.last_alert_id.does_not_exist() | (IncidentItem.last_alert_id != alert.id))
+            & ~IncidentItem.alert_ids_0.contains(alert.id)
+            & ~IncidentItem.alert_ids_1.contains(alert.id)
         )
+        where = memory_slot(known_count)
+        remembered = (IncidentItem.alert_ids_0, IncidentItem.alert_ids_1)[where.slot]
+        remember: Any
+        if where.fresh:
+            # Replaces the generation before last; only at the count read, so two alerts starting the
+            # generation together cannot overwrite each other's id (the loser reads again and retries).
+            condition &= IncidentItem.alert_count == known_count
+            remember = remembered.set({alert.id})
+        else:
+            remember = remembered.add({alert.id})
         actions = [
             IncidentItem.alert_count.add(1),
             IncidentItem.last_alert_at.set(iso(now)),
             IncidentItem.last_alert_id.set(alert.id),
+            remember,
             IncidentItem.updated_at.set(iso(now)),
             IncidentItem.revision.add(1),
             *_instance_actions(alert),

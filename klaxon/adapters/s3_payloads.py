@@ -1,9 +1,14 @@
-"""Claim-check store for alerts too large for an EventBridge entry (256 KB)."""
+"""Claim-check store: alerts too large for an EventBridge entry (256 KB), incident details and attachments
+too large for a DynamoDB item (400 KB)."""
 
 from __future__ import annotations
 
+from botocore.exceptions import ClientError
+
 from klaxon.adapters.aws import client
 from klaxon.domain.errors import NotFound
+
+_GONE = frozenset({"NoSuchKey", "404", "AccessDenied", "403"})
 
 
 class S3PayloadStore:
@@ -19,6 +24,10 @@ class S3PayloadStore:
         s3 = client("s3")
         try:
             body: bytes = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        except s3.exceptions.NoSuchKey as exc:
-            raise NotFound(f"payload {ref} is gone") from exc
+        except ClientError as exc:
+            # Without s3:ListBucket (no role has it), S3 answers a missing key with 403, not 404: the
+            # roles may get every object of the bucket, so either means the object is not there.
+            if exc.response.get("Error", {}).get("Code") in _GONE:
+                raise NotFound(f"payload {ref} is gone") from exc
+            raise
         return body

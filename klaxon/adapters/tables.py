@@ -15,6 +15,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
@@ -99,8 +100,13 @@ class IncidentItem(Model):
     resolved_by = UnicodeAttribute(null=True)
     last_alert_at = UnicodeAttribute(null=True)
     last_alert_id = UnicodeAttribute(null=True)
+    first_alert_id = UnicodeAttribute(null=True)
+    # The redelivery guard: recent alert ids in two alternating generations (domain.incident.dedup).
+    alert_ids_0 = UnicodeSetAttribute(null=True)
+    alert_ids_1 = UnicodeSetAttribute(null=True)
     details = JSONAttribute(null=True)
     details_ref = UnicodeAttribute(null=True)
+    attachments_ref = UnicodeAttribute(null=True)
     links = JSONAttribute(null=True)
     images = JSONAttribute(null=True)
     alerts: MapAttribute[str, Any] = MapAttribute(

@@ -109,7 +109,8 @@ def handle_get_timeline(incidents: deps.Incidents, incident_id: str) -> Timeline
     "signing secrets in the clear. An integration or heartbeat that gives no key keeps the one it has, and "
     'an integration with no `secret` field keeps its signing secret (`"secret": null` removes it), so '
     "what `GET /v1/config` shows can be edited and put back. A changed signing secret is rotated: the old "
-    "one verifies for 24 hours.",
+    "one verifies for 24 hours. A configuration one DynamoDB transaction cannot hold (over 100 items, an "
+    "item over 400 KB, 4 MB in all) is refused with 400 naming the limit, and nothing changes.",
 )
 def handle_put_config(
     statuspage: deps.StatusPage, applier: deps.Applier, directory: deps.Directory

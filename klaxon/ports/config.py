@@ -11,6 +11,14 @@ if TYPE_CHECKING:
 
 
 class ConfigStore(Protocol):
+    def check_fits(
+        self,
+        document: dict[str, Any],
+        integrations: dict[str, IntegrationRef],
+        introductions: Mapping[str, datetime],
+    ) -> None:
+        """InvalidInput naming each storage limit `apply` would pass with these, before anything changes."""
+
     def apply(
         self,
         document: dict[str, Any],

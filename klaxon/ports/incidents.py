@@ -38,7 +38,17 @@ class IncidentRepository(Protocol):
     ) -> None:
         """Point the dedup key at a new incident id, only if it still points at `replaces`; else Conflict."""
 
+    def release_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, *, restore: DedupClaim | None
+    ) -> None:
+        """Undo a claim whose incident was never written: put `restore` back (or no claim), only if the
+        key still points at `incident_id`; else nothing."""
+
     def get(self, incident_id: str) -> Incident | None: ...
+
+    def recent_for_dedup_key(self, service: str, dedup_key: str, since: datetime) -> list[Incident]:
+        """The incidents of (service, dedup key) that may have taken an alert since `since`: each one
+        created since then, and the newest one created before (it was the open one then). Reads only."""
 
     def next_number(self) -> int:
         """A new, never reused incident number (gaps are possible after a lost race)."""
@@ -46,8 +56,9 @@ class IncidentRepository(Protocol):
     def create(self, incident: Incident, *, entry: TimelineEntry) -> None:
         """Write a new incident (whose dedup key the caller has claimed) and its first timeline entry."""
 
-    def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
-        """Count one more alert on an open incident in a single write; Conflict if it is resolved."""
+    def add_alert(self, incident_id: str, alert: Alert, now: datetime, *, known_count: int) -> Incident:
+        """Count one more alert on an open incident in a single write, remembering its id; Conflict if it
+        is resolved or already holds the alert (`known_count`: the alert_count the caller read)."""
 
     def transition(
         self,

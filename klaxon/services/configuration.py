@@ -85,10 +85,13 @@ class ConfigApplier:
         """Replace the running configuration now; returns counts of what it now holds."""
         now = self.clock.now()
         times = introduced(self.store.introductions(), introduction_keys(config), now)
+        digest = self.keyed.digest
+        document, refs = config.persisted(digest), integration_refs(config, digest)
+        # Refused whole (400) before anything changes: never secrets of one version with the rest of another.
+        self.store.check_fits(document, refs, times)
         # Secrets first: an integration indexed before its secret is stored would refuse its senders.
         self.signing.replace(signing_secrets(config))
-        digest = self.keyed.digest
-        self.store.apply(config.persisted(digest), integration_refs(config, digest), times)
+        self.store.apply(document, refs, times)
         return {
             "users": len(config.users),
             "teams": len(config.teams),

@@ -69,3 +69,31 @@ def test_concurrent_triggers_with_one_dedup_key_open_exactly_one_incident(platfo
     )
     assert len(incidents) == 1, incidents
     assert incidents[0]["alert_count"] == 20
+
+
+def test_an_alert_as_big_as_ingest_accepts_becomes_an_incident_that_pages_once(platform: Platform) -> None:
+    """12,000 links (about 450 KB, under the 512 KB limit): more than a DynamoDB item holds."""
+    dedup_key = unique("links")
+    links = [{"href": f"https://g.example/d/{n:05d}"} for n in range(12_000)]
+    event = {
+        "routing_key": PAYMENTS_KEY,
+        "event_action": "trigger",
+        "dedup_key": dedup_key,
+        "payload": {"summary": "Card declines", "source": "pay-1", "severity": "critical"},
+        "links": links,
+    }
+
+    response = platform.anonymous.post("/v2/enqueue", json=event)
+
+    assert response.status_code == 202, response.text
+    incident = platform.await_incident("payments", dedup_key, timeout=30.0)
+    shown = platform.incident(incident["id"])
+    assert [link["href"] for link in shown["links"]] == [link["href"] for link in links]
+    pages = wait_for(
+        lambda: platform.api.get(f"/v1/incidents/{incident['id']}/notifications").json()["notifications"],
+        lambda found: len(found) > 0,
+        timeout=30.0,
+        what="the first page",
+    )
+    keys = [(n["step"], n["user"], n["channel"]) for n in pages]
+    assert len(set(keys)) == len(keys)

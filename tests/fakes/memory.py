@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from klaxon.domain.access.rotation import SecretVersions
-from klaxon.domain.errors import Conflict
-from klaxon.domain.incident.dedup import DedupClaim
+from klaxon.domain.errors import Conflict, NotFound
+from klaxon.domain.incident.dedup import DedupClaim, memory_slot
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.intake.integration import IntegrationRef
@@ -45,8 +45,12 @@ class CountingIds:
 @dataclass
 class RecordingBus:
     events: list[tuple[DetailType, BaseModel]] = field(default_factory=list)
+    fail_next: int = 0  # fault injection: this many publishes raise, as PutEvents failing after retries
 
     def publish(self, detail_type: DetailType, detail: BaseModel) -> None:
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            raise RuntimeError("PutEvents failed")
         self.events.append((detail_type, detail))
 
     def types(self) -> list[DetailType]:
@@ -56,13 +60,20 @@ class RecordingBus:
 @dataclass
 class MemoryPayloads:
     blobs: dict[str, bytes] = field(default_factory=dict)
+    fail_puts: int = 0  # fault injection: this many puts raise, as S3 failing
 
     def put(self, key: str, body: bytes) -> str:
+        if self.fail_puts > 0:
+            self.fail_puts -= 1
+            raise RuntimeError("PutObject failed")
         self.blobs[key] = body
         return f"mem://{key}"
 
     def get(self, ref: str) -> bytes:
-        return self.blobs[ref.removeprefix("mem://")]
+        try:
+            return self.blobs[ref.removeprefix("mem://")]
+        except KeyError as exc:
+            raise NotFound(f"payload {ref} is gone") from exc
 
 
 class MemoryTimeline:
@@ -87,6 +98,7 @@ class MemoryIncidents:
         self.writes = 0
         self._lock = threading.RLock()
         self.last_alert: dict[str, str] = {}
+        self.remembered: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # the two generations
 
     def latest_for_dedup_key(self, service: str, dedup_key: str) -> DedupClaim | None:
         with self._lock:
@@ -101,6 +113,19 @@ class MemoryIncidents:
             if (current.incident_id if current else None) != replaces:
                 raise Conflict("claimed by another writer")
             self.claims[(service, dedup_key)] = DedupClaim(incident_id, now)
+
+    def release_dedup_key(
+        self, service: str, dedup_key: str, incident_id: str, *, restore: DedupClaim | None
+    ) -> None:
+        with self._lock:
+            self.writes += 1
+            current = self.claims.get((service, dedup_key))
+            if current is None or current.incident_id != incident_id:
+                return
+            if restore is None:
+                del self.claims[(service, dedup_key)]
+            else:
+                self.claims[(service, dedup_key)] = restore
 
     def get(self, incident_id: str) -> Incident | None:
         with self._lock:
@@ -120,26 +145,45 @@ class MemoryIncidents:
             self.items[incident.id] = incident
             if incident.last_alert_id:
                 self.last_alert[incident.id] = incident.last_alert_id
+            self.remembered[incident.id] = (incident.recent_alert_ids, frozenset())
             self.timeline.add(entry)
 
-    def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
+    def add_alert(self, incident_id: str, alert: Alert, now: datetime, *, known_count: int) -> Incident:
         with self._lock:
             self.writes += 1
             current = self.items[incident_id]
-            if not current.status.is_open or self.last_alert.get(incident_id) == alert.id:
+            sets = list(self.remembered.get(incident_id, (frozenset(), frozenset())))
+            held = alert.id in sets[0] or alert.id in sets[1] or self.last_alert.get(incident_id) == alert.id
+            where = memory_slot(known_count)
+            if not current.status.is_open or held:
                 raise Conflict("resolved or duplicate delivery")
+            if where.fresh and current.alert_count != known_count:
+                raise Conflict("another alert started the generation")
+            sets[where.slot] = frozenset({alert.id}) | (frozenset() if where.fresh else sets[where.slot])
+            self.remembered[incident_id] = (sets[0], sets[1])
             self.last_alert[incident_id] = alert.id
             updated = current.model_copy(
                 update={
                     "alert_count": current.alert_count + 1,
                     "last_alert_at": now,
                     "last_alert_id": alert.id,
+                    "recent_alert_ids": sets[0] | sets[1],
                     "updated_at": now,
                     "alerts": {**current.alerts, **{i.fingerprint: i for i in alert.instances}},
                 }
             )
             self.items[incident_id] = updated
             return updated
+
+    def recent_for_dedup_key(self, service: str, dedup_key: str, since: datetime) -> list[Incident]:
+        with self._lock:
+            found: list[Incident] = []
+            mine = [i for i in self.items.values() if (i.service, i.dedup_key) == (service, dedup_key)]
+            for incident in sorted(mine, key=lambda i: (i.created_at, i.id), reverse=True):
+                found.append(incident)
+                if incident.created_at < since:
+                    break
+            return found
 
     def transition(
         self,

@@ -26,9 +26,9 @@ from tests.fakes.memory import FixedClock, MemoryIncidents
 class NoiseMemoryIncidents(MemoryIncidents):
     """MemoryIncidents plus what grouping, maintenance and inhibition need; every alert bumps a revision."""
 
-    def add_alert(self, incident_id: str, alert: Alert, now: datetime) -> Incident:
+    def add_alert(self, incident_id: str, alert: Alert, now: datetime, *, known_count: int) -> Incident:
         with self._lock:
-            updated = super().add_alert(incident_id, alert, now)
+            updated = super().add_alert(incident_id, alert, now, known_count=known_count)
             self.items[incident_id] = updated.model_copy(update={"revision": updated.revision + 1})
             return self.items[incident_id]
 

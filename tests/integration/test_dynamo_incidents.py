@@ -79,7 +79,7 @@ def test_alerts_cannot_be_added_to_a_resolved_incident(router, repo):
     incident = router.route(make_alert(1)).incident
     router.route(make_alert(2, action=AlertAction.RESOLVE))
     with pytest.raises(Conflict):
-        repo.add_alert(incident.id, make_alert(3), datetime.now(UTC))
+        repo.add_alert(incident.id, make_alert(3), datetime.now(UTC), known_count=1)
 
 
 def test_alert_instances_are_kept_by_fingerprint(router, repo):
@@ -155,3 +155,39 @@ def test_an_incident_is_found_by_its_number_and_by_an_id_prefix(router, repo):
     shared = opened[0].id[0]  # one character: this one at least, maybe others
     expected = sorted(i.id for i in opened if i.id.startswith(shared))
     assert sorted(i.id for i in repo.query(IncidentQuery(id_prefix=shared)).incidents) == expected
+
+
+def test_a_redelivery_after_other_alerts_costs_no_write_and_counts_nothing(router, repo, writes):
+    incident = router.route(make_alert(1)).incident
+    router.route(make_alert(2))
+    router.route(make_alert(3))
+    before = writes.writes_here()
+    assert router.route(make_alert(2)).result == "added"  # A, B, C, B: refused by its condition
+    assert writes.writes_here() - before == 1  # the one conditional UpdateItem, which wrote nothing
+    assert repo.get(incident.id).alert_count == 3
+
+
+def test_a_redelivery_after_its_incident_resolved_opens_nothing(router, repo, writes):
+    incident = router.route(make_alert(1)).incident
+    router.route(make_alert(2, action=AlertAction.RESOLVE))
+    before = writes.writes_here()
+    assert router.route(make_alert(1)).result == "unchanged"
+    assert writes.writes_here() == before
+    assert [i.id for i in repo.query(IncidentQuery(dedup_key="disk")).incidents] == [incident.id]
+
+
+def test_the_guard_keeps_two_generations_of_alert_ids(router, repo, monkeypatch):
+    from functools import partial
+
+    from klaxon.adapters import dynamodb_incidents
+    from klaxon.domain.incident.dedup import memory_slot
+
+    monkeypatch.setattr(dynamodb_incidents, "memory_slot", partial(memory_slot, per_generation=3))
+    incident = router.route(make_alert(0)).incident
+    for n in range(1, 10):
+        router.route(make_alert(n))
+    held = repo.get(incident.id)
+    assert held.alert_count == 10
+    assert held.recent_alert_ids == {"a6", "a7", "a8", "a9"}  # generation 2 (a6-a8) and 3 (a9) so far
+    assert router.route(make_alert(7)).result == "added"
+    assert repo.get(incident.id).alert_count == 10

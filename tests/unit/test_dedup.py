@@ -65,3 +65,14 @@ def test_every_key_shape_lives_here():
     assert dedup.summary_key("s", None) != dedup.summary_key("s", "host")
     assert dedup.label_group_key({"cluster": "eu", "x": "1"}, ["cluster", "env"]) == "group:cluster=eu,env="
     assert dedup.label_group_key({"x": "1"}, ["cluster"]) is None
+
+
+def test_alert_ids_alternate_between_two_generations_each_started_afresh():
+    # The opener is alert 1 (written with the incident); joining alerts are read at count 1, 2, ...
+    assert dedup.memory_slot(1, per_generation=3) == dedup.MemorySlot(slot=0, fresh=False)
+    assert dedup.memory_slot(2, per_generation=3) == dedup.MemorySlot(slot=0, fresh=False)
+    assert dedup.memory_slot(3, per_generation=3) == dedup.MemorySlot(slot=1, fresh=True)
+    assert dedup.memory_slot(5, per_generation=3) == dedup.MemorySlot(slot=1, fresh=False)
+    assert dedup.memory_slot(6, per_generation=3) == dedup.MemorySlot(slot=0, fresh=True)
+    assert dedup.memory_slot(999) == dedup.MemorySlot(slot=0, fresh=False)
+    assert dedup.memory_slot(1000) == dedup.MemorySlot(slot=1, fresh=True)

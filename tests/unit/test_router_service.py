@@ -154,6 +154,67 @@ def test_a_redelivered_creating_alert_is_not_counted_and_repeats_the_trigger_eve
     assert bus.types() == [DetailType.INCIDENT_TRIGGERED, DetailType.INCIDENT_TRIGGERED]
 
 
+def test_a_redelivery_after_other_alerts_is_counted_once(world):
+    router, incidents, _, _ = world
+    first, second, third = alert(), alert(), alert()
+    incident = router.route(first).incident
+    router.route(second)
+    router.route(third)
+    assert router.route(second).result == "added"  # A, B, C, B
+    assert router.route(first).result == "created"  # ... A: the opener, announced again
+    assert incidents.get(incident.id).alert_count == 3
+
+
+def test_an_opener_redelivered_after_others_joined_repeats_the_trigger_and_nothing_else(world):
+    """Fault injection: the opening alert's `Incident Triggered` is lost, B joins, then A comes again."""
+    router, incidents, bus, _ = world
+    opener, joiner = alert(), alert()
+    bus.fail_next = 1
+    with pytest.raises(RuntimeError):
+        router.route(opener)
+    router.route(joiner)
+    outcome = router.route(opener)
+    assert (outcome.result, incidents.get(outcome.incident.id).alert_count) == ("created", 2)
+    assert bus.types() == [DetailType.INCIDENT_UPDATED, DetailType.INCIDENT_TRIGGERED]
+
+
+def test_a_redelivery_after_its_incident_resolved_opens_nothing(world):
+    router, incidents, bus, clock = world
+    opener = alert()
+    first = router.route(opener).incident
+    router.route(alert(AlertAction.RESOLVE))
+    clock.advance(hours=23)
+    outcome = router.route(opener)
+    assert (outcome.result, outcome.incident.id) == ("unchanged", first.id)
+    assert [i.number for i in incidents.items.values()] == [1]
+    assert bus.types() == [DetailType.INCIDENT_TRIGGERED, DetailType.INCIDENT_RESOLVED]
+
+
+def test_a_redelivery_is_found_on_an_older_incident_of_the_key(world):
+    router, incidents, *_ = world
+    opener = alert()
+    router.route(opener)
+    router.route(alert(AlertAction.RESOLVE))
+    newer = router.route(alert()).incident
+    router.route(alert(AlertAction.RESOLVE))
+    assert router.route(opener).result == "unchanged"
+    assert [i.number for i in incidents.items.values()] == [1, 2]
+    assert incidents.get(newer.id).alert_count == 1
+
+
+def test_the_guard_remembers_at_least_the_last_thousand_alerts_and_stays_bounded(world):
+    router, incidents, *_ = world
+    sent = [alert() for _ in range(2500)]
+    incident = router.route(sent[0]).incident
+    for each in sent[1:]:
+        router.route(each)
+    for each in sent[-1000:]:
+        router.route(each)
+    held = incidents.get(incident.id)
+    assert held.alert_count == 2500
+    assert 1000 <= len(held.recent_alert_ids) <= 2000
+
+
 def test_alertmanager_instances_are_recorded_by_fingerprint(world):
     router, incidents, *_ = world
     firing = AlertInstance(fingerprint="fp1", status="firing")

@@ -96,3 +96,36 @@ def decide(
     if latest is not None and latest.status.is_open and (group is None or group.joins(latest, now)):
         return Decision.JOIN
     return Decision.CLAIM
+
+
+# --- the redelivery guard ------------------------------------------------------------------------
+
+# Alert ids an incident remembers, in two generations of this many: a redelivery is a no-op while its
+# id is among the last REMEMBERED_ALERTS to 2 x REMEMBERED_ALERTS alerts of the incident.
+REMEMBERED_ALERTS = 1000
+# A redelivery this recent finds the incident that took its alert, even a resolved one, and opens nothing.
+REDELIVERY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class MemorySlot:
+    """Where the next alert's id is remembered: generation set `slot` (0 or 1), started afresh
+    (replacing the generation before the last) when `fresh`."""
+
+    slot: int
+    fresh: bool
+
+
+def memory_slot(alert_count: int, per_generation: int = REMEMBERED_ALERTS) -> MemorySlot:
+    """The slot for the alert that joins an incident holding `alert_count` alerts (its opener is the 1st).
+
+    Alert n (1-based) belongs to generation (n - 1) // per_generation; generations alternate between two
+    sets, so the set a new generation starts in still holds the generation before last: it is replaced.
+    """
+    generation = alert_count // per_generation
+    return MemorySlot(slot=generation % 2, fresh=alert_count > 0 and alert_count % per_generation == 0)
+
+
+def was_delivered(incident: Incident, alert_id: str) -> bool:
+    """True when the incident already holds this alert: the bus delivered it again."""
+    return alert_id == incident.last_alert_id or alert_id in incident.recent_alert_ids

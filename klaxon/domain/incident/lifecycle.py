@@ -33,6 +33,8 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         started_at=alert.timestamp,
         last_alert_at=now,
         last_alert_id=alert.id,
+        first_alert_id=alert.id,
+        recent_alert_ids=frozenset({alert.id}),
         details=alert.custom_details,
         links=alert.links,
         images=alert.images,

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 
 class Severity(StrEnum):
@@ -125,8 +126,14 @@ class Incident(BaseModel):
     resolved_by: str | None = None
     last_alert_at: datetime | None = None
     last_alert_id: str | None = None
+    first_alert_id: str | None = None  # the alert that opened it: its redelivery re-announces the trigger
+    # The redelivery guard: ids of the incident's recent alerts (dedup.memory_slot); internal, never shown.
+    recent_alert_ids: SkipJsonSchema[frozenset[str]] = Field(default_factory=frozenset, exclude=True)
     details: Any = None
     details_ref: str | None = None  # details too large for the incident record live in the payload store
+    # Links, images, alerts, labels or text cut from the record (domain.incident.bounds): the full ones.
+    attachments_ref: str | None = None
+    details_note: str | None = None  # on reading: why details or attachments are missing ("no longer stored")
     links: list[Link] = Field(default_factory=list)
     images: list[Image] = Field(default_factory=list)
     alerts: dict[str, AlertInstance] = Field(default_factory=dict)

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from klaxon.domain.errors import Conflict, NotFound
+from klaxon.domain.incident.bounds import restored
 from klaxon.domain.incident.lifecycle import check_transition
 from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
@@ -19,6 +20,7 @@ from klaxon.ports import (
     TimelineRepository,
 )
 
+GONE = "details no longer stored"
 _EVENTS = {
     IncidentStatus.ACKNOWLEDGED: DetailType.INCIDENT_ACKNOWLEDGED,
     IncidentStatus.RESOLVED: DetailType.INCIDENT_RESOLVED,
@@ -43,15 +45,24 @@ class IncidentService:
         return incident
 
     def get_with_details(self, incident_id: str) -> Incident:
-        """The incident with its details, fetched from the payload store when too large to keep inline."""
+        """The incident in full: details and attachments its record left to the payload store read back.
+        One that is gone (deleted by hand, or from before objects were kept) is said so, never an error."""
         incident = self.get(incident_id)
-        if incident.details_ref is None or self.payloads is None:
+        if self.payloads is None:
             return incident
-        try:
-            details = json.loads(self.payloads.get(incident.details_ref))
-        except NotFound:
-            return incident  # deleted by hand: the incident stays readable; `details_ref` says where
-        return incident.model_copy(update={"details": details})
+        if incident.details_ref is not None:
+            try:
+                incident = incident.model_copy(
+                    update={"details": json.loads(self.payloads.get(incident.details_ref))}
+                )
+            except NotFound:
+                incident = incident.model_copy(update={"details_note": GONE})
+        if incident.attachments_ref is not None:
+            try:
+                incident = restored(incident, self.payloads.get(incident.attachments_ref))
+            except NotFound:
+                incident = incident.model_copy(update={"details_note": GONE})
+        return incident
 
     def history(self, incident_id: str) -> list[TimelineEntry]:
         self.get(incident_id)

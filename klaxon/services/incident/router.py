@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -10,7 +9,15 @@ from datetime import datetime
 from enum import StrEnum
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.incident.dedup import CLAIM_TIMEOUT, Decision, decide
+from klaxon.domain.incident.bounds import bound
+from klaxon.domain.incident.dedup import (
+    CLAIM_TIMEOUT,
+    REDELIVERY_WINDOW,
+    Decision,
+    DedupClaim,
+    decide,
+    was_delivered,
+)
 from klaxon.domain.incident.lifecycle import began, is_stale, open_incident
 from klaxon.domain.incident.models import (
     Alert,
@@ -35,7 +42,6 @@ from klaxon.ports import (
 
 log = logging.getLogger(__name__)
 CLAIM_POLL_SECONDS = 0.02
-DETAILS_INLINE_LIMIT = 64 * 1024
 
 _TARGET = {AlertAction.ACKNOWLEDGE: IncidentStatus.ACKNOWLEDGED, AlertAction.RESOLVE: IncidentStatus.RESOLVED}
 _EVENT = {
@@ -132,6 +138,9 @@ class RouterService:
                 if joined is not None:
                     return joined
                 continue  # resolved under us (a new incident follows), or raced another alert: retry
+            delivered = self._delivered_before(alert)
+            if delivered is not None:
+                return Outcome(RouteResult.UNCHANGED, delivered)
             incident_id = self.ids.new_id()
             try:
                 self.incidents.claim_dedup_key(
@@ -143,7 +152,7 @@ class RouterService:
                 )
             except Conflict:
                 continue  # another trigger for the same key won; join its incident
-            return self._open(alert, incident_id, group)
+            return self._open(alert, incident_id, group, claim)
         raise Conflict(
             f"could not place alert {alert.id}: its dedup key stayed claimed by an unfinished writer"
         )
@@ -153,28 +162,48 @@ class RouterService:
         actor = f"integration:{alert.integration}"
         joining = group.joining(latest) if group is not None else alert
         try:
-            incident = self.incidents.add_alert(latest.id, joining, self.clock.now())
+            incident = self.incidents.add_alert(
+                latest.id, joining, self.clock.now(), known_count=latest.alert_count
+            )
         except Conflict:
             again = self.incidents.get(latest.id)
-            if again is not None and again.last_alert_id == alert.id:
-                return self._redelivered(again, actor)
+            if again is not None and was_delivered(again, alert.id):
+                return self._redelivered(again, alert.id, actor)
             return None
         self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
         if group is not None:
             self.noise.resolve_elsewhere(alert, incident.id)
         return Outcome(RouteResult.ADDED, incident)
 
-    def _open(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Outcome:
+    def _delivered_before(self, alert: Alert) -> Incident | None:
+        """The incident of the key that already took this alert, since resolved: the bus delivered it again
+        (a retry, a redrive, a replay), so it must open nothing. Only read when a new incident would open."""
+        since = self.clock.now() - REDELIVERY_WINDOW
+        recent = self.incidents.recent_for_dedup_key(alert.service, alert.dedup_key, since)
+        return next((i for i in recent if was_delivered(i, alert.id)), None)
+
+    def _open(
+        self, alert: Alert, incident_id: str, group: GroupedAlert | None, claim: DedupClaim | None
+    ) -> Outcome:
         """The key is ours: open its incident (numbered only now, so numbers have no gaps)."""
+        try:
+            incident = self._write_new(alert, incident_id, group)
+        except Exception:
+            self._let_go(alert, incident_id, claim)
+            raise
+        actor = f"integration:{alert.integration}"
+        self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
+        return Outcome(RouteResult.CREATED, incident)
+
+    def _write_new(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Incident:
         now = self.clock.now()
         incident = open_incident(alert, incident_id=incident_id, number=self.incidents.next_number(), now=now)
-        incident = self._offload_details(self.noise.on_open(incident, alert, group, now))
-        actor = f"integration:{alert.integration}"
+        incident = self._bounded(self.noise.on_open(incident, alert, group, now))
         entry = TimelineEntry(
             subject=incident.id,
             at=now,
             kind="triggered",
-            actor=actor,
+            actor=f"integration:{alert.integration}",
             message=f"Triggered by {alert.source_kind} alert: {incident.title}{muted_note(incident)}",
             data={
                 "alert_id": alert.id,
@@ -183,26 +212,41 @@ class RouterService:
             },
         )
         self.incidents.create(incident, entry=entry)
-        self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
-        return Outcome(RouteResult.CREATED, incident)
+        return incident
 
-    def _offload_details(self, incident: Incident) -> Incident:
-        """A DynamoDB item holds 400 KB: details larger than DETAILS_INLINE_LIMIT go to the payload store."""
-        if incident.details is None:
-            return incident
-        encoded = json.dumps(incident.details, default=str).encode()
-        if len(encoded) <= DETAILS_INLINE_LIMIT:
-            return incident
-        ref = self.payloads.put(f"details/{incident.id}.json", encoded)
-        return incident.model_copy(update={"details": None, "details_ref": ref})
+    def _let_go(self, alert: Alert, incident_id: str, claim: DedupClaim | None) -> None:
+        """Writing the incident failed after the key was claimed (the counter, the payload store, the
+        transaction): hand the key back, so the retry opens it at once instead of waiting out the claim.
+        Not if the incident was written after all (a lost answer): the key stays with it."""
+        try:
+            if self.incidents.get(incident_id) is None:
+                self.incidents.release_dedup_key(alert.service, alert.dedup_key, incident_id, restore=claim)
+        except Exception:  # the first failure is the one to raise; the claim then times out as before
+            log.exception("could not release the dedup key of alert %s", alert.id)
 
-    def _redelivered(self, incident: Incident, actor: str) -> Outcome:
+    def _bounded(self, incident: Incident) -> Incident:
+        """A DynamoDB item holds 400 KB: what the record cannot hold goes to the payload store first
+        (claim-check), under `details/`, which is kept as long as the incident."""
+        bounded = bound(incident)
+        kept = bounded.incident
+        if bounded.details is not None:
+            ref = self.payloads.put(f"details/{incident.id}.json", bounded.details)
+            kept = kept.model_copy(update={"details_ref": ref})
+        if bounded.attachments is not None:
+            ref = self.payloads.put(f"details/{incident.id}.attachments.json", bounded.attachments)
+            kept = kept.model_copy(update={"attachments_ref": ref})
+        return kept
+
+    def _redelivered(self, incident: Incident, alert_id: str, actor: str) -> Outcome:
         """The same alert again (a retry after its event failed to publish): publish that event again.
 
         Subscribers are idempotent (escalation starts by name, the status page re-renders), so the
         event is safe to repeat, while not repeating it could lose an incident's only trigger.
         """
-        created = incident.alert_count == 1
+        # The alert that opened the incident re-announces the trigger even after others joined (A, B, A):
+        # if its first publish was lost, this is the incident's only `Incident Triggered`.
+        opener = incident.first_alert_id
+        created = opener == alert_id if opener is not None else incident.alert_count == 1
         kind = DetailType.INCIDENT_TRIGGERED if created else DetailType.INCIDENT_UPDATED
         self._publish(kind, incident, actor, "alert triggered" if created else "alert added")
         return Outcome(RouteResult.CREATED if created else RouteResult.ADDED, incident)

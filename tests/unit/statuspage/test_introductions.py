@@ -26,6 +26,9 @@ class MemoryConfig:
         self.document: dict[str, Any] | None = None
         self.times: dict[str, datetime] = {}
 
+    def check_fits(self, *_: object) -> None:
+        return None
+
     def apply(
         self,
         document: dict[str, Any],
