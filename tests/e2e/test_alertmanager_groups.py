@@ -14,6 +14,10 @@ from tests.e2e.test_alertmanager import Alertmanager, run_alertmanager
 
 pytestmark = pytest.mark.e2e
 
+# A deadline, not a speed goal: Alertmanager notifies at its group interval (1 s), but on a loaded
+# 2-core CI machine a notice was seen taking over 20 s.
+NOTICE_WITHIN = 60.0
+
 
 def ungrouped_config(klaxon_url: str) -> dict[str, Any]:
     """`group_by: ['...']` makes Alertmanager notify each alert alone: the grouping is Klaxon's."""
@@ -50,7 +54,7 @@ def alertmanager(platform: Platform, tmp_path_factory: pytest.TempPathFactory) -
 def _group(platform: Platform, alertname: str, until: str, alerts: int) -> dict[str, Any]:
     key = f"group:alertname={alertname}"
     return platform.await_incident(
-        "search", key, lambda i: i["status"] == until and len(i["alerts"]) >= alerts, timeout=20.0
+        "search", key, lambda i: i["status"] == until and len(i["alerts"]) >= alerts, timeout=NOTICE_WITHIN
     )
 
 
@@ -93,15 +97,15 @@ def test_a_group_resolves_only_when_all_its_alerts_have(
     half = wait_for(
         lambda: platform.incident(lag["id"]),
         lambda i: sorted(a["status"] for a in i["alerts"].values()) == ["firing", "resolved"],
-        timeout=20.0,
+        timeout=NOTICE_WITHIN,
         what="Alertmanager's notice that one of the group's alerts resolved",
     )
     assert half["status"] == "triggered"
 
     alertmanager.clear(two_groups["labels"][first][1], started)
-    platform.await_status(lag["id"], "resolved", timeout=20.0)
+    platform.await_status(lag["id"], "resolved", timeout=NOTICE_WITHIN)
     assert platform.incident(two_groups["incidents"][second]["id"])["status"] == "triggered"
 
     for one in two_groups["labels"][second]:
         alertmanager.clear(one, started)
-    platform.await_status(two_groups["incidents"][second]["id"], "resolved", timeout=20.0)
+    platform.await_status(two_groups["incidents"][second]["id"], "resolved", timeout=NOTICE_WITHIN)
