@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-test
 ARGS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= 20
 
-.PHONY: up test lint unit integration infra chaos e2e screenshots synth layer bench deploy install system-deps clean
+.PHONY: up test lint unit integration infra chaos e2e soak screenshots synth layer bench deploy install system-deps clean
 
 # `make up` installs only what running needs; `make test` adds tests, linters, CDK and Playwright.
 # scripts/install.py prints each step, the packages it collects and the time it took.
@@ -80,6 +80,10 @@ synth: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# 30 minutes of mixed traffic against the local platform: RSS and p50/p99 per route, each minute.
+soak: $(STAMP)
+	SOAK_SECONDS=$${SOAK_SECONDS:-1800} $(PY) -m bench.bench_soak
 
 deploy: $(STAMP) layer
 	npx --yes aws-cdk@2 deploy --all --app "$(PY) app.py"

@@ -1,0 +1,162 @@
+"""Soak: mixed traffic against the local platform for a long while (30 minutes by `make soak`), printing
+each minute the process's resident memory and p50/p99 per route, so growth shows before it hurts.
+
+Traffic each second: alerts (a new incident now and then, duplicates otherwise), an acknowledgement and a
+resolve of older incidents, and API reads (the incident list, one incident, its timeline). The platform
+runs in this process, so its RSS is ours.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "soak-token"
+KEY = "KLAXON-DEMO-PAYMENTS-KEY-0000001"
+DEFAULT_SECONDS = 1800  # `make soak`; `make bench` runs a short one (SOAK_SECONDS)
+ALERTS_PER_SECOND = 8
+NEW_INCIDENT_EVERY = 4  # one alert in this many opens an incident; the rest are duplicates
+READERS = 2
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    if not samples:
+        return {}
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 1), "p99_ms": round(p99 * 1000, 1)}
+
+
+class Soak:
+    def __init__(self, url: str) -> None:
+        self.api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+        self.ingest = httpx.Client(base_url=url, timeout=60)
+        self.timings: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, int] = defaultdict(int)
+        self.keys: list[str] = []
+        self.lock = threading.Lock()
+        self.rng = random.Random(7)
+
+    def _timed(self, route: str, call) -> httpx.Response | None:  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            response = call()
+        except httpx.HTTPError:
+            response = None
+        with self.lock:
+            self.timings[route].append(time.perf_counter() - started)
+            if response is None or response.status_code >= 500:
+                self.errors[route] += 1
+        return response
+
+    def alerts(self, n: int) -> None:
+        for _ in range(n):
+            with self.lock:
+                if not self.keys or self.rng.randrange(NEW_INCIDENT_EVERY) == 0:
+                    self.keys.append(f"soak-{len(self.keys)}")
+                key = self.rng.choice(self.keys[-50:])
+            event = {
+                "routing_key": KEY,
+                "event_action": "trigger",
+                "dedup_key": key,
+                "payload": {"summary": f"soak {key}", "source": "soak", "severity": "warning"},
+            }
+            self._timed("POST /v2/enqueue", lambda event=event: self.ingest.post("/v2/enqueue", json=event))
+
+    def change_one(self) -> None:
+        listed = self._timed("GET /v1/incidents", lambda: self.api.get("/v1/incidents", params={"limit": 25}))
+        if listed is None or listed.status_code != 200:
+            return
+        incidents = listed.json()["incidents"]
+        if not incidents:
+            return
+        target = self.rng.choice(incidents)
+        path = f"/v1/incidents/{target['id']}"
+        self._timed("GET /v1/incidents/{id}", lambda: self.api.get(path))
+        self._timed("GET /v1/incidents/{id}/timeline", lambda: self.api.get(f"{path}/timeline"))
+        if target["status"] == "triggered":
+            self._timed("POST /v1/incidents/{id}/acknowledge", lambda: self.api.post(f"{path}/acknowledge"))
+        elif target["status"] == "acknowledged":
+            self._timed("POST /v1/incidents/{id}/resolve", lambda: self.api.post(f"{path}/resolve"))
+
+    def minute(self) -> dict[str, object]:
+        with self.lock:
+            timings, self.timings = self.timings, defaultdict(list)
+        return {
+            route: _percentiles(samples) | {"n": len(samples)} for route, samples in sorted(timings.items())
+        }
+
+
+def _soak(seconds: int) -> dict[str, object]:
+    from klaxon.local.platform import LocalPlatform, Options
+
+    options = Options(
+        config=ROOT / "examples" / "acme.yaml", port=0, api_token=TOKEN, rate_limit_scale=1000.0
+    )
+    platform = LocalPlatform(options).start()
+    soak = Soak(platform.url)
+    minutes: list[dict[str, object]] = []
+    started = time.monotonic()
+    next_report = started + 60
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            soak.change_one()
+
+    readers = [threading.Thread(target=reader, daemon=True) for _ in range(READERS)]
+    try:
+        for thread in readers:
+            thread.start()
+        while (now := time.monotonic()) - started < seconds:
+            soak.alerts(ALERTS_PER_SECOND)
+            time.sleep(max(0.0, 1.0 - (time.monotonic() - now)))
+            if time.monotonic() >= next_report or time.monotonic() - started >= seconds:
+                report = {"minute": len(minutes) + 1, "rss_mb": _rss_mb(), "routes": soak.minute()}
+                minutes.append(report)
+                print(report, file=sys.stderr, flush=True)
+                next_report += 60
+        stop.set()
+        for thread in readers:
+            thread.join(60)
+        incidents = len(soak.keys)
+    finally:
+        platform.stop()
+    first, last = minutes[0], minutes[-1]
+    listed = last["routes"].get("GET /v1/incidents", {})  # type: ignore[union-attr]
+    return {
+        "soak_seconds": seconds,
+        "soak_incidents_opened": incidents,
+        "soak_rss_mb_first_minute": first["rss_mb"],
+        "soak_rss_mb_last_minute": last["rss_mb"],
+        "soak_rss_mb_max": max(float(m["rss_mb"]) for m in minutes),  # type: ignore[arg-type]
+        "soak_list_incidents_last_minute": listed,
+        "soak_server_errors": dict(soak.errors),
+        "soak_minutes": minutes,
+    }
+
+
+def run() -> dict[str, object]:
+    return _soak(int(os.environ.get("SOAK_SECONDS", "120")))
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(_soak(int(os.environ.get("SOAK_SECONDS", str(DEFAULT_SECONDS)))), indent=2))
