@@ -92,16 +92,8 @@ class DynamoNotificationRepository:
 
     def latest_tick(self, incident_id: str, round_: int) -> Tick | None:
         """The last tick claimed in a round (keys sort by loop, step, minute)."""
-        claims = NotificationItem.query(
-            incident_id,
-            NotificationItem.sk.startswith(f"claim#{round_:02d}#"),
-            scan_index_forward=False,
-            limit=1,
-        )
-        for item in claims:
-            _, _, loop, step, minute = item.sk.split("#")
-            return Tick(loop=int(loop), step=int(step), at_minute=int(minute))
-        return None
+        found = self.latest_claim(incident_id, round_)
+        return found.tick if found is not None else None
 
     def latest_claim(self, incident_id: str, round_: int) -> Claim | None:
         claims = NotificationItem.query(
