@@ -151,8 +151,15 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     ),
     Subscription(
         name="start-escalation",
-        # Only high urgency pages: P3/P4 incidents are recorded and wake nobody.
-        pattern={**pattern(DetailType.INCIDENT_TRIGGERED), "detail": {"incident": {"urgency": ["high"]}}},
+        # High urgency escalates; a P3/P4 is told once by its policy's low-urgency channels, if it names
+        # any. A muted P1/P2 (low urgency while muted) starts nothing: its release triggers it again, and
+        # its run must be free to start then under the incident's own name.
+        pattern={
+            **pattern(DetailType.INCIDENT_TRIGGERED),
+            "detail": {
+                "incident": {"$or": [{"urgency": ["high"]}, {"urgency": ["low"], "priority": ["P3", "P4"]}]}
+            },
+        },
         target="escalation",
         target_kind="state_machine",
         description="Start the incident's escalation (one execution per incident, named by its id)",

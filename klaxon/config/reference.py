@@ -55,6 +55,9 @@ _DOMAIN_FIELD_NOTES = {
     ("EscalationPolicy", "repeat"): "How many more times to run all the steps while nobody acknowledges.",
     ("EscalationPolicy", "ack_timeout_minutes"): "Minutes an acknowledgement holds before the incident "
     "triggers again; unset, it holds until the incident is resolved.",
+    ("EscalationPolicy", "low_urgency_channels"): "How a low-urgency (P3/P4) incident is told when it "
+    "triggers, or triggers again after an acknowledgement timed out: the first step's people, once, by "
+    "these channels (e.g. `[email]`), with no escalation. Empty (the default): it pages nobody.",
     ("Step", "targets"): "Who to page.",
     ("Step", "delay_minutes"): "Minutes to wait after paging before the next step; the last step's is "
     "unused unless the policy repeats.",

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from klaxon.domain.incident.models import AlertAction
+from klaxon.domain.incident.models import AlertAction, Severity, Urgency
 from klaxon.domain.paging.escalation import Rule
 from klaxon.domain.paging.pages import DeliveryStatus
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
@@ -494,3 +494,69 @@ def _page(incident):
         step=0,
         loop=0,
     )
+
+
+# --- low urgency: told once by the policy's low-urgency channels, never escalated (issue 13 §4) ------
+
+
+def _with_low_urgency_channels(service: EscalationService, channels: list[Channel]) -> None:
+    directory = service.directory()
+    told = directory.policies["default"].model_copy(update={"low_urgency_channels": channels})
+    service.directory = lambda: PoliciesAndPeople(
+        policies={"default": told}, service_policy=directory.service_policy, people=directory.people
+    )
+
+
+def test_a_low_urgency_incident_is_told_once_by_its_low_urgency_channels(escalation):
+    service, router, notifier, records, _ = escalation
+    _with_low_urgency_channels(service, [EMAIL])
+    incident = router.route(alert(severity=Severity.WARNING)).incident
+
+    state = service.run(EscalationState(incident_id=incident.id))
+
+    assert (state.done, state.reason) == (True, "low urgency: told once, no escalation")
+    assert [(p.user, p.channel) for p in notifier.sent] == [("alice", EMAIL)]
+    assert records.finished(incident.id, 0)
+
+
+def test_a_low_urgency_incident_whose_policy_names_no_channel_tells_nobody(escalation):
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert(severity=Severity.WARNING)).incident
+
+    state = service.run(EscalationState(incident_id=incident.id))
+
+    assert state.reason == "low urgency: the policy tells nobody"
+    assert notifier.sent == []
+
+
+def test_a_muted_incident_tells_nobody_even_with_low_urgency_channels(escalation, world):  # noqa: F811
+    service, router, notifier, _, _ = escalation
+    _with_low_urgency_channels(service, [EMAIL])
+    incident = router.route(alert()).incident
+    world[1].items[incident.id] = incident.model_copy(
+        update={"urgency": Urgency.LOW, "muted_urgency": Urgency.HIGH, "maintenance_window": "w"}
+    )
+
+    state = service.run(EscalationState(incident_id=incident.id))
+
+    assert state.reason == "muted: it pages nobody until released"
+    assert notifier.sent == []
+
+
+def test_a_low_urgency_incident_triggered_again_after_an_ack_timeout_is_told_again(escalation, world):  # noqa: F811
+    service, router, notifier, _, clock = escalation
+    _with_low_urgency_channels(service, [EMAIL])
+    with_ack_timeout(service, minutes=30)
+    incident = router.route(alert(severity=Severity.WARNING)).incident
+    service.run(EscalationState(incident_id=incident.id))
+    acked = IncidentService(
+        incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock
+    ).acknowledge(incident.id, "user:alice")
+    timer = EscalationState(
+        incident_id=incident.id, ack_timer=True, acknowledged_at=acked.acknowledged_at.isoformat()
+    )
+    service.run(service.run(timer))  # waits, then triggers again (round 1)
+
+    service.run(EscalationState(incident_id=incident.id, round=1))  # the bus starts round 1
+
+    assert [(p.user, p.channel) for p in notifier.sent] == [("alice", EMAIL), ("alice", EMAIL)]

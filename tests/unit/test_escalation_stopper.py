@@ -58,12 +58,22 @@ def test_an_acknowledgement_stops_the_round_and_starts_the_policys_timer():
     assert runner.timers == [("i1", 2, NOW.isoformat())]
 
 
-def test_no_timer_without_a_timeout_on_low_urgency_or_on_resolve():
+def test_no_timer_without_a_timeout_while_muted_or_on_resolve():
+    muted = snapshot(IncidentStatus.ACKNOWLEDGED, Urgency.LOW).model_copy(
+        update={"muted_urgency": Urgency.HIGH}
+    )
     for policy_timeout, incident in [
         (None, snapshot(IncidentStatus.ACKNOWLEDGED)),
-        (30, snapshot(IncidentStatus.ACKNOWLEDGED, Urgency.LOW)),
+        (30, muted),
         (30, snapshot(IncidentStatus.RESOLVED)),
     ]:
         runner = Runner(running=False)
         assert stopper(runner, policy_timeout).on_change(incident) == (False, False)
         assert runner.timers == []
+
+
+def test_a_low_urgency_acknowledgement_gets_its_timer_too():
+    # Triggered again, a P3/P4 is told again by its policy's low-urgency channels (issue 13 section 4).
+    runner = Runner(running=False)
+    assert stopper(runner, 30).on_change(snapshot(IncidentStatus.ACKNOWLEDGED, Urgency.LOW)) == (False, True)
+    assert len(runner.timers) == 1

@@ -53,6 +53,8 @@ class EscalationPolicy(BaseModel):
     repeat: int = Field(default=0, ge=0, le=9)
     # At most a week: the escalation execution that waits it out times out after seven days.
     ack_timeout_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
+    # Low urgency (P3/P4) never escalates: the first step's people are told once, by these channels.
+    low_urgency_channels: list[Channel] = Field(default_factory=list)
 
     def step_offsets_minutes(self) -> list[int]:
         """When each step fires, in minutes after the incident opened (first pass)."""

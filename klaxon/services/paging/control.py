@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
-from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry, Urgency
+from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
 from klaxon.ports import Clock, EventBus, IncidentRepository
 from klaxon.ports.paging import EscalationRunner, NotificationRecords
@@ -85,7 +85,7 @@ class EscalationControl:
 @dataclass
 class EscalationStopper:
     """An incident acknowledged or resolved: stop its round, and start the acknowledgement timer the
-    policy asks for (a high-urgency incident re-triggers when nobody resolves it in time)."""
+    policy asks for (the incident re-triggers when nobody resolves it in time)."""
 
     runner: EscalationRunner
     directory: Callable[[], PoliciesAndPeople]
@@ -103,8 +103,9 @@ class EscalationStopper:
         policy = policy_of(incident, self.directory())
         if policy is None or policy.ack_timeout_minutes is None or incident.acknowledged_at is None:
             return False
-        if incident.urgency is not Urgency.HIGH:
-            return False  # a low-urgency incident re-triggered would page no one anyway
+        if incident.muted_urgency is not None:
+            return False  # muted (maintenance, inhibition): it pages nobody until released
+        # Low urgency too: triggered again, it is told again by its policy's low-urgency channels.
         self.runner.start_ack_timer(
             incident.id, incident.escalation_round, incident.acknowledged_at.isoformat()
         )

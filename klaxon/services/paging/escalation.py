@@ -17,11 +17,11 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
+from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry, Urgency
 from klaxon.domain.paging.drill import scaled_wait_seconds
 from klaxon.domain.paging.escalation import Tick, due_channels, next_tick, step_for
 from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page
-from klaxon.domain.paging.policy import Channel, Step
+from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
 from klaxon.ports import (
     Clock,
@@ -84,6 +84,8 @@ class EscalationService:
         policy = policy_of(incident, directory)
         if policy is None:
             return self._end(state, f"no escalation policy for service {incident.service!r}")
+        if incident.urgency is Urgency.LOW:
+            return self._tell_low_urgency(state, incident, policy, directory)
         tick = Tick(loop=state.loop, step=state.step, at_minute=state.at_minute)
         if state.token is None and tick == Tick():
             tick = Tick(step=incident.escalation_from_step)  # a round started by "escalate now"
@@ -128,6 +130,30 @@ class EscalationService:
             token=self.ids.new_id(),
             wait_seconds=scaled_wait_seconds(following.wait_minutes, incident.drill_time_scale),
         )
+
+    def _tell_low_urgency(
+        self,
+        state: EscalationState,
+        incident: Incident,
+        policy: EscalationPolicy,
+        directory: PoliciesAndPeople,
+    ) -> EscalationState:
+        """Low urgency never escalates: the first step's people are told once, by the policy's
+        low-urgency channels (none: nobody is told), under the same claim and reservations as a page."""
+        if incident.muted_urgency is not None:
+            return self._end(state, "muted: it pages nobody until released")
+        if not policy.low_urgency_channels:
+            return self._end(state, "low urgency: the policy tells nobody")
+        token = state.token or f"{incident.id}:{state.round}:start"
+        try:
+            self.records.claim(incident.id, state.round, Tick(), token)
+        except Conflict:
+            return self._end(state, "acknowledged, resolved or already told")
+        for user in self._targets(policy.steps[0], self.clock.now()):
+            for channel in policy.low_urgency_channels:
+                self._page(incident, state.round, Tick(), token, directory.people.get(user), user, channel)
+        self.records.finish(incident.id, state.round, "low urgency: told once")
+        return self._end(state, "low urgency: told once, no escalation")
 
     def _ack_timer(self, state: EscalationState, incident: Incident) -> EscalationState:
         """First call: wait the policy's acknowledgement timeout. Second: re-trigger if still acknowledged."""
