@@ -58,6 +58,7 @@ class Invoker:
         self._tickets = iter(range(1, 1 << 62))
         self.dead_letters: list[DeadLetter] = []
         self.invocations: dict[str, int] = dict.fromkeys(FUNCTIONS, 0)
+        self._closed = threading.Event()  # after shutdown nothing runs: AWS is no longer emulated then
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
         if name not in self._handlers:
@@ -66,6 +67,8 @@ class Invoker:
         return self._handlers[name]
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        if self._closed.is_set():
+            raise RuntimeError(f"the local platform is stopping: {name} is not run")
         handler = self.handler(name)
         self.invocations[name] += 1
         running = RUNNING.set(name)  # what klaxon.local.iam checks each write against
@@ -91,20 +94,20 @@ class Invoker:
             self._pending.discard(future)
 
     def _run_with_retries(self, name: str, event: dict[str, Any], ticket: int = 0) -> None:
-        try:
-            for attempt in range(ASYNC_RETRIES + 1):
-                try:
-                    self.invoke(name, event)
-                    return
-                except Exception as exc:
-                    log.exception("%s failed (attempt %d of %d)", name, attempt + 1, ASYNC_RETRIES + 1)
-                    if attempt == ASYNC_RETRIES:
-                        self.dead_letters.append(DeadLetter(name, event, repr(exc)))
-                        return
-                    time.sleep(0.05 * (attempt + 1))
-        finally:
-            with self._pending_lock:
-                self._unfinished.pop(ticket, None)
+        for attempt in range(ASYNC_RETRIES + 1):
+            if self._closed.is_set():
+                return  # stays unfinished: `klaxon up --data` keeps it for the next start
+            try:
+                self.invoke(name, event)
+                break
+            except Exception as exc:
+                log.exception("%s failed (attempt %d of %d)", name, attempt + 1, ASYNC_RETRIES + 1)
+                if attempt == ASYNC_RETRIES:
+                    self.dead_letters.append(DeadLetter(name, event, repr(exc)))
+                    break
+                time.sleep(0.05 * (attempt + 1))
+        with self._pending_lock:
+            self._unfinished.pop(ticket, None)
 
     def unfinished(self) -> list[dict[str, Any]]:
         """Asynchronous invocations queued or still running (kept by `klaxon up --data` at a stop)."""
@@ -122,4 +125,7 @@ class Invoker:
         return False
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Run nothing more, and wait for what is running: the emulation of AWS stops after this, and a
+        function still running then would reach for the real AWS."""
+        self._closed.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
