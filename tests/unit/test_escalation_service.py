@@ -254,13 +254,18 @@ def test_drills_are_marked_on_every_page(escalation):
     assert notifier.sent and all(p.drill for p in notifier.sent)
 
 
-def with_ack_timeout(service: EscalationService, minutes: int) -> None:
-    """Give the demo's default policy an acknowledgement timeout, as if the config had been edited."""
+def with_policy(service: EscalationService, **changes: object) -> None:
+    """Change the demo's default policy, as if the config had been edited."""
     directory = service.directory()
-    timed = directory.policies["default"].model_copy(update={"ack_timeout_minutes": minutes})
+    changed = directory.policies["default"].model_copy(update=changes)
     service.directory = lambda: PoliciesAndPeople(
-        policies={"default": timed}, service_policy=directory.service_policy, people=directory.people
+        policies={"default": changed}, service_policy=directory.service_policy, people=directory.people
     )
+
+
+def with_ack_timeout(service: EscalationService, minutes: int) -> None:
+    """Give the demo's default policy an acknowledgement timeout."""
+    with_policy(service, ack_timeout_minutes=minutes)
 
 
 @pytest.fixture
@@ -500,11 +505,7 @@ def _page(incident):
 
 
 def _with_low_urgency_channels(service: EscalationService, channels: list[Channel]) -> None:
-    directory = service.directory()
-    told = directory.policies["default"].model_copy(update={"low_urgency_channels": channels})
-    service.directory = lambda: PoliciesAndPeople(
-        policies={"default": told}, service_policy=directory.service_policy, people=directory.people
-    )
+    with_policy(service, low_urgency_channels=channels)
 
 
 def test_a_low_urgency_incident_is_told_once_by_its_low_urgency_channels(escalation):
