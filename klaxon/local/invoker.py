@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from klaxon.local.emulation import ACCOUNT, REGION
-from klaxon.topology import FUNCTIONS
+from klaxon.topology import FUNCTIONS, ROUTES
 
 log = logging.getLogger("klaxon.local")
 ASYNC_RETRIES = 2  # as Lambda's asynchronous invocation: two retries, then the dead-letter queue
@@ -46,11 +46,17 @@ class DeadLetter:
 
 
 class Invoker:
-    """One lock per API function: a Powertools resolver holds the current request, like one container."""
+    """One lock per function, like one container each; the HTTP functions (api, ingest) share one.
+
+    Powertools keeps the request being resolved in a class attribute (`BaseRouter.current_event`), one
+    per process: in AWS each function is its own process, here they are one, so an api request resolved
+    while ingest resolved another read ingest's event (its query parameters went unvalidated)."""
 
     def __init__(self, async_workers: int = 4) -> None:
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
-        self._locks = {name: threading.Lock() for name in FUNCTIONS}
+        http = threading.Lock()
+        resolvers = {route.function for route in ROUTES}
+        self._locks = {name: http if name in resolvers else threading.Lock() for name in FUNCTIONS}
         self._pool = ThreadPoolExecutor(max_workers=async_workers, thread_name_prefix="lambda-async")
         self._pending: set[Future[None]] = set()
         self._pending_lock = threading.Lock()

@@ -33,8 +33,7 @@ ALERT_AFTER = 1_000  # requests of the flood sent before the alert: it arrives i
 PAGE_BUDGET_S = 30.0
 POLL_S = 0.25  # the test's own token polls slowly enough to stay under its 960 requests a minute
 # 401 for a bad credential, 404 for what a real token asks that does not exist, 429 once it is over its
-# limit. (No junk here is refused by query validation: locally, an ingest request answered 400 at the
-# same moment can make the api skip one request's query validation, see the report of issue 12 §6.)
+# limit.
 REFUSALS = {401, 404, 429}
 
 
