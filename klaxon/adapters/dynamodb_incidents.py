@@ -411,7 +411,8 @@ class DynamoIncidentRepository:
         now: datetime,
         entry: TimelineEntry,
     ) -> Incident:
-        """Unmute a still-triggered incident (muted by `inhibited_by`, if given) with its timeline entry."""
+        """Unmute a still-triggered incident (muted by `inhibited_by`, if given) with its timeline entry,
+        in a new escalation round: a P3/P4's run started (and ended) while muted, under the round's name."""
         condition = (
             IncidentItem.status == IncidentStatus.TRIGGERED.value
         ) & IncidentItem.muted_urgency.exists()
@@ -420,6 +421,7 @@ class DynamoIncidentRepository:
         actions = [
             IncidentItem.urgency.set(urgency.value),
             IncidentItem.muted_urgency.remove(),
+            IncidentItem.escalation_round.add(1),
             IncidentItem.updated_at.set(iso(now)),
         ]
         return self._update_with_entry(incident_id, actions, condition, entry)

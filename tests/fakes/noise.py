@@ -89,7 +89,12 @@ class NoiseMemoryIncidents(MemoryIncidents):
             muted = current.status is IncidentStatus.TRIGGERED and current.muted_urgency is not None
             if not muted or (inhibited_by is not None and current.inhibited_by != inhibited_by):
                 raise Conflict("not muted (by that incident)")
-            changes = {"urgency": urgency, "muted_urgency": None, "updated_at": now}
+            changes = {
+                "urgency": urgency,
+                "muted_urgency": None,
+                "escalation_round": current.escalation_round + 1,
+                "updated_at": now,
+            }
             self.items[incident_id] = current.model_copy(update=changes)
             self.timeline.add(entry)
             return self.items[incident_id]

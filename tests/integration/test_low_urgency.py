@@ -4,6 +4,9 @@ while muted, nobody is told."""
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime, timedelta
+
 from klaxon.config.loader import load_config
 from tests.conftest import DEMO_CONFIG
 from tests.integration.test_escalation_flow import (  # noqa: F401 - fixtures
@@ -51,3 +54,25 @@ def test_without_low_urgency_channels_a_p3_tells_nobody(api, fast_platform):  # 
     incident = trigger(api, fast_platform, "quiet", severity="warning")
     fast_platform.drain()
     assert notifications(api, incident) == []
+
+
+def test_a_p3_muted_by_a_window_is_told_when_the_window_ends(api, fast_platform):  # noqa: F811
+    _policy_tells_by_email(api)
+    now = datetime.now(UTC)
+    window = {
+        "name": "Checkout deploy",
+        "services": ["checkout"],
+        "start": (now - timedelta(minutes=1)).isoformat(),
+        "end": (now + timedelta(seconds=3)).isoformat(),
+        "owner": "frank",
+    }
+    assert api.post("/v1/maintenance-windows", json=window).status_code == 201
+    incident = trigger(api, fast_platform, "slow-disk-in-window", severity="warning")
+    fast_platform.drain()
+    assert notifications(api, incident) == []  # muted: told nobody
+    time.sleep(3.5)
+
+    fast_platform.invoker.invoke("maintenance_reminder", {})  # the window ended: released
+
+    told = wait_until(lambda: notifications(api, incident))
+    assert [(n["channel"], n["status"]) for n in told] == [("email", "sent")]
