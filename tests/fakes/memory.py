@@ -443,3 +443,39 @@ class MemoryRateCounter:
         key = (subject, window_start)
         self.counts[key] = self.counts.get(key, 0) + 1
         return self.counts[key]
+
+
+def page_to_alice(incident: Incident, channel: Any = None, address: str = "alice-phone") -> Any:
+    """The first step's page of `incident` to alice (push unless `channel` says otherwise)."""
+    from klaxon.domain.paging.pages import Page
+    from klaxon.domain.paging.policy import Channel
+
+    return Page(
+        incident_id=incident.id,
+        incident_number=incident.number,
+        title=incident.title,
+        service=incident.service,
+        priority=incident.priority,
+        user="alice",
+        user_name="Alice",
+        channel=channel or Channel.PUSH,
+        address=address,
+        step=0,
+        loop=0,
+    )
+
+
+def sent(page: Any, at: datetime) -> Any:
+    """The record of `page` delivered at `at`."""
+    from klaxon.domain.paging.pages import DeliveryStatus, Notification
+
+    return Notification(
+        incident_id=page.incident_id,
+        step=page.step,
+        loop=page.loop,
+        user=page.user,
+        channel=page.channel,
+        to=page.address,
+        sent_at=at,
+        status=DeliveryStatus.SENT,
+    )

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from klaxon.domain.incident.models import Incident, IncidentStatus, Priority, TimelineEntry, Urgency
+from tests.fakes.memory import page_to_alice, sent
 
 ALICE_PHONE = "+15550101001"
 
@@ -177,34 +178,11 @@ def test_a_bare_res_from_a_phone_paged_for_nothing_is_refused_and_texted_back(pl
 
 def test_a_bare_ack_acts_on_the_last_page_sent_to_that_phone(platform, http):
     from klaxon import wiring
-    from klaxon.domain.paging.pages import DeliveryStatus, Notification, Page
     from klaxon.domain.paging.policy import Channel
 
     incident = open_incident()
-    page = Page(
-        incident_id=incident.id,
-        incident_number=incident.number,
-        title=incident.title,
-        service="checkout",
-        priority=incident.priority,
-        user="alice",
-        user_name="Alice",
-        channel=Channel.SMS,
-        address=ALICE_PHONE,
-        step=0,
-        loop=0,
-    )
-    sent = Notification(
-        incident_id=incident.id,
-        step=0,
-        loop=0,
-        user="alice",
-        channel=Channel.SMS,
-        to=ALICE_PHONE,
-        sent_at=datetime.now(UTC),
-        status=DeliveryStatus.SENT,
-    )
-    wiring.container().notification_records.record(0, page, sent)
+    page = page_to_alice(incident, Channel.SMS, ALICE_PHONE)
+    wiring.container().notification_records.record(0, page, sent(page, datetime.now(UTC)))
     assert platform.messaging.reply(ALICE_PHONE, "ack") == {"results": ["acknowledged"]}
     assert current(http, incident)["acknowledged_by"] == "user:alice"
 

@@ -15,30 +15,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.domain.paging.pages import SEND_LEASE, DeliveryStatus, Page
+from klaxon.domain.paging.pages import SEND_LEASE, Page
 from klaxon.services.paging.escalation import EscalationState
+from tests.fakes.memory import page_to_alice, sent
 from tests.integration.test_ack_paths import open_incident
 
 ROUND = 0
-
-
-def _page(incident_id: str, number: int) -> Page:
-    from klaxon.domain.incident.models import Priority
-    from klaxon.domain.paging.policy import Channel
-
-    return Page(
-        incident_id=incident_id,
-        incident_number=number,
-        title="t",
-        service="checkout",
-        priority=Priority.P1,
-        user="alice",
-        user_name="Alice",
-        channel=Channel.PUSH,
-        address="alice-phone",
-        step=0,
-        loop=0,
-    )
 
 
 @pytest.fixture
@@ -51,12 +33,12 @@ def records(platform):
 def test_a_reservation_needs_the_incident_triggered(platform, http, records):
     incident = open_incident()
     assert http.post(f"/v1/incidents/{incident.id}/acknowledge").status_code == 200
-    assert not records.reserve(ROUND, _page(incident.id, incident.number), "run-1", datetime.now(UTC))
+    assert not records.reserve(ROUND, page_to_alice(incident), "run-1", datetime.now(UTC))
 
 
 def test_a_crashed_reservation_is_retaken_by_its_tick_or_after_its_lease(platform, records):
     incident = open_incident()
-    page, now = _page(incident.id, incident.number), datetime.now(UTC)
+    page, now = page_to_alice(incident), datetime.now(UTC)
     assert records.reserve(ROUND, page, "run-1", now)
 
     assert records.reserve(ROUND, page, "run-1", now)  # the same tick retried: the first attempt is dead
@@ -65,23 +47,10 @@ def test_a_crashed_reservation_is_retaken_by_its_tick_or_after_its_lease(platfor
 
 
 def test_a_recorded_send_is_never_reserved_again(platform, records):
-    from klaxon.domain.paging.pages import Notification
-
     incident = open_incident()
-    page, now = _page(incident.id, incident.number), datetime.now(UTC)
+    page, now = page_to_alice(incident), datetime.now(UTC)
     assert records.reserve(ROUND, page, "run-1", now)
-    sent = Notification(
-        incident_id=incident.id,
-        step=0,
-        loop=0,
-        user="alice",
-        channel=page.channel,
-        to=page.address,
-        sent_at=now,
-        status=DeliveryStatus.SENT,
-        provider_message_id="m-1",
-    )
-    records.record(ROUND, page, sent)
+    records.record(ROUND, page, sent(page, now))
     assert not records.reserve(ROUND, page, "run-1", now + SEND_LEASE)
 
 

@@ -14,7 +14,7 @@ from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
 from klaxon.services.incident.incidents import IncidentService
 from klaxon.services.paging.escalation import EscalationService, EscalationState
 from klaxon.services.paging.policies import Person, PoliciesAndPeople
-from tests.fakes.memory import MemoryNotifications, RecordingNotifier
+from tests.fakes.memory import MemoryNotifications, RecordingNotifier, page_to_alice
 from tests.unit.test_router_service import alert, world  # noqa: F401 - fixture
 
 PUSH, SMS, VOICE, EMAIL = Channel.PUSH, Channel.SMS, Channel.VOICE, Channel.EMAIL
@@ -437,7 +437,7 @@ def test_another_run_takes_over_a_reservation_only_once_its_lease_expired(escala
 
     _, router, _, records, clock = escalation
     incident = router.route(alert()).incident
-    page = _page(incident)
+    page = page_to_alice(incident)
     assert records.reserve(0, page, "crashed-run", clock.now())
 
     assert not records.reserve(0, page, "other-run", clock.now() + SEND_LEASE - timedelta(seconds=1))
@@ -448,7 +448,7 @@ def test_a_page_sent_or_failed_is_never_reserved_again(escalation):
     service, router, _, records, clock = escalation
     incident = router.route(alert()).incident
     service.run(EscalationState(incident_id=incident.id))
-    page = _page(incident)
+    page = page_to_alice(incident)
 
     assert not records.reserve(0, page, f"{incident.id}:0:start", clock.now() + timedelta(hours=1))
 
@@ -480,25 +480,7 @@ def test_no_reservation_is_made_once_the_incident_is_acknowledged(escalation, wo
     IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock).acknowledge(
         incident.id, "user:alice"
     )
-    assert not records.reserve(0, _page(incident), "any", clock.now())
-
-
-def _page(incident):
-    from klaxon.domain.paging.pages import Page
-
-    return Page(
-        incident_id=incident.id,
-        incident_number=incident.number,
-        title=incident.title,
-        service=incident.service,
-        priority=incident.priority,
-        user="alice",
-        user_name="Alice",
-        channel=PUSH,
-        address="push:alice",
-        step=0,
-        loop=0,
-    )
+    assert not records.reserve(0, page_to_alice(incident), "any", clock.now())
 
 
 # --- low urgency: told once by the policy's low-urgency channels, never escalated (issue 13 §4) ------
