@@ -19,7 +19,7 @@ PRICES = {
 }
 GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
-PLATFORM_ALARMS = 26
+PLATFORM_ALARMS = 29
 # Scheduled invocations a month: heartbeat_check, escalation_sweeper and maintenance_reminder every minute,
 # the status page re-render every ten minutes.
 SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6
@@ -31,9 +31,12 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
     duplicates = alerts - incidents
     api_calls = incidents * 10  # people looking at, acknowledging and resolving incidents
     escalations = incidents  # upper bound: every incident high urgency, nobody acknowledging
+    # The outbox relay runs once per incident write at most (alerts, acks, resolves; a busy stream batches
+    # them); DynamoDB Streams reads by Lambda are free.
+    relay_invocations = alerts + incidents * 2
     lambda_invocations = (
         alerts * 2 + api_calls + SCHEDULED_INVOCATIONS + escalations * 10  # 9 ticks + the stop per incident
-    )
+    ) + relay_invocations
     gb_seconds = lambda_invocations * 0.5 * 0.12  # 512 MB, ~120 ms billed on average
     bus_events = alerts * 2 + incidents * 2  # Alert Received + Incident Triggered/Updated; ack, resolve
     ddb_requests = (

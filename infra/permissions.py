@@ -63,12 +63,16 @@ ACCESS: dict[str, Access] = {
         signing_secrets="read",
     ),
     # The router turns alerts into incidents: dedup records, incidents, their timeline, the incident counter.
+    # Like every writer of incidents, it publishes nothing itself: each write carries its event, which the
+    # outbox relay publishes from the table's stream.
     "router": Access(
         writes=("incidents", "dedup", "timeline", "config"),
         config_keys=("counter",),  # the incident number
-        publishes_events=True,
         payloads=("get", "put"),
     ),
+    # The outbox relay reads the incidents table's stream (granted by infra/constructs/outbox.py with the
+    # event source mapping) and publishes each change's event; it reads and writes no table.
+    "outbox_relay": Access(publishes_events=True),
     # The API acknowledges, resolves and configures. Drills open incidents through the router's use case,
     # so it also claims dedup keys. It pages no one: "escalate now" starts a new round on the bus. It
     # authenticates API tokens (config, under the pepper) and keeps the audit log (timeline, and the
@@ -92,7 +96,6 @@ ACCESS: dict[str, Access] = {
     "sms_inbound": Access(
         reads=("config", "notifications"),
         writes=("incidents", "timeline"),
-        publishes_events=True,
         receives_sms=True,
     ),
     # Stops an incident's escalation on ack/resolve and starts its ack-timeout run (the Step Functions
@@ -102,7 +105,6 @@ ACCESS: dict[str, Access] = {
     "escalation_step": Access(
         reads=("config",),
         writes=("incidents", "timeline", "notifications"),
-        publishes_events=True,
         pages=True,
         links=True,
     ),
@@ -126,11 +128,10 @@ ACCESS: dict[str, Access] = {
     # Heartbeats are configured in config, and their last ping is kept there; a miss is an alert on the bus.
     "heartbeat_check": Access(writes=("config",), config_keys=("heartbeat",), publishes_events=True),
     # Reminds owners (pages) of windows ending, recorded in config, and releases incidents opened in a
-    # window that ended (incident update + timeline entry, then "Incident Triggered").
+    # window that ended (incident update + timeline entry, whose "Incident Triggered" the relay publishes).
     "maintenance_reminder": Access(
         writes=("incidents", "timeline", "config"),
         config_keys=("maintenance-reminder",),
-        publishes_events=True,
         pages=True,
     ),
 }

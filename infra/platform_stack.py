@@ -15,6 +15,7 @@ from infra.constructs.escalation import Escalation
 from infra.constructs.event_bus import EventBus
 from infra.constructs.functions import Functions
 from infra.constructs.messaging import Messaging
+from infra.constructs.outbox import Outbox
 from infra.constructs.payload_store import PAYLOAD_RETENTION, PayloadStore
 from infra.constructs.statuspage_publisher import StatusPagePublisher
 from infra.constructs.statuspage_subscribers import StatusPageSubscribers
@@ -72,6 +73,7 @@ class PlatformStack(Stack):
             controllers=[functions.by_name["escalation_stop"]],
             sweepers=[functions.by_name["escalation_sweeper"]],
         )
+        Outbox(self, "Outbox", table=tables.by_kind["incidents"], relay=functions.by_name["outbox_relay"])
         subscriptions = Subscriptions(
             self,
             "Subscriptions",

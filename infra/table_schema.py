@@ -38,6 +38,7 @@ class TableSchema:
     sort_key: dynamodb.Attribute | None
     indexes: tuple[IndexSchema, ...]
     ttl_attribute: str | None
+    stream: dynamodb.StreamViewType | None = None  # the model's Meta.stream_view_type: a change stream
 
 
 def table_schemas() -> tuple[TableSchema, ...]:
@@ -65,7 +66,13 @@ def schema_of(kind: str, model: type[Model]) -> TableSchema:
         sort_key=_sort_key(attributes),
         indexes=tuple(sorted((_index_schema(index) for index in indexes), key=lambda i: i.name)),
         ttl_attribute=ttl[0] if ttl else None,
+        stream=_stream(model),
     )
+
+
+def _stream(model: type[Model]) -> dynamodb.StreamViewType | None:
+    view = getattr(model.Meta, "stream_view_type", None)
+    return None if view is None else dynamodb.StreamViewType(view)
 
 
 def _index_schema(index: Index[Any]) -> IndexSchema:

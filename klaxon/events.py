@@ -86,6 +86,19 @@ class IncidentChanged(BaseModel):
     reason: str
 
 
+@dataclass(frozen=True)
+class IncidentEvent:
+    """The event an incident write carries: written in the same request as the change (the outbox) and
+    published once that has committed, with the incident as written (klaxon.services.incident.outbox)."""
+
+    detail_type: DetailType
+    actor: str
+    reason: str
+
+    def detail(self, incident: Incident) -> IncidentChanged:
+        return IncidentChanged(incident=IncidentSnapshot.of(incident), actor=self.actor, reason=self.reason)
+
+
 class StatusPageUpdated(BaseModel):
     """A person posted a status update (or asked for a publish: both None); the page must be rendered."""
 

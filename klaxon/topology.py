@@ -23,6 +23,12 @@ FUNCTIONS: dict[str, Function] = {
         Function("ingest", "functions.ingest.handler", "Accept alerts (PagerDuty Events v2, integrations)"),
         Function("api", "functions.api.handler", "Incidents API, config, OpenAPI"),
         Function("router", "functions.router.handler", "Dedup alerts into incidents", timeout_s=30),
+        Function(
+            "outbox_relay",
+            "functions.outbox_relay.handler",
+            "Publish each incident change's event from the incidents table's stream",
+            timeout_s=30,
+        ),
         Function("escalation_step", "functions.escalation_step.handler", "Page whoever is due", timeout_s=60),
         Function("escalation_stop", "functions.escalation_stop.handler", "Stop escalation on ack/resolve"),
         Function("sms_inbound", "functions.sms_inbound.handler", "Acknowledge or resolve by SMS reply"),

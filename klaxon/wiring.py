@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from klaxon.services.config_views import ConfigViews
     from klaxon.services.configuration import ConfigApplier
     from klaxon.services.incident.incidents import IncidentService
+    from klaxon.services.incident.outbox import OutboxRelay
     from klaxon.services.incident.router import RouterService
     from klaxon.services.intake.ingest import IngestService
     from klaxon.services.noise.control import NoiseControl
@@ -265,7 +266,6 @@ class Container:
         return RouterService(
             incidents=self.incident_repository,
             timeline=self.timeline_repository,
-            bus=self.bus,
             payloads=self.payloads,
             clock=self.clock,
             ids=self.ids,
@@ -279,10 +279,16 @@ class Container:
         return IncidentService(
             incidents=self.incident_repository,
             timeline=self.timeline_repository,
-            bus=self.bus,
             clock=self.clock,
             payloads=self.payloads,
         )
+
+    @part
+    def outbox_relay(self) -> OutboxRelay:
+        from klaxon.adapters.incident_stream import IncidentStream
+        from klaxon.services.incident.outbox import OutboxRelay
+
+        return OutboxRelay(changes=IncidentStream(), bus=self.bus)
 
     @part
     def schedule_service(self) -> ScheduleService:
@@ -372,7 +378,6 @@ class Container:
             clock=self.clock,
             ids=self.ids,
             ack_url=lambda incident, user: self.ack_service.link_for(incident.id, user),
-            bus=self.bus,
         )
 
     @part
@@ -383,7 +388,6 @@ class Container:
             incidents=self.incident_repository,
             records=self.notification_records,
             directory=self.config_views.policies_and_people,
-            bus=self.bus,
             clock=self.clock,
         )
 
@@ -455,7 +459,6 @@ class Container:
             incidents=self.incident_repository,
             settings=self.config_views.noise,
             stored_windows=self.maintenance_store.list,
-            bus=self.bus,
             clock=self.clock,
         )
 

@@ -18,6 +18,7 @@ from infra.nag import acknowledge
 from infra.naming import pascal_case
 
 PERIOD = Duration.minutes(1)
+OUTBOX_LATE_MS = 60_000
 
 
 class OpsAlarms(Construct):
@@ -62,6 +63,27 @@ class OpsAlarms(Construct):
             ),
             "The sweeper found a triggered incident with nobody paging and resumed its escalation",
         )
+        self._build_alarm(
+            "OutboxRecordsUnreadable",
+            cloudwatch.Metric(
+                namespace="Klaxon",
+                metric_name="OutboxRecordsUnreadable",
+                dimensions_map={"service": "outbox-relay"},
+                statistic="Sum",
+                period=PERIOD,
+            ),
+            "The outbox relay skipped an incident change it could not read: its event was never published",
+        )
+        if "outbox_relay" in functions:
+            # Events wait in the stream while publishing fails (retried without end): pages and stops wait.
+            self._build_alarm(
+                "OutboxRelayBehind",
+                functions["outbox_relay"].metric(
+                    "IteratorAge", period=PERIOD, statistic="Maximum", unit=cloudwatch.Unit.MILLISECONDS
+                ),
+                "Incident events are more than a minute late leaving the incidents table's stream",
+                threshold=OUTBOX_LATE_MS,
+            )
         for name, machine in (state_machines or {}).items():
             # A failed escalation is an incident whose pages stopped: as urgent as a dead-lettered event.
             self._build_alarm(
@@ -87,14 +109,16 @@ class OpsAlarms(Construct):
         )
         return topic
 
-    def _build_alarm(self, construct_id: str, metric: cloudwatch.IMetric, description: str) -> None:
+    def _build_alarm(
+        self, construct_id: str, metric: cloudwatch.IMetric, description: str, threshold: float = 0
+    ) -> None:
         alarm = cloudwatch.Alarm(
             self,
             construct_id,
             alarm_description=description,
             metric=metric,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            threshold=0,
+            threshold=threshold,
             evaluation_periods=1,
             # No data means no errors, no messages, no requests: all healthy.
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -83,6 +83,7 @@ class Tables(Construct):
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
             time_to_live_attribute=schema.ttl_attribute,
+            stream=schema.stream,
         )
         self._build_indexes(table, schema.indexes)
         return table

@@ -12,7 +12,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem
+from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem, OutboxAttribute
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.errors import Conflict, InvalidInput
@@ -28,6 +28,7 @@ from klaxon.domain.incident.models import (
     TimelineEntry,
     Urgency,
 )
+from klaxon.events import IncidentEvent
 from klaxon.ports import IncidentPage, IncidentQuery
 
 _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
@@ -81,7 +82,7 @@ def _to_item(inc: Incident) -> IncidentItem:
     )
 
 
-def _from_item(item: IncidentItem) -> Incident:
+def from_item(item: IncidentItem) -> Incident:
     alerts = item.alerts.as_dict() if hasattr(item.alerts, "as_dict") else dict(item.alerts or {})
     return Incident(
         id=item.id,
@@ -219,7 +220,7 @@ class DynamoIncidentRepository:
 
     def get(self, incident_id: str) -> Incident | None:
         try:
-            return _from_item(IncidentItem.get(incident_id, consistent_read=True))
+            return from_item(IncidentItem.get(incident_id, consistent_read=True))
         except IncidentItem.DoesNotExist:
             return None
 
@@ -229,7 +230,7 @@ class DynamoIncidentRepository:
             dedup_key, scan_index_forward=False, filter_condition=IncidentItem.service == service
         )
         for item in newest_first:
-            found.append(_from_item(item))
+            found.append(from_item(item))
             if item.created_at < iso(since):  # fixed-width ISO strings: string order is time order
                 break
         return found
@@ -239,17 +240,21 @@ class DynamoIncidentRepository:
         counter.update(actions=[ConfigItem.value.add(1)])
         return int(counter.value)
 
-    def create(self, incident: Incident, *, entry: TimelineEntry) -> None:
+    def create(self, incident: Incident, *, entry: TimelineEntry, event: IncidentEvent) -> None:
+        item = _to_item(incident)
+        item.outbox = _outbox(event)
         try:
             with TransactWrite(connection=self._connection) as tx:
-                tx.save(_to_item(incident), condition=IncidentItem.id.does_not_exist())
+                tx.save(item, condition=IncidentItem.id.does_not_exist())
                 tx.save(timeline_item(entry))
         except TransactWriteError as exc:
             if exc.cause_response_code in _CONDITION_FAILED:
                 raise Conflict(f"incident {incident.id} already exists") from exc
             raise
 
-    def add_alert(self, incident_id: str, alert: Alert, now: datetime, *, known_count: int) -> Incident:
+    def add_alert(
+        self, incident_id: str, alert: Alert, now: datetime, *, known_count: int, event: IncidentEvent
+    ) -> Incident:
         """One conditional UpdateItem: count the alert and remember its id, unless the incident is resolved
         or already holds the id (a redelivery). `known_count` is the alert_count the caller read."""
         item = IncidentItem(id=incident_id)
@@ -277,6 +282,7 @@ class DynamoIncidentRepository:
             remember,
             IncidentItem.updated_at.set(iso(now)),
             IncidentItem.revision.add(1),
+            IncidentItem.outbox.set(_outbox(event)),
             *_instance_actions(alert),
         ]
         try:
@@ -285,7 +291,7 @@ class DynamoIncidentRepository:
             if exc.cause_response_code in _CONDITION_FAILED:
                 raise Conflict(f"incident {incident_id} is resolved or already has alert {alert.id}") from exc
             raise
-        return _from_item(item)
+        return from_item(item)
 
     def transition(
         self,
@@ -295,6 +301,7 @@ class DynamoIncidentRepository:
         actor: str,
         now: datetime,
         entry: TimelineEntry,
+        event: IncidentEvent,
         alert: Alert | None = None,
         expected_revision: int | None = None,
     ) -> Incident:
@@ -308,7 +315,12 @@ class DynamoIncidentRepository:
         if expected_revision is not None:  # a group's last alert resolving: only if no alert joined since
             condition &= _at_revision(expected_revision)
         return self._update_with_entry(
-            incident_id, actions, condition, entry, f"incident {incident_id} cannot become {target.value} now"
+            incident_id,
+            actions,
+            condition,
+            entry,
+            event,
+            f"incident {incident_id} cannot become {target.value} now",
         )
 
     def restart_escalation(
@@ -321,6 +333,7 @@ class DynamoIncidentRepository:
         retrigger: bool,
         now: datetime,
         entry: TimelineEntry,
+        event: IncidentEvent,
     ) -> Incident:
         """Start a new escalation round, conditional on the round (to re-trigger: on being acked)."""
         actions: list[Any] = [
@@ -345,16 +358,18 @@ class DynamoIncidentRepository:
             actions,
             condition,
             entry,
+            event,
             f"incident {incident_id} changed before its escalation could restart",
         )
 
     def update_alerts(
-        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int
+        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int, event: IncidentEvent
     ) -> Incident:
         """Record alerts of an open incident (a group's alert resolving), only at `expected_revision`."""
         actions = [
             IncidentItem.updated_at.set(iso(now)),
             IncidentItem.revision.add(1),
+            IncidentItem.outbox.set(_outbox(event)),
             *_instance_actions(alert),
         ]
         condition = IncidentItem.status.is_in(*[s.value for s in allowed_from(IncidentStatus.RESOLVED)])
@@ -365,7 +380,7 @@ class DynamoIncidentRepository:
             if exc.cause_response_code in _CONDITION_FAILED:
                 raise Conflict(f"incident {incident_id} changed since revision {expected_revision}") from exc
             raise
-        return _from_item(item)
+        return from_item(item)
 
     def open_with_alerts(self, service: str, fingerprints: list[str]) -> list[Incident]:
         """Open incidents of `service` holding any of these alerts (by fingerprint) in their `alerts` map."""
@@ -393,13 +408,13 @@ class DynamoIncidentRepository:
         found = IncidentItem.by_status.query(
             IncidentStatus.TRIGGERED.value, filter_condition=IncidentItem.muted_urgency.exists()
         )
-        return [_from_item(item) for item in found]
+        return [from_item(item) for item in found]
 
     def _open(self, condition: Condition | None) -> list[Incident]:
         found: list[Incident] = []
         for status in allowed_from(IncidentStatus.RESOLVED):
             items = IncidentItem.by_status.query(status.value, filter_condition=condition)
-            found.extend(_from_item(item) for item in items)
+            found.extend(from_item(item) for item in items)
         return found
 
     def release(
@@ -410,6 +425,7 @@ class DynamoIncidentRepository:
         inhibited_by: str | None,
         now: datetime,
         entry: TimelineEntry,
+        event: IncidentEvent,
     ) -> Incident:
         """Unmute a still-triggered incident (muted by `inhibited_by`, if given) with its timeline entry,
         in a new escalation round: a P3/P4's run started (and ended) while muted, under the round's name."""
@@ -424,7 +440,7 @@ class DynamoIncidentRepository:
             IncidentItem.escalation_round.add(1),
             IncidentItem.updated_at.set(iso(now)),
         ]
-        return self._update_with_entry(incident_id, actions, condition, entry)
+        return self._update_with_entry(incident_id, actions, condition, entry, event)
 
     def reinhibit(
         self, incident_id: str, *, from_source: str, to_source: str, now: datetime, entry: TimelineEntry
@@ -432,7 +448,7 @@ class DynamoIncidentRepository:
         """Keep a muted incident muted under another open source incident, when its first one resolved."""
         condition = IncidentItem.muted_urgency.exists() & (IncidentItem.inhibited_by == from_source)
         actions = [IncidentItem.inhibited_by.set(to_source), IncidentItem.updated_at.set(iso(now))]
-        return self._update_with_entry(incident_id, actions, condition, entry)
+        return self._update_with_entry(incident_id, actions, condition, entry, None)
 
     def _update_with_entry(
         self,
@@ -440,12 +456,15 @@ class DynamoIncidentRepository:
         actions: list[Any],
         condition: Condition,
         entry: TimelineEntry,
+        event: IncidentEvent | None,
         refused: str = "incident {id} changed before it could be released",
     ) -> Incident:
-        """One conditional update of an incident and its timeline entry, atomically; Conflict(`refused`)."""
+        """One conditional update of an incident, its timeline entry and its event (or none: the stream
+        then carries no event), atomically; Conflict(`refused`)."""
+        outbox = IncidentItem.outbox.remove() if event is None else IncidentItem.outbox.set(_outbox(event))
         try:
             with TransactWrite(connection=self._connection) as tx:
-                tx.update(IncidentItem(id=incident_id), actions=actions, condition=condition)
+                tx.update(IncidentItem(id=incident_id), actions=[*actions, outbox], condition=condition)
                 tx.save(timeline_item(entry))
         except TransactWriteError as exc:
             if exc.cause_response_code in _CONDITION_FAILED:
@@ -487,7 +506,7 @@ class DynamoIncidentRepository:
                 limit=query.limit + 1,
                 last_evaluated_key=start,
             )
-            found.extend(_from_item(item) for item in result)
+            found.extend(from_item(item) for item in result)
             start = result.last_evaluated_key
             if not start:
                 break
@@ -509,6 +528,10 @@ class DynamoIncidentRepository:
             and (query.id_prefix is None or i.id.startswith(query.id_prefix))
         ]
         return IncidentPage(incidents=matching[: query.limit])
+
+
+def _outbox(event: IncidentEvent) -> OutboxAttribute:
+    return OutboxAttribute(detail_type=str(event.detail_type), actor=event.actor, reason=event.reason)
 
 
 def _at_revision(revision: int) -> Condition:

@@ -17,6 +17,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
+from pynamodb.constants import STREAM_NEW_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -71,11 +72,22 @@ class ByNumber(GlobalSecondaryIndex["IncidentItem"]):
     number = NumberAttribute(hash_key=True)
 
 
+class OutboxAttribute(MapAttribute[str, Any]):
+    """The event of the write that left the incident so (klaxon.events.IncidentEvent). The table's stream
+    carries each write's new image to the outbox relay, which publishes it; a write with no event
+    removes it."""
+
+    detail_type = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    reason = UnicodeAttribute()
+
+
 class IncidentItem(Model):
     """An incident. `created_key` (created_at ISO + id) sorts every index newest-last."""
 
     class Meta(_Meta):
         table_name = table_name("incidents")
+        stream_view_type = STREAM_NEW_IMAGE  # the outbox: functions/outbox_relay.py reads it
 
     id = UnicodeAttribute(hash_key=True)
     kind = UnicodeAttribute(default="incident")
@@ -124,6 +136,7 @@ class IncidentItem(Model):
     maintenance_window = UnicodeAttribute(null=True)
     inhibited_by = UnicodeAttribute(null=True)
     muted_urgency = UnicodeAttribute(null=True)
+    outbox = OutboxAttribute(null=True)
 
     by_created = ByCreated()
     by_status = ByStatus()

@@ -17,6 +17,9 @@ closed here:
 - `klaxon up --data DIR` keeps state across restarts: every DynamoDB and S3 write names the item it
   touched to an observer, and every Step Functions wait reports when it starts and ends
   (klaxon.local.state writes them to disk).
+- DynamoDB Streams have no reader without Lambda in Docker: `StreamShard.add` tells an observer that a
+  record is waiting, and `take_stream_records` hands the records over (and forgets them, so a stream does
+  not grow for ever), for klaxon.local.streams to run the function their event source mapping names.
 tests/integration/test_moto_hooks.py fails loudly when an upgrade moves any of these.
 """
 
@@ -29,6 +32,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 ACCOUNT = "123456789012"
@@ -44,7 +48,8 @@ os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
 
 import moto  # noqa: E402
 from moto.awslambda.models import LambdaFunction  # noqa: E402
-from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends  # noqa: E402
+from moto.dynamodb.models.table import StreamShard  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler  # noqa: E402
 from moto.events.models import Rule  # noqa: E402
 from moto.s3.models import S3Backend  # noqa: E402
@@ -116,6 +121,7 @@ class _Hooks:
     write_observer: WriteObserver | None = None
     write_guard: WriteGuard | None = None
     wait_observer: WaitObserver | None = None
+    stream_observer: Callable[[], None] | None = None
     installed = False
 
 
@@ -294,6 +300,43 @@ def _describe_wait(env: Any, wait_seconds: int) -> dict[str, Any]:
     }
 
 
+def _announced(original: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def add(self: StreamShard, old: Any, new: Any) -> None:
+        original(self, old, new)
+        if _Hooks.stream_observer is not None:
+            _Hooks.stream_observer()
+
+    return add
+
+
+def on_stream_record(observer: Callable[[], None] | None) -> None:
+    """Call `observer` after each record a table's stream takes (under the request's lock: be quick)."""
+    _Hooks.stream_observer = observer
+
+
+def take_stream_records(table_name: str) -> list[dict[str, Any]]:
+    """The records waiting in the table's stream, oldest first, as Lambda receives them; forgotten here.
+
+    Taken under the DynamoDB lock, so a transaction is seen whole or not at all (one that fails leaves
+    no record, as in DynamoDB)."""
+    with _DDB_LOCK:
+        table = dynamodb_backends[ACCOUNT][REGION].tables.get(table_name)
+        shard = table.stream_shard if table is not None else None
+        if table is None or shard is None or not shard.items:
+            return []
+        records = [record.to_json() for record in shard.items]
+        shard.starting_sequence_number += len(shard.items)
+        shard.items = []
+        arn = f"{table.table_arn}/stream/local"
+    for record in records:
+        change = record["dynamodb"] = dict(record["dynamodb"])
+        created = change["ApproximateCreationDateTime"]  # moto's naive UTC datetime; Lambda's epoch seconds
+        change["ApproximateCreationDateTime"] = created.replace(tzinfo=created.tzinfo or UTC).timestamp()
+        record["eventSourceARN"] = arn
+    return records
+
+
 def guard(writes: WriteGuard | None) -> None:
     """Let `writes` refuse a DynamoDB write before it happens (klaxon.local.iam: the functions' IAM)."""
     _Hooks.write_guard = writes
@@ -329,6 +372,7 @@ def install(
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     WaitFunction._wait_interval = _scaled_wait  # type: ignore[method-assign]
     ExecutionWorker.stop = _stop_when_started(ExecutionWorker.stop)  # type: ignore[method-assign]
+    StreamShard.add = _announced(StreamShard.add)  # type: ignore[method-assign]
     S3Backend.put_object = _observed_s3(S3Backend.put_object)  # type: ignore[method-assign]
     S3Backend.delete_object = _observed_s3(S3Backend.delete_object)  # type: ignore[method-assign]
     StateTaskServiceSfn._eval_service_task = _camel_parameters(StateTaskServiceSfn._eval_service_task)  # type: ignore[method-assign]

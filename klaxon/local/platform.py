@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from klaxon.local.iam import LocalIam
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging
 from klaxon.local.state import LocalState, Restored
+from klaxon.local.streams import StreamRelay
 from klaxon.local.ticker import Ticker
 from klaxon.settings import ClientSettings, Settings
 
@@ -67,6 +69,7 @@ class LocalPlatform:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.ticker: Ticker | None = None
+        self.outbox: StreamRelay | None = None
         self.site_dir = options.site_dir or Path(tempfile.mkdtemp(prefix="klaxon-site-"))
         self.state = LocalState(options.data_dir) if options.data_dir is not None else None
         self.restored = Restored()
@@ -106,6 +109,7 @@ class LocalPlatform:
             self.restored = self.state.restore()
             emulation.observe(self.state.on_write, self.state.on_wait)
             self.state.start()
+        self._start_outbox()
         if self.options.config is not None:
             self.apply_config_file(self.options.config)
         self._ensure_token()
@@ -116,6 +120,15 @@ class LocalPlatform:
         self.ticker = Ticker(self.invoker.invoke_async, self.options.time_scale).start()
         self._resume()
         return self
+
+    def _start_outbox(self) -> None:
+        """The incidents table's stream → outbox_relay → the bus, as the event source mapping in AWS. What
+        a restore wrote is not news: its events left before the stop (or wait in a kept invocation)."""
+        from klaxon.adapters.tables import table_name
+
+        self.outbox = StreamRelay(table_name("incidents"), "outbox_relay", self.invoker.invoke)
+        self.outbox.discard()
+        self.outbox.start()
 
     def _ensure_token(self) -> None:
         """The development token (`klaxon-dev-token` unless given): an admin token, like the first one an
@@ -161,7 +174,6 @@ class LocalPlatform:
     def _resume(self) -> None:
         """Start again what was pending at the last stop: timers (what is left of them) and deliveries."""
         import math
-        import time
 
         from klaxon.adapters.aws import client
 
@@ -300,8 +312,18 @@ class LocalPlatform:
         return int(counter.value or 0) + 1
 
     def drain(self, timeout: float = 30.0) -> bool:
-        """Wait for every event in flight to be handled (tests use this instead of sleeping)."""
-        return self.invoker.drain(timeout)
+        """Wait for every event in flight to be handled, the outbox's included (tests use this instead
+        of sleeping): each may cause the other, so both must be idle twice in a row."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while time.monotonic() < deadline:
+            idle = self.invoker.drain(max(deadline - time.monotonic(), 0.0))
+            idle = idle and not (self.outbox is not None and self.outbox.busy())
+            quiet = quiet + 1 if idle else 0
+            if quiet >= 2:
+                return True
+            time.sleep(0.01)
+        return False
 
     def stop(self) -> None:
         if self.ticker is not None:
@@ -311,11 +333,15 @@ class LocalPlatform:
             self._server.shutdown()
             self._server.server_close()
         if self.state is not None:
-            self.invoker.drain(STOP_DRAIN_SECONDS)  # let deliveries in flight finish before keeping the rest
+            self.drain(STOP_DRAIN_SECONDS)  # let deliveries in flight finish before keeping the rest
             self.state.keep_timers()
+        unrelayed = []
+        if self.outbox is not None:
+            self.outbox.stop()
+            unrelayed = self.outbox.unfinished()
         self.invoker.shutdown()
         if self.state is not None:
-            self.state.keep_invocations(self.invoker.unfinished())
+            self.state.keep_invocations(unrelayed + self.invoker.unfinished())
         if self._mock is not None:
             self._keep_secrets()
             self._stop_executions()

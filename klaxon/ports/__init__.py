@@ -15,7 +15,13 @@ from klaxon.ports.access import (
     TokenStore,
 )
 from klaxon.ports.config import ConfigStore
-from klaxon.ports.incidents import IncidentPage, IncidentQuery, IncidentRepository, TimelineRepository
+from klaxon.ports.incidents import (
+    IncidentChanges,
+    IncidentPage,
+    IncidentQuery,
+    IncidentRepository,
+    TimelineRepository,
+)
 from klaxon.ports.intake import DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
 from klaxon.ports.noise import GroupedAlert, HeartbeatStore, MaintenanceStore, NoiseIncidents, NoisePolicy
 from klaxon.ports.paging import EscalationRunner, NotificationRecords, Notifier, PageRecords, TextReplier
@@ -44,6 +50,7 @@ __all__ = [
     "GroupedAlert",
     "HeartbeatStore",
     "IdGenerator",
+    "IncidentChanges",
     "IncidentPage",
     "IncidentQuery",
     "IncidentRepository",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
 
     from klaxon.domain.incident.dedup import DedupClaim
     from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
+    from klaxon.events import DetailType, IncidentChanged, IncidentEvent
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,10 @@ class IncidentPage:
 
 
 class IncidentRepository(Protocol):
+    """Every write that changes an incident takes the `event` it causes and stores it in the same
+    request (the outbox): the event is published after the write commits, at least once, and never
+    without it. Nothing else publishes incident events."""
+
     def latest_for_dedup_key(self, service: str, dedup_key: str) -> DedupClaim | None:
         """The newest claim for (service, dedup key); its incident may be open, resolved or unwritten."""
 
@@ -53,10 +59,12 @@ class IncidentRepository(Protocol):
     def next_number(self) -> int:
         """A new, never reused incident number (gaps are possible after a lost race)."""
 
-    def create(self, incident: Incident, *, entry: TimelineEntry) -> None:
+    def create(self, incident: Incident, *, entry: TimelineEntry, event: IncidentEvent) -> None:
         """Write a new incident (whose dedup key the caller has claimed) and its first timeline entry."""
 
-    def add_alert(self, incident_id: str, alert: Alert, now: datetime, *, known_count: int) -> Incident:
+    def add_alert(
+        self, incident_id: str, alert: Alert, now: datetime, *, known_count: int, event: IncidentEvent
+    ) -> Incident:
         """Count one more alert on an open incident in a single write, remembering its id; Conflict if it
         is resolved or already holds the alert (`known_count`: the alert_count the caller read)."""
 
@@ -68,6 +76,7 @@ class IncidentRepository(Protocol):
         actor: str,
         now: datetime,
         entry: TimelineEntry,
+        event: IncidentEvent,
         alert: Alert | None = None,
         expected_revision: int | None = None,
     ) -> Incident:
@@ -87,6 +96,7 @@ class IncidentRepository(Protocol):
         retrigger: bool,
         now: datetime,
         entry: TimelineEntry,
+        event: IncidentEvent,
     ) -> Incident:
         """Begin escalation round `expected_round + 1` (Conflict if the round or status moved)."""
 
@@ -97,3 +107,14 @@ class TimelineRepository(Protocol):
     def add(self, entry: TimelineEntry) -> None: ...
 
     def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]: ...
+
+
+class IncidentChanges(Protocol):
+    """The incidents' change stream (the outbox, read by klaxon.services.incident.outbox)."""
+
+    def event(self, record: Mapping[str, Any]) -> tuple[DetailType, IncidentChanged] | None:
+        """The event a committed write carries, or None (a write with none, a removal); ValueError when
+        the record cannot be read."""
+
+    def position(self, record: Mapping[str, Any]) -> str:
+        """The record's place in the stream (its sequence number)."""

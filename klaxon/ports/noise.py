@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from klaxon.domain.incident.models import Alert, Incident, TimelineEntry, Urgency
     from klaxon.domain.noise.heartbeats import HeartbeatState
     from klaxon.domain.noise.maintenance import MaintenanceWindow
+    from klaxon.events import IncidentEvent
 
 
 class MaintenanceStore(Protocol):
@@ -37,7 +38,7 @@ class NoiseIncidents(IncidentRepository, Protocol):
     """What grouping, maintenance windows and inhibition need of incidents, beyond dedup."""
 
     def update_alerts(
-        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int
+        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int, event: IncidentEvent
     ) -> Incident:
         """Record an open incident's alerts (one resolving), only at `expected_revision`; else Conflict."""
 
@@ -58,13 +59,15 @@ class NoiseIncidents(IncidentRepository, Protocol):
         inhibited_by: str | None,
         now: datetime,
         entry: TimelineEntry,
+        event: IncidentEvent,
     ) -> Incident:
         """Unmute a triggered incident (Conflict if it is no longer muted, or by another source)."""
 
     def reinhibit(
         self, incident_id: str, *, from_source: str, to_source: str, now: datetime, entry: TimelineEntry
     ) -> Incident:
-        """Move a muted incident from one inhibiting incident to another (Conflict if it changed)."""
+        """Move a muted incident from one inhibiting incident to another (Conflict if it changed); a change
+        with no event."""
 
 
 class GroupedAlert(Protocol):

@@ -32,12 +32,13 @@ PAYMENTS_KEY = "KLAXON-DEMO-PAYMENTS-KEY-0000001"
 EVENTS, KEYS, SENDERS = 2000, 20, 8
 SEED = 20261205
 STEP_ONE = {"push", "sms"}  # the demo policy's first step: the primary on call, by push and SMS
-ROUTER, STEP = frozenset({"router"}), frozenset({"escalation_step"})
+ROUTER, STEP, RELAY = frozenset({"router"}), frozenset({"escalation_step"}), frozenset({"outbox_relay"})
 KILL_POINTS = [
     # A claim left behind is taken over after 60 s (`dedup.decide`): one such crash is enough to prove it.
     KillPoint("after dedup claim", DynamoIncidentRepository, "claim_dedup_key", ROUTER, budget=1),
     KillPoint("after incident write", DynamoIncidentRepository, "create", ROUTER, budget=3),
-    KillPoint("after publish", EventBridgeBus, "publish", ROUTER, budget=5),
+    # Incident events leave through the outbox relay: killed after a publish, its batch comes again.
+    KillPoint("after publish", EventBridgeBus, "publish", RELAY, budget=5),
     KillPoint("after reservation", DynamoNotificationRepository, "reserve", STEP, budget=5),
     KillPoint("after provider call", DynamoNotificationRepository, "record", STEP, budget=5),
 ]

@@ -19,7 +19,7 @@ from klaxon.domain.incident.dedup import DedupClaim, memory_slot
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.intake.integration import IntegrationRef
-from klaxon.events import DetailType
+from klaxon.events import DetailType, IncidentChanged, IncidentEvent
 from klaxon.ports import IncidentPage, IncidentQuery
 
 
@@ -88,10 +88,15 @@ class MemoryTimeline:
 
 
 class MemoryIncidents:
-    """Every method holds one lock, as DynamoDB is atomic per request; `writes` counts write calls."""
+    """Every method holds one lock, as DynamoDB is atomic per request; `writes` counts write calls.
 
-    def __init__(self, timeline: MemoryTimeline) -> None:
+    Each write's event goes to `outbox` as it commits, and on to `bus` if there is one: the relay of the
+    outbox, at once (klaxon.services.incident.outbox relays the DynamoDB adapter's)."""
+
+    def __init__(self, timeline: MemoryTimeline, bus: RecordingBus | None = None) -> None:
         self.timeline = timeline
+        self.bus = bus
+        self.outbox: list[tuple[DetailType, IncidentChanged]] = []
         self.items: dict[str, Incident] = {}
         self.claims: dict[tuple[str, str], DedupClaim] = {}
         self.counter = 0
@@ -131,13 +136,23 @@ class MemoryIncidents:
         with self._lock:
             return self.items.get(incident_id)
 
+    def _commit(self, incident_id: str, event: IncidentEvent | None) -> Incident:
+        """The incident as written, its event leaving with it."""
+        incident = self.items[incident_id]
+        if event is not None:
+            found = (event.detail_type, event.detail(incident))
+            self.outbox.append(found)
+            if self.bus is not None:
+                self.bus.publish(*found)
+        return incident
+
     def next_number(self) -> int:
         with self._lock:
             self.writes += 1
             self.counter += 1
             return self.counter
 
-    def create(self, incident: Incident, *, entry: TimelineEntry) -> None:
+    def create(self, incident: Incident, *, entry: TimelineEntry, event: IncidentEvent) -> None:
         with self._lock:
             self.writes += 2
             if incident.id in self.items:
@@ -147,8 +162,11 @@ class MemoryIncidents:
                 self.last_alert[incident.id] = incident.last_alert_id
             self.remembered[incident.id] = (incident.recent_alert_ids, frozenset())
             self.timeline.add(entry)
+            self._commit(incident.id, event)
 
-    def add_alert(self, incident_id: str, alert: Alert, now: datetime, *, known_count: int) -> Incident:
+    def add_alert(
+        self, incident_id: str, alert: Alert, now: datetime, *, known_count: int, event: IncidentEvent
+    ) -> Incident:
         with self._lock:
             self.writes += 1
             current = self.items[incident_id]
@@ -173,7 +191,7 @@ class MemoryIncidents:
                 }
             )
             self.items[incident_id] = updated
-            return updated
+            return self._commit(incident_id, event)
 
     def recent_for_dedup_key(self, service: str, dedup_key: str, since: datetime) -> list[Incident]:
         with self._lock:
@@ -193,6 +211,7 @@ class MemoryIncidents:
         actor: str,
         now: datetime,
         entry: TimelineEntry,
+        event: IncidentEvent,
         alert: Alert | None = None,
     ) -> Incident:
         with self._lock:
@@ -209,9 +228,11 @@ class MemoryIncidents:
                 changes["alerts"] = {**current.alerts, **{i.fingerprint: i for i in alert.instances}}
             self.items[incident_id] = current.model_copy(update=changes)
             self.timeline.add(entry)
-            return self.items[incident_id]
+            return self._commit(incident_id, event)
 
-    def restart_escalation(self, incident_id, *, expected_round, policy, from_step, retrigger, now, entry):
+    def restart_escalation(
+        self, incident_id, *, expected_round, policy, from_step, retrigger, now, entry, event
+    ):
         with self._lock:
             self.writes += 2
             current = self.items[incident_id]
@@ -233,7 +254,7 @@ class MemoryIncidents:
                 }
             self.items[incident_id] = current.model_copy(update=changes)
             self.timeline.add(entry)
-            return self.items[incident_id]
+            return self._commit(incident_id, event)
 
     def query(self, query: IncidentQuery) -> IncidentPage:
         with self._lock:

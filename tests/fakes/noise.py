@@ -20,15 +20,18 @@ from klaxon.domain.incident.models import (
 )
 from klaxon.domain.noise.heartbeats import HeartbeatState
 from klaxon.domain.noise.maintenance import MaintenanceWindow
+from klaxon.events import IncidentEvent
 from tests.fakes.memory import FixedClock, MemoryIncidents
 
 
 class NoiseMemoryIncidents(MemoryIncidents):
     """MemoryIncidents plus what grouping, maintenance and inhibition need; every alert bumps a revision."""
 
-    def add_alert(self, incident_id: str, alert: Alert, now: datetime, *, known_count: int) -> Incident:
+    def add_alert(
+        self, incident_id: str, alert: Alert, now: datetime, *, known_count: int, event: IncidentEvent
+    ) -> Incident:
         with self._lock:
-            updated = super().add_alert(incident_id, alert, now, known_count=known_count)
+            updated = super().add_alert(incident_id, alert, now, known_count=known_count, event=event)
             self.items[incident_id] = updated.model_copy(update={"revision": updated.revision + 1})
             return self.items[incident_id]
 
@@ -41,7 +44,7 @@ class NoiseMemoryIncidents(MemoryIncidents):
             return super().transition(incident_id, target, **kw)
 
     def update_alerts(
-        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int
+        self, incident_id: str, alert: Alert, now: datetime, *, expected_revision: int, event: IncidentEvent
     ) -> Incident:
         with self._lock:
             self.writes += 1
@@ -51,7 +54,7 @@ class NoiseMemoryIncidents(MemoryIncidents):
             alerts = {**current.alerts, **{i.fingerprint: i for i in alert.instances}}
             changes = {"alerts": alerts, "revision": current.revision + 1, "updated_at": now}
             self.items[incident_id] = current.model_copy(update=changes)
-            return self.items[incident_id]
+            return self._commit(incident_id, event)
 
     def _open(self) -> list[Incident]:
         return [i for i in self.items.values() if i.status in allowed_from(IncidentStatus.RESOLVED)]
@@ -82,6 +85,7 @@ class NoiseMemoryIncidents(MemoryIncidents):
         inhibited_by: str | None,
         now: datetime,
         entry: TimelineEntry,
+        event: IncidentEvent,
     ) -> Incident:
         with self._lock:
             self.writes += 2
@@ -97,7 +101,7 @@ class NoiseMemoryIncidents(MemoryIncidents):
             }
             self.items[incident_id] = current.model_copy(update=changes)
             self.timeline.add(entry)
-            return self.items[incident_id]
+            return self._commit(incident_id, event)
 
     def reinhibit(
         self, incident_id: str, *, from_source: str, to_source: str, now: datetime, entry: TimelineEntry

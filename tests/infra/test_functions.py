@@ -37,6 +37,7 @@ TABLES_READ = {
     "escalation_sweeper": {"incidents", "notifications", "config", "timeline"},
     "heartbeat_check": {"config"},  # heartbeats and their last pings
     "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
+    "outbox_relay": set(),  # it reads the incidents table's stream, never the table
 }
 TABLES_WRITTEN = {
     "ingest": {"dedup"},
@@ -50,6 +51,7 @@ TABLES_WRITTEN = {
     "escalation_sweeper": {"timeline"},
     "heartbeat_check": {"config"},
     "maintenance_reminder": {"incidents", "timeline", "config"},
+    "outbox_relay": set(),
 }
 # The config-table partitions each writer may write (dynamodb:LeadingKeys); None: all of them.
 CONFIG_PARTITIONS = {
@@ -87,9 +89,20 @@ PAYLOAD_ACTIONS = {
     "escalation_sweeper": set(),
     "heartbeat_check": set(),
     "maintenance_reminder": set(),
+    "outbox_relay": set(),
 }
-# They read events and publish none (statuspage_publish announces the public updates it records).
-NOT_PUBLISHING = {"statuspage_notify", "escalation_stop", "escalation_sweeper"}
+# They publish no event. Incident events leave only through the outbox relay: every function that changes
+# an incident writes its event with the change (statuspage_publish announces the public updates it records;
+# the api, status page changes; ingest and heartbeat_check, alerts).
+NOT_PUBLISHING = {
+    "statuspage_notify",
+    "escalation_stop",
+    "escalation_sweeper",
+    "router",
+    "escalation_step",
+    "sms_inbound",
+    "maintenance_reminder",
+}
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
 

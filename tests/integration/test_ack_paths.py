@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from klaxon.domain.incident.models import Incident, IncidentStatus, Priority, TimelineEntry, Urgency
+from klaxon.events import DetailType, IncidentEvent
 from tests.fakes.memory import page_to_alice, sent
 
 ALICE_PHONE = "+15550101001"
@@ -35,7 +36,9 @@ def open_incident(title: str = "Checkout error rate above 5%") -> Incident:
         updated_at=now,
     )
     entry = TimelineEntry(subject=incident.id, at=now, kind="triggered", actor="test", message="Triggered")
-    incidents.create(incident, entry=entry)
+    # Announced as updated, not triggered: nothing starts escalating it.
+    updated = IncidentEvent(DetailType.INCIDENT_UPDATED, "test", "test")
+    incidents.create(incident, entry=entry, event=updated)
     return incident
 
 

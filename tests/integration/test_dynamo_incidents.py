@@ -16,7 +16,10 @@ from klaxon.domain.incident.models import (
     Severity,
     TimelineEntry,
 )
+from klaxon.events import DetailType, IncidentEvent
 from klaxon.ports import IncidentQuery
+
+ADDED = IncidentEvent(DetailType.INCIDENT_UPDATED, "t", "test")
 
 
 @pytest.fixture
@@ -79,7 +82,7 @@ def test_alerts_cannot_be_added_to_a_resolved_incident(router, repo):
     incident = router.route(make_alert(1)).incident
     router.route(make_alert(2, action=AlertAction.RESOLVE))
     with pytest.raises(Conflict):
-        repo.add_alert(incident.id, make_alert(3), datetime.now(UTC), known_count=1)
+        repo.add_alert(incident.id, make_alert(3), datetime.now(UTC), known_count=1, event=ADDED)
 
 
 def test_alert_instances_are_kept_by_fingerprint(router, repo):
@@ -95,9 +98,13 @@ def test_transition_is_conditional_on_the_current_status(router, repo):
     incident = router.route(make_alert(1)).incident
     now = datetime.now(UTC)
     entry = TimelineEntry(subject=incident.id, at=now, kind="resolved", actor="t", message="m")
-    repo.transition(incident.id, IncidentStatus.RESOLVED, actor="t", now=now, entry=entry)
+    resolved = IncidentEvent(DetailType.INCIDENT_RESOLVED, "t", "test")
+    repo.transition(incident.id, IncidentStatus.RESOLVED, actor="t", now=now, entry=entry, event=resolved)
+    acked = IncidentEvent(DetailType.INCIDENT_ACKNOWLEDGED, "t", "test")
     with pytest.raises(Conflict):
-        repo.transition(incident.id, IncidentStatus.ACKNOWLEDGED, actor="t", now=now, entry=entry)
+        repo.transition(
+            incident.id, IncidentStatus.ACKNOWLEDGED, actor="t", now=now, entry=entry, event=acked
+        )
 
 
 def test_concurrent_triggers_under_moto_open_one_incident(router, repo):

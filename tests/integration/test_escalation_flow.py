@@ -134,7 +134,7 @@ def test_a_second_trigger_event_does_not_start_a_second_escalation(api, fast_pla
 
     incident = trigger(api, fast_platform, "twice")
     full = wiring.container().incident_service.get(incident["id"])
-    wiring.container().router_service.bus.publish(
+    wiring.container().bus.publish(
         DetailType.INCIDENT_TRIGGERED,
         IncidentChanged(incident=IncidentSnapshot.of(full), actor="test", reason="again"),
     )

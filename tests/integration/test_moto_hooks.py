@@ -84,3 +84,14 @@ def test_a_wait_can_tell_its_execution_and_input():
     assert {"Execution", "StateMachine"} <= set(ContextObjectData.__annotations__)
     assert callable(States.get_input)
     assert "states" in Environment.__annotations__
+
+
+def test_a_stream_shard_still_appends_one_record_per_write_from_its_first_sequence_number():
+    """klaxon.local.emulation wraps `StreamShard.add` and takes `items` away, advancing the first number."""
+    from moto.dynamodb.models.table import StreamRecord, StreamShard
+
+    assert list(inspect.signature(StreamShard.add).parameters) == ["self", "old", "new"]
+    source = inspect.getsource(inspect.unwrap(StreamShard.add))
+    assert "len(self.items) + self.starting_sequence_number" in source
+    assert "self.items.append(StreamRecord(" in source
+    assert list(inspect.signature(StreamRecord.to_json).parameters) == ["self"]

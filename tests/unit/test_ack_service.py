@@ -11,9 +11,10 @@ from klaxon.domain.incident.models import Incident, IncidentStatus, Priority, Ti
 from klaxon.domain.paging.ackcodes import AckLinkExpired, AckLinkInvalid
 from klaxon.domain.paging.pages import DeliveryStatus, Notification
 from klaxon.domain.paging.policy import Channel
+from klaxon.events import DetailType, IncidentEvent
 from klaxon.services.incident.incidents import IncidentService
 from klaxon.services.paging.acks import AckService, SmsResult, phone_book
-from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline, RecordingBus, StaticKeyring
+from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline, StaticKeyring
 
 ALICE = "+15550101001"
 BOB = "+15550101002"
@@ -52,9 +53,7 @@ def sent() -> dict[str, list[Notification]]:
 
 @pytest.fixture
 def acks(incidents, clock, sent):
-    service = IncidentService(
-        incidents=incidents, timeline=incidents.timeline, bus=RecordingBus(), clock=clock
-    )
+    service = IncidentService(incidents=incidents, timeline=incidents.timeline, clock=clock)
     return AckService(
         incidents=service,
         phones=lambda: {ALICE: "alice", BOB: "bob"},
@@ -95,7 +94,9 @@ def opened(incidents: MemoryIncidents, clock: FixedClock, number: int | None = N
         updated_at=clock.now(),
     )
     entry = TimelineEntry(subject=incident.id, at=clock.now(), kind="triggered", actor="test", message="x")
-    incidents.create(incident, entry=entry)
+    incidents.create(
+        incident, entry=entry, event=IncidentEvent(DetailType.INCIDENT_TRIGGERED, "test", "opened")
+    )
     return incident
 
 

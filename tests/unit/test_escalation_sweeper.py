@@ -114,7 +114,7 @@ def test_a_round_that_walked_its_whole_policy_is_not_restarted(sweeper):
 def test_acknowledged_and_low_urgency_incidents_are_left_alone(sweeper, world):  # noqa: F811
     sweep, _, _, router, _notifier, clock = sweeper
     acked = router.route(alert(key="a")).incident
-    IncidentService(incidents=world[1], timeline=world[1].timeline, bus=world[2], clock=clock).acknowledge(
+    IncidentService(incidents=world[1], timeline=world[1].timeline, clock=clock).acknowledge(
         acked.id, "user:alice"
     )
     low = router.route(alert(key="b")).incident

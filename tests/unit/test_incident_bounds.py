@@ -42,12 +42,12 @@ def big_alert(**extra: object) -> Alert:
 @pytest.fixture
 def world():
     timeline = MemoryTimeline()
-    incidents = MemoryIncidents(timeline)
     bus, payloads, clock = RecordingBus(), MemoryPayloads(), FixedClock()
+    incidents = MemoryIncidents(timeline, bus)
     router = RouterService(
-        incidents=incidents, timeline=timeline, bus=bus, payloads=payloads, clock=clock, ids=CountingIds()
+        incidents=incidents, timeline=timeline, payloads=payloads, clock=clock, ids=CountingIds()
     )
-    service = IncidentService(incidents=incidents, timeline=timeline, bus=bus, clock=clock, payloads=payloads)
+    service = IncidentService(incidents=incidents, timeline=timeline, clock=clock, payloads=payloads)
     return router, service, incidents, bus, payloads
 
 

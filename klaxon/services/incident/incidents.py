@@ -9,10 +9,9 @@ from klaxon.domain.errors import Conflict, NotFound
 from klaxon.domain.incident.bounds import restored
 from klaxon.domain.incident.lifecycle import check_transition
 from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
-from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
+from klaxon.events import DetailType, IncidentEvent
 from klaxon.ports import (
     Clock,
-    EventBus,
     IncidentPage,
     IncidentQuery,
     IncidentRepository,
@@ -31,7 +30,6 @@ _EVENTS = {
 class IncidentService:
     incidents: IncidentRepository
     timeline: TimelineRepository
-    bus: EventBus
     clock: Clock
     payloads: PayloadStore | None = None
 
@@ -77,13 +75,7 @@ class IncidentService:
     def _move(self, incident_id: str, target: IncidentStatus, actor: str) -> Incident:
         current = self.get(incident_id)
         if not check_transition(current, target):
-            # Already there (a client retry, perhaps after our publish failed): say so on the bus again,
-            # in the name of whoever really made the change.
-            done_by = (
-                current.acknowledged_by if target is IncidentStatus.ACKNOWLEDGED else current.resolved_by
-            )
-            self._announce(target, current, done_by or actor)
-            return current
+            return current  # already there (a client's retry): its event left with the change
         now = self.clock.now()
         entry = TimelineEntry(
             subject=incident_id,
@@ -92,18 +84,13 @@ class IncidentService:
             actor=actor,
             message=f"{target.value.capitalize()} by {actor}",
         )
+        event = IncidentEvent(_EVENTS[target], actor, "api")
         try:
-            updated = self.incidents.transition(incident_id, target, actor=actor, now=now, entry=entry)
+            return self.incidents.transition(
+                incident_id, target, actor=actor, now=now, entry=entry, event=event
+            )
         except Conflict:
             # Someone else moved it first: report the state they left, or refuse if it is now impossible.
             latest = self.get(incident_id)
             check_transition(latest, target)
             return latest
-        self._announce(target, updated, actor)
-        return updated
-
-    def _announce(self, target: IncidentStatus, incident: Incident, actor: str) -> None:
-        self.bus.publish(
-            _EVENTS[target],
-            IncidentChanged(incident=IncidentSnapshot.of(incident), actor=actor, reason="api"),
-        )

@@ -28,10 +28,9 @@ from klaxon.domain.incident.models import (
     TimelineEntry,
 )
 from klaxon.domain.noise.muting import muted_note
-from klaxon.events import AlertReceived, DetailType, IncidentChanged, IncidentSnapshot
+from klaxon.events import AlertReceived, DetailType, IncidentEvent
 from klaxon.ports import (
     Clock,
-    EventBus,
     GroupedAlert,
     IdGenerator,
     IncidentRepository,
@@ -56,7 +55,7 @@ class RouteResult(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
     UPDATED = "updated"  # a group's incident recorded some of its alerts resolving; others still fire
-    UNCHANGED = "unchanged"  # the incident already was so (a redelivery); its event is published again
+    UNCHANGED = "unchanged"  # the incident already was so (a redelivery): nothing changes or is published
     DROPPED = "dropped"  # an acknowledge or resolve with no open incident to apply to
     STALE = "stale"  # an acknowledge or resolve from before the open incident began: recorded, not applied
 
@@ -91,7 +90,6 @@ class NoNoise:
 class RouterService:
     incidents: IncidentRepository
     timeline: TimelineRepository
-    bus: EventBus
     payloads: PayloadStore
     clock: Clock
     ids: IdGenerator
@@ -108,11 +106,6 @@ class RouterService:
         if alert.action is AlertAction.TRIGGER:
             return self._trigger(alert)
         return self._follow_up(alert)
-
-    def _publish(self, detail_type: DetailType, incident: Incident, actor: str, reason: str) -> None:
-        self.bus.publish(
-            detail_type, IncidentChanged(incident=IncidentSnapshot.of(incident), actor=actor, reason=reason)
-        )
 
     def _trigger(self, alert: Alert) -> Outcome:
         """Join the open incident of the dedup key, or claim the key and open a new one.
@@ -161,16 +154,16 @@ class RouterService:
         """Add the alert to the open incident; None when the incident changed under us (try again)."""
         actor = f"integration:{alert.integration}"
         joining = group.joining(latest) if group is not None else alert
+        added = IncidentEvent(DetailType.INCIDENT_UPDATED, actor, "alert added")
         try:
             incident = self.incidents.add_alert(
-                latest.id, joining, self.clock.now(), known_count=latest.alert_count
+                latest.id, joining, self.clock.now(), known_count=latest.alert_count, event=added
             )
         except Conflict:
             again = self.incidents.get(latest.id)
             if again is not None and was_delivered(again, alert.id):
-                return self._redelivered(again, alert.id, actor)
+                return self._redelivered(again, alert.id)
             return None
-        self._publish(DetailType.INCIDENT_UPDATED, incident, actor, "alert added")
         if group is not None:
             self.noise.resolve_elsewhere(alert, incident.id)
         return Outcome(RouteResult.ADDED, incident)
@@ -191,8 +184,6 @@ class RouterService:
         except Exception:
             self._let_go(alert, incident_id, claim)
             raise
-        actor = f"integration:{alert.integration}"
-        self._publish(DetailType.INCIDENT_TRIGGERED, incident, actor, "alert triggered")
         return Outcome(RouteResult.CREATED, incident)
 
     def _write_new(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Incident:
@@ -211,7 +202,8 @@ class RouterService:
                 "urgency": incident.urgency.value,
             },
         )
-        self.incidents.create(incident, entry=entry)
+        triggered = IncidentEvent(DetailType.INCIDENT_TRIGGERED, entry.actor, "alert triggered")
+        self.incidents.create(incident, entry=entry, event=triggered)
         return incident
 
     def _let_go(self, alert: Alert, incident_id: str, claim: DedupClaim | None) -> None:
@@ -237,18 +229,11 @@ class RouterService:
             kept = kept.model_copy(update={"attachments_ref": ref})
         return kept
 
-    def _redelivered(self, incident: Incident, alert_id: str, actor: str) -> Outcome:
-        """The same alert again (a retry after its event failed to publish): publish that event again.
-
-        Subscribers are idempotent (escalation starts by name, the status page re-renders), so the
-        event is safe to repeat, while not repeating it could lose an incident's only trigger.
-        """
-        # The alert that opened the incident re-announces the trigger even after others joined (A, B, A):
-        # if its first publish was lost, this is the incident's only `Incident Triggered`.
+    def _redelivered(self, incident: Incident, alert_id: str) -> Outcome:
+        """The same alert again (a retry after the router died, a redrive): it changes nothing, and
+        publishes nothing, since its write's event left with that write (the outbox)."""
         opener = incident.first_alert_id
         created = opener == alert_id if opener is not None else incident.alert_count == 1
-        kind = DetailType.INCIDENT_TRIGGERED if created else DetailType.INCIDENT_UPDATED
-        self._publish(kind, incident, actor, "alert triggered" if created else "alert added")
         return Outcome(RouteResult.CREATED if created else RouteResult.ADDED, incident)
 
     def _follow_up(self, alert: Alert) -> Outcome:
@@ -263,12 +248,7 @@ class RouterService:
             if grouped is not None:
                 return Outcome(RouteResult(grouped[0]), grouped[1])
         if incident is not None and incident.status is target:
-            # Already done (a retry whose event may not have been published): say so on the bus again.
-            done_by = (
-                incident.acknowledged_by if target is IncidentStatus.ACKNOWLEDGED else incident.resolved_by
-            )
-            self._publish(_EVENT[target], incident, done_by or f"integration:{alert.integration}", "repeated")
-            return Outcome(RouteResult.UNCHANGED, incident)
+            return Outcome(RouteResult.UNCHANGED, incident)  # already done: its event left with that write
         if incident is None or not incident.status.is_open:
             log.info("dropped %s for dedup key with no matching open incident", alert.action.value)
             return Outcome(RouteResult.DROPPED, incident)
@@ -284,13 +264,13 @@ class RouterService:
             message=f"{target.value.capitalize()} by {alert.source_kind} event",
             data={"alert_id": alert.id},
         )
+        event = IncidentEvent(_EVENT[target], actor, f"{alert.source_kind} {alert.action.value}")
         try:
             updated = self.incidents.transition(
-                incident.id, target, actor=actor, now=now, entry=entry, alert=alert
+                incident.id, target, actor=actor, now=now, entry=entry, event=event, alert=alert
             )
         except Conflict:
             return Outcome(RouteResult.DROPPED, self.incidents.get(incident.id))
-        self._publish(_EVENT[target], updated, actor, f"{alert.source_kind} {alert.action.value}")
         return Outcome(RouteResult(target.value), updated)
 
     def _stale(self, alert: Alert, incident: Incident, actor: str, now: datetime) -> Outcome:

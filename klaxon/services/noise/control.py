@@ -30,8 +30,8 @@ from klaxon.domain.noise.grouping import (
 from klaxon.domain.noise.inhibition import InhibitionRule, Source, inhibitor, rules_targeting
 from klaxon.domain.noise.maintenance import MaintenanceWindow, active_windows
 from klaxon.domain.noise.muting import mute, released_urgency, why_muted
-from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
-from klaxon.ports import Clock, EventBus, GroupedAlert, NoiseIncidents
+from klaxon.events import DetailType, IncidentEvent, IncidentSnapshot
+from klaxon.ports import Clock, GroupedAlert, NoiseIncidents
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 20  # optimistic retries of a group's resolve while its other alerts keep arriving
@@ -66,7 +66,6 @@ class NoiseControl:
     incidents: NoiseIncidents
     settings: Callable[[], NoiseSettings]
     stored_windows: Callable[[], list[MaintenanceWindow]]
-    bus: EventBus
     clock: Clock
 
     # --- grouping ---------------------------------------------------------------------------------
@@ -153,13 +152,13 @@ class NoiseControl:
             message=f"Acknowledged by {alert.source_kind} event for one of its alerts",
             data={"alert_id": alert.id},
         )
+        event = IncidentEvent(DetailType.INCIDENT_ACKNOWLEDGED, actor, f"{alert.source_kind} acknowledge")
         try:
             updated = self.incidents.transition(
-                incident.id, IncidentStatus.ACKNOWLEDGED, actor=actor, now=now, entry=entry
+                incident.id, IncidentStatus.ACKNOWLEDGED, actor=actor, now=now, entry=entry, event=event
             )
         except Conflict:
             return None
-        self._publish(DetailType.INCIDENT_ACKNOWLEDGED, updated, actor, f"{alert.source_kind} acknowledge")
         return "acknowledged", updated
 
     def _resolve_alerts(self, incident_id: str, alert: Alert) -> tuple[str, Incident | None] | None:
@@ -178,9 +177,12 @@ class NoiseControl:
             try:
                 if firing(after(current.alerts, recorded.instances)):
                     updated = self.incidents.update_alerts(
-                        incident_id, recorded, now, expected_revision=current.revision
+                        incident_id,
+                        recorded,
+                        now,
+                        expected_revision=current.revision,
+                        event=IncidentEvent(DetailType.INCIDENT_UPDATED, actor, "alert resolved"),
                     )
-                    self._publish(DetailType.INCIDENT_UPDATED, updated, actor, "alert resolved")
                     return "updated", updated
                 entry = TimelineEntry(
                     subject=incident_id,
@@ -196,12 +198,12 @@ class NoiseControl:
                     actor=actor,
                     now=now,
                     entry=entry,
+                    event=IncidentEvent(DetailType.INCIDENT_RESOLVED, actor, f"{alert.source_kind} resolve"),
                     alert=recorded,
                     expected_revision=current.revision,
                 )
             except Conflict:
                 continue
-            self._publish(DetailType.INCIDENT_RESOLVED, updated, actor, f"{alert.source_kind} resolve")
             return "resolved", updated
         raise Conflict(f"incident {incident_id} kept changing while alert {alert.id} resolved")
 
@@ -245,22 +247,21 @@ class NoiseControl:
         self, target: Incident, now: datetime, message: str, *, inhibited_by: str | None
     ) -> Incident | None:
         entry = self._entry(target, now, "released", message)
+        event = IncidentEvent(
+            DetailType.INCIDENT_TRIGGERED, "system:noise", f"released ({why_muted(target)})"
+        )
         try:
-            updated = self.incidents.release(
-                target.id, urgency=released_urgency(target), inhibited_by=inhibited_by, now=now, entry=entry
+            return self.incidents.release(
+                target.id,
+                urgency=released_urgency(target),
+                inhibited_by=inhibited_by,
+                now=now,
+                entry=entry,
+                event=event,
             )
         except Conflict:
             return None  # acknowledged, resolved or released by someone else meanwhile
-        self._publish(
-            DetailType.INCIDENT_TRIGGERED, updated, "system:noise", f"released ({why_muted(target)})"
-        )
-        return updated
 
     @staticmethod
     def _entry(incident: Incident, now: datetime, kind: str, message: str) -> TimelineEntry:
         return TimelineEntry(subject=incident.id, at=now, kind=kind, actor="system:noise", message=message)
-
-    def _publish(self, detail_type: DetailType, incident: Incident, actor: str, reason: str) -> None:
-        self.bus.publish(
-            detail_type, IncidentChanged(incident=IncidentSnapshot.of(incident), actor=actor, reason=reason)
-        )

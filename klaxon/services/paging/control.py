@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
-from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
-from klaxon.ports import Clock, EventBus, IncidentRepository
+from klaxon.events import DetailType, IncidentEvent, IncidentSnapshot
+from klaxon.ports import Clock, IncidentRepository
 from klaxon.ports.paging import EscalationRunner, NotificationRecords
 from klaxon.services.paging.policies import USER_POLICY_PREFIX, PoliciesAndPeople, policy_of
 
@@ -21,7 +21,6 @@ class EscalationControl:
     incidents: IncidentRepository
     records: NotificationRecords
     directory: Callable[[], PoliciesAndPeople]
-    bus: EventBus
     clock: Clock
 
     def escalate_now(self, incident_id: str, actor: str) -> Incident:
@@ -66,7 +65,7 @@ class EscalationControl:
         entry = TimelineEntry(
             subject=incident.id, at=now, kind="escalation restarted", actor=actor, message=message
         )
-        again = self.incidents.restart_escalation(
+        return self.incidents.restart_escalation(
             incident.id,
             expected_round=incident.escalation_round,
             policy=policy,
@@ -74,12 +73,8 @@ class EscalationControl:
             retrigger=False,
             now=now,
             entry=entry,
+            event=IncidentEvent(DetailType.INCIDENT_TRIGGERED, actor, message),
         )
-        self.bus.publish(
-            DetailType.INCIDENT_TRIGGERED,
-            IncidentChanged(incident=IncidentSnapshot.of(again), actor=actor, reason=message),
-        )
-        return again
 
 
 @dataclass

@@ -22,10 +22,9 @@ from klaxon.domain.paging.drill import scaled_wait_seconds
 from klaxon.domain.paging.escalation import Tick, due_channels, next_tick, step_for
 from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step
-from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
+from klaxon.events import DetailType, IncidentEvent
 from klaxon.ports import (
     Clock,
-    EventBus,
     IdGenerator,
     IncidentRepository,
     Notifier,
@@ -68,7 +67,6 @@ class EscalationService:
     ids: IdGenerator
     ack_url: Callable[[Incident, str], str | None] = field(default=lambda incident, user: None)
     sleep: Callable[[float], None] = time.sleep
-    bus: EventBus | None = None
 
     def run(self, state: EscalationState) -> EscalationState:
         incident = self.incidents.get(state.incident_id)
@@ -164,9 +162,10 @@ class EscalationService:
         if state.token is None:
             return state.model_copy(update={"token": self.ids.new_id(), "wait_seconds": timeout * 60})
         if incident.status is IncidentStatus.TRIGGERED and incident.escalation_round == state.round + 1:
-            # Our own earlier attempt re-triggered it, then failed before publishing: publish now. (While
-            # acknowledged nothing else can start round + 1: escalate-now and reassign need it triggered.)
-            return self._announce_retrigger(state, incident)
+            # Our own earlier attempt re-triggered it and died after the write, whose event left with it.
+            # (While acknowledged nothing else can start round + 1: escalate-now and reassign need it
+            # triggered.)
+            return self._end(state, "acknowledgement timed out: triggered again")
         still = (
             incident.status is IncidentStatus.ACKNOWLEDGED
             and incident.escalation_round == state.round
@@ -183,7 +182,7 @@ class EscalationService:
             message=f"Acknowledged {timeout} minutes ago and not resolved: triggered again",
         )
         try:
-            again = self.incidents.restart_escalation(
+            self.incidents.restart_escalation(
                 incident.id,
                 expected_round=incident.escalation_round,
                 policy=None,
@@ -191,19 +190,10 @@ class EscalationService:
                 retrigger=True,
                 now=self.clock.now(),
                 entry=entry,
+                event=IncidentEvent(DetailType.INCIDENT_TRIGGERED, "system:escalation", "ack timeout"),
             )
         except Conflict:
             return self._end(state, "the incident changed before the timeout fired")
-        return self._announce_retrigger(state, again)
-
-    def _announce_retrigger(self, state: EscalationState, again: Incident) -> EscalationState:
-        if self.bus is not None:
-            self.bus.publish(
-                DetailType.INCIDENT_TRIGGERED,
-                IncidentChanged(
-                    incident=IncidentSnapshot.of(again), actor="system:escalation", reason="ack timeout"
-                ),
-            )
         return self._end(state, "acknowledgement timed out: triggered again")
 
     def _targets(self, step: Step, now: datetime) -> list[str]:

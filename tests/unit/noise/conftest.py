@@ -36,20 +36,18 @@ class World:
 @pytest.fixture
 def world() -> World:
     timeline = MemoryTimeline()
-    incidents = NoiseMemoryIncidents(timeline)
     bus, clock, windows = RecordingBus(), FixedClock(), MemoryWindows()
+    incidents = NoiseMemoryIncidents(timeline, bus)
     settings = {"now": NoiseSettings(grouping={"search": SEARCH_GROUPS}, inhibition=(REGION_DOWN,))}
     noise = NoiseControl(
         incidents=incidents,
         settings=lambda: settings["now"],
         stored_windows=windows.list,
-        bus=bus,
         clock=clock,
     )
     router = RouterService(
         incidents=incidents,
         timeline=timeline,
-        bus=bus,
         payloads=MemoryPayloads(),
         clock=clock,
         ids=CountingIds(),
