@@ -121,10 +121,11 @@ ACCESS: dict[str, Access] = {
         links=True,
         webhooks="read",  # signs each webhook delivery
     ),
-    # The sweeper reads triggered incidents (the by-status index), their claims and round ends, and the
-    # policies (config); it writes each restoration to the timeline. Its Step Functions grants (list the
-    # running executions, start one) come from infra/constructs/escalation.py.
-    "escalation_sweeper": Access(reads=("incidents", "notifications", "config"), writes=("timeline",)),
+    # The sweeper reads triggered and acknowledged incidents (the by-status index), their claims and round
+    # ends, and the policies (config); it writes each restoration to the timeline, and re-triggers an
+    # incident whose acknowledgement timer was lost (incident + timeline). Its Step Functions grants (list
+    # the running executions, start one) come from infra/constructs/escalation.py.
+    "escalation_sweeper": Access(reads=("notifications", "config"), writes=("incidents", "timeline")),
     # Heartbeats are configured in config, and their last ping is kept there; a miss is an alert on the bus.
     "heartbeat_check": Access(writes=("config",), config_keys=("heartbeat",), publishes_events=True),
     # Reminds owners (pages) of windows ending, recorded in config, and releases incidents opened in a

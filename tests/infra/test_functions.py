@@ -48,7 +48,7 @@ TABLES_WRITTEN = {
     "statuspage_notify": {"config"},
     "escalation_step": {"incidents", "timeline", "notifications"},
     "escalation_stop": set(),
-    "escalation_sweeper": {"timeline"},
+    "escalation_sweeper": {"incidents", "timeline"},  # re-triggers an incident whose ack timer was lost
     "heartbeat_check": {"config"},
     "maintenance_reminder": {"incidents", "timeline", "config"},
     "outbox_relay": set(),

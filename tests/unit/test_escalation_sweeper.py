@@ -11,11 +11,12 @@ import pytest
 from klaxon.domain.incident.models import IncidentStatus, Urgency
 from klaxon.domain.paging.escalation import Tick
 from klaxon.domain.paging.sweep import GRACE, Claim, restore
+from klaxon.events import DetailType
 from klaxon.services.incident.incidents import IncidentService
 from klaxon.services.paging.escalation import EscalationService, EscalationState
 from klaxon.services.paging.sweeper import EscalationSweeper
 from klaxon.topology import execution_name, execution_round, resumed_execution_name
-from tests.unit.test_escalation_service import escalation  # noqa: F401 - fixture
+from tests.unit.test_escalation_service import escalation, with_ack_timeout  # noqa: F401 - fixture
 from tests.unit.test_router_service import alert, world  # noqa: F401 - fixture
 
 
@@ -156,3 +157,54 @@ def test_the_invariant(world, status, urgency, pages, running, finished, age, re
 )
 def test_an_execution_name_says_which_round_it_pages_for(name, round_):
     assert execution_round(name) == round_
+
+
+# --- acknowledgement timers that were lost (issue 13 §4: timers over Step Functions' limits) ------------
+
+
+def _acked(sweeper, world, minutes: int):  # noqa: F811
+    sweep, _, service, router, _notifier, clock = sweeper
+    with_ack_timeout(service, minutes=minutes)
+    sweep.directory = service.directory  # the edited configuration, as both read it
+    incident = router.route(alert()).incident
+    IncidentService(incidents=world[1], timeline=world[1].timeline, clock=clock).acknowledge(
+        incident.id, "user:alice"
+    )
+    return sweep, clock, incident
+
+
+def test_an_acknowledgement_outliving_its_timeout_is_triggered_again_by_the_sweeper(sweeper, world):  # noqa: F811
+    sweep, clock, incident = _acked(sweeper, world, minutes=30)
+    clock.advance(minutes=30)
+    assert sweep.sweep() == []  # due now: its own timer fires it; the sweeper waits a minute more
+    clock.advance(seconds=GRACE.total_seconds())
+    assert sweep.sweep() == [incident.id]
+    again = world[1].get(incident.id)
+    assert (again.status, again.escalation_round, again.acknowledged_by) == (
+        IncidentStatus.TRIGGERED,
+        1,
+        None,
+    )
+    assert world[2].types()[-1] == DetailType.INCIDENT_TRIGGERED  # which starts round 1's escalation
+    (entry,) = [e for e in sweep.timeline.list(incident.id) if e.actor == "system:sweeper"]
+    assert entry.message.endswith("triggered again (its timer was lost: the sweeper fired it)")
+    assert sweep.sweep() == []  # once
+
+
+def test_a_timer_that_fired_or_an_incident_resolved_is_left_alone(sweeper, world):  # noqa: F811
+    sweep, clock, incident = _acked(sweeper, world, minutes=30)
+    IncidentService(incidents=world[1], timeline=world[1].timeline, clock=clock).resolve(
+        incident.id, "user:a"
+    )
+    clock.advance(hours=2)
+    assert sweep.sweep() == []
+
+
+def test_without_an_acknowledgement_timeout_nothing_is_due(sweeper, world):  # noqa: F811
+    sweep, _, _, router, _notifier, clock = sweeper
+    incident = router.route(alert()).incident
+    IncidentService(incidents=world[1], timeline=world[1].timeline, clock=clock).acknowledge(
+        incident.id, "user:alice"
+    )
+    clock.advance(days=30)
+    assert sweep.sweep() == []

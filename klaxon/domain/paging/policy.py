@@ -51,7 +51,7 @@ class EscalationPolicy(BaseModel):
     name: str | None = None
     steps: list[Step] = Field(min_length=1)
     repeat: int = Field(default=0, ge=0, le=9)
-    # At most a week: the escalation execution that waits it out times out after seven days.
+    # At most a week: the execution that waits it out times out after seven days (the sweeper then fires it).
     ack_timeout_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
     # Low urgency (P3/P4) never escalates: the first step's people are told once, by these channels.
     low_urgency_channels: list[Channel] = Field(default_factory=list)

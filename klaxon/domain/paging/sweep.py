@@ -47,3 +47,15 @@ def restore(
     if not pages or running or finished or now - incident.updated_at < grace:
         return None
     return Restore(claim=last)
+
+
+def ack_timer_lost(
+    incident: Incident, *, timeout_minutes: int | None, now: datetime, grace: timedelta = GRACE
+) -> bool:
+    """Whether `incident` is still acknowledged past its policy's acknowledgement timeout (and `grace`):
+    its timer's execution, which re-triggers it at the timeout, is gone. Muted incidents start none."""
+    if timeout_minutes is None or incident.status is not IncidentStatus.ACKNOWLEDGED:
+        return False
+    if incident.muted_urgency is not None or incident.acknowledged_at is None:
+        return False
+    return now - incident.acknowledged_at >= timedelta(minutes=timeout_minutes) + grace

@@ -22,7 +22,6 @@ from klaxon.domain.paging.drill import scaled_wait_seconds
 from klaxon.domain.paging.escalation import Tick, due_channels, next_tick, step_for
 from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step
-from klaxon.events import DetailType, IncidentEvent
 from klaxon.ports import (
     Clock,
     IdGenerator,
@@ -31,6 +30,7 @@ from klaxon.ports import (
     TimelineRepository,
 )
 from klaxon.ports.paging import NotificationRecords
+from klaxon.services.paging.ack_timeout import retrigger
 from klaxon.services.paging.policies import Person, PoliciesAndPeople, policy_of
 
 log = logging.getLogger(__name__)
@@ -174,25 +174,10 @@ class EscalationService:
         )
         if not still:
             return self._end(state, "resolved, or acknowledged again, before the timeout")
-        entry = TimelineEntry(
-            subject=incident.id,
-            at=self.clock.now(),
-            kind="triggered",
-            actor="system:escalation",
-            message=f"Acknowledged {timeout} minutes ago and not resolved: triggered again",
+        again = retrigger(
+            self.incidents, incident, timeout_minutes=timeout, now=self.clock.now(), actor="system:escalation"
         )
-        try:
-            self.incidents.restart_escalation(
-                incident.id,
-                expected_round=incident.escalation_round,
-                policy=None,
-                from_step=0,
-                retrigger=True,
-                now=self.clock.now(),
-                entry=entry,
-                event=IncidentEvent(DetailType.INCIDENT_TRIGGERED, "system:escalation", "ack timeout"),
-            )
-        except Conflict:
+        if again is None:
             return self._end(state, "the incident changed before the timeout fired")
         return self._end(state, "acknowledgement timed out: triggered again")
 

@@ -4,6 +4,10 @@ An execution deleted or stopped behind Klaxon's back, one that failed or timed o
 not fire: each leaves an incident triggered with nobody paging. The sweeper checks the invariant of
 `domain.paging.sweep` for every triggered incident, resumes what is missing at the last claimed tick (as
 that run's retry, so nothing is paged twice), and writes each restoration to the incident's timeline.
+
+It also fires acknowledgement timers that were lost: an incident still acknowledged a minute past its
+policy's `ack_timeout_minutes` is triggered again, as its timer would have done (the timer's execution
+may have been stopped, failed, or run into Step Functions' execution limit on a long timeout).
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
-from klaxon.domain.paging.sweep import GRACE, restore
+from klaxon.domain.paging.sweep import GRACE, ack_timer_lost, restore
 from klaxon.ports import Clock, IncidentQuery, IncidentRepository, TimelineRepository
 from klaxon.ports.paging import EscalationRunner, NotificationRecords
+from klaxon.services.paging.ack_timeout import retrigger
 from klaxon.services.paging.policies import PoliciesAndPeople, policy_of
 
 log = logging.getLogger(__name__)
@@ -34,25 +39,41 @@ class EscalationSweeper:
     grace: timedelta = GRACE
 
     def sweep(self) -> list[str]:
-        """Restore every lost escalation; the ids of the incidents restored."""
+        """Restore every lost escalation and acknowledgement timer; the ids of the incidents restored."""
         running = self.runner.running()
         directory = self.directory()
-        return [
+        restored = [
             incident.id
-            for incident in self._triggered()
+            for incident in self._with_status(IncidentStatus.TRIGGERED)
             if self._restore(incident, directory, (incident.id, incident.escalation_round) in running)
         ]
+        return restored + [
+            incident.id
+            for incident in self._with_status(IncidentStatus.ACKNOWLEDGED)
+            if self._fire_lost_timer(incident, directory)
+        ]
 
-    def _triggered(self) -> list[Incident]:
+    def _with_status(self, status: IncidentStatus) -> list[Incident]:
         found, cursor = [], None
         while True:
-            page = self.incidents.query(
-                IncidentQuery(status=IncidentStatus.TRIGGERED, limit=PAGE_SIZE, cursor=cursor)
-            )
+            page = self.incidents.query(IncidentQuery(status=status, limit=PAGE_SIZE, cursor=cursor))
             found += page.incidents
             if page.next is None:
                 return found
             cursor = page.next
+
+    def _fire_lost_timer(self, incident: Incident, directory: PoliciesAndPeople) -> bool:
+        policy = policy_of(incident, directory)
+        timeout = policy.ack_timeout_minutes if policy else None
+        now = self.clock.now()
+        if timeout is None or not ack_timer_lost(
+            incident, timeout_minutes=timeout, now=now, grace=self.grace
+        ):
+            return False
+        again = retrigger(self.incidents, incident, timeout_minutes=timeout, now=now, actor="system:sweeper")
+        if again is not None:
+            log.warning("incident %s outlived its acknowledgement timer: triggered again", incident.id)
+        return again is not None
 
     def _restore(self, incident: Incident, directory: PoliciesAndPeople, running: bool) -> bool:
         round_ = incident.escalation_round
