@@ -18,6 +18,20 @@ from klaxon.topology import FUNCTIONS, ROUTES
 
 log = logging.getLogger("klaxon.local")
 ASYNC_RETRIES = 2  # as Lambda's asynchronous invocation: two retries, then the dead-letter queue
+# No per-request state in their handlers: they run concurrently, like the many containers AWS runs them
+# in (a first tick is not queued behind other incidents' ticks).
+CONCURRENT = frozenset({"router", "escalation_step"})
+# Housekeeping runs on workers of its own, so a status page render or a sweep never holds the workers
+# that route alerts and stop escalations.
+BACKGROUND = frozenset(
+    {
+        "statuspage_publish",
+        "statuspage_notify",
+        "heartbeat_check",
+        "escalation_sweeper",
+        "maintenance_reminder",
+    }
+)
 
 
 RUNNING: contextvars.ContextVar[str | None] = contextvars.ContextVar("klaxon_function", default=None)
@@ -58,6 +72,7 @@ class Invoker:
         resolvers = {route.function for route in ROUTES}
         self._locks = {name: http if name in resolvers else threading.Lock() for name in FUNCTIONS}
         self._pool = ThreadPoolExecutor(max_workers=async_workers, thread_name_prefix="lambda-async")
+        self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-background")
         self._pending: set[Future[None]] = set()
         self._pending_lock = threading.Lock()
         self._unfinished: dict[int, tuple[str, dict[str, Any]]] = {}  # queued or running, by ticket
@@ -79,7 +94,7 @@ class Invoker:
         self.invocations[name] += 1
         running = RUNNING.set(name)  # what klaxon.local.iam checks each write against
         try:
-            if name == "router":  # no per-request state: run concurrently, like many containers
+            if name in CONCURRENT:
                 return handler(event, LambdaContext(name))
             with self._locks[name]:
                 return handler(event, LambdaContext(name))
@@ -90,7 +105,8 @@ class Invoker:
         with self._pending_lock:
             ticket = next(self._tickets)
             self._unfinished[ticket] = (name, event)
-        future = self._pool.submit(self._run_with_retries, name, event, ticket)
+        pool = self._background if name in BACKGROUND else self._pool
+        future = pool.submit(self._run_with_retries, name, event, ticket)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -115,6 +131,11 @@ class Invoker:
         with self._pending_lock:
             self._unfinished.pop(ticket, None)
 
+    def queued(self, name: str) -> bool:
+        """Whether an asynchronous invocation of `name` is queued or running."""
+        with self._pending_lock:
+            return any(function == name for function, _ in self._unfinished.values())
+
     def unfinished(self) -> list[dict[str, Any]]:
         """Asynchronous invocations queued or still running (kept by `klaxon up --data` at a stop)."""
         with self._pending_lock:
@@ -135,3 +156,4 @@ class Invoker:
         function still running then would reach for the real AWS."""
         self._closed.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._background.shutdown(wait=True, cancel_futures=True)

@@ -117,7 +117,7 @@ class LocalPlatform:
         self._thread.start()
         self.publish_status_page()
         # Timers (heartbeat check, maintenance reminders): moto's schedules never fire, so a thread does.
-        self.ticker = Ticker(self.invoker.invoke_async, self.options.time_scale).start()
+        self.ticker = Ticker(self.invoker.invoke_async, self.invoker.queued).start()
         self._resume()
         return self
 

@@ -1,5 +1,11 @@
 """The timers of klaxon.topology.TIMERS, locally: moto stores EventBridge Scheduler schedules but never
-fires them, so a thread invokes each timer's function every period, divided by `--time-scale`."""
+fires them, so a thread invokes each timer's function every period.
+
+Periods are real time whatever `--time-scale`: it speeds up a scenario's waits (escalation, grouping,
+acknowledgement timeouts), while housekeeping (the sweeper, heartbeat checks, reminders, the status
+page's re-render) looks at the real clock anyway and would only cost CPU run faster. A timer whose last
+run is still queued or running is skipped, as one slow run must not pile up behind itself.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +26,19 @@ class Ticker:
     """Start with `start()`, stop with `stop()`; the first run of each timer is one period after start."""
 
     def __init__(
-        self, invoke_async: InvokeAsync, time_scale: float = 1.0, timers: Sequence[Timer] = TIMERS
+        self,
+        invoke_async: InvokeAsync,
+        busy: Callable[[str], bool] = lambda function: False,
+        timers: Sequence[Timer] = TIMERS,
     ) -> None:
         self._invoke = invoke_async
-        self._periods = {t.name: t.every_minutes * 60 / max(time_scale, 1e-9) for t in timers}
+        self._busy = busy
+        self._periods = {t.name: t.every_minutes * 60.0 for t in timers}
         self._timers = {t.name: t for t in timers}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="klaxon-ticker", daemon=True)
         self.runs: dict[str, int] = dict.fromkeys(self._timers, 0)
+        self.skipped: dict[str, int] = dict.fromkeys(self._timers, 0)
 
     def start(self) -> Ticker:
         self._thread.start()
@@ -50,8 +61,12 @@ class Ticker:
             self._stop.wait(max(min(due.values()) - time.monotonic(), 0.0) if due else None)
 
     def fire(self, name: str) -> None:
-        """Invoke the timer's function now, as its schedule would (asynchronously, with retries)."""
+        """Invoke the timer's function now, as its schedule would (asynchronously, with retries), unless
+        its previous run has not finished."""
         timer = self._timers[name]
+        if self._busy(timer.function):
+            self.skipped[name] += 1
+            return
         event = {"source": "klaxon.local.ticker", "timer": name, "time": datetime.now(UTC).isoformat()}
         try:
             self._invoke(timer.function, event)

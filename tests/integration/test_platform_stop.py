@@ -3,22 +3,38 @@ running would reach for the real AWS endpoints."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
 from klaxon.local.platform import LocalPlatform, Options
+from klaxon.topology import TIMERS
 from tests.conftest import DEMO_CONFIG
 
 
 def test_no_function_runs_after_the_platform_stopped():
-    # At this scale every timer (the sweeper, heartbeats, reminders) fires ten times a second.
-    platform = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token="t", time_scale=600.0)).start()
+    platform = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token="t")).start()
+    assert platform.ticker is not None
+    ticker, firing = platform.ticker, threading.Event()
+
+    def timers_firing_all_along() -> (
+        None
+    ):  # every timer (the sweeper, heartbeats, reminders), 100 times a second
+        while not firing.is_set():
+            for timer in TIMERS:
+                ticker.fire(timer.name)
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=timers_firing_all_along, daemon=True)
+    thread.start()
     time.sleep(1.0)
     platform.stop()
     counted = dict(platform.invoker.invocations)
 
     time.sleep(1.0)
+    firing.set()
+    thread.join(timeout=5)
 
     assert counted["escalation_sweeper"] > 0
     assert platform.invoker.invocations == counted
