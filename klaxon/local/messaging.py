@@ -110,6 +110,7 @@ class LocalMessaging:
     originations: set[str] = field(default_factory=set, init=False)  # numbers the account "owns"
     _listeners: list[Callable[[SentMessage], None]] = field(default_factory=list, init=False)
     _sent_at: dict[str, datetime] = field(default_factory=dict, init=False)
+    _accepted: dict[str, SmsVoiceRequest] = field(default_factory=dict, init=False)  # by message id
     _announced: set[str] = field(default_factory=set, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
@@ -163,41 +164,60 @@ class LocalMessaging:
 
     def _sms_voice(self) -> list[SentMessage]:
         with self._lock:
-            accepted = [r for r in self.requests if r.message_id is not None]
-        messages = []
-        for request in accepted:
-            channel = _SENDS[request.operation]
-            body = str(request.params.get("MessageBody", ""))
-            text = spoken(body) if channel is Channel.VOICE else body
-            to = str(request.params["DestinationPhoneNumber"])
-            messages.append(SentMessage(channel, to, text, body, str(request.message_id), request.at))
-        return messages
+            accepted = list(self._accepted.values())
+        return [_sms_voice_message(request) for request in accepted]
 
     def _emails(self) -> list[SentMessage]:
         from moto.ses.models import ses_backends
 
-        messages = []
-        for message in list(ses_backends[ACCOUNT][REGION].sent_messages):
-            if not hasattr(message, "subject"):  # raw and templated mail: Klaxon sends neither
-                continue
-            for to in message.destinations.get("ToAddresses", []):
-                at = self._sent_at.get(message.id)
-                messages.append(SentMessage(Channel.EMAIL, to, message.subject, message.body, message.id, at))
-        return messages
+        sent = list(ses_backends[ACCOUNT][REGION].sent_messages)
+        return [m for message in sent for m in self._email_messages(message)]
+
+    def _email_messages(self, message: Any) -> list[SentMessage]:
+        if not hasattr(message, "subject"):  # raw and templated mail: Klaxon sends neither
+            return []
+        at = self._sent_at.get(message.id)
+        return [
+            SentMessage(Channel.EMAIL, to, message.subject, message.body, message.id, at)
+            for to in message.destinations.get("ToAddresses", [])
+        ]
 
     def _pushes(self) -> list[SentMessage]:
         from moto.sns.models import sns_backends
 
-        messages = []
+        endpoints = list(sns_backends[ACCOUNT][REGION].platform_endpoints.values())
+        return [
+            self._push_message(endpoint, message_id, body)
+            for endpoint in endpoints
+            for message_id, body in list(endpoint.messages.items())
+        ]
+
+    def _push_message(self, endpoint: Any, message_id: str, body: str) -> SentMessage:
+        try:
+            text = str(json.loads(body).get("default", body))
+        except (ValueError, AttributeError):
+            text = body
+        return SentMessage(
+            Channel.PUSH, endpoint.token, text, body, message_id, self._sent_at.get(message_id)
+        )
+
+    def _find(self, message_id: str) -> SentMessage | None:
+        """The message sent under `message_id`, looked up where it is kept (not a walk of the outbox)."""
+        from moto.ses.models import ses_backends
+        from moto.sns.models import sns_backends
+
+        with self._lock:
+            request = self._accepted.get(message_id)
+        if request is not None:
+            return _sms_voice_message(request)
         for endpoint in list(sns_backends[ACCOUNT][REGION].platform_endpoints.values()):
-            for message_id, body in list(endpoint.messages.items()):
-                try:
-                    text = str(json.loads(body).get("default", body))
-                except (ValueError, AttributeError):
-                    text = body
-                at = self._sent_at.get(message_id)
-                messages.append(SentMessage(Channel.PUSH, endpoint.token, text, body, message_id, at))
-        return messages
+            body = endpoint.messages.get(message_id)
+            if body is not None:
+                return self._push_message(endpoint, message_id, body)
+        for message in reversed(list(ses_backends[ACCOUNT][REGION].sent_messages)):  # the newest is sought
+            if getattr(message, "id", None) == message_id:
+                return next(iter(self._email_messages(message)), None)
+        return None
 
     # --- the botocore hooks ----------------------------------------------------------------------
 
@@ -210,9 +230,11 @@ class LocalMessaging:
         message_id = None if error else str(uuid.uuid4())
         with self._lock:
             code = error["Code"] if error else None
-            self.requests.append(SmsVoiceRequest(operation, params, now, message_id, code))
+            request = SmsVoiceRequest(operation, params, now, message_id, code)
+            self.requests.append(request)
             if message_id:
                 self._sent_at[message_id] = now
+                self._accepted[message_id] = request
         if error:
             return status, {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
         return 200, {"MessageId": message_id, "ResponseMetadata": {"HTTPStatusCode": 200}}
@@ -235,10 +257,18 @@ class LocalMessaging:
             if message_id in self._announced or not self._listeners:  # a session may carry the hook twice
                 return
             self._announced.add(message_id)
-        found = next((m for m in self.outbox() if m.message_id == message_id), None)
+        found = self._find(message_id)
         if found is not None:
             for listener in self._listeners:
                 listener(found)
+
+
+def _sms_voice_message(request: SmsVoiceRequest) -> SentMessage:
+    channel = _SENDS[request.operation]
+    body = str(request.params.get("MessageBody", ""))
+    text = spoken(body) if channel is Channel.VOICE else body
+    to = str(request.params["DestinationPhoneNumber"])
+    return SentMessage(channel, to, text, body, str(request.message_id), request.at)
 
 
 class _Active:
