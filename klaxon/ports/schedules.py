@@ -22,6 +22,12 @@ class OverrideRepository(Protocol):
     def remove(self, schedule: str, override_id: str) -> Override:
         """Delete and return the override; NotFound if it does not exist."""
 
+    def revision(self, schedule: str) -> int:
+        """A number that changes whenever the schedule's overrides do: what is computed from them may be
+        kept until it changes. It may lag a change made by another process by a second (the adapter
+        says how long); a change made through this repository shows at once.
+        """
+
 
 class FeedState(Protocol):
     def version(self, subject: str) -> int: ...
