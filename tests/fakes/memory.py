@@ -450,6 +450,42 @@ class MemorySigningSecrets:
 
 
 @dataclass
+class MemoryOverrides:
+    """Overrides in the order DynamoDB keeps them (start, then id), with the same window query and a
+    revision bumped by each change; `lists` counts reads of overrides."""
+
+    kept: dict[str, Any] = field(default_factory=dict)  # by "<start ISO>#<id>"
+    revisions: dict[str, int] = field(default_factory=dict)
+    lists: int = 0
+
+    @staticmethod
+    def _key(override: Any) -> str:
+        return f"{override.start.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}#{override.id}"
+
+    def add(self, override: Any) -> None:
+        self.kept[self._key(override)] = override
+        self.revisions[override.schedule] = self.revision(override.schedule) + 1
+
+    def list(self, schedule: str, start: datetime | None = None, end: datetime | None = None) -> list[Any]:
+        self.lists += 1
+        return [
+            o
+            for _, o in sorted(self.kept.items())
+            if o.schedule == schedule and (end is None or o.start <= end) and (start is None or o.end > start)
+        ]
+
+    def remove(self, schedule: str, override_id: str) -> Any:
+        key = next((k for k, o in self.kept.items() if o.schedule == schedule and o.id == override_id), None)
+        if key is None:
+            raise NotFound(f"no override {override_id!r} on schedule {schedule!r}")
+        self.revisions[schedule] = self.revision(schedule) + 1
+        return self.kept.pop(key)
+
+    def revision(self, schedule: str) -> int:
+        return self.revisions.get(schedule, 0)
+
+
+@dataclass
 class MemoryRateCounter:
     """Rate counters by (subject, window start), as the dedup table keeps them; `writes` counts hits."""
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from klaxon.domain.errors import InvalidInput, NotFound, Unauthorized
 from klaxon.domain.incident.models import TimelineEntry
 from klaxon.domain.schedule.feeds import feed_token, read_feed_token
 from klaxon.domain.schedule.models import OnCall, Override, Schedule, Shift
-from klaxon.domain.schedule.oncall import on_call, shifts
+from klaxon.domain.schedule.oncall import SEARCH_HORIZON, on_call, shifts
+from klaxon.domain.schedule.runs import OnCallRuns, build_runs, month_of, reach
 from klaxon.ports import (
     CalendarRenderer,
     Clock,
@@ -20,6 +21,7 @@ from klaxon.ports import (
     OverrideRepository,
     TimelineRepository,
 )
+from klaxon.services.schedule.oncall_runs import RunsCache
 
 MAX_RANGE = timedelta(days=366)
 FEED_PAST, FEED_AHEAD = timedelta(days=30), timedelta(days=180)
@@ -44,6 +46,7 @@ class ScheduleService:
     clock: Clock
     ids: IdGenerator
     calendar: CalendarRenderer  # renders the iCalendar feeds (klaxon.adapters.ical)
+    runs: RunsCache = field(default_factory=RunsCache)  # on-call runs built, a month at a time
 
     def all(self) -> list[Schedule]:
         return list(self.roster().schedules.values())
@@ -55,10 +58,28 @@ class ScheduleService:
         return schedule
 
     def on_call(self, schedule_id: str, at: datetime | None = None) -> tuple[datetime, list[OnCall]]:
+        """Who is on call at `at` (now if None): what escalation asks at every tick.
+
+        Answered from the month's on-call runs, built once per schedule definition and overrides
+        revision; the revision is read first, so runs are never labelled newer than their overrides.
+        """
         schedule = self.get(schedule_id)
         at = _aware(at or self.clock.now(), "at")
-        window = self.overrides.list(schedule_id, at - timedelta(days=35), at + timedelta(days=35))
-        return at, on_call(schedule, window, at)
+        revision = self.overrides.revision(schedule_id)
+        runs = self.runs.find(schedule, revision, at) or self._build_runs(schedule, revision, at)
+        found = runs.on_call(at) if runs is not None else None
+        if found is None:  # within a month of the ends of time: no month to build around `at`
+            window = self.overrides.list(schedule_id, at - SEARCH_HORIZON, at + SEARCH_HORIZON)
+            return at, on_call(schedule, window, at)
+        return at, found
+
+    def _build_runs(self, schedule: Schedule, revision: int, at: datetime) -> OnCallRuns | None:
+        month = month_of(at)
+        if month is None:
+            return None
+        runs = build_runs(schedule, self.overrides.list(schedule.id, *reach(*month)), *month)
+        self.runs.keep(schedule, revision, runs)
+        return runs
 
     def shifts(self, schedule_id: str, start: datetime, end: datetime) -> list[Shift]:
         schedule = self.get(schedule_id)
