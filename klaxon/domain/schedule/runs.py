@@ -59,16 +59,19 @@ def reach(start: datetime, end: datetime) -> Window:
 class OnCallRuns:
     """Everyone's continuous runs on call, sorted and apart; exact for instants in [start, end).
 
-    `found[i]` is the answer for an instant in run i, made once: only a run longer than the horizon
-    (`long[i]`) is cut per instant, so most lookups build nothing.
+    Run i is `users[i]` over [starts[i], ends[i]). Its answer is made the first time it is asked for
+    and kept (`made`): lookups cluster in a few runs (now), and a month of answers made up front would
+    cost ten times the memory of the runs. Only a run longer than the horizon (`long[i]`) is cut per
+    instant.
     """
 
     start: datetime
     end: datetime
     starts: tuple[datetime, ...]
     ends: tuple[datetime, ...]
-    found: tuple[OnCall, ...]
+    users: tuple[str, ...]
     long: tuple[bool, ...]
+    made: list[OnCall | None]
 
     def covers(self, at: datetime) -> bool:
         """Whether `on_call(at)` is answered here (else it returns None)."""
@@ -81,15 +84,14 @@ class OnCallRuns:
         i = bisect_right(self.starts, at) - 1
         if i < 0 or self.ends[i] <= at:
             return []
-        if not self.long[i]:
-            return [self.found[i]]
-        run, at = self.found[i], as_utc(at)
-        cut = OnCall(
-            user=run.user,
-            start=max(run.start, at - SEARCH_HORIZON),
-            end=min(run.end, at + SEARCH_HORIZON),
-        )
-        return [cut]
+        if self.long[i]:
+            at = as_utc(at)
+            start, end = max(self.starts[i], at - SEARCH_HORIZON), min(self.ends[i], at + SEARCH_HORIZON)
+            return [OnCall(user=self.users[i], start=start, end=end)]
+        found = self.made[i]
+        if found is None:  # two threads may both make it: equal answers, either kept
+            found = self.made[i] = OnCall(user=self.users[i], start=self.starts[i], end=self.ends[i])
+        return [found]
 
 
 def build_runs(
@@ -105,7 +107,8 @@ def build_runs(
         end=end,
         starts=tuple(run.start for run in runs),
         ends=tuple(run.end for run in runs),
-        found=tuple(OnCall(user=run.user, start=run.start, end=run.end) for run in runs),
+        users=tuple(run.user for run in runs),
         # A run no longer than the horizon is never cut: from any instant in it, both its ends are within.
         long=tuple(run.end - run.start > SEARCH_HORIZON for run in runs),
+        made=[None] * len(runs),
     )
