@@ -1,5 +1,6 @@
 """klaxon.local.moto_speed: moto's answers unchanged, its costs no longer growing.
 
+Each patch is checked against moto's own code: transactions are run both ways and compared.
 The canaries fail loudly when a moto upgrade changes what the patches replace or mirror.
 """
 
@@ -13,16 +14,20 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from klaxon.local import emulation, moto_speed
 
-REGION = emulation.REGION
+ACCOUNT, REGION, OTHER_REGION = emulation.ACCOUNT, emulation.REGION, "eu-west-1"
 _names = itertools.count()
 
 # sha256 (first 16 digits) of the source of each moto function the patches replace or mirror, as of
 # moto 5.2.5: a change means reading the new code and updating the patch in klaxon.local.moto_speed first.
 MIRRORED = {
     "BaseModel.__new__": ("moto.core.common_models", "08cf0ef20e88029a"),
+    "DynamoDBBackend.transact_write_items": ("moto.dynamodb.models", "81db2cb7d94e39c9"),
 }
 
 
@@ -45,6 +50,12 @@ def aws() -> Iterator[Any]:
     mock.stop()
 
 
+def _backend(region: str = REGION) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[ACCOUNT][region]
+
+
 # --- canaries -----------------------------------------------------------------------------------------------
 
 
@@ -54,6 +65,18 @@ def test_the_moto_code_the_patches_mirror_is_unchanged(qualname, aws):
         f"moto changed {qualname}: klaxon.local.moto_speed mirrors it; read the new code, "
         "update the patch, then this hash"
     )
+
+
+def test_the_patched_functions_keep_the_signatures_the_patches_call(aws):
+    original = moto_speed.ORIGINALS["DynamoDBBackend.transact_write_items"]
+    assert list(inspect.signature(original).parameters) == ["self", "transact_items"]
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name, parameters in (
+        ("get_table", ["self", "table_name"]),
+        ("get_keys_value", ["self", "table", "keys"]),
+    ):
+        assert list(inspect.signature(getattr(DynamoDBBackend, name)).parameters) == parameters, name
 
 
 def test_every_untracked_service_is_a_moto_package():
@@ -145,3 +168,169 @@ def _item(pk: str, sk: str, **attrs: Any) -> dict[str, Any]:
     for name, value in attrs.items():
         item[name] = {"N": str(value)} if isinstance(value, int) else {"S": value}
     return item
+
+
+def _contents(name: str, region: str = REGION) -> list[dict[str, Any]]:
+    from klaxon.local.emulation import ddb_lock
+
+    with ddb_lock():
+        table = _backend(region).get_table(name)
+        return [item.to_json()["Attributes"] for item in table.all_items()]
+
+
+def _stream(name: str, region: str = REGION) -> list[tuple[str, Any]]:
+    shard = _backend(region).get_table(name).stream_shard
+    return [(r.record["eventName"], r.record["dynamodb"]["Keys"]) for r in shard.items]
+
+
+# --- transactions: an undo log, not copies ------------------------------------------------------------------
+
+_WRITES = {
+    "put_new": lambda name: {
+        "Put": {"TableName": name, "Item": _item("new", "1", status="open", created="4")}
+    },
+    "put_over": lambda name: {
+        "Put": {"TableName": name, "Item": _item("a", "1", status="closed", created="5")}
+    },
+    "update": lambda name: {
+        "Update": {
+            "TableName": name,
+            "Key": _item("a", "1"),
+            "UpdateExpression": "SET #s = :s ADD n :one",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {":s": {"S": "closed"}, ":one": {"N": "1"}},
+        }
+    },
+    "delete": lambda name: {"Delete": {"TableName": name, "Key": _item("b", "1")}},
+}
+
+
+def _failing(kind: str, name: str) -> dict[str, Any]:
+    """An operation on item c whose condition fails (c exists)."""
+    op: dict[str, Any] = {"TableName": name, "ConditionExpression": "attribute_not_exists(pk)"}
+    if kind == "Put":
+        op["Item"] = _item("c", "1", status="open", created="6")
+    else:
+        op["Key"] = _item("c", "1")
+    if kind == "Update":
+        op["UpdateExpression"] = "SET n = :one"
+        op["ExpressionAttributeValues"] = {":one": {"N": "1"}}
+    return {kind: op}
+
+
+def _listed(aws: Any, name: str) -> list[Any]:
+    pages = []
+    for index, status in itertools.product(("by-status", "by-status-keys"), ("open", "closed")):
+        found = aws.query(
+            TableName=name,
+            IndexName=index,
+            KeyConditionExpression="#s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": status}},
+        )
+        pages.append(found["Items"])
+    return pages
+
+
+@pytest.mark.parametrize("first, second", list(itertools.permutations(_WRITES, 2)))
+@pytest.mark.parametrize("kind", ["ConditionCheck", "Put", "Update", "Delete"])
+def test_a_transaction_failing_at_its_third_item_leaves_the_table_its_indexes_and_stream_as_they_were(
+    aws, first, second, kind
+):
+    name = _table(aws)
+    aws.put_item(TableName=name, Item=_item("a", "1", status="open", created="1", n=1))
+    aws.put_item(TableName=name, Item=_item("b", "1", status="open", created="2"))
+    aws.put_item(TableName=name, Item=_item("c", "1", status="closed", created="3"))
+    before, stream, listed = _contents(name), _stream(name), _listed(aws, name)
+    items = [_WRITES[first](name), _WRITES[second](name), _failing(kind, name)]
+    with pytest.raises(ClientError) as refused:
+        aws.transact_write_items(TransactItems=items)
+    error = refused.value.response
+    if {first, second} == {"put_over", "update"}:  # both write item a: refused as a whole, as DynamoDB does
+        assert (
+            error["Error"]["Message"] == "Transaction request cannot include multiple operations on one item"
+        )
+    else:
+        assert error["Error"]["Code"] == "TransactionCanceledException"
+        assert [r["Code"] for r in error["CancellationReasons"]] == ["None", "None", "ConditionalCheckFailed"]
+    assert _contents(name) == before
+    assert _stream(name) == stream
+    assert _listed(aws, name) == listed
+
+
+def test_a_transaction_that_succeeds_writes_every_item_and_its_stream_records(aws):
+    name = _table(aws)
+    aws.put_item(TableName=name, Item=_item("a", "1", status="open", created="1", n=1))
+    aws.put_item(TableName=name, Item=_item("b", "1", status="open", created="2"))
+    aws.transact_write_items(
+        TransactItems=[_WRITES["put_new"](name), _WRITES["update"](name), _WRITES["delete"](name)]
+    )
+    assert [(i["pk"]["S"], i["status"]["S"]) for i in _contents(name)] == [("a", "closed"), ("new", "open")]
+    assert [event for event, _ in _stream(name)] == ["INSERT", "INSERT", "INSERT", "MODIFY", "REMOVE"]
+
+
+_KEYS = st.sampled_from(["a", "b", "c"])
+_CONDITIONS = st.sampled_from([None, "attribute_exists(pk)", "attribute_not_exists(pk)", "#s = :open"])
+_UPDATES = st.sampled_from(["SET #s = :open ADD n :one", "SET n = n + :one", "REMOVE created"])
+_OPERATIONS = st.tuples(
+    st.sampled_from(["Put", "Update", "Delete", "ConditionCheck"]),
+    _KEYS,
+    _CONDITIONS,
+    _UPDATES,
+    st.booleans(),
+)
+
+
+def _operation(name: str, drawn: tuple[str, str, str | None, str, bool]) -> dict[str, Any]:
+    kind, key, condition, update, all_old = drawn
+    op: dict[str, Any] = {"TableName": name}
+    if kind == "Put":
+        op["Item"] = _item(key, "1", status="closed", created="9")
+    else:
+        op["Key"] = _item(key, "1")
+    if kind == "Update":
+        op["UpdateExpression"] = update
+    condition = condition or ("attribute_exists(pk)" if kind == "ConditionCheck" else None)
+    if condition is not None:
+        op["ConditionExpression"] = condition
+    text = f"{condition} {update if kind == 'Update' else ''}"
+    names = {"#s": "status"} if "#s" in text else {}
+    values = {k: v for k, v in {":open": {"S": "open"}, ":one": {"N": "1"}}.items() if k in text}
+    if names:
+        op["ExpressionAttributeNames"] = names
+    if values:
+        op["ExpressionAttributeValues"] = values
+    if all_old:
+        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return {kind: op}
+
+
+def _outcome(call: Any) -> tuple[str, str] | None:
+    try:
+        call()
+    except Exception as exc:  # the error moto answers with: its type and its body
+        return type(exc).__name__, getattr(exc, "description", str(exc))
+    return None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seeds=st.dictionaries(_KEYS, st.sampled_from(["open", "closed"])),
+    drawn=st.lists(_OPERATIONS, min_size=1, max_size=4),
+)
+def test_transactions_end_as_moto_ends_them_with_the_same_errors(aws, seeds, drawn):
+    """The same transaction on two copies of a table: ours, and moto's own code (which copies the tables)."""
+    import copy
+
+    name = f"t{next(_names)}"
+    for region in (REGION, OTHER_REGION):
+        _table(aws, region, name)
+        for key, status in seeds.items():
+            _backend(region).put_item(name, _item(key, "1", status=status, created="1", n=1))
+    items = [_operation(name, d) for d in drawn]
+    ours = _outcome(lambda: _backend(REGION).transact_write_items(copy.deepcopy(items)))
+    original = moto_speed.ORIGINALS["DynamoDBBackend.transact_write_items"]
+    theirs = _outcome(lambda: original(_backend(OTHER_REGION), copy.deepcopy(items)))
+    assert ours == theirs
+    assert _contents(name, REGION) == _contents(name, OTHER_REGION)
+    assert _stream(name, REGION) == _stream(name, OTHER_REGION)
