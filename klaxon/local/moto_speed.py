@@ -1,6 +1,6 @@
 """moto made to cost what AWS costs: flat as the tables grow, memory bounded by what is stored (issue 14).
 
-moto is written for short tests, and `klaxon up` runs it for hours. Two of its habits grow without bound:
+moto is written for short tests, and `klaxon up` runs it for hours. Three of its habits grow without bound:
 - Every instance of a moto model (`BaseModel`) is appended to its class's `instances_tracked`, kept for moto
   server's dashboard: every item version and every deep copy stays alive for the life of the process. It is
   not tracked any more for the services Klaxon emulates (`UNTRACKED_SERVICES`).
@@ -9,6 +9,7 @@ moto is written for short tests, and `klaxon up` runs it for hours. Two of its h
   undo log of only the items it touches (their previous value or absence) and of the tables' stream lengths:
   on any failure exactly those are put back. Safe because every emulated DynamoDB request holds one lock
   (klaxon.local.emulation), so nothing can see or write an item between the transaction and its rollback.
+- Every Query scanned and sorted the whole table: klaxon.local.moto_query answers it from sorted partitions.
 
 tests/integration/test_moto_speed.py proves the patches keep moto's semantics and fails loudly when a moto
 upgrade moves what they replace.
@@ -34,6 +35,8 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamShard, Table
+
+from klaxon.local import moto_query
 
 # moto's packages (`moto.<service>`) whose models Klaxon's local platform creates: everything `klaxon up`
 # calls (klaxon.adapters, klaxon.local) and what those services make in turn (streams, logs, schedules).
@@ -125,6 +128,7 @@ class _UndoLog:
     def rollback(self) -> None:
         for (_, hash_key, range_key), (table, before) in self.items.items():
             _put_back(table, hash_key, range_key, before)
+            moto_query.touched(table, hash_key, range_key)  # the write marked it too: not relied on
         for table, shard, records, length in self.streams:
             if table.stream_shard is shard:
                 # moto replaces the list once a Lambda mapping took the records: go back to the one we saw.
@@ -252,3 +256,4 @@ def install() -> None:
     # An S3 object overwritten is now collected, not tracked forever; moto then closes its buffer itself.
     warnings.filterwarnings("ignore", "S3 key was not disposed of in time", ResourceWarning)
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    ORIGINALS.update(moto_query.install())
