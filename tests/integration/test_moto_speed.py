@@ -168,6 +168,20 @@ def _alert() -> dict[str, Any]:
     }
 
 
+def test_a_started_platform_keeps_its_start_up_heap_out_of_the_collector_until_it_stops():
+    import gc
+
+    from klaxon.local.platform import LocalPlatform, Options
+    from tests.conftest import DEMO_CONFIG
+
+    running = LocalPlatform(Options(config=DEMO_CONFIG, port=0)).start()
+    try:
+        assert gc.get_freeze_count() > 100_000
+    finally:
+        running.stop()
+    assert gc.get_freeze_count() == 0
+
+
 # --- tables -------------------------------------------------------------------------------------------------
 
 
