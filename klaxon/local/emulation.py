@@ -20,7 +20,11 @@ closed here:
 - DynamoDB Streams have no reader without Lambda in Docker: `StreamShard.add` tells an observer that a
   record is waiting, and `take_stream_records` hands the records over (and forgets them, so a stream does
   not grow for ever), for klaxon.local.streams to run the function their event source mapping names.
-tests/integration/test_moto_hooks.py fails loudly when an upgrade moves any of these.
+- moto's costs grew with everything it ever stored (klaxon.local.moto_speed, klaxon.local.moto_query):
+  model instances are no longer kept in `instances_tracked`, TransactWriteItems rolls back from an undo log
+  of the items it touched instead of deep copies of every table, and Query reads sorted partitions
+  instead of sorting the whole table.
+tests/integration/test_moto_hooks.py and test_moto_speed.py fail loudly when an upgrade moves any of these.
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
     WaitFunction,
 )
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker  # noqa: E402
+
+from klaxon.local import moto_speed  # noqa: E402
 
 WriteObserver = Callable[[str, str, Any], None]  # ("dynamodb", table, key) or ("s3", bucket, key)
 WriteGuard = Callable[[str, dict[str, Any]], None]  # (table, key): raises to refuse the write
@@ -365,6 +371,7 @@ def install(
     _Hooks.time_scale = time_scale
     if _Hooks.installed:
         return
+    moto_speed.install()  # first: the lock below must wrap its transactions and writes too
     for name in _DDB_CALLS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
     DynamoHandler.call_action = _whole_request(DynamoHandler.call_action)  # type: ignore[method-assign]

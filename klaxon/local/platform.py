@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from klaxon.adapters.site_hosting import FolderSite
-from klaxon.local import emulation
+from klaxon.local import emulation, moto_speed
 from klaxon.local.iam import LocalIam
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging
@@ -119,6 +119,7 @@ class LocalPlatform:
         # Timers (heartbeat check, maintenance reminders): moto's schedules never fire, so a thread does.
         self.ticker = Ticker(self.invoker.invoke_async, self.invoker.queued).start()
         self._resume()
+        moto_speed.freeze_heap()  # what start-up built lives as long as the platform: out of the GC's walk
         return self
 
     def _start_outbox(self) -> None:
@@ -352,6 +353,7 @@ class LocalPlatform:
         if self._mock is not None:
             self._mock.stop()
             self._mock = None
+        moto_speed.thaw_heap()
 
     def _stop_executions(self) -> None:
         """Stop every running escalation: moto runs them in threads that would outlive this platform."""
