@@ -9,8 +9,9 @@ from klaxon.domain.incident.models import Incident, IncidentStatus, Urgency
 from klaxon.domain.paging.escalation import Tick
 
 # The bus starts an incident's execution within seconds of its trigger (or of a restart); an incident
-# changed less than this ago may simply not have it yet.
-GRACE = timedelta(minutes=1)
+# changed less than this ago may simply not have it yet. With the sweeper every minute, a lost run is
+# resumed at most GRACE + 1 minute after its incident last changed: within the two minutes promised.
+GRACE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)

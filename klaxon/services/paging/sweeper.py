@@ -5,7 +5,7 @@ not fire: each leaves an incident triggered with nobody paging. The sweeper chec
 `domain.paging.sweep` for every triggered incident, resumes what is missing at the last claimed tick (as
 that run's retry, so nothing is paged twice), and writes each restoration to the incident's timeline.
 
-It also fires acknowledgement timers that were lost: an incident still acknowledged a minute past its
+It also fires acknowledgement timers that were lost: an incident still acknowledged 30 seconds past its
 policy's `ack_timeout_minutes` is triggered again, as its timer would have done (the timer's execution
 may have been stopped, failed, or run into Step Functions' execution limit on a long timeout).
 """
