@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +23,9 @@ LIST_REQUESTS = 100
 
 
 def _alert(key: str) -> Any:
-    from klaxon.domain.incident.models import Alert, AlertAction, Severity
+    from bench.bench_pipeline import low_urgency_alert
 
-    return Alert(
-        id=f"bench-{key}",
-        action=AlertAction.TRIGGER,
-        dedup_key=key,
-        service="checkout",
-        integration="checkout-events",
-        source_kind="pagerduty",
-        received_at=datetime.now(UTC),
-        summary="growth bench",
-        severity=Severity.WARNING,  # low urgency: the router's own cost, no escalation beside it
-    )
+    return low_urgency_alert(f"bench-{key}", key)  # the router's own cost, no escalation beside it
 
 
 def _router_ms(platform: Any, tag: str) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "KLAXON-DEMO-CHECKOUT-KEY-0000001"
@@ -35,22 +36,10 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
     ).start()
     try:
         from klaxon import wiring
-        from klaxon.domain.incident.models import Alert, AlertAction, Severity
+        from klaxon.domain.incident.models import Alert
 
         def alert(n: int, key: str) -> Alert:
-            from datetime import UTC, datetime
-
-            return Alert(
-                id=f"bench-{key}-{n}",
-                action=AlertAction.TRIGGER,
-                dedup_key=key,
-                service="checkout",
-                integration="checkout-events",
-                source_kind="pagerduty",
-                received_at=datetime.now(UTC),
-                summary="bench",
-                severity=Severity.WARNING,
-            )
+            return low_urgency_alert(f"bench-{key}-{n}", key)
 
         router = wiring.container().router_service
         METER.reset()
@@ -83,3 +72,22 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
 
 if __name__ == "__main__":
     print(json.dumps(run(), indent=2))
+
+
+def low_urgency_alert(alert_id: str, key: str) -> Any:
+    """A checkout alert at warning severity: low urgency, so nothing escalates beside what is measured."""
+    from datetime import UTC, datetime
+
+    from klaxon.domain.incident.models import Alert, AlertAction, Severity
+
+    return Alert(
+        id=alert_id,
+        action=AlertAction.TRIGGER,
+        dedup_key=key,
+        service="checkout",
+        integration="checkout-events",
+        source_kind="pagerduty",
+        received_at=datetime.now(UTC),
+        summary="bench",
+        severity=Severity.WARNING,
+    )

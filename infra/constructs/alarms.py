@@ -54,24 +54,12 @@ class OpsAlarms(Construct):
         self._build_alarm("Api5xx", api.metric_server_error(period=PERIOD), "The API answered 5XX")
         self._build_alarm(
             "EscalationsRestored",
-            cloudwatch.Metric(
-                namespace="Klaxon",
-                metric_name="EscalationsRestored",
-                dimensions_map={"service": "escalation-sweeper"},
-                statistic="Sum",
-                period=PERIOD,
-            ),
+            _klaxon_sum("EscalationsRestored", "escalation-sweeper"),
             "The sweeper found a triggered incident with nobody paging and resumed its escalation",
         )
         self._build_alarm(
             "OutboxRecordsUnreadable",
-            cloudwatch.Metric(
-                namespace="Klaxon",
-                metric_name="OutboxRecordsUnreadable",
-                dimensions_map={"service": "outbox-relay"},
-                statistic="Sum",
-                period=PERIOD,
-            ),
+            _klaxon_sum("OutboxRecordsUnreadable", "outbox-relay"),
             "The outbox relay skipped an incident change it could not read: its event was never published",
         )
         if "outbox_relay" in functions:
@@ -125,3 +113,14 @@ class OpsAlarms(Construct):
         )
         alarm.add_alarm_action(self._action)
         self.alarms.append(alarm)
+
+
+def _klaxon_sum(metric_name: str, service: str) -> cloudwatch.Metric:
+    """A metric a Klaxon function emits (Powertools Metrics, namespace `Klaxon`), summed per period."""
+    return cloudwatch.Metric(
+        namespace="Klaxon",
+        metric_name=metric_name,
+        dimensions_map={"service": service},
+        statistic="Sum",
+        period=PERIOD,
+    )
