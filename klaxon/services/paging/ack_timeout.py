@@ -16,11 +16,17 @@ from klaxon.ports import IncidentRepository
 
 
 def retrigger(
-    incidents: IncidentRepository, incident: Incident, *, timeout_minutes: int, now: datetime, actor: str
+    incidents: IncidentRepository,
+    incident: Incident,
+    *,
+    timeout_minutes: int,
+    now: datetime,
+    actor: str,
+    note: str = "",
 ) -> Incident | None:
     """Trigger `incident` again (round + 1), only while it is acknowledged in the round it was read in;
-    None if it changed meanwhile (resolved, or already re-triggered). The write carries the event."""
-    note = "" if actor == "system:escalation" else " (its timer was lost: the sweeper fired it)"
+    None if it changed meanwhile (resolved, or already re-triggered). The write carries the event;
+    `note` ends the timeline entry's message."""
     entry = TimelineEntry(
         subject=incident.id,
         at=now,

@@ -47,6 +47,8 @@ class EscalationSweeper:
             for incident in self._with_status(IncidentStatus.TRIGGERED)
             if self._restore(incident, directory, (incident.id, incident.escalation_round) in running)
         ]
+        if not any(p.ack_timeout_minutes for p in directory.policies.values()):
+            return restored  # no timer can be due: skip reading every acknowledged incident each minute
         return restored + [
             incident.id
             for incident in self._with_status(IncidentStatus.ACKNOWLEDGED)
@@ -66,11 +68,17 @@ class EscalationSweeper:
         policy = policy_of(incident, directory)
         timeout = policy.ack_timeout_minutes if policy else None
         now = self.clock.now()
-        if timeout is None or not ack_timer_lost(
-            incident, timeout_minutes=timeout, now=now, grace=self.grace
-        ):
+        due = ack_timer_lost(incident, timeout_minutes=timeout, now=now, grace=self.grace)
+        if timeout is None or not due:
             return False
-        again = retrigger(self.incidents, incident, timeout_minutes=timeout, now=now, actor="system:sweeper")
+        again = retrigger(
+            self.incidents,
+            incident,
+            timeout_minutes=timeout,
+            now=now,
+            actor="system:sweeper",
+            note=" (its timer was lost: the sweeper fired it)",
+        )
         if again is not None:
             log.warning("incident %s outlived its acknowledgement timer: triggered again", incident.id)
         return again is not None
