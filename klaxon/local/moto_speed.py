@@ -10,6 +10,10 @@ moto is written for short tests, and `klaxon up` runs it for hours. Three of its
   on any failure exactly those are put back. Safe because every emulated DynamoDB request holds one lock
   (klaxon.local.emulation), so nothing can see or write an item between the transaction and its rollback.
 - Every Query scanned and sorted the whole table: klaxon.local.moto_query answers it from sorted partitions.
+- Every answer walked botocore's model for each attribute of each item: klaxon.local.moto_serialize writes
+  items as the JSON they already are.
+- Every Step Functions execution parsed its state machine's definition again (ANTLR, ~30 ms; two
+  executions per incident): the parsed program is kept per definition and shared (`_evaluation_entrypoint`).
 
 `freeze_heap` (once the platform has started) moves what start-up built out of the collector's reach.
 tests/integration/test_moto_speed.py proves the patches keep moto's semantics and fails loudly when a moto
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -37,8 +42,10 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamShard, Table
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 
-from klaxon.local import moto_query
+from klaxon.local import moto_query, moto_serialize
 
 # moto's packages (`moto.<service>`) whose models Klaxon's local platform creates: everything `klaxon up`
 # calls (klaxon.adapters, klaxon.local) and what those services make in turn (streams, logs, schedules).
@@ -247,6 +254,41 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
         raise TransactionCanceledException(transaction.errors)
 
 
+# Parsed state machines, by definition. A parsed program is only read by an execution (its state lives in
+# the execution's environment), except Map and Parallel states, whose parsed parts count their running
+# branches: a definition with one of those is parsed for each execution, as moto does.
+_PROGRAMS: dict[str, Any] = {}
+_PROGRAMS_KEPT = 16
+_PER_EXECUTION_TYPES = frozenset({"Map", "Parallel"})
+
+
+def _state_types(definition: Any) -> set[str]:
+    """Every `Type` of every state, nested ones (Map iterators, Parallel branches) included."""
+    found: set[str] = set()
+    if isinstance(definition, dict):
+        if isinstance(definition.get("Type"), str):
+            found.add(definition["Type"])
+        for value in definition.values():
+            found |= _state_types(value)
+    elif isinstance(definition, list):
+        for value in definition:
+            found |= _state_types(value)
+    return found
+
+
+def _evaluation_entrypoint(self: ExecutionWorker) -> Any:
+    """moto's `ExecutionWorker._get_evaluation_entrypoint`, parsing each definition once."""
+    definition = self._evaluation_details.state_machine_details.definition
+    program = _PROGRAMS.get(definition)
+    if program is None:
+        program = AmazonStateLanguageParser.parse(definition)[0]
+        if not _state_types(json.loads(definition)) & _PER_EXECUTION_TYPES:
+            if len(_PROGRAMS) >= _PROGRAMS_KEPT:
+                _PROGRAMS.pop(next(iter(_PROGRAMS)))
+            _PROGRAMS[definition] = program
+    return program
+
+
 def freeze_heap() -> None:
     """Once the platform has started: what start-up built (modules, botocore's models, moto's backends;
     ~480,000 objects) lives as long as the platform, so move it out of the collector's way. A full
@@ -273,3 +315,6 @@ def install() -> None:
     warnings.filterwarnings("ignore", "S3 key was not disposed of in time", ResourceWarning)
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     ORIGINALS.update(moto_query.install())
+    ORIGINALS.update(moto_serialize.install())
+    ORIGINALS["ExecutionWorker._get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
+    ExecutionWorker._get_evaluation_entrypoint = _evaluation_entrypoint  # type: ignore[method-assign]

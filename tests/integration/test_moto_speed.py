@@ -37,6 +37,10 @@ MIRRORED = {
     "DynamoType.__eq__": ("moto.dynamodb.models.dynamo_type", "48f12362c49f00c1"),
     "DynamoType.__lt__": ("moto.dynamodb.models.dynamo_type", "44033f9fbd16ab92"),
     "DynamoType.cast_value": ("moto.dynamodb.models.dynamo_type", "135da387dfcc7c1c"),
+    "ExecutionWorker._get_evaluation_entrypoint": (
+        "moto.stepfunctions.parser.backend.execution_worker",
+        "2b25949ae855da80",
+    ),
 }
 
 

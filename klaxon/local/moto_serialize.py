@@ -1,0 +1,114 @@
+"""moto's DynamoDB answers written at the cost of json.dumps, not of a walk of the service model.
+
+moto writes every response by walking botocore's output shape: for each attribute of each item it builds a
+picker context, tries the ten members of `AttributeValue` (S, N, B, SS, NS, BS, M, L, NULL, BOOL) under
+several spellings, and recurses. Listing 25 incidents spent ~80% of its 60 ms there, and it is a third of
+every DynamoDB call the router makes.
+
+An `AttributeValue` that moto's DynamoDB backend returns is already in wire form (`dynamo_to_dict`): one
+type key and its value, binary values as raw bytes. So the JSON serialiser writes a map of attribute values
+(an item, a key) and a lone attribute value straight: strings and numbers as they are, binary values in
+base64, maps and lists recursively, exactly as moto's own walk writes them. Everything around the items
+(Count, LastEvaluatedKey's envelope, ConsumedCapacity, errors) still goes through moto's serialiser.
+tests/integration/test_moto_serialize.py runs DynamoDB calls both ways and compares the bodies.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+
+from moto.core.serialize import BaseJSONSerializer
+
+ATTRIBUTE_VALUE = "AttributeValue"
+_STRINGS = frozenset({"S", "N"})
+_STRING_SETS = frozenset({"SS", "NS"})
+
+
+def _blob(value: str | bytes) -> str:
+    """As moto's `_base64`: text is encoded first, then base64 without trailing whitespace."""
+    raw = value.encode("utf-8") if isinstance(value, str) else value
+    return base64.b64encode(raw).strip().decode("utf-8")
+
+
+def attribute_value(value: dict[str, Any]) -> dict[str, Any]:
+    """One attribute value in wire form, as moto's walk of the `AttributeValue` shape writes it."""
+    out: dict[str, Any] = {}
+    for kind, inner in value.items():
+        if inner is None:
+            continue  # moto skips a member whose value is None
+        if kind in _STRINGS:
+            out[kind] = str(inner) if inner not in ([], {}) else inner
+        elif kind in _STRING_SETS:
+            out[kind] = [str(v) for v in inner]
+        elif kind == "B":
+            out[kind] = _blob(inner)
+        elif kind == "BS":
+            out[kind] = [_blob(v) for v in inner]
+        elif kind == "M":
+            out[kind] = attribute_map(inner)
+        elif kind == "L":
+            out[kind] = [attribute_value(v) for v in inner]
+        elif kind in ("NULL", "BOOL"):
+            out[kind] = inner
+        else:
+            raise _NotWireForm(kind)
+    return out
+
+
+def attribute_map(value: dict[str, Any]) -> dict[str, Any]:
+    return {str(name): attribute_value(inner) for name, inner in value.items()}
+
+
+class _NotWireForm(Exception):
+    """A value this module does not know: moto's own walk serialises it instead."""
+
+
+def _is_attribute_value(shape: Any) -> bool:
+    return getattr(shape, "name", None) == ATTRIBUTE_VALUE
+
+
+def _fast_structure(original: Callable[..., None]) -> Callable[..., None]:
+    def serialize(self: BaseJSONSerializer, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if key and _is_attribute_value(shape) and isinstance(value, dict):
+            try:
+                written = attribute_value(value)
+            except (_NotWireForm, TypeError, AttributeError):
+                pass
+            else:
+                self._default_serialize(serialized, written, shape, key)
+                return
+        original(self, serialized, value, shape, key)
+
+    return serialize
+
+
+def _fast_map(original: Callable[..., None]) -> Callable[..., None]:
+    def serialize(self: BaseJSONSerializer, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if _is_attribute_value(getattr(shape, "value", None)) and isinstance(value, dict):
+            try:
+                written = attribute_map(value)
+            except (_NotWireForm, TypeError, AttributeError):
+                pass
+            else:
+                self._default_serialize(serialized, written, shape, key)
+                return
+        original(self, serialized, value, shape, key)
+
+    return serialize
+
+
+def install() -> dict[str, Callable[..., Any]]:
+    """Patch moto's JSON serialiser; returns what it replaced, by name."""
+    originals = {
+        "BaseJSONSerializer._serialize_type_structure": BaseJSONSerializer._serialize_type_structure,
+        "BaseJSONSerializer._serialize_type_map": BaseJSONSerializer._serialize_type_map,
+    }
+    BaseJSONSerializer._serialize_type_structure = _fast_structure(  # type: ignore[method-assign]
+        originals["BaseJSONSerializer._serialize_type_structure"]
+    )
+    BaseJSONSerializer._serialize_type_map = _fast_map(  # type: ignore[method-assign]
+        originals["BaseJSONSerializer._serialize_type_map"]
+    )
+    return originals

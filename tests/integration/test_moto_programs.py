@@ -1,0 +1,97 @@
+"""klaxon.local.moto_speed: a state machine's definition is parsed once, not for each execution, and each
+execution still runs with its own input; a definition whose parsed states keep per-run state is not shared."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from klaxon.local import emulation, moto_speed
+
+ACCOUNT, REGION = emulation.ACCOUNT, emulation.REGION
+_names = itertools.count()
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    emulation.install(lambda name, event: None)
+    mock = emulation.start_mock()
+    yield
+    mock.stop()
+
+
+def _machine(definition: dict[str, Any]) -> str:
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    role = f"arn:aws:iam::{ACCOUNT}:role/sfn"
+    return sfn.create_state_machine(
+        name=f"machine-{next(_names)}", definition=json.dumps(definition), roleArn=role
+    )["stateMachineArn"]
+
+
+def _run(arn: str, value: int) -> dict[str, Any]:
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    execution = sfn.start_execution(
+        stateMachineArn=arn, name=f"run-{next(_names)}", input=json.dumps({"n": value})
+    )["executionArn"]
+    for _ in range(200):
+        found = sfn.describe_execution(executionArn=execution)
+        if found["status"] != "RUNNING":
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"{execution} still running")
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    seen: list[str] = []
+    original = AmazonStateLanguageParser.parse
+
+    def counted(definition: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(definition)
+        return original(definition, *args, **kwargs)
+
+    monkeypatch.setattr(AmazonStateLanguageParser, "parse", staticmethod(counted))
+    monkeypatch.setattr(moto_speed, "_PROGRAMS", {})
+    return seen
+
+
+CHOOSE = {
+    "StartAt": "Big?",
+    "States": {
+        "Big?": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.n", "NumericGreaterThan": 10, "Next": "Big"}],
+            "Default": "Small",
+        },
+        "Big": {"Type": "Pass", "Result": "big", "End": True},
+        "Small": {"Type": "Pass", "Result": "small", "End": True},
+    },
+}
+
+
+def test_a_definition_is_parsed_once_and_each_execution_runs_it_with_its_own_input(aws, parses):
+    arn = _machine(CHOOSE)
+    parses.clear()  # creating the machine validates it: a parse of its own
+    outputs = [_run(arn, n)["output"] for n in (1, 50, 2)]  # moto gives a string result unquoted
+    assert outputs == ["small", "big", "small"]
+    assert len(parses) == 1
+
+
+def test_a_definition_with_a_parallel_state_is_parsed_for_each_execution(aws, parses):
+    parallel = {
+        "StartAt": "Both",
+        "States": {"Both": {"Type": "Parallel", "Branches": [CHOOSE, CHOOSE], "End": True}},
+    }
+    arn = _machine(parallel)
+    parses.clear()
+    outputs = [json.loads(_run(arn, n)["output"]) for n in (1, 50)]
+    assert outputs == [["small", "small"], ["big", "big"]]
+    assert len(parses) == 2

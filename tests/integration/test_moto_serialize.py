@@ -1,0 +1,179 @@
+"""klaxon.local.moto_serialize: every DynamoDB answer reads exactly as moto's own serialiser writes it.
+
+Each call is made twice, on twin tables: once with the fast path and once with moto's original
+serialiser restored, and the bodies the client receives are compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from moto.core import serialize
+from moto.core.serialize import BaseJSONSerializer
+
+from klaxon.local import emulation, moto_serialize, moto_speed
+
+REGION = emulation.REGION
+_names = itertools.count()
+
+# The two functions the fast path replaces.
+REPLACED = ("BaseJSONSerializer._serialize_type_structure", "BaseJSONSerializer._serialize_type_map")
+# sha256 (first 16 digits) of moto 5.2.5's code the fast path replaces or mirrors (moto's walk of an
+# AttributeValue): a change means reading it again and updating moto_serialize first.
+MIRRORED = {
+    "BaseJSONSerializer._serialize_type_structure": "36873909cd0aeb4d",
+    "BaseJSONSerializer._serialize_type_map": "faa32d1fa9a8bfc9",
+    "BaseJSONSerializer._serialize_type_list": "f87b14fe9166e099",
+    "BaseJSONSerializer._serialize_type_string": "44954e02145012ba",
+    "ResponseSerializer._serialize_type_structure": "f9b47068f40ce489",
+    "ResponseSerializer._serialize_structure_member": "437fdce43aa5ac84",
+    "ResponseSerializer._serialize_type_blob": "acd7e746cf06090e",
+    "ResponseSerializer._base64": "5a3642d8c2a14b24",
+    "ResponseSerializer._default_serialize": "25ce8ddbb1a991c0",
+}
+
+
+@pytest.fixture
+def aws() -> Iterator[Any]:
+    emulation.install(lambda name, event: None)
+    mock = emulation.start_mock()
+    yield boto3.client("dynamodb", region_name=REGION)
+    mock.stop()
+
+
+@pytest.mark.parametrize("qualname", sorted(MIRRORED))
+def test_the_moto_code_the_fast_path_mirrors_is_unchanged(qualname, aws):
+    owner, name = qualname.split(".")
+    found = moto_speed.ORIGINALS.get(qualname) or vars(vars(serialize)[owner])[name]
+    digest = hashlib.sha256(inspect.getsource(found).encode()).hexdigest()[:16]
+    assert digest == MIRRORED[qualname], f"moto changed {qualname}: read it, then update moto_serialize"
+
+
+def test_the_fast_path_is_installed(aws):
+    for qualname in REPLACED:
+        assert vars(BaseJSONSerializer)[qualname.split(".")[1]] is not moto_speed.ORIGINALS[qualname]
+
+
+def _both_ways(client: Any, call: Any, fast_table: str, slow_table: str) -> tuple[Any, Any]:
+    """The JSON body the client received for `call(table)`: on one table with the fast path, then on its
+    twin (same writes so far) with moto's own serialiser; the twin's name read as the first's."""
+    bodies: list[Any] = []
+
+    def keep(response_dict: dict[str, Any], **_: Any) -> None:
+        bodies.append(json.loads(response_dict["body"].decode().replace(slow_table, fast_table)))
+
+    client.meta.events.register("before-parse", keep)
+    patched = {name: vars(BaseJSONSerializer)[name.split(".")[1]] for name in REPLACED}
+    try:
+        call(fast_table)
+        for name in REPLACED:
+            setattr(BaseJSONSerializer, name.split(".")[1], moto_speed.ORIGINALS[name])
+        call(slow_table)
+    finally:
+        for name, fn in patched.items():
+            setattr(BaseJSONSerializer, name.split(".")[1], fn)
+        client.meta.events.unregister("before-parse", keep)
+    fast, slow = bodies
+    return fast, slow
+
+
+def _table(client: Any) -> str:
+    name = f"serialize-{next(_names)}"
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return name
+
+
+_text = st.text(max_size=8)
+_number = st.integers(-(10**6), 10**6).map(str) | st.sampled_from(["1.5", "-0.25", "1E+3"])
+_blob = st.binary(max_size=8)
+_leaf = st.one_of(
+    _text.map(lambda v: {"S": v}),
+    _number.map(lambda v: {"N": v}),
+    _blob.map(lambda v: {"B": v}),
+    st.booleans().map(lambda v: {"BOOL": v}),
+    st.just({"NULL": True}),
+    st.sets(_text, min_size=1, max_size=3).map(lambda v: {"SS": sorted(v)}),
+    st.sets(st.integers(0, 99).map(str), min_size=1, max_size=3).map(lambda v: {"NS": sorted(v)}),
+    st.sets(_blob, min_size=1, max_size=3).map(lambda v: {"BS": sorted(v)}),
+)
+_value = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda v: {"L": v}),
+        st.dictionaries(st.text(min_size=1, max_size=5), inner, max_size=3).map(lambda v: {"M": v}),
+    ),
+    max_leaves=8,
+)
+_attributes = st.dictionaries(
+    st.text(min_size=1, max_size=6).filter(lambda n: n not in ("pk", "sk")), _value, max_size=5
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(items=st.lists(_attributes, min_size=1, max_size=4))
+def test_every_item_call_answers_as_moto_answers(aws, items):
+    client, tables = aws, (_table(aws), _table(aws))
+    keys = [{"pk": {"S": "p"}, "sk": {"S": f"{n:03d}"}} for n in range(len(items))]
+    calls = [
+        lambda name, key=key, attributes=attributes: client.put_item(
+            TableName=name, Item=key | attributes, ReturnValues="ALL_OLD"
+        )
+        for key, attributes in zip(keys, items, strict=True)
+    ]
+    calls += [
+        lambda name: client.put_item(TableName=name, Item=keys[0] | items[-1], ReturnValues="ALL_OLD"),
+        lambda name: client.get_item(TableName=name, Key=keys[0]),
+        lambda name: client.query(
+            TableName=name, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}}
+        ),
+        lambda name: client.query(
+            TableName=name,
+            KeyConditionExpression="pk = :p",
+            ExpressionAttributeValues={":p": {"S": "p"}},
+            Limit=1,
+            ReturnConsumedCapacity="TOTAL",
+        ),
+        lambda name: client.scan(TableName=name),
+        lambda name: client.batch_get_item(RequestItems={name: {"Keys": keys}}),
+        lambda name: client.transact_get_items(
+            TransactItems=[{"Get": {"TableName": name, "Key": k}} for k in keys]
+        ),
+        lambda name: client.update_item(
+            TableName=name,
+            Key=keys[0],
+            UpdateExpression="SET touched = :t",
+            ExpressionAttributeValues={":t": {"L": [{"N": "1"}, {"M": {"a": {"B": b"\x00"}}}]}},
+            ReturnValues="ALL_NEW",
+        ),
+        lambda name: client.delete_item(TableName=name, Key=keys[-1], ReturnValues="ALL_OLD"),
+    ]
+    for call in calls:
+        fast, slow = _both_ways(client, call, *tables)
+        assert fast == slow
+
+
+def test_a_value_the_fast_path_does_not_know_is_left_to_moto():
+    with pytest.raises(moto_serialize._NotWireForm):
+        moto_serialize.attribute_value({"X": "?"})
+    assert moto_serialize.attribute_map({"a": {"S": "x"}, "b": {"M": {"c": {"B": b"\xff"}}}}) == {
+        "a": {"S": "x"},
+        "b": {"M": {"c": {"B": "/w=="}}},
+    }
