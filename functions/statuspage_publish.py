@@ -1,6 +1,7 @@
 """Status page publisher: incident events open and resolve public incidents, then the site is rendered and
-uploaded (only changed files, only their CDN paths invalidated). A schedule re-renders it for maintenance
-windows and the daily uptime bars."""
+uploaded (only changed files, only their CDN paths invalidated) if what it shows changed, at most once a
+second across concurrent invocations. A schedule re-renders it for maintenance windows and the daily uptime
+bars, and so do the other events (a status update, a maintenance window, `klaxon statuspage publish`)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if site is None:
         logger.warning("no status page site configured (KLAXON_STATUS_*): nothing published")
         return {"public_incident": public.id if public else None, "uploaded": 0}
-    published = service.publish(site)
+    # Only an incident event can leave the page as it was (most incidents are not public).
+    published = parts.statuspage_publisher.publish(site, forced=detail_type not in INCIDENT_DETAIL_TYPES)
     logger.info(
         "status page published",
         extra={"uploaded": len(published.uploaded), "invalidated": list(published.invalidated)},

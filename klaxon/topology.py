@@ -82,6 +82,12 @@ TIMERS: tuple[Timer, ...] = (
         "Resume the escalation of every triggered incident that has none running",
     ),
     Timer(
+        "statuspage-rerender",
+        "statuspage_publish",
+        10,
+        "Render the status page again: maintenance windows start and end, the uptime bars move on",
+    ),
+    Timer(
         "maintenance-reminder",
         "maintenance_reminder",
         1,

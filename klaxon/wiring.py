@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.statuspage.public_incidents import StatusPageService
+    from klaxon.services.statuspage.publisher import StatusPagePublisher
     from klaxon.services.statuspage.subscribers import SubscriberService
 
 
@@ -418,6 +419,16 @@ class Container:
             windows=self.noise_control.windows,
             announce=announcer(self.bus),
             introductions=self.directory.introductions,
+        )
+
+    @part
+    def statuspage_publisher(self) -> StatusPagePublisher:
+        """Renders the status page when what it shows changed, at most once a second across publishers."""
+        from klaxon.adapters.statuspage_store import DynamoRenderMarks
+        from klaxon.services.statuspage.publisher import StatusPagePublisher
+
+        return StatusPagePublisher(
+            snapshot=self.statuspage_service.snapshot, marks=DynamoRenderMarks(), clock=self.clock
         )
 
     @part

@@ -1,14 +1,19 @@
-"""Public status incidents in the config table (pk `status-incident`, sk the Klaxon incident id)."""
+"""Public status incidents in the config table (pk `status-incident`, sk the Klaxon incident id), and the
+mark the publishers share (pk `status-render`, sk `site`)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from pynamodb.exceptions import PutError
 
 from klaxon.adapters.tables import ConfigItem
 from klaxon.domain.errors import Conflict
 from klaxon.domain.statuspage.models import PublicIncident
+from klaxon.domain.statuspage.render_gate import RenderMark
 
 PK = "status-incident"
+RENDER_PK, RENDER_SK = "status-render", "site"
 
 
 def _is_conditional_failure(error: PutError) -> bool:
@@ -47,3 +52,36 @@ class DynamoStatusIncidents:
 
     def all(self) -> list[PublicIncident]:
         return [PublicIncident.model_validate(item.doc) for item in ConfigItem.query(PK)]
+
+
+def _at(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+class DynamoRenderMarks:
+    """`value` is the mark's version: a claim or release is conditional on it."""
+
+    def read(self) -> tuple[RenderMark, int]:
+        try:
+            item = ConfigItem.get(RENDER_PK, RENDER_SK, consistent_read=True)
+        except ConfigItem.DoesNotExist:
+            return RenderMark(), 0
+        doc = item.doc or {}
+        mark = RenderMark(doc.get("digest"), _at(doc.get("rendered_at")), _at(doc.get("lease_until")))
+        return mark, int(item.value or 0)
+
+    def replace(self, version: int, mark: RenderMark) -> int | None:
+        doc = {
+            "digest": mark.digest,
+            "rendered_at": mark.rendered_at.isoformat() if mark.rendered_at else None,
+            "lease_until": mark.lease_until.isoformat() if mark.lease_until else None,
+        }
+        item = ConfigItem(pk=RENDER_PK, sk=RENDER_SK, value=version + 1, doc=doc)
+        condition = ConfigItem.sk.does_not_exist() if version == 0 else ConfigItem.value == version
+        try:
+            item.save(condition=condition)
+        except PutError as error:
+            if _is_conditional_failure(error):
+                return None
+            raise
+        return version + 1

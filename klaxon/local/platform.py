@@ -300,7 +300,7 @@ class LocalPlatform:
         """Render the status page into `site_dir` now, as the publish function does on incident events."""
         from klaxon import wiring
 
-        wiring.container().statuspage_service.publish(self._site())
+        wiring.container().statuspage_publisher.publish(self._site(), forced=True)
 
     def next_incident_number(self) -> int:
         """The number the next incident will get (the counter the router takes numbers from, plus one)."""

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
     from klaxon.domain.paging.messages import EmailContent
     from klaxon.domain.statuspage.models import PublicIncident
+    from klaxon.domain.statuspage.render_gate import RenderMark
     from klaxon.domain.statuspage.subscribers import Delivery, Subscriber
 
 
@@ -25,6 +26,16 @@ class StatusIncidentStore(Protocol):
         """Store a changed public incident; Conflict if it changed since `version` was read."""
 
     def all(self) -> list[PublicIncident]: ...
+
+
+class RenderMarks(Protocol):
+    """The one mark the status page's publishers share (klaxon.domain.statuspage.render_gate)."""
+
+    def read(self) -> tuple[RenderMark, int]:
+        """The mark and its version (0 when there is none yet), read consistently."""
+
+    def replace(self, version: int, mark: RenderMark) -> int | None:
+        """Store `mark` if the stored one is still at `version`: its new version, else None."""
 
 
 class SubscriberStore(Protocol):

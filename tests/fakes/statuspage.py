@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from klaxon.domain.errors import Conflict
 from klaxon.domain.statuspage.models import PublicIncident
+from klaxon.domain.statuspage.render_gate import RenderMark
 from klaxon.ports import Published
 
 
@@ -47,3 +48,19 @@ class MemorySite:
         self.files.update({p: files[p] for p in changed})
         self.uploads.append(changed)
         return Published(uploaded=tuple(changed))
+
+
+class MemoryRenderMarks:
+    """The publishers' shared mark, with the DynamoDB adapter's versioning (conditional replace)."""
+
+    def __init__(self) -> None:
+        self.mark, self.version = RenderMark(), 0
+
+    def read(self) -> tuple[RenderMark, int]:
+        return self.mark, self.version
+
+    def replace(self, version: int, mark: RenderMark) -> int | None:
+        if version != self.version:
+            return None
+        self.mark, self.version = mark, version + 1
+        return self.version

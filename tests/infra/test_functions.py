@@ -69,7 +69,7 @@ CONFIG_PARTITIONS = {
         "status-last-delivery",
         "heartbeat",
     },
-    "statuspage_publish": {"status-incident"},
+    "statuspage_publish": {"status-incident", "status-render"},
     "statuspage_notify": {"status-subscriber", "status-last-delivery", "status-delivery#*"},
     "heartbeat_check": {"heartbeat"},
     "maintenance_reminder": {"maintenance-reminder"},

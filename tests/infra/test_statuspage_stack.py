@@ -252,12 +252,6 @@ def test_the_publish_function_may_assume_exactly_the_publisher_role(publisher_cf
     assert "role/klaxon-statuspage-publisher-" in json.dumps(assume["Resource"])
 
 
-def test_the_page_is_rendered_again_every_ten_minutes(publisher_cfn):
-    (schedule,) = resources_of_type(publisher_cfn, "AWS::Scheduler::Schedule").values()
-    assert schedule["Properties"]["ScheduleExpression"] == "rate(10 minutes)"
-    assert schedule["Properties"]["Target"]["Arn"]["Fn::GetAtt"][0] == publish_function(publisher_cfn)
-
-
 def test_the_csp_lets_a_configured_logo_load_over_https_and_nothing_else_from_other_hosts(cfn):
     (policy,) = resources_of_type(cfn, "AWS::CloudFront::ResponseHeadersPolicy").values()
     csp = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"][

@@ -25,7 +25,8 @@ def _schedule_of(cfn: dict[str, Any], timer: Timer) -> dict[str, Any]:
 def test_each_timer_invokes_its_function_at_its_rate(cfn: dict[str, Any], timer: Timer) -> None:
     schedule = _schedule_of(cfn, timer)
 
-    assert schedule["Properties"]["ScheduleExpression"] == f"rate({timer.every_minutes} minute)"
+    unit = "minute" if timer.every_minutes == 1 else "minutes"
+    assert schedule["Properties"]["ScheduleExpression"] == f"rate({timer.every_minutes} {unit})"
 
 
 @pytest.mark.parametrize("timer", TIMERS, ids=lambda t: t.name)

@@ -1,4 +1,4 @@
-"""Public status incidents in DynamoDB (moto): created once, replaced only at the version read."""
+"""Public status incidents and the render mark in DynamoDB (moto): replaced only at the version read."""
 
 from __future__ import annotations
 
@@ -49,3 +49,20 @@ def test_all_returns_every_public_incident(store):
     for n in (1, 2, 3):
         store.create(incident(n))
     assert sorted(i.id for i in store.all()) == ["p0001", "p0002", "p0003"]
+
+
+def test_the_render_mark_is_replaced_only_at_the_version_read(platform):
+    from datetime import UTC, datetime, timedelta
+
+    from klaxon.adapters.statuspage_store import DynamoRenderMarks
+    from klaxon.domain.statuspage.render_gate import RenderMark
+
+    marks = DynamoRenderMarks()
+    _, version = marks.read()  # the platform's own publishes may have left one
+    at = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    leased = RenderMark("d1", at, lease_until=at + timedelta(seconds=60))
+    assert marks.replace(version, leased) == version + 1
+    assert marks.read() == (leased, version + 1)
+    assert marks.replace(version, RenderMark("d2", at)) is None  # a publisher that read it before
+    assert marks.replace(version + 1, RenderMark("d2", at)) == version + 2
+    assert marks.read() == (RenderMark("d2", at), version + 2)

@@ -22,7 +22,6 @@ from klaxon.domain.statuspage.templates import (
     fill,
 )
 from klaxon.events import DetailType, IncidentSnapshot, StatusPageUpdated
-from klaxon.ports import Published, Site
 from klaxon.ports.statuspage import StatusIncidentStore
 from klaxon.services.statuspage.snapshot import (
     announced_maintenances,
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
     from klaxon.ports import Clock, EventBus, IdGenerator
 
 ATTEMPTS = 5  # optimistic-concurrency retries: an event and a person updating the same incident at once
-PUBLISH_ROUNDS = 3
 
 
 @dataclass
@@ -191,22 +189,3 @@ class StatusPageService:
             if announced
             else found
         )
-
-    def publish(self, site: Site) -> Published:
-        """Render and publish until the rendered state is still the latest: concurrent publishers converge."""
-        from statuspage_site import render
-
-        uploaded: list[str] = []
-        invalidated: list[str] = []
-        state = self.snapshot()
-        for _ in range(PUBLISH_ROUNDS):
-            if state is None:
-                break
-            result = site.publish(render(state, self.clock.now()))
-            uploaded += result.uploaded
-            invalidated += result.invalidated
-            latest = self.snapshot()
-            if latest == state:
-                break
-            state = latest
-        return Published(tuple(dict.fromkeys(uploaded)), tuple(dict.fromkeys(invalidated)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from klaxon.services.statuspage.public_incidents import StatusPageService
 from klaxon.services.statuspage.template_preview import preview, public_id
 from tests.conftest import DEMO_CONFIG
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
-from tests.fakes.statuspage import MemorySite, MemoryStatusIncidents
+from tests.fakes.statuspage import MemoryStatusIncidents
 
 TRIGGERED, ACKED, RESOLVED = (
     DetailType.INCIDENT_TRIGGERED,
@@ -207,21 +206,6 @@ def test_an_update_after_resolution_is_a_conflict(service):
 def test_showing_an_incident_not_on_the_page_is_not_found(service):
     with pytest.raises(NotFound):
         service.get("inc9")
-
-
-def test_publishing_renders_the_page_with_the_open_incident(service):
-    site = MemorySite()
-    service.on_incident(TRIGGERED, snap())
-    service.publish(site)
-    summary = json.loads(site.files["api/v2/summary.json"])
-    assert [i["name"] for i in summary["incidents"]] == ["Major outage of Checkout"]
-
-
-def test_publishing_again_without_a_change_uploads_nothing(service):
-    site = MemorySite()
-    service.on_incident(TRIGGERED, snap())
-    service.publish(site)
-    assert service.publish(site).uploaded == ()
 
 
 def test_preview_fills_every_template_for_an_example_incident(clock):
