@@ -1,9 +1,10 @@
-"""Soak: mixed traffic against the local platform for a long while (30 minutes by `make soak`), printing
-each minute the process's resident memory and p50/p99 per route, so growth shows before it hurts.
+"""Soak: mixed traffic against `klaxon up` for a long while (30 minutes by `make soak`), printing each
+minute the platform's resident memory and p50/p99 per route, so growth shows before it hurts.
 
-Traffic each second: alerts (a new incident now and then, duplicates otherwise), an acknowledgement and a
-resolve of older incidents, and API reads (the incident list, one incident, its timeline). The platform
-runs in this process, so its RSS is ours.
+Traffic each second, at a fixed rate whatever the answers' speed (an open loop, as real senders are):
+alerts (a new incident now and then, duplicates otherwise), and readers that list incidents, read one and
+its timeline, and acknowledge or resolve it. `klaxon up` runs as a process of its own, as users run it:
+its RSS is the platform's alone, and the load generator does not compete with it for the interpreter lock.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -28,13 +30,22 @@ DEFAULT_SECONDS = 1800  # `make soak`; `make bench` runs a short one (SOAK_SECON
 ALERTS_PER_SECOND = 8
 NEW_INCIDENT_EVERY = 4  # one alert in this many opens an incident; the rest are duplicates
 READERS = 2
+READS_PER_SECOND = 2  # per reader: one list, one incident, its timeline and maybe an ack or resolve each
+BANNER = re.compile(r"Klaxon is up on (http://\S+)")
+STARTUP_TIMEOUT = 120
 
 
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return float("nan")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the process so far (utime and stime of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -105,24 +116,49 @@ class Soak:
         }
 
 
-def _soak(seconds: int) -> dict[str, object]:
-    from klaxon.local.platform import LocalPlatform, Options
+def _start_klaxon_up(log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    command = [sys.executable, "-m", "klaxon.cli", "up", "--ephemeral", "--port", "0"]
+    command += ["--config", str(ROOT / "examples" / "acme.yaml"), "--rate-limit-scale", "1000"]
+    with log.open("wb") as out:
+        env = {**os.environ, "KLAXON_API_TOKEN": TOKEN}
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if (found := BANNER.search(log.read_text(errors="replace"))) is not None:
+            return process, found.group(1)
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"`klaxon up` did not come up:\n{log.read_text(errors='replace')[-3000:]}")
 
-    options = Options(
-        config=ROOT / "examples" / "acme.yaml", port=0, api_token=TOKEN, rate_limit_scale=1000.0
-    )
-    platform = LocalPlatform(options).start()
-    soak = Soak(platform.url)
+
+def _every(period: float, stop: threading.Event, step) -> None:  # type: ignore[no-untyped-def]
+    """Call `step` every `period` seconds until `stop`, without drifting, skipping a beat that is overdue."""
+    due = time.monotonic()
+    while not stop.is_set():
+        step()
+        due += period
+        delay = due - time.monotonic()
+        if delay < 0:
+            due = time.monotonic()
+        stop.wait(max(0.0, delay))
+
+
+def _soak(seconds: int) -> dict[str, object]:
+    import tempfile
+
+    log = Path(tempfile.mkdtemp(prefix="klaxon-soak-")) / "klaxon-up.log"
+    process, url = _start_klaxon_up(log)
+    soak = Soak(url)
     minutes: list[dict[str, object]] = []
     started = time.monotonic()
-    next_report = started + 60
+    next_report, cpu_before = started + 60, _cpu_seconds(process.pid)
     stop = threading.Event()
-
-    def reader() -> None:
-        while not stop.is_set():
-            soak.change_one()
-
-    readers = [threading.Thread(target=reader, daemon=True) for _ in range(READERS)]
+    readers = [
+        threading.Thread(target=_every, args=(1 / READS_PER_SECOND, stop, soak.change_one), daemon=True)
+        for _ in range(READERS)
+    ]
     try:
         for thread in readers:
             thread.start()
@@ -130,7 +166,13 @@ def _soak(seconds: int) -> dict[str, object]:
             soak.alerts(ALERTS_PER_SECOND)
             time.sleep(max(0.0, 1.0 - (time.monotonic() - now)))
             if time.monotonic() >= next_report or time.monotonic() - started >= seconds:
-                report = {"minute": len(minutes) + 1, "rss_mb": _rss_mb(), "routes": soak.minute()}
+                cpu, cpu_before = _cpu_seconds(process.pid) - cpu_before, _cpu_seconds(process.pid)
+                report = {
+                    "minute": len(minutes) + 1,
+                    "rss_mb": _rss_mb(process.pid),
+                    "cpu_percent": round(cpu / 60 * 100),  # of one core: the interpreter lock caps it at 100
+                    "routes": soak.minute(),
+                }
                 minutes.append(report)
                 print(report, file=sys.stderr, flush=True)
                 next_report += 60
@@ -139,7 +181,11 @@ def _soak(seconds: int) -> dict[str, object]:
             thread.join(60)
         incidents = len(soak.keys)
     finally:
-        platform.stop()
+        process.terminate()
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
     first, last = minutes[0], minutes[-1]
     listed = last["routes"].get("GET /v1/incidents", {})  # type: ignore[union-attr]
     return {
@@ -155,7 +201,7 @@ def _soak(seconds: int) -> dict[str, object]:
 
 
 def run() -> dict[str, object]:
-    """In a process of its own, so its RSS is the platform's, not what earlier benchmarks left behind."""
+    """In a process of its own, apart from what earlier benchmarks left behind."""
     seconds = os.environ.get("SOAK_SECONDS", "120")
     done = subprocess.run(
         [sys.executable, "-m", "bench.bench_soak"],
