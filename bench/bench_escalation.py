@@ -1,4 +1,5 @@
-"""Escalation through the local platform: alert-to-first-page latency, transitions and cost per incident."""
+"""Escalation through the local platform: alert-to-first-page latency (20 alerts one at a time on an idle
+platform, then 40 at once), the transitions and cost of a policy walked to its end."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 import statistics
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -25,47 +28,99 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(alerts: int = 40, time_scale: float = 600.0) -> dict[str, object]:
+class FirstPages:
+    """When each incident's first page went out, by incident number (from the "#N" in its text)."""
+
+    def __init__(self) -> None:
+        self.at: dict[int, float] = {}
+        self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)
+
+    def on_sent(self, message: object) -> None:
+        found = re.search(r"#(\d+)", getattr(message, "text", ""))
+        if found:
+            with self.lock:
+                self.at.setdefault(int(found.group(1)), time.perf_counter())
+                self.arrived.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        with self.lock:
+            self.arrived.wait_for(lambda: len(self.at) >= count, timeout)
+
+
+def _alert(key: str) -> dict[str, object]:
+    return {
+        "routing_key": KEY,
+        "event_action": "trigger",
+        "dedup_key": key,
+        "payload": {"summary": f"latency probe {key}", "source": "bench", "severity": "critical"},
+    }
+
+
+def _latencies(api: httpx.Client, pages: FirstPages, sent_at: dict[str, float]) -> list[float]:
+    numbers = {
+        incident["dedup_key"]: incident["number"]
+        for incident in api.get("/v1/incidents", params={"limit": 100}).json()["incidents"]
+    }
+    return [
+        (pages.at[numbers[key]] - start) * 1000
+        for key, start in sent_at.items()
+        if numbers.get(key) in pages.at
+    ]
+
+
+def _idle(api: httpx.Client, platform: Any, pages: FirstPages, alerts: int) -> list[float]:
+    """One alert at a time on an idle platform: each sent once the one before paged, was acknowledged (its
+    escalation stopped) and everything it set off has finished."""
+    sent_at: dict[str, float] = {}
+    for n in range(alerts):
+        key, paged = f"idle-{n}", len(pages.at)
+        sent_at[key] = time.perf_counter()
+        assert api.post("/v2/enqueue", json=_alert(key)).status_code == 202
+        pages.wait_for(paged + 1)
+        found = api.get("/v1/incidents", params={"dedup_key": key}).json()["incidents"]
+        api.post(f"/v1/incidents/{found[0]['id']}/acknowledge").raise_for_status()
+        assert platform.drain(60)
+    return _latencies(api, pages, sent_at)
+
+
+def _burst(api: httpx.Client, pages: FirstPages, alerts: int, senders: int = 8) -> list[float]:
+    """`alerts` new incidents at once, from `senders` clients side by side."""
+    sent_at: dict[str, float] = {}
+    before = len(pages.at)
+
+    def send(key: str) -> None:
+        sent_at[key] = time.perf_counter()
+        assert api.post("/v2/enqueue", json=_alert(key)).status_code == 202
+
+    with ThreadPoolExecutor(senders) as pool:
+        list(pool.map(send, [f"burst-{n}" for n in range(alerts)]))
+    pages.wait_for(before + alerts)
+    return _latencies(api, pages, sent_at)
+
+
+def _figures(name: str, latencies: list[float]) -> dict[str, object]:
+    return {
+        f"alert_to_first_page{name}_ms_p50": round(statistics.median(latencies), 1),
+        f"alert_to_first_page{name}_ms_p99": round(_percentile(latencies, 0.99), 1),
+        f"alert_to_first_page{name}_samples": len(latencies),
+    }
+
+
+def run(idle_alerts: int = 20, burst_alerts: int = 40, time_scale: float = 600.0) -> dict[str, object]:
     from klaxon.adapters.aws import client
     from klaxon.local.platform import LocalPlatform, Options
 
     platform = LocalPlatform(
         Options(config=ROOT / "examples" / "acme.yaml", port=0, api_token=TOKEN, time_scale=time_scale)
     ).start()
-    first_page: dict[int, float] = {}
-    lock = threading.Lock()
-
-    def on_sent(message: object) -> None:
-        found = re.search(r"#(\d+)", getattr(message, "text", ""))
-        if found:
-            with lock:
-                first_page.setdefault(int(found.group(1)), time.perf_counter())
-
-    platform.messaging.on_sent(on_sent)
+    pages = FirstPages()
+    platform.messaging.on_sent(pages.on_sent)
     try:
         api = httpx.Client(base_url=platform.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
-        sent_at: dict[str, float] = {}
-        for n in range(alerts):
-            event = {
-                "routing_key": KEY,
-                "event_action": "trigger",
-                "dedup_key": f"latency-{n}",
-                "payload": {"summary": f"latency probe {n}", "source": "bench", "severity": "critical"},
-            }
-            sent_at[f"latency-{n}"] = time.perf_counter()
-            assert api.post("/v2/enqueue", json=event).status_code == 202
-            time.sleep(0.05)  # one alert at a time: latency, not a storm
-        deadline = time.monotonic() + 60
-        numbers: dict[str, int] = {}
-        while time.monotonic() < deadline and len(first_page) < alerts:
-            time.sleep(0.05)
-        for incident in api.get("/v1/incidents", params={"limit": 100}).json()["incidents"]:
-            numbers[incident["dedup_key"]] = incident["number"]
-        latencies = [
-            (first_page[numbers[key]] - start) * 1000
-            for key, start in sent_at.items()
-            if numbers.get(key) in first_page
-        ]
+        assert platform.drain(60)
+        idle = _idle(api, platform, pages, idle_alerts)
+        burst = _burst(api, pages, burst_alerts)
         transitions = _transitions_of_a_full_walk(api, platform, client("stepfunctions"))
         step_invocations = transitions["task_states"]
         cost = (
@@ -74,9 +129,8 @@ def run(alerts: int = 40, time_scale: float = 600.0) -> dict[str, object]:
             + (step_invocations + 1) * 0.5 * 0.2 * USD_PER_GB_SECOND
         )
         return {
-            "alert_to_first_page_ms_p50": round(statistics.median(latencies), 1),
-            "alert_to_first_page_ms_p99": round(_percentile(latencies, 0.99), 1),
-            "alert_to_first_page_samples": len(latencies),
+            **_figures("_idle", idle),
+            **_figures("", burst),  # 40 alerts at once
             "state_transitions_per_escalated_incident": transitions["transitions"],
             "escalation_step_invocations_per_incident": step_invocations,
             "usd_per_escalated_incident_excluding_messages": round(cost, 6),

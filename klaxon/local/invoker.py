@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from klaxon.local.emulation import ACCOUNT, REGION
+from klaxon.local.priority_lock import PriorityLock
 from klaxon.topology import FUNCTIONS, ROUTES
 
 log = logging.getLogger("klaxon.local")
@@ -33,6 +34,21 @@ BACKGROUND = frozenset(
         "maintenance_reminder",
     }
 )
+
+
+FIRST, LATER = 0, 1  # priorities on a function's lock: lower goes first
+
+
+def priority(name: str, event: dict[str, Any]) -> int:
+    """The first tick of an escalation pages someone for an incident nobody has heard of yet: it goes ahead
+    of later ticks (next steps, loops, retries, acknowledgement timers) waiting on escalation_step."""
+    first_tick = (
+        event.get("step", 0) == 0
+        and event.get("loop", 0) == 0
+        and not event.get("token")
+        and not event.get("ack_timer")
+    )
+    return FIRST if name != "escalation_step" or first_tick else LATER
 
 
 RUNNING: contextvars.ContextVar[str | None] = contextvars.ContextVar("klaxon_function", default=None)
@@ -69,9 +85,9 @@ class Invoker:
 
     def __init__(self, async_workers: int = 4) -> None:
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
-        http = threading.Lock()
+        http = PriorityLock()
         resolvers = {route.function for route in ROUTES}
-        self._locks = {name: http if name in resolvers else threading.Lock() for name in FUNCTIONS}
+        self._locks = {name: http if name in resolvers else PriorityLock() for name in FUNCTIONS}
         self._pool = ThreadPoolExecutor(max_workers=async_workers, thread_name_prefix="lambda-async")
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-background")
         self._pending: set[Future[None]] = set()
@@ -97,7 +113,7 @@ class Invoker:
         try:
             if name in CONCURRENT:
                 return handler(event, LambdaContext(name))
-            with self._locks[name]:
+            with self._locks[name].held(priority(name, event)):
                 return handler(event, LambdaContext(name))
         finally:
             RUNNING.reset(running)
