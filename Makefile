@@ -81,9 +81,10 @@ synth: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
-# 30 minutes of mixed traffic against the local platform: RSS and p50/p99 per route, each minute.
+# 30 minutes of mixed traffic against `klaxon up`: RSS, CPU and p50/p99 per route each minute, kept in
+# bench/results.json as `soak_long`.
 soak: $(STAMP)
-	SOAK_SECONDS=$${SOAK_SECONDS:-1800} $(PY) -m bench.bench_soak
+	SOAK_SECONDS=$${SOAK_SECONDS:-1800} SOAK_RECORD_AS=soak_long $(PY) -m bench.bench_soak
 
 deploy: $(STAMP) layer
 	npx --yes aws-cdk@2 deploy --all --app "$(PY) app.py"

@@ -36,7 +36,10 @@ def main() -> int:
         from bench.cost_model import monthly
 
         results["cost_model_monthly"] = monthly(pipeline)
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    earlier = HERE / "results.json"
+    if earlier.exists() and "soak_long" in (kept := json.loads(earlier.read_text())):
+        results["soak_long"] = kept["soak_long"]  # `make soak`'s thirty minutes, measured on their own
+    earlier.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
     return 0
 

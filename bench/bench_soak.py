@@ -216,5 +216,16 @@ def run() -> dict[str, object]:
     return found
 
 
+def _record(key: str, figures: dict[str, object]) -> None:
+    """`make soak`: keep the long run's figures in bench/results.json beside `make bench`'s short one."""
+    results = ROOT / "bench" / "results.json"
+    found = json.loads(results.read_text()) if results.exists() else {}
+    found[key] = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **figures}
+    results.write_text(json.dumps(found, indent=2) + "\n")
+
+
 if __name__ == "__main__":
-    print(json.dumps(_soak(int(os.environ.get("SOAK_SECONDS", str(DEFAULT_SECONDS)))), indent=2))
+    figures = _soak(int(os.environ.get("SOAK_SECONDS", str(DEFAULT_SECONDS))))
+    if key := os.environ.get("SOAK_RECORD_AS"):
+        _record(key, figures)
+    print(json.dumps(figures, indent=2))
