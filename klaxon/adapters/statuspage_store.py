@@ -67,7 +67,9 @@ class DynamoRenderMarks:
         except ConfigItem.DoesNotExist:
             return RenderMark(), 0
         doc = item.doc or {}
-        mark = RenderMark(doc.get("digest"), _at(doc.get("rendered_at")), _at(doc.get("lease_until")))
+        mark = RenderMark(
+            doc.get("digest"), _at(doc.get("rendered_at")), _at(doc.get("lease_until")), doc.get("owner")
+        )
         return mark, int(item.value or 0)
 
     def replace(self, version: int, mark: RenderMark) -> int | None:
@@ -75,6 +77,7 @@ class DynamoRenderMarks:
             "digest": mark.digest,
             "rendered_at": mark.rendered_at.isoformat() if mark.rendered_at else None,
             "lease_until": mark.lease_until.isoformat() if mark.lease_until else None,
+            "owner": mark.owner,
         }
         item = ConfigItem(pk=RENDER_PK, sk=RENDER_SK, value=version + 1, doc=doc)
         condition = ConfigItem.sk.does_not_exist() if version == 0 else ConfigItem.value == version

@@ -19,10 +19,12 @@ from klaxon.topology import FUNCTIONS, ROUTES
 
 log = logging.getLogger("klaxon.local")
 ASYNC_RETRIES = 2  # as Lambda's asynchronous invocation: two retries, then the dead-letter queue
-# No per-request state in its handler: it runs concurrently, like the many containers AWS runs it in.
+# No per-request state in their handlers: they run concurrently, like the many containers AWS runs them
+# in. The status page's publisher must: the one that renders may wait a second, and the others hand their
+# changes over to it meanwhile (klaxon.domain.statuspage.render_gate) instead of queueing behind it.
 # escalation_step could too, but 40 ticks side by side on one interpreter lock paged later, not sooner
 # (alert to first page, 40 alerts at once: p50 11.3 s concurrent, 2.7 s one tick at a time).
-CONCURRENT = frozenset({"router"})
+CONCURRENT = frozenset({"router", "statuspage_publish"})
 # Housekeeping runs on workers of its own, so a status page render or a sweep never holds the workers
 # that route alerts and stop escalations.
 BACKGROUND = frozenset(

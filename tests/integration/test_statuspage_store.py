@@ -60,7 +60,7 @@ def test_the_render_mark_is_replaced_only_at_the_version_read(platform):
     marks = DynamoRenderMarks()
     _, version = marks.read()  # the platform's own publishes may have left one
     at = datetime(2026, 12, 5, 12, tzinfo=UTC)
-    leased = RenderMark("d1", at, lease_until=at + timedelta(seconds=60))
+    leased = RenderMark("d1", at, lease_until=at + timedelta(seconds=60), owner="p1")
     assert marks.replace(version, leased) == version + 1
     assert marks.read() == (leased, version + 1)
     assert marks.replace(version, RenderMark("d2", at)) is None  # a publisher that read it before

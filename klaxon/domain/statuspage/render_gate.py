@@ -1,31 +1,41 @@
 """When the status page is rendered: only when what it shows changed, at most once a second (issue 14 §3).
 
 Every incident event used to render the whole site: in a storm, one render per event, each one seeing
-nearly the same state. The publishers now share one mark: the digest of the state last published, when,
-and a lease held while a render runs. An event whose state is already published does nothing; one that
-arrives within a second of the last render, or while another render runs, waits for it and then looks
-again, so the last change is always rendered (a trailing render) and no two renders overlap.
+nearly the same state. The publishers now share one mark: the digest of the state last published, when it
+was rendered, and a lease held by the one publisher that renders. A publisher whose state is published
+already does nothing. One that finds a render under way hands its change over to it (it bumps the mark's
+version, so the renderer's release fails and it renders once more) and stops at once. Otherwise it takes
+the lease and renders, a second after the last render at the earliest. So renders never overlap, come at
+most once a second, and the last change is always rendered, with only the renderer ever waiting.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 MIN_INTERVAL = timedelta(seconds=1)  # between the starts of two renders
 # A lease outlives a render (~0.2 s for 1,000 incidents; the first upload of a whole site to S3, some
-# seconds) and lapses before a waiting publisher gives up (klaxon.services.statuspage.publisher.GIVE_UP):
-# a crashed renderer holds nobody back for long.
+# seconds) and the wait before it: a renderer that crashed holds the page back for at most this long.
 LEASE = timedelta(seconds=60)
-POLL = timedelta(milliseconds=250)  # how often a publisher waiting on another's lease looks again
+# A renderer asked for more renders keeps rendering for at most this long (the function's timeout is
+# 120 s); a change handed over after that shows at the next event's render or the scheduled one.
+RENDER_FOR = timedelta(seconds=80)
 
 
 @dataclass(frozen=True)
 class RenderMark:
     digest: str | None = None  # of the state last published
     rendered_at: datetime | None = None  # when that render started
-    lease_until: datetime | None = None  # a render is running until then, unless it ends sooner
+    lease_until: datetime | None = None  # a publisher renders (or waits to) until then, unless it ends sooner
+    owner: str | None = None  # which publisher holds the lease
+
+    def leased(self, owner: str, until: datetime) -> RenderMark:
+        return replace(self, lease_until=until, owner=owner)
+
+    def held_by(self, owner: str, now: datetime) -> bool:
+        return self.owner == owner and self.lease_until is not None and self.lease_until > now
 
 
 @dataclass(frozen=True)
@@ -34,16 +44,18 @@ class Done:
 
 
 @dataclass(frozen=True)
-class WaitUntil:
-    at: datetime
+class HandOver:
+    """A render is under way: ask it for one more and stop."""
 
 
 @dataclass(frozen=True)
-class Render:
-    """Take the lease, render, and record the digest."""
+class Claim:
+    """Take the lease, and render at `start`."""
+
+    start: datetime
 
 
-Step = Done | WaitUntil | Render
+Step = Done | HandOver | Claim
 
 
 def clock_key(now: datetime, *, live: bool) -> str:
@@ -57,13 +69,18 @@ def digest_of(state_json: str, clock: str) -> str:
     return hashlib.sha256(f"{clock}\n{state_json}".encode()).hexdigest()
 
 
-def next_step(mark: RenderMark, digest: str, now: datetime, *, forced: bool) -> Step:
-    """`forced`: render even if the digest is unchanged (maintenance windows start and end on their own:
-    the scheduled re-render)."""
+def next_render(mark: RenderMark, now: datetime) -> datetime:
+    """When the next render may start: now, or a second after the last one started."""
+    if mark.rendered_at is None or now - mark.rendered_at >= MIN_INTERVAL:
+        return now
+    return mark.rendered_at + MIN_INTERVAL
+
+
+def first_step(mark: RenderMark, digest: str, now: datetime, *, forced: bool) -> Step:
+    """What a publisher does with its state's digest. `forced`: render even if the digest is unchanged
+    (maintenance windows start and end on their own: the scheduled re-render)."""
     if not forced and mark.digest == digest:
         return Done()
     if mark.lease_until is not None and mark.lease_until > now:
-        return WaitUntil(min(mark.lease_until, now + POLL))
-    if mark.rendered_at is not None and now - mark.rendered_at < MIN_INTERVAL:
-        return WaitUntil(mark.rendered_at + MIN_INTERVAL)
-    return Render()
+        return HandOver()
+    return Claim(next_render(mark, now))

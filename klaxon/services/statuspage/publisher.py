@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from klaxon.domain.statuspage.render_gate import (
     LEASE,
-    POLL,
+    MIN_INTERVAL,
+    RENDER_FOR,
     Done,
+    HandOver,
     RenderMark,
-    WaitUntil,
     clock_key,
     digest_of,
-    next_step,
+    first_step,
 )
 from klaxon.ports import Published, Site
 
@@ -28,14 +30,11 @@ if TYPE_CHECKING:
     from klaxon.ports.statuspage import RenderMarks
 
 log = logging.getLogger(__name__)
-# How long a publisher waits on others' renders before it fails (and its invocation is retried): well
-# under the function's 120 s timeout, past a lease left by a crashed renderer.
-GIVE_UP = timedelta(seconds=90)
-MAX_ROUNDS = int(GIVE_UP / POLL) + 10  # the same bound for a clock that stands still
+ATTEMPTS = 20  # conditional writes lost to other publishers before one gives up (and is retried)
 
 
-class PublishBehind(RuntimeError):
-    """The page could not be rendered within GIVE_UP: another render held the lease all along."""
+class PublishContended(RuntimeError):
+    """The mark kept changing under this publisher: its invocation fails, and is retried."""
 
 
 @dataclass
@@ -46,38 +45,89 @@ class StatusPagePublisher:
     sleep: Callable[[float], None] = field(default=time.sleep)
 
     def publish(self, site: Site, *, forced: bool = False) -> Published:
-        """Publish what the page shows unless it is published already. `forced`: render even so (the
-        scheduled re-render, an explicit request, a status update or maintenance window)."""
+        """Publish what the page shows unless it is published already, or hand it to the render under
+        way. `forced`: render even if unchanged (the scheduled re-render, an explicit request)."""
+        me = uuid.uuid4().hex
+        start = self._claim(me, forced)
+        if start is None:
+            return Published()
+        return self._render_while_asked(site, me, start, forced=forced)
+
+    def _digest(self, state: Snapshot, now: datetime) -> str:
+        live = any(incident.resolved_at is None for incident in state.incidents)
+        return digest_of(state.model_dump_json(), clock_key(now, live=live))
+
+    def _claim(self, me: str, forced: bool) -> datetime | None:
+        """Take the lease: when to render; None when there is nothing for this publisher to do."""
+        for _ in range(ATTEMPTS):
+            state = self.snapshot()
+            if state is None:
+                return None
+            now = self.clock.now()
+            mark, version = self.marks.read()
+            step = first_step(mark, self._digest(state, now), now, forced=forced)
+            if isinstance(step, Done):
+                return None
+            if isinstance(step, HandOver):
+                if self.marks.replace(version, mark) is not None:  # the bump is the request
+                    return None
+                continue
+            if self.marks.replace(version, mark.leased(me, step.start + LEASE)) is not None:
+                return step.start
+        raise PublishContended("the status page's render mark kept changing")
+
+    def _render_while_asked(self, site: Site, me: str, start: datetime, *, forced: bool) -> Published:
+        """Render at `start`, then again (a second later) each time another publisher handed a change over
+        after this render read the state, for RENDER_FOR at most; then give the lease back."""
         from statuspage_site import render
 
         uploaded: list[str] = []
         invalidated: list[str] = []
-        give_up, rounds = self.clock.now() + GIVE_UP, 0
-        while (state := self.snapshot()) is not None:
-            rounds += 1
+        give_back = self.clock.now() + RENDER_FOR
+        while True:
+            self._wait_until(start)
+            # Hand-overs up to this read are in the state read next; a later one fails the release below.
+            mark, seen = self.marks.read()
             now = self.clock.now()
-            live = any(incident.resolved_at is None for incident in state.incidents)
-            digest = digest_of(state.model_dump_json(), clock_key(now, live=live))
-            mark, version = self.marks.read()
-            step = next_step(mark, digest, now, forced=forced)
-            if isinstance(step, Done):
-                break
-            if isinstance(step, WaitUntil):
-                if now >= give_up or rounds > MAX_ROUNDS:
-                    raise PublishBehind(f"another render held the status page until {mark.lease_until}")
-                self.sleep((step.at - now).total_seconds())
-                continue
-            claimed = self.marks.replace(version, RenderMark(mark.digest, mark.rendered_at, now + LEASE))
-            if claimed is None:
-                continue  # another publisher took the lease first: look again
-            try:
-                result = site.publish(render(state, now))
-            except Exception:
-                self.marks.replace(claimed, RenderMark(mark.digest, mark.rendered_at))
-                raise
-            if self.marks.replace(claimed, RenderMark(digest, now)) is None:
+            if not mark.held_by(me, now):
                 log.warning("the status page render outlasted its lease; another publisher took over")
-            uploaded += result.uploaded
-            invalidated += result.invalidated
-            forced = False  # rendered now: from here on, only a change renders again
+                break
+            state = self.snapshot()
+            done = RenderMark(mark.digest, mark.rendered_at)
+            if state is not None and (forced or self._digest(state, now) != mark.digest):
+                try:
+                    result = site.publish(render(state, now))
+                except Exception:
+                    self.marks.replace(seen, done)  # nothing published: the lease back, the mark as it was
+                    raise
+                uploaded += result.uploaded
+                invalidated += result.invalidated
+                done = RenderMark(self._digest(state, now), now)
+            forced = False
+            if self.marks.replace(seen, done) is not None:
+                break
+            if self._renew(me, done, now, last=now >= give_back):
+                break
+            start = (done.rendered_at or now) + MIN_INTERVAL
         return Published(tuple(dict.fromkeys(uploaded)), tuple(dict.fromkeys(invalidated)))
+
+    def _renew(self, me: str, done: RenderMark, now: datetime, *, last: bool) -> bool:
+        """A change was handed over during the render: record `done` and keep the lease for one more, or
+        (`last`) give it back. True when this publisher stops here."""
+        for _ in range(ATTEMPTS):
+            mark, version = self.marks.read()
+            if not mark.held_by(me, now):
+                return True
+            kept = done if last else done.leased(me, now + MIN_INTERVAL + LEASE)
+            if self.marks.replace(version, kept) is not None:
+                if last:
+                    log.warning(
+                        "rendered the status page for %s: a change is left for the next render", RENDER_FOR
+                    )
+                return last
+        raise PublishContended("the status page's render mark kept changing")
+
+    def _wait_until(self, at: datetime) -> None:
+        delay = (at - self.clock.now()).total_seconds()
+        if delay > 0:
+            self.sleep(delay)

@@ -1,5 +1,6 @@
-"""Publishing the status page: only a change renders, at most once a second, the last change always, and
-never two renders at once (klaxon.domain.statuspage.render_gate, klaxon.services.statuspage.publisher)."""
+"""Publishing the status page: only a change renders, at most once a second, the last change always, never
+two renders at once, and only the renderer waits (klaxon.domain.statuspage.render_gate,
+klaxon.services.statuspage.publisher)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,16 @@ import pytest
 from klaxon.domain.statuspage.render_gate import (
     LEASE,
     MIN_INTERVAL,
-    POLL,
+    RENDER_FOR,
+    Claim,
     Done,
-    Render,
+    HandOver,
     RenderMark,
-    WaitUntil,
-    clock_key,
-    digest_of,
-    next_step,
+    first_step,
 )
 from klaxon.ports import Published
 from klaxon.services.statuspage.public_incidents import StatusPageService
-from klaxon.services.statuspage.publisher import GIVE_UP, PublishBehind, StatusPagePublisher
+from klaxon.services.statuspage.publisher import StatusPagePublisher
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
 from tests.fakes.statuspage import MemoryRenderMarks, MemorySite, MemoryStatusIncidents
 from tests.unit.statuspage.test_statuspage_service import DEMO, RESOLVED, TRIGGERED, snap
@@ -35,32 +34,29 @@ NOW = FixedClock().now()
 
 def test_a_state_already_published_is_done_unless_forced():
     mark = RenderMark("d1", NOW - timedelta(minutes=5))
-    assert next_step(mark, "d1", NOW, forced=False) == Done()
-    assert next_step(mark, "d1", NOW, forced=True) == Render()
+    assert first_step(mark, "d1", NOW, forced=False) == Done()
+    assert first_step(mark, "d1", NOW, forced=True) == Claim(NOW)
 
 
 def test_a_change_renders_at_once_after_a_quiet_second():
-    assert next_step(RenderMark(), "d1", NOW, forced=False) == Render()
-    assert next_step(RenderMark("d0", NOW - MIN_INTERVAL), "d1", NOW, forced=False) == Render()
+    assert first_step(RenderMark(), "d1", NOW, forced=False) == Claim(NOW)
+    assert first_step(RenderMark("d0", NOW - MIN_INTERVAL), "d1", NOW, forced=False) == Claim(NOW)
 
 
-def test_a_change_within_a_second_of_the_last_render_waits_for_the_second_to_pass():
+def test_a_change_within_a_second_of_the_last_render_renders_when_the_second_has_passed():
     rendered = NOW - timedelta(milliseconds=300)
-    assert next_step(RenderMark("d0", rendered), "d1", NOW, forced=False) == WaitUntil(
-        rendered + MIN_INTERVAL
-    )
+    assert first_step(RenderMark("d0", rendered), "d1", NOW, forced=False) == Claim(rendered + MIN_INTERVAL)
 
 
-def test_a_render_under_way_is_waited_on_a_little_at_a_time_until_its_lease_ends():
-    long_lease = RenderMark("d0", NOW - timedelta(seconds=5), lease_until=NOW + LEASE)
-    assert next_step(long_lease, "d1", NOW, forced=True) == WaitUntil(NOW + POLL)
-    ending = RenderMark("d0", NOW - timedelta(seconds=5), lease_until=NOW + timedelta(milliseconds=100))
-    assert next_step(ending, "d1", NOW, forced=False) == WaitUntil(NOW + timedelta(milliseconds=100))
+def test_a_change_made_while_someone_renders_is_handed_over_to_them():
+    leased = RenderMark("d0", NOW, lease_until=NOW + LEASE, owner="p1")
+    assert first_step(leased, "d1", NOW, forced=False) == HandOver()
+    assert first_step(leased, "d1", NOW, forced=True) == HandOver()
 
 
 def test_a_lapsed_lease_no_longer_holds_anyone_back():
-    lapsed = RenderMark("d0", NOW - timedelta(minutes=3), lease_until=NOW - timedelta(seconds=1))
-    assert next_step(lapsed, "d1", NOW, forced=False) == Render()
+    lapsed = RenderMark("d0", NOW - timedelta(minutes=3), lease_until=NOW - timedelta(seconds=1), owner="p1")
+    assert first_step(lapsed, "d1", NOW, forced=False) == Claim(NOW)
 
 
 # --- the publisher ------------------------------------------------------------------------------------------
@@ -75,18 +71,22 @@ class Rig:
             ids=CountingIds(),
         )  # fmt: skip
         self.marks = MemoryRenderMarks()
-        self.publisher = StatusPagePublisher(
+        self.publisher = self.new_publisher()
+        self.site = MemorySite()
+        self.during_sleep: list[object] = []  # run while a publisher sleeps: what others do meanwhile
+
+    def new_publisher(self) -> StatusPagePublisher:
+        return StatusPagePublisher(
             snapshot=self.service.snapshot, marks=self.marks, clock=self.clock, sleep=self._sleep
         )
-        self.site = MemorySite()
-        self.during_sleep: list[object] = []  # callables run while a publisher sleeps (others' work)
 
     def _sleep(self, seconds: float) -> None:
         assert seconds > 0
         self.sleeps.append(seconds)
         self.clock.advance(seconds=seconds)
-        while self.during_sleep:
-            self.during_sleep.pop(0)()  # type: ignore[operator]
+        now_running, self.during_sleep = self.during_sleep, []
+        for action in now_running:
+            action()  # type: ignore[operator]
 
     def open(self, n: int) -> None:
         self.service.on_incident(TRIGGERED, snap(n))
@@ -100,11 +100,12 @@ def rig() -> Rig:
     return Rig()
 
 
-def test_publishing_renders_the_page_with_the_open_incident(rig):
+def test_publishing_renders_the_page_with_the_open_incident_and_gives_the_lease_back(rig):
     rig.open(1)
     rig.publisher.publish(rig.site)
     assert rig.shown() == ["Major outage of Checkout"]
-    assert rig.marks.mark.lease_until is None and rig.marks.mark.rendered_at == rig.clock.now()
+    assert rig.marks.mark.rendered_at == rig.clock.now()
+    assert (rig.marks.mark.lease_until, rig.marks.mark.owner) == (None, None)
 
 
 def test_an_event_that_changes_nothing_public_renders_nothing(rig):
@@ -153,39 +154,51 @@ def test_a_change_within_a_second_of_a_render_is_rendered_once_the_second_has_pa
     assert len(rig.shown()) == 2 and len(rig.site.uploads) == 2
 
 
-def test_changes_made_while_a_publisher_waits_are_rendered_by_its_one_render(rig):
+def test_publishers_arriving_while_one_waits_to_render_hand_over_and_return_at_once(rig):
     rig.open(1)
     rig.publisher.publish(rig.site)
     rig.open(2)
-    rig.during_sleep += [lambda: rig.open(3), lambda: rig.open(4)]
+    others: list[Published] = []
+
+    def another(n: int) -> None:
+        rig.open(n)
+        others.append(rig.new_publisher().publish(rig.site))
+
+    rig.during_sleep += [lambda: another(3), lambda: another(4)]
     rig.publisher.publish(rig.site)
-    assert len(rig.site.uploads) == 2 and len(rig.shown()) == 4
+    assert others == [Published(), Published()]  # they neither rendered nor waited
+    assert rig.sleeps == [1.0]  # the renderer's wait: its one render read every change handed over
+    assert len(rig.shown()) == 4 and len(rig.site.uploads) == 2
 
 
-def test_a_change_made_during_a_render_is_rendered_after_it_a_second_later(rig):
+def test_a_change_handed_over_during_a_render_is_rendered_after_it_a_second_later(rig):
     class ChangingSite(MemorySite):
         def publish(self, files):  # type: ignore[no-untyped-def]
-            if len(self.uploads) == 0:
-                rig.open(2)  # an event lands while the first render runs: it read the state before
+            if len(self.uploads) == 0:  # an event lands while the first render uploads
+                rig.open(2)
+                assert rig.new_publisher().publish(rig) == Published()  # handed over: no render of its own
             return super().publish(files)
 
     rig.site = ChangingSite()
     rig.open(1)
     rig.publisher.publish(rig.site)
     assert len(rig.site.uploads) == 2 and len(rig.shown()) == 2
-    assert rig.sleeps == [1.0]  # the trailing render waited for the second to pass
+    assert rig.sleeps == [1.0]
+    assert rig.marks.mark.lease_until is None
 
 
-def test_a_publisher_waits_for_another_s_render_and_is_done_if_it_rendered_the_same_state(rig):
+def test_a_hand_over_of_a_change_already_rendered_renders_nothing_more(rig):
+    class EchoingSite(MemorySite):
+        def publish(self, files):  # type: ignore[no-untyped-def]
+            if len(self.uploads) == 0:
+                mark, version = rig.marks.read()
+                rig.marks.replace(version, mark)  # a hand-over whose change this render already has
+            return super().publish(files)
+
+    rig.site = EchoingSite()
     rig.open(1)
-    state = rig.service.snapshot()
-    assert state is not None
-    digest = digest_of(state.model_dump_json(), clock_key(rig.clock.now(), live=True))
-    other = RenderMark(None, rig.clock.now(), lease_until=rig.clock.now() + timedelta(seconds=2))
-    rig.marks.replace(0, other)
-    rig.during_sleep.append(lambda: rig.marks.replace(1, RenderMark(digest, rig.clock.now())))
-    assert rig.publisher.publish(rig.site) == Published()
-    assert rig.site.uploads == [] and rig.sleeps == [POLL.total_seconds()]
+    rig.publisher.publish(rig.site)
+    assert len(rig.site.uploads) == 1 and rig.marks.mark.lease_until is None
 
 
 def test_a_failed_render_gives_the_lease_back_and_fails(rig):
@@ -201,9 +214,28 @@ def test_a_failed_render_gives_the_lease_back_and_fails(rig):
     assert rig.shown() == ["Major outage of Checkout"]
 
 
-def test_a_lease_that_never_ends_fails_the_publish_after_a_while_so_it_is_retried(rig):
+def test_a_crashed_renderer_s_lease_lapses_and_the_next_publisher_renders(rig):
     rig.open(1)
-    rig.marks.replace(0, RenderMark(None, rig.clock.now(), lease_until=rig.clock.now() + timedelta(days=1)))
-    with pytest.raises(PublishBehind):
-        rig.publisher.publish(rig.site)
-    assert sum(rig.sleeps) == pytest.approx(GIVE_UP.total_seconds())
+    crashed = RenderMark(None, rig.clock.now(), lease_until=rig.clock.now() + LEASE, owner="crashed")
+    rig.marks.replace(0, crashed)
+    assert rig.publisher.publish(rig.site) == Published()  # handed over to a renderer that is gone
+    rig.clock.advance(seconds=LEASE.total_seconds() + 1)
+    rig.publisher.publish(rig.site)
+    assert rig.shown() == ["Major outage of Checkout"]
+
+
+def test_a_renderer_kept_busy_gives_the_lease_back_after_a_while(rig):
+    rig.open(1)
+    rig.publisher.publish(rig.site)
+    opened = iter(range(2, 1000))
+
+    def keep_busy() -> None:  # every wait, another change is handed over
+        rig.open(next(opened))
+        rig.new_publisher().publish(rig.site)
+        rig.during_sleep.append(keep_busy)
+
+    rig.open(next(opened))
+    rig.during_sleep.append(keep_busy)
+    rig.publisher.publish(rig.site)
+    assert sum(rig.sleeps) <= RENDER_FOR.total_seconds() + MIN_INTERVAL.total_seconds()
+    assert rig.marks.mark.lease_until is None
