@@ -2,9 +2,10 @@
 minute the platform's resident memory and p50/p99 per route, so growth shows before it hurts.
 
 Traffic each second, at a fixed rate whatever the answers' speed (an open loop, as real senders are):
-alerts (a new incident now and then, duplicates otherwise), and readers that list incidents, read one and
-its timeline, and acknowledge or resolve it. `klaxon up` runs as a process of its own, as users run it:
-its RSS is the platform's alone, and the load generator does not compete with it for the interpreter lock.
+alerts (a new incident now and then, one in twenty of them public; duplicates otherwise), and readers that
+list incidents, read one and its timeline, and acknowledge or resolve it. `klaxon up` runs as a process of
+its own, as users run it: its RSS is the platform's alone, and the load generator does not compete with it
+for the interpreter lock. A SIGTERM to the benchmark stops it too.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ KEY = "KLAXON-DEMO-PAYMENTS-KEY-0000001"
 DEFAULT_SECONDS = 1800  # `make soak`; `make bench` runs a short one (SOAK_SECONDS)
 ALERTS_PER_SECOND = 8
 NEW_INCIDENT_EVERY = 4  # one alert in this many opens an incident; the rest are duplicates
+PUBLIC_EVERY = 20  # one new incident in this many is public
 READERS = 2
 READS_PER_SECOND = 2  # per reader: one list, one incident, its timeline and maybe an ack or resolve each
 BANNER = re.compile(r"Klaxon is up on (http://\S+)")
@@ -84,11 +86,18 @@ class Soak:
                 if not self.keys or self.rng.randrange(NEW_INCIDENT_EVERY) == 0:
                     self.keys.append(f"soak-{len(self.keys)}")
                 key = self.rng.choice(self.keys[-50:])
+            # Most incidents internal (info: P4, never on the status page), one in PUBLIC_EVERY public
+            # (warning: P3, on the Payments component), as a status page sees far fewer than on-call does.
+            public = int(key.rpartition("-")[2]) % PUBLIC_EVERY == 0
             event = {
                 "routing_key": KEY,
                 "event_action": "trigger",
                 "dedup_key": key,
-                "payload": {"summary": f"soak {key}", "source": "soak", "severity": "warning"},
+                "payload": {
+                    "summary": f"soak {key}",
+                    "source": "soak",
+                    "severity": "warning" if public else "info",
+                },
             }
             self._timed("POST /v2/enqueue", lambda event=event: self.ingest.post("/v2/enqueue", json=event))
 
@@ -146,8 +155,10 @@ def _every(period: float, stop: threading.Event, step) -> None:  # type: ignore[
 
 
 def _soak(seconds: int) -> dict[str, object]:
+    import signal
     import tempfile
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # runs the `finally` below: klaxon up stops too
     log = Path(tempfile.mkdtemp(prefix="klaxon-soak-")) / "klaxon-up.log"
     process, url = _start_klaxon_up(log)
     soak = Soak(url)
