@@ -69,28 +69,19 @@ def _is_attribute_value(shape: Any) -> bool:
     return getattr(shape, "name", None) == ATTRIBUTE_VALUE
 
 
-def _fast_structure(original: Callable[..., None]) -> Callable[..., None]:
+def _fast(
+    original: Callable[..., None],
+    applies: Callable[[Any, Any, str], bool],
+    write: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Callable[..., None]:
+    """moto's serialiser method `original`, writing a dict in wire form straight where `applies`."""
+
     def serialize(self: BaseJSONSerializer, serialized: Any, value: Any, shape: Any, key: str) -> None:
-        if key and _is_attribute_value(shape) and isinstance(value, dict):
+        if isinstance(value, dict) and applies(shape, value, key):
             try:
-                written = attribute_value(value)
+                written = write(value)
             except (_NotWireForm, TypeError, AttributeError):
-                pass
-            else:
-                self._default_serialize(serialized, written, shape, key)
-                return
-        original(self, serialized, value, shape, key)
-
-    return serialize
-
-
-def _fast_map(original: Callable[..., None]) -> Callable[..., None]:
-    def serialize(self: BaseJSONSerializer, serialized: Any, value: Any, shape: Any, key: str) -> None:
-        if _is_attribute_value(getattr(shape, "value", None)) and isinstance(value, dict):
-            try:
-                written = attribute_map(value)
-            except (_NotWireForm, TypeError, AttributeError):
-                pass
+                pass  # not what moto's DynamoDB writes: moto's own walk below
             else:
                 self._default_serialize(serialized, written, shape, key)
                 return
@@ -105,10 +96,14 @@ def install() -> dict[str, Callable[..., Any]]:
         "BaseJSONSerializer._serialize_type_structure": BaseJSONSerializer._serialize_type_structure,
         "BaseJSONSerializer._serialize_type_map": BaseJSONSerializer._serialize_type_map,
     }
-    BaseJSONSerializer._serialize_type_structure = _fast_structure(  # type: ignore[method-assign]
-        originals["BaseJSONSerializer._serialize_type_structure"]
+    BaseJSONSerializer._serialize_type_structure = _fast(  # type: ignore[method-assign]
+        originals["BaseJSONSerializer._serialize_type_structure"],
+        lambda shape, value, key: bool(key) and _is_attribute_value(shape),  # a lone attribute value
+        attribute_value,
     )
-    BaseJSONSerializer._serialize_type_map = _fast_map(  # type: ignore[method-assign]
-        originals["BaseJSONSerializer._serialize_type_map"]
+    BaseJSONSerializer._serialize_type_map = _fast(  # type: ignore[method-assign]
+        originals["BaseJSONSerializer._serialize_type_map"],
+        lambda shape, value, key: _is_attribute_value(getattr(shape, "value", None)),  # an item, a key
+        attribute_map,
     )
     return originals

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
 import httpx
 import pytest
 
@@ -10,6 +14,17 @@ from klaxon.local.platform import LocalPlatform, Options
 from tests.conftest import DEMO_CONFIG
 
 TOKEN = "integration-token"
+
+
+@pytest.fixture
+def moto_alone() -> Iterator[Any]:
+    """moto with Klaxon's patches and no platform (each test makes what it needs): a DynamoDB client."""
+    from klaxon.local import emulation
+
+    emulation.install(lambda name, event: None)
+    mock = emulation.start_mock()
+    yield boto3.client("dynamodb", region_name=emulation.REGION)
+    mock.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -19,11 +18,8 @@ _names = itertools.count()
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
-    emulation.install(lambda name, event: None)
-    mock = emulation.start_mock()
-    yield
-    mock.stop()
+def aws(moto_alone: Any) -> Any:
+    return moto_alone
 
 
 def _machine(definition: dict[str, Any]) -> str:

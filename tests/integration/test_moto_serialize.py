@@ -10,10 +10,8 @@ import hashlib
 import inspect
 import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,11 +41,8 @@ MIRRORED = {
 
 
 @pytest.fixture
-def aws() -> Iterator[Any]:
-    emulation.install(lambda name, event: None)
-    mock = emulation.start_mock()
-    yield boto3.client("dynamodb", region_name=REGION)
-    mock.stop()
+def aws(moto_alone: Any) -> Any:
+    return moto_alone
 
 
 @pytest.mark.parametrize("qualname", sorted(MIRRORED))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -55,12 +54,8 @@ def _source_hash(qualname: str) -> str:
 
 
 @pytest.fixture
-def aws() -> Iterator[Any]:
-    """moto with Klaxon's patches, no platform: tables made by each test."""
-    emulation.install(lambda name, event: None)
-    mock = emulation.start_mock()
-    yield boto3.client("dynamodb", region_name=REGION)
-    mock.stop()
+def aws(moto_alone: Any) -> Any:
+    return moto_alone
 
 
 def _backend(region: str = REGION) -> Any:
