@@ -94,7 +94,8 @@ class StatusPagePublisher:
                 break
             state = self.snapshot()
             done = RenderMark(mark.digest, mark.rendered_at)
-            if state is not None and (forced or self._digest(state, now) != mark.digest):
+            digest = self._digest(state, now) if state is not None else mark.digest
+            if state is not None and (forced or digest != mark.digest):
                 try:
                     result = site.publish(render(state, now))
                 except Exception:
@@ -102,7 +103,7 @@ class StatusPagePublisher:
                     raise
                 uploaded += result.uploaded
                 invalidated += result.invalidated
-                done = RenderMark(self._digest(state, now), now)
+                done = RenderMark(digest, now)
             forced = False
             if self.marks.replace(seen, done) is not None:
                 break
