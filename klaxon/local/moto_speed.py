@@ -14,6 +14,10 @@ moto is written for short tests, and `klaxon up` runs it for hours. Three of its
   items as the JSON they already are.
 - Every Step Functions execution parsed its state machine's definition again (ANTLR, ~30 ms; two
   executions per incident): the parsed program is kept per definition and shared (`_evaluation_entrypoint`).
+- Every finished execution was kept whole, its event history carrying each state's input and output
+  (~50-220 KB an execution), and every thread moto ever started stayed listed in `TMP_THREADS`: only the
+  newest `HISTORIES_KEPT` finished executions keep their history now (`_terminated`); older ones keep
+  their record (status, dates, output), so describe, list and the name's uniqueness answer as before.
 
 `freeze_heap` (once the platform has started) moves what start-up built out of the collector's reach.
 tests/integration/test_moto_speed.py proves the patches keep moto's semantics and fails loudly when a moto
@@ -22,9 +26,11 @@ upgrade moves what they replace.
 
 from __future__ import annotations
 
+import collections
 import copy
 import gc
 import json
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -43,7 +49,9 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+from moto.stepfunctions.parser.utils import TMP_THREADS
 
 from klaxon.local import moto_query, moto_serialize
 
@@ -289,6 +297,36 @@ def _evaluation_entrypoint(self: ExecutionWorker) -> Any:
     return program
 
 
+HISTORIES_KEPT = 100  # finished executions whose event history stays readable (get_execution_history)
+_finished: collections.deque[Any] = collections.deque()
+_finished_lock = threading.Lock()
+
+
+class _HistoryDropped:
+    """What a finished execution keeps of its worker once its history is dropped: no environment (moto then
+    answers an empty history) and nothing left to stop."""
+
+    env = None
+
+    def stop(self, stop_date: Any, error: str | None, cause: str | None) -> None:
+        return None
+
+
+def _terminated(original: Callable[..., None]) -> Callable[..., None]:
+    """moto's end of an execution, then: the oldest finished executions past HISTORIES_KEPT drop their
+    history, and threads that have ended leave moto's list of every thread it started."""
+
+    def terminated(self: BaseExecutionWorkerCommunication) -> None:
+        original(self)
+        with _finished_lock:
+            _finished.append(self.execution)
+            while len(_finished) > HISTORIES_KEPT:
+                _finished.popleft().exec_worker = _HistoryDropped()
+            TMP_THREADS[:] = [thread for thread in TMP_THREADS if thread.is_alive()]
+
+    return terminated
+
+
 def freeze_heap() -> None:
     """Once the platform has started: what start-up built (modules, botocore's models, moto's backends;
     ~480,000 objects) lives as long as the platform, so move it out of the collector's way. A full
@@ -318,3 +356,7 @@ def install() -> None:
     ORIGINALS.update(moto_serialize.install())
     ORIGINALS["ExecutionWorker._get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
     ExecutionWorker._get_evaluation_entrypoint = _evaluation_entrypoint  # type: ignore[method-assign]
+    ORIGINALS["BaseExecutionWorkerCommunication.terminated"] = BaseExecutionWorkerCommunication.terminated
+    BaseExecutionWorkerCommunication.terminated = _terminated(  # type: ignore[method-assign]
+        BaseExecutionWorkerCommunication.terminated
+    )

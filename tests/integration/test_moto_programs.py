@@ -1,5 +1,7 @@
-"""klaxon.local.moto_speed: a state machine's definition is parsed once, not for each execution, and each
-execution still runs with its own input; a definition whose parsed states keep per-run state is not shared."""
+"""klaxon.local.moto_speed and Step Functions: a state machine's definition is parsed once, not for each
+execution, and each execution still runs with its own input (a definition whose parsed states keep per-run
+state is not shared); only the newest finished executions keep their event history, and every execution
+still answers describe, list and its name's uniqueness."""
 
 from __future__ import annotations
 
@@ -91,3 +93,35 @@ def test_a_definition_with_a_parallel_state_is_parsed_for_each_execution(aws, pa
     outputs = [json.loads(_run(arn, n)["output"]) for n in (1, 50)]
     assert outputs == [["small", "small"], ["big", "big"]]
     assert len(parses) == 2
+
+
+# --- finished executions: histories of the newest only ----------------------------------------------------
+
+
+def test_only_the_newest_finished_executions_keep_their_history_and_all_keep_their_record(aws, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    monkeypatch.setattr(moto_speed, "HISTORIES_KEPT", 2)
+    monkeypatch.setattr(moto_speed, "_finished", type(moto_speed._finished)())
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    arn = _machine(CHOOSE)
+    runs = [_run(arn, n) for n in (1, 50, 2, 60)]
+    histories = [sfn.get_execution_history(executionArn=run["executionArn"])["events"] for run in runs]
+    assert [bool(events) for events in histories] == [False, False, True, True]
+    assert [run["status"] for run in runs] == ["SUCCEEDED"] * 4
+    described = [sfn.describe_execution(executionArn=run["executionArn"]) for run in runs]
+    assert [d["output"] for d in described] == ["small", "big", "small", "big"]
+    listed = sfn.list_executions(stateMachineArn=arn)["executions"]
+    assert {e["executionArn"] for e in listed} == {run["executionArn"] for run in runs}
+    with pytest.raises(ClientError, match="ExecutionAlreadyExists"):  # an old name is still taken
+        sfn.start_execution(stateMachineArn=arn, name=runs[0]["name"], input="{}")
+
+
+def test_threads_that_ended_are_no_longer_listed_by_moto(aws):
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    arn = _machine(CHOOSE)
+    for n in range(5):
+        _run(arn, n)
+    time.sleep(0.1)
+    assert sum(1 for thread in TMP_THREADS if not thread.is_alive()) <= 1  # the last run's, at most
