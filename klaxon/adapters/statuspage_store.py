@@ -3,11 +3,10 @@ mark the publishers share (pk `status-render`, sk `site`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pynamodb.exceptions import PutError
 
 from klaxon.adapters.tables import ConfigItem
+from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.errors import Conflict
 from klaxon.domain.statuspage.models import PublicIncident
 from klaxon.domain.statuspage.render_gate import RenderMark
@@ -54,10 +53,6 @@ class DynamoStatusIncidents:
         return [PublicIncident.model_validate(item.doc) for item in ConfigItem.query(PK)]
 
 
-def _at(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
 class DynamoRenderMarks:
     """`value` is the mark's version: a claim or release is conditional on it."""
 
@@ -68,15 +63,18 @@ class DynamoRenderMarks:
             return RenderMark(), 0
         doc = item.doc or {}
         mark = RenderMark(
-            doc.get("digest"), _at(doc.get("rendered_at")), _at(doc.get("lease_until")), doc.get("owner")
+            doc.get("digest"),
+            parse_iso(doc.get("rendered_at")),
+            parse_iso(doc.get("lease_until")),
+            doc.get("owner"),
         )
         return mark, int(item.value or 0)
 
     def replace(self, version: int, mark: RenderMark) -> int | None:
         doc = {
             "digest": mark.digest,
-            "rendered_at": mark.rendered_at.isoformat() if mark.rendered_at else None,
-            "lease_until": mark.lease_until.isoformat() if mark.lease_until else None,
+            "rendered_at": iso(mark.rendered_at) if mark.rendered_at else None,
+            "lease_until": iso(mark.lease_until) if mark.lease_until else None,
             "owner": mark.owner,
         }
         item = ConfigItem(pk=RENDER_PK, sk=RENDER_SK, value=version + 1, doc=doc)
