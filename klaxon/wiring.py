@@ -428,7 +428,10 @@ class Container:
         from klaxon.services.statuspage.publisher import StatusPagePublisher
 
         return StatusPagePublisher(
-            snapshot=self.statuspage_service.snapshot, marks=DynamoRenderMarks(), clock=self.clock
+            snapshot=self.statuspage_service.snapshot,
+            marks=DynamoRenderMarks(),
+            clock=self.clock,
+            ids=self.ids,
         )
 
     @part

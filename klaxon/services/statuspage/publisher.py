@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +25,7 @@ from klaxon.ports import Published, Site
 
 if TYPE_CHECKING:
     from klaxon.domain.statuspage.models import Snapshot
-    from klaxon.ports import Clock
+    from klaxon.ports import Clock, IdGenerator
     from klaxon.ports.statuspage import RenderMarks
 
 log = logging.getLogger(__name__)
@@ -37,28 +36,38 @@ class PublishContended(RuntimeError):
     """The mark kept changing under this publisher: its invocation fails, and is retried."""
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    start: datetime  # when to render
+    mark: RenderMark  # as the claim left it
+    version: int  # of that mark
+    state: Snapshot  # read before the claim
+
+
 @dataclass
 class StatusPagePublisher:
     snapshot: Callable[[], Snapshot | None]  # what the page shows now (StatusPageService.snapshot)
     marks: RenderMarks
     clock: Clock
+    ids: IdGenerator  # names the publisher holding the lease
     sleep: Callable[[float], None] = field(default=time.sleep)
 
     def publish(self, site: Site, *, forced: bool = False) -> Published:
         """Publish what the page shows unless it is published already, or hand it to the render under
         way. `forced`: render even if unchanged (the scheduled re-render, an explicit request)."""
-        me = uuid.uuid4().hex
-        start = self._claim(me, forced)
-        if start is None:
+        me = self.ids.new_id()
+        claimed = self._claim(me, forced)
+        if claimed is None:
             return Published()
-        return self._render_while_asked(site, me, start, forced=forced)
+        return self._render_while_asked(site, me, claimed, forced=forced)
 
     def _digest(self, state: Snapshot, now: datetime) -> str:
         live = any(incident.resolved_at is None for incident in state.incidents)
         return digest_of(state.model_dump_json(), clock_key(now, live=live))
 
-    def _claim(self, me: str, forced: bool) -> datetime | None:
-        """Take the lease: when to render; None when there is nothing for this publisher to do."""
+    def _claim(self, me: str, forced: bool) -> _Claimed | None:
+        """Take the lease: when to render, and what was read to decide; None when there is nothing for
+        this publisher to do."""
         for _ in range(ATTEMPTS):
             state = self.snapshot()
             if state is None:
@@ -72,11 +81,12 @@ class StatusPagePublisher:
                 if self.marks.replace(version, mark) is not None:  # the bump is the request
                     return None
                 continue
-            if self.marks.replace(version, mark.leased(me, step.start + LEASE)) is not None:
-                return step.start
+            leased = mark.leased(me, step.start + LEASE)
+            if (claimed := self.marks.replace(version, leased)) is not None:
+                return _Claimed(step.start, leased, claimed, state)
         raise PublishContended("the status page's render mark kept changing")
 
-    def _render_while_asked(self, site: Site, me: str, start: datetime, *, forced: bool) -> Published:
+    def _render_while_asked(self, site: Site, me: str, claimed: _Claimed, *, forced: bool) -> Published:
         """Render at `start`, then again (a second later) each time another publisher handed a change over
         after this render read the state, for RENDER_FOR at most; then give the lease back."""
         from statuspage_site import render
@@ -84,15 +94,19 @@ class StatusPagePublisher:
         uploaded: list[str] = []
         invalidated: list[str] = []
         give_back = self.clock.now() + RENDER_FOR
+        start, read = claimed.start, claimed if claimed.start <= self.clock.now() else None
         while True:
-            self._wait_until(start)
+            if read is None:
+                self._wait_until(start)
             # Hand-overs up to this read are in the state read next; a later one fails the release below.
-            mark, seen = self.marks.read()
+            # Rendering at once, the claim's reads are those: a hand-over since bumped the claimed version.
+            mark, seen = (read.mark, read.version) if read is not None else self.marks.read()
             now = self.clock.now()
             if not mark.held_by(me, now):
                 log.warning("the status page render outlasted its lease; another publisher took over")
                 break
-            state = self.snapshot()
+            state = read.state if read is not None else self.snapshot()
+            read = None
             done = RenderMark(mark.digest, mark.rendered_at)
             digest = self._digest(state, now) if state is not None else mark.digest
             if state is not None and (forced or digest != mark.digest):

@@ -71,13 +71,18 @@ class Rig:
             ids=CountingIds(),
         )  # fmt: skip
         self.marks = MemoryRenderMarks()
+        self.ids = CountingIds()
         self.publisher = self.new_publisher()
         self.site = MemorySite()
         self.during_sleep: list[object] = []  # run while a publisher sleeps: what others do meanwhile
 
     def new_publisher(self) -> StatusPagePublisher:
         return StatusPagePublisher(
-            snapshot=self.service.snapshot, marks=self.marks, clock=self.clock, sleep=self._sleep
+            snapshot=self.service.snapshot,
+            marks=self.marks,
+            clock=self.clock,
+            ids=self.ids,
+            sleep=self._sleep,
         )
 
     def _sleep(self, seconds: float) -> None:
