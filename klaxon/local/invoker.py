@@ -106,6 +106,13 @@ class Invoker:
             self._handlers[name] = getattr(importlib.import_module(module), attr)
         return self._handlers[name]
 
+    def load_handlers(self) -> None:
+        """Import every function's module now, in one thread. Imported on first use instead, two threads
+        importing modules that import each other raised `_DeadlockError` in one of them (seen under the
+        soak), failing an invocation; in AWS each function is imported alone in its own process."""
+        for name in FUNCTIONS:
+            self.handler(name)
+
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         if self._closed.is_set():
             raise RuntimeError(f"the local platform is stopping: {name} is not run")

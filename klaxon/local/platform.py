@@ -96,6 +96,7 @@ class LocalPlatform:
 
         reset_clients()
         wiring.reset()
+        self.invoker.load_handlers()  # before any thread invokes one
         settings = self._create_resources(Settings.from_environ())
         # The status page: the publish function writes it to this folder, the server shows it at /status/,
         # and its JSON at /api/v2/ too, where Statuspage's widget and readers look (they replace the path).
