@@ -7,12 +7,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem, OutboxAttribute
+from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem, OutboxAttribute, connection
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.errors import Conflict, InvalidInput
@@ -176,9 +175,7 @@ def _decode_cursor(cursor: str | None, index: Any) -> dict[str, Any] | None:
 
 class DynamoIncidentRepository:
     def __init__(self) -> None:
-        self._connection = Connection(
-            region=IncidentItem.Meta.region, host=getattr(IncidentItem.Meta, "host", None)
-        )
+        self._connection = connection()
 
     def latest_for_dedup_key(self, service: str, dedup_key: str) -> DedupClaim | None:
         try:

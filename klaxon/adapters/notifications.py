@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from klaxon.adapters.tables import IncidentItem, NotificationItem
+from klaxon.adapters.tables import IncidentItem, NotificationItem, connection
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import IncidentStatus
 from klaxon.domain.paging.escalation import Tick
@@ -28,7 +27,7 @@ def _page_key(round_: int, page: Page) -> str:
 
 class DynamoNotificationRepository:
     def __init__(self) -> None:
-        self._connection = Connection(region=NotificationItem.Meta.region)
+        self._connection = connection()
 
     def claim(self, incident_id: str, round_: int, tick: Tick, token: str) -> None:
         """Claim a tick while the incident is still triggered; the same `token` may claim again (a retry).

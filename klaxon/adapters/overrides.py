@@ -6,11 +6,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from klaxon.adapters.tables import ConfigItem
+from klaxon.adapters.tables import ConfigItem, connection
 from klaxon.adapters.timeutil import iso
 from klaxon.domain.errors import NotFound
 from klaxon.domain.schedule.models import Override
@@ -40,9 +39,7 @@ class DynamoOverrideRepository:
     ) -> None:
         self.revision_seconds = revision_seconds
         self._monotonic = monotonic
-        self._connection = Connection(
-            region=ConfigItem.Meta.region, host=getattr(ConfigItem.Meta, "host", None)
-        )
+        self._connection = connection()
         self._revisions: dict[str, tuple[float, int]] = {}
         self._writes = 0  # this process's writes: a read that overlapped one is not kept
 
