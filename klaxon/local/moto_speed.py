@@ -18,6 +18,7 @@ moto is written for short tests, and `klaxon up` runs it for hours. Three of its
   (~50-220 KB an execution), and every thread moto ever started stayed listed in `TMP_THREADS`: only the
   newest `HISTORIES_KEPT` finished executions keep their history now (`_terminated`); older ones keep
   their record (status, dates, output), so describe, list and the name's uniqueness answer as before.
+  Finished executions of one state machine revision share one copy of it (`_shared_snapshot`).
 
 `freeze_heap` (once the platform has started) moves what start-up built out of the collector's reach.
 tests/integration/test_moto_speed.py proves the patches keep moto's semantics and fails loudly when a moto
@@ -312,13 +313,33 @@ class _HistoryDropped:
         return None
 
 
+_snapshots: dict[tuple[Any, ...], Any] = {}  # one state machine snapshot per revision, for finished runs
+
+
+def _shared_snapshot(snapshot: Any) -> Any:
+    """The state machine as this execution started it, shared by every finished execution of the same
+    revision: moto deep-copies the state machine into each execution (~3 KB, two executions an incident),
+    and copies of one revision are equal, so describe and list answer the same from one."""
+    revision = (
+        snapshot.arn,
+        snapshot.definition,
+        snapshot.roleArn,
+        snapshot.update_date,
+        getattr(snapshot, "revision_id", None),
+        getattr(snapshot, "source_arn", None),
+    )
+    return _snapshots.setdefault(revision, snapshot)
+
+
 def _terminated(original: Callable[..., None]) -> Callable[..., None]:
-    """moto's end of an execution, then: the oldest finished executions past HISTORIES_KEPT drop their
-    history, and threads that have ended leave moto's list of every thread it started."""
+    """moto's end of an execution, then: it shares its revision's state machine snapshot, the oldest
+    finished executions past HISTORIES_KEPT drop their history, and threads that have ended leave moto's
+    list of every thread it started."""
 
     def terminated(self: BaseExecutionWorkerCommunication) -> None:
         original(self)
         with _finished_lock:
+            self.execution.state_machine = _shared_snapshot(self.execution.state_machine)
             _finished.append(self.execution)
             while len(_finished) > HISTORIES_KEPT:
                 _finished.popleft().exec_worker = _HistoryDropped()

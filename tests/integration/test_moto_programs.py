@@ -125,3 +125,23 @@ def test_threads_that_ended_are_no_longer_listed_by_moto(aws):
         _run(arn, n)
     time.sleep(0.1)
     assert sum(1 for thread in TMP_THREADS if not thread.is_alive()) <= 1  # the last run's, at most
+
+
+def test_finished_executions_of_one_revision_share_its_snapshot_and_describe_as_before(aws):
+    from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    arn = _machine(CHOOSE)
+    before = [_run(arn, n) for n in (1, 50)]
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps({**CHOOSE, "Comment": "v2"}))
+    after = _run(arn, 3)
+
+    machine = next(m for m in stepfunctions_parser_backends[ACCOUNT][REGION].state_machines if m.arn == arn)
+    snapshots = {e.execution_arn: e.state_machine for e in machine.executions}
+    first, second, third = (snapshots[run["executionArn"]] for run in (*before, after))
+    assert first is second  # one revision, one copy
+    assert third is not first and "v2" in third.definition and "v2" not in first.definition
+    for run in (*before, after):
+        described = sfn.describe_execution(executionArn=run["executionArn"])
+        assert described["stateMachineArn"] == arn
+        assert described["output"] == run["output"]
