@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from xml.sax.saxutils import escape as xml_escape
 
 from pydantic import BaseModel, ConfigDict
 
@@ -110,7 +109,8 @@ def _fit_septets(text: str, budget: int) -> str:
 
 def _spoken(text: str) -> str:
     printable = "".join(c for c in text if unicodedata.category(c)[0] != "C")
-    return xml_escape(_truncate(_one_line(printable), SPOKEN_TITLE_MAX))
+    # &, < and > escaped, as text in the voice call's XML needs
+    return html.escape(_truncate(_one_line(printable), SPOKEN_TITLE_MAX), quote=False)
 
 
 def voice_ssml(page: Page) -> str:
