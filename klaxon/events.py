@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from klaxon.domain.incident.models import Alert, ChangeEvent, Incident, IncidentStatus, Priority, Urgency
+from klaxon.domain.model import Model
 
 SOURCE = "klaxon"
 
@@ -38,18 +39,18 @@ INCIDENT_DETAIL_TYPES = (
 )
 
 
-class AlertReceived(BaseModel):
+class AlertReceived(Model):
     """An accepted alert, normalised by ingest. Large alerts travel by reference (`payload_ref`)."""
 
     alert: Alert | None = None
     payload_ref: str | None = None
 
 
-class ChangeReceived(BaseModel):
+class ChangeReceived(Model):
     change: ChangeEvent
 
 
-class IncidentSnapshot(BaseModel):
+class IncidentSnapshot(Model):
     """What subscribers need of an incident; bulky fields (details, alerts) stay in the table."""
 
     id: str
@@ -78,7 +79,7 @@ class IncidentSnapshot(BaseModel):
         return cls.model_validate(incident.model_dump(include=set(cls.model_fields)))
 
 
-class IncidentChanged(BaseModel):
+class IncidentChanged(Model):
     """Detail of every "Incident …" event: the incident after the change, who did it, and why."""
 
     incident: IncidentSnapshot
@@ -99,14 +100,14 @@ class IncidentEvent:
         return IncidentChanged(incident=IncidentSnapshot.of(incident), actor=self.actor, reason=self.reason)
 
 
-class StatusPageUpdated(BaseModel):
+class StatusPageUpdated(Model):
     """A person posted a status update (or asked for a publish: both None); the page must be rendered."""
 
     incident_id: str | None = None
     status: str | None = None
 
 
-class StatusUpdatePosted(BaseModel):
+class StatusUpdatePosted(Model):
     """A public update was recorded on a status incident (`incident_id`: the Klaxon incident): notify."""
 
     incident_id: str
@@ -114,13 +115,13 @@ class StatusUpdatePosted(BaseModel):
     status: str
 
 
-class StatusSubscriberAdded(BaseModel):
+class StatusSubscriberAdded(Model):
     """An email address asked to subscribe (again): the confirmation email goes out if it is still pending."""
 
     subscriber_id: str  # never the address: the bus and its archive carry no personal data
 
 
-class MaintenanceWindowChanged(BaseModel):
+class MaintenanceWindowChanged(Model):
     """A maintenance window was added or removed through the API: an announced one changes the page."""
 
     window_id: str

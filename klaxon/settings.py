@@ -11,13 +11,15 @@ import os
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from klaxon.domain.model import Model
 
 TableKind = Literal["incidents", "dedup", "timeline", "config", "notifications"]
 TABLE_KINDS: tuple[TableKind, ...] = ("incidents", "dedup", "timeline", "config", "notifications")
 
 
-class _FromEnvironment(BaseModel):
+class _FromEnvironment(Model):
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
     @field_validator("*", mode="before")

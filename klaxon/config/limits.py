@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from klaxon.domain.access.rate_limits import (
     HEARTBEAT_PINGS_PER_MINUTE,
@@ -10,11 +10,12 @@ from klaxon.domain.access.rate_limits import (
     TOKEN_REQUESTS_PER_MINUTE,
     Limits,
 )
+from klaxon.domain.model import Model
 
 MAX_PER_MINUTE = 1_000_000
 
 
-class RateLimitsConfig(BaseModel):
+class RateLimitsConfig(Model):
     """How many requests a minute each credential may send; past that, it is answered `429` with
     `Retry-After` until the minute ends. Each credential has its own budget."""
 

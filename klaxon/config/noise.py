@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from klaxon.config.keys import HashedKey, KeyDigest, KeyHash, KeyHint, KeyInTheClear
 from klaxon.config.problems import Problem, raise_if_any, unknown
 from klaxon.config.values import Id, TimeZone
 from klaxon.domain.incident.models import Severity
+from klaxon.domain.model import Model
 from klaxon.domain.noise.grouping import GroupRule
 from klaxon.domain.noise.heartbeats import Heartbeat
 from klaxon.domain.noise.inhibition import InhibitionRule
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 _FORBID = ConfigDict(frozen=True, extra="forbid")
 
 
-class ServiceMaintenanceWindow(BaseModel):
+class ServiceMaintenanceWindow(Model):
     """Planned work on services: their alerts inside the window are recorded on incidents and page nobody.
 
     More windows can be added at run time with `POST /v1/maintenance-windows` or `klaxon maintenance add`.
@@ -68,7 +69,7 @@ class ServiceMaintenanceWindow(BaseModel):
         return MaintenanceWindow.model_validate({**self.model_dump(), "created_by": "config"})
 
 
-class InhibitionRuleConfig(BaseModel):
+class InhibitionRuleConfig(Model):
     """While an incident matching `source_match` is open, new alerts matching `target_match` that share its
     `equal` labels are recorded and linked to it but page nobody; they page when it resolves."""
 
@@ -93,7 +94,7 @@ class InhibitionRuleConfig(BaseModel):
         )
 
 
-class HeartbeatConfig(HashedKey, BaseModel):
+class HeartbeatConfig(HashedKey, Model):
     """A job that must ping `POST /v1/heartbeats/<key>` at least every interval; silence opens an incident and
     the next ping resolves it. Checked every minute."""
 

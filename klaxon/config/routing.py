@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.domain.incident.models import Priority, Urgency
 from klaxon.domain.intake.integration import FieldPaths
 from klaxon.domain.intake.routing import AlertField, Condition, Operator, Rule
+from klaxon.domain.model import Model
 
 # `in` and `not` are Python keywords: the fields are `in_`/`not_`, written and stored by their alias.
 _CONFIG = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True, serialize_by_alias=True)
 
 
-class RuleCondition(BaseModel):
+class RuleCondition(Model):
     """One test on an alert: name a `field` or a `label`, then one of `equals`, `regex`, `in`, `exists`."""
 
     model_config = _CONFIG
@@ -88,7 +89,7 @@ class RuleCondition(BaseModel):
         )
 
 
-class RuleSettings(BaseModel):
+class RuleSettings(Model):
     """What a matching rule sets on the alert; unset fields keep what the alert would otherwise get."""
 
     model_config = _CONFIG
@@ -106,7 +107,7 @@ class RuleSettings(BaseModel):
         return self
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(Model):
     """If every condition in `match` holds, `set` or `drop`; rules run in order and the first match wins."""
 
     model_config = _CONFIG
@@ -139,7 +140,7 @@ class RoutingRule(BaseModel):
         )
 
 
-class GenericFields(BaseModel):
+class GenericFields(Model):
     """Where a `generic` integration's JSON keeps each alert field: dotted paths such as `alert.title`."""
 
     model_config = _CONFIG

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from klaxon.config.integrity import find_problems
 from klaxon.config.keys import HashedKey, KeyDigest, KeyHash, KeyHint, KeyInTheClear
@@ -18,6 +18,7 @@ from klaxon.config.statuspage import StatusPageConfig
 from klaxon.config.values import E164, EMAIL, Email, Id, SigningSecret, TimeZone
 from klaxon.domain.incident.models import Severity
 from klaxon.domain.intake.integration import InsufficientData
+from klaxon.domain.model import Model
 from klaxon.domain.paging.policy import Channel, EscalationPolicy
 from klaxon.domain.schedule.models import Schedule
 
@@ -25,7 +26,7 @@ _FORBID = ConfigDict(frozen=True, extra="forbid")
 SNS_TOPIC_ARN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"
 
 
-class ContactMethod(BaseModel):
+class ContactMethod(Model):
     """One way to reach a user: a push endpoint, a phone for SMS or voice calls, or an email address."""
 
     model_config = _FORBID
@@ -62,7 +63,7 @@ class ContactMethod(BaseModel):
         return self
 
 
-class NotificationRule(BaseModel):
+class NotificationRule(Model):
     """Once paged, notify the user on `channel` after `delay_minutes`, unless they acknowledged first."""
 
     model_config = _FORBID
@@ -80,7 +81,7 @@ DEFAULT_NOTIFICATION_RULES: tuple[NotificationRule, ...] = (
 )
 
 
-class User(BaseModel):
+class User(Model):
     """A person who can be paged, with the ways to reach them and the order to use them in."""
 
     model_config = _FORBID
@@ -116,7 +117,7 @@ class User(BaseModel):
         return [rule for rule in DEFAULT_NOTIFICATION_RULES if rule.channel in have]
 
 
-class Team(BaseModel):
+class Team(Model):
     """A group of users that owns services."""
 
     model_config = _FORBID
@@ -126,7 +127,7 @@ class Team(BaseModel):
     members: list[str] = Field(description="User ids of the team's members.")
 
 
-class Service(BaseModel):
+class Service(Model):
     """Something that breaks: alerts for it open incidents on it, escalated by its policy."""
 
     model_config = _FORBID
@@ -161,7 +162,7 @@ class IntegrationKind(StrEnum):
     GENERIC = "generic"
 
 
-class Integration(HashedKey, BaseModel):
+class Integration(HashedKey, Model):
     """A monitoring tool's way in: its key authenticates alerts, which go to one service or by label."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
@@ -244,7 +245,7 @@ class Integration(HashedKey, BaseModel):
         return self
 
 
-class KlaxonConfig(BaseModel):
+class KlaxonConfig(Model):
     """A whole organisation's Klaxon setup: the top level of the YAML file."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from klaxon.config.problems import Problem, raise_if_any, unknown
 from klaxon.config.values import Id, TimeZone
 from klaxon.domain.incident.models import Priority
+from klaxon.domain.model import Model
 from klaxon.domain.statuspage.models import ComponentStatus
 from klaxon.domain.statuspage.templates import (
     DEFAULT_TEMPLATES,
@@ -31,7 +32,7 @@ def _unknown_placeholder(name: str) -> str:
     return f"unknown placeholder {{{name}}}; {hint}"
 
 
-class StatusComponent(BaseModel):
+class StatusComponent(Model):
     """A part of the product as customers know it, shown with its status and 90 days of uptime."""
 
     model_config = _FORBID
@@ -46,7 +47,7 @@ class StatusComponent(BaseModel):
     )
 
 
-class ComponentGroupConfig(BaseModel):
+class ComponentGroupConfig(Model):
     """A heading that components are listed under; it shows the worst status of its components."""
 
     model_config = _FORBID
@@ -56,7 +57,7 @@ class ComponentGroupConfig(BaseModel):
     description: str | None = Field(default=None, description="Shown in the JSON API.")
 
 
-class PriorityStatuses(BaseModel):
+class PriorityStatuses(Model):
     """The component status an incident of each priority sets; P4 incidents never reach the page."""
 
     model_config = _FORBID
@@ -78,7 +79,7 @@ class PriorityStatuses(BaseModel):
         return {Priority.P1: self.P1, Priority.P2: self.P2, Priority.P3: self.P3}
 
 
-class Templates(BaseModel):
+class Templates(Model):
     """The words of public updates. Placeholders in braces are filled in when posting; `{{` is a brace."""
 
     model_config = _FORBID
@@ -124,7 +125,7 @@ class Templates(BaseModel):
         return text
 
 
-class MaintenanceWindow(BaseModel):
+class MaintenanceWindow(Model):
     """Planned work: its components show `under_maintenance` during the window, announced before it."""
 
     model_config = _FORBID
@@ -148,7 +149,7 @@ class MaintenanceWindow(BaseModel):
         return self
 
 
-class SubscriberSettings(BaseModel):
+class SubscriberSettings(Model):
     """Who may follow the page: people by email (double opt-in) and systems by signed webhooks."""
 
     model_config = _FORBID
@@ -171,7 +172,7 @@ class SubscriberSettings(BaseModel):
         return "as below"
 
 
-class StatusPageConfig(BaseModel):
+class StatusPageConfig(Model):
     """The public status page: what it shows and the words of its updates (see docs/statuspage.md)."""
 
     model_config = _FORBID

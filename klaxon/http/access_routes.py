@@ -8,11 +8,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import BaseModel
 
 from klaxon.domain.access.audit import AuditRecord
 from klaxon.domain.access.tokens import TokenRecord
 from klaxon.domain.instants import LaxInstant
+from klaxon.domain.model import Model
 from klaxon.http import auth, deps
 from klaxon.services.access.secrets import Rotation, SecretStatus
 from klaxon.services.access.tokens import CreatedToken, NewToken
@@ -20,11 +20,11 @@ from klaxon.services.access.tokens import CreatedToken, NewToken
 router = Router()
 
 
-class TokenList(BaseModel):
+class TokenList(Model):
     tokens: list[TokenRecord]
 
 
-class AuditList(BaseModel):
+class AuditList(Model):
     records: list[AuditRecord]
 
 
@@ -52,7 +52,7 @@ def handle_revoke_token(tokens: deps.Tokens, token_id: str) -> TokenRecord:
     return tokens.revoke(token_id)
 
 
-class SecretList(BaseModel):
+class SecretList(Model):
     secrets: list[SecretStatus]
 
 

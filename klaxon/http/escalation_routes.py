@@ -6,9 +6,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from klaxon.domain.incident.models import Incident
+from klaxon.domain.model import Model
 from klaxon.domain.paging.drill import MAX_TIME_SCALE
 from klaxon.domain.paging.pages import Notification
 from klaxon.http import auth, deps
@@ -16,16 +17,16 @@ from klaxon.http import auth, deps
 router = Router()
 
 
-class NotificationList(BaseModel):
+class NotificationList(Model):
     notifications: list[Notification]
 
 
-class Reassignment(BaseModel):
+class Reassignment(Model):
     user: str | None = None
     escalation_policy: str | None = None
 
 
-class DrillRequest(BaseModel):
+class DrillRequest(Model):
     policy: str
     service: str | None = None
     time_scale: float = Field(

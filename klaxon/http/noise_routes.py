@@ -6,9 +6,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import BaseModel
 
 from klaxon.domain.instants import LaxInstant
+from klaxon.domain.model import Model
 from klaxon.domain.noise.report import NoiseReport
 from klaxon.http import auth, deps
 from klaxon.services.noise.heartbeats import HeartbeatView
@@ -17,11 +17,11 @@ from klaxon.services.noise.maintenance import NewWindow, WindowView
 router = Router()
 
 
-class WindowList(BaseModel):
+class WindowList(Model):
     windows: list[WindowView]
 
 
-class HeartbeatList(BaseModel):
+class HeartbeatList(Model):
     heartbeats: list[HeartbeatView]
 
 

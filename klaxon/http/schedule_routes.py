@@ -8,48 +8,48 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import BaseModel
 
 from klaxon.domain.incident.models import TimelineEntry
 from klaxon.domain.instants import LaxInstant
+from klaxon.domain.model import Model
 from klaxon.domain.schedule.models import OnCall, Override, Schedule, Shift
 from klaxon.http import auth, deps
 
 router = Router()
 
 
-class OnCallAnswer(BaseModel):
+class OnCallAnswer(Model):
     schedule: str
     at: datetime
     on_call: list[OnCall]
 
 
-class ScheduleList(BaseModel):
+class ScheduleList(Model):
     schedules: list[Schedule]
 
 
-class ShiftList(BaseModel):
+class ShiftList(Model):
     schedule: str
     start: datetime
     end: datetime
     shifts: list[Shift]
 
 
-class NewOverride(BaseModel):
+class NewOverride(Model):
     user: str
     start: LaxInstant
     end: LaxInstant
 
 
-class OverrideList(BaseModel):
+class OverrideList(Model):
     overrides: list[Override]
 
 
-class FeedLink(BaseModel):
+class FeedLink(Model):
     url: str
 
 
-class ScheduleTimeline(BaseModel):
+class ScheduleTimeline(Model):
     timeline: list[TimelineEntry]
 
 

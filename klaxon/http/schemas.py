@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from klaxon.domain.incident.models import Incident, TimelineEntry
+from klaxon.domain.model import Model
 
 
-class IncidentList(BaseModel):
+class IncidentList(Model):
     incidents: list[Incident]
     next: str | None = Field(
         default=None, description="Pass as `next` to get the following page; null at the end"
     )
 
 
-class Timeline(BaseModel):
+class Timeline(Model):
     timeline: list[TimelineEntry]
 
 
-class Health(BaseModel):
+class Health(Model):
     status: Literal["ok"] = "ok"
     version: str
 
 
 # Documentation-only shapes: these bodies are validated by hand, field by field, to answer exactly as
 # PagerDuty and Alertmanager clients expect; the models below only describe them in the OpenAPI document.
-class PagerDutyPayload(BaseModel):
+class PagerDutyPayload(Model):
     summary: str = Field(max_length=1024)
     source: str
     severity: Literal["critical", "error", "warning", "info"]
@@ -38,12 +39,12 @@ class PagerDutyPayload(BaseModel):
     custom_details: Any = None
 
 
-class PagerDutyLink(BaseModel):
+class PagerDutyLink(Model):
     href: str
     text: str | None = None
 
 
-class PagerDutyEvent(BaseModel):
+class PagerDutyEvent(Model):
     routing_key: str = Field(description="The integration key")
     event_action: Literal["trigger", "acknowledge", "resolve"]
     dedup_key: str | None = Field(
@@ -55,26 +56,26 @@ class PagerDutyEvent(BaseModel):
     client_url: str | None = None
 
 
-class PagerDutyChangeEvent(BaseModel):
+class PagerDutyChangeEvent(Model):
     routing_key: str
     payload: dict[str, Any] = Field(description="summary (required), source, timestamp, custom_details")
     links: list[PagerDutyLink] = Field(default_factory=list)
 
 
-class PagerDutyAccepted(BaseModel):
+class PagerDutyAccepted(Model):
     status: Literal["success"] = "success"
     message: str = "Event processed"
     dedup_key: str
 
 
-class ApiError(BaseModel):
+class ApiError(Model):
     """Every refusal of the API: what is wrong, and each problem on its own line when there are several."""
 
     message: str
     errors: list[str] | None = None
 
 
-class IntegrationAccepted(BaseModel):
+class IntegrationAccepted(Model):
     """A webhook taken: `dedup_key` when it became an alert (not when ignored, dropped or repeated)."""
 
     status: Literal["success"] = "success"
@@ -82,13 +83,13 @@ class IntegrationAccepted(BaseModel):
     dedup_key: str | None = None
 
 
-class PagerDutyInvalid(BaseModel):
+class PagerDutyInvalid(Model):
     status: Literal["invalid event"] = "invalid event"
     message: str
     errors: list[str]
 
 
-class PagerDutyThrottled(BaseModel):
+class PagerDutyThrottled(Model):
     """An integration key over its rate limit (429). `status` and `errors` are absent when API Gateway's own
     throttle answered (`{"message": "Too Many Requests"}`)."""
 
@@ -97,7 +98,7 @@ class PagerDutyThrottled(BaseModel):
     errors: list[str] = []
 
 
-class AlertmanagerWebhook(BaseModel):
+class AlertmanagerWebhook(Model):
     """Alertmanager's webhook body, version 4 (see Alertmanager's documentation)."""
 
     version: Literal["4"]

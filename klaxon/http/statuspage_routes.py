@@ -7,8 +7,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from klaxon.domain.model import Model
 from klaxon.domain.statuspage.models import PublicIncident, PublicStatus
 from klaxon.http import deps
 
@@ -21,7 +22,7 @@ class UpdateStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-class NewStatusUpdate(BaseModel):
+class NewStatusUpdate(Model):
     status: UpdateStatus = Field(
         description="What the public reads next: identified, monitoring or resolved."
     )
@@ -38,7 +39,7 @@ class NewStatusUpdate(BaseModel):
     )
 
 
-class PublishRequested(BaseModel):
+class PublishRequested(Model):
     message: str
 
 

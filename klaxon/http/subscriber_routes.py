@@ -14,9 +14,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from klaxon.domain.errors import Unauthorized
+from klaxon.domain.model import Model
 from klaxon.domain.statuspage.subscribers import (
     EMAIL_MAX,
     WEBHOOK_URL_MAX,
@@ -38,7 +39,7 @@ ACCEPTED = "If this address can be subscribed, a confirmation email is on its wa
 _CSS = stylesheet("#1f4f99")
 
 
-class NewSubscriber(BaseModel):
+class NewSubscriber(Model):
     """Exactly one of `email` (anyone; confirmed by a link) and `webhook` (needs an API token)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,11 +60,11 @@ class NewSubscriber(BaseModel):
         return self
 
 
-class SubscriptionRequested(BaseModel):
+class SubscriptionRequested(Model):
     message: str
 
 
-class SubscriberList(BaseModel):
+class SubscriberList(Model):
     subscribers: list[SubscriberView]
 
 

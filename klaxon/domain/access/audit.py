@@ -10,7 +10,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from klaxon.domain.model import Model
 
 MASK = "***"
 MAX_CHANGES = 200  # a record names at most this many changed fields; `truncated` says there were more
@@ -19,7 +21,7 @@ _SECRET_VALUE = re.compile(r"^(klx_|whsec_)")
 _NOT_SECRET = frozenset({"dedup_key", "routing_key_hint", "token_id", "idempotency_key"})
 
 
-class Change(BaseModel):
+class Change(Model):
     model_config = ConfigDict(frozen=True)
 
     path: str = Field(description="the field changed, dotted (`services.2.name`, `status`)")
@@ -27,7 +29,7 @@ class Change(BaseModel):
     after: Any = None
 
 
-class AuditRecord(BaseModel):
+class AuditRecord(Model):
     """One change, as `GET /v1/audit` lists it and the export bucket keeps it (one JSON line)."""
 
     model_config = ConfigDict(frozen=True)

@@ -7,16 +7,17 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from klaxon.domain.errors import InvalidInput
+from klaxon.domain.model import Model
 
 DEFAULT_GRACE = timedelta(hours=24)
 MAX_GRACE = timedelta(days=7)
 T = TypeVar("T")
 
 
-class SecretVersions(BaseModel):
+class SecretVersions(Model):
     """A secret as kept: the current value, and the previous one with the end of its grace period."""
 
     model_config = ConfigDict(frozen=True)

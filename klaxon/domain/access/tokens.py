@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from klaxon.domain.access.roles import Role
 from klaxon.domain.errors import Forbidden, InvalidInput
+from klaxon.domain.model import Model
 
 DEFAULT_LIFETIME = timedelta(days=90)
 MAX_LIFETIME = timedelta(days=365)
@@ -16,7 +17,7 @@ HINT_LENGTH = 4  # characters of the secret shown after it is created: its prefi
 LAST_USED_STEP = timedelta(minutes=5)  # `last_used_at` is rewritten at most this often per token
 
 
-class TokenRecord(BaseModel):
+class TokenRecord(Model):
     """A token as stored and listed: everything but its secret, of which only a keyed digest is kept."""
 
     model_config = ConfigDict(frozen=True)

@@ -6,8 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
+
+from klaxon.domain.model import Model
 
 
 class Severity(StrEnum):
@@ -45,12 +47,12 @@ class AlertAction(StrEnum):
     RESOLVE = "resolve"
 
 
-class Link(BaseModel):
+class Link(Model):
     href: str
     text: str | None = None
 
 
-class Image(BaseModel):
+class Image(Model):
     """An image an Events v2 sender attached (a graph, say), optionally linking somewhere."""
 
     src: str
@@ -58,7 +60,7 @@ class Image(BaseModel):
     alt: str | None = None
 
 
-class AlertInstance(BaseModel):
+class AlertInstance(Model):
     """One alert inside a group (an Alertmanager alert), known by its fingerprint."""
 
     fingerprint: str
@@ -70,7 +72,7 @@ class AlertInstance(BaseModel):
     generator_url: str | None = None
 
 
-class Alert(BaseModel):
+class Alert(Model):
     """A normalised alert: what any source said, in one shape, ready for routing."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
@@ -102,7 +104,7 @@ class Alert(BaseModel):
     urgency: Urgency | None = None  # set by a routing rule; else it follows the priority
 
 
-class Incident(BaseModel):
+class Incident(Model):
     """An incident: one problem, however many alerts told us about it."""
 
     id: str
@@ -151,7 +153,7 @@ class Incident(BaseModel):
     muted_urgency: Urgency | None = None  # while muted: the urgency it pages with once released
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(Model):
     """One line of an incident's (or a service's) audit history."""
 
     subject: str  # incident id, or "service:<name>" for change events
@@ -162,7 +164,7 @@ class TimelineEntry(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-class ChangeEvent(BaseModel):
+class ChangeEvent(Model):
     """A PagerDuty change event: kept on the service's timeline, never paging."""
 
     id: str

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from klaxon.domain.incident.models import Severity
 from klaxon.domain.intake.routing import Rule
+from klaxon.domain.model import Model
 
 
 class InsufficientData(StrEnum):
@@ -19,7 +20,7 @@ class InsufficientData(StrEnum):
     RESOLVE = "resolve"
 
 
-class FieldPaths(BaseModel):
+class FieldPaths(Model):
     """Where a generic JSON payload keeps each alert field: dotted paths such as `alert.labels`."""
 
     model_config = ConfigDict(frozen=True)
@@ -33,7 +34,7 @@ class FieldPaths(BaseModel):
     timestamp: str | None = None
 
 
-class IntegrationRef(BaseModel):
+class IntegrationRef(Model):
     """What ingest needs to know about the integration behind a key (never the key itself)."""
 
     model_config = ConfigDict(frozen=True)

@@ -9,10 +9,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from klaxon.domain.incident.models import Alert, Priority, Urgency
 from klaxon.domain.intake.priority import priority_for, urgency_for
+from klaxon.domain.model import Model
 
 
 class AlertField(StrEnum):
@@ -31,7 +32,7 @@ class Operator(StrEnum):
     EXISTS = "exists"
 
 
-class Condition(BaseModel):
+class Condition(Model):
     """One test on one alert field or label; `negate` inverts it (a missing value fails any other test)."""
 
     model_config = ConfigDict(frozen=True)
@@ -56,7 +57,7 @@ class Condition(BaseModel):
         return f"{self.subject()} {'not ' if self.negate else ''}{test}"
 
 
-class Rule(BaseModel):
+class Rule(Model):
     """If every condition holds, set what the rule sets (or drop the alert); the first matching rule wins."""
 
     model_config = ConfigDict(frozen=True)

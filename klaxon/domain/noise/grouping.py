@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from klaxon.domain.incident.dedup import label_group_key
 from klaxon.domain.incident.models import Alert, AlertAction, AlertInstance, Incident
+from klaxon.domain.model import Model
 
 FIRING = "firing"
 RESOLVED = "resolved"
@@ -25,7 +26,7 @@ FIELD_LABELS = ("source", "component", "group", "class", "severity")
 FULL_ALERTS = 50
 
 
-class GroupRule(BaseModel):
+class GroupRule(Model):
     """A service's grouping: alerts with equal `group_by` labels within `window` of the first are one."""
 
     model_config = ConfigDict(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from klaxon.domain.incident.dedup import heartbeat_key
 from klaxon.domain.incident.models import Alert, AlertAction, Severity
+from klaxon.domain.model import Model
 
 SOURCE_KIND = "heartbeat"
 
@@ -19,7 +20,7 @@ class HeartbeatStatus(StrEnum):
     MISSED = "missed"
 
 
-class Heartbeat(BaseModel):
+class Heartbeat(Model):
     """What is expected: a ping at least every `interval`, with `grace` for a slow run."""
 
     model_config = ConfigDict(frozen=True)
@@ -32,7 +33,7 @@ class Heartbeat(BaseModel):
     severity: Severity = Severity.CRITICAL
 
 
-class HeartbeatState(BaseModel):
+class HeartbeatState(Model):
     """What was seen: the last ping, since when it is watched, and whether it is missed now."""
 
     model_config = ConfigDict(frozen=True)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from klaxon.domain.model import Model
 
 
-class InhibitionRule(BaseModel):
+class InhibitionRule(Model):
     """Alertmanager's inhibit rule with equality matchers: `source_match` mutes `target_match` on `equal`."""
 
     model_config = ConfigDict(frozen=True)
@@ -18,7 +20,7 @@ class InhibitionRule(BaseModel):
     equal: tuple[str, ...] = ()
 
 
-class Source(BaseModel):
+class Source(Model):
     """An open incident that may inhibit others: its id and labels."""
 
     model_config = ConfigDict(frozen=True)

@@ -8,15 +8,16 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from klaxon.domain.instants import Instant
+from klaxon.domain.model import Model
 
 # How far `occurrences` looks back for a recurring window's start: its duration plus a DST shift.
 _SLACK = timedelta(days=1)
 
 
-class MaintenanceWindow(BaseModel):
+class MaintenanceWindow(Model):
     """Planned work on some services: `start`-`end` is the (first) occurrence, `rrule` repeats it.
 
     A recurring window repeats at the same wall-clock time in `time_zone`, so "every Sunday 02:00-04:00

@@ -6,14 +6,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from statistics import median
 
-from pydantic import BaseModel
-
 from klaxon.domain.incident.models import Incident
+from klaxon.domain.model import Model
 
 UNKNOWN_SOURCE = "(none)"
 
 
-class SourceNoise(BaseModel):
+class SourceNoise(Model):
     """One (integration, service): alerts in, incidents opened, pages sent, and how people answered."""
 
     integration: str
@@ -27,7 +26,7 @@ class SourceNoise(BaseModel):
     median_seconds_to_ack: float | None
 
 
-class NoisyKey(BaseModel):
+class NoisyKey(Model):
     """A dedup key (or group key) ranked by alerts: the rules worth tuning first."""
 
     integration: str
@@ -39,7 +38,7 @@ class NoisyKey(BaseModel):
     acknowledged: int
 
 
-class NoisyRule(BaseModel):
+class NoisyRule(Model):
     """A routing rule ranked by the alerts of the incidents it opened: the rules worth tuning first."""
 
     integration: str
@@ -50,7 +49,7 @@ class NoisyRule(BaseModel):
     acknowledged: int
 
 
-class NoiseReport(BaseModel):
+class NoiseReport(Model):
     start: datetime
     end: datetime
     alerts: int

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from klaxon.domain.errors import DomainError
+from klaxon.domain.model import Model
 from klaxon.domain.paging.pages import Notification
 
 # Domain separation: the same secret signs calendar feeds, and a feed token must never read as an ack link.
@@ -32,7 +33,7 @@ class ReplyAction(StrEnum):
     RESOLVE = "resolve"
 
 
-class SmsCommand(BaseModel):
+class SmsCommand(Model):
     """What an SMS reply asks for: acknowledge or resolve the incident with this number (None: the
     incident of the last page sent to the phone that replied)."""
 
@@ -79,7 +80,7 @@ class AckLinkExpired(AckLinkInvalid):
         self.link = link
 
 
-class AckLink(BaseModel):
+class AckLink(Model):
     """What a signed acknowledge link stands for: this user may acknowledge this incident until then."""
 
     model_config = ConfigDict(frozen=True)

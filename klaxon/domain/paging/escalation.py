@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from klaxon.domain.model import Model
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step
 
 
-class Tick(BaseModel):
+class Tick(Model):
     model_config = ConfigDict(frozen=True)
 
     loop: int = 0
@@ -23,7 +24,7 @@ class Tick(BaseModel):
     at_minute: int = 0
 
 
-class Rule(BaseModel):
+class Rule(Model):
     """A user's notification rule: page on `channel` `delay_minutes` into a step."""
 
     model_config = ConfigDict(frozen=True)
@@ -32,7 +33,7 @@ class Rule(BaseModel):
     delay_minutes: int
 
 
-class NextTick(BaseModel):
+class NextTick(Model):
     model_config = ConfigDict(frozen=True)
 
     tick: Tick | None  # None: escalation is over

@@ -6,8 +6,9 @@ import html
 import re
 import unicodedata
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from klaxon.domain.model import Model
 from klaxon.domain.paging.pages import Page
 
 SMS_SEGMENT = 160  # GSM-7 characters in one SMS segment (UCS-2 would allow only 70)
@@ -30,7 +31,7 @@ _TYPOGRAPHY = str.maketrans(
 _SPACES = re.compile(r"\s+")
 
 
-class EmailContent(BaseModel):
+class EmailContent(Model):
     model_config = ConfigDict(frozen=True)
 
     subject: str
@@ -38,7 +39,7 @@ class EmailContent(BaseModel):
     html: str
 
 
-class PushContent(BaseModel):
+class PushContent(Model):
     model_config = ConfigDict(frozen=True)
 
     title: str
@@ -109,8 +110,9 @@ def _fit_septets(text: str, budget: int) -> str:
 
 def _spoken(text: str) -> str:
     printable = "".join(c for c in text if unicodedata.category(c)[0] != "C")
-    # &, < and > escaped, as text in the voice call's XML needs
-    return html.escape(_truncate(_one_line(printable), SPOKEN_TITLE_MAX), quote=False)
+    return html.escape(
+        _truncate(_one_line(printable), SPOKEN_TITLE_MAX), quote=False
+    )  # &, <, > as XML text needs
 
 
 def voice_ssml(page: Page) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from klaxon.domain.incident.models import Priority
+from klaxon.domain.model import Model
 from klaxon.domain.paging.policy import Channel
 
 
-class Page(BaseModel):
+class Page(Model):
     """Everything a channel needs to word and deliver one notification (no lookups at send time)."""
 
     model_config = ConfigDict(frozen=True)
@@ -48,7 +49,7 @@ SEND_LEASE = timedelta(seconds=60)
 SENDING = "sending"
 
 
-class Reservation(BaseModel):
+class Reservation(Model):
     """A page's record before and while it is sent: who reserved it (the tick's claim token) and until
     when; `status` is "sending" until the send's outcome (a DeliveryStatus) replaces it."""
 
@@ -71,7 +72,7 @@ def may_send(found: Reservation | None, token: str, now: datetime) -> bool:
     return found.token == token or found.lease_until is None or found.lease_until <= now
 
 
-class Notification(BaseModel):
+class Notification(Model):
     """The record of a page, as the notifications API returns it."""
 
     incident_id: str

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from klaxon.domain.model import Model
 
 if TYPE_CHECKING:
     from klaxon.domain.schedule.models import Schedule
@@ -19,7 +21,7 @@ class Channel(StrEnum):
     EMAIL = "email"
 
 
-class Target(BaseModel):
+class Target(Model):
     """Exactly one of `user` or `schedule` (the schedule's on-call people at the time of the step)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -34,7 +36,7 @@ class Target(BaseModel):
         return self
 
 
-class Step(BaseModel):
+class Step(Model):
     """Page `targets` (on `channels`, or each user's own rules if none), then wait `delay_minutes`."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -44,7 +46,7 @@ class Step(BaseModel):
     channels: list[Channel] | None = None
 
 
-class EscalationPolicy(BaseModel):
+class EscalationPolicy(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str

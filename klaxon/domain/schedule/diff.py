@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import ConfigDict, computed_field
 
+from klaxon.domain.model import Model
 from klaxon.domain.schedule.models import Schedule
 from klaxon.domain.schedule.oncall import shifts
 from klaxon.domain.schedule.spans import Window, merge_windows
@@ -20,7 +21,7 @@ class Change(StrEnum):
     CHANGED = "changed"
 
 
-class Interval(BaseModel):
+class Interval(Model):
     model_config = ConfigDict(frozen=True)
 
     start: datetime
@@ -31,7 +32,7 @@ def _hours(intervals: Sequence[Interval]) -> float:
     return sum((i.end - i.start for i in intervals), timedelta(0)) / timedelta(hours=1)
 
 
-class UserChange(BaseModel):
+class UserChange(Model):
     """The on-call time one user gains and loses in one schedule."""
 
     model_config = ConfigDict(frozen=True)
@@ -51,7 +52,7 @@ class UserChange(BaseModel):
         return _hours(self.lost)
 
 
-class ScheduleChange(BaseModel):
+class ScheduleChange(Model):
     """A schedule that is new, gone, or puts different people on call; users sorted by id."""
 
     model_config = ConfigDict(frozen=True)

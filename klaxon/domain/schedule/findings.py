@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from klaxon.domain.model import Model
 
 
 class Rule(StrEnum):
@@ -15,7 +17,7 @@ class Rule(StrEnum):
     NO_BACKUP = "primary-without-backup"
 
 
-class Finding(BaseModel):
+class Finding(Model):
     """One guardrail broken: by whom (if anyone), over which span, and why it matters."""
 
     model_config = ConfigDict(frozen=True)

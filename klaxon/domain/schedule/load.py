@@ -6,8 +6,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from klaxon.domain.model import Model
 from klaxon.domain.schedule.models import Restriction, Shift, Weekday
 from klaxon.domain.schedule.restrictions import restriction_windows
 from klaxon.domain.schedule.spans import Window, merge_windows
@@ -21,7 +22,7 @@ NIGHT_STARTS, NIGHT_ENDS = time(22), time(7)
 _CENT, _TICK = Decimal("0.01"), timedelta(microseconds=1)
 
 
-class PersonLoad(BaseModel):
+class PersonLoad(Model):
     """One person's on-call load over a report's range; hours are elapsed hours, not wall-clock ones."""
 
     model_config = ConfigDict(frozen=True)

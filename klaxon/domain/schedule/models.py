@@ -6,7 +6,9 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+
+from klaxon.domain.model import Model
 
 # A wall-clock time with no offset (RFC 3339's "local date-time"), read in the rotation's time zone.
 WallClock = Annotated[
@@ -44,7 +46,7 @@ class Weekday(StrEnum):
         return list(Weekday).index(self)
 
 
-class Rotation(BaseModel):
+class Rotation(Model):
     """Participants take turns; each shift is `shift_length` units long (custom: `shift_hours` hours).
 
     `start` is a wall-clock time in `time_zone` (no offset): the first hand-off, when the first
@@ -76,7 +78,7 @@ class Rotation(BaseModel):
         return self
 
 
-class Restriction(BaseModel):
+class Restriction(Model):
     """A weekly window, in the rotation's time zone, outside which the layer is silent.
 
     `end` <= `start` means the window runs past midnight into the next day.
@@ -89,7 +91,7 @@ class Restriction(BaseModel):
     end: time
 
 
-class Layer(BaseModel):
+class Layer(Model):
     """A rotation plus optional restrictions. In a schedule, later layers win where they overlap."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -99,7 +101,7 @@ class Layer(BaseModel):
     restrictions: list[Restriction] = Field(default_factory=list)
 
 
-class Schedule(BaseModel):
+class Schedule(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
@@ -108,7 +110,7 @@ class Schedule(BaseModel):
     layers: list[Layer] = Field(min_length=1)
 
 
-class Override(BaseModel):
+class Override(Model):
     """A user takes the whole schedule for [start, end); overrides win over every layer."""
 
     model_config = ConfigDict(frozen=True)
@@ -122,7 +124,7 @@ class Override(BaseModel):
     created_at: datetime | None = None
 
 
-class Shift(BaseModel):
+class Shift(Model):
     """A span of time during which `user` is on call; `layer` names where it came from ("override")."""
 
     model_config = ConfigDict(frozen=True)
@@ -133,7 +135,7 @@ class Shift(BaseModel):
     layer: str
 
 
-class OnCall(BaseModel):
+class OnCall(Model):
     """Who is on call at an instant, and the bounds of that person's current continuous span."""
 
     model_config = ConfigDict(frozen=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from klaxon.domain.model import Model
 
 
 class ComponentStatus(StrEnum):
@@ -70,7 +72,7 @@ class MaintenanceStatus(StrEnum):
     COMPLETED = "completed"
 
 
-class Page(BaseModel):
+class Page(Model):
     """The page itself: `url` is where the public reaches it (feeds need absolute links). `logo_url` and
     `accent_colour` brand it; the two `*_subscriptions` say which subscriptions the backend takes."""
 
@@ -84,7 +86,7 @@ class Page(BaseModel):
     webhook_subscriptions: bool = False
 
 
-class ComponentGroup(BaseModel):
+class ComponentGroup(Model):
     """A heading of components; `created_at` is when the configuration that introduced it was applied."""
 
     id: str
@@ -93,7 +95,7 @@ class ComponentGroup(BaseModel):
     created_at: datetime | None = None
 
 
-class Component(BaseModel):
+class Component(Model):
     """Something customers use; `group` is a ComponentGroup id. `created_at` is when the configuration
     revision that introduced it was applied (None: applied before Klaxon recorded that)."""
 
@@ -104,7 +106,7 @@ class Component(BaseModel):
     created_at: datetime | None = None
 
 
-class AffectedComponent(BaseModel):
+class AffectedComponent(Model):
     """A component whose status an update changed (Statuspage's `affected_components`)."""
 
     code: str
@@ -113,7 +115,7 @@ class AffectedComponent(BaseModel):
     new_status: ComponentStatus
 
 
-class StatusUpdate(BaseModel):
+class StatusUpdate(Model):
     """One public message on an incident, with the status it moved the incident to."""
 
     id: str
@@ -123,7 +125,7 @@ class StatusUpdate(BaseModel):
     affected_components: list[AffectedComponent] = Field(default_factory=list)
 
 
-class PublicIncident(BaseModel):
+class PublicIncident(Model):
     """An incident as the public sees it; `incident_id` is the Klaxon incident behind it.
 
     `components` holds the status each affected component has while the incident is open.
@@ -150,7 +152,7 @@ class PublicIncident(BaseModel):
         return self.started_at < end and (self.resolved_at is None or self.resolved_at > start)
 
 
-class Maintenance(BaseModel):
+class Maintenance(Model):
     """A planned window: its components are `under_maintenance` between the two times."""
 
     id: str
@@ -162,7 +164,7 @@ class Maintenance(BaseModel):
     created_at: datetime
 
 
-class Snapshot(BaseModel):
+class Snapshot(Model):
     """Everything the page is rendered from: configuration plus every public incident."""
 
     page: Page = Field(default_factory=Page)

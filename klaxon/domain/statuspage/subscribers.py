@@ -24,10 +24,11 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from klaxon.domain.digests import same
 from klaxon.domain.errors import DomainError, InvalidInput
+from klaxon.domain.model import Model
 from klaxon.domain.paging.messages import EmailContent
 from klaxon.domain.statuspage.models import PublicIncident, PublicStatus, StatusUpdate
 from klaxon.domain.statuspage.templates import format_utc, join_names
@@ -64,7 +65,7 @@ class SubscriberState(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
 
 
-class Subscriber(BaseModel):
+class Subscriber(Model):
     """Someone (an email address) or something (a webhook URL) told of every public update.
 
     `secret` is a webhook's signing secret: stored to sign with, shown once when the webhook is added.
@@ -97,7 +98,7 @@ class DeliveryState(StrEnum):
     FAILED = "failed"  # every attempt failed; a later publish does not try again
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     """One public update to one subscriber; the record is written before the send, so it happens once."""
 
     model_config = ConfigDict(frozen=True)

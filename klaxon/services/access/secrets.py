@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from klaxon.domain.access.rotation import DEFAULT_GRACE, MAX_GRACE
 from klaxon.domain.errors import InvalidInput, NotFound
+from klaxon.domain.model import Model
 from klaxon.ports import Keyring, SigningSecrets
 
 USES = {
@@ -21,7 +22,7 @@ USES = {
 INTEGRATION = "integration:"
 
 
-class Rotation(BaseModel):
+class Rotation(Model):
     grace_hours: int = Field(
         default=int(DEFAULT_GRACE.total_seconds() // 3600),
         ge=0,
@@ -30,7 +31,7 @@ class Rotation(BaseModel):
     )
 
 
-class SecretStatus(BaseModel):
+class SecretStatus(Model):
     name: str
     used_for: str
     rotated_at: datetime | None = Field(description="the last rotation; null: never rotated")

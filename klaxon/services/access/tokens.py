@@ -6,15 +6,16 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from klaxon.domain.access.roles import Role
 from klaxon.domain.access.tokens import SECRET_PREFIX, TokenRecord, expiry, hint
 from klaxon.domain.errors import InvalidInput, NotFound
+from klaxon.domain.model import Model
 from klaxon.ports import ApiPrincipal, Clock, IdGenerator, Keyed, TokenStore
 
 
-class NewToken(BaseModel):
+class NewToken(Model):
     """A token to create. The secret is in the answer, once; only its keyed digest is stored."""
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
@@ -28,7 +29,7 @@ class NewToken(BaseModel):
     user: str | None = Field(default=None, max_length=64, description="The person it acts for, if one")
 
 
-class CreatedToken(BaseModel):
+class CreatedToken(Model):
     token: TokenRecord
     secret: str = Field(description="The token itself: shown this once, never again")
 

@@ -11,12 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from klaxon.config.secrets import hash_key
 from klaxon.domain.access.rate_limits import Subject
 from klaxon.domain.errors import Conflict, Unauthorized
 from klaxon.domain.incident.models import Alert
+from klaxon.domain.model import Model
 from klaxon.domain.noise.heartbeats import (
     Heartbeat,
     HeartbeatState,
@@ -34,7 +33,7 @@ from klaxon.services.access.rate_limits import RateLimiter
 ATTEMPTS = 5
 
 
-class HeartbeatView(BaseModel):
+class HeartbeatView(Model):
     id: str
     service: str
     interval_seconds: int

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.instants import Instant
+from klaxon.domain.model import Model
 from klaxon.domain.noise.maintenance import (
     MaintenanceWindow,
     current_occurrence,
@@ -32,7 +33,7 @@ REMINDER_CHANNELS = (Channel.EMAIL, Channel.PUSH, Channel.SMS)  # the first the 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
-class NewWindow(BaseModel):
+class NewWindow(Model):
     """A maintenance window to add: one occurrence, or the first of a recurring series (`rrule`)."""
 
     id: str | None = Field(default=None, description="Short lowercase id; absent, one is made from the name")
@@ -46,7 +47,7 @@ class NewWindow(BaseModel):
     announce: bool = Field(default=False, description="Show it on the status page as scheduled maintenance")
 
 
-class WindowView(BaseModel):
+class WindowView(Model):
     """A window as the API shows it: where it was declared, whether it is on now, and what comes next."""
 
     id: str

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry, Urgency
+from klaxon.domain.model import Model
 from klaxon.domain.paging.drill import scaled_wait_seconds
 from klaxon.domain.paging.escalation import Tick, due_channels, next_tick, step_for
 from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page
@@ -38,7 +37,7 @@ SEND_ATTEMPTS = 3
 SEND_BACKOFF_SECONDS = 0.2
 
 
-class EscalationState(BaseModel):
+class EscalationState(Model):
     """The state machine's payload between ticks (kept small: it travels through every state)."""
 
     incident_id: str

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
-
+from klaxon.domain.model import Model
 from klaxon.domain.report_window import check_range
 from klaxon.domain.schedule.load import PersonLoad, oncall_load
 from klaxon.services.schedule.schedules import ScheduleService
@@ -19,7 +18,7 @@ PageLog = Callable[[datetime, datetime], Mapping[str, Sequence[datetime]]]
 """When each user was paged in [start, end); escalation provides it once notifications are stored."""
 
 
-class LoadReport(BaseModel):
+class LoadReport(Model):
     start: datetime
     end: datetime
     weekly_rate: Decimal | None

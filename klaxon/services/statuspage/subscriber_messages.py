@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from klaxon.domain.model import Model
 from klaxon.domain.statuspage.models import PublicIncident, Snapshot
 from klaxon.domain.statuspage.status import component_statuses, page_status
 from klaxon.domain.statuspage.subscribers import (
@@ -34,7 +35,7 @@ DOCUMENTATION = "https://support.atlassian.com/statuspage/docs/enable-webhook-no
 DELIVERY_HEADER = "X-Klaxon-Delivery"  # the update's id: the same for every attempt of one delivery
 
 
-class SubscriberView(BaseModel):
+class SubscriberView(Model):
     """A subscriber as the admin API lists it: never its secret."""
 
     id: str
@@ -52,14 +53,14 @@ class SubscriberView(BaseModel):
         return cls.model_validate(subscriber.model_dump(exclude={"secret"}) | {"last_delivery": last})
 
 
-class WebhookAdded(BaseModel):
+class WebhookAdded(Model):
     """A new webhook subscriber and its signing secret (an admin can read it again, for a rotation)."""
 
     subscriber: SubscriberView
     secret: str
 
 
-class WebhookSecret(BaseModel):
+class WebhookSecret(Model):
     """A webhook's current signing secret; while the old one still signs too, until when."""
 
     subscriber_id: str

@@ -9,19 +9,20 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.incident.models import Alert, AlertAction, Link
 from klaxon.domain.intake.integration import InsufficientData, IntegrationRef, service_for_labels
 from klaxon.domain.intake.sources.common import Ignored, field_errors, require_object, severity_of, summary
+from klaxon.domain.model import Model
 
 _SNS_HOST = re.compile(r"^sns\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
 _ARN = re.compile(r"^arn:aws[a-z-]*:(sns|cloudwatch):([a-z0-9-]+):(\d{12}):")
 _DEFAULT_SEVERITY = {"INSUFFICIENT_DATA": "warning"}
 
 
-class SnsEnvelope(BaseModel):
+class SnsEnvelope(Model):
     """An SNS HTTP(S) delivery: the fields SNS signs, and the ones that say how to check the signature."""
 
     model_config = ConfigDict(frozen=True)
@@ -73,7 +74,7 @@ def is_sns_url(url: str, region: str, *, path_suffix: str = "") -> bool:
     )
 
 
-class _Alarm(BaseModel):
+class _Alarm(Model):
     model_config = ConfigDict(populate_by_name=True)
 
     name: str = Field(alias="AlarmName", min_length=1)

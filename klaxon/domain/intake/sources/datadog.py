@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.incident.models import Alert, AlertAction, Link, Severity
@@ -21,6 +21,7 @@ from klaxon.domain.intake.sources.common import (
     summary,
 )
 from klaxon.domain.intake.sources.signatures import require_secret
+from klaxon.domain.model import Model
 
 SECRET_HEADER = "X-Klaxon-Secret"
 # The payload to paste into Datadog's webhook (docs/integrations.md shows it too).
@@ -47,7 +48,7 @@ _TYPE = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.
 _UNFILLED = re.compile(r"^\$[A-Z_]+$")
 
 
-class _Payload(BaseModel):
+class _Payload(Model):
     model_config = ConfigDict(coerce_numbers_to_str=True)
 
     alert_id: str = Field(min_length=1)

@@ -9,17 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from klaxon.domain.incident.dedup import group_key_hash
 from klaxon.domain.incident.models import Alert, AlertAction, AlertInstance
 from klaxon.domain.intake.integration import IntegrationRef, service_for_labels
 from klaxon.domain.intake.sources.common import zero_time_is_none
+from klaxon.domain.model import Model
 
 STATUS = "^(firing|resolved)$"
 
 
-class GroupAlert(BaseModel):
+class GroupAlert(Model):
     model_config = ConfigDict(populate_by_name=True)
 
     status: str = Field(pattern=STATUS)
@@ -42,7 +43,7 @@ class GroupAlert(BaseModel):
         )
 
 
-class GroupWebhook(BaseModel):
+class GroupWebhook(Model):
     """The fields both webhooks share; each subclass names its own `alerts` type and extras."""
 
     model_config = ConfigDict(populate_by_name=True)

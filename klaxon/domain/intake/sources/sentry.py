@@ -21,6 +21,7 @@ from klaxon.domain.intake.sources.common import (
     summary,
 )
 from klaxon.domain.intake.sources.signatures import BadSignature, require_hmac
+from klaxon.domain.model import Model
 
 SIGNATURE_HEADER = "Sentry-Hook-Signature"
 RESOURCE_HEADER = "Sentry-Hook-Resource"
@@ -38,7 +39,7 @@ def _tags(value: Any) -> dict[str, str]:
     return tags
 
 
-class _Event(BaseModel):
+class _Event(Model):
     model_config = _NUMBERS_AS_TEXT
 
     issue_id: str = Field(min_length=1)
@@ -57,17 +58,17 @@ class _Event(BaseModel):
         return _tags(value)
 
 
-class _EventData(BaseModel):
+class _EventData(Model):
     event: _Event
     triggered_rule: str | None = None
 
 
-class _EventAlert(BaseModel):
+class _EventAlert(Model):
     action: Literal["triggered"]
     data: _EventData
 
 
-class _Rule(BaseModel):
+class _Rule(Model):
     model_config = _NUMBERS_AS_TEXT
 
     id: str = Field(min_length=1)
@@ -76,7 +77,7 @@ class _Rule(BaseModel):
     environment: str | None = None
 
 
-class _Incident(BaseModel):
+class _Incident(Model):
     model_config = _NUMBERS_AS_TEXT
 
     id: str = Field(min_length=1)
@@ -85,19 +86,19 @@ class _Incident(BaseModel):
     date_started: datetime | None = None
 
 
-class _MetricData(BaseModel):
+class _MetricData(Model):
     metric_alert: _Incident
     description_title: str = Field(min_length=1)
     description_text: str | None = None
     web_url: str | None = None
 
 
-class _MetricAlert(BaseModel):
+class _MetricAlert(Model):
     action: Literal["critical", "warning", "resolved"]
     data: _MetricData
 
 
-class _Issue(BaseModel):
+class _Issue(Model):
     model_config = _NUMBERS_AS_TEXT
 
     id: str = Field(min_length=1)
@@ -105,11 +106,11 @@ class _Issue(BaseModel):
     last_seen: datetime | None = Field(default=None, alias="lastSeen")
 
 
-class _IssueData(BaseModel):
+class _IssueData(Model):
     issue: _Issue
 
 
-class _IssueEvent(BaseModel):
+class _IssueEvent(Model):
     action: str
     data: _IssueData
 
