@@ -25,11 +25,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if detail_type in INCIDENT_DETAIL_TYPES:
         incident = IncidentChanged.model_validate(event["detail"]).incident
         public = service.on_incident(DetailType(detail_type), incident)
+    if detail_type in INCIDENT_DETAIL_TYPES and public is None:
+        # Not on the page (P4, a drill, muted, a service without components): nothing it shows changed.
+        # Reading every public incident to find that out was most of a busy soak's status page work.
+        return {"public_incident": None, "uploaded": 0}
     site = parts.status_site()
     if site is None:
         logger.warning("no status page site configured (KLAXON_STATUS_*): nothing published")
         return {"public_incident": public.id if public else None, "uploaded": 0}
-    # Only an incident event can leave the page as it was (most incidents are not public).
+    # A public incident's event can leave the page as it was (an acknowledgement shows nothing new).
     published = parts.statuspage_publisher.publish(site, forced=detail_type not in INCIDENT_DETAIL_TYPES)
     logger.info(
         "status page published",

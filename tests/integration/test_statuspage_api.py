@@ -50,6 +50,20 @@ def test_a_p4_alert_never_reaches_the_page(http, platform):
     assert summary(http)["incidents"] == []
 
 
+def test_a_p4_incident_changing_reads_and_renders_nothing_of_the_page(http, platform, monkeypatch):
+    from klaxon import wiring
+
+    parts = wiring.container()
+    reads: list[str] = []
+    monkeypatch.setattr(parts.statuspage_publisher, "snapshot", lambda: reads.append("snapshot"))
+    incident = alert(http, platform, "sp-quiet", severity="info")
+    assert http.post(f"/v1/incidents/{incident['id']}/acknowledge").status_code == 200
+    assert http.post(f"/v1/incidents/{incident['id']}/resolve").status_code == 200
+    assert platform.drain()
+    assert platform.invoker.invocations["statuspage_publish"] >= 3
+    assert reads == []
+
+
 def test_posting_identified_shows_on_the_page(http, platform):
     incident = alert(http, platform, "sp-4")
     response = http.post(f"/v1/incidents/{incident['id']}/status-updates", json={"status": "identified"})
