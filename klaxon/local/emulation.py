@@ -24,7 +24,10 @@ closed here:
   model instances are no longer kept in `instances_tracked`, TransactWriteItems rolls back from an undo log
   of the items it touched instead of deep copies of every table, and Query reads sorted partitions
   instead of sorting the whole table.
-tests/integration/test_moto_hooks.py and test_moto_speed.py fail loudly when an upgrade moves any of these.
+- moto's Step Functions built a boto3 client per task and parsed each JSONPath per state: both are built
+  once now (klaxon.local.moto_reuse).
+tests/integration/test_moto_hooks.py, test_moto_speed.py and test_moto_reuse.py fail loudly when an upgrade
+moves any of these.
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 )
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker  # noqa: E402
 
-from klaxon.local import moto_speed  # noqa: E402
+from klaxon.local import moto_reuse, moto_speed  # noqa: E402
 
 WriteObserver = Callable[[str, str, Any], None]  # ("dynamodb", table, key) or ("s3", bucket, key)
 WriteGuard = Callable[[str, dict[str, Any]], None]  # (table, key): raises to refuse the write
@@ -372,6 +375,7 @@ def install(
     if _Hooks.installed:
         return
     moto_speed.install()  # first: the lock below must wrap its transactions and writes too
+    moto_reuse.install()
     for name in _DDB_CALLS:
         setattr(DynamoDBBackend, name, _serialised(getattr(DynamoDBBackend, name)))
     DynamoHandler.call_action = _whole_request(DynamoHandler.call_action)  # type: ignore[method-assign]

@@ -173,7 +173,7 @@ def _alert() -> dict[str, Any]:
     }
 
 
-def test_a_started_platform_keeps_its_start_up_heap_out_of_the_collector_until_it_stops():
+def test_a_started_platform_keeps_its_long_lived_heap_out_of_the_collector_until_it_stops():
     import gc
 
     from klaxon.local.platform import LocalPlatform, Options
@@ -182,9 +182,16 @@ def test_a_started_platform_keeps_its_start_up_heap_out_of_the_collector_until_i
     running = LocalPlatform(Options(config=DEMO_CONFIG, port=0)).start()
     try:
         assert gc.get_freeze_count() > 100_000
+        survivor = [{"kept": True}]  # what lives through a full collection is frozen after it
+        assert any(obj is survivor for obj in gc.get_objects(generation=0))
+        gc.collect()
+        assert not any(obj is survivor for obj in gc.get_objects())  # no collection walks it again
     finally:
         running.stop()
     assert gc.get_freeze_count() == 0
+    assert (
+        moto_speed._freeze_survivors not in gc.callbacks
+    )  # a stopped platform leaves the collector as it was
 
 
 # --- tables -------------------------------------------------------------------------------------------------
