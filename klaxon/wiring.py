@@ -271,6 +271,7 @@ class Container:
             clock=self.clock,
             ids=self.ids,
             noise=self.noise_control,
+            runbooks=self.config_views.runbooks,
         )
 
     @part

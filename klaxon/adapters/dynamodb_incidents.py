@@ -27,6 +27,7 @@ from klaxon.domain.incident.models import (
     TimelineEntry,
     Urgency,
 )
+from klaxon.domain.runbooks.models import IncidentRunbook
 from klaxon.events import IncidentEvent
 from klaxon.ports import IncidentPage, IncidentQuery
 
@@ -78,6 +79,7 @@ def _to_item(inc: Incident) -> IncidentItem:
         maintenance_window=inc.maintenance_window,
         inhibited_by=inc.inhibited_by,
         muted_urgency=inc.muted_urgency.value if inc.muted_urgency else None,
+        runbook=inc.runbook.model_dump(mode="json", exclude_none=True) if inc.runbook else None,
     )
 
 
@@ -125,6 +127,7 @@ def from_item(item: IncidentItem) -> Incident:
         maintenance_window=item.maintenance_window,
         inhibited_by=item.inhibited_by,
         muted_urgency=item.muted_urgency,
+        runbook=IncidentRunbook.model_validate(item.runbook) if item.runbook else None,
     )
 
 

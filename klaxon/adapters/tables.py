@@ -169,6 +169,7 @@ class IncidentItem(_Model):
     maintenance_window = UnicodeAttribute(null=True)
     inhibited_by = UnicodeAttribute(null=True)
     muted_urgency = UnicodeAttribute(null=True)
+    runbook = JSONAttribute(null=True)  # domain.runbooks.models.IncidentRunbook
     outbox = OutboxAttribute(null=True)
 
     by_created = ByCreated()

@@ -17,6 +17,7 @@ from klaxon.cli import (
     oncall,
     report,
     route,
+    runbook,
     schedule,
     secrets,
     statuspage,
@@ -40,6 +41,7 @@ app.command("oncall")(oncall.oncall)
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(report.app, name="report")
 app.add_typer(route.app, name="route")
+app.add_typer(runbook.app, name="runbook")
 app.add_typer(statuspage.app, name="statuspage")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(heartbeat.app, name="heartbeat")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from klaxon.config.noise import noise_references_resolve
 from klaxon.config.problems import Loc, Problem, unknown
+from klaxon.config.runbooks import runbook_references_resolve
 from klaxon.config.statuspage import statuspage_services_exist
 from klaxon.config.values import check_id, check_time_zone
 
@@ -24,9 +25,11 @@ def _ids(items: Iterable[_HasId]) -> list[str]:
 
 
 def ids_are_unique(config: KlaxonConfig) -> list[Problem]:
-    """Ids are unique within each section: users, teams, services, integrations, schedules, policies."""
+    """Ids are unique within each section (users, teams, services, integrations, schedules, policies and
+    runbooks)."""
     problems: list[Problem] = []
-    for section in ("users", "teams", "services", "integrations", "schedules", "escalation_policies"):
+    sections = ("users", "teams", "services", "integrations", "schedules", "escalation_policies", "runbooks")
+    for section in sections:
         first: dict[str, int] = {}
         for i, item_id in enumerate(_ids(getattr(config, section))):
             if item_id in first:
@@ -150,6 +153,7 @@ CHECKS: tuple[Callable[[KlaxonConfig], list[Problem]], ...] = (
     integration_keys_are_distinct,
     statuspage_services_exist,
     noise_references_resolve,
+    runbook_references_resolve,
 )
 
 

@@ -14,6 +14,7 @@ from klaxon.config.limits import RateLimitsConfig
 from klaxon.config.noise import HeartbeatConfig, InhibitionRuleConfig, ServiceMaintenanceWindow
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
+from klaxon.config.runbooks import RunbookEntry, RunbookUrl
 from klaxon.config.statuspage import StatusPageConfig
 from klaxon.config.values import E164, EMAIL, Email, Id, SigningSecret, TimeZone
 from klaxon.domain.incident.models import Severity
@@ -137,6 +138,11 @@ class Service(Model):
     escalation_policy: str = Field(description="Id of the escalation policy that pages for its incidents.")
     team: str | None = Field(default=None, description="Id of the owning team.")
     description: str | None = Field(default=None, description="What the service is, for the responder.")
+    runbook: RunbookUrl | None = Field(
+        default=None,
+        description="The service's default runbook: its incidents get it when neither the alert nor a "
+        "`runbooks` entry names one.",
+    )
     group_by: list[str] = Field(
         default_factory=list,
         description="Alert labels that group alerts (PagerDuty events offer `source`, `component`, `group`, "
@@ -269,6 +275,9 @@ class KlaxonConfig(Model):
     )
     heartbeats: list[HeartbeatConfig] = Field(
         default_factory=list, description="Jobs that must ping regularly; silence opens an incident."
+    )
+    runbooks: list[RunbookEntry] = Field(
+        default_factory=list, description="Runbooks, each with the alerts it is for (docs/runbooks.md)."
     )
     rate_limits: RateLimitsConfig | None = Field(
         default=None,

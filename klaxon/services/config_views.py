@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from klaxon.domain.access.rate_limits import Limits
 from klaxon.domain.paging.escalation import Rule
+from klaxon.domain.runbooks.choice import NO_RUNBOOKS, Runbooks
 from klaxon.services.noise.control import NoiseSettings
 from klaxon.services.paging.acks import phone_book
 from klaxon.services.paging.policies import Person, PoliciesAndPeople
@@ -104,6 +105,13 @@ class Views:
         return {} if self.config is None else heartbeats_by_key(self.config)
 
     @cached_property
+    def runbooks(self) -> Runbooks:
+        """The runbook entries and each service's default runbook."""
+        from klaxon.config.runbooks import runbooks_of
+
+        return NO_RUNBOOKS if self.config is None else runbooks_of(self.config)
+
+    @cached_property
     def rate_limits(self) -> Limits:
         """Requests a minute per token, integration and heartbeat (the defaults when not configured)."""
         if self.config is None or self.config.rate_limits is None:
@@ -157,6 +165,9 @@ class ConfigViews:
 
     def rate_limits(self) -> Limits:
         return self.views().rate_limits
+
+    def runbooks(self) -> Runbooks:
+        return self.views().runbooks
 
     def statuspage(self) -> StatusPageConfig | None:
         return self.views().statuspage

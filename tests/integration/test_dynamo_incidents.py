@@ -198,3 +198,17 @@ def test_the_guard_keeps_two_generations_of_alert_ids(router, repo, monkeypatch)
     assert held.recent_alert_ids == {"a6", "a7", "a8", "a9"}  # generation 2 (a6-a8) and 3 (a9) so far
     assert router.route(make_alert(7)).result == "added"
     assert repo.get(incident.id).alert_count == 10
+
+
+def test_an_incident_keeps_the_runbook_it_opened_with(router, repo):
+    """The demo configuration: checkout's default runbook, and an entry for its latency alerts."""
+    plain = router.route(make_alert(1)).incident
+    stored = repo.get(plain.id).runbook
+    assert stored is not None and stored == plain.runbook
+    assert (stored.source, stored.url) == (
+        "service",
+        "https://github.com/acme/runbooks/blob/main/docs/checkout.md",
+    )
+    slow_alert = make_alert(2, key="slow").model_copy(update={"summary": "Checkout latency p99 above 2 s"})
+    slow = router.route(slow_alert).incident
+    assert repo.get(slow.id).runbook.id == "checkout-latency"

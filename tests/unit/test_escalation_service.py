@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from klaxon.domain.incident.models import AlertAction, Severity, Urgency
+from klaxon.domain.incident.models import AlertAction, Link, Severity, Urgency
 from klaxon.domain.paging.escalation import Rule
 from klaxon.domain.paging.pages import DeliveryStatus
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step, Target
@@ -252,6 +252,14 @@ def test_drills_are_marked_on_every_page(escalation):
     incident = router.route(alert(drill=True, escalation_policy="default")).incident
     service.run(EscalationState(incident_id=incident.id))
     assert notifier.sent and all(p.drill for p in notifier.sent)
+
+
+def test_every_page_carries_the_incidents_runbook(escalation):
+    service, router, notifier, _, _ = escalation
+    own = [Link(href="https://runbooks.example/disk-full", text="runbook")]
+    incident = router.route(alert(links=own)).incident
+    service.run(EscalationState(incident_id=incident.id))
+    assert notifier.sent and {p.runbook_url for p in notifier.sent} == {"https://runbooks.example/disk-full"}
 
 
 def with_policy(service: EscalationService, **changes: object) -> None:

@@ -7,12 +7,16 @@ from datetime import datetime, timedelta
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import Alert, Incident, IncidentStatus
 from klaxon.domain.intake.priority import priority_for, urgency_for
+from klaxon.domain.runbooks.models import IncidentRunbook
 
 
-def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime) -> Incident:
+def open_incident(
+    alert: Alert, *, incident_id: str, number: int, now: datetime, runbook: IncidentRunbook | None = None
+) -> Incident:
     """A trigger with no open incident for its (service, dedup key) opens one, prioritised by severity.
 
-    A routing rule may have chosen the priority or urgency instead; the alert then carries it.
+    A routing rule may have chosen the priority or urgency instead; the alert then carries it. `runbook`
+    is the one chosen for the alert (domain.runbooks.choice).
     """
     priority = alert.priority or priority_for(alert.severity)
     return Incident(
@@ -44,6 +48,7 @@ def open_incident(alert: Alert, *, incident_id: str, number: int, now: datetime)
         routing_rule=alert.routing_rule,
         escalation_policy=alert.escalation_policy,
         labels=alert.labels,
+        runbook=runbook,
     )
 
 

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from klaxon.domain.model import Model
+from klaxon.domain.runbooks.models import IncidentRunbook
 
 
 class Severity(StrEnum):
@@ -151,6 +152,7 @@ class Incident(Model):
     maintenance_window: str | None = None  # opened inside this maintenance window
     inhibited_by: str | None = None  # opened while this (source) incident was open
     muted_urgency: Urgency | None = None  # while muted: the urgency it pages with once released
+    runbook: IncidentRunbook | None = None  # chosen when it opened (domain.runbooks.choice)
 
 
 class TimelineEntry(Model):

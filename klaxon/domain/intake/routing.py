@@ -112,19 +112,36 @@ Test = Callable[[str | None], bool]
 
 
 @dataclass(frozen=True)
-class _Check:
+class ConditionCheck:
+    """One condition compiled: the value it reads and the test on it (routing rules, runbook matchers)."""
+
     condition: Condition
     get: Getter
     test: Test
 
     def holds(self, alert: Alert) -> bool:
-        return self.test(self.get(alert)) is not self.condition.negate
+        return self.holds_for(self.get(alert))
+
+    def holds_for(self, value: str | None) -> bool:
+        """The test on a value already read (None: the field or label is missing)."""
+        return self.test(value) is not self.condition.negate
+
+    def failure(self, alert: Alert) -> str:
+        """Why it does not hold for `alert`: the condition and the value it saw."""
+        value = self.get(alert)
+        seen = "missing" if value is None else repr(value)
+        return f"{self.condition.describe()} failed: {self.condition.subject()} is {seen}"
+
+
+def check_of(condition: Condition) -> ConditionCheck:
+    """`condition` ready to run on alerts (a regex compiled once)."""
+    return ConditionCheck(condition, _getter(condition), _test(condition))
 
 
 @dataclass(frozen=True)
 class _Compiled:
     rule: Rule
-    checks: tuple[_Check, ...]
+    checks: tuple[ConditionCheck, ...]
 
     def matches(self, alert: Alert) -> bool:
         return all(check.holds(alert) for check in self.checks)
@@ -178,9 +195,7 @@ class CompiledRules:
     """Rules ready to run: regexes compiled once, and indexed so 500 rules cost microseconds per alert."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
-        self.rules = tuple(
-            _Compiled(r, tuple(_Check(c, _getter(c), _test(c)) for c in r.conditions)) for r in rules
-        )
+        self.rules = tuple(_Compiled(r, tuple(check_of(c) for c in r.conditions)) for r in rules)
         self._always: list[int] = []
         self._by_value: dict[_Key, dict[str, list[int]]] = {}
         self._getters: dict[_Key, Getter] = {}
@@ -236,12 +251,6 @@ def decide(rules: CompiledRules, alert: Alert) -> Decision:
     return _decision(None, alert)
 
 
-def _failure(check: _Check, alert: Alert) -> str:
-    value = check.get(alert)
-    seen = "missing" if value is None else repr(value)
-    return f"{check.condition.describe()} failed: {check.condition.subject()} is {seen}"
-
-
 def explain(rules: CompiledRules, alert: Alert) -> tuple[list[Trace], Decision]:
     """Every rule in order up to the first match, each with why it matched or which condition failed."""
     traces: list[Trace] = []
@@ -251,5 +260,5 @@ def explain(rules: CompiledRules, alert: Alert) -> tuple[list[Trace], Decision]:
             reason = "; ".join(c.condition.describe() for c in compiled.checks) or "no conditions"
             traces.append(Trace(compiled.rule.name, True, reason))
             return traces, _decision(compiled.rule, alert)
-        traces.append(Trace(compiled.rule.name, False, _failure(failed, alert)))
+        traces.append(Trace(compiled.rule.name, False, failed.failure(alert)))
     return traces, _decision(None, alert)

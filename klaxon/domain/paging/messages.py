@@ -142,6 +142,7 @@ def email_message(page: Page) -> EmailContent:
     title = _one_line(page.title)
     subject = _truncate(f"{_drill(page)}[Klaxon] {_headline(page)}: {title}", SUBJECT_MAX)
     link = _safe_link(page.ack_url)
+    runbook = _safe_link(page.runbook_url)
     reply = f"Or reply ACK {number} to the text message, or acknowledge in the Klaxon app."
     lines = [
         *(["DRILL: this incident is a fire drill."] if page.drill else []),
@@ -149,6 +150,7 @@ def email_message(page: Page) -> EmailContent:
         title,
         "",
         *([f"Acknowledge: {link}"] if link else []),
+        *([f"Runbook: {runbook}"] if runbook else []),
         reply,
         "",
         f"You are paged as {page.user_name} (escalation step {page.step + 1}).",
@@ -162,13 +164,14 @@ def email_message(page: Page) -> EmailContent:
         else ""
     )
     drill = '<p style="font-weight:bold;color:#8a4b00">DRILL: this incident is a fire drill.</p>'
+    runbook_line = f'<p>Runbook: <a href="{e(runbook)}">{e(runbook)}</a></p>' if runbook else ""
     body = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{e(subject)}</title></head>"
         '<body style="font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.4">'
         f"{drill if page.drill else ''}"
         f'<h1 style="font-size:20px">Incident #{number} &middot; {e(page.priority.value)} &middot; '
-        f"{e(page.service)}</h1><p>{e(title)}</p>{button}<p>{e(reply)}</p>"
+        f"{e(page.service)}</h1><p>{e(title)}</p>{button}{runbook_line}<p>{e(reply)}</p>"
         f'<p style="color:#555555;font-size:13px">You are paged as {e(page.user_name)} '
         f"(escalation step {page.step + 1}).</p></body></html>"
     )

@@ -30,6 +30,7 @@ class Page(Model):
     loop: int
     drill: bool = False
     ack_url: str | None = None
+    runbook_url: str | None = None  # the incident's runbook (domain.runbooks): a link in the email
 
     @property
     def idempotency_key(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +29,7 @@ from klaxon.domain.incident.models import (
     TimelineEntry,
 )
 from klaxon.domain.noise.muting import muted_note
+from klaxon.domain.runbooks.choice import NO_RUNBOOKS, Runbooks
 from klaxon.events import AlertReceived, DetailType, IncidentEvent
 from klaxon.ports import (
     Clock,
@@ -94,6 +96,7 @@ class RouterService:
     clock: Clock
     ids: IdGenerator
     noise: NoisePolicy = field(default_factory=NoNoise)  # grouping, windows, inhibition (services.noise)
+    runbooks: Callable[[], Runbooks] = lambda: NO_RUNBOOKS  # the configuration's, per revision
 
     def handle(self, detail: AlertReceived) -> Outcome:
         if detail.alert is not None:
@@ -188,7 +191,13 @@ class RouterService:
 
     def _write_new(self, alert: Alert, incident_id: str, group: GroupedAlert | None) -> Incident:
         now = self.clock.now()
-        incident = open_incident(alert, incident_id=incident_id, number=self.incidents.next_number(), now=now)
+        incident = open_incident(
+            alert,
+            incident_id=incident_id,
+            number=self.incidents.next_number(),
+            now=now,
+            runbook=self.runbooks().choose(alert),
+        )
         incident = self._bounded(self.noise.on_open(incident, alert, group, now))
         entry = TimelineEntry(
             subject=incident.id,

@@ -212,6 +212,7 @@ class EscalationService:
             loop=tick.loop,
             drill=incident.drill,
             ack_url=self.ack_url(incident, user),
+            runbook_url=incident.runbook.url if incident.runbook else None,
         )
         if not self.records.reserve(round_, page, token, self.clock.now()):
             log.info("page %s sent, in flight, or no longer due; not sending", page.idempotency_key)
