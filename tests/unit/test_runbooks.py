@@ -19,16 +19,8 @@ from klaxon.domain.paging.pages import Page
 from klaxon.domain.paging.policy import Channel
 from klaxon.domain.runbooks.choice import Runbook, Runbooks
 from klaxon.domain.runbooks.models import RunbookSource
-from klaxon.services.incident.router import RouterService
 from tests.conftest import DEMO_CONFIG
-from tests.fakes.memory import (
-    CountingIds,
-    FixedClock,
-    MemoryIncidents,
-    MemoryPayloads,
-    MemoryTimeline,
-    RecordingBus,
-)
+from tests.unit.test_router_service import world  # noqa: F401 - fixture
 
 NOW = datetime(2026, 12, 5, tzinfo=UTC)
 
@@ -207,17 +199,9 @@ def test_a_runbook_mistake_is_refused_with_where_it_is(change, where: str, says:
 # --- the router, the page ----------------------------------------------------------------------------------
 
 
-def test_an_incident_opens_with_its_runbook_and_keeps_it():
-    timeline = MemoryTimeline()
-    incidents = MemoryIncidents(timeline, RecordingBus())
-    router = RouterService(
-        incidents=incidents,
-        timeline=timeline,
-        payloads=MemoryPayloads(),
-        clock=FixedClock(),
-        ids=CountingIds(),
-        runbooks=lambda: Runbooks([DB_POOL], DEFAULTS),
-    )
+def test_an_incident_opens_with_its_runbook_and_keeps_it(world):  # noqa: F811
+    router, incidents, _, _ = world
+    router.runbooks = lambda: Runbooks([DB_POOL], DEFAULTS)
     opened = router.route(alert()).incident
     assert opened is not None and opened.runbook is not None
     assert incidents.get(opened.id).runbook == opened.runbook  # type: ignore[union-attr]
