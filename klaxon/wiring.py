@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from klaxon.services.paging.sweeper import EscalationSweeper
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
+    from klaxon.services.statuspage.page_events import StatusPageEvents
     from klaxon.services.statuspage.public_incidents import StatusPageService
     from klaxon.services.statuspage.publisher import StatusPagePublisher
     from klaxon.services.statuspage.subscribers import SubscriberService
@@ -434,6 +435,13 @@ class Container:
             clock=self.clock,
             ids=self.ids,
         )
+
+    @part
+    def statuspage_events(self) -> StatusPageEvents:
+        """What an incident, status update or schedule event does to the status page."""
+        from klaxon.services.statuspage.page_events import StatusPageEvents
+
+        return StatusPageEvents(self.statuspage_service, self.statuspage_publisher, self.status_site)
 
     @part
     def subscriber_service(self) -> SubscriberService:

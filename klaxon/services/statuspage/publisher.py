@@ -42,6 +42,8 @@ class _Claimed:
     mark: RenderMark  # as the claim left it
     version: int  # of that mark
     state: Snapshot  # read before the claim
+    read_at: datetime  # when it was read
+    digest: str  # of `state` at `read_at`: an immediate render reuses both instead of hashing again
 
 
 @dataclass
@@ -74,7 +76,8 @@ class StatusPagePublisher:
                 return None
             now = self.clock.now()
             mark, version = self.marks.read()
-            step = first_step(mark, self._digest(state, now), now, forced=forced)
+            digest = self._digest(state, now)
+            step = first_step(mark, digest, now, forced=forced)
             if isinstance(step, Done):
                 return None
             if isinstance(step, HandOver):
@@ -83,7 +86,7 @@ class StatusPagePublisher:
                 continue
             leased = mark.leased(me, step.start + LEASE)
             if (claimed := self.marks.replace(version, leased)) is not None:
-                return _Claimed(step.start, leased, claimed, state)
+                return _Claimed(step.start, leased, claimed, state, now, digest)
         raise PublishContended("the status page's render mark kept changing")
 
     def _render_while_asked(self, site: Site, me: str, claimed: _Claimed, *, forced: bool) -> Published:
@@ -101,14 +104,13 @@ class StatusPagePublisher:
             # Hand-overs up to this read are in the state read next; a later one fails the release below.
             # Rendering at once, the claim's reads are those: a hand-over since bumped the claimed version.
             mark, seen = (read.mark, read.version) if read is not None else self.marks.read()
-            now = self.clock.now()
+            now = read.read_at if read is not None else self.clock.now()
             if not mark.held_by(me, now):
                 log.warning("the status page render outlasted its lease; another publisher took over")
                 break
-            state = read.state if read is not None else self.snapshot()
+            state, digest = self._state(read, mark, now)
             read = None
             done = RenderMark(mark.digest, mark.rendered_at)
-            digest = self._digest(state, now) if state is not None else mark.digest
             if state is not None and (forced or digest != mark.digest):
                 try:
                     result = site.publish(render(state, now))
@@ -125,6 +127,16 @@ class StatusPagePublisher:
                 break
             start = (done.rendered_at or now) + MIN_INTERVAL
         return Published(tuple(dict.fromkeys(uploaded)), tuple(dict.fromkeys(invalidated)))
+
+    def _state(
+        self, claimed: _Claimed | None, mark: RenderMark, now: datetime
+    ) -> tuple[Snapshot | None, str | None]:
+        """What to render and its digest: rendering at once, what the claim read (as of when it read it,
+        so nothing is hashed twice); later, a fresh read."""
+        if claimed is not None:
+            return claimed.state, claimed.digest
+        state = self.snapshot()
+        return state, self._digest(state, now) if state is not None else mark.digest
 
     def _renew(self, me: str, done: RenderMark, now: datetime, *, last: bool) -> bool:
         """A change was handed over during the render: record `done` and keep the lease for one more, or

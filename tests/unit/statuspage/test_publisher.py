@@ -20,6 +20,7 @@ from klaxon.domain.statuspage.render_gate import (
     first_step,
 )
 from klaxon.ports import Published
+from klaxon.services.statuspage import publisher as publisher_module
 from klaxon.services.statuspage.public_incidents import StatusPageService
 from klaxon.services.statuspage.publisher import StatusPagePublisher
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
@@ -111,6 +112,18 @@ def test_publishing_renders_the_page_with_the_open_incident_and_gives_the_lease_
     assert rig.shown() == ["Major outage of Checkout"]
     assert rig.marks.mark.rendered_at == rig.clock.now()
     assert (rig.marks.mark.lease_until, rig.marks.mark.owner) == (None, None)
+
+
+def test_a_render_at_once_reads_and_hashes_what_the_page_shows_once(rig, monkeypatch):
+    rig.open(1)
+    reads: list[object] = []
+    read = rig.publisher.snapshot
+    rig.publisher.snapshot = lambda: reads.append(1) or read()
+    hashed: list[object] = []
+    monkeypatch.setattr(publisher_module, "digest_of", lambda *parts: hashed.append(parts) or "d1")
+    rig.publisher.publish(rig.site)
+    assert (len(reads), len(hashed), len(rig.site.uploads)) == (1, 1, 1)
+    assert rig.marks.mark.digest == "d1"
 
 
 def test_an_event_that_changes_nothing_public_renders_nothing(rig):
