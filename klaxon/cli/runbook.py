@@ -63,26 +63,30 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
 
 
 def _alert(labels: dict[str, str], fields: dict[str, str], runbook_url: str | None) -> Alert:
+    from pydantic import ValidationError
+
     from klaxon.domain.incident.models import Alert, AlertAction, Link
 
     unknown = sorted(set(fields) - set(_FIELDS))
     if unknown:
         raise typer.BadParameter(f"{unknown}: the fields are {', '.join(_FIELDS)}", param_hint="--field")
-    service = labels.pop("service", "")
-    return Alert.model_validate(
-        {
-            "id": "test",
-            "action": AlertAction.TRIGGER,
-            "dedup_key": "test",
-            "service": service,
-            "integration": "cli",
-            "source_kind": "cli",
-            "received_at": datetime.now(UTC),
-            "labels": labels,
-            "links": [Link(href=runbook_url, text="runbook")] if runbook_url else [],
-            **fields,
-        }
-    )
+    data = {
+        "id": "test",
+        "action": AlertAction.TRIGGER,
+        "dedup_key": "test",
+        "service": labels.pop("service", ""),
+        "integration": "cli",
+        "source_kind": "cli",
+        "received_at": datetime.now(UTC),
+        "labels": labels,
+        "links": [Link(href=runbook_url, text="runbook")] if runbook_url else [],
+        **fields,
+    }
+    try:
+        return Alert.model_validate(data)
+    except ValidationError as exc:  # a severity that is not one, say
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise typer.BadParameter(problems, param_hint="--field") from exc
 
 
 @app.command("test")

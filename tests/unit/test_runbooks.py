@@ -268,6 +268,11 @@ def test_runbook_test_refuses_a_label_without_a_value_or_an_unknown_field():
         app, ["runbook", "test", "--config", str(DEMO_CONFIG), "--field", "colour=red"]
     )
     assert bad_field.exit_code == 2 and "colour" in bad_field.output
+    bad_value = CliRunner().invoke(
+        app, ["runbook", "test", "--config", str(DEMO_CONFIG), "--field", "severity=bogus"]
+    )
+    said = " ".join(bad_value.output.replace("│", " ").split())  # as read, whatever the box's wrapping
+    assert bad_value.exit_code == 2 and "severity: Input should be 'critical'" in said
 
 
 def test_runbook_list_names_the_services_without_one(tmp_path):
