@@ -95,6 +95,8 @@ class Runbooks:
 
     def choose(self, alert: Alert) -> IncidentRunbook | None:
         """The runbook for the incident `alert` opens (its service already routed), or None."""
+        if alert_runbook_url(alert) is not None:
+            return self._chosen(alert, None)  # the alert's own wins: no entry need be tried
         seen = _with_service_label(alert)
         matched = next((e for e in self.ordered if all(c.holds(seen) for c in e.checks)), None)
         return self._chosen(alert, (matched, matched.trace(seen)) if matched else None)
