@@ -19,10 +19,10 @@ PRICES = {
 }
 GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
-PLATFORM_ALARMS = 29
+PLATFORM_ALARMS = 32
 # Scheduled invocations a month: heartbeat_check, escalation_sweeper and maintenance_reminder every minute,
-# the status page re-render every ten minutes.
-SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6
+# the status page re-render every ten minutes, the chat rooms' archiving every half hour.
+SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6 + 30 * 24 * 2
 TRANSITIONS_PER_ESCALATION = 30  # a policy walked to its end (bench_escalation); an early ack costs less
 
 
@@ -34,9 +34,18 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
     # The outbox relay runs once per incident write at most (alerts, acks, resolves; a busy stream batches
     # them); DynamoDB Streams reads by Lambda are free.
     relay_invocations = alerts + incidents * 2
+    # chat_sync takes each incident's triggered, acknowledged and resolved events, room or not.
+    chat_invocations = incidents * 3
     lambda_invocations = (
-        alerts * 2 + api_calls + SCHEDULED_INVOCATIONS + escalations * 10  # 9 ticks + the stop per incident
-    ) + relay_invocations
+        (
+            alerts * 2
+            + api_calls
+            + SCHEDULED_INVOCATIONS
+            + escalations * 10  # 9 ticks + the stop per incident
+        )
+        + relay_invocations
+        + chat_invocations
+    )
     gb_seconds = lambda_invocations * 0.5 * 0.12  # 512 MB, ~120 ms billed on average
     bus_events = alerts * 2 + incidents * 2  # Alert Received + Incident Triggered/Updated; ack, resolve
     ddb_requests = (

@@ -26,6 +26,7 @@ class Access:
     tokens: bool = False  # reads the pepper API tokens and integration keys are digested under
     # The integrations' signing secrets (one Secrets Manager secret): read to verify, write to apply a config.
     signing_secrets: Literal["read", "write"] | None = None
+    slack: bool = False  # reads the Slack app's credentials (infra/constructs/access_control.py)
     audits: bool = False  # puts audit records in the Object Lock bucket (infra/constructs/access_control.py)
 
     @property
@@ -89,6 +90,7 @@ ACCESS: dict[str, Access] = {
         audits=True,
         links=True,
         rotates_links=True,
+        slack=True,  # `GET /v1/incidents/{id}/chat` reads the room's messages from Slack
     ),
     # SMS replies acknowledge or resolve: the phone book (config), the incidents and their timeline, the
     # pages sent (only a phone paged for an incident may act on it). Receiving SMS, it may text a refusal
@@ -136,6 +138,14 @@ ACCESS: dict[str, Access] = {
         writes=("incidents", "timeline", "config"),
         config_keys=("maintenance-reminder",),
         pages=True,
+    ),
+    # Chat rooms: reads incidents and the config (policies, schedules, the status page's public incidents),
+    # keeps each room's record in config; without Slack it writes the room's messages to the timeline.
+    "chat_sync": Access(
+        reads=("incidents",),
+        writes=("config", "timeline"),
+        config_keys=("chat-room",),
+        slack=True,
     ),
 }
 

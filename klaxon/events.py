@@ -204,6 +204,16 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         description="Email and webhook subscribers get each public update once; new addresses a confirmation",
     ),
     Subscription(
+        name="sync-chat-rooms",
+        # Not "Incident Updated": each duplicate alert of a storm would invoke it for a summary that shows
+        # no alert count.
+        pattern=pattern(
+            DetailType.INCIDENT_TRIGGERED, DetailType.INCIDENT_ACKNOWLEDGED, DetailType.INCIDENT_RESOLVED
+        ),
+        target="chat_sync",
+        description="Open significant incidents' chat rooms; keep each room's summary and card current",
+    ),
+    Subscription(
         name="release-inhibited",
         pattern=pattern(DetailType.INCIDENT_RESOLVED),
         target="router",

@@ -117,6 +117,24 @@ class Settings(_FromEnvironment):
         alias="KLAXON_WEBHOOK_SECRET",
         description="the secret (Secrets Manager) status page webhooks' secrets are derived from",
     )
+    slack_secret: str | None = Field(
+        None,
+        alias="KLAXON_SLACK_SECRET",
+        description="the secret (Secrets Manager) holding the Slack app's `bot_token` and `signing_secret`",
+    )
+    slack_bot_token: str | None = Field(
+        None,
+        alias="SLACK_BOT_TOKEN",
+        description="the Slack app's bot token (`klaxon up`; AWS reads the secret)",
+    )
+    slack_signing_secret: str | None = Field(
+        None, alias="SLACK_SIGNING_SECRET", description="the Slack app's signing secret (`klaxon up`)"
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/",
+        alias="SLACK_API_URL",
+        description="Slack's Web API (a test server's, in tests)",
+    )
     audit_bucket: str | None = Field(
         None, alias="KLAXON_AUDIT_BUCKET", description="the Object Lock bucket audit records are exported to"
     )

@@ -59,6 +59,12 @@ FUNCTIONS: dict[str, Function] = {
             "Remind owners before maintenance windows end; page for incidents left open after",
             timeout_s=60,
         ),
+        Function(
+            "chat_sync",
+            "functions.chat_sync.handler",
+            "Open each significant incident's chat room, keep its summary current, archive it later",
+            timeout_s=60,
+        ),
     )
 }
 
@@ -87,6 +93,7 @@ TIMERS: tuple[Timer, ...] = (
         10,
         "Render the status page again: maintenance windows start and end, the uptime bars move on",
     ),
+    Timer("chat-archive", "chat_sync", 30, "Archive the chat rooms of incidents resolved long enough ago"),
     Timer(
         "maintenance-reminder",
         "maintenance_reminder",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from klaxon.domain.statuspage.models import PublicIncident
     from klaxon.ports import (
         AuditLog,
+        Chat,
         Clock,
         DeliveryLog,
         EscalationRunner,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from klaxon.services.access.rate_limits import RateLimiter
     from klaxon.services.access.secrets import SecretService
     from klaxon.services.access.tokens import TokenService
+    from klaxon.services.chat.rooms import ChatRoomService
     from klaxon.services.config_views import ConfigViews
     from klaxon.services.configuration import ConfigApplier
     from klaxon.services.incident.incidents import IncidentService
@@ -103,6 +105,10 @@ class Container:
         raise AttributeError(f"the container is frozen: build another with `wiring.build` ({name})")
 
     settings: Settings
+
+    def on_call_users(self, schedule: str, at: datetime) -> list[str]:
+        """The users on call on `schedule` at `at` (escalation and chat rooms ask)."""
+        return [person.user for person in self.schedule_service.on_call(schedule, at)[1]]
 
     # --- adapters ---------------------------------------------------------------------------------
 
@@ -368,15 +374,12 @@ class Container:
     def escalation_service(self) -> EscalationService:
         from klaxon.services.paging.escalation import EscalationService
 
-        def on_call(schedule: str, at: datetime) -> list[str]:
-            return [person.user for person in self.schedule_service.on_call(schedule, at)[1]]
-
         return EscalationService(
             incidents=self.incident_repository,
             records=self.notification_records,
             timeline=self.timeline_repository,
             directory=self.config_views.policies_and_people,
-            on_call=on_call,
+            on_call=self.on_call_users,
             notifier=self.notifier,
             clock=self.clock,
             ids=self.ids,
@@ -403,6 +406,53 @@ class Container:
             directory=self.config_views.policies_and_people,
             clock=self.clock,
             ids=self.ids,
+        )
+
+    # --- chat ---------------------------------------------------------------------------------------
+
+    @part
+    def chat(self) -> Chat:
+        """Slack when its credentials are set (docs/slack.md); else the log chat (console and timeline)."""
+        from klaxon.adapters.slack_credentials import slack_credentials
+
+        credentials = slack_credentials(self.settings)
+        if credentials is None:
+            from klaxon.adapters.chat_log import LogChat
+
+            return LogChat(self.timeline_repository, self.clock)
+        from klaxon.adapters.slack import SlackChat
+
+        return SlackChat(credentials.bot_token, self.settings.slack_api_url)
+
+    @part
+    def chat_room_service(self) -> ChatRoomService:
+        """Each significant incident's room: opened, kept current, archived."""
+        from klaxon.adapters.chat_rooms import DynamoChatRooms
+        from klaxon.adapters.statuspage_store import DynamoStatusIncidents
+        from klaxon.services.chat.people import FirstResponders
+        from klaxon.services.chat.rooms import ChatRoomService, RoomLinks
+
+        views, public_url = self.config_views, self.settings.public_url
+        status_incidents = DynamoStatusIncidents()
+
+        def links(incident: Incident) -> RoomLinks:
+            page = views.statuspage()
+            public = status_incidents.get(incident.id) if page is not None else None
+            return RoomLinks(
+                incident_url=f"{public_url.rstrip('/')}/v1/incidents/{incident.id}" if public_url else None,
+                status_page_url=f"{page.url.rstrip('/')}/incidents/{public[0].id}.html"
+                if page and public
+                else None,
+            )
+
+        return ChatRoomService(
+            chat=self.chat,
+            rooms=DynamoChatRooms(),
+            incidents=self.incident_repository,
+            policy=views.chat,
+            on_call=FirstResponders(views.policies_and_people, self.on_call_users, views.user_emails),
+            links=links,
+            clock=self.clock,
         )
 
     @part

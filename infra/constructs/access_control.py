@@ -47,6 +47,7 @@ class AccessControl(Construct):
             "signatures through the grace period.",
         )
         self.signing_secrets = self._build_signing_secrets()
+        self.slack_secret = self._build_slack_secret()
         self.access_logs = access_log_bucket(
             self, writers=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, whose="the audit log"
         )
@@ -72,6 +73,9 @@ class AccessControl(Construct):
                 function.add_environment(env, self.signing_secrets.secret_arn)
             if access.signing_secrets == "write":
                 self.signing_secrets.grant_write(function)
+            if access.slack:
+                self.slack_secret.grant_read(function)
+                function.add_environment(Settings.env_name("slack_secret"), self.slack_secret.secret_arn)
             if access.audits:
                 self._grant_audit(function)
 
@@ -142,6 +146,25 @@ class AccessControl(Construct):
             "Each value is the one its sender (Grafana, Sentry, ...) signs with, so it changes when the team "
             "changes it there and applies the new one; the old one verifies for 24 hours. A Lambda rotation "
             "could not change the sender's copy.",
+        )
+        return secret
+
+    def _build_slack_secret(self) -> secretsmanager.Secret:
+        """The Slack app's `bot_token` and `signing_secret`, empty until an operator installs the app
+        (docs/slack.md); while empty, chat rooms are written to the log and the timeline only."""
+        secret = secretsmanager.Secret(
+            self,
+            "SlackApp",
+            description="Klaxon: the Slack app's bot_token and signing_secret (set them after installing it)",
+            secret_object_value={},
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            secret,
+            "AwsSolutions-SMG4",
+            "Slack issues the bot token and signing secret; they change when an admin reinstalls the app or "
+            "regenerates them in Slack, and the new values are then put here. A Lambda rotation cannot "
+            "obtain new ones from Slack.",
         )
         return secret
 

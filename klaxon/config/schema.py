@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
+from klaxon.config.chat import ChatConfig
 from klaxon.config.integrity import find_problems
 from klaxon.config.keys import HashedKey, KeyDigest, KeyHash, KeyHint, KeyInTheClear
 from klaxon.config.limits import RateLimitsConfig
@@ -278,6 +279,11 @@ class KlaxonConfig(Model):
     )
     runbooks: list[RunbookEntry] = Field(
         default_factory=list, description="Runbooks, each with the alerts it is for (docs/runbooks.md)."
+    )
+    chat: ChatConfig | None = Field(
+        default=None,
+        description="The incident's chat room (Slack): which incidents get one, who joins (docs/slack.md). "
+        "Absent: P1 and P2 incidents get a room, cards go to #incidents.",
     )
     rate_limits: RateLimitsConfig | None = Field(
         default=None,

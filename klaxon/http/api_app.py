@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -26,7 +27,7 @@ from klaxon.http import (
     statuspage_routes,
     subscriber_routes,
 )
-from klaxon.http.schemas import Health, IncidentList, Timeline
+from klaxon.http.schemas import ChatMessageOut, ChatRoomOut, Health, IncidentChat, IncidentList, Timeline
 from klaxon.ports import IncidentQuery
 
 logger = Logger(service="klaxon-api")
@@ -99,6 +100,39 @@ def handle_resolve_incident(incidents: deps.Incidents, incident_id: str) -> Inci
 @app.get("/v1/incidents/<incident_id>/timeline", tags=["incidents"], summary="Every action on the incident")
 def handle_get_timeline(incidents: deps.Incidents, incident_id: str) -> Timeline:
     return Timeline(timeline=incidents.history(incident_id))
+
+
+@app.get(
+    "/v1/incidents/<incident_id>/chat",
+    tags=["incidents"],
+    summary="The incident's chat room and its messages",
+    description="Significant incidents (the `chat` section's priorities) get a room: a Slack channel when "
+    "Slack is set up, else a log of what Klaxon would have said there. `next` pages through its messages.",
+)
+def handle_get_chat(
+    incidents: deps.Incidents,
+    rooms: deps.ChatRooms,
+    incident_id: str,
+    next: Annotated[str | None, Query(max_length=512, description="cursor from the previous page")] = None,
+) -> IncidentChat:
+    incidents.get(incident_id)
+    room, page = rooms.view(incident_id, next)
+    return IncidentChat(
+        room=None
+        if room is None
+        else ChatRoomOut.model_validate(room.model_dump(include=set(ChatRoomOut.model_fields))),
+        messages=[
+            ChatMessageOut(
+                id=m.id,
+                author=m.author,
+                text=m.text,
+                at=datetime.fromtimestamp(m.at_epoch, UTC),
+                pinned=m.extra.get("pinned") == "true",
+            )
+            for m in page.messages
+        ],
+        next=page.next,
+    )
 
 
 @app.put(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from klaxon.services.access.rate_limits import RateLimiter
     from klaxon.services.access.secrets import SecretService
     from klaxon.services.access.tokens import TokenService
+    from klaxon.services.chat.rooms import ChatRoomService
     from klaxon.services.configuration import ConfigApplier
     from klaxon.services.incident.incidents import IncidentService
     from klaxon.services.noise.heartbeats import HeartbeatService
@@ -119,6 +120,10 @@ def audit() -> AuditService:
     return wiring.container().audit_service
 
 
+def chat_rooms() -> ChatRoomService:
+    return wiring.container().chat_room_service
+
+
 def clock() -> Clock:
     return wiring.container().clock
 
@@ -145,6 +150,7 @@ if TYPE_CHECKING:
     Tokens = Annotated[TokenService, Depends(tokens)]
     Audit = Annotated[AuditService, Depends(audit)]
     Secrets = Annotated[SecretService, Depends(secrets)]
+    ChatRooms = Annotated[ChatRoomService, Depends(chat_rooms)]
 else:
     Incidents = Annotated[Any, Depends(incidents)]
     Records = Annotated[Any, Depends(records)]
@@ -165,3 +171,4 @@ else:
     Tokens = Annotated[Any, Depends(tokens)]
     Audit = Annotated[Any, Depends(audit)]
     Secrets = Annotated[Any, Depends(secrets)]
+    ChatRooms = Annotated[Any, Depends(chat_rooms)]

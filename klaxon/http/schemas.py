@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -19,6 +20,33 @@ class IncidentList(Model):
 
 class Timeline(Model):
     timeline: list[TimelineEntry]
+
+
+class ChatMessageOut(Model):
+    id: str = Field(description="The message's id in its room (Slack: its `ts`).")
+    author: str | None = None
+    text: str
+    at: datetime
+    pinned: bool = False
+
+
+class ChatRoomOut(Model):
+    name: str | None = Field(description="The room's name (`inc-<date>-<number>-<slug>`).")
+    room: str | None = Field(
+        description="Its id in the chat product (Slack: the channel id; locally `log:<name>`)."
+    )
+    invited: list[str] = Field(default_factory=list, description="Chat users invited so far.")
+    archive_at: datetime | None = None
+    archived: bool = False
+    notes: list[str] = Field(default_factory=list, description="What could not be done (a user not found).")
+
+
+class IncidentChat(Model):
+    """The incident's chat room and a page of its messages (without Slack: what Klaxon would have said)."""
+
+    room: ChatRoomOut | None = Field(description="None: the incident has no room (not a significant one).")
+    messages: list[ChatMessageOut]
+    next: str | None = Field(default=None, description="Cursor of the next page of messages.")
 
 
 class Health(Model):

@@ -34,6 +34,7 @@ BACKGROUND = frozenset(
         "heartbeat_check",
         "escalation_sweeper",
         "maintenance_reminder",
+        "chat_sync",  # a room opens after the page, never before it
     }
 )
 

@@ -74,6 +74,7 @@ class LocalPlatform:
         self.state = LocalState(options.data_dir) if options.data_dir is not None else None
         self.restored = Restored()
         self.config: Any = None  # the configuration file applied at start, keys in the clear
+        self._chat_printer = logging.StreamHandler(sys.stdout)  # the log chat's messages (no Slack)
 
     @property
     def url(self) -> str:
@@ -233,7 +234,11 @@ class LocalPlatform:
                 "integration_secrets": signing["ARN"],
             }
         )
-        # SMS/voice answered, SES sender, push app; pages printed.
+        # SMS/voice answered, SES sender, push app; pages printed, and chat messages without Slack.
+        self._chat_printer.setFormatter(logging.Formatter("%(asctime)s  chat   %(message)s", "%H:%M:%S"))
+        chat_log = logging.getLogger("klaxon.chat")
+        chat_log.setLevel(logging.INFO)
+        chat_log.addHandler(self._chat_printer)
         return self.messaging.start(settings, print_to=sys.stdout)
 
     def _create_functions_and_state_machines(self) -> dict[str, str]:
@@ -348,6 +353,7 @@ class LocalPlatform:
             self._keep_secrets()
             self._stop_executions()
         self.messaging.stop()
+        logging.getLogger("klaxon.chat").removeHandler(self._chat_printer)
         if self.state is not None:
             emulation.observe(None, None)
             self.state.close()

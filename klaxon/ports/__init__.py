@@ -1,7 +1,7 @@
 """The ports services depend on; adapters implement them, tests use in-memory fakes.
 
-Each subject has its module (system, access, incidents, intake, noise, paging, schedules, statuspage, config);
-every port is re-exported here, so `from klaxon.ports import X` names any of them."""
+Each subject has its module (system, access, incidents, intake, noise, paging, schedules, statuspage, chat,
+config); every port is re-exported here, so `from klaxon.ports import X` names any of them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from klaxon.ports.access import (
     SigningSecrets,
     TokenStore,
 )
+from klaxon.ports.chat import Chat, ChatRooms
 from klaxon.ports.config import ConfigStore
 from klaxon.ports.incidents import (
     IncidentChanges,
@@ -40,6 +41,8 @@ __all__ = [
     "ApiPrincipal",
     "AuditLog",
     "CalendarRenderer",
+    "Chat",
+    "ChatRooms",
     "Clock",
     "ConfigStore",
     "DeliveryLog",

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from klaxon.domain.access.rate_limits import Limits
+from klaxon.domain.chat.rooms import ChatPolicy
 from klaxon.domain.paging.escalation import Rule
 from klaxon.domain.runbooks.choice import NO_RUNBOOKS, Runbooks
 from klaxon.services.noise.control import NoiseSettings
@@ -112,6 +113,18 @@ class Views:
         return NO_RUNBOOKS if self.config is None else runbooks_of(self.config)
 
     @cached_property
+    def chat(self) -> ChatPolicy:
+        """Which incidents get a chat room, who joins each, where cards go (the defaults when absent)."""
+        from klaxon.config.chat import chat_policy_of
+
+        return ChatPolicy() if self.config is None else chat_policy_of(self.config)
+
+    @cached_property
+    def user_emails(self) -> Mapping[str, str]:
+        """Each user's account email (chat products look people up by it)."""
+        return {} if self.config is None else {u.id: u.email for u in self.config.users}
+
+    @cached_property
     def rate_limits(self) -> Limits:
         """Requests a minute per token, integration and heartbeat (the defaults when not configured)."""
         if self.config is None or self.config.rate_limits is None:
@@ -171,3 +184,9 @@ class ConfigViews:
 
     def statuspage(self) -> StatusPageConfig | None:
         return self.views().statuspage
+
+    def chat(self) -> ChatPolicy:
+        return self.views().chat
+
+    def user_emails(self) -> Mapping[str, str]:
+        return self.views().user_emails

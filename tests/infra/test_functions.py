@@ -38,6 +38,7 @@ TABLES_READ = {
     "heartbeat_check": {"config"},  # heartbeats and their last pings
     "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
     "outbox_relay": set(),  # it reads the incidents table's stream, never the table
+    "chat_sync": {"incidents", "config", "timeline"},  # room records in config; the log chat's timeline
 }
 TABLES_WRITTEN = {
     "ingest": {"dedup"},
@@ -52,6 +53,7 @@ TABLES_WRITTEN = {
     "heartbeat_check": {"config"},
     "maintenance_reminder": {"incidents", "timeline", "config"},
     "outbox_relay": set(),
+    "chat_sync": {"config", "timeline"},
 }
 # The config-table partitions each writer may write (dynamodb:LeadingKeys); None: all of them.
 CONFIG_PARTITIONS = {
@@ -73,6 +75,7 @@ CONFIG_PARTITIONS = {
     "statuspage_notify": {"status-subscriber", "status-last-delivery", "status-delivery#*"},
     "heartbeat_check": {"heartbeat"},
     "maintenance_reminder": {"maintenance-reminder"},
+    "chat_sync": {"chat-room"},
 }
 # The link-signing secret: who reads it (signs or verifies links), who may write a rotated value.
 LINK_SECRET = {"api": {"read", "write"}, "escalation_step": {"read"}, "statuspage_notify": {"read"}}
@@ -90,6 +93,7 @@ PAYLOAD_ACTIONS = {
     "heartbeat_check": set(),
     "maintenance_reminder": set(),
     "outbox_relay": set(),
+    "chat_sync": set(),
 }
 # They publish no event. Incident events leave only through the outbox relay: every function that changes
 # an incident writes its event with the change (statuspage_publish announces the public updates it records;
@@ -102,6 +106,7 @@ NOT_PUBLISHING = {
     "escalation_step",
     "sms_inbound",
     "maintenance_reminder",
+    "chat_sync",
 }
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
@@ -367,3 +372,13 @@ def test_layer_asset_is_the_built_folder(variant: Synthesized) -> None:
     (layer,) = resources_of_type(variant.template, "AWS::Lambda::LayerVersion").values()
     asset = variant.outdir / f"asset.{layer['Properties']['Content']['S3Key'].removesuffix('.zip')}"
     assert (asset / "python" / "dependency" / "__init__.py").is_file()
+
+
+# The Slack app's credentials: the room keeper posts with them, the API reads a room's messages.
+SLACK_SECRET_READERS = {"chat_sync", "api"}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_only_the_chat_functions_are_told_the_slack_secret(cfn: dict[str, Any], name: str) -> None:
+    variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
+    assert ("KLAXON_SLACK_SECRET" in variables) == (name in SLACK_SECRET_READERS)

@@ -30,7 +30,7 @@ from klaxon.ports import (
 )
 from klaxon.ports.paging import NotificationRecords
 from klaxon.services.paging.ack_timeout import retrigger
-from klaxon.services.paging.policies import Person, PoliciesAndPeople, policy_of
+from klaxon.services.paging.policies import Person, PoliciesAndPeople, policy_of, step_users
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 3
@@ -181,11 +181,7 @@ class EscalationService:
         return self._end(state, "acknowledgement timed out: triggered again")
 
     def _targets(self, step: Step, now: datetime) -> list[str]:
-        users: list[str] = []
-        for target in step.targets:
-            found = [target.user] if target.user else self.on_call(target.schedule or "", now)
-            users += [u for u in found if u not in users]
-        return users
+        return step_users(step, now, self.on_call)
 
     def _page(
         self,

@@ -3,8 +3,9 @@ which policy an incident escalates on."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from klaxon.domain.incident.models import Incident
 from klaxon.domain.paging.escalation import Rule
@@ -39,3 +40,12 @@ def policy_of(incident: Incident | IncidentSnapshot, directory: PoliciesAndPeopl
         user = chosen.removeprefix(USER_POLICY_PREFIX)
         return EscalationPolicy(id=chosen, steps=[Step(targets=[Target(user=user)], delay_minutes=0)])
     return directory.policies.get(chosen or "")
+
+
+def step_users(step: Step, now: datetime, on_call: Callable[[str, datetime], list[str]]) -> list[str]:
+    """The users a step reaches at `now`: its users, and whoever is on call on its schedules, each once."""
+    users: list[str] = []
+    for target in step.targets:
+        found = [target.user] if target.user else on_call(target.schedule or "", now)
+        users += [u for u in found if u not in users]
+    return users

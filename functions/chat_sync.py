@@ -1,0 +1,33 @@
+"""Chat rooms: every incident event brings the incident's room up to date (opens it for a significant
+incident, invites who is on call, updates its pinned summary and announcement card); a timer every half hour
+archives rooms whose time after resolution has come. The rules are klaxon.services.chat.rooms'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from klaxon import wiring
+from klaxon.events import INCIDENT_DETAIL_TYPES, IncidentChanged
+
+logger = Logger(service="klaxon-chat")
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    service = wiring.container().chat_room_service
+    if event.get("detail-type") in INCIDENT_DETAIL_TYPES:
+        changed = IncidentChanged.model_validate(event["detail"])
+        room = service.sync(changed.incident.id)
+        if room is None:
+            return {"room": None}
+        logger.info(
+            "room in sync", extra={"incident": room.incident_id, "room": room.room, "name": room.name}
+        )
+        return {"room": room.room, "name": room.name}
+    archived = service.archive_due()
+    if archived:
+        logger.info("rooms archived", extra={"incidents": archived})
+    return {"archived": archived}

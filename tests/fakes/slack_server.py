@@ -1,0 +1,396 @@
+"""A threaded mock of Slack's Web API, for tests and the chat bench: it holds a workspace (users,
+channels, messages, pins), validates every call against Slack's own API description
+(tests/fixtures/slack/web-api.json) and every answer it gives against the method's response schema.
+
+A call the description does not allow (an unknown method or argument, a wrong type, a missing required
+argument) is answered `invalid_arguments` and recorded in `violations`; tests assert there are none.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import jsonschema
+
+SPEC = json.loads((Path(__file__).parents[1] / "fixtures" / "slack" / "web-api.json").read_text())
+BOT_USER = "UKLAXONBOT"
+# Fields Slack answers with that its 2021 description lacks (the description forbids unknown ones):
+# removed before an answer is checked against it, and documented by Slack's method pages.
+SPEC_GAPS = {"conversations.history": {"response_metadata"}}
+# Arguments that are JSON text in a form body and plain JSON in a JSON body (Slack's docs say both).
+JSON_ENCODED = {"blocks", "attachments"}
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def _operation(method: str, verb: str) -> dict[str, Any] | None:
+    """The method's description. Slack takes every method by POST too (form or JSON arguments), and
+    slack-sdk always POSTs, so a POST to a method described as GET is checked against that description."""
+    described = SPEC["paths"].get(f"/{method}", {})
+    found = described.get(verb.lower())
+    if found is None and verb == "POST" and list(described) == ["get"]:
+        found = described["get"]
+    return found
+
+
+def _type_ok(kind: str | None, name: str, value: Any, json_body: bool) -> bool:
+    if kind == "string":
+        return isinstance(value, str) or (json_body and name in JSON_ENCODED and isinstance(value, list))
+    if kind == "boolean":
+        return isinstance(value, bool) or value in {"true", "false", "1", "0"}
+    if kind == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or str(value).isdigit()
+    if kind == "number":
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+    return True
+
+
+def check_call(method: str, verb: str, arguments: dict[str, Any], json_body: bool) -> list[str]:
+    """What is wrong with this call, by Slack's description of the method (nothing: an empty list)."""
+    operation = _operation(method, verb)
+    if operation is None:
+        described = sorted(SPEC["paths"].get(f"/{method}", {}))
+        return [f"{verb} {method} is not described (described: {described or 'no such method'})"]
+    params = {p["name"]: p for p in operation["parameters"] if p["name"] != "token"}
+    problems = [f"{method}: argument {name!r} is not described" for name in arguments if name not in params]
+    for name, param in params.items():
+        if name not in arguments:
+            if param.get("required"):
+                problems.append(f"{method}: required argument {name!r} is missing")
+        elif not _type_ok(param.get("type"), name, arguments[name], json_body):
+            problems.append(f"{method}: {name}={arguments[name]!r} is not a {param.get('type')}")
+    return problems
+
+
+@functools.cache
+def _answer_validator(method: str, verb: str, ok: bool) -> jsonschema.Draft4Validator:
+    """Swagger 2.0 schemas are JSON Schema draft 4 (where `items` as a list types each position)."""
+    operation = _operation(method, verb)
+    assert operation is not None
+    schema = operation["responses"]["200" if ok else "default"]["schema"]
+    return jsonschema.Draft4Validator({**schema, "definitions": SPEC["definitions"]})
+
+
+def check_answer(method: str, verb: str, body: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError unless `body` is an answer Slack describes for the method."""
+    trimmed = {k: v for k, v in body.items() if k not in SPEC_GAPS.get(method, set())}
+    _answer_validator(method, verb, bool(body.get("ok"))).validate(trimmed)
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    members: set[str] = field(default_factory=set)
+    archived: bool = False
+    messages: dict[str, dict[str, Any]] = field(default_factory=dict)  # ts -> message, oldest first
+    pins: set[str] = field(default_factory=set)
+    created: int = field(default_factory=lambda: int(time.time()))
+
+
+class SlackWorkspace:
+    """The state behind the mock: users, channels, messages. Thread-safe."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.users: dict[str, dict[str, Any]] = {}  # email -> user object
+        self.channels: dict[str, Channel] = {}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.violations: list[str] = []
+        self.throttled: dict[str, list[int]] = {}  # method -> Retry-After seconds of the next answers
+        self.lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._last_ts = 0.0
+
+    # --- setting up ---------------------------------------------------------------------------------
+
+    def add_user(self, email: str, name: str) -> str:
+        with self.lock:
+            user_id = f"U{next(self._ids):08d}"
+            self.users[email.lower()] = {
+                "id": user_id,
+                "name": name.lower().replace(" ", "."),
+                "real_name": name,
+                "team_id": "T00000001",
+                "deleted": False,
+                "is_bot": False,
+                "profile": {
+                    "real_name": name,
+                    "display_name": name,
+                    "avatar_hash": "",
+                    "real_name_normalized": name,
+                    "display_name_normalized": name,
+                    "title": "",
+                    "phone": "",
+                    "skype": "",
+                    "status_text": "",
+                    "status_emoji": "",
+                    "fields": None,
+                    "email": email,
+                    "team": "T00000001",
+                },
+            }
+            return user_id
+
+    def add_channel(self, name: str, *, bot_member: bool = True) -> Channel:
+        with self.lock:
+            channel = Channel(id=f"C{next(self._ids):09d}", name=name)
+            if bot_member:
+                channel.members.add(BOT_USER)
+            self.channels[channel.id] = channel
+            return channel
+
+    def throttle(self, method: str, *retry_after: int) -> None:
+        """Answer the next calls of `method` 429 with these Retry-After seconds, one per call."""
+        with self.lock:
+            self.throttled.setdefault(method, []).extend(retry_after)
+
+    def channel_named(self, name: str) -> Channel | None:
+        with self.lock:
+            return next((c for c in self.channels.values() if c.name == name.lstrip("#")), None)
+
+    def calls_of(self, method: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [arguments for called, arguments in self.calls if called == method]
+
+    # --- answering ------------------------------------------------------------------------------------
+
+    def _ts(self) -> str:
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    def _channel(self, ref: str) -> Channel | None:
+        return self.channels.get(ref) or self.channel_named(ref)
+
+    def answer(self, method: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return {"ok": False, "error": "unknown_method"}
+        with self.lock:
+            return dict(handler(arguments))
+
+    def _users_lookupByEmail(self, a: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(a["email"]).lower())
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
+
+    def _conversations_create(self, a: dict[str, Any]) -> dict[str, Any]:
+        name = str(a["name"])
+        if len(name) > 80:
+            return {"ok": False, "error": "invalid_name_maxlength"}
+        if not name or set(name) - _NAME_CHARS:
+            return {"ok": False, "error": "invalid_name_specials"}
+        if self.channel_named(name):
+            return {"ok": False, "error": "name_taken"}
+        channel = self.add_channel(name)
+        return {"ok": True, "channel": self._conversation(channel)}
+
+    @staticmethod
+    def _conversation(channel: Channel) -> dict[str, Any]:
+        return {
+            "id": channel.id,
+            "name": channel.name,
+            "is_channel": True,
+            "is_archived": channel.archived,
+            "created": channel.created,
+        }
+
+    def _conversations_invite(self, a: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(str(a["channel"]))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        users = [u for u in str(a["users"]).split(",") if u]
+        known = {u["id"] for u in self.users.values()}
+        if any(u not in known for u in users):
+            return {"ok": False, "error": "user_not_found"}
+        if all(u in channel.members for u in users):
+            return {"ok": False, "error": "already_in_channel"}
+        channel.members.update(users)
+        return {"ok": True, "channel": self._conversation(channel)}
+
+    def _posting_channel(self, ref: str) -> tuple[Channel | None, str | None]:
+        channel = self._channel(ref)
+        if channel is None:
+            return None, "channel_not_found"
+        if channel.archived:
+            return None, "is_archived"
+        if BOT_USER not in channel.members:
+            return None, "not_in_channel"
+        return channel, None
+
+    def _chat_postMessage(self, a: dict[str, Any]) -> dict[str, Any]:
+        channel, error = self._posting_channel(str(a["channel"]))
+        if channel is None:
+            return {"ok": False, "error": error}
+        message = {"type": "message", "ts": self._ts(), "text": a.get("text", ""), "bot_id": "BKLAXON01"}
+        if a.get("blocks"):
+            blocks = a["blocks"]
+            message["blocks"] = json.loads(blocks) if isinstance(blocks, str) else blocks
+        channel.messages[message["ts"]] = message
+        return {"ok": True, "channel": channel.id, "ts": message["ts"], "message": message}
+
+    def _chat_update(self, a: dict[str, Any]) -> dict[str, Any]:
+        channel, error = self._posting_channel(str(a["channel"]))
+        if channel is None:
+            return {"ok": False, "error": error}
+        message = channel.messages.get(str(a["ts"]))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        message["text"] = a.get("text", message["text"])
+        if a.get("blocks"):
+            blocks = a["blocks"]
+            message["blocks"] = json.loads(blocks) if isinstance(blocks, str) else blocks
+        # The description types an updated message's `blocks` as an object (a list in Slack's answers and
+        # its other schemas), so the answer leaves them out: Klaxon reads only `ts`.
+        echoed = {k: v for k, v in message.items() if k != "blocks"}
+        return {
+            "ok": True,
+            "channel": channel.id,
+            "ts": message["ts"],
+            "text": message["text"],
+            "message": echoed,
+        }
+
+    def _pins_add(self, a: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(str(a["channel"]))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        ts = str(a.get("timestamp"))
+        if ts not in channel.messages:
+            return {"ok": False, "error": "message_not_found"}
+        if ts in channel.pins:
+            return {"ok": False, "error": "already_pinned"}
+        channel.pins.add(ts)
+        return {"ok": True}
+
+    def _conversations_archive(self, a: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(str(a["channel"]))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.archived:
+            return {"ok": False, "error": "already_archived"}
+        channel.archived = True
+        return {"ok": True}
+
+    def _conversations_history(self, a: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel(str(a["channel"]))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        newest_first = sorted(channel.messages.values(), key=lambda m: float(m["ts"]), reverse=True)
+        start = int(a.get("cursor") or 0)
+        limit = int(a.get("limit") or 100)
+        page = newest_first[start : start + limit]
+        more = start + limit < len(newest_first)
+        answer: dict[str, Any] = {
+            "ok": True,
+            "messages": page,
+            "has_more": more,
+            "pin_count": len(channel.pins),
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+        return answer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    workspace: SlackWorkspace
+
+    def log_message(self, *args: Any) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._guarded("GET")
+
+    def do_POST(self) -> None:
+        self._guarded("POST")
+
+    def _guarded(self, verb: str) -> None:
+        try:
+            self._serve(verb)
+        except Exception as error:  # a fault of the fake itself: recorded, so the test fails on it
+            with self.workspace.lock:
+                self.workspace.violations.append(f"the fake failed on {self.path}: {error!r}")
+            self._send(200, {"ok": False, "error": "fatal_error"})
+
+    def _arguments(self, verb: str) -> tuple[dict[str, Any], bool]:
+        query = dict(parse_qsl(urlsplit(self.path).query))
+        if verb == "GET":
+            return query, False
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            return {**query, **json.loads(body or b"{}")}, True
+        return {**query, **dict(parse_qsl(body.decode()))}, False
+
+    def _serve(self, verb: str) -> None:
+        workspace = self.workspace
+        method = urlsplit(self.path).path.rsplit("/", 1)[-1]
+        arguments, json_body = self._arguments(verb)
+        with workspace.lock:
+            workspace.calls.append((method, arguments))
+            waits = workspace.throttled.get(method)
+            retry_after = waits.pop(0) if waits else None
+        if retry_after is not None:
+            self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+            return
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ") or arguments.pop("token", "")
+        arguments.pop("token", None)
+        problems = check_call(method, verb, arguments, json_body)
+        if problems:
+            with workspace.lock:
+                workspace.violations += problems
+            self._send(200, {"ok": False, "error": "invalid_arguments"})
+            return
+        if token != workspace.token:
+            self._send(200, {"ok": False, "error": "invalid_auth"})
+            return
+        body = workspace.answer(method, arguments)
+        try:
+            check_answer(method, verb, body)
+        except jsonschema.ValidationError as error:
+            with workspace.lock:
+                workspace.violations.append(
+                    f"{method}: the fake's own answer breaks Slack's schema: {error.message}"
+                )
+        self._send(200, body)
+
+    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class SlackServer:
+    """`with SlackServer() as slack:` serves the Web API at `slack.url` (SLACK_API_URL) on a thread."""
+
+    def __init__(self, token: str = "xoxb-klaxon-test") -> None:
+        self.workspace = SlackWorkspace(token)
+        handler = type("Handler", (_Handler,), {"workspace": self.workspace})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> SlackServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,125 @@
+"""Chat rooms on the local platform: alerts in through the API, Slack (the mock Web API) or the log out."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+import klaxon.local.emulation  # noqa: F401 - first: fake credentials, moto before any boto3 session
+from klaxon.config.loader import load_config
+from klaxon.domain.chat.names import room_name
+from klaxon.local.platform import LocalPlatform, Options
+from tests.conftest import DEMO_CONFIG
+from tests.fakes.slack_server import SlackServer
+from tests.integration.conftest import TOKEN
+
+CHECKOUT_KEY = "KLAXON-DEMO-CHECKOUT-KEY-0000001"
+SIGNING_SECRET = "slack-signing-secret-for-tests"
+
+
+def trigger(fixture_json: Any, dedup_key: str, severity: str = "critical") -> dict[str, Any]:
+    body = copy.deepcopy(fixture_json("pagerduty-events-v2-trigger.json"))
+    body.update(routing_key=CHECKOUT_KEY, dedup_key=dedup_key)
+    body["payload"].update(summary="Checkout: 5xx above 5%", severity=severity)
+    return body
+
+
+def opened(
+    http: httpx.Client, platform: LocalPlatform, fixture_json: Any, key: str, **kw: Any
+) -> dict[str, Any]:
+    assert http.post("/v2/enqueue", json=trigger(fixture_json, key, **kw)).status_code == 202
+    assert platform.drain()
+    (incident,) = http.get("/v1/incidents", params={"dedup_key": key}).json()["incidents"]
+    return incident
+
+
+@pytest.fixture
+def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        for user in load_config(DEMO_CONFIG).users:
+            server.workspace.add_user(user.email, user.name)
+        server.workspace.add_channel("incidents")
+        monkeypatch.setenv("SLACK_BOT_TOKEN", server.workspace.token)
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+        monkeypatch.setenv("SLACK_API_URL", server.url)
+        yield server
+        assert server.workspace.violations == []
+
+
+@pytest.fixture
+def slack_platform(slack: SlackServer) -> Iterator[LocalPlatform]:
+    running = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token=TOKEN)).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def slack_http(slack_platform: LocalPlatform) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=slack_platform.url, headers=headers, timeout=10) as client:
+        yield client
+
+
+def test_a_p1_opens_a_slack_channel_kept_current_through_its_resolution(
+    slack, slack_platform, slack_http, fixture_json
+):
+    incident = opened(slack_http, slack_platform, fixture_json, "chat-p1")
+    assert incident["priority"] == "P1"
+    name = room_name(incident["number"], incident["title"], date.fromisoformat(incident["created_at"][:10]))
+    channel = slack.workspace.channel_named(name)
+    assert channel is not None, sorted(c.name for c in slack.workspace.channels.values())
+    users = {u["profile"]["email"]: u["id"] for u in slack.workspace.users.values()}
+    assert users["grace@acme.example"] in channel.members  # the standing member
+    assert len(channel.members) >= 3  # the bot, grace and whoever is on call for checkout first
+    (summary_ts,) = channel.pins
+    assert "[P1, triggered]" in channel.messages[summary_ts]["text"]
+    card_channel = slack.workspace.channel_named("incidents")
+    (card_ts,) = card_channel.messages
+    assert card_channel.messages[card_ts]["text"].endswith(f"triggered · #{name}")
+
+    assert slack_http.post(f"/v1/incidents/{incident['id']}/acknowledge").status_code == 200
+    assert slack_platform.drain()
+    assert "[P1, acknowledged]" in channel.messages[summary_ts]["text"]
+    assert slack_http.post(f"/v1/incidents/{incident['id']}/resolve").status_code == 200
+    assert slack_platform.drain()
+    assert "[P1, resolved]" in channel.messages[summary_ts]["text"]
+    assert " · resolved · " in card_channel.messages[card_ts]["text"]
+    assert len(channel.messages) == 1  # one summary, updated in place
+    assert len(slack.workspace.calls_of("conversations.create")) == 1
+
+    view = slack_http.get(f"/v1/incidents/{incident['id']}/chat").json()
+    assert view["room"]["name"] == name
+    assert view["room"]["room"] == channel.id
+    assert view["room"]["archive_at"] is not None
+    assert [m["id"] for m in view["messages"]] == [summary_ts]
+
+
+def test_without_slack_the_room_is_logged_and_shown_by_the_api(platform, http, fixture_json):
+    incident = opened(http, platform, fixture_json, "chat-log")
+    view = http.get(f"/v1/incidents/{incident['id']}/chat").json()
+    assert view["room"]["room"].startswith("log:inc-")
+    assert view["room"]["invited"][-1] == "grace@acme.example"
+    (summary,) = view["messages"]
+    assert summary["pinned"] is True
+    assert summary["text"].startswith(f"#{incident['number']} Checkout: 5xx above 5% [P1, triggered]")
+    assert "Runbook" in summary["text"]
+
+
+def test_a_low_priority_incident_has_no_room(platform, http, fixture_json):
+    incident = opened(http, platform, fixture_json, "chat-p3", severity="warning")
+    assert incident["priority"] not in {"P1", "P2"}
+    assert http.get(f"/v1/incidents/{incident['id']}/chat").json() == {
+        "room": None,
+        "messages": [],
+        "next": None,
+    }
+
+
+def test_the_chat_of_an_unknown_incident_is_404(http):
+    answer = http.get("/v1/incidents/nosuchincident/chat")
+    assert answer.status_code == 404
