@@ -17,6 +17,7 @@ SUITES = [
     "bench_statuspage",
     "bench_routing",
     "bench_storm",
+    "bench_chat",
     "bench_growth",
     "bench_soak",  # two minutes here (SOAK_SECONDS); `make soak` runs thirty
 ]

@@ -27,6 +27,7 @@ class Access:
     # The integrations' signing secrets (one Secrets Manager secret): read to verify, write to apply a config.
     signing_secrets: Literal["read", "write"] | None = None
     slack: bool = False  # reads the Slack app's credentials (infra/constructs/access_control.py)
+    invokes_itself: bool = False  # Bolt's lazy listeners: the function invokes itself, asynchronously
     audits: bool = False  # puts audit records in the Object Lock bucket (infra/constructs/access_control.py)
 
     @property
@@ -144,8 +145,18 @@ ACCESS: dict[str, Access] = {
     "chat_sync": Access(
         reads=("incidents",),
         writes=("config", "timeline"),
-        config_keys=("chat-room",),
+        config_keys=("chat-room", "chat-room-of"),
         slack=True,
+    ),
+    # Slack's requests: `/klaxon` acknowledges and resolves (incidents, timeline), notes and captured
+    # messages go on the timeline, a confirmed status update changes the public incident (config) and asks
+    # for a publish (PutEvents). It reads the rooms' records (config) to find a channel's incident.
+    "slack": Access(
+        writes=("incidents", "timeline", "config"),
+        config_keys=("status-incident",),
+        publishes_events=True,
+        slack=True,
+        invokes_itself=True,
     ),
 }
 

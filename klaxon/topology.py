@@ -60,6 +60,12 @@ FUNCTIONS: dict[str, Function] = {
             timeout_s=60,
         ),
         Function(
+            "slack",
+            "functions.slack.handler",
+            "Slack's events, the /klaxon command, buttons and shortcuts (POST /slack/events)",
+            timeout_s=30,
+        ),
+        Function(
             "chat_sync",
             "functions.chat_sync.handler",
             "Open each significant incident's chat room, keep its summary current, archive it later",
@@ -159,6 +165,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/healthz", "api"),
     Route("/v1/{proxy+}", "api"),
     Route("/a/{proxy+}", "api"),  # signed acknowledge links, short enough for any email client
+    Route("/slack/events", "slack"),  # signed by Slack (its signing secret), checked by the function
 )
 
 

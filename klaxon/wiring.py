@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from klaxon.adapters.notifications import DynamoNotificationRepository
     from klaxon.adapters.notifiers import ChannelNotifier
     from klaxon.adapters.overrides import DynamoFeedState
+    from klaxon.adapters.slack_credentials import SlackCredentials
     from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
     from klaxon.adapters.timeline import DynamoTimelineRepository
     from klaxon.domain.incident.models import Incident
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from klaxon.ports import (
         AuditLog,
         Chat,
+        ChatRooms,
         Clock,
         DeliveryLog,
         EscalationRunner,
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
     from klaxon.services.access.rate_limits import RateLimiter
     from klaxon.services.access.secrets import SecretService
     from klaxon.services.access.tokens import TokenService
+    from klaxon.services.chat.capture import TimelineCapture
+    from klaxon.services.chat.commands import ChatCommands
     from klaxon.services.chat.rooms import ChatRoomService
     from klaxon.services.config_views import ConfigViews
     from klaxon.services.configuration import ConfigApplier
@@ -411,11 +415,16 @@ class Container:
     # --- chat ---------------------------------------------------------------------------------------
 
     @part
-    def chat(self) -> Chat:
-        """Slack when its credentials are set (docs/slack.md); else the log chat (console and timeline)."""
+    def slack_credentials(self) -> SlackCredentials | None:
+        """The Slack app's bot token and signing secret, or None when Slack is not set up."""
         from klaxon.adapters.slack_credentials import slack_credentials
 
-        credentials = slack_credentials(self.settings)
+        return slack_credentials(self.settings)
+
+    @part
+    def chat(self) -> Chat:
+        """Slack when its credentials are set (docs/slack.md); else the log chat (console and timeline)."""
+        credentials = self.slack_credentials
         if credentials is None:
             from klaxon.adapters.chat_log import LogChat
 
@@ -425,9 +434,47 @@ class Container:
         return SlackChat(credentials.bot_token, self.settings.slack_api_url)
 
     @part
+    def chat_rooms(self) -> ChatRooms:
+        from klaxon.adapters.chat_rooms import DynamoChatRooms
+
+        return DynamoChatRooms()
+
+    @part
+    def chat_actors(self) -> Callable[[str], str]:
+        """A chat user's actions are recorded as the Klaxon user with the same email."""
+        from klaxon.services.chat.people import ChatActors
+
+        return ChatActors(self.chat, self.config_views.user_emails)
+
+    @part
+    def chat_commands(self) -> ChatCommands:
+        """`/klaxon` in Slack: the API's actions, with the Slack user as the actor."""
+        from klaxon.services.chat.commands import ChatCommands
+
+        return ChatCommands(
+            incidents=self.incident_service,
+            statuspage=self.statuspage_service,
+            rooms=self.chat_rooms,
+            timeline=self.timeline_repository,
+            actor_of=self.chat_actors,
+            clock=self.clock,
+        )
+
+    @part
+    def timeline_capture(self) -> TimelineCapture:
+        """Pinned, marked and shortcut messages of incident rooms, kept on the incidents' timelines."""
+        from klaxon.services.chat.capture import TimelineCapture
+
+        return TimelineCapture(
+            chat=self.chat,
+            rooms=self.chat_rooms,
+            timeline=self.timeline_repository,
+            actor_of=self.chat_actors,
+        )
+
+    @part
     def chat_room_service(self) -> ChatRoomService:
         """Each significant incident's room: opened, kept current, archived."""
-        from klaxon.adapters.chat_rooms import DynamoChatRooms
         from klaxon.adapters.statuspage_store import DynamoStatusIncidents
         from klaxon.services.chat.people import FirstResponders
         from klaxon.services.chat.rooms import ChatRoomService, RoomLinks
@@ -447,7 +494,7 @@ class Container:
 
         return ChatRoomService(
             chat=self.chat,
-            rooms=DynamoChatRooms(),
+            rooms=self.chat_rooms,
             incidents=self.incident_repository,
             policy=views.chat,
             on_call=FirstResponders(views.policies_and_people, self.on_call_users, views.user_emails),

@@ -132,6 +132,17 @@ class Functions(Construct):
             reserved_concurrent_executions=self._reserved_concurrency(spec.name),
         )
         self._grant(role, access)
+        if access.invokes_itself:
+            # A policy of its own, not the role's default one, which the function waits for: the
+            # statement names the function, so the default policy would make a cycle.
+            iam.Policy(
+                self,
+                f"{name}InvokesItself",
+                roles=[role],
+                statements=[
+                    iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
+                ],
+            )
         acknowledge(
             function,
             "AwsSolutions-L1",

@@ -53,6 +53,12 @@ class LogChat:
     def user_for_email(self, email: str) -> str | None:
         return email
 
+    def email_of(self, user: str) -> str | None:
+        return user if "@" in user else None
+
+    def message(self, room: str, message_id: str) -> PostedMessage | None:
+        return next((m for m in self.history(room).messages if m.id == message_id), None)
+
     def open_room(self, name: str) -> str:
         room = ROOM_PREFIX + name
         log.info("opened %s", room)

@@ -3,6 +3,9 @@
 | pk | sk | value | doc |
 |---|---|---|---|
 | `chat-room` | incident id | version (every write is conditional on it) | ChatRoom |
+| `chat-room-of` | the room's id in the chat product | | `{"incident_id": …}` |
+
+Commands and captured messages find their incident by `chat-room-of`.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from klaxon.adapters import versioned_docs
+from klaxon.adapters.tables import ConfigItem
 from klaxon.domain.chat.rooms import ChatRoom
 
 CHAT_ROOM_PK = "chat-room"
+ROOM_OF_PK = "chat-room-of"
 
 
 class DynamoChatRooms:
@@ -21,6 +26,16 @@ class DynamoChatRooms:
 
     def put(self, room: ChatRoom, *, version: int | None) -> int:
         return versioned_docs.write(CHAT_ROOM_PK, room.incident_id, room, version=version)
+
+    def index(self, room: str, incident_id: str) -> None:
+        ConfigItem(pk=ROOM_OF_PK, sk=room, doc={"incident_id": incident_id}).save()
+
+    def incident_of_room(self, room: str) -> str | None:
+        try:
+            item = ConfigItem.get(ROOM_OF_PK, room)
+        except ConfigItem.DoesNotExist:
+            return None
+        return str(item.doc["incident_id"]) if item.doc else None
 
     def due_for_archive(self, now: datetime) -> list[ChatRoom]:
         rooms = versioned_docs.all_of(CHAT_ROOM_PK, ChatRoom)

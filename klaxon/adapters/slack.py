@@ -54,7 +54,25 @@ def blocks_of(message: ChatMessage) -> list[dict[str, Any]]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": links}})
     if message.note:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(message.note)}]})
+    if message.actions:
+        buttons = [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": action.label},
+                "action_id": f"klaxon_{action.name}",
+                "value": action.value,
+            }
+            for action in message.actions
+        ]
+        blocks.append({"type": "actions", "elements": buttons})
     return blocks
+
+
+def _posted(message: dict[str, Any]) -> PostedMessage:
+    author = message.get("user") or message.get("bot_id")
+    return PostedMessage(
+        id=message["ts"], author=author, text=message.get("text", ""), at_epoch=float(message["ts"])
+    )
 
 
 class SlackChat:
@@ -70,7 +88,8 @@ class SlackChat:
                 RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             ],
         )
-        self._users: dict[str, str | None] = {}
+        self._users: dict[str, str | None] = {}  # email -> user id
+        self._emails: dict[str, str | None] = {}  # user id -> email
         self._lock = threading.Lock()
 
     def _call(self, method: str, **arguments: Any) -> dict[str, Any]:
@@ -103,6 +122,26 @@ class SlackChat:
             self._users[key] = user
         return user
 
+    def email_of(self, user: str) -> str | None:
+        with self._lock:
+            if user in self._emails:
+                return self._emails[user]
+        try:
+            found = self._call("users.info", user=user)
+        except ChatFailed as error:
+            if "user_not_found" not in str(error):
+                raise
+            found = {}
+        email = (found.get("user", {}).get("profile") or {}).get("email")
+        with self._lock:
+            self._emails[user] = email
+        return email
+
+    def message(self, room: str, message_id: str) -> PostedMessage | None:
+        page = self._call("conversations.history", channel=room, latest=message_id, inclusive=True, limit=1)
+        found = [m for m in page.get("messages", []) if m.get("ts") == message_id]
+        return _posted(found[0]) if found else None
+
     def open_room(self, name: str) -> str:
         return str(self._call("conversations.create", name=name)["channel"]["id"])
 
@@ -128,14 +167,6 @@ class SlackChat:
         if cursor:
             arguments["cursor"] = cursor
         page = self._call("conversations.history", **arguments)
-        messages = tuple(
-            PostedMessage(
-                id=m["ts"],
-                author=m.get("user") or m.get("bot_id"),
-                text=m.get("text", ""),
-                at_epoch=float(m["ts"]),
-            )
-            for m in reversed(page.get("messages", []))
-        )
+        messages = tuple(_posted(m) for m in reversed(page.get("messages", [])))
         following = (page.get("response_metadata") or {}).get("next_cursor") or None
         return HistoryPage(messages=messages, next=following)

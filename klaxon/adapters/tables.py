@@ -209,6 +209,8 @@ class TimelineItem(_Model):
     actor = UnicodeAttribute()
     message = UnicodeAttribute()
     data = JSONAttribute(null=True)
+    source = UnicodeAttribute(null=True)  # absent: "klaxon"
+    ref = UnicodeAttribute(null=True)
 
 
 class ConfigItem(_Model):

@@ -3,27 +3,41 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from klaxon.adapters.tables import TimelineItem
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.incident.models import TimelineEntry
 
 
+def _sort(at: datetime, ref: str | None) -> str:
+    """Time first, so entries sort by it; then the entry's ref (one item per ref and time) or a random
+    suffix, so entries at the same microsecond never collide."""
+    return f"{iso(at)}#{ref if ref is not None else uuid.uuid4().hex[:8]}"
+
+
 def to_item(entry: TimelineEntry) -> TimelineItem:
     return TimelineItem(
         subject=entry.subject,
-        sort=f"{iso(entry.at)}#{uuid.uuid4().hex[:8]}",
+        sort=_sort(entry.at, entry.ref),
         at=iso(entry.at),
         kind=entry.kind,
         actor=entry.actor,
         message=entry.message,
         data=entry.data or None,
+        source=None if entry.source == "klaxon" else entry.source,
+        ref=entry.ref,
     )
 
 
 class DynamoTimelineRepository:
     def add(self, entry: TimelineEntry) -> None:
+        """Store an entry; one with a `ref` replaces the entry of that ref at that time, if any."""
         to_item(entry).save()
+
+    def remove(self, subject: str, at: datetime, ref: str) -> None:
+        """Forget the entry of `ref` at `at` (its original was deleted); none is no error."""
+        TimelineItem(subject=subject, sort=_sort(at, ref)).delete()
 
     def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]:
         return [
@@ -34,6 +48,8 @@ class DynamoTimelineRepository:
                 actor=item.actor,
                 message=item.message,
                 data=item.data or {},
+                source=item.source or "klaxon",
+                ref=item.ref,
             )
             for item in TimelineItem.query(subject, limit=limit)
         ]

@@ -49,6 +49,12 @@ class ChatConfig(Model):
     archive_after_days: int = Field(
         default=7, ge=0, le=365, description="Days after the incident resolves that its room is archived."
     )
+    timeline_reaction: str = Field(
+        default="pushpin",
+        pattern=r"^[a-z0-9_+'-]{1,100}$",
+        description="The reaction (its Slack name, without colons) that puts a message of an incident's "
+        "room on the incident's timeline, as pinning it does.",
+    )
     postmortem_before_archive: list[Priority] = Field(
         default_factory=lambda: [Priority.P1, Priority.P2],
         description="Rooms of these priorities stay open until the incident has a post-mortem.",
@@ -62,6 +68,7 @@ class ChatConfig(Model):
             members=tuple(emails[m] for m in self.members if m in emails),
             archive_after=timedelta(days=self.archive_after_days),
             hold_for_postmortem=frozenset(self.postmortem_before_archive),
+            timeline_reaction=self.timeline_reaction,
         )
 
 

@@ -282,6 +282,20 @@ def _invoke_lambda(self: Any, event: str | bytes | dict[str, Any] | None = None)
     return json.dumps(result), False, ""
 
 
+def _event_invokes_queue(original: Callable[..., Any]) -> Callable[..., Any]:
+    """An `InvocationType=Event` invoke (Bolt's lazy listeners invoke their own function so) goes to the
+    invoker's queue and returns at once, as in AWS; moto would run it before answering."""
+
+    def invoke(self: Any, body: str, request_headers: Any, response_headers: Any) -> str | bytes:
+        kind = {k.lower(): v for k, v in dict(request_headers or {}).items()}.get("x-amz-invocation-type")
+        if kind == "Event" and _Hooks.lambda_target is not None:
+            _Hooks.lambda_target(self.function_name, json.loads(body) if body else {})
+            return b""
+        return original(self, body, request_headers, response_headers)
+
+    return invoke
+
+
 def _scaled_wait(self: Any, env: Any, wait_seconds: int) -> None:
     """Record the wait and sleep it divided by the time scale; a stop (ack) still interrupts it."""
     _Hooks.waits.append(wait_seconds)
@@ -381,6 +395,7 @@ def install(
     DynamoHandler.call_action = _whole_request(DynamoHandler.call_action)  # type: ignore[method-assign]
     Rule.send_to_targets = _send_to_targets(Rule.send_to_targets)  # type: ignore[method-assign]
     LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+    LambdaFunction.invoke = _event_invokes_queue(LambdaFunction.invoke)  # type: ignore[method-assign]
     WaitFunction._wait_interval = _scaled_wait  # type: ignore[method-assign]
     ExecutionWorker.stop = _stop_when_started(ExecutionWorker.stop)  # type: ignore[method-assign]
     StreamShard.add = _announced(StreamShard.add)  # type: ignore[method-assign]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from klaxon.domain.chat.messages import ChatMessage, HistoryPage, MessageRef
+    from klaxon.domain.chat.messages import ChatMessage, HistoryPage, MessageRef, PostedMessage
     from klaxon.domain.chat.rooms import ChatRoom
 
 
@@ -19,6 +19,12 @@ class Chat(Protocol):
 
     def user_for_email(self, email: str) -> str | None:
         """The workspace's user with this email (cached), or None when there is none."""
+
+    def email_of(self, user: str) -> str | None:
+        """The email of a workspace user (cached), or None when it has none or is unknown."""
+
+    def message(self, room: str, message_id: str) -> PostedMessage | None:
+        """One message of a room (a reaction names it by its id alone), or None when it is gone."""
 
     def open_room(self, name: str) -> str:
         """Create a room (a channel) called `name`; its id."""
@@ -38,7 +44,8 @@ class Chat(Protocol):
         """Archive a room; an archived one is no error."""
 
     def history(self, room: str, cursor: str | None = None) -> HistoryPage:
-        """A page of the room's messages, oldest first (post-mortems export the whole room)."""
+        """A page of the room's messages, in time order; pages go from the newest back (post-mortems
+        export the whole room)."""
 
 
 class ChatRooms(Protocol):
@@ -49,6 +56,12 @@ class ChatRooms(Protocol):
     def put(self, room: ChatRoom, *, version: int | None) -> int:
         """Store `room` if its record is still at `version` (None: if there is none); its new version.
         Conflict otherwise."""
+
+    def index(self, room: str, incident_id: str) -> None:
+        """Remember whose room `room` is (written once the room exists; writing it again is no error)."""
+
+    def incident_of_room(self, room: str) -> str | None:
+        """The incident whose room this is (a chat product's id for it), or None."""
 
     def due_for_archive(self, now: datetime) -> list[ChatRoom]:
         """Rooms not archived whose `archive_at` has passed."""

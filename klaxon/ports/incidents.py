@@ -104,7 +104,11 @@ class IncidentRepository(Protocol):
 
 
 class TimelineRepository(Protocol):
-    def add(self, entry: TimelineEntry) -> None: ...
+    def add(self, entry: TimelineEntry) -> None:
+        """Store an entry; one with a `ref` replaces the entry of that ref at that time, if any."""
+
+    def remove(self, subject: str, at: datetime, ref: str) -> None:
+        """Forget the entry of `ref` at `at`; none is no error."""
 
     def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]: ...
 

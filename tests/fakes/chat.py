@@ -38,6 +38,15 @@ class MemoryChat:
         self._record("user_for_email", email)
         return self.users.get(email)
 
+    def email_of(self, user: str) -> str | None:
+        self._record("email_of", user)
+        return next((email for email, known in self.users.items() if known == user), None)
+
+    def message(self, room: str, message_id: str) -> PostedMessage | None:
+        self._record("message", (room, message_id))
+        found = self.messages.get(MessageRef(room, message_id))
+        return None if found is None else PostedMessage(message_id, "klaxon", found.text, float(message_id))
+
     def open_room(self, name: str) -> str:
         self._record("open_room", name)
         if name in self.rooms.values():
@@ -85,6 +94,7 @@ class MemoryChatRooms:
         self.records: dict[str, tuple[ChatRoom, int]] = {}
         self.lock = threading.Lock()
         self.conflicts = 0  # fault injection: this many puts raise Conflict
+        self.owners: dict[str, str] = {}
 
     def get(self, incident_id: str) -> tuple[ChatRoom, int] | None:
         return self.records.get(incident_id)
@@ -99,6 +109,12 @@ class MemoryChatRooms:
                 raise Conflict("changed")
             self.records[room.incident_id] = (room, (version or 0) + 1)
             return (version or 0) + 1
+
+    def index(self, room: str, incident_id: str) -> None:
+        self.owners[room] = incident_id
+
+    def incident_of_room(self, room: str) -> str | None:
+        return self.owners.get(room)
 
     def due_for_archive(self, now: datetime) -> list[ChatRoom]:
         return [

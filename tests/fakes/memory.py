@@ -81,7 +81,12 @@ class MemoryTimeline:
         self.entries: list[TimelineEntry] = []
 
     def add(self, entry: TimelineEntry) -> None:
+        if entry.ref is not None:
+            self.remove(entry.subject, entry.at, entry.ref)
         self.entries.append(entry)
+
+    def remove(self, subject: str, at: datetime, ref: str) -> None:
+        self.entries = [e for e in self.entries if (e.subject, e.at, e.ref) != (subject, at, ref)]
 
     def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]:
         return sorted((e for e in self.entries if e.subject == subject), key=lambda e: e.at)[:limit]

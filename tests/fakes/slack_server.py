@@ -26,6 +26,9 @@ BOT_USER = "UKLAXONBOT"
 # Fields Slack answers with that its 2021 description lacks (the description forbids unknown ones):
 # removed before an answer is checked against it, and documented by Slack's method pages.
 SPEC_GAPS = {"conversations.history": {"response_metadata"}}
+# Arguments Slack takes on every method but its 2021 description lists on few: `team_id` names the
+# workspace of an org-wide token, and Bolt's per-request client adds it to every call it makes.
+EVERY_METHOD = {"team_id": {"name": "team_id", "in": "formData", "type": "string"}}
 # Arguments that are JSON text in a form body and plain JSON in a JSON body (Slack's docs say both).
 JSON_ENCODED = {"blocks", "attachments"}
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -63,7 +66,7 @@ def check_call(method: str, verb: str, arguments: dict[str, Any], json_body: boo
     if operation is None:
         described = sorted(SPEC["paths"].get(f"/{method}", {}))
         return [f"{verb} {method} is not described (described: {described or 'no such method'})"]
-    params = {p["name"]: p for p in operation["parameters"] if p["name"] != "token"}
+    params = {**EVERY_METHOD, **{p["name"]: p for p in operation["parameters"] if p["name"] != "token"}}
     problems = [f"{method}: argument {name!r} is not described" for name in arguments if name not in params]
     for name, param in params.items():
         if name not in arguments:
@@ -110,6 +113,7 @@ class SlackWorkspace:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.violations: list[str] = []
         self.throttled: dict[str, list[int]] = {}  # method -> Retry-After seconds of the next answers
+        self.responses: list[dict[str, Any]] = []  # what was sent to response URLs (`response_url`)
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
         self._last_ts = 0.0
@@ -161,6 +165,13 @@ class SlackWorkspace:
         with self.lock:
             return next((c for c in self.channels.values() if c.name == name.lstrip("#")), None)
 
+    def post_as(self, user: str, channel: Channel, text: str) -> dict[str, Any]:
+        """A person's message in a channel (as Slack would store it)."""
+        with self.lock:
+            message = {"type": "message", "ts": self._ts(), "text": text, "user": user}
+            channel.messages[message["ts"]] = message
+            return message
+
     def calls_of(self, method: str) -> list[dict[str, Any]]:
         with self.lock:
             return [arguments for called, arguments in self.calls if called == method]
@@ -184,6 +195,21 @@ class SlackWorkspace:
     def _users_lookupByEmail(self, a: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(a["email"]).lower())
         return {"ok": True, "user": user} if user else {"ok": False, "error": "users_not_found"}
+
+    def _auth_test(self, a: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://acme.slack.com/",
+            "team": "Acme",
+            "user": "klaxon",
+            "team_id": "T00000001",
+            "user_id": BOT_USER,
+            "bot_id": "BKLAXON01",
+        }
+
+    def _users_info(self, a: dict[str, Any]) -> dict[str, Any]:
+        user = next((u for u in self.users.values() if u["id"] == a.get("user")), None)
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
     def _conversations_create(self, a: dict[str, Any]) -> dict[str, Any]:
         name = str(a["name"])
@@ -288,6 +314,12 @@ class SlackWorkspace:
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
         newest_first = sorted(channel.messages.values(), key=lambda m: float(m["ts"]), reverse=True)
+        if a.get("latest"):
+            inclusive = str(a.get("inclusive")).lower() in {"true", "1"}
+            latest = float(a["latest"])
+            newest_first = [
+                m for m in newest_first if float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest)
+            ]
         start = int(a.get("cursor") or 0)
         limit = int(a.get("limit") or 100)
         page = newest_first[start : start + limit]
@@ -335,6 +367,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, verb: str) -> None:
         workspace = self.workspace
+        if urlsplit(self.path).path.startswith("/respond/"):  # a command's or an action's response_url
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with workspace.lock:
+                workspace.responses.append(json.loads(body or b"{}"))
+            self._send(200, {"ok": True})
+            return
         method = urlsplit(self.path).path.rsplit("/", 1)[-1]
         arguments, json_body = self._arguments(verb)
         with workspace.lock:
@@ -384,7 +422,8 @@ class SlackServer:
         handler = type("Handler", (_Handler,), {"workspace": self.workspace})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{self.base}/api/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> SlackServer:

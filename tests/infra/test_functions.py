@@ -39,6 +39,7 @@ TABLES_READ = {
     "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
     "outbox_relay": set(),  # it reads the incidents table's stream, never the table
     "chat_sync": {"incidents", "config", "timeline"},  # room records in config; the log chat's timeline
+    "slack": {"incidents", "timeline", "config"},  # /klaxon ack, resolve, note; status updates; rooms
 }
 TABLES_WRITTEN = {
     "ingest": {"dedup"},
@@ -54,6 +55,7 @@ TABLES_WRITTEN = {
     "maintenance_reminder": {"incidents", "timeline", "config"},
     "outbox_relay": set(),
     "chat_sync": {"config", "timeline"},
+    "slack": {"incidents", "timeline", "config"},
 }
 # The config-table partitions each writer may write (dynamodb:LeadingKeys); None: all of them.
 CONFIG_PARTITIONS = {
@@ -75,7 +77,8 @@ CONFIG_PARTITIONS = {
     "statuspage_notify": {"status-subscriber", "status-last-delivery", "status-delivery#*"},
     "heartbeat_check": {"heartbeat"},
     "maintenance_reminder": {"maintenance-reminder"},
-    "chat_sync": {"chat-room"},
+    "chat_sync": {"chat-room", "chat-room-of"},
+    "slack": {"status-incident"},
 }
 # The link-signing secret: who reads it (signs or verifies links), who may write a rotated value.
 LINK_SECRET = {"api": {"read", "write"}, "escalation_step": {"read"}, "statuspage_notify": {"read"}}
@@ -94,6 +97,7 @@ PAYLOAD_ACTIONS = {
     "maintenance_reminder": set(),
     "outbox_relay": set(),
     "chat_sync": set(),
+    "slack": set(),
 }
 # They publish no event. Incident events leave only through the outbox relay: every function that changes
 # an incident writes its event with the change (statuspage_publish announces the public updates it records;
@@ -375,10 +379,26 @@ def test_layer_asset_is_the_built_folder(variant: Synthesized) -> None:
 
 
 # The Slack app's credentials: the room keeper posts with them, the API reads a room's messages.
-SLACK_SECRET_READERS = {"chat_sync", "api"}
+SLACK_SECRET_READERS = {"chat_sync", "api", "slack"}
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))
 def test_only_the_chat_functions_are_told_the_slack_secret(cfn: dict[str, Any], name: str) -> None:
     variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
     assert ("KLAXON_SLACK_SECRET" in variables) == (name in SLACK_SECRET_READERS)
+
+
+def test_only_the_slack_function_may_invoke_itself(cfn: dict[str, Any]) -> None:
+    """Bolt's lazy listeners: the slack function invokes itself asynchronously, and no function may
+    invoke any other (the state machine's role invokes escalation_step: not a function's)."""
+    function_roles = {_role(cfn, name) for name in FUNCTIONS}
+    invokers = {}
+    for policy in resources_of_type(cfn, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if "lambda:InvokeFunction" in actions:
+                for role in policy["Properties"]["Roles"]:
+                    if ref(role) in function_roles:
+                        invokers[ref(role)] = statement["Resource"]
+    slack = function_logical_id(cfn, "slack")
+    assert invokers == {_role(cfn, "slack"): {"Fn::GetAtt": [slack, "Arn"]}}

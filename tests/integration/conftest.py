@@ -10,10 +10,13 @@ import httpx
 import pytest
 
 import klaxon.local.emulation  # noqa: F401 - first: fake credentials, moto before any boto3 session
+from klaxon.config.loader import load_config
 from klaxon.local.platform import LocalPlatform, Options
 from tests.conftest import DEMO_CONFIG
+from tests.fakes.slack_server import SlackServer
 
 TOKEN = "integration-token"
+SLACK_SIGNING_SECRET = "slack-signing-secret-for-tests"
 
 
 @pytest.fixture
@@ -39,4 +42,31 @@ def http(platform):
     with httpx.Client(
         base_url=platform.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
     ) as client:
+        yield client
+
+
+@pytest.fixture
+def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackServer]:
+    with SlackServer() as server:
+        for user in load_config(DEMO_CONFIG).users:
+            server.workspace.add_user(user.email, user.name)
+        server.workspace.add_channel("incidents")
+        monkeypatch.setenv("SLACK_BOT_TOKEN", server.workspace.token)
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", SLACK_SIGNING_SECRET)
+        monkeypatch.setenv("SLACK_API_URL", server.url)
+        yield server
+        assert server.workspace.violations == []
+
+
+@pytest.fixture
+def slack_platform(slack: SlackServer) -> Iterator[LocalPlatform]:
+    running = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token=TOKEN)).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def slack_http(slack_platform: LocalPlatform) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=slack_platform.url, headers=headers, timeout=10) as client:
         yield client

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import httpx
-import pytest
 
 import klaxon.local.emulation  # noqa: F401 - first: fake credentials, moto before any boto3 session
-from klaxon.config.loader import load_config
 from klaxon.domain.chat.names import room_name
-from klaxon.local.platform import LocalPlatform, Options
-from tests.conftest import DEMO_CONFIG
-from tests.fakes.slack_server import SlackServer
-from tests.integration.conftest import TOKEN
+from klaxon.local.platform import LocalPlatform
 
 CHECKOUT_KEY = "KLAXON-DEMO-CHECKOUT-KEY-0000001"
-SIGNING_SECRET = "slack-signing-secret-for-tests"
 
 
 def trigger(fixture_json: Any, dedup_key: str, severity: str = "critical") -> dict[str, Any]:
@@ -36,33 +29,6 @@ def opened(
     assert platform.drain()
     (incident,) = http.get("/v1/incidents", params={"dedup_key": key}).json()["incidents"]
     return incident
-
-
-@pytest.fixture
-def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[SlackServer]:
-    with SlackServer() as server:
-        for user in load_config(DEMO_CONFIG).users:
-            server.workspace.add_user(user.email, user.name)
-        server.workspace.add_channel("incidents")
-        monkeypatch.setenv("SLACK_BOT_TOKEN", server.workspace.token)
-        monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-        monkeypatch.setenv("SLACK_API_URL", server.url)
-        yield server
-        assert server.workspace.violations == []
-
-
-@pytest.fixture
-def slack_platform(slack: SlackServer) -> Iterator[LocalPlatform]:
-    running = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token=TOKEN)).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def slack_http(slack_platform: LocalPlatform) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-    with httpx.Client(base_url=slack_platform.url, headers=headers, timeout=10) as client:
-        yield client
 
 
 def test_a_p1_opens_a_slack_channel_kept_current_through_its_resolution(
@@ -123,3 +89,20 @@ def test_a_low_priority_incident_has_no_room(platform, http, fixture_json):
 def test_the_chat_of_an_unknown_incident_is_404(http):
     answer = http.get("/v1/incidents/nosuchincident/chat")
     assert answer.status_code == 404
+
+
+def test_an_asynchronous_invoke_is_queued_and_answered_at_once_as_in_aws(platform):
+    """Bolt's lazy listeners invoke their own function with InvocationType=Event: the local platform
+    answers 202 at once and runs it on its queue (moto alone would run it before answering)."""
+    import json
+
+    from klaxon.adapters.aws import client
+
+    before = platform.invoker.invocations["chat_sync"]
+    answer = client("lambda").invoke(
+        FunctionName="chat_sync", InvocationType="Event", Payload=json.dumps({"source": "test"})
+    )
+    assert answer["StatusCode"] == 202
+    assert answer["Payload"].read() == b""  # not the handler's answer: it has not run yet
+    assert platform.drain()
+    assert platform.invoker.invocations["chat_sync"] == before + 1

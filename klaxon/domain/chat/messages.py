@@ -20,6 +20,15 @@ class ChatLink:
 
 
 @dataclass(frozen=True)
+class ChatAction:
+    """A button: `name` says what it does (`acknowledge`, `resolve`), `value` what it does it to."""
+
+    name: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class ChatMessage:
     """A message: `text` is what notifications and plain clients show (it includes the heading, if any);
     the rest is its richer layout."""
@@ -29,6 +38,7 @@ class ChatMessage:
     facts: tuple[Fact, ...] = ()
     links: tuple[ChatLink, ...] = ()
     note: str | None = None  # a small line under the rest (who changed it last, when)
+    actions: tuple[ChatAction, ...] = ()
 
     def plain(self) -> str:
         """The whole message as plain text, line by line (the console, the local chat view): `text`

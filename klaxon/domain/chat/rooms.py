@@ -23,6 +23,7 @@ class ChatPolicy(Model):
     members: tuple[str, ...] = ()  # emails of people invited to every room
     archive_after: timedelta = timedelta(days=7)
     hold_for_postmortem: frozenset[Priority] = frozenset({Priority.P1, Priority.P2})
+    timeline_reaction: str = "pushpin"  # a message marked with it goes on the incident's timeline
 
     def wants_room(self, priority: Priority, drill: bool) -> bool:
         return priority in self.priorities and not drill

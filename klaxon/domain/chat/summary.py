@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from klaxon.domain.chat.messages import ChatLink, ChatMessage, Fact
+from klaxon.domain.chat.messages import ChatAction, ChatLink, ChatMessage, Fact
 from klaxon.domain.incident.models import Incident, IncidentStatus
 
 _STATUS_WORD = {
@@ -63,7 +63,18 @@ def summary_of(incident: Incident, context: SummaryContext) -> ChatMessage:
         facts=tuple(facts),
         links=tuple(links),
         note=f"CLI: klaxon incidents show {incident.number} · updated {_when(incident.updated_at)}",
+        actions=_actions(incident),
     )
+
+
+def _actions(incident: Incident) -> tuple[ChatAction, ...]:
+    """Acknowledge while triggered, Resolve while open: the same as `/klaxon ack` and `resolve`."""
+    number = str(incident.number)
+    if incident.status is IncidentStatus.TRIGGERED:
+        return (ChatAction("acknowledge", "Acknowledge", number), ChatAction("resolve", "Resolve", number))
+    if incident.status is IncidentStatus.ACKNOWLEDGED:
+        return (ChatAction("resolve", "Resolve", number),)
+    return ()
 
 
 def card_of(incident: Incident, room_name: str | None) -> ChatMessage:

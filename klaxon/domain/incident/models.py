@@ -164,6 +164,10 @@ class TimelineEntry(Model):
     actor: str
     message: str
     data: dict[str, Any] = Field(default_factory=dict)
+    source: str = "klaxon"  # where it happened: "klaxon" (the platform, its API, pages), "slack"
+    # Set for an entry copied from elsewhere (a Slack message: `slack:<channel>:<ts>`): the same ref at
+    # the same time is one entry, written again when the original is edited, removed when it is deleted.
+    ref: str | None = None
 
 
 class ChangeEvent(Model):

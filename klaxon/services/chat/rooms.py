@@ -116,6 +116,7 @@ class ChatRoomService:
         else:
             raise NameTaken(f"no free room name for incident {incident.number} in {MAX_NAME_ATTEMPTS} tries")
         version = self.rooms.put(room, version=version)
+        self.rooms.index(opened, incident.id)
         room, version = self._invite(room, version, incident, now)
         room, version = self._render(room, version, incident)
         room = room.model_copy(update={"creating_until": None})

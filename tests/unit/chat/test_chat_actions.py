@@ -1,0 +1,127 @@
+"""What chat users do: /klaxon commands as the API's actions, and messages captured into the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from klaxon.domain.chat.commands import UsageError, parse
+from klaxon.domain.chat.messages import ChatMessage, PostedMessage
+from klaxon.domain.errors import NotFound
+from klaxon.domain.incident.models import IncidentStatus
+from klaxon.services.chat.capture import TimelineCapture, message_time
+from klaxon.services.chat.commands import ChatCommands, PendingUpdate
+from klaxon.services.incident.incidents import IncidentService
+from tests.fakes.chat import MemoryChat, MemoryChatRooms
+from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline
+from tests.unit.chat.test_room_service import an_incident
+
+
+class RecordingStatusPage:
+    def __init__(self) -> None:
+        self.posted: list[tuple[str, str, str | None]] = []
+
+    def post_update(self, incident_id: str, status: Any, text: str | None = None, **values: Any) -> None:
+        self.posted.append((incident_id, str(status), text))
+
+
+class World:
+    def __init__(self) -> None:
+        self.timeline = MemoryTimeline()
+        self.incidents = MemoryIncidents(self.timeline)
+        self.incidents.items["inc1"] = an_incident()
+        self.rooms = MemoryChatRooms()
+        self.rooms.index("C1", "inc1")
+        self.statuspage = RecordingStatusPage()
+        self.clock = FixedClock()
+        self.chat = MemoryChat(users={"carol@acme.example": "UCAROL"})
+        actor = lambda user: "carol" if user == "UCAROL" else f"slack:{user}"  # noqa: E731
+        self.commands = ChatCommands(
+            incidents=IncidentService(self.incidents, self.timeline, self.clock),
+            statuspage=self.statuspage,  # type: ignore[arg-type]
+            rooms=self.rooms,
+            timeline=self.timeline,
+            actor_of=actor,
+            clock=self.clock,
+        )
+        self.capture = TimelineCapture(
+            chat=self.chat, rooms=self.rooms, timeline=self.timeline, actor_of=actor
+        )
+
+    def run(self, text: str, room: str = "C1", user: str = "UCAROL") -> Any:
+        return self.commands.run(parse(text), room, user)
+
+
+def test_ack_and_resolve_are_the_apis_with_the_chat_user_as_actor():
+    world = World()
+    reply = world.run("ack")
+    assert (reply.public, reply.text) == (True, "carol acknowledged #42 Checkout down (acknowledged).")
+    assert world.incidents.items["inc1"].acknowledged_by == "carol"
+    reply = world.run("resolve #42 rolled back", room="elsewhere", user="UOTHER")
+    assert reply.text == "slack:UOTHER resolved #42 Checkout down. rolled back"
+    assert world.incidents.items["inc1"].status is IncidentStatus.RESOLVED
+    (note,) = [e for e in world.timeline.entries if e.kind == "note"]
+    assert (note.message, note.actor, note.source) == ("Resolution: rolled back", "slack:UOTHER", "slack")
+
+
+def test_a_status_update_is_proposed_then_posted_when_confirmed():
+    world = World()
+    reply = world.run("status monitoring fix deployed")
+    assert reply.public is False
+    assert reply.confirm == PendingUpdate("inc1", "monitoring", "fix deployed")
+    assert world.statuspage.posted == []
+    done = world.commands.confirm_status(reply.confirm, "UCAROL")
+    assert world.statuspage.posted == [("inc1", "monitoring", "fix deployed")]
+    assert done.public
+    assert [e.message for e in world.timeline.entries] == ["Status page: monitoring: fix deployed"]
+
+
+def test_note_runbook_and_timeline_answer_only_their_author():
+    world = World()
+    assert world.run("note pool at 100%").public is False
+    assert world.run("runbook").text == (
+        "Runbook for #42 Checkout down: <https://runbooks.example/checkout|Checkout> (r)"
+    )
+    assert world.run("timeline").text.endswith("note by carol: pool at 100%")
+
+
+def test_an_unnamed_incident_outside_a_room_and_an_unknown_number_are_refused():
+    world = World()
+    with pytest.raises(UsageError, match="no incident's"):
+        world.run("ack", room="general")
+    with pytest.raises(NotFound, match="no incident #7"):
+        world.run("ack #7")
+
+
+def message(ts: str, text: str = "Rolling back", author: str = "UCAROL") -> PostedMessage:
+    return PostedMessage(id=ts, author=author, text=text, at_epoch=float(ts))
+
+
+def test_a_message_is_one_entry_however_often_it_is_marked_with_its_own_time_and_author():
+    world = World()
+    assert world.capture.capture("C1", message("1796500000.000100"), "pinned")
+    assert world.capture.capture("C1", message("1796500000.000100"), "reaction")
+    (entry,) = world.timeline.entries
+    assert (entry.at, entry.actor, entry.source) == (message_time("1796500000.000100"), "carol", "slack")
+    assert entry.data == {"room": "C1", "message": "1796500000.000100", "how": "reaction"}
+    assert not world.capture.capture("C9", message("1796500000.000200"), "pinned")  # no incident's room
+
+
+def test_edits_rewrite_only_captured_messages_and_deletes_remove_them():
+    world = World()
+    world.capture.capture("C1", message("1796500000.000100"), "pinned")
+    assert world.capture.edited("C1", message("1796500000.000100", "Rolled back"))
+    assert not world.capture.edited("C1", message("1796500000.000300", "never captured"))
+    (entry,) = world.timeline.entries
+    assert (entry.message, entry.data["edited"], entry.data["how"]) == ("Rolled back", True, "pinned")
+    assert world.capture.deleted("C1", "1796500000.000100")
+    assert world.timeline.entries == []
+
+
+def test_a_reaction_fetches_the_message_it_names():
+    world = World()
+    ref = world.chat.post("C1", ChatMessage(text="hi"))
+    assert world.capture.capture_by_id("C1", ref.id, "reaction")
+    assert not world.capture.capture_by_id("C1", "999.000000", "reaction")  # gone
+    assert [e.message for e in world.timeline.entries] == ["hi"]
