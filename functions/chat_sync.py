@@ -1,6 +1,7 @@
 """Chat rooms: every incident event brings the incident's room up to date (opens it for a significant
-incident, invites who is on call, updates its pinned summary and announcement card); a timer every half hour
-archives rooms whose time after resolution has come. The rules are klaxon.services.chat.rooms'."""
+incident, invites who is on call, updates its pinned summary and announcement card); a timer every 5 minutes
+reminds rooms to post status updates and archives rooms whose time after resolution has come. The rules are
+klaxon.services.chat.rooms' and reminders'."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
         return {"room": room.room, "name": room.name}
     archived = service.archive_due()
-    if archived:
-        logger.info("rooms archived", extra={"incidents": archived})
-    return {"archived": archived}
+    reminded = wiring.container().chat_reminders.remind_due()
+    if archived or reminded:
+        logger.info("rooms archived and reminded", extra={"archived": archived, "reminded": reminded})
+    return {"archived": archived, "reminded": reminded}

@@ -99,7 +99,12 @@ TIMERS: tuple[Timer, ...] = (
         10,
         "Render the status page again: maintenance windows start and end, the uptime bars move on",
     ),
-    Timer("chat-archive", "chat_sync", 30, "Archive the chat rooms of incidents resolved long enough ago"),
+    Timer(
+        "chat-housekeeping",
+        "chat_sync",
+        5,
+        "Remind incident rooms to post status updates; archive rooms of incidents resolved long enough ago",
+    ),
     Timer(
         "maintenance-reminder",
         "maintenance_reminder",

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from klaxon.services.access.tokens import TokenService
     from klaxon.services.chat.capture import TimelineCapture
     from klaxon.services.chat.commands import ChatCommands
+    from klaxon.services.chat.reminders import ChatReminders
     from klaxon.services.chat.rooms import ChatRoomService
     from klaxon.services.config_views import ConfigViews
     from klaxon.services.configuration import ConfigApplier
@@ -470,6 +471,28 @@ class Container:
             rooms=self.chat_rooms,
             timeline=self.timeline_repository,
             actor_of=self.chat_actors,
+        )
+
+    @part
+    def chat_reminders(self) -> ChatReminders:
+        """Status update reminders in incident rooms, with their Snooze button."""
+        from klaxon.adapters.statuspage_store import DynamoStatusIncidents
+        from klaxon.services.chat.reminders import ChatReminders
+
+        status_incidents = DynamoStatusIncidents()
+
+        def last_public_update(incident_id: str) -> datetime | None:
+            found = status_incidents.get(incident_id)
+            updates = found[0].updates if found is not None else []
+            return max((u.created_at for u in updates), default=None)
+
+        return ChatReminders(
+            chat=self.chat,
+            rooms=self.chat_rooms,
+            incidents=self.incident_repository,
+            policy=self.config_views.chat,
+            last_public_update=last_public_update,
+            clock=self.clock,
         )
 
     @part

@@ -37,6 +37,12 @@ class DynamoChatRooms:
             return None
         return str(item.doc["incident_id"]) if item.doc else None
 
+    def open_rooms(self) -> list[ChatRoom]:
+        """Every room made and not archived: the partition read whole (rooms are archived within days of
+        their incident's end, so it holds the open ones and the recently resolved)."""
+        return [
+            r for r in versioned_docs.all_of(CHAT_ROOM_PK, ChatRoom) if r.room is not None and not r.archived
+        ]
+
     def due_for_archive(self, now: datetime) -> list[ChatRoom]:
-        rooms = versioned_docs.all_of(CHAT_ROOM_PK, ChatRoom)
-        return [r for r in rooms if not r.archived and r.archive_at is not None and r.archive_at <= now]
+        return [r for r in self.open_rooms() if r.archive_at is not None and r.archive_at <= now]

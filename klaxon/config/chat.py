@@ -55,6 +55,12 @@ class ChatConfig(Model):
         description="The reaction (its Slack name, without colons) that puts a message of an incident's "
         "room on the incident's timeline, as pinning it does.",
     )
+    status_reminders: dict[Priority, int] = Field(
+        default_factory=lambda: {Priority.P1: 30, Priority.P2: 60},
+        description="Minutes an open incident's room may go without a public status update before Klaxon "
+        "reminds it to post one (again every as many minutes, or after a Snooze); a priority not listed "
+        "is never reminded.",
+    )
     postmortem_before_archive: list[Priority] = Field(
         default_factory=lambda: [Priority.P1, Priority.P2],
         description="Rooms of these priorities stay open until the incident has a post-mortem.",
@@ -69,6 +75,7 @@ class ChatConfig(Model):
             archive_after=timedelta(days=self.archive_after_days),
             hold_for_postmortem=frozenset(self.postmortem_before_archive),
             timeline_reaction=self.timeline_reaction,
+            reminders={p: timedelta(minutes=m) for p, m in self.status_reminders.items()},
         )
 
 

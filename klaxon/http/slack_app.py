@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 CONFIRM, CANCEL = "klaxon_status_confirm", "klaxon_status_cancel"
 ACKNOWLEDGE, RESOLVE = "klaxon_acknowledge", "klaxon_resolve"  # the room summary's buttons
+SNOOZE = "klaxon_snooze"  # a status update reminder's button
 SHORTCUT = "add_to_timeline"
 
 
@@ -130,6 +131,17 @@ def _summary_button(body: dict[str, Any], respond: Callable[..., Any]) -> None:
     _guarded(respond, lambda: commands.run(parsed, body["channel"]["id"], body["user"]["id"]))
 
 
+def _snooze(body: dict[str, Any], respond: Callable[..., Any]) -> None:
+    incident_id = body["actions"][0]["value"]
+    try:
+        interval = wiring.container().chat_reminders.snooze(incident_id)
+    except DomainError as error:
+        respond(text=f"Klaxon could not do that: {error}", response_type="ephemeral")
+        return
+    minutes = int(interval.total_seconds() // 60)
+    respond(text=f"Snoozed: the next reminder in {minutes} minutes.", response_type="ephemeral")
+
+
 # --- the timeline ----------------------------------------------------------------------------------
 
 
@@ -196,6 +208,7 @@ def build(credentials: SlackCredentials, api_url: str) -> App:
     app.action(CANCEL)(ack=_ack, lazy=[_cancel_status])
     app.action(ACKNOWLEDGE)(ack=_ack, lazy=[_summary_button])
     app.action(RESOLVE)(ack=_ack, lazy=[_summary_button])
+    app.action(SNOOZE)(ack=_ack, lazy=[_snooze])
     app.shortcut(SHORTCUT)(ack=_ack, lazy=[_shortcut])
     app.event("pin_added")(ack=_ack, lazy=[_pinned])
     app.event("reaction_added")(ack=_ack, lazy=[_reacted])

@@ -63,5 +63,8 @@ class ChatRooms(Protocol):
     def incident_of_room(self, room: str) -> str | None:
         """The incident whose room this is (a chat product's id for it), or None."""
 
+    def open_rooms(self) -> list[ChatRoom]:
+        """Rooms made and not archived."""
+
     def due_for_archive(self, now: datetime) -> list[ChatRoom]:
         """Rooms not archived whose `archive_at` has passed."""

@@ -116,6 +116,9 @@ class MemoryChatRooms:
     def incident_of_room(self, room: str) -> str | None:
         return self.owners.get(room)
 
+    def open_rooms(self) -> list[ChatRoom]:
+        return [r for r, _ in self.records.values() if r.room is not None and not r.archived]
+
     def due_for_archive(self, now: datetime) -> list[ChatRoom]:
         return [
             r

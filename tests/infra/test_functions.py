@@ -78,7 +78,7 @@ CONFIG_PARTITIONS = {
     "heartbeat_check": {"heartbeat"},
     "maintenance_reminder": {"maintenance-reminder"},
     "chat_sync": {"chat-room", "chat-room-of"},
-    "slack": {"status-incident"},
+    "slack": {"status-incident", "chat-room"},
 }
 # The link-signing secret: who reads it (signs or verifies links), who may write a rotated value.
 LINK_SECRET = {"api": {"read", "write"}, "escalation_step": {"read"}, "statuspage_notify": {"read"}}

@@ -230,3 +230,24 @@ def test_without_slack_the_url_is_404(platform, http):
     answer = http.post("/slack/events", content=b"{}", headers={"Content-Type": "application/json"})
     assert answer.status_code == 404
     assert answer.json() == {"message": "Slack is not set up for this Klaxon (docs/slack.md)"}
+
+
+def test_a_reminders_snooze_button_puts_the_next_reminder_off(
+    slack, slack_platform, slack_http, sender, fixture_json
+):
+    from klaxon import wiring
+
+    incident = opened(slack_http, slack_platform, fixture_json, "snooze")
+    channel = room_of(slack, incident)
+    carol = user(slack, "carol@acme.example")
+    sender.click("klaxon_snooze", incident["id"], channel.id, carol)
+    (answer,) = settle(slack_platform, slack, 1)
+    assert answer["text"] == "Snoozed: the next reminder in 30 minutes."
+    found = wiring.container().chat_rooms.get(incident["id"])
+    assert found is not None
+    assert found[0].snoozed_at is not None
+    sender.click("klaxon_snooze", "no-such-incident", channel.id, carol)
+    assert (
+        settle(slack_platform, slack, 2)[1]["text"]
+        == "Klaxon could not do that: incident no-such-incident has no room"
+    )

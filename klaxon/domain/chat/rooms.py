@@ -24,6 +24,10 @@ class ChatPolicy(Model):
     archive_after: timedelta = timedelta(days=7)
     hold_for_postmortem: frozenset[Priority] = frozenset({Priority.P1, Priority.P2})
     timeline_reaction: str = "pushpin"  # a message marked with it goes on the incident's timeline
+    # How long an open incident's room may go without a public status update before it is reminded.
+    reminders: dict[Priority, timedelta] = Field(
+        default_factory=lambda: {Priority.P1: timedelta(minutes=30), Priority.P2: timedelta(minutes=60)}
+    )
 
     def wants_room(self, priority: Priority, drill: bool) -> bool:
         return priority in self.priorities and not drill
@@ -48,6 +52,9 @@ class ChatRoom(Model):
     archive_at: datetime | None = None  # set on resolution; cleared if the incident reopens
     archived: bool = False
     notes: list[str] = Field(default_factory=list)  # what could not be done (a user not found, say)
+    opened_at: datetime | None = None  # when the room was made (reminders count from it)
+    reminded_at: datetime | None = None  # the last reminder to post a status update
+    snoozed_at: datetime | None = None  # the reminder's Snooze button: the next one an interval later
 
     def is_open(self) -> bool:
         return self.room is not None and not self.archived

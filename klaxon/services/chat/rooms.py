@@ -111,7 +111,9 @@ class ChatRoomService:
                 opened = self.chat.open_room(name)
             except NameTaken:
                 continue
-            room = room.model_copy(update={"name": name, "room": opened, "attempt": attempt})
+            room = room.model_copy(
+                update={"name": name, "room": opened, "attempt": attempt, "opened_at": now}
+            )
             break
         else:
             raise NameTaken(f"no free room name for incident {incident.number} in {MAX_NAME_ATTEMPTS} tries")
