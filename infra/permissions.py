@@ -151,10 +151,11 @@ ACCESS: dict[str, Access] = {
     # Slack's requests: `/klaxon` acknowledges and resolves (incidents, timeline), notes and captured
     # messages go on the timeline, a confirmed status update changes the public incident (config) and asks
     # for a publish (PutEvents). It reads the rooms' records (config) to find a channel's incident, and
-    # writes one when a reminder is snoozed.
+    # writes one when a reminder is snoozed. `/klaxon declare` opens an incident through the router's use
+    # case: a dedup claim and an incident number.
     "slack": Access(
-        writes=("incidents", "timeline", "config"),
-        config_keys=("status-incident", "chat-room"),
+        writes=("incidents", "dedup", "timeline", "config"),
+        config_keys=("status-incident", "chat-room", "counter"),
         publishes_events=True,
         slack=True,
         invokes_itself=True,

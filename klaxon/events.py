@@ -31,6 +31,10 @@ class DetailType(StrEnum):
     MAINTENANCE_WINDOW_CHANGED = "Maintenance Window Changed"
 
 
+# Why an "Incident Updated" was published, besides an alert joining or leaving a group.
+ROLE_ASSIGNED = "role assigned"
+PRIORITY_CHANGED = "priority changed"
+
 INCIDENT_DETAIL_TYPES = (
     DetailType.INCIDENT_TRIGGERED,
     DetailType.INCIDENT_ACKNOWLEDGED,
@@ -205,13 +209,21 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     ),
     Subscription(
         name="sync-chat-rooms",
-        # Not "Incident Updated": each duplicate alert of a storm would invoke it for a summary that shows
-        # no alert count.
         pattern=pattern(
             DetailType.INCIDENT_TRIGGERED, DetailType.INCIDENT_ACKNOWLEDGED, DetailType.INCIDENT_RESOLVED
         ),
         target="chat_sync",
         description="Open significant incidents' chat rooms; keep each room's summary and card current",
+    ),
+    Subscription(
+        name="sync-chat-room-changes",
+        # Only what the summary shows: each duplicate alert of a storm is an "Incident Updated" too.
+        pattern={
+            **pattern(DetailType.INCIDENT_UPDATED),
+            "detail": {"reason": [ROLE_ASSIGNED, PRIORITY_CHANGED]},
+        },
+        target="chat_sync",
+        description="Show a changed priority or role in the incident's chat room summary",
     ),
     Subscription(
         name="release-inhibited",

@@ -451,10 +451,20 @@ class Container:
     def chat_commands(self) -> ChatCommands:
         """`/klaxon` in Slack: the API's actions, with the Slack user as the actor."""
         from klaxon.services.chat.commands import ChatCommands
+        from klaxon.services.incident.declare import Declarations
 
+        declarations = Declarations(
+            router=self.router_service,
+            incidents=self.incident_service,
+            directory=self.config_views.policies_and_people,
+            clock=self.clock,
+            ids=self.ids,
+        )
         return ChatCommands(
             incidents=self.incident_service,
             statuspage=self.statuspage_service,
+            control=self.escalation_control,
+            declarations=declarations,
             rooms=self.chat_rooms,
             timeline=self.timeline_repository,
             actor_of=self.chat_actors,

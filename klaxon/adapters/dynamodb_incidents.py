@@ -24,6 +24,7 @@ from klaxon.domain.incident.models import (
     Incident,
     IncidentStatus,
     Link,
+    Priority,
     TimelineEntry,
     Urgency,
 )
@@ -80,6 +81,7 @@ def _to_item(inc: Incident) -> IncidentItem:
         inhibited_by=inc.inhibited_by,
         muted_urgency=inc.muted_urgency.value if inc.muted_urgency else None,
         runbook=inc.runbook.model_dump(mode="json", exclude_none=True) if inc.runbook else None,
+        roles=inc.roles or None,
     )
 
 
@@ -128,6 +130,7 @@ def from_item(item: IncidentItem) -> Incident:
         inhibited_by=item.inhibited_by,
         muted_urgency=item.muted_urgency,
         runbook=IncidentRunbook.model_validate(item.runbook) if item.runbook else None,
+        roles=dict(item.roles or {}),
     )
 
 
@@ -321,6 +324,33 @@ class DynamoIncidentRepository:
             entry,
             event,
             f"incident {incident_id} cannot become {target.value} now",
+        )
+
+    def amend(
+        self,
+        incident_id: str,
+        *,
+        now: datetime,
+        entry: TimelineEntry,
+        event: IncidentEvent,
+        priority: Priority | None = None,
+        roles: dict[str, str] | None = None,
+    ) -> Incident:
+        actions: list[Any] = [IncidentItem.updated_at.set(iso(now))]
+        if priority is not None:
+            actions.append(IncidentItem.priority.set(priority.value))
+        if roles is not None:
+            actions.append(IncidentItem.roles.set(roles))
+        condition = IncidentItem.status.is_in(
+            IncidentStatus.TRIGGERED.value, IncidentStatus.ACKNOWLEDGED.value
+        )
+        return self._update_with_entry(
+            incident_id,
+            actions,
+            condition,
+            entry,
+            event,
+            f"incident {incident_id} is resolved: it cannot change",
         )
 
     def restart_escalation(

@@ -170,6 +170,7 @@ class IncidentItem(_Model):
     inhibited_by = UnicodeAttribute(null=True)
     muted_urgency = UnicodeAttribute(null=True)
     runbook = JSONAttribute(null=True)  # domain.runbooks.models.IncidentRunbook
+    roles = JSONAttribute(null=True)  # {"commander": "carol", ...}
     outbox = OutboxAttribute(null=True)
 
     by_created = ByCreated()

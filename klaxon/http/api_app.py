@@ -21,6 +21,7 @@ from klaxon.http import (
     deps,
     errors,
     escalation_routes,
+    incident_routes,
     noise_routes,
     report_routes,
     schedule_routes,
@@ -36,6 +37,7 @@ errors.register(app)
 app.include_router(access_routes.router)
 app.include_router(schedule_routes.router)
 app.include_router(escalation_routes.router)
+app.include_router(incident_routes.router)
 app.include_router(report_routes.router)
 app.include_router(ack_routes.router)
 app.include_router(statuspage_routes.router)

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from klaxon.domain.incident.dedup import DedupClaim
-    from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
+    from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, Priority, TimelineEntry
     from klaxon.events import DetailType, IncidentChanged, IncidentEvent
 
 
@@ -85,6 +85,19 @@ class IncidentRepository(Protocol):
 
         Raises Conflict when its status is not one `target` may follow (see domain.incident.allowed_from).
         """
+
+    def amend(
+        self,
+        incident_id: str,
+        *,
+        now: datetime,
+        entry: TimelineEntry,
+        event: IncidentEvent,
+        priority: Priority | None = None,
+        roles: dict[str, str] | None = None,
+    ) -> Incident:
+        """Change an open incident's priority or its roles (all of them: the map given replaces the
+        one stored), with its timeline entry; Conflict when it is resolved."""
 
     def restart_escalation(
         self,

@@ -235,6 +235,21 @@ class MemoryIncidents:
             self.timeline.add(entry)
             return self._commit(incident_id, event)
 
+    def amend(self, incident_id, *, now, entry, event, priority=None, roles=None):
+        with self._lock:
+            self.writes += 2
+            current = self.items[incident_id]
+            if not current.status.is_open:
+                raise Conflict("resolved")
+            changes: dict[str, Any] = {"updated_at": now}
+            if priority is not None:
+                changes["priority"] = priority
+            if roles is not None:
+                changes["roles"] = dict(roles)
+            self.items[incident_id] = current.model_copy(update=changes)
+            self.timeline.add(entry)
+            return self._commit(incident_id, event)
+
     def restart_escalation(
         self, incident_id, *, expected_round, policy, from_step, retrigger, now, entry, event
     ):

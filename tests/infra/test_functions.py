@@ -39,7 +39,12 @@ TABLES_READ = {
     "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
     "outbox_relay": set(),  # it reads the incidents table's stream, never the table
     "chat_sync": {"incidents", "config", "timeline"},  # room records in config; the log chat's timeline
-    "slack": {"incidents", "timeline", "config"},  # /klaxon ack, resolve, note; status updates; rooms
+    "slack": {
+        "incidents",
+        "dedup",
+        "timeline",
+        "config",
+    },  # /klaxon ack, resolve, note, declare; status updates
 }
 TABLES_WRITTEN = {
     "ingest": {"dedup"},
@@ -55,7 +60,7 @@ TABLES_WRITTEN = {
     "maintenance_reminder": {"incidents", "timeline", "config"},
     "outbox_relay": set(),
     "chat_sync": {"config", "timeline"},
-    "slack": {"incidents", "timeline", "config"},
+    "slack": {"incidents", "dedup", "timeline", "config"},
 }
 # The config-table partitions each writer may write (dynamodb:LeadingKeys); None: all of them.
 CONFIG_PARTITIONS = {
@@ -78,7 +83,7 @@ CONFIG_PARTITIONS = {
     "heartbeat_check": {"heartbeat"},
     "maintenance_reminder": {"maintenance-reminder"},
     "chat_sync": {"chat-room", "chat-room-of"},
-    "slack": {"status-incident", "chat-room"},
+    "slack": {"status-incident", "chat-room", "counter"},
 }
 # The link-signing secret: who reads it (signs or verifies links), who may write a rotated value.
 LINK_SECRET = {"api": {"read", "write"}, "escalation_step": {"read"}, "statuspage_notify": {"read"}}

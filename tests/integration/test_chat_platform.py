@@ -106,3 +106,14 @@ def test_an_asynchronous_invoke_is_queued_and_answered_at_once_as_in_aws(platfor
     assert answer["Payload"].read() == b""  # not the handler's answer: it has not run yet
     assert platform.drain()
     assert platform.invoker.invocations["chat_sync"] == before + 1
+
+
+def test_a_duplicate_alert_does_not_wake_the_room_keeper(platform, http, fixture_json):
+    """Each duplicate of a storm publishes "Incident Updated" (alert added): chat_sync takes only the
+    updates its summary shows (roles, priority)."""
+    opened(http, platform, fixture_json, "dupes")
+    before = platform.invoker.invocations["chat_sync"]
+    for _ in range(3):
+        assert http.post("/v2/enqueue", json=trigger(fixture_json, "dupes")).status_code == 202
+    assert platform.drain()
+    assert platform.invoker.invocations["chat_sync"] == before

@@ -251,3 +251,34 @@ def test_a_reminders_snooze_button_puts_the_next_reminder_off(
         settle(slack_platform, slack, 2)[1]["text"]
         == "Klaxon could not do that: incident no-such-incident has no room"
     )
+
+
+def test_declare_opens_a_room_whose_summary_names_the_commander_and_follows_sev_and_roles(
+    slack, slack_platform, slack_http, sender
+):
+    carol, dave = user(slack, "carol@acme.example"), user(slack, "dave@acme.example")
+    general = slack.workspace.add_channel("general")
+    sender.command("declare Payments are failing --sev P1 --service payments", general.id, carol)
+    (declared,) = settle(slack_platform, slack, 1)
+    assert declared["response_type"] == "in_channel"
+    (incident,) = slack_http.get("/v1/incidents", params={"service": "payments"}).json()["incidents"]
+    assert (incident["title"], incident["priority"], incident["roles"]) == (
+        "Payments are failing",
+        "P1",
+        {"commander": "carol"},
+    )
+    channel = room_of(slack, incident)
+    (summary_ts,) = channel.pins
+
+    def facts() -> dict[str, str]:
+        blocks = channel.messages[summary_ts]["blocks"]
+        fields = [f["text"] for b in blocks if "fields" in b for f in b["fields"]]
+        return dict(f.strip("*").split("*\n", 1) for f in fields)
+
+    assert facts()["Commander"] == "carol"
+    sender.command(f"role scribe <@{dave}|dave>", channel.id, carol)
+    sender.command("sev P2", channel.id, carol)
+    settle(slack_platform, slack, 3)
+    assert (facts()["Scribe"], facts()["Priority"]) == ("dave", "P2 (high urgency)")
+    kinds = [e["kind"] for e in slack_http.get(f"/v1/incidents/{incident['id']}/timeline").json()["timeline"]]
+    assert kinds.count("role assigned") == 2 and "priority changed" in kinds

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from klaxon.domain.chat.messages import ChatAction, ChatLink, ChatMessage, Fact
-from klaxon.domain.incident.models import Incident, IncidentStatus
+from klaxon.domain.incident.models import ROLES, Incident, IncidentStatus
 
 _STATUS_WORD = {
     IncidentStatus.TRIGGERED: "Triggered",
@@ -42,6 +42,11 @@ def summary_of(incident: Incident, context: SummaryContext) -> ChatMessage:
         Fact("On call", ", ".join(context.on_call) or "nobody found on the policy"),
         Fact("Opened", _when(incident.created_at)),
     ]
+    for role in ROLES:
+        if role in incident.roles:
+            facts.append(Fact(role.capitalize(), incident.roles[role]))
+    if "commander" not in incident.roles:
+        facts.append(Fact("Commander", "nobody yet: /klaxon role commander @someone"))
     if incident.acknowledged_by:
         facts.append(Fact("Acknowledged", f"{incident.acknowledged_by} at {_when(incident.acknowledged_at)}"))
     if incident.status is IncidentStatus.RESOLVED:

@@ -32,6 +32,9 @@ class Urgency(StrEnum):
     LOW = "low"
 
 
+ROLES = ("commander", "comms", "scribe")  # incident roles, as incident.io and Rootly name them
+
+
 class IncidentStatus(StrEnum):
     TRIGGERED = "triggered"
     ACKNOWLEDGED = "acknowledged"
@@ -153,6 +156,8 @@ class Incident(Model):
     inhibited_by: str | None = None  # opened while this (source) incident was open
     muted_urgency: Urgency | None = None  # while muted: the urgency it pages with once released
     runbook: IncidentRunbook | None = None  # chosen when it opened (domain.runbooks.choice)
+    # Who holds each incident role (`commander`, `comms`, `scribe`): a user id, or `slack:<id>`.
+    roles: dict[str, str] = Field(default_factory=dict)
 
 
 class TimelineEntry(Model):

@@ -1,15 +1,16 @@
-"""Incident use cases behind the API: list, show, acknowledge, resolve, timeline."""
+"""Incident use cases behind the API and chat: list, show, acknowledge, resolve, timeline, roles, priority."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from klaxon.domain.errors import Conflict, NotFound
+from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.incident.bounds import restored
 from klaxon.domain.incident.lifecycle import check_transition
-from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntry
-from klaxon.events import DetailType, IncidentEvent
+from klaxon.domain.incident.models import ROLES, Incident, IncidentStatus, Priority, TimelineEntry
+from klaxon.events import PRIORITY_CHANGED, ROLE_ASSIGNED, DetailType, IncidentEvent
 from klaxon.ports import (
     Clock,
     IncidentPage,
@@ -94,3 +95,44 @@ class IncidentService:
             latest = self.get(incident_id)
             check_transition(latest, target)
             return latest
+
+    def assign_role(self, incident_id: str, role: str, holder: str, actor: str) -> Incident:
+        """Give an incident role (commander, comms, scribe) to `holder`; who held it before does not."""
+        if role not in ROLES:
+            raise InvalidInput(f"no role {role!r}", [f"roles are {', '.join(ROLES)}"])
+        current = self._open(incident_id)
+        if current.roles.get(role) == holder:
+            return current
+        return self._amend(
+            current,
+            actor,
+            ROLE_ASSIGNED,
+            f"{holder} is {role} (set by {actor})",
+            {"role": role, "holder": holder},
+            roles={**current.roles, role: holder},
+        )
+
+    def set_priority(self, incident_id: str, priority: Priority, actor: str) -> Incident:
+        """Change an open incident's priority (its urgency, and so its paging, stays as it is)."""
+        current = self._open(incident_id)
+        if current.priority is priority:
+            return current
+        message = f"Priority {current.priority} -> {priority} by {actor}"
+        data = {"from": current.priority.value, "to": priority.value}
+        return self._amend(current, actor, PRIORITY_CHANGED, message, data, priority=priority)
+
+    def _open(self, incident_id: str) -> Incident:
+        current = self.get(incident_id)
+        if not current.status.is_open:
+            raise Conflict(f"incident {current.number} is resolved: it cannot change")
+        return current
+
+    def _amend(
+        self, current: Incident, actor: str, reason: str, message: str, data: dict[str, str], **changes: Any
+    ) -> Incident:
+        now = self.clock.now()
+        entry = TimelineEntry(
+            subject=current.id, at=now, kind=reason, actor=actor, message=message, data=data
+        )
+        event = IncidentEvent(DetailType.INCIDENT_UPDATED, actor, reason)
+        return self.incidents.amend(current.id, now=now, entry=entry, event=event, **changes)

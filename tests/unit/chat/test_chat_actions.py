@@ -8,14 +8,27 @@ import pytest
 
 from klaxon.domain.chat.commands import UsageError, parse
 from klaxon.domain.chat.messages import ChatMessage, PostedMessage
-from klaxon.domain.errors import NotFound
-from klaxon.domain.incident.models import IncidentStatus
+from klaxon.domain.errors import Conflict, InvalidInput, NotFound
+from klaxon.domain.incident.models import IncidentStatus, Priority
+from klaxon.events import DetailType
 from klaxon.services.chat.capture import TimelineCapture, message_time
 from klaxon.services.chat.commands import ChatCommands, PendingUpdate
+from klaxon.services.incident.declare import Declarations
 from klaxon.services.incident.incidents import IncidentService
+from klaxon.services.incident.router import RouterService
+from klaxon.services.paging.control import EscalationControl
+from klaxon.services.paging.policies import PoliciesAndPeople
 from tests.fakes.chat import MemoryChat, MemoryChatRooms
-from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline
+from tests.fakes.memory import (
+    CountingIds,
+    FixedClock,
+    MemoryIncidents,
+    MemoryNotifications,
+    MemoryPayloads,
+    MemoryTimeline,
+)
 from tests.unit.chat.test_room_service import an_incident
+from tests.unit.test_escalation_service import DEFAULT, person
 
 
 class RecordingStatusPage:
@@ -36,10 +49,27 @@ class World:
         self.statuspage = RecordingStatusPage()
         self.clock = FixedClock()
         self.chat = MemoryChat(users={"carol@acme.example": "UCAROL"})
-        actor = lambda user: "carol" if user == "UCAROL" else f"slack:{user}"  # noqa: E731
+        actor = lambda user: {"UCAROL": "carol", "UDAVE": "dave"}.get(user, f"slack:{user}")  # noqa: E731
+        directory = PoliciesAndPeople(
+            policies={"default": DEFAULT},
+            service_policy={"checkout": "default", "payments": "default"},
+            people={u: person(u) for u in ["carol", "dave"]},
+        )
+        incidents = IncidentService(self.incidents, self.timeline, self.clock)
+        router = RouterService(
+            incidents=self.incidents,
+            timeline=self.timeline,
+            payloads=MemoryPayloads(),
+            clock=self.clock,
+            ids=CountingIds(),
+        )
         self.commands = ChatCommands(
-            incidents=IncidentService(self.incidents, self.timeline, self.clock),
+            incidents=incidents,
             statuspage=self.statuspage,  # type: ignore[arg-type]
+            control=EscalationControl(
+                self.incidents, MemoryNotifications(self.incidents), lambda: directory, self.clock
+            ),
+            declarations=Declarations(router, incidents, lambda: directory, self.clock, CountingIds()),
             rooms=self.rooms,
             timeline=self.timeline,
             actor_of=actor,
@@ -125,3 +155,59 @@ def test_a_reaction_fetches_the_message_it_names():
     assert world.capture.capture_by_id("C1", ref.id, "reaction")
     assert not world.capture.capture_by_id("C1", "999.000000", "reaction")  # gone
     assert [e.message for e in world.timeline.entries] == ["hi"]
+
+
+def test_sev_and_role_change_the_incident_with_a_timeline_entry_and_an_update_event():
+    world = World()
+    assert world.run("sev P3").text == "carol set #42 Checkout down to P3."
+    assert (
+        world.run("role commander <@UDAVE|dave>").text
+        == "dave is now commander of #42 Checkout down (set by carol)."
+    )
+    incident = world.incidents.items["inc1"]
+    assert (incident.priority, incident.roles) == (Priority.P3, {"commander": "dave"})
+    kinds = [(e.kind, e.message) for e in world.timeline.entries]
+    assert kinds == [
+        ("priority changed", "Priority P1 -> P3 by carol"),
+        ("role assigned", "dave is commander (set by carol)"),
+    ]
+    assert [(t, d.reason) for t, d in world.incidents.outbox] == [
+        (DetailType.INCIDENT_UPDATED, "priority changed"),
+        (DetailType.INCIDENT_UPDATED, "role assigned"),
+    ]
+    world.run("role commander <@UDAVE>")  # again: nothing changes, nothing is published
+    assert len(world.incidents.outbox) == 2
+
+
+def test_page_hands_a_triggered_incident_to_a_klaxon_user_or_a_policy():
+    world = World()
+    assert world.run("page <@UDAVE>").text == "carol handed the paging of #42 Checkout down to dave."
+    assert world.incidents.items["inc1"].escalation_policy == "user:dave"
+    with pytest.raises(NotFound, match="no Klaxon user"):
+        world.run("page <@UNOBODY>")
+    with pytest.raises(NotFound, match="no escalation policy"):
+        world.run("page nosuchpolicy")
+
+
+def test_declare_opens_an_incident_whose_commander_is_its_declarer():
+    world = World()
+    reply = world.commands.run(
+        parse("declare Payments slow --service payments --sev P1"), "anywhere", "UCAROL"
+    )
+    (declared,) = [i for i in world.incidents.items.values() if i.id != "inc1"]
+    assert (declared.title, declared.service, declared.priority) == ("Payments slow", "payments", Priority.P1)
+    assert declared.roles == {"commander": "carol"}
+    assert reply.text == f"carol declared #{declared.number} Payments slow (P1, payments)."
+    with pytest.raises(InvalidInput, match="name the service"):
+        world.commands.run(parse("declare Something"), "anywhere", "UCAROL")
+    with pytest.raises(NotFound, match="no service 'nope'"):
+        world.commands.run(parse("declare Something --service nope"), "anywhere", "UCAROL")
+
+
+def test_a_resolved_incident_keeps_its_priority_and_roles():
+    world = World()
+    world.run("resolve")
+    with pytest.raises(Conflict, match="is resolved"):
+        world.run("sev P2")
+    with pytest.raises(InvalidInput, match="no role"):
+        world.commands.incidents.assign_role("inc1", "boss", "carol", "carol")

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from klaxon.domain.chat.commands import USAGE, Command, UsageError, parse
+from klaxon.domain.incident.models import Priority
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,18 @@ from klaxon.domain.chat.commands import USAGE, Command, UsageError, parse
         ("status #9 Monitoring  fix is out", Command("status", 9, status="monitoring", text="fix is out")),
         ("runbook #12", Command("runbook", 12)),
         ("timeline", Command("timeline")),
+        ("sev p2", Command("sev", priority=Priority.P2)),
+        ("sev #5 P1", Command("sev", 5, priority=Priority.P1)),
+        ("role commander <@U123|carol>", Command("role", role="commander", user="U123")),
+        ("role #8 Scribe <@W0AB>", Command("role", 8, role="scribe", user="W0AB")),
+        ("page <@U777|dave>", Command("page", user="U777")),
+        ("page #3 payments-oncall", Command("page", 3, policy="payments-oncall")),
+        ("declare Checkout is down", Command("declare", text="Checkout is down")),
+        (
+            "declare DB &amp; cache slow --sev p1 --service payments",
+            Command("declare", text="DB & cache slow", priority=Priority.P1, service="payments"),
+        ),
+        ("note a &lt;b&gt; c", Command("note", text="a <b> c")),
     ],
 )
 def test_commands(text, command):
@@ -39,7 +52,18 @@ def test_commands(text, command):
         ("note", "`/klaxon note` needs the text of the note."),
         ("note #4", "`/klaxon note` needs the text of the note."),
         ("ack now please", "`/klaxon ack` takes no text (did you mean `/klaxon note`?)."),
-        ("sev P2", "`/klaxon sev` is not available yet."),
+        ("sev P5", "`/klaxon sev` takes P1, P2, P3 or P4, not `P5`."),
+        ("sev", "`/klaxon sev` takes one priority: P1, P2, P3 or P4."),
+        ("role boss <@U1>", "`/klaxon role` takes a role (commander, comms, scribe) and a person (`@name`)."),
+        (
+            "role commander carol",
+            "`/klaxon role` takes a role (commander, comms, scribe) and a person (`@name`).",
+        ),
+        ("page", "`/klaxon page` takes a person (`@name`) or an escalation policy's id."),
+        ("page Some-One!", "`Some-One!` is neither a person (`@name`) nor an escalation policy's id."),
+        ("declare", "`/klaxon declare` needs a title of at most 255 characters."),
+        ("declare down --sev", "`--sev` needs a value."),
+        ("declare down --sev P9", "`--sev` takes P1, P2, P3 or P4, not `P9`."),
         ("note " + "x" * 3001, "the text is over 3000 characters."),
     ],
 )
@@ -57,4 +81,16 @@ def test_any_text_is_a_command_or_a_usage_error(text):
     except UsageError as error:
         assert error.message.endswith(USAGE)
     else:
-        assert command.name in {"help", "ack", "resolve", "status", "note", "runbook", "timeline"}
+        assert command.name in {
+            "help",
+            "declare",
+            "ack",
+            "resolve",
+            "sev",
+            "role",
+            "page",
+            "status",
+            "note",
+            "runbook",
+            "timeline",
+        }
