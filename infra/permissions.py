@@ -104,12 +104,14 @@ ACCESS: dict[str, Access] = {
     # Stops an incident's escalation on ack/resolve and starts its ack-timeout run (the Step Functions
     # actions are granted by infra/constructs/escalation.py); reads config for the policy's timeout.
     "escalation_stop": Access(reads=("config",)),
-    # The escalation step pages people, with acknowledge links signed by the link secret (Secrets Manager).
+    # The escalation step pages people, with acknowledge links signed by the link secret (Secrets Manager),
+    # and by Slack direct message (the Slack secret).
     "escalation_step": Access(
         reads=("config",),
         writes=("incidents", "timeline", "notifications"),
         pages=True,
         links=True,
+        slack=True,
     ),
     # The status page keeps public incidents in config; its S3 and CloudFront access is a role of the
     # StatusPageStack that it assumes (infra/constructs/statuspage_publisher.py), possibly in another account.
@@ -154,6 +156,7 @@ ACCESS: dict[str, Access] = {
     # writes one when a reminder is snoozed. `/klaxon declare` opens an incident through the router's use
     # case: a dedup claim and an incident number.
     "slack": Access(
+        reads=("notifications",),  # escalate: the round's last tick
         writes=("incidents", "dedup", "timeline", "config"),
         config_keys=("status-incident", "chat-room", "counter"),
         publishes_events=True,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
     from klaxon.adapters.timeline import DynamoTimelineRepository
     from klaxon.domain.incident.models import Incident
+    from klaxon.domain.paging.pages import Page
     from klaxon.domain.statuspage.models import PublicIncident
     from klaxon.ports import (
         AuditLog,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         IdGenerator,
         Keyed,
         Keyring,
+        Notifier,
         PayloadStore,
         RateCounter,
         SigningSecrets,
@@ -91,6 +93,19 @@ class part(cached_property):
                 if name not in built:
                     built[name] = self.func(instance)
         return built[name]
+
+
+class _LazyPager:
+    """A notifier built on its first page: the chat (and its credentials) is only read by a page to Slack."""
+
+    def __init__(self, build: Callable[[], Notifier]) -> None:
+        self._build = build
+        self._built: Notifier | None = None
+
+    def send(self, page: Page) -> str:
+        if self._built is None:
+            self._built = self._build()
+        return self._built.send(page)
 
 
 class Container:
@@ -208,10 +223,12 @@ class Container:
 
     @part
     def notifier(self) -> ChannelNotifier:
-        """Every paging channel (KLAXON_SMS_ORIGINATION and the like)."""
+        """Every paging channel (KLAXON_SMS_ORIGINATION and the like); Slack direct messages through the chat,
+        which is read only when a page goes to Slack."""
+        from klaxon.adapters.chat_pages import ChatPager
         from klaxon.adapters.notifiers import ChannelNotifier
 
-        return ChannelNotifier.from_settings(self.settings)
+        return ChannelNotifier.from_settings(self.settings, chat=_LazyPager(lambda: ChatPager(self.chat)))
 
     @part
     def text_replier(self) -> TextReplier:

@@ -178,15 +178,17 @@ class ChannelNotifier:
         self.by_channel = dict(by_channel)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ChannelNotifier:
-        return cls(
-            {
-                Channel.PUSH: PushNotifier(settings.push_application_arn),
-                Channel.SMS: SmsNotifier(settings.sms_origination),
-                Channel.VOICE: VoiceNotifier(settings.voice_origination),
-                Channel.EMAIL: EmailNotifier(settings.email_from),
-            }
-        )
+    def from_settings(cls, settings: Settings, chat: Notifier | None = None) -> ChannelNotifier:
+        """The AWS channels the settings name, and `chat` for Slack messages (klaxon.adapters.chat_pages)."""
+        channels: dict[Channel, Notifier] = {
+            Channel.PUSH: PushNotifier(settings.push_application_arn),
+            Channel.SMS: SmsNotifier(settings.sms_origination),
+            Channel.VOICE: VoiceNotifier(settings.voice_origination),
+            Channel.EMAIL: EmailNotifier(settings.email_from),
+        }
+        if chat is not None:
+            channels[Channel.SLACK] = chat
+        return cls(channels)
 
     def notifier_for(self, channel: Channel) -> Notifier:
         try:

@@ -17,7 +17,7 @@ from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
 from klaxon.config.runbooks import RunbookEntry, RunbookUrl
 from klaxon.config.statuspage import StatusPageConfig
-from klaxon.config.values import E164, EMAIL, Email, Id, SigningSecret, TimeZone
+from klaxon.config.values import E164, EMAIL, SLACK_USER, Email, Id, SigningSecret, TimeZone
 from klaxon.domain.incident.models import Severity
 from klaxon.domain.intake.integration import InsufficientData
 from klaxon.domain.model import Model
@@ -29,15 +29,19 @@ SNS_TOPIC_ARN = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.f
 
 
 class ContactMethod(Model):
-    """One way to reach a user: a push endpoint, a phone for SMS or voice calls, or an email address."""
+    """One way to reach a user: a push endpoint, a phone for SMS or voice, an email address, or Slack."""
 
     model_config = _FORBID
 
-    type: Channel = Field(description="How this method reaches the user: `push`, `sms`, `voice` or `email`.")
+    type: Channel = Field(
+        description="How this method reaches the user: `push`, `sms`, `voice`, `email` or `slack` (a direct "
+        "message from the Klaxon app, docs/slack.md)."
+    )
     address: str = Field(
         min_length=1,
         description='For `sms` and `voice` an E.164 phone number in quotes (`"+15550101001"`); for `email` '
-        "an email address; for `push` the device or push endpoint id.",
+        "an email address; for `push` the device or push endpoint id; for `slack` the person's Slack email "
+        "or member id.",
     )
     label: str | None = Field(default=None, description="A name people recognise, such as `work phone`.")
 
@@ -62,6 +66,9 @@ class ContactMethod(Model):
             raise_if_any("ContactMethod", [(("address",), f"{self.address!r} is not an email address")])
         if self.type is Channel.PUSH and any(c.isspace() for c in self.address):
             raise_if_any("ContactMethod", [(("address",), "a push endpoint id has no spaces")])
+        if self.type is Channel.SLACK and not (EMAIL.match(self.address) or SLACK_USER.match(self.address)):
+            reason = "slack needs the person's Slack email or their Slack member id (U0123ABCD)"
+            raise_if_any("ContactMethod", [(("address",), reason)])
         return self
 
 
@@ -78,6 +85,7 @@ class NotificationRule(Model):
 DEFAULT_NOTIFICATION_RULES: tuple[NotificationRule, ...] = (
     NotificationRule(channel=Channel.PUSH, delay_minutes=0),
     NotificationRule(channel=Channel.EMAIL, delay_minutes=0),
+    NotificationRule(channel=Channel.SLACK, delay_minutes=0),
     NotificationRule(channel=Channel.SMS, delay_minutes=1),
     NotificationRule(channel=Channel.VOICE, delay_minutes=5),
 )
@@ -96,8 +104,8 @@ class User(Model):
     contact_methods: list[ContactMethod] = Field(min_length=1, description="Ways to reach the user.")
     notification_rules: list[NotificationRule] | None = Field(
         default=None,
-        description="When to use which channel once paged. Absent: push and email at once, SMS after 1 "
-        "minute, a voice call after 5, for the channels the user has contact methods for.",
+        description="When to use which channel once paged. Absent: push, email and Slack at once, SMS after "
+        "1 minute, a voice call after 5, for the channels the user has contact methods for.",
     )
 
     @model_validator(mode="after")

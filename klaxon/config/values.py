@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Secret, StringConstraints
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")  # a Slack member id
 _URL_SAFE = re.compile(r"^[A-Za-z0-9._~-]+$")
 
 

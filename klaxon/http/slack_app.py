@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CONFIRM, CANCEL = "klaxon_status_confirm", "klaxon_status_cancel"
-ACKNOWLEDGE, RESOLVE = "klaxon_acknowledge", "klaxon_resolve"  # the room summary's buttons
+# The buttons of a room's summary and of a page sent to Slack: `/klaxon ack`, `resolve`, `escalate`.
+ACKNOWLEDGE, RESOLVE, ESCALATE = "klaxon_acknowledge", "klaxon_resolve", "klaxon_escalate"
+_BUTTON_COMMANDS = {ACKNOWLEDGE: "ack", RESOLVE: "resolve", ESCALATE: "escalate"}
 SNOOZE = "klaxon_snooze"  # a status update reminder's button
 SHORTCUT = "add_to_timeline"
 
@@ -122,13 +124,14 @@ def _cancel_status(respond: Callable[..., Any]) -> None:
     respond(text="Nothing was posted.", response_type="ephemeral", replace_original=True)
 
 
-def _summary_button(body: dict[str, Any], respond: Callable[..., Any]) -> None:
-    """Acknowledge or Resolve on a room's summary: `/klaxon ack` or `resolve` for that room's incident."""
+def _incident_button(body: dict[str, Any], respond: Callable[..., Any]) -> None:
+    """Acknowledge, Resolve or Escalate (a room's summary, a page): the command for the incident numbered
+    in the button's value."""
     action = body["actions"][0]
-    name = "ack" if action["action_id"] == ACKNOWLEDGE else "resolve"
     commands = wiring.container().chat_commands
-    parsed = parse(f"{name} #{action['value']}")
-    _guarded(respond, lambda: commands.run(parsed, body["channel"]["id"], body["user"]["id"]))
+    parsed = parse(f"{_BUTTON_COMMANDS[action['action_id']]} #{action['value']}")
+    room = (body.get("channel") or {}).get("id", "")
+    _guarded(respond, lambda: commands.run(parsed, room, body["user"]["id"]))
 
 
 def _snooze(body: dict[str, Any], respond: Callable[..., Any]) -> None:
@@ -206,8 +209,8 @@ def build(credentials: SlackCredentials, api_url: str) -> App:
     app.command("/klaxon")(ack=_command_ack, lazy=[_command_run])
     app.action(CONFIRM)(ack=_ack, lazy=[_confirm_status])
     app.action(CANCEL)(ack=_ack, lazy=[_cancel_status])
-    app.action(ACKNOWLEDGE)(ack=_ack, lazy=[_summary_button])
-    app.action(RESOLVE)(ack=_ack, lazy=[_summary_button])
+    for button in _BUTTON_COMMANDS:
+        app.action(button)(ack=_ack, lazy=[_incident_button])
     app.action(SNOOZE)(ack=_ack, lazy=[_snooze])
     app.shortcut(SHORTCUT)(ack=_ack, lazy=[_shortcut])
     app.event("pin_added")(ack=_ack, lazy=[_pinned])

@@ -245,8 +245,18 @@ class SlackWorkspace:
         channel.members.update(users)
         return {"ok": True, "channel": self._conversation(channel)}
 
+    def _direct(self, user: str) -> Channel | None:
+        """The app's direct messages with a user (posting to a member id opens them, as in Slack)."""
+        if user not in {u["id"] for u in self.users.values()}:
+            return None
+        found = next((c for c in self.channels.values() if c.id.startswith("D") and c.name == user), None)
+        if found is None:
+            found = Channel(id=f"D{next(self._ids):09d}", name=user, members={BOT_USER, user})
+            self.channels[found.id] = found
+        return found
+
     def _posting_channel(self, ref: str) -> tuple[Channel | None, str | None]:
-        channel = self._channel(ref)
+        channel = self._channel(ref) or self._direct(ref)
         if channel is None:
             return None, "channel_not_found"
         if channel.archived:

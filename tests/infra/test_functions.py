@@ -39,12 +39,8 @@ TABLES_READ = {
     "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
     "outbox_relay": set(),  # it reads the incidents table's stream, never the table
     "chat_sync": {"incidents", "config", "timeline"},  # room records in config; the log chat's timeline
-    "slack": {
-        "incidents",
-        "dedup",
-        "timeline",
-        "config",
-    },  # /klaxon ack, resolve, note, declare; status updates
+    # /klaxon ack, resolve, note, declare, escalate (the last tick: notifications); status updates
+    "slack": {"incidents", "dedup", "timeline", "config", "notifications"},
 }
 TABLES_WRITTEN = {
     "ingest": {"dedup"},
@@ -384,7 +380,7 @@ def test_layer_asset_is_the_built_folder(variant: Synthesized) -> None:
 
 
 # The Slack app's credentials: the room keeper posts with them, the API reads a room's messages.
-SLACK_SECRET_READERS = {"chat_sync", "api", "slack"}
+SLACK_SECRET_READERS = {"chat_sync", "api", "slack", "escalation_step"}
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 import klaxon.local.emulation  # noqa: F401 - first: fake credentials, moto before any boto3 session
-from klaxon.local.platform import LocalPlatform
+from klaxon.local.platform import LocalPlatform, Options
 from tests.fakes.slack_requests import SlackSender
 from tests.fakes.slack_server import Channel, SlackServer
 from tests.integration.conftest import SLACK_SIGNING_SECRET
@@ -282,3 +282,54 @@ def test_declare_opens_a_room_whose_summary_names_the_commander_and_follows_sev_
     assert (facts()["Scribe"], facts()["Priority"]) == ("dave", "P2 (high urgency)")
     kinds = [e["kind"] for e in slack_http.get(f"/v1/incidents/{incident['id']}/timeline").json()["timeline"]]
     assert kinds.count("role assigned") == 2 and "priority changed" in kinds
+
+
+@pytest.fixture
+def slack_paging(
+    slack: SlackServer, tmp_path: Any
+) -> Iterator[tuple[LocalPlatform, httpx.Client, SlackSender]]:
+    """The demo organisation where Carol is also reached on Slack, and the default policy's first step
+    pages by Slack as well."""
+    from tests.conftest import DEMO_CONFIG
+    from tests.integration.conftest import TOKEN
+
+    text = DEMO_CONFIG.read_text()
+    carol = "      - {type: email, address: carol@acme.example, label: work}\n"
+    text = text.replace(carol, carol + "      - {type: slack, address: carol@acme.example}\n", 1)
+    text = text.replace("channels: [push, sms]", "channels: [push, sms, slack]", 1)
+    config = tmp_path / "acme.yaml"
+    config.write_text(text)
+    running = LocalPlatform(Options(config=config, port=0, api_token=TOKEN)).start()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=running.url, headers=headers, timeout=10) as client:
+        yield running, client, SlackSender(client, SLACK_SIGNING_SECRET, slack.base)
+    running.stop()
+
+
+def test_a_page_by_slack_is_a_direct_message_whose_buttons_escalate_and_acknowledge(
+    slack, slack_paging, fixture_json
+):
+    platform, http, sender = slack_paging
+    incident = opened(http, platform, fixture_json, "dm-page")
+    carol = user(slack, "carol@acme.example")
+    (dm,) = [c for c in slack.workspace.channels.values() if c.id.startswith("D") and c.name == carol]
+    (page,) = dm.messages.values()
+    assert page["text"] == f"Klaxon #{incident['number']} P1 checkout: Checkout: 5xx above 5%"
+    buttons = {b["text"]["text"]: b for b in page["blocks"][-1]["elements"]}
+    assert list(buttons) == ["Acknowledge", "Resolve", "Escalate"]
+    channels = {
+        n["channel"]
+        for n in http.get(f"/v1/incidents/{incident['id']}/notifications").json()["notifications"]
+    }
+    assert "slack" in channels
+
+    escalate = buttons["Escalate"]
+    sender.click(escalate["action_id"], escalate["value"], dm.id, carol)
+    (escalated,) = settle(platform, slack, 1)
+    assert escalated["text"].startswith("carol escalated #")
+    assert http.get(f"/v1/incidents/{incident['id']}").json()["escalation_round"] == 1
+    acknowledge = buttons["Acknowledge"]
+    sender.click(acknowledge["action_id"], acknowledge["value"], dm.id, carol)
+    settle(platform, slack, 2)
+    found = http.get(f"/v1/incidents/{incident['id']}").json()
+    assert (found["status"], found["acknowledged_by"]) == ("acknowledged", "carol")

@@ -23,6 +23,7 @@ USAGE = """*`/klaxon` commands* (in an incident's channel the `#number` may be l
 • `/klaxon declare <title> [--sev P1] [--service checkout]`: open an incident
 • `/klaxon ack [#42]`: acknowledge the incident (stops its escalation)
 • `/klaxon resolve [#42] [summary]`: resolve it
+• `/klaxon escalate [#42]`: page its next escalation step now
 • `/klaxon sev [#42] P1|P2|P3|P4`: change its priority
 • `/klaxon role [#42] commander|comms|scribe @person`: give someone a role
 • `/klaxon page [#42] @person|<escalation policy>`: hand its paging to someone (while triggered)
@@ -34,7 +35,18 @@ USAGE = """*`/klaxon` commands* (in an incident's channel the `#number` may be l
 • `/klaxon help`: this list"""
 
 Name = Literal[
-    "help", "declare", "ack", "resolve", "sev", "role", "page", "status", "note", "runbook", "timeline"
+    "help",
+    "declare",
+    "ack",
+    "resolve",
+    "escalate",
+    "sev",
+    "role",
+    "page",
+    "status",
+    "note",
+    "runbook",
+    "timeline",
 ]
 _NUMBER = re.compile(r"^#(\d{1,9})$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -172,6 +184,7 @@ def _declare(rest: str) -> Command:
 _PARSERS: dict[str, Callable[[int | None, str], Command]] = {
     "declare": lambda number, rest: _declare(rest),
     "ack": _bare("ack"),
+    "escalate": _bare("escalate"),
     "runbook": _bare("runbook"),
     "timeline": _bare("timeline"),
     "resolve": _resolve,

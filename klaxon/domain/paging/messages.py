@@ -8,6 +8,7 @@ import unicodedata
 
 from pydantic import ConfigDict
 
+from klaxon.domain.chat.messages import ChatAction, ChatLink, ChatMessage, Fact
 from klaxon.domain.model import Model
 from klaxon.domain.paging.pages import Page
 
@@ -182,4 +183,26 @@ def push_message(page: Page) -> PushContent:
     """A notification: the headline as its title, the title as its body."""
     return PushContent(
         title=f"{_drill(page)}{_headline(page)}", body=_truncate(_one_line(page.title), PUSH_BODY_MAX)
+    )
+
+
+def chat_page(page: Page) -> ChatMessage:
+    """A page as a chat direct message: what it is, the runbook, and buttons that act on it."""
+    number = str(page.incident_number)
+    runbook = _safe_link(page.runbook_url)
+    return ChatMessage(
+        text=f"{_drill(page)}Klaxon {_headline(page)}: {_one_line(page.title)}",
+        heading=_truncate(f"{_drill(page)}Paged: #{number} {_one_line(page.title)}", 150),
+        facts=(
+            Fact("Priority", page.priority.value),
+            Fact("Service", page.service),
+            Fact("Escalation step", str(page.step + 1)),
+        ),
+        links=(ChatLink("Runbook", runbook),) if runbook else (),
+        note="DRILL: this incident is a fire drill." if page.drill else None,
+        actions=(
+            ChatAction("acknowledge", "Acknowledge", number),
+            ChatAction("resolve", "Resolve", number),
+            ChatAction("escalate", "Escalate", number),
+        ),
     )

@@ -19,6 +19,7 @@ class Channel(StrEnum):
     SMS = "sms"
     VOICE = "voice"
     EMAIL = "email"
+    SLACK = "slack"  # a direct message from the Klaxon app, with Acknowledge / Resolve / Escalate buttons
 
 
 class Target(Model):

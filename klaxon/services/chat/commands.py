@@ -101,6 +101,10 @@ class ChatCommands:
         summary = f" {command.text}" if command.text else ""
         return Reply(f"{actor} resolved {_label(incident)}.{summary}", public=True)
 
+    def _escalate(self, command: Command, incident: Incident, actor: str) -> Reply:
+        self.control.escalate_now(incident.id, actor)
+        return Reply(f"{actor} escalated {_label(incident)}: its next step is paged now.", public=True)
+
     def _sev(self, command: Command, incident: Incident, actor: str) -> Reply:
         assert command.priority is not None
         self.incidents.set_priority(incident.id, command.priority, actor)
