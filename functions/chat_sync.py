@@ -1,7 +1,7 @@
 """Chat rooms: every incident event brings the incident's room up to date (opens it for a significant
 incident, invites who is on call, updates its pinned summary and announcement card); a timer every 5 minutes
-reminds rooms to post status updates and archives rooms whose time after resolution has come. The rules are
-klaxon.services.chat.rooms' and reminders'."""
+reminds rooms to post status updates, archives rooms whose time after resolution has come and keeps on-call
+user groups current (as does each "Schedule Changed"). The rules are klaxon.services.chat's."""
 
 from __future__ import annotations
 
@@ -11,14 +11,18 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon import wiring
-from klaxon.events import INCIDENT_DETAIL_TYPES, IncidentChanged
+from klaxon.events import INCIDENT_DETAIL_TYPES, DetailType, IncidentChanged, ScheduleChanged
 
 logger = Logger(service="klaxon-chat")
 
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    service = wiring.container().chat_room_service
+    container = wiring.container()
+    service = container.chat_room_service
+    if event.get("detail-type") == DetailType.SCHEDULE_CHANGED:
+        changed_schedule = ScheduleChanged.model_validate(event["detail"]).schedule_id
+        return {"groups": container.oncall_groups.sync(changed_schedule)}
     if event.get("detail-type") in INCIDENT_DETAIL_TYPES:
         changed = IncidentChanged.model_validate(event["detail"])
         room = service.sync(changed.incident.id)
@@ -29,7 +33,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
         return {"room": room.room, "name": room.name}
     archived = service.archive_due()
-    reminded = wiring.container().chat_reminders.remind_due()
-    if archived or reminded:
-        logger.info("rooms archived and reminded", extra={"archived": archived, "reminded": reminded})
-    return {"archived": archived, "reminded": reminded}
+    reminded = container.chat_reminders.remind_due()
+    groups = container.oncall_groups.sync()
+    if archived or reminded or groups:
+        logger.info("chat housekeeping", extra={"archived": archived, "reminded": reminded, "groups": groups})
+    return {"archived": archived, "reminded": reminded, "groups": groups}

@@ -147,7 +147,7 @@ ACCESS: dict[str, Access] = {
     "chat_sync": Access(
         reads=("incidents",),
         writes=("config", "timeline"),
-        config_keys=("chat-room", "chat-room-of"),
+        config_keys=("chat-room", "chat-room-of", "chat-group"),
         slack=True,
     ),
     # Slack's requests: `/klaxon` acknowledges and resolves (incidents, timeline), notes and captured

@@ -29,6 +29,7 @@ class DetailType(StrEnum):
     STATUS_UPDATE_POSTED = "Status Update Posted"
     STATUS_SUBSCRIBER_ADDED = "Status Subscriber Added"
     MAINTENANCE_WINDOW_CHANGED = "Maintenance Window Changed"
+    SCHEDULE_CHANGED = "Schedule Changed"
 
 
 # Why an "Incident Updated" was published, besides an alert joining or leaving a group.
@@ -133,6 +134,12 @@ class MaintenanceWindowChanged(Model):
     announce: bool
 
 
+class ScheduleChanged(Model):
+    """An override was added to or removed from a schedule: who is on call may have changed."""
+
+    schedule_id: str
+
+
 DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.ALERT_RECEIVED: AlertReceived,
     DetailType.CHANGE_RECEIVED: ChangeReceived,
@@ -141,6 +148,7 @@ DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.STATUS_UPDATE_POSTED: StatusUpdatePosted,
     DetailType.STATUS_SUBSCRIBER_ADDED: StatusSubscriberAdded,
     DetailType.MAINTENANCE_WINDOW_CHANGED: MaintenanceWindowChanged,
+    DetailType.SCHEDULE_CHANGED: ScheduleChanged,
 }
 
 
@@ -224,6 +232,12 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         },
         target="chat_sync",
         description="Show a changed priority or role in the incident's chat room summary",
+    ),
+    Subscription(
+        name="sync-oncall-groups",
+        pattern=pattern(DetailType.SCHEDULE_CHANGED),
+        target="chat_sync",
+        description="Keep a schedule's chat user group (@checkout-oncall) to who is on call, after overrides",
     ),
     Subscription(
         name="release-inhibited",

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from klaxon.services.access.tokens import TokenService
     from klaxon.services.chat.capture import TimelineCapture
     from klaxon.services.chat.commands import ChatCommands
+    from klaxon.services.chat.groups import OnCallGroups
     from klaxon.services.chat.reminders import ChatReminders
     from klaxon.services.chat.rooms import ChatRoomService
     from klaxon.services.config_views import ConfigViews
@@ -336,6 +337,7 @@ class Container:
             clock=self.clock,
             ids=self.ids,
             calendar=calendar,
+            bus=self.bus,
         )
 
     @part
@@ -519,6 +521,21 @@ class Container:
             incidents=self.incident_repository,
             policy=self.config_views.chat,
             last_public_update=last_public_update,
+            clock=self.clock,
+        )
+
+    @part
+    def oncall_groups(self) -> OnCallGroups:
+        """Each configured schedule's chat user group, kept to who is on call."""
+        from klaxon.services.chat.groups import OnCallGroups
+
+        views = self.config_views
+        return OnCallGroups(
+            chat=self.chat,
+            rooms=self.chat_rooms,
+            groups=lambda: views.chat().oncall_groups,
+            on_call=self.on_call_users,
+            emails=views.user_emails,
             clock=self.clock,
         )
 

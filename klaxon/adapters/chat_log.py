@@ -83,6 +83,10 @@ class LogChat:
     def pin(self, ref: MessageRef) -> None:
         self._write(ref.room, "chat.pin", f"pinned {ref.id}", {"id": ref.id})
 
+    def set_group(self, group: str, users: Sequence[str]) -> None:
+        log.info("group %s is now %s", group, ", ".join(users))
+        self._write(f"group:{group}", "chat.group", ", ".join(users), {"users": ",".join(users)})
+
     def archive(self, room: str) -> None:
         log.info("archived %s", room)
         self._write(room, "chat.archive", "archived", {})

@@ -4,6 +4,7 @@
 |---|---|---|---|
 | `chat-room` | incident id | version (every write is conditional on it) | ChatRoom |
 | `chat-room-of` | the room's id in the chat product | | `{"incident_id": …}` |
+| `chat-group` | schedule id | version | GroupSync: what its on-call user group was last set to |
 
 Commands and captured messages find their incident by `chat-room-of`.
 """
@@ -14,9 +15,10 @@ from datetime import datetime
 
 from klaxon.adapters import versioned_docs
 from klaxon.adapters.tables import ConfigItem
-from klaxon.domain.chat.rooms import ChatRoom
+from klaxon.domain.chat.rooms import ChatRoom, GroupSync
 
 CHAT_ROOM_PK = "chat-room"
+GROUP_PK = "chat-group"
 ROOM_OF_PK = "chat-room-of"
 
 
@@ -36,6 +38,12 @@ class DynamoChatRooms:
         except ConfigItem.DoesNotExist:
             return None
         return str(item.doc["incident_id"]) if item.doc else None
+
+    def group_sync(self, schedule: str) -> tuple[GroupSync, int] | None:
+        return versioned_docs.read(GROUP_PK, schedule, GroupSync)
+
+    def put_group_sync(self, sync: GroupSync, *, version: int | None) -> None:
+        versioned_docs.write(GROUP_PK, sync.schedule, sync, version=version)
 
     def open_rooms(self) -> list[ChatRoom]:
         """Every room made and not archived: the partition read whole (rooms are archived within days of

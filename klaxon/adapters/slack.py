@@ -159,6 +159,9 @@ class SlackChat:
     def pin(self, ref: MessageRef) -> None:
         self._call("pins.add", channel=ref.room, timestamp=ref.id)
 
+    def set_group(self, group: str, users: Sequence[str]) -> None:
+        self._call("usergroups.users.update", usergroup=group, users=",".join(users))
+
     def archive(self, room: str) -> None:
         self._call("conversations.archive", channel=room)
 

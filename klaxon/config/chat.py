@@ -61,6 +61,12 @@ class ChatConfig(Model):
         "reminds it to post one (again every as many minutes, or after a Snooze); a priority not listed "
         "is never reminded.",
     )
+    oncall_groups: dict[Id, str] = Field(
+        default_factory=dict,
+        description="Schedule id -> the id of a Slack user group (`S0123ABCD`, from the group's link in "
+        "Slack) that Klaxon keeps to exactly who is on call on that schedule, at every shift change and "
+        "override.",
+    )
     postmortem_before_archive: list[Priority] = Field(
         default_factory=lambda: [Priority.P1, Priority.P2],
         description="Rooms of these priorities stay open until the incident has a post-mortem.",
@@ -75,6 +81,7 @@ class ChatConfig(Model):
             archive_after=timedelta(days=self.archive_after_days),
             hold_for_postmortem=frozenset(self.postmortem_before_archive),
             timeline_reaction=self.timeline_reaction,
+            oncall_groups=dict(self.oncall_groups),
             reminders={p: timedelta(minutes=m) for p, m in self.status_reminders.items()},
         )
 
@@ -85,12 +92,19 @@ def chat_policy_of(config: KlaxonConfig) -> ChatPolicy:
     return section.to_domain({u.id: u.email for u in config.users})
 
 
-def chat_members_are_users(config: KlaxonConfig) -> list[Problem]:
+def chat_references_resolve(config: KlaxonConfig) -> list[Problem]:
+    """`members` are users; `oncall_groups` name schedules."""
     if config.chat is None:
         return []
-    users = [u.id for u in config.users]
-    return [
+    users, schedules = [u.id for u in config.users], [s.id for s in config.schedules]
+    problems: list[Problem] = [
         (("chat", "members", i), unknown("user", member, users))
         for i, member in enumerate(config.chat.members)
         if member not in users
     ]
+    problems += [
+        (("chat", "oncall_groups", schedule), unknown("schedule", schedule, schedules))
+        for schedule in config.chat.oncall_groups
+        if schedule not in schedules
+    ]
+    return problems

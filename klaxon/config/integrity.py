@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
-from klaxon.config.chat import chat_members_are_users
+from klaxon.config.chat import chat_references_resolve
 from klaxon.config.noise import noise_references_resolve
 from klaxon.config.problems import Loc, Problem, unknown
 from klaxon.config.runbooks import runbook_references_resolve
@@ -155,7 +155,7 @@ CHECKS: tuple[Callable[[KlaxonConfig], list[Problem]], ...] = (
     statuspage_services_exist,
     noise_references_resolve,
     runbook_references_resolve,
-    chat_members_are_users,
+    chat_references_resolve,
 )
 
 

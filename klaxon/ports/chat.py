@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from klaxon.domain.chat.messages import ChatMessage, HistoryPage, MessageRef, PostedMessage
-    from klaxon.domain.chat.rooms import ChatRoom
+    from klaxon.domain.chat.rooms import ChatRoom, GroupSync
 
 
 class Chat(Protocol):
@@ -40,6 +40,9 @@ class Chat(Protocol):
 
     def pin(self, ref: MessageRef) -> None: ...
 
+    def set_group(self, group: str, users: Sequence[str]) -> None:
+        """Make a user group (Slack: `@checkout-oncall`, by its id) exactly `users` (at least one)."""
+
     def archive(self, room: str) -> None:
         """Archive a room; an archived one is no error."""
 
@@ -62,6 +65,12 @@ class ChatRooms(Protocol):
 
     def incident_of_room(self, room: str) -> str | None:
         """The incident whose room this is (a chat product's id for it), or None."""
+
+    def group_sync(self, schedule: str) -> tuple[GroupSync, int] | None:
+        """What the schedule's user group was last set to, with the record's version."""
+
+    def put_group_sync(self, sync: GroupSync, *, version: int | None) -> None:
+        """Record a group's people; Conflict if the record changed since `version`."""
 
     def open_rooms(self) -> list[ChatRoom]:
         """Rooms made and not archived."""

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from klaxon.domain.chat.messages import ChatMessage, HistoryPage, MessageRef, PostedMessage
-from klaxon.domain.chat.rooms import ChatFailed, ChatRoom, NameTaken
+from klaxon.domain.chat.rooms import ChatFailed, ChatRoom, GroupSync, NameTaken
 from klaxon.domain.errors import Conflict
 
 
@@ -22,6 +22,7 @@ class MemoryChat:
     messages: dict[MessageRef, ChatMessage] = field(default_factory=dict)
     pins: set[MessageRef] = field(default_factory=set)
     archived: set[str] = field(default_factory=set)
+    groups: dict[str, list[str]] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     fail: set[str] = field(default_factory=set)  # methods that raise ChatFailed
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -76,6 +77,10 @@ class MemoryChat:
         self._record("pin", ref)
         self.pins.add(ref)
 
+    def set_group(self, group: str, users: Sequence[str]) -> None:
+        self._record("set_group", (group, tuple(users)))
+        self.groups[group] = list(users)
+
     def archive(self, room: str) -> None:
         self._record("archive", room)
         self.archived.add(room)
@@ -95,6 +100,7 @@ class MemoryChatRooms:
         self.lock = threading.Lock()
         self.conflicts = 0  # fault injection: this many puts raise Conflict
         self.owners: dict[str, str] = {}
+        self.group_syncs: dict[str, tuple[GroupSync, int]] = {}
 
     def get(self, incident_id: str) -> tuple[ChatRoom, int] | None:
         return self.records.get(incident_id)
@@ -115,6 +121,15 @@ class MemoryChatRooms:
 
     def incident_of_room(self, room: str) -> str | None:
         return self.owners.get(room)
+
+    def group_sync(self, schedule: str) -> tuple[GroupSync, int] | None:
+        return self.group_syncs.get(schedule)
+
+    def put_group_sync(self, sync: GroupSync, *, version: int | None) -> None:
+        current = self.group_syncs.get(sync.schedule)
+        if (current[1] if current else None) != version:
+            raise Conflict("changed")
+        self.group_syncs[sync.schedule] = (sync, (version or 0) + 1)
 
     def open_rooms(self) -> list[ChatRoom]:
         return [r for r, _ in self.records.values() if r.room is not None and not r.archived]

@@ -114,6 +114,7 @@ class SlackWorkspace:
         self.violations: list[str] = []
         self.throttled: dict[str, list[int]] = {}  # method -> Retry-After seconds of the next answers
         self.responses: list[dict[str, Any]] = []  # what was sent to response URLs (`response_url`)
+        self.usergroups: dict[str, dict[str, Any]] = {}  # id -> {"handle", "users"}
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
         self._last_ts = 0.0
@@ -147,6 +148,12 @@ class SlackWorkspace:
                 },
             }
             return user_id
+
+    def add_usergroup(self, handle: str) -> str:
+        with self.lock:
+            group = f"S{next(self._ids):08d}"
+            self.usergroups[group] = {"handle": handle, "users": []}
+            return group
 
     def add_channel(self, name: str, *, bot_member: bool = True) -> Channel:
         with self.lock:
@@ -318,6 +325,40 @@ class SlackWorkspace:
             return {"ok": False, "error": "already_archived"}
         channel.archived = True
         return {"ok": True}
+
+    def _usergroups_users_update(self, a: dict[str, Any]) -> dict[str, Any]:
+        group = self.usergroups.get(str(a["usergroup"]))
+        if group is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        users = [u for u in str(a["users"]).split(",") if u]
+        known = {u["id"] for u in self.users.values()}
+        if not users or any(u not in known for u in users):
+            return {"ok": False, "error": "invalid_users"}
+        group["users"] = users
+        now = int(time.time())
+        subteam = {
+            "id": a["usergroup"],
+            "team_id": "T00000001",
+            "is_usergroup": True,
+            "is_subteam": True,
+            "name": group["handle"],
+            "description": "",
+            "handle": group["handle"],
+            "is_external": False,
+            "date_create": now,
+            "date_update": now,
+            "date_delete": 0,
+            "auto_type": None,
+            "auto_provision": False,
+            "enterprise_subteam_id": "",
+            "created_by": BOT_USER,
+            "updated_by": BOT_USER,
+            "deleted_by": None,
+            "prefs": {"channels": [], "groups": []},
+            "users": users,
+            "user_count": len(users),
+        }
+        return {"ok": True, "usergroup": subteam}
 
     def _conversations_history(self, a: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel(str(a["channel"]))

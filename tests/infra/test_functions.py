@@ -78,7 +78,7 @@ CONFIG_PARTITIONS = {
     "statuspage_notify": {"status-subscriber", "status-last-delivery", "status-delivery#*"},
     "heartbeat_check": {"heartbeat"},
     "maintenance_reminder": {"maintenance-reminder"},
-    "chat_sync": {"chat-room", "chat-room-of"},
+    "chat_sync": {"chat-room", "chat-room-of", "chat-group"},
     "slack": {"status-incident", "chat-room", "counter"},
 }
 # The link-signing secret: who reads it (signs or verifies links), who may write a rotated value.

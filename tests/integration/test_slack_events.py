@@ -333,3 +333,51 @@ def test_a_page_by_slack_is_a_direct_message_whose_buttons_escalate_and_acknowle
     settle(platform, slack, 2)
     found = http.get(f"/v1/incidents/{incident['id']}").json()
     assert (found["status"], found["acknowledged_by"]) == ("acknowledged", "carol")
+
+
+def test_a_schedules_user_group_follows_shifts_and_overrides(slack, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import DEMO_CONFIG
+    from tests.integration.conftest import TOKEN
+
+    group = slack.workspace.add_usergroup("primary-oncall")
+    text = DEMO_CONFIG.read_text().replace(
+        "  archive_after_days: 7\n", f"  archive_after_days: 7\n  oncall_groups: {{primary: {group}}}\n", 1
+    )
+    config = tmp_path / "acme.yaml"
+    config.write_text(text)
+    platform = LocalPlatform(Options(config=config, port=0, api_token=TOKEN)).start()
+    try:
+        with httpx.Client(
+            base_url=platform.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+        ) as http:
+            platform.invoker.invoke(
+                "chat_sync", {"source": "aws.scheduler", "detail-type": "Scheduled Event"}
+            )
+            (on_call,) = http.get("/v1/oncall", params={"schedule": "primary"}).json()["on_call"]
+            people = {u["id"]: email for email, u in slack.workspace.users.items()}
+            assert [people[u] for u in slack.workspace.usergroups[group]["users"]] == [
+                f"{on_call['user']}@acme.example"
+            ]
+            now = datetime.now(UTC)
+            other = "dave" if on_call["user"] != "dave" else "erin"
+            override = {
+                "user": other,
+                "start": now.isoformat(),
+                "end": (now + timedelta(hours=1)).isoformat(),
+            }
+            assert http.post("/v1/schedules/primary/overrides", json=override).status_code == 201
+            assert platform.drain()
+            assert [people[u] for u in slack.workspace.usergroups[group]["users"]] == [
+                f"{other}@acme.example"
+            ]
+            updates = len(slack.workspace.calls_of("usergroups.users.update"))
+            platform.invoker.invoke(
+                "chat_sync", {"source": "aws.scheduler", "detail-type": "Scheduled Event"}
+            )
+            assert (
+                len(slack.workspace.calls_of("usergroups.users.update")) == updates
+            )  # unchanged: not written
+    finally:
+        platform.stop()

@@ -24,6 +24,7 @@ class ChatPolicy(Model):
     archive_after: timedelta = timedelta(days=7)
     hold_for_postmortem: frozenset[Priority] = frozenset({Priority.P1, Priority.P2})
     timeline_reaction: str = "pushpin"  # a message marked with it goes on the incident's timeline
+    oncall_groups: dict[str, str] = Field(default_factory=dict)  # schedule id -> chat user group id
     # How long an open incident's room may go without a public status update before it is reminded.
     reminders: dict[Priority, timedelta] = Field(
         default_factory=lambda: {Priority.P1: timedelta(minutes=30), Priority.P2: timedelta(minutes=60)}
@@ -62,6 +63,15 @@ class ChatRoom(Model):
     def creation_held(self, now: datetime) -> bool:
         """Whether another worker is opening the room right now."""
         return self.room is None and self.creating_until is not None and now < self.creating_until
+
+
+class GroupSync(Model):
+    """What a schedule's chat user group was last set to."""
+
+    schedule: str
+    group: str
+    users: tuple[str, ...]
+    synced_at: datetime
 
 
 class NameTaken(Conflict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,9 +13,11 @@ from klaxon.domain.schedule.feeds import feed_token, read_feed_token
 from klaxon.domain.schedule.models import OnCall, Override, Schedule, Shift
 from klaxon.domain.schedule.oncall import SEARCH_HORIZON, on_call, shifts
 from klaxon.domain.schedule.runs import OnCallRuns, build_runs, month_of, reach
+from klaxon.events import DetailType, ScheduleChanged
 from klaxon.ports import (
     CalendarRenderer,
     Clock,
+    EventBus,
     FeedState,
     IdGenerator,
     Keyring,
@@ -22,6 +25,8 @@ from klaxon.ports import (
     TimelineRepository,
 )
 from klaxon.services.schedule.oncall_runs import RunsCache
+
+log = logging.getLogger(__name__)
 
 MAX_RANGE = timedelta(days=366)
 FEED_PAST, FEED_AHEAD = timedelta(days=30), timedelta(days=180)
@@ -47,6 +52,7 @@ class ScheduleService:
     ids: IdGenerator
     calendar: CalendarRenderer  # renders the iCalendar feeds (klaxon.adapters.ical)
     runs: RunsCache = field(default_factory=RunsCache)  # on-call runs built, a month at a time
+    bus: EventBus | None = None  # "Schedule Changed" after each override added or removed
 
     def all(self) -> list[Schedule]:
         return list(self.roster().schedules.values())
@@ -125,6 +131,13 @@ class ScheduleService:
         return removed
 
     def _audit(self, schedule_id: str, kind: str, actor: str, message: str, override: Override) -> None:
+        """The override's timeline entry, and "Schedule Changed" (chat user groups follow it; the timer of
+        chat_sync catches up within minutes if this publish fails)."""
+        if self.bus is not None:
+            try:
+                self.bus.publish(DetailType.SCHEDULE_CHANGED, ScheduleChanged(schedule_id=schedule_id))
+            except Exception:  # the override is stored: the group catches up at the next timer
+                log.warning("Schedule Changed not published for %s", schedule_id, exc_info=True)
         self.timeline.add(
             TimelineEntry(
                 subject=f"schedule:{schedule_id}",
