@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from klaxon.config.problems import Loc, format_loc
+from klaxon.config.runbook_files import expand_runbook_files
 from klaxon.config.schema import KlaxonConfig
 from klaxon.config.yaml_source import parse
 from klaxon.domain.errors import InvalidInput
@@ -35,11 +36,12 @@ def load_config(path: str | os.PathLike[str]) -> KlaxonConfig:
         _fail(str(path), [f"{path}: cannot read the file: {e.strerror or e}"])
     except UnicodeDecodeError as e:
         _fail(str(path), [f"{path}: not UTF-8 text (byte {e.start})"])
-    return parse_config(text, str(path))
+    return parse_config(text, str(path), folder=Path(path).parent)
 
 
-def parse_config(text: str, filename: str = "<config>") -> KlaxonConfig:
-    """Validate config `text`; `filename` starts every error line."""
+def parse_config(text: str, filename: str = "<config>", folder: Path | None = None) -> KlaxonConfig:
+    """Validate config `text`; `filename` starts every error line. Runbook files (`runbooks[].path`) are
+    read from `folder`, the configuration file's own."""
     try:
         document, duplicates = parse(text)
     except yaml.MarkedYAMLError as e:
@@ -56,6 +58,9 @@ def parse_config(text: str, filename: str = "<config>") -> KlaxonConfig:
     if duplicates:
         # Stop here: YAML kept only the last of each duplicate, so the rest would check the wrong data.
         _fail(filename, _lines(filename, [(line, loc, reason) for loc, line, reason in duplicates]))
+    found = expand_runbook_files(document.data, folder)
+    if found:
+        _fail(filename, _lines(filename, [(document.line_of(loc), loc, reason) for loc, reason in found]))
     try:
         return KlaxonConfig.model_validate(document.data)
     except ValidationError as e:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from klaxon.config.problems import Problem, unknown
 from klaxon.config.routing import RuleCondition
@@ -36,8 +36,41 @@ class RunbookEntry(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: Id = Field(description="Short lowercase id, shown by `klaxon runbook test` and on the incident.")
-    title: str = Field(min_length=1, max_length=200, description="What responders see as the link's text.")
-    url: RunbookUrl = Field(description="Where the runbook is: an `https://` (or `http://`) address.")
+    title: str = Field(
+        min_length=1,
+        max_length=200,
+        description="What responders see as the link's text (for a `path`, its front matter's `title` if "
+        "not given here).",
+    )
+    url: RunbookUrl = Field(
+        description="Where the runbook is: an `https://` (or `http://`) address. For a `path`, made from "
+        "`repository`, `ref` and `path` when not given."
+    )
+    path: str | None = Field(
+        default=None,
+        max_length=500,
+        pattern=r"^[^\s]+\.md$",
+        description="A Markdown file in a repository's docs folder (`docs/runbooks/db-pool.md`). When the "
+        "file is beside the configuration file, its YAML front matter's `title` and `labels` (label: value, "
+        "or label: [values]) are read when the file is loaded, as `equals`/`in` conditions added to `match`.",
+    )
+    repository: RunbookUrl | None = Field(
+        default=None, description="Where `path` is browsed: `https://github.com/acme/platform`."
+    )
+    ref: str = Field(default="main", min_length=1, max_length=100, description="The branch or tag of `path`.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _url_of_path(cls, data: Any) -> Any:
+        """A file entry's URL: `<repository>/blob/<ref>/<path>` (GitHub's form) unless `url` is given."""
+        if isinstance(data, dict) and "url" not in data and data.get("path") and data.get("repository"):
+            path = str(data["path"]).lstrip("/")
+            return {
+                **data,
+                "url": f"{str(data['repository']).rstrip('/')}/blob/{data.get('ref', 'main')}/{path}",
+            }
+        return data
+
     match: list[RuleCondition] = Field(
         default_factory=list,
         description="Conditions that must all hold, as in routing rules (`field` or `label`, then `equals`, "

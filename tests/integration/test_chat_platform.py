@@ -55,14 +55,17 @@ def test_a_p1_opens_a_slack_channel_kept_current_through_its_resolution(
     assert slack_platform.drain()
     assert "[P1, resolved]" in channel.messages[summary_ts]["text"]
     assert " · resolved · " in card_channel.messages[card_ts]["text"]
-    assert len(channel.messages) == 1  # one summary, updated in place
+    # Two messages: the summary, updated in place, and the runbook, posted once under it.
+    summary, runbook = sorted(channel.messages.values(), key=lambda m: float(m["ts"]))
+    assert summary["ts"] == summary_ts
+    assert runbook["text"] == "Runbook for #{}: the runbook".format(incident["number"])
     assert len(slack.workspace.calls_of("conversations.create")) == 1
 
     view = slack_http.get(f"/v1/incidents/{incident['id']}/chat").json()
     assert view["room"]["name"] == name
     assert view["room"]["room"] == channel.id
     assert view["room"]["archive_at"] is not None
-    assert [m["id"] for m in view["messages"]] == [summary_ts]
+    assert [m["id"] for m in view["messages"]] == [summary_ts, runbook["ts"]]
 
 
 def test_without_slack_the_room_is_logged_and_shown_by_the_api(platform, http, fixture_json):
@@ -70,7 +73,8 @@ def test_without_slack_the_room_is_logged_and_shown_by_the_api(platform, http, f
     view = http.get(f"/v1/incidents/{incident['id']}/chat").json()
     assert view["room"]["room"].startswith("log:inc-")
     assert view["room"]["invited"][-1] == "grace@acme.example"
-    (summary,) = view["messages"]
+    summary, runbook = view["messages"]
+    assert runbook["text"].startswith("Runbook for #")
     assert summary["pinned"] is True
     assert summary["text"].startswith(f"#{incident['number']} Checkout: 5xx above 5% [P1, triggered]")
     assert "Runbook" in summary["text"]

@@ -47,6 +47,7 @@ class ChatRoom(Model):
     summary: str | None = None  # the pinned summary message's id
     summary_digest: str | None = None
     pinned: bool = False
+    runbook_posted: bool = False  # the incident's runbook, posted once under the summary
     card_room: str | None = None  # the announcements channel's id, as the chat product returned it
     card: str | None = None  # the one-line card's message id there
     card_digest: str | None = None

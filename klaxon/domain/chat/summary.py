@@ -82,6 +82,19 @@ def _actions(incident: Incident) -> tuple[ChatAction, ...]:
     return ()
 
 
+def runbook_message(incident: Incident) -> ChatMessage | None:
+    """The incident's runbook, posted in its room once it opens (it is in the summary too)."""
+    runbook = incident.runbook
+    if runbook is None:
+        return None
+    title = runbook.title or "the runbook"
+    return ChatMessage(
+        text=f"Runbook for #{incident.number}: {title}",
+        links=(ChatLink(title, runbook.url),),
+        note=f"Why this one: {runbook.reason}",
+    )
+
+
 def card_of(incident: Incident, room_name: str | None) -> ChatMessage:
     """The one line stakeholders see in the announcements channel, kept current."""
     status = _STATUS_WORD[incident.status].lower()

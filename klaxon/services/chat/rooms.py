@@ -19,7 +19,7 @@ from datetime import datetime
 from klaxon.domain.chat.messages import ChatMessage, Fact, HistoryPage, MessageRef
 from klaxon.domain.chat.names import room_name
 from klaxon.domain.chat.rooms import CREATE_LEASE, ChatPolicy, ChatRoom, NameTaken, RoomBusy
-from klaxon.domain.chat.summary import SummaryContext, card_of, summary_of
+from klaxon.domain.chat.summary import SummaryContext, card_of, runbook_message, summary_of
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import Incident, IncidentStatus
 from klaxon.ports import Chat, ChatRooms, Clock, IncidentRepository
@@ -93,6 +93,7 @@ class ChatRoomService:
             room, version = self._open(room, version, incident, now)
         room, version = self._invite(room, version, incident, now)
         room, version = self._render(room, version, incident)
+        room, version = self._post_runbook(room, version, incident)
         return self._schedule_archive(room, version, incident)
 
     # --- opening ------------------------------------------------------------------------------------
@@ -121,6 +122,7 @@ class ChatRoomService:
         self.rooms.index(opened, incident.id)
         room, version = self._invite(room, version, incident, now)
         room, version = self._render(room, version, incident)
+        room, version = self._post_runbook(room, version, incident)
         room = room.model_copy(update={"creating_until": None})
         return room, self.rooms.put(room, version=version)
 
@@ -187,6 +189,14 @@ class ChatRoomService:
         if not changes:
             return room, version
         room = room.model_copy(update=changes)
+        return room, self.rooms.put(room, version=version)
+
+    def _post_runbook(self, room: ChatRoom, version: int, incident: Incident) -> tuple[ChatRoom, int]:
+        message = runbook_message(incident)
+        if message is None or room.runbook_posted or room.room is None:
+            return room, version
+        self.chat.post(room.room, message)
+        room = room.model_copy(update={"runbook_posted": True})
         return room, self.rooms.put(room, version=version)
 
     def _schedule_archive(self, room: ChatRoom, version: int, incident: Incident) -> ChatRoom:

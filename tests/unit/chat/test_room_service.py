@@ -78,8 +78,15 @@ def test_a_p1_gets_a_named_room_with_on_call_and_members_a_pinned_summary_and_a_
     assert room.name == "inc-2026-09-25-42-checkout-down"
     assert world.chat.rooms == {room.room: "inc-2026-09-25-42-checkout-down"}
     assert world.chat.members[room.room] == ["UCAROL", "UGRACE"]
-    (summary_ref,) = [ref for ref in world.chat.messages if ref.room == room.room]
+    summary_ref, runbook_ref = [ref for ref in world.chat.messages if ref.room == room.room]
     assert world.chat.pins == {summary_ref}
+    runbook = world.chat.messages[runbook_ref]
+    assert (runbook.text, runbook.links[0].url, runbook.note) == (
+        "Runbook for #42: Checkout",
+        "https://runbooks.example/checkout",
+        "Why this one: r",
+    )
+    assert room.runbook_posted
     summary = world.chat.messages[summary_ref]
     facts = {f.label: f.value for f in summary.facts}
     assert facts["Status"] == "Triggered"
@@ -179,7 +186,7 @@ def test_a_failure_after_the_room_was_made_resumes_without_a_second_room():
     assert world.chat.methods().count("open_room") == 1
     assert len(world.chat.rooms) == 1
     assert world.chat.methods().count("invite") == 1
-    assert world.chat.methods().count("post") == 2  # the summary once, the card once
+    assert world.chat.methods().count("post") == 3  # the summary, the runbook and the card, once each
     assert room.pinned
     assert world.chat.pins == {MessageRef(room.room or "", room.summary or "")}
 
@@ -228,7 +235,7 @@ def test_no_announcements_channel_means_no_card():
     room = world.service.sync("inc1")
     assert room is not None
     assert room.card is None
-    assert [ref.room for ref in world.chat.messages] == [room.room]
+    assert {ref.room for ref in world.chat.messages} == {room.room}
 
 
 def resolved(world: World, priority: Priority = Priority.P1) -> ChatRoom:
@@ -277,4 +284,7 @@ def test_the_view_is_the_record_and_its_messages():
     world.service.sync("inc1")
     room, page = world.service.view("inc1")
     assert room is not None
-    assert [m.text for m in page.messages] == ["#42 Checkout down [P1, triggered]"]
+    assert [m.text for m in page.messages] == [
+        "#42 Checkout down [P1, triggered]",
+        "Runbook for #42: Checkout",
+    ]
