@@ -106,7 +106,48 @@ def document(api: APIGatewayRestResolver, ingest: APIGatewayRestResolver) -> dic
         for operation in doc["paths"].get(public, {}).values():
             operation["security"] = []
     _document_errors(doc, components)
+    doc["paths"][SLACK_EVENTS] = {"post": _slack_events(components)}
     return doc
+
+
+SLACK_EVENTS = "/slack/events"
+
+
+def _slack_events(components: dict[str, Any]) -> dict[str, Any]:
+    """The slack function's one route (Bolt, not Powertools: described here, docs/slack.md)."""
+    error = {"content": {"application/json": {"schema": _ref(schemas.ApiError, components)}}}
+    header = {"in": "header", "required": True, "schema": {"type": "string", "maxLength": 200}}
+    form = {"type": "object", "additionalProperties": {"type": "string"}}
+    return {
+        "tags": ["slack"],
+        "summary": "Slack's requests: Events API, the /klaxon command, buttons and shortcuts",
+        "description": "Sent by Slack, signed with the app's signing secret (docs/slack.md). Answered within "
+        "3 seconds; the work follows asynchronously.",
+        "operationId": "slack_events",
+        "security": [],
+        "parameters": [
+            {**header, "name": "X-Slack-Signature", "description": "v0=HMAC-SHA256 of v0:<timestamp>:<body>"},
+            {
+                **header,
+                "name": "X-Slack-Request-Timestamp",
+                "description": "Epoch seconds; over 5 minutes: 401",
+            },
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": form},
+                "application/json": {"schema": {"type": "object"}},
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "Taken: an empty body, or the answer only its author sees (a usage message)"
+            },
+            "401": {"description": "A missing, bad or stale signature"},
+            "404": {"description": "Slack is not set up for this Klaxon", **error},
+        },
+    }
 
 
 def _document_errors(doc: dict[str, Any], components: dict[str, Any]) -> None:
