@@ -116,8 +116,11 @@ ACCESS: dict[str, Access] = {
     # The status page keeps public incidents in config; its S3 and CloudFront access is a role of the
     # StatusPageStack that it assumes (infra/constructs/statuspage_publisher.py), possibly in another account.
     # It announces each public update it records ("Status Update Posted") to statuspage_notify.
+    # Each public update it records goes on its incident's timeline.
     "statuspage_publish": Access(
-        writes=("config",), config_keys=("status-incident", "status-render"), publishes_events=True
+        writes=("config", "timeline"),
+        config_keys=("status-incident", "status-render"),
+        publishes_events=True,
     ),
     # Status page subscribers, their delivery records and the public incidents are in config; its confirm
     # and unsubscribe links are signed with the link secret. It emails subscribers (ses:SendEmail only,

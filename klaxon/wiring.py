@@ -585,6 +585,7 @@ class Container:
             windows=self.noise_control.windows,
             announce=announcer(self.bus),
             introductions=self.directory.introductions,
+            timeline=self.timeline_repository,
         )
 
     @part

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from klaxon.domain.model import Model
 from klaxon.domain.statuspage.models import PublicIncident, PublicStatus
-from klaxon.http import deps
+from klaxon.http import auth, deps
 
 router = Router()
 
@@ -60,6 +60,7 @@ def handle_post_status_update(
         incident_id,
         PublicStatus(update.status.value),
         update.text,
+        actor=auth.principal(router).actor,
         estimated_time=update.estimated_time,
         next_update=update.next_update,
     )

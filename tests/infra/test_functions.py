@@ -29,7 +29,7 @@ TABLES_READ = {
     "router": {"incidents", "dedup", "timeline", "config"},
     "api": {"incidents", "dedup", "timeline", "config", "notifications"},
     "sms_inbound": {"incidents", "timeline", "config", "notifications"},  # notifications: who was paged
-    "statuspage_publish": {"config"},  # public status incidents
+    "statuspage_publish": {"config", "timeline"},  # public status incidents; their updates on the timeline
     "statuspage_notify": {"config"},  # subscribers, deliveries, public incidents, the link secret
     "escalation_step": {"incidents", "timeline", "notifications", "config"},  # config: policies, overrides
     "escalation_stop": {"config"},  # the policy's acknowledgement timeout
@@ -47,7 +47,7 @@ TABLES_WRITTEN = {
     "router": {"incidents", "dedup", "timeline", "config"},
     "api": {"incidents", "dedup", "timeline", "config"},  # dedup: drills open incidents
     "sms_inbound": {"incidents", "timeline"},
-    "statuspage_publish": {"config"},
+    "statuspage_publish": {"config", "timeline"},
     "statuspage_notify": {"config"},
     "escalation_step": {"incidents", "timeline", "notifications"},
     "escalation_stop": set(),

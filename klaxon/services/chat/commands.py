@@ -68,13 +68,10 @@ class ChatCommands:
         return reply
 
     def confirm_status(self, pending: PendingUpdate, user: str) -> Reply:
-        """Post a confirmed status page update; its author's name goes on the incident's timeline."""
+        """Post a confirmed status page update (the status page puts it, with its author, on the timeline)."""
         incident = self.incidents.get(pending.incident_id)
         actor = self.actor_of(user)
-        self.statuspage.post_update(incident.id, PublicStatus(pending.status), pending.text)
-        self._add_note(
-            incident, actor, f"Status page: {pending.status}" + (f": {pending.text}" if pending.text else "")
-        )
+        self.statuspage.post_update(incident.id, PublicStatus(pending.status), pending.text, actor=actor)
         return Reply(
             f"{actor} posted a status page update for #{incident.number}: {pending.status}.", public=True
         )

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from klaxon.domain.errors import Conflict, NotFound
+from klaxon.domain.incident.models import TimelineEntry
 from klaxon.domain.statuspage.lifecycle import open_incident, post_update
 from klaxon.domain.statuspage.models import (
     ComponentStatus,
@@ -22,6 +23,7 @@ from klaxon.domain.statuspage.templates import (
     fill,
 )
 from klaxon.events import DetailType, IncidentSnapshot, StatusPageUpdated
+from klaxon.ports.incidents import TimelineRepository
 from klaxon.ports.statuspage import StatusIncidentStore
 from klaxon.services.statuspage.snapshot import (
     announced_maintenances,
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
 ATTEMPTS = 5  # optimistic-concurrency retries: an event and a person updating the same incident at once
 
 
+SYSTEM_ACTOR = "system:statuspage"  # who recorded an update that opened or resolved with its incident
+
+
 @dataclass
 class StatusPageService:
     store: StatusIncidentStore
@@ -50,10 +55,24 @@ class StatusPageService:
     announce: Callable[[PublicIncident], None] | None = None
     # When each component, group and window first appeared in an applied configuration.
     introductions: Callable[[], Mapping[str, datetime]] = dict
+    timeline: TimelineRepository | None = None  # each public update, on its incident's timeline
 
-    def _recorded(self, incident: PublicIncident) -> None:
+    def _recorded(self, incident: PublicIncident, actor: str = SYSTEM_ACTOR) -> None:
+        """A public update was stored (it is `incident`'s last): tell subscribers, and put it on the Klaxon
+        incident's timeline."""
         if self.announce is not None:
             self.announce(incident)
+        if self.timeline is not None and incident.updates:
+            update = incident.updates[-1]
+            entry = TimelineEntry(
+                subject=incident.incident_id,
+                at=update.created_at,
+                kind="status update",
+                actor=actor,
+                message=f"Status page: {update.status.value}: {update.body}",
+                data={"update_id": update.id, "status": update.status.value},
+            )
+            self.timeline.add(entry)
 
     def _config(self) -> StatusPageConfig | None:
         return self.settings()
@@ -111,14 +130,20 @@ class StatusPageService:
         return self._update(config, incident_id, PublicStatus.RESOLVED, None, {}, quiet_if_resolved=True)
 
     def post_update(
-        self, incident_id: str, status: PublicStatus, text: str | None = None, **values: str | None
+        self,
+        incident_id: str,
+        status: PublicStatus,
+        text: str | None = None,
+        *,
+        actor: str = "api",
+        **values: str | None,
     ) -> PublicIncident:
         """A person's update (identified, monitoring, resolved), with their text or the template's."""
         config = self._config()
         if config is None:
             raise Conflict("there is no status page: the configuration has no `statuspage` section")
         given = {k: v for k, v in values.items() if v}
-        updated = self._update(config, incident_id, status, text, given, quiet_if_resolved=False)
+        updated = self._update(config, incident_id, status, text, given, quiet_if_resolved=False, actor=actor)
         assert updated is not None
         self.bus.publish(
             DetailType.STATUS_PAGE_UPDATED,
@@ -135,6 +160,7 @@ class StatusPageService:
         values: dict[str, str],
         *,
         quiet_if_resolved: bool,
+        actor: str = SYSTEM_ACTOR,
     ) -> PublicIncident | None:
         for _ in range(ATTEMPTS):
             found = self.store.get(incident_id)
@@ -163,7 +189,7 @@ class StatusPageService:
                 self.store.replace(updated, version)
             except Conflict:
                 continue
-            self._recorded(updated)
+            self._recorded(updated, actor)
             return updated
         raise Conflict(f"status incident of {incident_id} kept changing; try again")
 

@@ -213,3 +213,27 @@ def test_preview_fills_every_template_for_an_example_incident(clock):
     assert set(texts) == set(TemplateKind)
     assert all("{" not in text for text in texts.values())
     assert texts[TemplateKind.TITLE] == "Major outage of Payments"
+
+
+def test_every_public_update_goes_on_its_incidents_timeline_with_who_posted_it(store, bus, clock):
+    from tests.fakes.memory import MemoryTimeline
+
+    timeline = MemoryTimeline()
+    service = StatusPageService(
+        store=store, settings=lambda: DEMO, bus=bus, clock=clock, ids=CountingIds(), timeline=timeline
+    )
+    incident = snap()
+    service.on_incident(TRIGGERED, incident)
+    service.on_incident(TRIGGERED, incident)  # the same event again: one update, one entry
+    service.post_update(incident.id, PublicStatus.IDENTIFIED, "Found it", actor="carol")
+    entries = [(e.subject, e.kind, e.actor, e.message) for e in timeline.list(incident.id)]
+    assert entries == [
+        (
+            incident.id,
+            "status update",
+            "system:statuspage",
+            "Status page: investigating: We are investigating problems with Checkout. "
+            "We will post an update within 30 minutes.",
+        ),
+        (incident.id, "status update", "carol", "Status page: identified: Found it"),
+    ]
