@@ -130,6 +130,11 @@ class Settings(_FromEnvironment):
     slack_signing_secret: str | None = Field(
         None, alias="SLACK_SIGNING_SECRET", description="the Slack app's signing secret (`klaxon up`)"
     )
+    slack_app_token: str | None = Field(
+        None,
+        alias="SLACK_APP_TOKEN",
+        description="an app-level token (`xapp-…`): `klaxon up` takes Slack's requests over Socket Mode",
+    )
     slack_api_url: str = Field(
         "https://slack.com/api/",
         alias="SLACK_API_URL",

@@ -20,6 +20,7 @@ from klaxon.local import emulation, moto_speed
 from klaxon.local.iam import LocalIam
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging
+from klaxon.local.socket_mode import SocketMode
 from klaxon.local.state import LocalState, Restored
 from klaxon.local.streams import StreamRelay
 from klaxon.local.ticker import Ticker
@@ -75,6 +76,7 @@ class LocalPlatform:
         self.restored = Restored()
         self.config: Any = None  # the configuration file applied at start, keys in the clear
         self._chat_printer = logging.StreamHandler(sys.stdout)  # the log chat's messages (no Slack)
+        self.socket_mode = SocketMode()
 
     @property
     def url(self) -> str:
@@ -118,6 +120,7 @@ class LocalPlatform:
         self._thread = threading.Thread(target=self._server.serve_forever, name="klaxon-http", daemon=True)
         self._thread.start()
         self.publish_status_page()
+        self.socket_mode.start(settings)  # Slack over a WebSocket, when SLACK_APP_TOKEN is set
         # Timers (heartbeat check, maintenance reminders): moto's schedules never fire, so a thread does.
         self.ticker = Ticker(self.invoker.invoke_async, self.invoker.queued).start()
         self._resume()
@@ -333,6 +336,7 @@ class LocalPlatform:
         return False
 
     def stop(self) -> None:
+        self.socket_mode.stop()  # first: Slack sends nothing more
         if self.ticker is not None:
             self.ticker.stop()
         emulation.guard(None)

@@ -10,7 +10,8 @@ import pytest
 from klaxon.adapters.slack import SlackChat, blocks_of
 from klaxon.domain.chat.messages import ChatLink, ChatMessage, Fact
 from klaxon.domain.chat.rooms import ChatFailed, NameTaken
-from tests.fakes.slack_server import SlackServer, check_call
+from tests.fakes.slack_server import SlackServer
+from tests.fakes.slack_spec import check_call
 
 SUMMARY = ChatMessage(
     text="#42 Checkout <down> & out [P1, triggered]",

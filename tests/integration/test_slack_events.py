@@ -381,3 +381,40 @@ def test_a_schedules_user_group_follows_shifts_and_overrides(slack, tmp_path):
             )  # unchanged: not written
     finally:
         platform.stop()
+
+
+def test_socket_mode_takes_a_command_over_the_websocket(slack, monkeypatch, fixture_json):
+    """`klaxon up` with SLACK_APP_TOKEN: Slack's requests come over Socket Mode, no public URL needed."""
+    from tests.conftest import DEMO_CONFIG
+    from tests.fakes.slack_socket import SocketModeServer
+    from tests.integration.conftest import TOKEN
+
+    with SocketModeServer() as socket:
+        slack.workspace.socket_url = socket.url
+        monkeypatch.setenv("SLACK_APP_TOKEN", slack.workspace.app_token)
+        platform = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token=TOKEN)).start()
+        try:
+            with httpx.Client(
+                base_url=platform.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+            ) as http:
+                incident = opened(http, platform, fixture_json, "socket")
+                channel = room_of(slack, incident)
+                assert socket.connected.wait(10)
+                carol = user(slack, "carol@acme.example")
+                command = {
+                    "command": "/klaxon",
+                    "text": "ack",
+                    "channel_id": channel.id,
+                    "user_id": carol,
+                    "team_id": "T00000001",
+                    "response_url": f"{slack.base}/respond/socket",
+                    "trigger_id": "1.trigger",
+                    "api_app_id": "AKLAXON01",
+                }
+                envelope = socket.send("slash_commands", command)
+                (answer,) = settle(platform, slack, 1)
+                assert answer["text"].startswith("carol acknowledged")
+                assert envelope in {ack.get("envelope_id") for ack in socket.acks}
+                assert http.get(f"/v1/incidents/{incident['id']}").json()["status"] == "acknowledged"
+        finally:
+            platform.stop()
