@@ -19,7 +19,7 @@ PRICES = {
 }
 GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
-PLATFORM_ALARMS = 35
+PLATFORM_ALARMS = 38
 # Scheduled invocations a month: heartbeat_check, escalation_sweeper and maintenance_reminder every minute,
 # the status page re-render every ten minutes, the chat rooms' reminders and archiving every five.
 SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6 + 30 * 24 * 12
@@ -35,7 +35,7 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
     # them); DynamoDB Streams reads by Lambda are free.
     relay_invocations = alerts + incidents * 2
     # chat_sync takes each incident's triggered, acknowledged and resolved events, room or not.
-    chat_invocations = incidents * 3
+    chat_invocations = incidents * 3 + incidents  # and postmortem_draft, once per resolution
     lambda_invocations = (
         (
             alerts * 2

@@ -40,6 +40,7 @@ class Access:
 # subscribers, heartbeat pings.
 API_CONFIG_KEYS = (
     "config",
+    "postmortem",
     "integration",
     "api-token",
     "counter",
@@ -144,6 +145,12 @@ ACCESS: dict[str, Access] = {
         writes=("incidents", "timeline", "config"),
         config_keys=("maintenance-reminder",),
         pages=True,
+    ),
+    # Post-mortem drafts: the incident, its timeline and its public incident (config) in; the draft out.
+    "postmortem_draft": Access(
+        reads=("incidents", "timeline"),
+        writes=("config",),
+        config_keys=("postmortem",),
     ),
     # Chat rooms: reads incidents and the config (policies, schedules, the status page's public incidents),
     # keeps each room's record in config; without Slack it writes the room's messages to the timeline.

@@ -234,6 +234,12 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         description="Show a changed priority or role in the incident's chat room summary",
     ),
     Subscription(
+        name="draft-postmortems",
+        pattern=pattern(DetailType.INCIDENT_RESOLVED),
+        target="postmortem_draft",
+        description="Write a resolved incident's post-mortem draft (priorities in the config, not drills)",
+    ),
+    Subscription(
         name="sync-oncall-groups",
         pattern=pattern(DetailType.SCHEDULE_CHANGED),
         target="chat_sync",

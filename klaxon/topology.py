@@ -66,6 +66,12 @@ FUNCTIONS: dict[str, Function] = {
             timeout_s=30,
         ),
         Function(
+            "postmortem_draft",
+            "functions.postmortem_draft.handler",
+            "Write the post-mortem draft of each significant incident when it resolves",
+            timeout_s=60,
+        ),
+        Function(
             "chat_sync",
             "functions.chat_sync.handler",
             "Open each significant incident's chat room, keep its summary current, archive it later",

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from klaxon.services.paging.drills import DrillService
     from klaxon.services.paging.escalation import EscalationService
     from klaxon.services.paging.sweeper import EscalationSweeper
+    from klaxon.services.postmortem.postmortems import PostmortemService
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.statuspage.page_events import StatusPageEvents
@@ -432,6 +433,30 @@ class Container:
             ids=self.ids,
         )
 
+    # --- post-mortems ---------------------------------------------------------------------------------
+
+    @part
+    def postmortem_service(self) -> PostmortemService:
+        """Drafts written when significant incidents resolve, and the edits people make."""
+        from klaxon.adapters.postmortem_store import DynamoPostmortems
+        from klaxon.adapters.statuspage_store import DynamoStatusIncidents
+        from klaxon.services.postmortem.postmortems import PostmortemService
+
+        status_incidents = DynamoStatusIncidents()
+
+        def public_incident(incident_id: str) -> PublicIncident | None:
+            found = status_incidents.get(incident_id)
+            return found[0] if found is not None else None
+
+        return PostmortemService(
+            store=DynamoPostmortems(),
+            incidents=self.incident_repository,
+            timeline=self.timeline_repository,
+            public_incident=public_incident,
+            policy=self.config_views.postmortems,
+            clock=self.clock,
+        )
+
     # --- chat ---------------------------------------------------------------------------------------
 
     @part
@@ -567,6 +592,7 @@ class Container:
             on_call=FirstResponders(views.policies_and_people, self.on_call_users, views.user_emails),
             links=links,
             clock=self.clock,
+            postmortem_exists=self.postmortem_service.exists,
         )
 
     @part

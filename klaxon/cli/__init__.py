@@ -15,6 +15,7 @@ from klaxon.cli import (
     incidents,
     maintenance,
     oncall,
+    postmortem,
     report,
     route,
     runbook,
@@ -42,6 +43,7 @@ app.add_typer(schedule.app, name="schedule")
 app.add_typer(report.app, name="report")
 app.add_typer(route.app, name="route")
 app.add_typer(runbook.app, name="runbook")
+app.add_typer(postmortem.app, name="postmortem")
 app.add_typer(statuspage.app, name="statuspage")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(heartbeat.app, name="heartbeat")

@@ -13,6 +13,7 @@ from klaxon.config.integrity import find_problems
 from klaxon.config.keys import HashedKey, KeyDigest, KeyHash, KeyHint, KeyInTheClear
 from klaxon.config.limits import RateLimitsConfig
 from klaxon.config.noise import HeartbeatConfig, InhibitionRuleConfig, ServiceMaintenanceWindow
+from klaxon.config.postmortems import PostmortemConfig
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
 from klaxon.config.runbooks import RunbookEntry, RunbookUrl
@@ -292,6 +293,11 @@ class KlaxonConfig(Model):
         default=None,
         description="The incident's chat room (Slack): which incidents get one, who joins (docs/slack.md). "
         "Absent: P1 and P2 incidents get a room, cards go to #incidents.",
+    )
+    postmortems: PostmortemConfig | None = Field(
+        default=None,
+        description="Post-mortem drafts (docs/postmortems.md). Absent: P1 and P2 get one, due 48 hours after "
+        "resolution, from the blameless default template.",
     )
     rate_limits: RateLimitsConfig | None = Field(
         default=None,

@@ -23,6 +23,7 @@ from klaxon.http import (
     escalation_routes,
     incident_routes,
     noise_routes,
+    postmortem_routes,
     report_routes,
     schedule_routes,
     statuspage_routes,
@@ -43,6 +44,7 @@ app.include_router(ack_routes.router)
 app.include_router(statuspage_routes.router)
 app.include_router(subscriber_routes.router)
 app.include_router(noise_routes.router)
+app.include_router(postmortem_routes.router)
 
 
 @app.get("/healthz", tags=["health"], summary="Liveness check (no token needed)")

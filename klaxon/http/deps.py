@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from klaxon.services.paging.acks import AckService
     from klaxon.services.paging.control import EscalationControl
     from klaxon.services.paging.drills import DrillService
+    from klaxon.services.postmortem.postmortems import PostmortemService
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.statuspage.public_incidents import StatusPageService
@@ -120,6 +121,10 @@ def audit() -> AuditService:
     return wiring.container().audit_service
 
 
+def postmortems() -> PostmortemService:
+    return wiring.container().postmortem_service
+
+
 def chat_rooms() -> ChatRoomService:
     return wiring.container().chat_room_service
 
@@ -151,6 +156,7 @@ if TYPE_CHECKING:
     Audit = Annotated[AuditService, Depends(audit)]
     Secrets = Annotated[SecretService, Depends(secrets)]
     ChatRooms = Annotated[ChatRoomService, Depends(chat_rooms)]
+    Postmortems = Annotated[PostmortemService, Depends(postmortems)]
 else:
     Incidents = Annotated[Any, Depends(incidents)]
     Records = Annotated[Any, Depends(records)]
@@ -172,3 +178,4 @@ else:
     Audit = Annotated[Any, Depends(audit)]
     Secrets = Annotated[Any, Depends(secrets)]
     ChatRooms = Annotated[Any, Depends(chat_rooms)]
+    Postmortems = Annotated[Any, Depends(postmortems)]

@@ -1,7 +1,7 @@
 """The ports services depend on; adapters implement them, tests use in-memory fakes.
 
 Each subject has its module (system, access, incidents, intake, noise, paging, schedules, statuspage, chat,
-config); every port is re-exported here, so `from klaxon.ports import X` names any of them."""
+postmortems, config); every port is re-exported here, so `from klaxon.ports import X` names any of them."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from klaxon.ports.incidents import (
 from klaxon.ports.intake import DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
 from klaxon.ports.noise import GroupedAlert, HeartbeatStore, MaintenanceStore, NoiseIncidents, NoisePolicy
 from klaxon.ports.paging import EscalationRunner, NotificationRecords, Notifier, PageRecords, TextReplier
+from klaxon.ports.postmortems import PostmortemStore
 from klaxon.ports.schedules import CalendarRenderer, FeedState, OverrideRepository
 from klaxon.ports.statuspage import (
     EmailSender,
@@ -68,6 +69,7 @@ __all__ = [
     "OverrideRepository",
     "PageRecords",
     "PayloadStore",
+    "PostmortemStore",
     "Published",
     "RateCounter",
     "SigningSecrets",

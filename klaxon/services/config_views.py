@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from klaxon.domain.access.rate_limits import Limits
 from klaxon.domain.chat.rooms import ChatPolicy
 from klaxon.domain.paging.escalation import Rule
+from klaxon.domain.postmortem.models import PostmortemPolicy
 from klaxon.domain.runbooks.choice import NO_RUNBOOKS, Runbooks
 from klaxon.services.noise.control import NoiseSettings
 from klaxon.services.paging.acks import phone_book
@@ -120,6 +121,13 @@ class Views:
         return ChatPolicy() if self.config is None else chat_policy_of(self.config)
 
     @cached_property
+    def postmortems(self) -> PostmortemPolicy:
+        """Which incidents get a post-mortem draft, when due, from which template."""
+        if self.config is None or self.config.postmortems is None:
+            return PostmortemPolicy()
+        return self.config.postmortems.to_domain()
+
+    @cached_property
     def user_emails(self) -> Mapping[str, str]:
         """Each user's account email (chat products look people up by it)."""
         return {} if self.config is None else {u.id: u.email for u in self.config.users}
@@ -190,3 +198,6 @@ class ConfigViews:
 
     def user_emails(self) -> Mapping[str, str]:
         return self.views().user_emails
+
+    def postmortems(self) -> PostmortemPolicy:
+        return self.views().postmortems

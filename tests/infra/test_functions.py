@@ -39,6 +39,7 @@ TABLES_READ = {
     "maintenance_reminder": {"incidents", "timeline", "config"},  # windows, reminders sent, release
     "outbox_relay": set(),  # it reads the incidents table's stream, never the table
     "chat_sync": {"incidents", "config", "timeline"},  # room records in config; the log chat's timeline
+    "postmortem_draft": {"incidents", "timeline", "config"},  # the draft's sources; the draft in config
     # /klaxon ack, resolve, note, declare, escalate (the last tick: notifications); status updates
     "slack": {"incidents", "dedup", "timeline", "config", "notifications"},
 }
@@ -56,6 +57,7 @@ TABLES_WRITTEN = {
     "maintenance_reminder": {"incidents", "timeline", "config"},
     "outbox_relay": set(),
     "chat_sync": {"config", "timeline"},
+    "postmortem_draft": {"config"},
     "slack": {"incidents", "dedup", "timeline", "config"},
 }
 # The config-table partitions each writer may write (dynamodb:LeadingKeys); None: all of them.
@@ -63,6 +65,7 @@ CONFIG_PARTITIONS = {
     "router": {"counter"},
     "api": {
         "config",
+        "postmortem",
         "integration",
         "api-token",
         "counter",
@@ -79,6 +82,7 @@ CONFIG_PARTITIONS = {
     "heartbeat_check": {"heartbeat"},
     "maintenance_reminder": {"maintenance-reminder"},
     "chat_sync": {"chat-room", "chat-room-of", "chat-group"},
+    "postmortem_draft": {"postmortem"},
     "slack": {"status-incident", "chat-room", "counter"},
 }
 # The link-signing secret: who reads it (signs or verifies links), who may write a rotated value.
@@ -98,6 +102,7 @@ PAYLOAD_ACTIONS = {
     "maintenance_reminder": set(),
     "outbox_relay": set(),
     "chat_sync": set(),
+    "postmortem_draft": set(),
     "slack": set(),
 }
 # They publish no event. Incident events leave only through the outbox relay: every function that changes
@@ -112,6 +117,7 @@ NOT_PUBLISHING = {
     "sms_inbound",
     "maintenance_reminder",
     "chat_sync",
+    "postmortem_draft",
 }
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 

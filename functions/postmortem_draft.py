@@ -1,0 +1,23 @@
+"""Post-mortem drafts: "Incident Resolved" of a priority the `postmortems` section names writes the
+incident's draft from its timeline, once (klaxon.services.postmortem)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from klaxon import wiring
+from klaxon.events import IncidentChanged
+
+logger = Logger(service="klaxon-postmortems")
+
+
+@logger.inject_lambda_context(log_event=False)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    changed = IncidentChanged.model_validate(event["detail"])
+    drafted = wiring.container().postmortem_service.draft(changed.incident.id)
+    if drafted is not None:
+        logger.info("post-mortem draft", extra={"incident": drafted.incident_id, "owner": drafted.owner})
+    return {"drafted": drafted is not None}

@@ -1,0 +1,24 @@
+"""Post-mortems in the config table.
+
+| pk | sk | value | doc |
+|---|---|---|---|
+| `postmortem` | incident id | version (every write is conditional on it) | Postmortem |
+"""
+
+from __future__ import annotations
+
+from klaxon.adapters import versioned_docs
+from klaxon.domain.postmortem.models import Postmortem
+
+POSTMORTEM_PK = "postmortem"
+
+
+class DynamoPostmortems:
+    def get(self, incident_id: str) -> tuple[Postmortem, int] | None:
+        return versioned_docs.read(POSTMORTEM_PK, incident_id, Postmortem)
+
+    def put(self, postmortem: Postmortem, *, version: int | None) -> int:
+        return versioned_docs.write(POSTMORTEM_PK, postmortem.incident_id, postmortem, version=version)
+
+    def all(self) -> list[Postmortem]:
+        return versioned_docs.all_of(POSTMORTEM_PK, Postmortem)

@@ -1,0 +1,46 @@
+"""The `postmortems` section: which incidents get a post-mortem draft, when it is due, and a team's own
+template per priority (docs/postmortems.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from jinja2 import TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import ConfigDict, Field, field_validator
+
+from klaxon.domain.incident.models import Priority
+from klaxon.domain.model import Model
+from klaxon.domain.postmortem.models import PostmortemPolicy
+
+
+class PostmortemConfig(Model):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    priorities: list[Priority] = Field(
+        default_factory=lambda: [Priority.P1, Priority.P2],
+        description="Incidents of these priorities get a post-mortem draft when they resolve.",
+    )
+    due_hours: int = Field(default=48, ge=1, le=24 * 60, description="Hours after resolution it is due.")
+    templates: dict[Priority, str] = Field(
+        default_factory=dict,
+        description="A Jinja2 Markdown template per priority instead of the blameless default "
+        "(klaxon/services/postmortem/default.md.j2 shows every value a template gets).",
+    )
+
+    @field_validator("templates")
+    @classmethod
+    def _templates_parse(cls, templates: dict[Priority, str]) -> dict[Priority, str]:
+        for priority, text in templates.items():
+            try:
+                SandboxedEnvironment().parse(text)
+            except TemplateError as error:
+                raise ValueError(f"the {priority} template is not Jinja2: {error}") from None
+        return templates
+
+    def to_domain(self) -> PostmortemPolicy:
+        return PostmortemPolicy(
+            priorities=frozenset(self.priorities),
+            due_after=timedelta(hours=self.due_hours),
+            templates=dict(self.templates),
+        )

@@ -1,0 +1,78 @@
+"""A post-mortem: its Markdown and the structured fields people work on (owner, status, due, actions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from pydantic import Field as ModelField
+
+from klaxon.domain.incident.models import Priority
+from klaxon.domain.model import Model
+
+MAX_MARKDOWN = 200_000  # characters: a long incident's timeline fits, a DynamoDB item (400 KB) too
+
+
+@dataclass(frozen=True)
+class PostmortemPolicy:
+    """The `postmortems` section, as the service uses it."""
+
+    priorities: frozenset[Priority] = frozenset({Priority.P1, Priority.P2})
+    due_after: timedelta = timedelta(hours=48)
+    templates: Mapping[Priority, str] = field(default_factory=dict)  # a team's own template per priority
+
+
+class PostmortemStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+
+
+class ActionKind(StrEnum):
+    PREVENT = "prevent"
+    DETECT = "detect"
+    MITIGATE = "mitigate"
+    PROCESS = "process"
+
+
+class ActionItem(Model):
+    """A follow-up to get done (filed as a ticket in the team's tracker: not built yet)."""
+
+    title: str = ModelField(min_length=1, max_length=255)
+    owner: str | None = ModelField(default=None, max_length=64)
+    due: date | None = None
+    priority: Priority = Priority.P3
+    kind: ActionKind = ActionKind.PREVENT
+
+
+class Postmortem(Model):
+    incident_id: str
+    incident_number: int
+    title: str
+    service: str
+    priority: Priority
+    owner: str
+    status: PostmortemStatus = PostmortemStatus.DRAFT
+    due: datetime
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    markdown: str = ModelField(max_length=MAX_MARKDOWN)
+    action_items: list[ActionItem] = ModelField(default_factory=list, max_length=100)
+    published_at: datetime | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.status is not PostmortemStatus.PUBLISHED and now > self.due
+
+
+@dataclass(frozen=True)
+class PostmortemChange:
+    """What a person changes; None leaves a field as it is."""
+
+    markdown: str | None = None
+    owner: str | None = None
+    status: PostmortemStatus | None = None
+    due: datetime | None = None
+    action_items: list[ActionItem] | None = None

@@ -1,0 +1,119 @@
+"""Post-mortems: a draft written when an incident of a configured priority resolves (from its timeline,
+owned by its commander, due 48 hours later), and the edits people make to it, each conditional on the
+version they read so that two editors never overwrite each other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from klaxon.domain.errors import Conflict, InvalidInput, NotFound
+from klaxon.domain.incident.models import Priority
+from klaxon.domain.postmortem.draft import draft_context
+from klaxon.domain.postmortem.models import Postmortem, PostmortemChange, PostmortemPolicy, PostmortemStatus
+from klaxon.domain.statuspage.models import PublicIncident
+from klaxon.ports import Clock, IncidentRepository, PostmortemStore, TimelineRepository
+from klaxon.services.postmortem.render import render
+
+
+@dataclass
+class PostmortemService:
+    store: PostmortemStore
+    incidents: IncidentRepository
+    timeline: TimelineRepository
+    public_incident: Callable[[str], PublicIncident | None]
+    policy: Callable[[], PostmortemPolicy]
+    clock: Clock
+
+    def draft(self, incident_id: str) -> Postmortem | None:
+        """Write the draft of a resolved incident of a configured priority, once (a repeated event finds it
+        written); None when the incident needs none."""
+        incident = self.incidents.get(incident_id)
+        policy = self.policy()
+        if incident is None or incident.drill or incident.priority not in policy.priorities:
+            return None
+        if incident.status.is_open:
+            return None
+        found = self.store.get(incident_id)
+        if found is not None:
+            return found[0]
+        now = self.clock.now()
+        context = draft_context(
+            incident, self.timeline.list(incident_id), self.public_incident(incident_id), now
+        )
+        due = (incident.resolved_at or now) + policy.due_after
+        template = policy.templates.get(incident.priority)
+        postmortem = Postmortem(
+            incident_id=incident.id,
+            incident_number=incident.number,
+            title=incident.title,
+            service=incident.service,
+            priority=incident.priority,
+            owner=context.owner,
+            due=due,
+            created_at=now,
+            updated_at=now,
+            updated_by="system:postmortem",
+            markdown=render(context, template),
+        )
+        try:
+            self.store.put(postmortem, version=None)
+        except Conflict:
+            existing = self.store.get(incident_id)
+            return existing[0] if existing else None
+        return postmortem
+
+    def get(self, incident_id: str) -> tuple[Postmortem, int]:
+        found = self.store.get(incident_id)
+        if found is None:
+            raise NotFound(
+                f"incident {incident_id} has no post-mortem (drafts are written when P1/P2 resolve)"
+            )
+        return found
+
+    def exists(self, incident_id: str) -> bool:
+        return self.store.get(incident_id) is not None
+
+    def update(
+        self, incident_id: str, change: PostmortemChange, version: int, actor: str
+    ) -> tuple[Postmortem, int]:
+        """Apply `change` if the post-mortem is still at `version`; Conflict (naming both versions) if
+        someone saved since."""
+        current, stored = self.get(incident_id)
+        if stored != version:
+            raise Conflict(
+                f"the post-mortem changed since version {version} was read (it is at {stored}, saved by "
+                f"{current.updated_by}): read it again and redo the edit"
+            )
+        if change.markdown is not None and not change.markdown.strip():
+            raise InvalidInput("empty post-mortem", ["markdown: give the post-mortem's text"])
+        now = self.clock.now()
+        updates: dict[str, object] = {"updated_at": now, "updated_by": actor}
+        for field in ("markdown", "owner", "status", "due", "action_items"):
+            value = getattr(change, field)
+            if value is not None:
+                updates[field] = value
+        if change.status is PostmortemStatus.PUBLISHED and current.published_at is None:
+            updates["published_at"] = now
+        changed = current.model_copy(update=updates)
+        return changed, self.store.put(changed, version=version)
+
+    def find(
+        self,
+        *,
+        service: str | None = None,
+        priority: Priority | None = None,
+        text: str | None = None,
+        overdue: bool = False,
+    ) -> Sequence[Postmortem]:
+        """The internal index: newest first, by service, priority, words in the title or text, overdue."""
+        now, words = self.clock.now(), (text or "").lower().split()
+        found = [
+            p
+            for p in self.store.all()
+            if (service is None or p.service == service)
+            and (priority is None or p.priority is priority)
+            and all(w in f"{p.title}\n{p.markdown}".lower() for w in words)
+            and (not overdue or p.overdue(now))
+        ]
+        return sorted(found, key=lambda p: p.created_at, reverse=True)

@@ -1,0 +1,85 @@
+"""Post-mortems on the local platform: a P1 resolves, its draft is written from its timeline, and people
+work on it through the API and the CLI without overwriting each other."""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import Any
+
+from typer.testing import CliRunner
+
+from klaxon.cli import app
+from tests.integration.conftest import TOKEN
+from tests.integration.test_chat_platform import opened
+
+
+def resolved_p1(platform: Any, http: Any, fixture_json: Any, key: str) -> dict[str, Any]:
+    incident = opened(http, platform, fixture_json, key)
+    url = f"/v1/incidents/{incident['id']}"
+    assert http.post(f"{url}/acknowledge").status_code == 200
+    assert (
+        http.post(f"{url}/status-updates", json={"status": "monitoring", "text": "Fix is out"}).status_code
+        == 201
+    )
+    assert http.post(f"{url}/resolve").status_code == 200
+    assert platform.drain()
+    return incident
+
+
+def test_a_resolved_p1_gets_a_draft_from_its_timeline(platform, http, fixture_json):
+    incident = resolved_p1(platform, http, fixture_json, "pm-draft")
+    found = http.get(f"/v1/incidents/{incident['id']}/postmortem").json()
+    postmortem = found["postmortem"]
+    assert (found["version"], postmortem["status"], postmortem["owner"]) == (1, "draft", "token:local")
+    text = postmortem["markdown"]
+    assert text.startswith(f"# Post-mortem: #{incident['number']} Checkout: 5xx above 5%")
+    assert (
+        "- Time to mitigate: " in text
+        and "not reached" not in text.split("- Time to mitigate: ")[1].split("\n")[0]
+    )
+    assert "status update · token:local: Status page: monitoring: Fix is out" in text
+    assert "- Status page: " in text
+    listed = http.get("/v1/postmortems", params={"q": "5xx"}).json()["postmortems"]
+    assert incident["id"] in [p["incident_id"] for p in listed]
+
+
+def test_an_open_or_low_priority_incident_has_none(platform, http, fixture_json):
+    incident = opened(http, platform, fixture_json, "pm-open")
+    assert http.get(f"/v1/incidents/{incident['id']}/postmortem").status_code == 404
+
+
+def test_a_stale_edit_is_refused_and_publishing_is_recorded(platform, http, fixture_json):
+    incident = resolved_p1(platform, http, fixture_json, "pm-edit")
+    url = f"/v1/incidents/{incident['id']}/postmortem"
+    first = http.put(url, json={"version": 1, "markdown": "# Mine"})
+    assert (first.status_code, first.json()["version"]) == (200, 2)
+    stale = http.put(url, json={"version": 1, "markdown": "# Theirs"})
+    assert stale.status_code == 409
+    assert "changed since version 1 was read (it is at 2, saved by token:local)" in stale.json()["message"]
+    assert http.put(url, json={"version": 2, "status": "nonsense"}).status_code == 400
+    published = http.put(url, json={"version": 2, "status": "published"}).json()["postmortem"]
+    assert (published["markdown"], published["status"]) == ("# Mine", "published")
+    assert published["published_at"] is not None
+
+
+def test_the_cli_shows_edits_in_the_editor_and_publishes(platform, http, fixture_json, tmp_path):
+    incident = resolved_p1(platform, http, fixture_json, "pm-cli")
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "# Edited in the editor\\n" > "$1"\n')
+    editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
+    runner = CliRunner(env={"COLUMNS": "250", "EDITOR": str(editor), "VISUAL": str(editor)})
+    where = ["--api", platform.url, "--token", TOKEN]
+    number = str(incident["number"])
+    shown = runner.invoke(app, ["postmortem", "show", number, *where])
+    assert shown.exit_code == 0, shown.output
+    assert "status: draft" in shown.output and "# Post-mortem: #" in shown.output
+    edited = runner.invoke(app, ["postmortem", "edit", number, *where])
+    assert (edited.exit_code, edited.output.strip()) == (0, "Saved: version 2."), edited.output
+    published = runner.invoke(app, ["postmortem", "publish", number, *where])
+    assert published.exit_code == 0 and "version 3" in published.output, published.output
+    listed = runner.invoke(app, ["postmortem", "list", *where])
+    assert listed.exit_code == 0 and "published" in listed.output
+    body = http.get(f"/v1/incidents/{incident['id']}/postmortem").json()["postmortem"]
+    assert body["markdown"] == "# Edited in the editor\n"
+    assert os.environ.get("EDITOR") != str(editor)  # the runner's environment only

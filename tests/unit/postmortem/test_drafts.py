@@ -1,0 +1,193 @@
+"""Post-mortem drafts: durations, the people, the timeline in order, one draft per incident, safe edits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.incident.models import IncidentStatus, Priority, TimelineEntry
+from klaxon.domain.postmortem.durations import durations
+from klaxon.domain.postmortem.models import ActionItem, PostmortemChange, PostmortemPolicy, PostmortemStatus
+from klaxon.services.postmortem.postmortems import PostmortemService
+from tests.fakes.memory import FixedClock, MemoryIncidents, MemoryTimeline
+from tests.unit.chat.test_room_service import OPENED, an_incident
+
+
+class MemoryPostmortems:
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[Any, int]] = {}
+
+    def get(self, incident_id: str) -> tuple[Any, int] | None:
+        return self.items.get(incident_id)
+
+    def put(self, postmortem: Any, *, version: int | None) -> int:
+        current = self.items.get(postmortem.incident_id)
+        if (current[1] if current else None) != version:
+            raise Conflict("changed")
+        self.items[postmortem.incident_id] = (postmortem, (version or 0) + 1)
+        return (version or 0) + 1
+
+    def all(self) -> list[Any]:
+        return [p for p, _ in self.items.values()]
+
+
+def entry(minutes: float, kind: str, actor: str, message: str = "", **data: Any) -> TimelineEntry:
+    return TimelineEntry(
+        subject="inc1",
+        at=OPENED + timedelta(minutes=minutes),
+        kind=kind,
+        actor=actor,
+        message=message,
+        data=data,
+    )
+
+
+RESOLVED = dict(
+    status=IncidentStatus.RESOLVED,
+    started_at=OPENED - timedelta(minutes=4),
+    acknowledged_at=OPENED + timedelta(minutes=3),
+    acknowledged_by="carol",
+    resolved_at=OPENED + timedelta(minutes=47),
+    resolved_by="carol",
+    roles={"commander": "dave"},
+)
+TIMELINE = [
+    entry(0, "triggered", "integration:checkout-events", "Triggered by pagerduty alert"),
+    entry(
+        1, "notified", "system:escalation", "Paged carol", notification={"user": "carol", "channel": "sms"}
+    ),
+    entry(3, "acknowledged", "carol", "Acknowledged by carol"),
+    entry(20, "chat message", "dave", "Rolling back deploy 1234"),
+    entry(31, "status update", "dave", "Status page: monitoring: fix is out", status="monitoring"),
+    entry(47, "resolved", "carol", "Resolved by carol"),
+]
+
+
+class World:
+    def __init__(self, **incident: Any) -> None:
+        self.timeline = MemoryTimeline()
+        for e in TIMELINE:
+            self.timeline.add(e)
+        self.incidents = MemoryIncidents(self.timeline)
+        self.incidents.items["inc1"] = an_incident(**{**RESOLVED, **incident})
+        self.store = MemoryPostmortems()
+        self.clock = FixedClock(OPENED + timedelta(hours=1))
+        self.policy = PostmortemPolicy()
+        self.service = PostmortemService(
+            store=self.store,
+            incidents=self.incidents,
+            timeline=self.timeline,
+            public_incident=lambda incident_id: None,
+            policy=lambda: self.policy,
+            clock=self.clock,
+        )
+
+
+def test_the_draft_has_the_durations_people_and_timeline_and_is_owned_by_the_commander():
+    world = World()
+    draft = world.service.draft("inc1")
+    assert draft is not None
+    assert (draft.owner, draft.due, draft.status) == (
+        "dave",
+        OPENED + timedelta(minutes=47, hours=48),
+        "draft",
+    )
+    text = draft.markdown
+    assert text.startswith("# Post-mortem: #42 Checkout down\n")
+    for line in [
+        "- Time to detect: 4 min",
+        "- Time to acknowledge: 3 min (2026-09-25 14:06)",
+        "- Time to mitigate: 31 min (2026-09-25 14:34)",
+        "- Time to resolve: 47 min (2026-09-25 14:50)",
+        "- dave: commander, took part",
+        "- carol: paged by sms, acknowledged, resolved",
+        "- 2026-09-25 14:23 · chat message · dave: Rolling back deploy 1234",
+        "## Root cause",
+        "## Where we got lucky",
+    ]:
+        assert line in text, line
+    timeline = text[text.index("## Timeline") : text.index("## Root cause")]
+    assert timeline.index("triggered") < timeline.index("acknowledged") < timeline.index("resolved")
+
+
+def test_one_draft_per_incident_and_none_for_open_low_priority_or_drill_incidents():
+    world = World()
+    first = world.service.draft("inc1")
+    world.clock.advance(minutes=5)
+    assert world.service.draft("inc1") == first
+    for changes in ({"priority": Priority.P3}, {"drill": True}, {"status": IncidentStatus.ACKNOWLEDGED}):
+        other = World(**changes)
+        assert other.service.draft("inc1") is None
+        assert other.store.items == {}
+
+
+def test_a_teams_template_per_priority_and_a_broken_one_falls_back_to_the_default():
+    world = World()
+    world.policy = PostmortemPolicy(templates={Priority.P1: "# {{ incident.title }} owned by {{ owner }}\n"})
+    assert world.service.draft("inc1").markdown == "# Checkout down owned by dave"
+    world = World()
+    world.policy = PostmortemPolicy(templates={Priority.P1: "{{ no_such_value }}"})
+    text = world.service.draft("inc1").markdown
+    assert text.startswith("> The configured template failed ('no_such_value' is undefined)")
+    assert "# Post-mortem: #42 Checkout down" in text
+
+
+def test_edits_need_the_version_read_and_publishing_stamps_it():
+    world = World()
+    world.service.draft("inc1")
+    edited, version = world.service.update("inc1", PostmortemChange(markdown="# Better"), 1, "carol")
+    assert (edited.markdown, edited.updated_by, version) == ("# Better", "carol", 2)
+    with pytest.raises(Conflict, match=r"changed since version 1 was read \(it is at 2, saved by carol\)"):
+        world.service.update("inc1", PostmortemChange(markdown="# Mine"), 1, "dave")
+    items = [ActionItem(title="Alert on pool size")]
+    published, _ = world.service.update(
+        "inc1", PostmortemChange(status=PostmortemStatus.PUBLISHED, action_items=items), 2, "dave"
+    )
+    assert published.published_at == world.clock.now()
+    assert published.action_items == items
+
+
+def test_the_index_searches_by_service_priority_words_and_overdue():
+    world = World()
+    world.service.draft("inc1")
+    assert [p.incident_id for p in world.service.find(text="rolling BACK")] == ["inc1"]
+    assert world.service.find(service="payments") == []
+    assert world.service.find(priority=Priority.P2) == []
+    assert world.service.find(overdue=True) == []
+    world.clock.advance(hours=48)
+    assert [p.incident_id for p in world.service.find(overdue=True)] == ["inc1"]
+
+
+moments = st.integers(min_value=0, max_value=10_000)
+
+
+@given(before=moments, ack=st.none() | moments, resolve=moments, mitigate=st.none() | moments)
+def test_durations_are_never_negative_and_acknowledging_comes_before_resolving(
+    before, ack, resolve, mitigate
+):
+    opened = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # a DST change in New York: nothing here cares
+    resolved = opened + timedelta(minutes=resolve)
+    acknowledged = None if ack is None else min(opened + timedelta(minutes=ack), resolved)
+    incident = an_incident(
+        created_at=opened,
+        started_at=opened - timedelta(minutes=before),
+        acknowledged_at=acknowledged,
+        resolved_at=resolved,
+        status=IncidentStatus.RESOLVED,
+    )
+    marks = (
+        []
+        if mitigate is None
+        else [entry(0, "mitigated", "carol").model_copy(update={"at": opened + timedelta(minutes=mitigate)})]
+    )
+    found = durations(incident, marks)
+    spans = [found.detect, found.acknowledge, found.mitigate, found.resolve]
+    assert all(s.minutes is None or s.minutes >= 0 for s in spans)
+    assert found.impact_start <= opened
+    if found.acknowledge.minutes is not None:
+        assert found.acknowledge.minutes <= found.resolve.minutes
