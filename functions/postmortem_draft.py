@@ -1,5 +1,6 @@
 """Post-mortem drafts: "Incident Resolved" of a priority the `postmortems` section names writes the
-incident's draft from its timeline, once (klaxon.services.postmortem)."""
+incident's draft from its timeline, once; a timer every 30 minutes reminds owners of drafts coming due
+and overdue (klaxon.services.postmortem)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,18 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon import wiring
-from klaxon.events import IncidentChanged
+from klaxon.events import DetailType, IncidentChanged
 
 logger = Logger(service="klaxon-postmortems")
 
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if event.get("detail-type") != DetailType.INCIDENT_RESOLVED:  # the reminders' timer
+        reminded = wiring.container().postmortem_reminders.remind_due()
+        if reminded:
+            logger.info("post-mortem owners reminded", extra={"incidents": reminded})
+        return {"reminded": reminded}
     changed = IncidentChanged.model_validate(event["detail"])
     drafted = wiring.container().postmortem_service.draft(changed.incident.id)
     if drafted is not None:

@@ -147,10 +147,13 @@ ACCESS: dict[str, Access] = {
         pages=True,
     ),
     # Post-mortem drafts: the incident, its timeline and its public incident (config) in; the draft out.
+    # It reminds owners by email and Slack (pages, the Slack secret).
     "postmortem_draft": Access(
         reads=("incidents", "timeline"),
         writes=("config",),
         config_keys=("postmortem",),
+        pages=True,
+        slack=True,
     ),
     # Chat rooms: reads incidents and the config (policies, schedules, the status page's public incidents),
     # keeps each room's record in config; without Slack it writes the room's messages to the timeline.

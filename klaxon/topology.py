@@ -106,6 +106,12 @@ TIMERS: tuple[Timer, ...] = (
         "Render the status page again: maintenance windows start and end, the uptime bars move on",
     ),
     Timer(
+        "postmortem-reminders",
+        "postmortem_draft",
+        30,
+        "Remind post-mortem owners 24 hours before the due time, at it, and daily while overdue",
+    ),
+    Timer(
         "chat-housekeeping",
         "chat_sync",
         5,

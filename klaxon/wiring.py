@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from klaxon.services.paging.escalation import EscalationService
     from klaxon.services.paging.sweeper import EscalationSweeper
     from klaxon.services.postmortem.postmortems import PostmortemService
+    from klaxon.services.postmortem.reminders import PostmortemReminders
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.statuspage.page_events import StatusPageEvents
@@ -454,6 +455,20 @@ class Container:
             timeline=self.timeline_repository,
             public_incident=public_incident,
             policy=self.config_views.postmortems,
+            clock=self.clock,
+        )
+
+    @part
+    def postmortem_reminders(self) -> PostmortemReminders:
+        """Reminders to post-mortems' owners, by email and Slack."""
+        from klaxon.adapters.postmortem_store import DynamoPostmortems
+        from klaxon.services.postmortem.reminders import PostmortemReminders
+
+        views = self.config_views
+        return PostmortemReminders(
+            store=DynamoPostmortems(),
+            people=lambda: dict(views.policies_and_people().people),
+            notifier=self.notifier,
             clock=self.clock,
         )
 

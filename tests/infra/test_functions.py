@@ -386,7 +386,7 @@ def test_layer_asset_is_the_built_folder(variant: Synthesized) -> None:
 
 
 # The Slack app's credentials: the room keeper posts with them, the API reads a room's messages.
-SLACK_SECRET_READERS = {"chat_sync", "api", "slack", "escalation_step"}
+SLACK_SECRET_READERS = {"chat_sync", "api", "slack", "escalation_step", "postmortem_draft"}
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))

@@ -14,7 +14,11 @@ if TYPE_CHECKING:
     from tests.infra.synth import Synthesized
 
 # Who pages, as the design states it: the escalation step (the API's "escalate now" goes through the bus).
-PAGING_FUNCTIONS = {"escalation_step", "maintenance_reminder"}  # the last reminds window owners
+PAGING_FUNCTIONS = {
+    "escalation_step",
+    "maintenance_reminder",
+    "postmortem_draft",
+}  # reminders: window and post-mortem owners
 ACCOUNT = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
 PAGING_GRANTS = {
     ("sms-voice:SendTextMessage", ACCOUNT.format(service="sms-voice", resource="*")),

@@ -62,6 +62,7 @@ class Postmortem(Model):
     markdown: str = ModelField(max_length=MAX_MARKDOWN)
     action_items: list[ActionItem] = ModelField(default_factory=list, max_length=100)
     published_at: datetime | None = None
+    reminders_sent: list[str] = ModelField(default_factory=list)  # reminder_due's keys, each sent once
 
     def overdue(self, now: datetime) -> bool:
         return self.status is not PostmortemStatus.PUBLISHED and now > self.due
@@ -76,3 +77,19 @@ class PostmortemChange:
     status: PostmortemStatus | None = None
     due: datetime | None = None
     action_items: list[ActionItem] | None = None
+
+
+REMIND_BEFORE = timedelta(hours=24)
+
+
+def reminder_due(postmortem: Postmortem, now: datetime) -> str | None:
+    """The reminder its owner is owed now, by key: `before` (24 h before the due time), `due`, then
+    `overdue-<n>` each day after; None when nothing is owed (published, or all sent)."""
+    if postmortem.status is PostmortemStatus.PUBLISHED or now < postmortem.due - REMIND_BEFORE:
+        return None
+    if now < postmortem.due:
+        key = "before"
+    else:
+        days = int((now - postmortem.due) / timedelta(days=1))
+        key = "due" if days == 0 else f"overdue-{days}"
+    return None if key in postmortem.reminders_sent else key
