@@ -19,7 +19,7 @@ PRICES = {
 }
 GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
-PLATFORM_ALARMS = 38
+PLATFORM_ALARMS = 39
 # Scheduled invocations a month: heartbeat_check, escalation_sweeper and maintenance_reminder every minute,
 # the status page re-render every ten minutes, the chat rooms' reminders and archiving every five, the
 # post-mortem reminders every thirty.

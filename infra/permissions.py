@@ -27,6 +27,7 @@ class Access:
     # The integrations' signing secrets (one Secrets Manager secret): read to verify, write to apply a config.
     signing_secrets: Literal["read", "write"] | None = None
     slack: bool = False  # reads the Slack app's credentials (infra/constructs/access_control.py)
+    github: bool = False  # reads the GitHub token post-mortems are published with
     invokes_itself: bool = False  # Bolt's lazy listeners: the function invokes itself, asynchronously
     audits: bool = False  # puts audit records in the Object Lock bucket (infra/constructs/access_control.py)
 
@@ -154,6 +155,7 @@ ACCESS: dict[str, Access] = {
         config_keys=("postmortem",),
         pages=True,
         slack=True,
+        github=True,  # publishes post-mortems as pull requests
     ),
     # Chat rooms: reads incidents and the config (policies, schedules, the status page's public incidents),
     # keeps each room's record in config; without Slack it writes the room's messages to the timeline.

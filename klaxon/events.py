@@ -30,6 +30,7 @@ class DetailType(StrEnum):
     STATUS_SUBSCRIBER_ADDED = "Status Subscriber Added"
     MAINTENANCE_WINDOW_CHANGED = "Maintenance Window Changed"
     SCHEDULE_CHANGED = "Schedule Changed"
+    POSTMORTEM_PUBLISHED = "Postmortem Published"
 
 
 # Why an "Incident Updated" was published, besides an alert joining or leaving a group.
@@ -140,6 +141,12 @@ class ScheduleChanged(Model):
     schedule_id: str
 
 
+class PostmortemPublished(Model):
+    """A post-mortem was marked published (again): it goes to the places the configuration names."""
+
+    incident_id: str
+
+
 DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.ALERT_RECEIVED: AlertReceived,
     DetailType.CHANGE_RECEIVED: ChangeReceived,
@@ -149,6 +156,7 @@ DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.STATUS_SUBSCRIBER_ADDED: StatusSubscriberAdded,
     DetailType.MAINTENANCE_WINDOW_CHANGED: MaintenanceWindowChanged,
     DetailType.SCHEDULE_CHANGED: ScheduleChanged,
+    DetailType.POSTMORTEM_PUBLISHED: PostmortemPublished,
 }
 
 
@@ -238,6 +246,12 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         pattern=pattern(DetailType.INCIDENT_RESOLVED),
         target="postmortem_draft",
         description="Write a resolved incident's post-mortem draft (priorities in the config, not drills)",
+    ),
+    Subscription(
+        name="publish-postmortems",
+        pattern=pattern(DetailType.POSTMORTEM_PUBLISHED),
+        target="postmortem_draft",
+        description="Put a published post-mortem where the configuration says (a GitHub pull request)",
     ),
     Subscription(
         name="sync-oncall-groups",

@@ -140,6 +140,19 @@ class Settings(_FromEnvironment):
         alias="SLACK_API_URL",
         description="Slack's Web API (a test server's, in tests)",
     )
+    github_secret: str | None = Field(
+        None,
+        alias="KLAXON_GITHUB_SECRET",
+        description="the secret (Secrets Manager) holding the GitHub `token` post-mortems are published with",
+    )
+    github_token: str | None = Field(
+        None, alias="GITHUB_TOKEN", description="the GitHub token for publishing post-mortems (`klaxon up`)"
+    )
+    github_api_url: str = Field(
+        "https://api.github.com",
+        alias="GITHUB_API_URL",
+        description="GitHub's REST API (a test server's, in tests)",
+    )
     audit_bucket: str | None = Field(
         None, alias="KLAXON_AUDIT_BUCKET", description="the Object Lock bucket audit records are exported to"
     )

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         Keyring,
         Notifier,
         PayloadStore,
+        PostmortemPublisher,
         RateCounter,
         SigningSecrets,
         Site,
@@ -449,13 +450,25 @@ class Container:
             found = status_incidents.get(incident_id)
             return found[0] if found is not None else None
 
+        views, settings = self.config_views, self.settings
+
+        def publishers() -> list[PostmortemPublisher]:
+            from klaxon.adapters.github import GitHubPublisher, github_token
+
+            target, token = views.postmortems().github, github_token(settings)
+            if target is None or token is None:
+                return []
+            return [GitHubPublisher(token, target, settings.github_api_url)]
+
         return PostmortemService(
             store=DynamoPostmortems(),
             incidents=self.incident_repository,
             timeline=self.timeline_repository,
             public_incident=public_incident,
-            policy=self.config_views.postmortems,
+            policy=views.postmortems,
             clock=self.clock,
+            bus=self.bus,
+            publishers=publishers,
         )
 
     @part

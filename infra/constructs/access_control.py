@@ -47,7 +47,21 @@ class AccessControl(Construct):
             "signatures through the grace period.",
         )
         self.signing_secrets = self._build_signing_secrets()
-        self.slack_secret = self._build_slack_secret()
+        # Empty until an operator installs the Slack app (docs/slack.md); while empty, chat rooms are
+        # written to the log and the timeline only.
+        self.slack_secret = self._build_operator_secret(
+            "SlackApp",
+            "Klaxon: the Slack app's bot_token and signing_secret (set them after installing it)",
+            "Slack issues the bot token and signing secret; they change when an admin reinstalls the app or "
+            "regenerates them in Slack, and the new values are then put here. A Lambda rotation cannot "
+            "obtain new ones from Slack.",
+        )
+        self.github_secret = self._build_operator_secret(
+            "GitHubToken",
+            "Klaxon: the GitHub token post-mortems are published with (set `token` to use it)",
+            "GitHub issues the token (a fine-grained token or a GitHub App's); it changes when an admin "
+            "makes a new one there and puts it here. A Lambda rotation cannot obtain one from GitHub.",
+        )
         self.access_logs = access_log_bucket(
             self, writers=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, whose="the audit log"
         )
@@ -73,6 +87,9 @@ class AccessControl(Construct):
                 function.add_environment(env, self.signing_secrets.secret_arn)
             if access.signing_secrets == "write":
                 self.signing_secrets.grant_write(function)
+            if access.github:
+                self.github_secret.grant_read(function)
+                function.add_environment(Settings.env_name("github_secret"), self.github_secret.secret_arn)
             if access.slack:
                 self.slack_secret.grant_read(function)
                 function.add_environment(Settings.env_name("slack_secret"), self.slack_secret.secret_arn)
@@ -149,23 +166,18 @@ class AccessControl(Construct):
         )
         return secret
 
-    def _build_slack_secret(self) -> secretsmanager.Secret:
-        """The Slack app's `bot_token` and `signing_secret`, empty until an operator installs the app
-        (docs/slack.md); while empty, chat rooms are written to the log and the timeline only."""
+    def _build_operator_secret(
+        self, construct_id: str, description: str, why_manual: str
+    ) -> secretsmanager.Secret:
+        """A JSON secret the stack creates empty for an operator to fill (klaxon.adapters.secret_json)."""
         secret = secretsmanager.Secret(
             self,
-            "SlackApp",
-            description="Klaxon: the Slack app's bot_token and signing_secret (set them after installing it)",
+            construct_id,
+            description=description,
             secret_object_value={},
             removal_policy=RemovalPolicy.RETAIN,
         )
-        acknowledge(
-            secret,
-            "AwsSolutions-SMG4",
-            "Slack issues the bot token and signing secret; they change when an admin reinstalls the app or "
-            "regenerates them in Slack, and the new values are then put here. A Lambda rotation cannot "
-            "obtain new ones from Slack.",
-        )
+        acknowledge(secret, "AwsSolutions-SMG4", why_manual)
         return secret
 
     def _build_audit_bucket(self, days: int) -> s3.Bucket:

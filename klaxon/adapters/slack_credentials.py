@@ -4,10 +4,9 @@ stack creates empty for an operator to fill (docs/slack.md). None: Slack is not 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from klaxon.adapters.aws import client
+from klaxon.adapters.secret_json import secret_fields
 from klaxon.settings import Settings
 
 
@@ -22,11 +21,7 @@ def slack_credentials(settings: Settings) -> SlackCredentials | None:
         return SlackCredentials(settings.slack_bot_token, settings.slack_signing_secret)
     if not settings.slack_secret:
         return None
-    stored = client("secretsmanager").get_secret_value(SecretId=settings.slack_secret)["SecretString"]
-    try:
-        found = json.loads(stored)
-    except ValueError:
-        return None
-    if not isinstance(found, dict) or not found.get("bot_token") or not found.get("signing_secret"):
+    found = secret_fields(settings.slack_secret)
+    if not found.get("bot_token") or not found.get("signing_secret"):
         return None
     return SlackCredentials(str(found["bot_token"]), str(found["signing_secret"]))

@@ -11,7 +11,19 @@ from pydantic import ConfigDict, Field, field_validator
 
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.model import Model
-from klaxon.domain.postmortem.models import PostmortemPolicy
+from klaxon.domain.postmortem.models import GitHubTarget, PostmortemPolicy
+
+
+class GitHubPublishConfig(Model):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    repository: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="`owner/name` of the repository."
+    )
+    folder: str = Field(
+        default="docs/postmortems", pattern=r"^[A-Za-z0-9_./-]+$", description="The docs folder in it."
+    )
+    base: str = Field(default="main", min_length=1, max_length=100, description="The branch PRs go into.")
 
 
 class PostmortemConfig(Model):
@@ -26,6 +38,12 @@ class PostmortemConfig(Model):
         default_factory=dict,
         description="A Jinja2 Markdown template per priority instead of the blameless default "
         "(klaxon/services/postmortem/default.md.j2 shows every value a template gets).",
+    )
+
+    github: GitHubPublishConfig | None = Field(
+        default=None,
+        description="Publishing a post-mortem opens (or updates) a pull request adding it to this "
+        "repository's docs folder; the token is GITHUB_TOKEN locally, the stack's GitHub secret in AWS.",
     )
 
     @field_validator("templates")
@@ -43,4 +61,5 @@ class PostmortemConfig(Model):
             priorities=frozenset(self.priorities),
             due_after=timedelta(hours=self.due_hours),
             templates=dict(self.templates),
+            github=None if self.github is None else GitHubTarget(**self.github.model_dump()),
         )

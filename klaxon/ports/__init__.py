@@ -26,7 +26,7 @@ from klaxon.ports.incidents import (
 from klaxon.ports.intake import DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
 from klaxon.ports.noise import GroupedAlert, HeartbeatStore, MaintenanceStore, NoiseIncidents, NoisePolicy
 from klaxon.ports.paging import EscalationRunner, NotificationRecords, Notifier, PageRecords, TextReplier
-from klaxon.ports.postmortems import PostmortemStore
+from klaxon.ports.postmortems import PostmortemPublisher, PostmortemStore
 from klaxon.ports.schedules import CalendarRenderer, FeedState, OverrideRepository
 from klaxon.ports.statuspage import (
     EmailSender,
@@ -69,6 +69,7 @@ __all__ = [
     "OverrideRepository",
     "PageRecords",
     "PayloadStore",
+    "PostmortemPublisher",
     "PostmortemStore",
     "Published",
     "RateCounter",

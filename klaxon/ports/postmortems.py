@@ -8,6 +8,15 @@ if TYPE_CHECKING:
     from klaxon.domain.postmortem.models import Postmortem
 
 
+class PostmortemPublisher(Protocol):
+    """A place published post-mortems go (a GitHub docs folder; Confluence and Notion would be others)."""
+
+    kind: str
+
+    def publish(self, postmortem: Postmortem) -> str:
+        """Put it there, or update it there; its address. A DomainError when the place refuses."""
+
+
 class PostmortemStore(Protocol):
     def get(self, incident_id: str) -> tuple[Postmortem, int] | None:
         """The incident's post-mortem and its version."""

@@ -409,3 +409,9 @@ def test_only_the_slack_function_may_invoke_itself(cfn: dict[str, Any]) -> None:
                         invokers[ref(role)] = statement["Resource"]
     slack = function_logical_id(cfn, "slack")
     assert invokers == {_role(cfn, "slack"): {"Fn::GetAtt": [slack, "Arn"]}}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_only_the_postmortem_function_is_told_the_github_secret(cfn: dict[str, Any], name: str) -> None:
+    variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
+    assert ("KLAXON_GITHUB_SECRET" in variables) == (name == "postmortem_draft")

@@ -83,3 +83,35 @@ def test_the_cli_shows_edits_in_the_editor_and_publishes(platform, http, fixture
     body = http.get(f"/v1/incidents/{incident['id']}/postmortem").json()["postmortem"]
     assert body["markdown"] == "# Edited in the editor\n"
     assert os.environ.get("EDITOR") != str(editor)  # the runner's environment only
+
+
+def test_publishing_opens_a_pull_request_in_the_configured_repository(monkeypatch, tmp_path, fixture_json):
+    import httpx
+
+    from klaxon.local.platform import LocalPlatform, Options
+    from tests.conftest import DEMO_CONFIG
+    from tests.fakes.github_server import GitHubServer, Repository
+
+    with GitHubServer() as github:
+        github.state.repos["acme/postmortems"] = Repository()
+        monkeypatch.setenv("GITHUB_TOKEN", github.state.token)
+        monkeypatch.setenv("GITHUB_API_URL", github.url)
+        config = tmp_path / "acme.yaml"
+        config.write_text(
+            DEMO_CONFIG.read_text() + "\npostmortems:\n  github: {repository: acme/postmortems}\n"
+        )
+        platform = LocalPlatform(Options(config=config, port=0, api_token=TOKEN)).start()
+        try:
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            with httpx.Client(base_url=platform.url, headers=headers, timeout=10) as http:
+                incident = resolved_p1(platform, http, fixture_json, "pm-github")
+                url = f"/v1/incidents/{incident['id']}/postmortem"
+                assert http.put(url, json={"version": 1, "status": "published"}).status_code == 200
+                assert platform.drain()
+                copies = http.get(url).json()["postmortem"]["copies"]
+        finally:
+            platform.stop()
+        assert copies == {"github": "https://github.com/acme/postmortems/pull/1"}
+        (pull,) = github.state.repos["acme/postmortems"].pulls
+        assert pull["title"].startswith(f"Post-mortem: #{incident['number']} ")
+        assert github.state.violations == []

@@ -16,12 +16,22 @@ MAX_MARKDOWN = 200_000  # characters: a long incident's timeline fits, a DynamoD
 
 
 @dataclass(frozen=True)
+class GitHubTarget:
+    """Where published post-mortems go as pull requests: a repository's docs folder, into a base branch."""
+
+    repository: str  # owner/name
+    folder: str = "docs/postmortems"
+    base: str = "main"
+
+
+@dataclass(frozen=True)
 class PostmortemPolicy:
     """The `postmortems` section, as the service uses it."""
 
     priorities: frozenset[Priority] = frozenset({Priority.P1, Priority.P2})
     due_after: timedelta = timedelta(hours=48)
     templates: Mapping[Priority, str] = field(default_factory=dict)  # a team's own template per priority
+    github: GitHubTarget | None = None
 
 
 class PostmortemStatus(StrEnum):
@@ -63,6 +73,7 @@ class Postmortem(Model):
     action_items: list[ActionItem] = ModelField(default_factory=list, max_length=100)
     published_at: datetime | None = None
     reminders_sent: list[str] = ModelField(default_factory=list)  # reminder_due's keys, each sent once
+    copies: dict[str, str] = ModelField(default_factory=dict)  # where it was published: "github" -> the PR
 
     def overdue(self, now: datetime) -> bool:
         return self.status is not PostmortemStatus.PUBLISHED and now > self.due

@@ -12,7 +12,15 @@ from klaxon.domain.incident.models import Priority
 from klaxon.domain.postmortem.draft import draft_context
 from klaxon.domain.postmortem.models import Postmortem, PostmortemChange, PostmortemPolicy, PostmortemStatus
 from klaxon.domain.statuspage.models import PublicIncident
-from klaxon.ports import Clock, IncidentRepository, PostmortemStore, TimelineRepository
+from klaxon.events import DetailType, PostmortemPublished
+from klaxon.ports import (
+    Clock,
+    EventBus,
+    IncidentRepository,
+    PostmortemPublisher,
+    PostmortemStore,
+    TimelineRepository,
+)
 from klaxon.services.postmortem.render import render
 
 
@@ -24,6 +32,8 @@ class PostmortemService:
     public_incident: Callable[[str], PublicIncident | None]
     policy: Callable[[], PostmortemPolicy]
     clock: Clock
+    bus: EventBus | None = None  # "Postmortem Published"
+    publishers: Callable[[], Sequence[PostmortemPublisher]] = tuple  # where published ones go
 
     def draft(self, incident_id: str) -> Postmortem | None:
         """Write the draft of a resolved incident of a configured priority, once (a repeated event finds it
@@ -96,7 +106,29 @@ class PostmortemService:
         if change.status is PostmortemStatus.PUBLISHED and current.published_at is None:
             updates["published_at"] = now
         changed = current.model_copy(update=updates)
-        return changed, self.store.put(changed, version=version)
+        saved = self.store.put(changed, version=version)
+        if change.status is PostmortemStatus.PUBLISHED and self.bus is not None:
+            # Published again: its copies are updated (a pull request gets a new commit).
+            self.bus.publish(DetailType.POSTMORTEM_PUBLISHED, PostmortemPublished(incident_id=incident_id))
+        return changed, saved
+
+    def publish(self, incident_id: str) -> dict[str, str]:
+        """Put a published post-mortem in every configured place, recording where; {} when it is not
+        published (a late event). A place that fails raises: the event is retried."""
+        postmortem, _ = self.get(incident_id)
+        if postmortem.status is not PostmortemStatus.PUBLISHED:
+            return {}
+        copies = {p.kind: p.publish(postmortem) for p in self.publishers()}
+        for _ in range(3):
+            current, version = self.get(incident_id)
+            try:
+                self.store.put(
+                    current.model_copy(update={"copies": {**current.copies, **copies}}), version=version
+                )
+                break
+            except Conflict:
+                continue
+        return copies
 
     def find(
         self,
