@@ -75,19 +75,24 @@ def _posted(message: dict[str, Any]) -> PostedMessage:
     )
 
 
+def web_client(token: str, base_url: str = DEFAULT_API_URL) -> WebClient:
+    """A Web API client that waits out 429s (Retry-After) and retries dropped connections."""
+    return WebClient(
+        token=token,
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
 class SlackChat:
     """Chat over a bot token. One client per process; user lookups are cached for its lifetime."""
 
     def __init__(self, token: str, base_url: str = DEFAULT_API_URL) -> None:
-        self.client = WebClient(
-            token=token,
-            base_url=base_url if base_url.endswith("/") else base_url + "/",
-            timeout=10,
-            retry_handlers=[
-                ConnectionErrorRetryHandler(),
-                RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            ],
-        )
+        self.client = web_client(token, base_url)
         self._users: dict[str, str | None] = {}  # email -> user id
         self._emails: dict[str, str | None] = {}  # user id -> email
         self._lock = threading.Lock()

@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.aws_lambda import SlackRequestHandler
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from klaxon import wiring
+from klaxon.adapters.slack import web_client
 from klaxon.domain.chat.commands import USAGE, UsageError, parse
 from klaxon.domain.chat.messages import PostedMessage
 from klaxon.domain.errors import DomainError
@@ -194,13 +193,8 @@ def _message_changed(event: dict[str, Any]) -> None:
 
 def build(credentials: SlackCredentials, api_url: str) -> App:
     """The Bolt app of one workspace (its bot token and signing secret), calling Slack at `api_url`."""
-    client = WebClient(
-        token=credentials.bot_token,
-        base_url=api_url if api_url.endswith("/") else api_url + "/",
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=5)],
-    )
     app = App(
-        client=client,
+        client=web_client(credentials.bot_token, api_url),
         signing_secret=credentials.signing_secret,
         process_before_response=True,  # Lambda: nothing runs after the answer, except lazy listeners
         token_verification_enabled=False,  # no auth.test at cold start; the first request does it

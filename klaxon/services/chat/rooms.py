@@ -67,7 +67,7 @@ class ChatRoomService:
         for _ in range(MAX_ROUNDS):
             try:
                 return self._sync_once(incident_id)
-            except RoomBusy:
+            except (RoomBusy, NameTaken):  # conflicts, but not with our own write: retrying cannot help
                 raise
             except Conflict:
                 continue

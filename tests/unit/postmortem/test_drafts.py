@@ -191,3 +191,29 @@ def test_durations_are_never_negative_and_acknowledging_comes_before_resolving(
     assert found.impact_start <= opened
     if found.acknowledge.minutes is not None:
         assert found.acknowledge.minutes <= found.resolve.minutes
+
+
+class RecordingPublisher:
+    kind = "github"
+
+    def __init__(self) -> None:
+        self.published: list[str] = []
+
+    def publish(self, postmortem: Any) -> str:
+        self.published.append(postmortem.markdown)
+        return "https://github.com/acme/postmortems/pull/1"
+
+
+def test_publishing_announces_itself_and_the_copies_are_recorded_once_published():
+    from tests.fakes.memory import RecordingBus
+
+    world = World()
+    bus, publisher = RecordingBus(), RecordingPublisher()
+    world.service.bus, world.service.publishers = bus, lambda: [publisher]
+    world.service.draft("inc1")
+    assert world.service.publish("inc1") == {}  # a draft is not published anywhere
+    world.service.update("inc1", PostmortemChange(status=PostmortemStatus.PUBLISHED), 1, "dave")
+    assert [t for t, _ in bus.events] == ["Postmortem Published"]
+    assert world.service.publish("inc1") == {"github": "https://github.com/acme/postmortems/pull/1"}
+    assert world.store.get("inc1")[0].copies == {"github": "https://github.com/acme/postmortems/pull/1"}
+    assert len(publisher.published) == 1
