@@ -32,6 +32,35 @@ class Page(Model):
     ack_url: str | None = None
     runbook_url: str | None = None  # the incident's runbook (domain.runbooks): a link in the email
 
+    @classmethod
+    def notice(
+        cls,
+        *,
+        about: str,
+        number: int,
+        text: str,
+        service: str,
+        priority: Priority,
+        user: str,
+        user_name: str,
+        channel: Channel,
+        address: str,
+    ) -> Page:
+        """A one-off notice to a person on one of their channels (a reminder), worded as a page is."""
+        return cls(
+            incident_id=about,
+            incident_number=number,
+            title=text,
+            service=service,
+            priority=priority,
+            user=user,
+            user_name=user_name,
+            channel=channel,
+            address=address,
+            step=0,
+            loop=0,
+        )
+
     @property
     def idempotency_key(self) -> str:
         """One send per (incident, step, loop, user, channel): a retried step never pages twice."""

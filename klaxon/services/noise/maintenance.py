@@ -151,10 +151,10 @@ class MaintenanceService:
         if not self.store.reserve_reminder(window.id, ends):
             return False
         minutes = max(int((ends - self.clock.now()).total_seconds() // 60), 0)
-        page = Page(
-            incident_id=f"maintenance:{window.id}",
-            incident_number=0,
-            title=f"Maintenance window {window.name!r} ({', '.join(window.services)}) ends at "
+        page = Page.notice(
+            about=f"maintenance:{window.id}",
+            number=0,
+            text=f"Maintenance window {window.name!r} ({', '.join(window.services)}) ends at "
             f"{ends:%H:%M} UTC, in {minutes} min: alerts page again after it. Extend it if the work goes on.",
             service=window.services[0],
             priority=Priority.P4,
@@ -162,8 +162,6 @@ class MaintenanceService:
             user_name=person.name,
             channel=channel,
             address=person.contacts[channel],
-            step=0,
-            loop=0,
         )
         try:
             self.notifier.send(page)

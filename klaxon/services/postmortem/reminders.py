@@ -72,18 +72,16 @@ class PostmortemReminders:
             return False
         sent = False
         for channel in (c for c in CHANNELS if c in person.contacts):
-            page = Page(
-                incident_id=postmortem.incident_id,
-                incident_number=postmortem.incident_number,
-                title=_wording(postmortem, key),
+            page = Page.notice(
+                about=postmortem.incident_id,
+                number=postmortem.incident_number,
+                text=_wording(postmortem, key),
                 service=postmortem.service,
                 priority=postmortem.priority,
                 user=person.id,
                 user_name=person.name,
                 channel=channel,
                 address=person.contacts[channel],
-                step=0,
-                loop=0,
             )
             try:
                 self.notifier.send(page)
