@@ -1,4 +1,4 @@
-"""`klaxon incidents list|show|watch|ack|resolve` (and `klaxon show|watch|ack|resolve` for short).
+"""`klaxon incidents list|show|watch|ack|resolve|priority|role` (`klaxon show|watch|ack|resolve` for short).
 
 An incident is named by its number (`12`, as in the SMS reply), its id, or an unambiguous id prefix.
 """
@@ -58,6 +58,7 @@ def _show(incident: dict[str, Any], as_json: bool) -> None:
         "acknowledged_by",
         "resolved_at",
         "resolved_by",
+        "roles",
     ]
     width = max(map(len, keys))
     for key in keys:
@@ -167,3 +168,32 @@ def incidents_resolve(
     """Resolve."""
     incident_id = resolve_ref(api, token, ref)
     _show(call(api, token, "POST", f"/v1/incidents/{incident_id}/resolve"), as_json)
+
+
+@app.command("priority")
+def incidents_priority(
+    ref: RefArgument,
+    priority: Annotated[str, typer.Argument(help="P1, P2, P3 or P4")],
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+    as_json: JsonOption = False,
+) -> None:
+    """Change an open incident's priority (its paging stays as it is)."""
+    incident_id = resolve_ref(api, token, ref)
+    body = {"priority": priority.upper()}
+    _show(call(api, token, "PUT", f"/v1/incidents/{incident_id}/priority", json=body), as_json)
+
+
+@app.command("role")
+def incidents_role(
+    ref: RefArgument,
+    role: Annotated[str, typer.Argument(help="commander, comms or scribe")],
+    user: Annotated[str, typer.Argument(help="The user id who takes the role")],
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+    as_json: JsonOption = False,
+) -> None:
+    """Give an incident role to a user."""
+    incident_id = resolve_ref(api, token, ref)
+    answer = call(api, token, "PUT", f"/v1/incidents/{incident_id}/roles/{role}", json={"user": user})
+    _show(answer, as_json)

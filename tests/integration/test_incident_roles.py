@@ -19,3 +19,21 @@ def test_priority_and_roles_change_an_open_incident_and_refuse_bad_input(platfor
     assert kinds.count("priority changed") == 1 and kinds.count("role assigned") == 1
     assert http.post(f"{url}/resolve").status_code == 200
     assert http.put(f"{url}/priority", json={"priority": "P1"}).status_code == 409
+
+
+def test_the_cli_changes_priority_and_roles(platform, http, fixture_json):
+    from typer.testing import CliRunner
+
+    from klaxon.cli import app
+    from tests.integration.conftest import TOKEN
+
+    incident = opened(http, platform, fixture_json, "roles-cli")
+    runner = CliRunner(env={"COLUMNS": "250"})
+    where = ["--api", platform.url, "--token", TOKEN]
+    number = str(incident["number"])
+    changed = runner.invoke(app, ["incidents", "priority", number, "p2", *where])
+    assert changed.exit_code == 0 and "P2" in changed.output, changed.output
+    assigned = runner.invoke(app, ["incidents", "role", number, "scribe", "dave", *where])
+    assert assigned.exit_code == 0 and "'scribe': 'dave'" in assigned.output, assigned.output
+    refused = runner.invoke(app, ["incidents", "role", number, "boss", "dave", *where])
+    assert refused.exit_code == 1 and "no role 'boss'" in refused.output
