@@ -40,6 +40,7 @@ BACKGROUND = frozenset(
 
 
 FIRST, LATER = 0, 1  # priorities on a function's lock: lower goes first
+BACKGROUND_YIELD_SECONDS = 1.0  # the longest housekeeping waits for the page path to be idle
 
 
 def priority(name: str, event: dict[str, Any]) -> int:
@@ -100,6 +101,8 @@ class Invoker:
         self.dead_letters: list[DeadLetter] = []
         self.invocations: dict[str, int] = dict.fromkeys(FUNCTIONS, 0)
         self._closed = threading.Event()  # after shutdown nothing runs: AWS is no longer emulated then
+        self._foreground = 0  # invocations of the page path (not BACKGROUND) running now
+        self._foreground_lock = threading.Lock()
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
         if name not in self._handlers:
@@ -120,6 +123,10 @@ class Invoker:
         handler = self.handler(name)
         self.invocations[name] += 1
         running = RUNNING.set(name)  # what klaxon.local.iam checks each write against
+        foreground = name not in BACKGROUND
+        if foreground:
+            with self._foreground_lock:
+                self._foreground += 1
         try:
             if name in CONCURRENT:
                 return handler(event, LambdaContext(name))
@@ -127,6 +134,17 @@ class Invoker:
                 return handler(event, LambdaContext(name))
         finally:
             RUNNING.reset(running)
+            if foreground:
+                with self._foreground_lock:
+                    self._foreground -= 1
+
+    def _yield_to_foreground(self) -> None:
+        """Housekeeping starts when the page path is idle (or after BACKGROUND_YIELD_SECONDS): on two
+        cores every thread shares one interpreter lock, so a chat room opened beside a burst of pages
+        delays them (issue 14)."""
+        deadline = time.monotonic() + BACKGROUND_YIELD_SECONDS
+        while self._foreground > 0 and time.monotonic() < deadline and not self._closed.is_set():
+            time.sleep(0.005)
 
     def invoke_async(self, name: str, event: dict[str, Any]) -> None:
         with self._pending_lock:
@@ -146,6 +164,8 @@ class Invoker:
         for attempt in range(ASYNC_RETRIES + 1):
             if self._closed.is_set():
                 return  # stays unfinished: `klaxon up --data` keeps it for the next start
+            if name in BACKGROUND:
+                self._yield_to_foreground()
             try:
                 self.invoke(name, event)
                 break
