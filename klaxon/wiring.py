@@ -130,6 +130,11 @@ class Container:
 
     settings: Settings
 
+    def public_incident(self, incident_id: str) -> PublicIncident | None:
+        """The incident's public status incident (subscribers, chat links, reminders, post-mortems)."""
+        found = self.statuspage_service.store.get(incident_id)
+        return found[0] if found is not None else None
+
     def on_call_users(self, schedule: str, at: datetime) -> list[str]:
         """The users on call on `schedule` at `at` (escalation and chat rooms ask)."""
         return [person.user for person in self.schedule_service.on_call(schedule, at)[1]]
@@ -441,14 +446,7 @@ class Container:
     def postmortem_service(self) -> PostmortemService:
         """Drafts written when significant incidents resolve, and the edits people make."""
         from klaxon.adapters.postmortem_store import DynamoPostmortems
-        from klaxon.adapters.statuspage_store import DynamoStatusIncidents
         from klaxon.services.postmortem.postmortems import PostmortemService
-
-        status_incidents = DynamoStatusIncidents()
-
-        def public_incident(incident_id: str) -> PublicIncident | None:
-            found = status_incidents.get(incident_id)
-            return found[0] if found is not None else None
 
         views, settings = self.config_views, self.settings
 
@@ -464,7 +462,7 @@ class Container:
             store=DynamoPostmortems(),
             incidents=self.incident_repository,
             timeline=self.timeline_repository,
-            public_incident=public_incident,
+            public_incident=self.public_incident,
             policy=views.postmortems,
             clock=self.clock,
             bus=self.bus,
@@ -558,14 +556,11 @@ class Container:
     @part
     def chat_reminders(self) -> ChatReminders:
         """Status update reminders in incident rooms, with their Snooze button."""
-        from klaxon.adapters.statuspage_store import DynamoStatusIncidents
         from klaxon.services.chat.reminders import ChatReminders
 
-        status_incidents = DynamoStatusIncidents()
-
         def last_public_update(incident_id: str) -> datetime | None:
-            found = status_incidents.get(incident_id)
-            updates = found[0].updates if found is not None else []
+            found = self.public_incident(incident_id)
+            updates = found.updates if found is not None else []
             return max((u.created_at for u in updates), default=None)
 
         return ChatReminders(
@@ -595,19 +590,17 @@ class Container:
     @part
     def chat_room_service(self) -> ChatRoomService:
         """Each significant incident's room: opened, kept current, archived."""
-        from klaxon.adapters.statuspage_store import DynamoStatusIncidents
         from klaxon.services.chat.people import FirstResponders
         from klaxon.services.chat.rooms import ChatRoomService, RoomLinks
 
         views, public_url = self.config_views, self.settings.public_url
-        status_incidents = DynamoStatusIncidents()
 
         def links(incident: Incident) -> RoomLinks:
             page = views.statuspage()
-            public = status_incidents.get(incident.id) if page is not None else None
+            public = self.public_incident(incident.id) if page is not None else None
             return RoomLinks(
                 incident_url=f"{public_url.rstrip('/')}/v1/incidents/{incident.id}" if public_url else None,
-                status_page_url=f"{page.url.rstrip('/')}/incidents/{public[0].id}.html"
+                status_page_url=f"{page.url.rstrip('/')}/incidents/{public.id}.html"
                 if page and public
                 else None,
             )
@@ -671,15 +664,10 @@ class Container:
         from klaxon.services.statuspage.subscribers import SubscriberService
 
         statuspage = self.statuspage_service
-
-        def public_incident(incident_id: str) -> PublicIncident | None:
-            found = statuspage.store.get(incident_id)
-            return None if found is None else found[0]
-
         return SubscriberService(
             store=DynamoSubscriberStore(),
             settings=statuspage.settings,
-            public_incident=public_incident,
+            public_incident=self.public_incident,
             snapshot=statuspage.snapshot,
             email=SesEmailSender(self.settings.email_from),
             webhooks=HttpWebhookPoster(allow_loopback=self.settings.allow_loopback_webhooks),
