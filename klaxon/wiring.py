@@ -321,6 +321,7 @@ class Container:
             timeline=self.timeline_repository,
             clock=self.clock,
             payloads=self.payloads,
+            pages=self.notification_records,
         )
 
     @part

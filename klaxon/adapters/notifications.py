@@ -84,6 +84,17 @@ class DynamoNotificationRepository:
             doc=notification.model_dump(mode="json"),
         ).save()
 
+    def in_flight(self, incident_id: str, now: datetime) -> bool:
+        sending = (NotificationItem.status == SENDING) & (NotificationItem.lease_until > now.timestamp())
+        items = NotificationItem.query(
+            incident_id,
+            NotificationItem.sk.startswith("page#"),
+            filter_condition=sending,
+            consistent_read=True,
+            attributes_to_get=["sk"],
+        )
+        return next(iter(items), None) is not None
+
     def list(self, incident_id: str) -> list[Notification]:
         items = NotificationItem.query(incident_id, NotificationItem.sk.startswith("page#"))
         found = [Notification.model_validate(i.doc) for i in items if i.doc]

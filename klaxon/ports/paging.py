@@ -28,6 +28,9 @@ class NotificationRecords(Protocol):
 
     def list(self, incident_id: str) -> list[Notification]: ...
 
+    def in_flight(self, incident_id: str, now: datetime) -> bool:
+        """Whether any page of the incident is being sent (`pages.in_flight`), read consistently."""
+
     def latest_tick(self, incident_id: str, round_: int) -> Tick | None: ...
 
     def latest_claim(self, incident_id: str, round_: int) -> Claim | None:

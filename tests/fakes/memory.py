@@ -368,6 +368,15 @@ class MemoryNotifications:
             self.records[key] = notification
             self.pages[key] = Reservation(status=notification.status.value)
 
+    def in_flight(self, incident_id: str, now: datetime) -> bool:
+        from klaxon.domain.paging.pages import in_flight
+
+        with self._lock:
+            return any(
+                key.split("|", 2)[1] == incident_id and in_flight(found, now)
+                for key, found in self.pages.items()
+            )
+
     def list(self, incident_id: str) -> list[Any]:
         with self._lock:
             return sorted(

@@ -2,8 +2,10 @@
 
 The reservation of a page is one transaction that checks the incident is still triggered; a reservation
 left "sending" by a crashed attempt is taken over by the same tick's retry or, after its lease, by anyone;
-the incident is read again right before the provider call. The race test acknowledges at the instant a
-step fires, a hundred times, and checks no provider call began after the acknowledgement was answered.
+the incident is read again right before the provider call, and an acknowledgement is answered only once
+no page is in flight. The race test acknowledges at the instant a step fires, a hundred times, and checks
+no provider call began after the acknowledgement was answered; the preemption test makes the worst
+interleaving happen every time.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -101,3 +104,66 @@ def test_an_ack_at_the_instant_a_step_fires_is_never_followed_by_a_page(platform
     assert [late for _, late in trials if late] == []
     paged = [p for p, _ in trials]
     assert any(paged) and not all(paged)  # the race was real: the step won some trials, the ack others
+
+
+@dataclasses.dataclass
+class PreemptedAfterLastLook:
+    """The escalation's incidents, whose read after the page's reservation is preempted: the value read,
+    the acknowledgement runs (in another thread) for `pause` seconds, then the read returns what it saw."""
+
+    incidents: object
+    acknowledge: Callable[[], None]
+    pause: float = 0.3
+    reserved: bool = False
+    acker: threading.Thread | None = None
+
+    def get(self, incident_id: str):
+        seen = self.incidents.get(incident_id)
+        if self.reserved and self.acker is None:
+            self.acker = threading.Thread(target=self.acknowledge)
+            self.acker.start()
+            self.acker.join(self.pause)
+        return seen
+
+    def __getattr__(self, name: str):
+        return getattr(self.incidents, name)
+
+
+@dataclasses.dataclass
+class Reserving:
+    """The page records, telling `preempted` once the page is reserved."""
+
+    records: object
+    preempted: PreemptedAfterLastLook
+
+    def reserve(self, *args):
+        self.preempted.reserved = self.records.reserve(*args)
+        return self.preempted.reserved
+
+    def __getattr__(self, name: str):
+        return getattr(self.records, name)
+
+
+def test_a_page_past_its_last_look_begins_before_the_acknowledgement_is_answered(platform):
+    from klaxon import wiring
+
+    container = wiring.container()
+    incident, notifier, answered = open_incident(), TimedNotifier(), []
+
+    def acknowledge() -> None:
+        container.incident_service.acknowledge(incident.id, "user:alice")
+        answered.append(time.monotonic())
+
+    preempted = PreemptedAfterLastLook(container.escalation_service.incidents, acknowledge)
+    escalation = dataclasses.replace(
+        container.escalation_service,
+        incidents=preempted,
+        records=Reserving(container.notification_records, preempted),
+        notifier=notifier,
+        sleep=lambda _: None,
+    )
+    escalation.run(EscalationState(incident_id=incident.id))
+    preempted.acker.join(30)
+
+    assert len(notifier.began) == 1 and len(answered) == 1
+    assert notifier.began[0] < answered[0]

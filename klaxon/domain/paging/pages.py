@@ -102,6 +102,19 @@ def may_send(found: Reservation | None, token: str, now: datetime) -> bool:
     return found.token == token or found.lease_until is None or found.lease_until <= now
 
 
+# How long an acknowledgement waits, before it is answered, for a page already past its last look at the
+# incident to begin: only then can "acknowledged" mean "no page begins after this". The gap between that
+# look and the provider call is a few lines; the wait ends as soon as the page's outcome is recorded.
+SETTLE_WAIT_SECONDS = 2.0
+SETTLE_POLL_SECONDS = 0.02
+
+
+def in_flight(found: Reservation, now: datetime) -> bool:
+    """Whether a page is being sent right now: reserved, its outcome not yet recorded, its lease running
+    (a reservation whose lease ran out was a crashed attempt's)."""
+    return found.status == SENDING and found.lease_until is not None and found.lease_until > now
+
+
 class Notification(Model):
     """The record of a page, as the notifications API returns it."""
 

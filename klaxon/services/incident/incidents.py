@@ -1,21 +1,30 @@
-"""Incident use cases behind the API and chat: list, show, acknowledge, resolve, timeline, roles, priority."""
+"""Incident use cases behind the API and chat: list, show, acknowledge, resolve, timeline, roles, priority.
+
+An acknowledgement or resolution of a triggered incident is answered only once no page of it is in flight
+(up to `SETTLE_WAIT_SECONDS`): a page that passed its last look at the incident before the change begins
+before the answer, and every later one is stopped by that look. So no page begins after "acknowledged".
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.incident.bounds import restored
 from klaxon.domain.incident.lifecycle import check_transition
 from klaxon.domain.incident.models import ROLES, Incident, IncidentStatus, Priority, TimelineEntry
+from klaxon.domain.paging.pages import SETTLE_POLL_SECONDS, SETTLE_WAIT_SECONDS
 from klaxon.events import PRIORITY_CHANGED, ROLE_ASSIGNED, DetailType, IncidentEvent
 from klaxon.ports import (
     Clock,
     IncidentPage,
     IncidentQuery,
     IncidentRepository,
+    NotificationRecords,
     PayloadStore,
     TimelineRepository,
 )
@@ -33,6 +42,8 @@ class IncidentService:
     timeline: TimelineRepository
     clock: Clock
     payloads: PayloadStore | None = None
+    pages: NotificationRecords | None = None
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
     def find(self, query: IncidentQuery) -> IncidentPage:
         return self.incidents.query(query)
@@ -87,14 +98,25 @@ class IncidentService:
         )
         event = IncidentEvent(_EVENTS[target], actor, "api")
         try:
-            return self.incidents.transition(
+            moved = self.incidents.transition(
                 incident_id, target, actor=actor, now=now, entry=entry, event=event
             )
         except Conflict:
             # Someone else moved it first: report the state they left, or refuse if it is now impossible.
-            latest = self.get(incident_id)
-            check_transition(latest, target)
-            return latest
+            moved = self.get(incident_id)
+            check_transition(moved, target)
+        if current.status is IncidentStatus.TRIGGERED:
+            self._settle(incident_id)
+        return moved
+
+    def _settle(self, incident_id: str) -> None:
+        """Wait while a page of the incident is in flight (see the module's docstring)."""
+        if self.pages is None:
+            return
+        for _ in range(round(SETTLE_WAIT_SECONDS / SETTLE_POLL_SECONDS)):
+            if not self.pages.in_flight(incident_id, self.clock.now()):
+                return
+            self.sleep(SETTLE_POLL_SECONDS)
 
     def assign_role(self, incident_id: str, role: str, holder: str, actor: str) -> Incident:
         """Give an incident role (commander, comms, scribe) to `holder`; who held it before does not."""
