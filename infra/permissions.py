@@ -28,6 +28,7 @@ class Access:
     signing_secrets: Literal["read", "write"] | None = None
     slack: bool = False  # reads the Slack app's credentials (infra/constructs/access_control.py)
     github: bool = False  # reads the GitHub token post-mortems are published with
+    trackers: bool = False  # reads the credentials of the trackers action items are filed in
     invokes_itself: bool = False  # Bolt's lazy listeners: the function invokes itself, asynchronously
     audits: bool = False  # puts audit records in the Object Lock bucket (infra/constructs/access_control.py)
 
@@ -156,6 +157,15 @@ ACCESS: dict[str, Access] = {
         pages=True,
         slack=True,
         github=True,  # publishes post-mortems as pull requests
+    ),
+    # Action items: filed in the trackers (their credentials) from the post-mortems (config), each ticket
+    # indexed for the webhooks (config); publishes nothing.
+    "action_sync": Access(writes=("config",), config_keys=("postmortem", "action-ticket"), trackers=True),
+    # The trackers' webhooks: verified with the credentials' webhook secrets (and Asana's handshake secret,
+    # kept in config); a ticket done marks its post-mortem's action item (config). Asana's deliveries name
+    # the task alone, so its state is read back with the credentials.
+    "tracker_webhooks": Access(
+        writes=("config",), config_keys=("postmortem", "action-ticket", "tracker-hook"), trackers=True
     ),
     # Chat rooms: reads incidents and the config (policies, schedules, the status page's public incidents),
     # keeps each room's record in config; without Slack it writes the room's messages to the timeline.

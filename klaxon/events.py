@@ -31,6 +31,7 @@ class DetailType(StrEnum):
     MAINTENANCE_WINDOW_CHANGED = "Maintenance Window Changed"
     SCHEDULE_CHANGED = "Schedule Changed"
     POSTMORTEM_PUBLISHED = "Postmortem Published"
+    ACTION_ITEMS_ADDED = "Action Items Added"
 
 
 # Why an "Incident Updated" was published, besides an alert joining or leaving a group.
@@ -147,6 +148,12 @@ class PostmortemPublished(Model):
     incident_id: str
 
 
+class ActionItemsAdded(Model):
+    """Action items were added to a post-mortem to be filed at once (`klaxon action add`)."""
+
+    incident_id: str
+
+
 DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.ALERT_RECEIVED: AlertReceived,
     DetailType.CHANGE_RECEIVED: ChangeReceived,
@@ -157,6 +164,7 @@ DETAIL_SCHEMAS: dict[DetailType, type[BaseModel]] = {
     DetailType.MAINTENANCE_WINDOW_CHANGED: MaintenanceWindowChanged,
     DetailType.SCHEDULE_CHANGED: ScheduleChanged,
     DetailType.POSTMORTEM_PUBLISHED: PostmortemPublished,
+    DetailType.ACTION_ITEMS_ADDED: ActionItemsAdded,
 }
 
 
@@ -252,6 +260,12 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         pattern=pattern(DetailType.POSTMORTEM_PUBLISHED),
         target="postmortem_draft",
         description="Put a published post-mortem where the configuration says (a GitHub pull request)",
+    ),
+    Subscription(
+        name="file-action-items",
+        pattern=pattern(DetailType.POSTMORTEM_PUBLISHED, DetailType.ACTION_ITEMS_ADDED),
+        target="action_sync",
+        description="File a published post-mortem's action items (or ones just added) in their tracker",
     ),
     Subscription(
         name="sync-oncall-groups",

@@ -153,6 +153,27 @@ class Settings(_FromEnvironment):
         alias="GITHUB_API_URL",
         description="GitHub's REST API (a test server's, in tests)",
     )
+    tracker_secret: str | None = Field(
+        None,
+        alias="KLAXON_TRACKER_SECRET",
+        description="the secret (Secrets Manager) holding each tracker's credentials, by tracker id "
+        "(docs/postmortems.md)",
+    )
+    tracker_credentials: str | None = Field(
+        None,
+        alias="TRACKER_CREDENTIALS",
+        description="the trackers' credentials as JSON, by tracker id (`klaxon up`; docs/postmortems.md)",
+    )
+    linear_api_url: str = Field(
+        "https://api.linear.app/graphql",
+        alias="LINEAR_API_URL",
+        description="Linear's GraphQL API (a test server's, in tests)",
+    )
+    asana_api_url: str = Field(
+        "https://app.asana.com/api/1.0",
+        alias="ASANA_API_URL",
+        description="Asana's REST API (a test server's, in tests)",
+    )
     audit_bucket: str | None = Field(
         None, alias="KLAXON_AUDIT_BUCKET", description="the Object Lock bucket audit records are exported to"
     )

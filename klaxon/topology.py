@@ -72,6 +72,17 @@ FUNCTIONS: dict[str, Function] = {
             timeout_s=60,
         ),
         Function(
+            "action_sync",
+            "functions.action_sync.handler",
+            "File post-mortem action items as Jira, Linear or Asana tickets; retry; poll for completion",
+            timeout_s=120,
+        ),
+        Function(
+            "tracker_webhooks",
+            "functions.tracker_webhooks.handler",
+            "Jira, Linear and Asana webhooks: an action item's ticket done or reopened (POST /trackers/...)",
+        ),
+        Function(
             "chat_sync",
             "functions.chat_sync.handler",
             "Open each significant incident's chat room, keep its summary current, archive it later",
@@ -116,6 +127,18 @@ TIMERS: tuple[Timer, ...] = (
         "chat_sync",
         5,
         "Remind incident rooms to post status updates; archive rooms of incidents resolved long enough ago",
+    ),
+    Timer(
+        "action-items-retry",
+        "action_sync",
+        5,
+        "File the action items whose tracker failed before, once their wait (1 min doubling to 6 h) is over",
+    ),
+    Timer(
+        "action-items-poll",
+        "action_sync",
+        24 * 60,
+        "Ask each tracker which open tickets are done: the daily catch-up for webhooks that never came",
     ),
     Timer(
         "maintenance-reminder",
@@ -183,6 +206,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/v1/{proxy+}", "api"),
     Route("/a/{proxy+}", "api"),  # signed acknowledge links, short enough for any email client
     Route("/slack/events", "slack"),  # signed by Slack (its signing secret), checked by the function
+    Route("/trackers/{proxy+}", "tracker_webhooks"),  # signed by each tracker, checked by the function
 )
 
 

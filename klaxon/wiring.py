@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from klaxon.services.paging.drills import DrillService
     from klaxon.services.paging.escalation import EscalationService
     from klaxon.services.paging.sweeper import EscalationSweeper
+    from klaxon.services.postmortem.actions import ActionService
     from klaxon.services.postmortem.postmortems import PostmortemService
     from klaxon.services.postmortem.reminders import PostmortemReminders
     from klaxon.services.schedule.reports import ReportService
@@ -468,6 +469,27 @@ class Container:
             clock=self.clock,
             bus=self.bus,
             publishers=publishers,
+            ids=self.ids,
+        )
+
+    @part
+    def action_service(self) -> ActionService:
+        """Action items filed as tickets in the trackers the config names, and their completion."""
+        from klaxon.adapters.postmortem_store import DynamoPostmortems
+        from klaxon.adapters.ticket_index import DynamoTicketIndex
+        from klaxon.adapters.trackers import ConfiguredTrackers
+        from klaxon.services.postmortem.actions import ActionService
+
+        public_url = (self.settings.public_url or "").rstrip("/")
+        return ActionService(
+            store=DynamoPostmortems(),
+            policy=self.config_views.postmortems,
+            trackers=ConfiguredTrackers(self.settings),
+            index=DynamoTicketIndex(),
+            clock=self.clock,
+            ids=self.ids,
+            link=lambda incident_id: f"{public_url}/v1/incidents/{incident_id}/postmortem",
+            bus=self.bus,
         )
 
     @part

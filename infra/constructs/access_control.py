@@ -62,6 +62,12 @@ class AccessControl(Construct):
             "GitHub issues the token (a fine-grained token or a GitHub App's); it changes when an admin "
             "makes a new one there and puts it here. A Lambda rotation cannot obtain one from GitHub.",
         )
+        self.tracker_secret = self._build_operator_secret(
+            "TrackerCredentials",
+            "Klaxon: Jira, Linear and Asana credentials by tracker id (docs/postmortems.md)",
+            "Each tracker issues its own API token or key (and webhook secret); they change when an admin "
+            "makes new ones there and puts them here. A Lambda rotation cannot obtain them.",
+        )
         self.access_logs = access_log_bucket(
             self, writers=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED, whose="the audit log"
         )
@@ -90,6 +96,9 @@ class AccessControl(Construct):
             if access.github:
                 self.github_secret.grant_read(function)
                 function.add_environment(Settings.env_name("github_secret"), self.github_secret.secret_arn)
+            if access.trackers:
+                self.tracker_secret.grant_read(function)
+                function.add_environment(Settings.env_name("tracker_secret"), self.tracker_secret.secret_arn)
             if access.slack:
                 self.slack_secret.grant_read(function)
                 function.add_environment(Settings.env_name("slack_secret"), self.slack_secret.secret_arn)

@@ -41,7 +41,13 @@ class Timers(Construct):
             name,
             description=timer.description,
             schedule=scheduler.ScheduleExpression.rate(Duration.minutes(timer.every_minutes)),
-            target=scheduler_targets.LambdaInvoke(function, retry_attempts=0, role=role),
+            # The timer's name, as `klaxon up`'s ticker sends it: a function with two timers tells them apart.
+            target=scheduler_targets.LambdaInvoke(
+                function,
+                retry_attempts=0,
+                role=role,
+                input=scheduler.ScheduleTargetInput.from_object({"timer": timer.name}),
+            ),
         )
         acknowledge(
             role,

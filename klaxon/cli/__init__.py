@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from klaxon.cli import (
+    action,
     audit,
     config,
     drill,
@@ -44,6 +45,7 @@ app.add_typer(report.app, name="report")
 app.add_typer(route.app, name="route")
 app.add_typer(runbook.app, name="runbook")
 app.add_typer(postmortem.app, name="postmortem")
+app.add_typer(action.app, name="action")
 app.add_typer(statuspage.app, name="statuspage")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(heartbeat.app, name="heartbeat")

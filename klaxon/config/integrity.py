@@ -10,6 +10,7 @@ from klaxon.config.noise import noise_references_resolve
 from klaxon.config.problems import Loc, Problem, unknown
 from klaxon.config.runbooks import runbook_references_resolve
 from klaxon.config.statuspage import statuspage_services_exist
+from klaxon.config.trackers import trackers_resolve
 from klaxon.config.values import check_id, check_time_zone
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ CHECKS: tuple[Callable[[KlaxonConfig], list[Problem]], ...] = (
     noise_references_resolve,
     runbook_references_resolve,
     chat_references_resolve,
+    trackers_resolve,
 )
 
 

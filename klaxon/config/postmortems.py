@@ -9,8 +9,10 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import ConfigDict, Field, field_validator
 
+from klaxon.config.trackers import TrackerConfig
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.model import Model
+from klaxon.domain.postmortem.actions import TrackerPolicy
 from klaxon.domain.postmortem.models import GitHubTarget, PostmortemPolicy
 
 
@@ -46,6 +48,13 @@ class PostmortemConfig(Model):
         "repository's docs folder; the token is GITHUB_TOKEN locally, the stack's GitHub secret in AWS.",
     )
 
+    trackers: list[TrackerConfig] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Where action items are filed as tickets (Jira, Linear, Asana), per service "
+        "(docs/postmortems.md). None: action items stay in Klaxon.",
+    )
+
     @field_validator("templates")
     @classmethod
     def _templates_parse(cls, templates: dict[Priority, str]) -> dict[Priority, str]:
@@ -62,4 +71,8 @@ class PostmortemConfig(Model):
             due_after=timedelta(hours=self.due_hours),
             templates=dict(self.templates),
             github=None if self.github is None else GitHubTarget(**self.github.model_dump()),
+            trackers=TrackerPolicy(
+                trackers={t.id: t.to_domain() for t in self.trackers},
+                default=next((t.id for t in self.trackers if t.default), None),
+            ),
         )

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from klaxon.services.paging.acks import AckService
     from klaxon.services.paging.control import EscalationControl
     from klaxon.services.paging.drills import DrillService
+    from klaxon.services.postmortem.actions import ActionService
     from klaxon.services.postmortem.postmortems import PostmortemService
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
@@ -125,6 +126,10 @@ def postmortems() -> PostmortemService:
     return wiring.container().postmortem_service
 
 
+def actions() -> ActionService:
+    return wiring.container().action_service
+
+
 def chat_rooms() -> ChatRoomService:
     return wiring.container().chat_room_service
 
@@ -157,6 +162,7 @@ if TYPE_CHECKING:
     Secrets = Annotated[SecretService, Depends(secrets)]
     ChatRooms = Annotated[ChatRoomService, Depends(chat_rooms)]
     Postmortems = Annotated[PostmortemService, Depends(postmortems)]
+    Actions = Annotated[ActionService, Depends(actions)]
 else:
     Incidents = Annotated[Any, Depends(incidents)]
     Records = Annotated[Any, Depends(records)]
@@ -179,3 +185,4 @@ else:
     Secrets = Annotated[Any, Depends(secrets)]
     ChatRooms = Annotated[Any, Depends(chat_rooms)]
     Postmortems = Annotated[Any, Depends(postmortems)]
+    Actions = Annotated[Any, Depends(actions)]

@@ -3,7 +3,7 @@ internal index of them all (docs/postmortems.md)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -15,6 +15,7 @@ from klaxon.domain.model import Model
 from klaxon.domain.postmortem.models import (
     MAX_MARKDOWN,
     ActionItem,
+    ActionKind,
     Postmortem,
     PostmortemChange,
     PostmortemStatus,
@@ -113,5 +114,68 @@ def handle_list_postmortems(
                 action_items=len(p.action_items),
             )
             for p in found
+        ]
+    )
+
+
+class NewActionItem(Model):
+    title: str = Field(min_length=1, max_length=255)
+    owner: str | None = Field(default=None, min_length=1, max_length=64)
+    due: date | None = None
+    priority: Priority = Priority.P3
+    kind: ActionKind = ActionKind.PREVENT
+
+
+class ActionItemRow(Model):
+    incident_id: str
+    incident_number: int
+    service: str
+    postmortem_status: PostmortemStatus
+    item: ActionItem
+
+
+class ActionItemList(Model):
+    action_items: list[ActionItemRow]
+
+
+@router.post(
+    "/v1/incidents/<incident_id>/postmortem/actions",
+    tags=["post-mortems"],
+    summary="Add an action item, filed in its service's tracker at once",
+    description="Unlike items written with the post-mortem (filed when it is published), this one is filed "
+    "now, whatever the post-mortem's status. 201 with the item; its ticket follows within seconds.",
+    status_code=201,
+)
+def handle_add_action_item(
+    incidents: deps.Incidents, actions: deps.Actions, incident_id: str, new: Annotated[NewActionItem, Body()]
+) -> ActionItem:
+    incidents.get(incident_id)
+    return actions.add(incident_id, ActionItem(**new.model_dump()), auth.principal(router).actor)
+
+
+@router.get("/v1/actions", tags=["post-mortems"], summary="Action items across post-mortems")
+def handle_list_action_items(
+    postmortems: deps.Postmortems,
+    actions: deps.Actions,
+    unsynced: Annotated[
+        bool, Query(description="only those waiting for their ticket (a tracker down, or refusing)")
+    ] = False,
+    incident_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+) -> ActionItemList:
+    if unsynced:
+        pairs = [(w.postmortem, w.item) for w in actions.waiting()]
+    else:
+        pairs = [(p, i) for p in postmortems.find() for i in p.action_items]
+    return ActionItemList(
+        action_items=[
+            ActionItemRow(
+                incident_id=p.incident_id,
+                incident_number=p.incident_number,
+                service=p.service,
+                postmortem_status=p.status,
+                item=item,
+            )
+            for p, item in pairs
+            if incident_id is None or p.incident_id == incident_id
         ]
     )

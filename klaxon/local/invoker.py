@@ -35,6 +35,7 @@ BACKGROUND = frozenset(
         "escalation_sweeper",
         "maintenance_reminder",
         "chat_sync",  # a room opens after the page, never before it
+        "action_sync",  # trackers' calls take seconds; nothing waits on them
     }
 )
 

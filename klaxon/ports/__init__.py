@@ -26,7 +26,13 @@ from klaxon.ports.incidents import (
 from klaxon.ports.intake import DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
 from klaxon.ports.noise import GroupedAlert, HeartbeatStore, MaintenanceStore, NoiseIncidents, NoisePolicy
 from klaxon.ports.paging import EscalationRunner, NotificationRecords, Notifier, PageRecords, TextReplier
-from klaxon.ports.postmortems import PostmortemPublisher, PostmortemStore
+from klaxon.ports.postmortems import (
+    PostmortemPublisher,
+    PostmortemStore,
+    TicketIndex,
+    Tracker,
+    Trackers,
+)
 from klaxon.ports.schedules import CalendarRenderer, FeedState, OverrideRepository
 from klaxon.ports.statuspage import (
     EmailSender,
@@ -80,7 +86,10 @@ __all__ = [
     "SubscriberStore",
     "SubscriptionConfirmer",
     "TextReplier",
+    "TicketIndex",
     "TimelineRepository",
     "TokenStore",
+    "Tracker",
+    "Trackers",
     "WebhookPoster",
 ]

@@ -565,3 +565,23 @@ def sent(page: Any, at: datetime) -> Any:
         sent_at=at,
         status=DeliveryStatus.SENT,
     )
+
+
+class MemoryPostmortems:
+    """Post-mortems by incident, each put conditional on its version (as versioned_docs)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[Any, int]] = {}
+
+    def get(self, incident_id: str) -> tuple[Any, int] | None:
+        return self.items.get(incident_id)
+
+    def put(self, postmortem: Any, *, version: int | None) -> int:
+        current = self.items.get(postmortem.incident_id)
+        if (current[1] if current else None) != version:
+            raise Conflict("changed")
+        self.items[postmortem.incident_id] = (postmortem, (version or 0) + 1)
+        return (version or 0) + 1
+
+    def all(self) -> list[Any]:
+        return [p for p, _ in self.items.values()]

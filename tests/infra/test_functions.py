@@ -42,6 +42,8 @@ TABLES_READ = {
     "postmortem_draft": {"incidents", "timeline", "config"},  # the draft's sources; the draft in config
     # /klaxon ack, resolve, note, declare, escalate (the last tick: notifications); status updates
     "slack": {"incidents", "dedup", "timeline", "config", "notifications"},
+    "action_sync": {"config"},  # post-mortems and the ticket index
+    "tracker_webhooks": {"config"},  # the same, and Asana's handshake secrets
 }
 TABLES_WRITTEN = {
     "ingest": {"dedup"},
@@ -59,6 +61,8 @@ TABLES_WRITTEN = {
     "chat_sync": {"config", "timeline"},
     "postmortem_draft": {"config"},
     "slack": {"incidents", "dedup", "timeline", "config"},
+    "action_sync": {"config"},
+    "tracker_webhooks": {"config"},
 }
 # The config-table partitions each writer may write (dynamodb:LeadingKeys); None: all of them.
 CONFIG_PARTITIONS = {
@@ -84,6 +88,8 @@ CONFIG_PARTITIONS = {
     "chat_sync": {"chat-room", "chat-room-of", "chat-group"},
     "postmortem_draft": {"postmortem"},
     "slack": {"status-incident", "chat-room", "counter"},
+    "action_sync": {"postmortem", "action-ticket"},
+    "tracker_webhooks": {"postmortem", "action-ticket", "tracker-hook"},
 }
 # The link-signing secret: who reads it (signs or verifies links), who may write a rotated value.
 LINK_SECRET = {"api": {"read", "write"}, "escalation_step": {"read"}, "statuspage_notify": {"read"}}
@@ -104,6 +110,8 @@ PAYLOAD_ACTIONS = {
     "chat_sync": set(),
     "postmortem_draft": set(),
     "slack": set(),
+    "action_sync": set(),
+    "tracker_webhooks": set(),
 }
 # They publish no event. Incident events leave only through the outbox relay: every function that changes
 # an incident writes its event with the change (statuspage_publish announces the public updates it records;
@@ -118,6 +126,8 @@ NOT_PUBLISHING = {
     "maintenance_reminder",
     "chat_sync",
     "postmortem_draft",
+    "action_sync",
+    "tracker_webhooks",
 }
 WRITE_ACTIONS = {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
@@ -415,3 +425,12 @@ def test_only_the_slack_function_may_invoke_itself(cfn: dict[str, Any]) -> None:
 def test_only_the_postmortem_function_is_told_the_github_secret(cfn: dict[str, Any], name: str) -> None:
     variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
     assert ("KLAXON_GITHUB_SECRET" in variables) == (name == "postmortem_draft")
+
+
+TRACKER_SECRET_READERS = {"action_sync", "tracker_webhooks"}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_only_the_action_item_functions_are_told_the_tracker_secret(cfn: dict[str, Any], name: str) -> None:
+    variables = cfn["Resources"][function_logical_id(cfn, name)]["Properties"]["Environment"]["Variables"]
+    assert ("KLAXON_TRACKER_SECRET" in variables) == (name in TRACKER_SECRET_READERS)

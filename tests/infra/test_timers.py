@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,22 +12,32 @@ from tests.infra.support import function_logical_id, ref, resources_of_type
 
 
 def _schedule_of(cfn: dict[str, Any], timer: Timer) -> dict[str, Any]:
+    """The schedule invoking the timer's function with the timer's name (a function may have two timers)."""
     target = function_logical_id(cfn, timer.function)
     found = [
         s
         for s in resources_of_type(cfn, "AWS::Scheduler::Schedule").values()
         if s["Properties"]["Target"]["Arn"]["Fn::GetAtt"][0] == target
+        and json.loads(s["Properties"]["Target"]["Input"]) == {"timer": timer.name}
     ]
-    assert len(found) == 1, f"{timer.function}: {len(found)} schedules"
+    assert len(found) == 1, f"{timer.name}: {len(found)} schedules"
     return found[0]
+
+
+def _rate(minutes: int) -> str:
+    """CDK's rendering of a rate of `minutes`: in days or hours when whole."""
+    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+        if minutes % size == 0:
+            count = minutes // size
+            return f"rate({count} {unit}{'' if count == 1 else 's'})"
+    raise AssertionError(minutes)
 
 
 @pytest.mark.parametrize("timer", TIMERS, ids=lambda t: t.name)
 def test_each_timer_invokes_its_function_at_its_rate(cfn: dict[str, Any], timer: Timer) -> None:
     schedule = _schedule_of(cfn, timer)
 
-    unit = "minute" if timer.every_minutes == 1 else "minutes"
-    assert schedule["Properties"]["ScheduleExpression"] == f"rate({timer.every_minutes} {unit})"
+    assert schedule["Properties"]["ScheduleExpression"] == _rate(timer.every_minutes)
 
 
 @pytest.mark.parametrize("timer", TIMERS, ids=lambda t: t.name)

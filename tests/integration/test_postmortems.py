@@ -97,8 +97,10 @@ def test_publishing_opens_a_pull_request_in_the_configured_repository(monkeypatc
         monkeypatch.setenv("GITHUB_TOKEN", github.state.token)
         monkeypatch.setenv("GITHUB_API_URL", github.url)
         config = tmp_path / "acme.yaml"
+        demo = DEMO_CONFIG.read_text()
+        assert "\npostmortems:\n" in demo
         config.write_text(
-            DEMO_CONFIG.read_text() + "\npostmortems:\n  github: {repository: acme/postmortems}\n"
+            demo.replace("\npostmortems:\n", "\npostmortems:\n  github: {repository: acme/postmortems}\n")
         )
         platform = LocalPlatform(Options(config=config, port=0, api_token=TOKEN)).start()
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -11,6 +11,7 @@ from pydantic import Field as ModelField
 
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.model import Model
+from klaxon.domain.postmortem.actions import Filing, Ticket, TrackerPolicy, awaiting
 
 MAX_MARKDOWN = 200_000  # characters: a long incident's timeline fits, a DynamoDB item (400 KB) too
 
@@ -32,6 +33,7 @@ class PostmortemPolicy:
     due_after: timedelta = timedelta(hours=48)
     templates: Mapping[Priority, str] = field(default_factory=dict)  # a team's own template per priority
     github: GitHubTarget | None = None
+    trackers: TrackerPolicy = field(default_factory=TrackerPolicy)  # where action items are filed
 
 
 class PostmortemStatus(StrEnum):
@@ -48,13 +50,47 @@ class ActionKind(StrEnum):
 
 
 class ActionItem(Model):
-    """A follow-up to get done (filed as a ticket in the team's tracker: not built yet)."""
+    """A follow-up to get done, filed as a ticket in the team's tracker (domain.postmortem.actions). People
+    write the title, owner, due date, priority and kind; Klaxon writes the rest."""
 
+    id: str | None = ModelField(default=None, max_length=40, description="Given by Klaxon when added.")
     title: str = ModelField(min_length=1, max_length=255)
     owner: str | None = ModelField(default=None, max_length=64)
     due: date | None = None
     priority: Priority = Priority.P3
     kind: ActionKind = ActionKind.PREVENT
+    created_at: datetime | None = None
+    ticket: Ticket | None = None
+    filing: Filing | None = None  # waiting for its ticket: since when, the failures so far
+    done_at: datetime | None = None  # its ticket was done (the tracker's webhook or the nightly poll)
+
+    def awaiting(self, published: bool) -> bool:
+        return awaiting(self.ticket, self.filing, published)
+
+
+SYSTEM_FIELDS = ("id", "created_at", "ticket", "filing", "done_at")
+
+
+def edited_items(
+    current: Sequence[ActionItem], edited: Sequence[ActionItem], now: datetime, new_id: Callable[[], str]
+) -> list[ActionItem]:
+    """The items after an edit: the edit's list, in its order, where an item naming a current item's id
+    keeps what Klaxon wrote of it (its ticket, filing, completion; a ticketless item's completion may be
+    set by hand), and every other item is new (a fresh id, created now)."""
+    by_id = {item.id: item for item in current if item.id}
+    result = []
+    for item in edited:
+        kept = by_id.get(item.id) if item.id else None
+        if kept is None:
+            result.append(
+                item.model_copy(update={"id": new_id(), "created_at": now, "ticket": None, "filing": None})
+            )
+            continue
+        system = {name: getattr(kept, name) for name in SYSTEM_FIELDS}
+        if kept.ticket is None:
+            system["done_at"] = item.done_at
+        result.append(item.model_copy(update=system))
+    return result
 
 
 class Postmortem(Model):

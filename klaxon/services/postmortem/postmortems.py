@@ -4,18 +4,26 @@ version they read so that two editors never overwrite each other."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.postmortem.draft import draft_context
-from klaxon.domain.postmortem.models import Postmortem, PostmortemChange, PostmortemPolicy, PostmortemStatus
+from klaxon.domain.postmortem.models import (
+    Postmortem,
+    PostmortemChange,
+    PostmortemPolicy,
+    PostmortemStatus,
+    edited_items,
+)
 from klaxon.domain.statuspage.models import PublicIncident
 from klaxon.events import DetailType, PostmortemPublished
 from klaxon.ports import (
     Clock,
     EventBus,
+    IdGenerator,
     IncidentRepository,
     PostmortemPublisher,
     PostmortemStore,
@@ -34,6 +42,7 @@ class PostmortemService:
     clock: Clock
     bus: EventBus | None = None  # "Postmortem Published"
     publishers: Callable[[], Sequence[PostmortemPublisher]] = tuple  # where published ones go
+    ids: IdGenerator | None = None  # action items' ids (uuid4 without one)
 
     def draft(self, incident_id: str) -> Postmortem | None:
         """Write the draft of a resolved incident of a configured priority, once (a repeated event finds it
@@ -99,10 +108,13 @@ class PostmortemService:
             raise InvalidInput("empty post-mortem", ["markdown: give the post-mortem's text"])
         now = self.clock.now()
         updates: dict[str, object] = {"updated_at": now, "updated_by": actor}
-        for field in ("markdown", "owner", "status", "due", "action_items"):
+        for field in ("markdown", "owner", "status", "due"):
             value = getattr(change, field)
             if value is not None:
                 updates[field] = value
+        if change.action_items is not None:
+            new_id = self.ids.new_id if self.ids is not None else lambda: uuid.uuid4().hex
+            updates["action_items"] = edited_items(current.action_items, change.action_items, now, new_id)
         if change.status is PostmortemStatus.PUBLISHED and current.published_at is None:
             updates["published_at"] = now
         changed = current.model_copy(update=updates)

@@ -81,6 +81,7 @@ def test_an_integration_defaulting_to_an_unknown_service_is_reported(
 def test_a_duplicate_service_id_is_reported_at_the_second_one(edit_acme: Edit, errors_of: Errors) -> None:
     text, line = edit_acme("- id: search", "- id: checkout")
     text = text.replace("services: [search]", "services: [checkout]")  # the status page follows it too
+    text = text.replace("        - search\n", "        - checkout\n")  # and the Linear tracker
 
     assert errors_of(text) == [
         f"acme.yaml:{line}: services[2].id: duplicate id 'checkout'; first defined at services[0]"
