@@ -21,27 +21,21 @@ import html
 import itertools
 import json
 import re
-import threading
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 from jsonschema import ValidationError
+
+from tests.fakes.mock_http import MockHandler, MockServer, MockState, compile_paths, deref, find_operation
 
 SPEC = json.loads((Path(__file__).parents[1] / "fixtures" / "asana" / "rest-api.json").read_text())
 BASE = urlsplit(SPEC["servers"][0]["url"]).path  # /api/1.0
 
 _ANNOTATIONS = {"description", "example", "examples", "title", "deprecated", "externalDocs", "xml"}
-
-
-def _component(ref: str) -> dict[str, Any]:
-    _, _, kind, name = ref.split("/", 3)
-    node: dict[str, Any] = SPEC["components"][kind][name]
-    return node
 
 
 def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +59,7 @@ def _merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 def _flatten(node: dict[str, Any]) -> dict[str, Any]:
     """An OpenAPI schema with every `$ref` resolved and every `allOf` merged, annotations dropped."""
     if "$ref" in node:
-        return _flatten(_component(node["$ref"]))
+        return _flatten(deref(SPEC, node))
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in _ANNOTATIONS or key.startswith("x-") or key == "allOf":
@@ -149,14 +143,7 @@ def _message(error: ValidationError) -> str:
     return error.message
 
 
-def _template(path: str) -> re.Pattern[str]:
-    pattern = re.escape(BASE + path)
-    for name in re.findall(r"{(\w+)}", path):
-        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
-    return re.compile(f"^{pattern}$")
-
-
-ROUTES = [(_template(path), path) for path in SPEC["paths"]]
+ROUTES = compile_paths(SPEC["paths"], prefix=BASE)
 
 
 def _parameters(path: str, method: str) -> list[dict[str, Any]]:
@@ -166,7 +153,7 @@ def _parameters(path: str, method: str) -> list[dict[str, Any]]:
         *SPEC["paths"][path].get("parameters", []),
         *SPEC["paths"][path][method].get("parameters", []),
     ]:
-        parameter = _component(node["$ref"]) if "$ref" in node else node
+        parameter = deref(SPEC, node)
         found[(parameter["in"], parameter["name"])] = parameter
     return list(found.values())
 
@@ -191,16 +178,14 @@ def _value(parameter: dict[str, Any], given: list[str]) -> Any:
 
 def check_request(method: str, url: str, body: Any) -> tuple[str | None, dict[str, str], list[str]]:
     """The described path the request is for, its path parameters, and what is wrong with it."""
-    parts = urlsplit(url)
-    found = next(((p, m.groupdict()) for regex, p in ROUTES if (m := regex.match(parts.path))), None)
-    if found is None or method.lower() not in SPEC["paths"][found[0]]:
-        return None, {}, [f"{method} {parts.path} is not described"]
-    path, values = found[0], {k: unquote(v) for k, v in found[1].items()}
+    path, values, problems = find_operation(SPEC, ROUTES, method, url)
+    if path is None:
+        return path, values, problems
     operation = SPEC["paths"][path][method.lower()]
     parameters = _parameters(path, method.lower())
-    query = parse_qs(parts.query, keep_blank_values=True)
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
     described = {p["name"]: p for p in parameters if p["in"] == "query"}
-    problems = [f"{method} {path}: query {q!r} is not described" for q in query if q not in described]
+    problems += [f"{method} {path}: query {q!r} is not described" for q in query if q not in described]
     for p in parameters:
         given = [values[p["name"]]] if p["in"] == "path" and p["name"] in values else query.get(p["name"])
         where = f"{method} {path}: {p['in']} parameter {p['name']!r}"
@@ -231,8 +216,7 @@ def check_answer(method: str, path: str, status: int, body: Any) -> list[str]:
     response = SPEC["paths"][path][method.lower()]["responses"].get(str(status))
     if response is None:
         return []
-    if "$ref" in response:
-        response = _component(response["$ref"])
+    response = deref(SPEC, response)
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     return _problems(schema, body, f"{method} {path}: answer {status}", "writeOnly")
 
@@ -275,26 +259,19 @@ def select(task: dict[str, Any], opt_fields: str | None) -> dict[str, Any]:
     return out
 
 
-class AsanaState:
+class AsanaState(MockState[tuple[str, str]]):
     """The mock's data: `tasks` by gid (each as Asana answers it), the `projects` tasks may be created in,
-    every request in `calls`, every spec violation in `violations`."""
+    every request in `calls`, every spec violation in `violations`. A failure (`fail`) answers any request
+    with Asana's error body and no effect, before authentication (a violation among them is still
+    recorded)."""
 
     def __init__(self, token: str) -> None:
+        super().__init__()
         self.token = token
         self.workspace = "1200000000000000"
         self.projects: set[str] = {"1200000000000001"}
         self.tasks: dict[str, dict[str, Any]] = {}
-        self.calls: list[tuple[str, str]] = []
-        self.violations: list[str] = []
-        self.lock = threading.Lock()
         self._gids = itertools.count(1200000000001001)
-        self._failures: list[int] = []
-
-    def fail(self, times: int, status: int = 503) -> None:
-        """The next `times` requests are answered `status`, with Asana's error body and no effect (before
-        authentication; a violation among them is still recorded)."""
-        with self.lock:
-            self._failures += [status] * times
 
     def complete(self, gid: str) -> None:
         """Mark a task completed, as someone ticking it in Asana would."""
@@ -302,10 +279,6 @@ class AsanaState:
             task = self.tasks[gid]
             task["completed"], task["completed_at"] = True, _now()
             task["modified_at"] = task["completed_at"]
-
-    def failure(self) -> int | None:
-        """The status an injected failure answers the current request with, if any (call under `lock`)."""
-        return self._failures.pop(0) if self._failures else None
 
     def answer(
         self, method: str, path: str, v: dict[str, str], query: dict[str, list[str]], body: Any
@@ -352,41 +325,21 @@ class AsanaState:
         return 201, {"data": select(task, opt_fields)}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(MockHandler):
     state: AsanaState
+    content_type = "application/json; charset=UTF-8"
 
-    def log_message(self, *args: Any) -> None:
-        pass
+    def json_type_problem(self) -> str | None:
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            return None
+        return "the body is not application/json"
 
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
-
-    def _serve(self, method: str) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body, unreadable = None, []
-        if raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                unreadable = [f"{method} {urlsplit(self.path).path}: the body is not JSON"]
-            if not self.headers.get("Content-Type", "").startswith("application/json"):
-                unreadable.append(f"{method} {urlsplit(self.path).path}: the body is not application/json")
+    def serve(self, method: str) -> None:
+        body, unreadable = self.read_json(method)
         path, values, problems = check_request(method, self.path, body)
         problems = unreadable + problems
         state = self.state
-        with state.lock:
-            state.calls.append((method, self.path))
-            state.violations += problems
-            failure = state.failure()
+        failure = state.record((method, self.path), problems)
         if failure is not None:
             self._send(failure, _error(HTTPStatus(failure).phrase))
             return
@@ -406,34 +359,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, answer, pretty="opt_pretty" in query and query["opt_pretty"][-1] != "false")
 
     def _send(self, status: int, body: Any, pretty: bool = False) -> None:
-        data = json.dumps(body, indent=2 if pretty else None).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        if status == 429:
-            self.send_header("Retry-After", "1")
-        self.end_headers()
-        self.wfile.write(data)
+        """Asana's answer: a 429 says when to retry, `opt_pretty` indents."""
+        retry = {"Retry-After": "1"} if status == 429 else None
+        self.send_json(status, body, retry, indent=2 if pretty else None)
 
 
-class AsanaServer:
+class AsanaServer(MockServer[AsanaState]):
     """`with AsanaServer() as asana:` serves Asana's REST API at `asana.url + "/api/1.0"`."""
 
     def __init__(self, token: str = "asana-test-token") -> None:
-        self.state = AsanaState(token)
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> AsanaServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(AsanaState(token), _Handler)
 
 
 # The requests Asana makes to a webhook's target. Asana's webhooks guide,

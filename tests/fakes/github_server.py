@@ -10,66 +10,21 @@ import base64
 import hashlib
 import itertools
 import json
-import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-import jsonschema
+from tests.fakes.mock_http import MockHandler, MockServer, check_openapi_request, compile_paths
 
 SPEC = json.loads((Path(__file__).parents[1] / "fixtures" / "github" / "rest-api.json").read_text())
-
-
-def _template(path: str) -> re.Pattern[str]:
-    """A path template as a regex; its last parameter may hold slashes (`{path}`, `{ref}`)."""
-    names = re.findall(r"{(\w+)}", path)
-    pattern = re.escape(path)
-    for i, name in enumerate(names):
-        last = i == len(names) - 1 and path.endswith("}")
-        group = f"(?P<{name}>.+)" if last else f"(?P<{name}>[^/]+)"
-        pattern = pattern.replace(re.escape("{" + name + "}"), group)
-    return re.compile(f"^{pattern}$")
-
-
-ROUTES = [(_template(path), path) for path in SPEC["paths"]]
-
-
-def _parameter(node: dict[str, Any]) -> dict[str, Any]:
-    if "$ref" in node:
-        return SPEC["components"]["parameters"][node["$ref"].rsplit("/", 1)[1]]
-    return node
+ROUTES = compile_paths(SPEC["paths"], slashes_in_last=True)
 
 
 def check_request(method: str, url: str, body: Any) -> tuple[str | None, dict[str, str], list[str]]:
     """The described path the request is for, its path parameters, and what is wrong with it."""
-    parts = urlsplit(url)
-    found = next(((p, m.groupdict()) for regex, p in ROUTES if (m := regex.match(parts.path))), None)
-    if found is None or method.lower() not in SPEC["paths"][found[0]]:
-        return None, {}, [f"{method} {parts.path} is not described"]
-    path, values = found[0], {k: unquote(v) for k, v in found[1].items()}
-    operation = SPEC["paths"][path][method.lower()]
-    parameters = [_parameter(p) for p in operation.get("parameters", [])]
-    query = dict(parse_qsl(parts.query))
-    problems = [
-        f"{method} {path}: query {q!r} is not described"
-        for q in query
-        if q not in {p["name"] for p in parameters if p["in"] == "query"}
-    ]
-    problems += [
-        f"{method} {path}: required {p['in']} parameter {p['name']!r} is missing"
-        for p in parameters
-        if p.get("required") and (values if p["in"] == "path" else query).get(p["name"]) in (None, "")
-    ]
-    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-    if schema is not None:
-        validator = jsonschema.Draft7Validator({**schema, "components": SPEC["components"]})
-        problems += [f"{method} {path}: body: {e.message}" for e in validator.iter_errors(body)]
-    elif body is not None:
-        problems.append(f"{method} {path}: takes no body")
-    return path, values, problems
+    return check_openapi_request(SPEC, ROUTES, method, url, dict(parse_qsl(urlsplit(url).query)), body)
 
 
 @dataclass
@@ -143,23 +98,12 @@ class GitHubState:
         return 201, pull
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(MockHandler):
     state: GitHubState
+    methods = frozenset({"GET", "POST", "PUT"})
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def _serve(self, method: str) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    def serve(self, method: str) -> None:
+        raw = self.read_body()
         body = json.loads(raw) if raw else None
         path, values, problems = check_request(method, self.path, body)
         state = self.state
@@ -167,41 +111,20 @@ class _Handler(BaseHTTPRequestHandler):
             state.calls.append((method, self.path))
             state.violations += problems
         if problems or path is None:
-            self._send(422, {"message": "Validation Failed", "errors": problems})
+            self.send_json(422, {"message": "Validation Failed", "errors": problems})
             return
         if self.headers.get("Authorization", "").split(" ", 1)[-1] != state.token:
-            self._send(401, {"message": "Bad credentials"})
+            self.send_json(401, {"message": "Bad credentials"})
             return
         with state.lock:
             status, answer = state.answer(
                 method, path, values, dict(parse_qsl(urlsplit(self.path).query)), body
             )
-        self._send(status, answer)
-
-    def _send(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, answer)
 
 
-class GitHubServer:
+class GitHubServer(MockServer[GitHubState]):
     """`with GitHubServer() as github:` serves GitHub's REST API at `github.url` (GITHUB_API_URL)."""
 
     def __init__(self, token: str = "ghp_klaxon_test") -> None:
-        self.state = GitHubState(token)
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> GitHubServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(GitHubState(token), _Handler)

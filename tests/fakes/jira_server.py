@@ -16,18 +16,25 @@ import hmac
 import itertools
 import json
 import re
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
+
+from tests.fakes.mock_http import (
+    MockHandler,
+    MockServer,
+    MockState,
+    check_openapi_request,
+    compile_paths,
+    schema_problems,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "jira"
 SPEC = json.loads((FIXTURES / "rest-api-v3.json").read_text())
@@ -49,14 +56,7 @@ NOT_FOUND = {"errorMessages": ["Issue does not exist or you do not have permissi
 _changelog_ids = itertools.count(10100)
 
 
-def _template(path: str) -> re.Pattern[str]:
-    pattern = re.escape(path)
-    for name in re.findall(r"{(\w+)}", path):
-        pattern = pattern.replace(re.escape("{" + name + "}"), f"(?P<{name}>[^/]+)")
-    return re.compile(f"^{pattern}$")
-
-
-ROUTES = [(_template(path), path) for path in SPEC["paths"]]
+ROUTES = compile_paths(SPEC["paths"])
 
 
 def _explain(error: ValidationError) -> ValidationError:
@@ -87,30 +87,8 @@ def adf_problems(document: Any) -> list[str]:
 
 def check_request(method: str, url: str, body: Any) -> tuple[str | None, dict[str, str], list[str]]:
     """The described path the request is for, its path parameters, and what is wrong with it."""
-    parts = urlsplit(url)
-    found = next(((p, m.groupdict()) for regex, p in ROUTES if (m := regex.match(parts.path))), None)
-    if found is None or method.lower() not in SPEC["paths"][found[0]]:
-        return None, {}, [f"{method} {parts.path} is not described"]
-    path, values = found[0], {k: unquote(v) for k, v in found[1].items()}
-    operation = SPEC["paths"][path][method.lower()]
-    parameters = operation.get("parameters", [])
-    query = parse_qs(parts.query, keep_blank_values=True)
-    problems = [
-        f"{method} {path}: query {q!r} is not described"
-        for q in query
-        if q not in {p["name"] for p in parameters if p["in"] == "query"}
-    ]
-    problems += [
-        f"{method} {path}: required {p['in']} parameter {p['name']!r} is missing"
-        for p in parameters
-        if p.get("required") and (values if p["in"] == "path" else query).get(p["name"]) in (None, "", [""])
-    ]
-    schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-    if schema is not None:
-        validator = jsonschema.Draft7Validator({**schema, "components": SPEC["components"]})
-        problems += [f"{method} {path}: body: {e.message}" for e in validator.iter_errors(body)]
-    elif body is not None:
-        problems.append(f"{method} {path}: takes no body")
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    path, values, problems = check_openapi_request(SPEC, ROUTES, method, url, query, body)
     fields = body.get("fields") if isinstance(body, dict) else None
     if path == CREATE and isinstance(fields, dict) and fields.get("description") is not None:
         problems += [
@@ -128,8 +106,7 @@ def check_answer(method: str, path: str, status: int, body: Any) -> list[str]:
     schema = response.get("content", {}).get("application/json", {}).get("schema")
     if schema is None:
         return []
-    validator = jsonschema.Draft7Validator({**schema, "components": SPEC["components"]})
-    return [f"{method} {path}: answer {status}: {e.message}" for e in validator.iter_errors(body)]
+    return schema_problems(SPEC, schema, body, f"{method} {path}: answer {status}")
 
 
 def jira_time(moment: datetime | None = None) -> str:
@@ -160,21 +137,19 @@ def view(issue: dict[str, Any], selection: list[str], default: str = "*all") -> 
     }
 
 
-class JiraState:
-    """The site: its projects and issues, every call made, and what was wrong with any of them."""
+class JiraState(MockState[tuple[str, str]]):
+    """The site: its projects and issues, every call made, and what was wrong with any of them. A failure
+    (`fail`, 503: Jira unavailable) answers a described, valid request, creating nothing."""
 
     def __init__(self, email: str, token: str, url: str = "") -> None:
+        super().__init__()
         self.email = email
         self.token = token
         self.url = url  # the site's URL, for issues' `self` links (JiraServer sets it)
         self.issues: dict[str, dict[str, Any]] = {}  # by key: {"id", "key", "self", "fields"}
         self.projects: set[str] = {"OPS"}
-        self.calls: list[tuple[str, str]] = []
-        self.violations: list[str] = []
-        self.lock = threading.Lock()
         self._ids = itertools.count(10001)
         self._numbers: dict[str, int] = {}  # project key -> last issue number
-        self._failures: list[int] = []  # statuses the next requests are answered, whatever they ask
 
     def complete(self, key: str) -> dict[str, Any]:
         """Move the issue to Done, as a person closing the ticket in Jira would; the issue, for webhooks."""
@@ -183,15 +158,6 @@ class JiraState:
             now = jira_time()
             issue["fields"].update(status=copy.deepcopy(DONE), resolutiondate=now, updated=now)
             return copy.deepcopy(issue)
-
-    def fail(self, times: int, status: int = 503) -> None:
-        """Answer the next `times` requests `status` (503: Jira unavailable), creating nothing."""
-        with self.lock:
-            self._failures += [status] * times
-
-    def take_failure(self) -> int | None:
-        """The status the current request is to fail with, if any (called with the lock held)."""
-        return self._failures.pop(0) if self._failures else None
 
     def authenticated(self, header: str) -> bool:
         scheme, _, credentials = header.partition(" ")
@@ -309,87 +275,43 @@ def jira_webhook(issue: dict[str, Any], secret: str) -> tuple[bytes, dict[str, s
     }
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(MockHandler):
     state: JiraState
+    content_type = "application/json;charset=UTF-8"
 
-    def log_message(self, *args: Any) -> None:
-        pass
+    not_json = "body is not JSON"
 
-    def do_GET(self) -> None:
-        self._serve("GET")
+    def json_type_problem(self) -> str | None:
+        if self.headers.get_content_type() == "application/json":
+            return None
+        return f"Content-Type {self.headers.get('Content-Type')!r} is not application/json"
 
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
-
-    def _serve(self, method: str) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        body, unreadable = None, []
-        if raw:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                unreadable.append(f"{method} {urlsplit(self.path).path}: body is not JSON")
-            if self.headers.get_content_type() != "application/json":
-                unreadable.append(
-                    f"{method} {urlsplit(self.path).path}: Content-Type "
-                    f"{self.headers.get('Content-Type')!r} is not application/json"
-                )
+    def serve(self, method: str) -> None:
+        body, unreadable = self.read_json(method)
         path, values, problems = check_request(method, self.path, body)
         problems = unreadable + problems
         state = self.state
-        with state.lock:
-            state.calls.append((method, self.path))
-            state.violations += problems
-            failure = None if problems or path is None else state.take_failure()
+        failure = state.record((method, self.path), problems, failing=not problems and path is not None)
         if problems or path is None:
-            self._send(422, {"errorMessages": problems, "errors": {}})
+            self.send_json(422, {"errorMessages": problems, "errors": {}})
             return
         if failure is not None:
-            self._send(failure, _error_body(failure))
+            self.send_json(failure, _error_body(failure))
             return
         if not state.authenticated(self.headers.get("Authorization", "")):
-            self._send(401, UNAUTHENTICATED)
+            self.send_json(401, UNAUTHENTICATED)
             return
         with state.lock:
             query = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
             status, answer = state.answer(method, path, values, query, body)
             state.violations += check_answer(method, path, status, answer)
-        self._send(status, answer)
-
-    def _send(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, answer)
 
 
-class JiraServer:
+class JiraServer(MockServer[JiraState]):
     """`with JiraServer() as jira:` serves a Jira Cloud site at `jira.url` (its REST API under /rest/api/3),
     for HTTP Basic `email:token` (an Atlassian account's email and API token)."""
 
     def __init__(self, email: str = "klaxon@acme.test", token: str = "jira-test-token") -> None:
-        self.state = JiraState(email, token)
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        super().__init__(JiraState(email, token), _Handler, poll_interval=0.05)
         self.state.url = self.url
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def __enter__(self) -> JiraServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()

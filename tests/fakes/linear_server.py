@@ -19,13 +19,11 @@ import hmac
 import itertools
 import json
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +39,8 @@ from graphql import (
     parse,
     validate,
 )
+
+from tests.fakes.mock_http import MockHandler, MockServer, MockState
 
 SDL = (Path(__file__).parents[1] / "fixtures" / "linear" / "schema.graphql").read_text()
 CHECKING = build_schema(SDL)  # no resolvers: coerces a request's variables without any effect
@@ -116,16 +116,16 @@ def unsupported(what: str) -> GraphQLError:
     )
 
 
-class LinearState:
+class LinearState(MockState[dict[str, Any]]):
+    """The workspace: its teams, their workflow states and issues; each request's JSON body in `calls`
+    (`{"raw": ...}` if not JSON). A failure (`fail`) answers a POST /graphql, without effect."""
+
     def __init__(self, api_key: str) -> None:
+        super().__init__()
         self.api_key = api_key
         self.issues: dict[str, dict[str, Any]] = {}  # by id
         self.teams: dict[str, dict[str, Any]] = {}  # by id: {id, key, name}
         self.workflow_states: dict[str, list[dict[str, Any]]] = {}  # by team id: [{id, name, type, color}]
-        self.calls: list[dict[str, Any]] = []  # each request's JSON body (`{"raw": ...}` if not JSON)
-        self.violations: list[str] = []
-        self.lock = threading.Lock()
-        self._failures: list[int] = []
         self._numbers: dict[str, itertools.count[int]] = {}
         self._sync_ids = itertools.count(1000)
         self.add_team("ENG", "Engineering", TEAM_ID)
@@ -166,14 +166,6 @@ class LinearState:
             issue["state"] = self._state(issue["team"]["id"], kind)
             issue[stamp] = issue["updatedAt"] = now()
             return issue
-
-    def fail(self, times: int, status: int = 503) -> None:
-        """The next `times` requests are answered `status`, without effect."""
-        with self.lock:
-            self._failures += [status] * times
-
-    def _failure(self) -> int | None:
-        return self._failures.pop(0) if self._failures else None
 
     # Resolvers of the Query and Mutation fields (graphql-core calls them under `lock`).
 
@@ -401,37 +393,29 @@ def check_request(
     return body, document, []
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(MockHandler):
     state: LinearState
+    methods = frozenset({"GET", "POST", "PUT"})
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._refuse(405, "GET")
-
-    def do_PUT(self) -> None:
-        self._refuse(405, "PUT")
-
-    def do_POST(self) -> None:
+    def serve(self, method: str) -> None:
+        if method != "POST":
+            self._refuse(405, method)
+            return
         if urlsplit(self.path).path != "/graphql":
             self._refuse(404, "POST")
             return
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        raw = self.read_body()
         body, document, errors = check_request(self.headers.get("Content-Type", ""), raw)
         state = self.state
-        with state.lock:
-            state.calls.append(body)
-            state.violations += [f"{e['extensions']['code']}: {e['message']}" for e in errors]
-            failure = state._failure()
+        failure = state.record(body, [f"{e['extensions']['code']}: {e['message']}" for e in errors])
         if failure is not None:
             self._fail(failure)
             return
         if errors or document is None:
-            self._send(400, {"errors": errors})
+            self.send_json(400, {"errors": errors})
             return
         if self.headers.get("Authorization") != state.api_key:
-            self._send(401, {"errors": [AUTHENTICATION_ERROR]})
+            self.send_json(401, {"errors": [AUTHENTICATION_ERROR]})
             return
         with state.lock:
             result = execute_sync(
@@ -442,30 +426,21 @@ class _Handler(BaseHTTPRequestHandler):
                 operation_name=body.get("operationName"),
             )
         if not result.errors:
-            self._send(200, {"data": result.data})
+            self.send_json(200, {"data": result.data})
             return
         formatted: list[dict[str, Any]] = [dict(e.formatted) for e in result.errors]
         status = formatted[0].get("extensions", {}).get("statusCode", 500)
-        self._send(status, {"errors": formatted, "data": result.data})
+        self.send_json(status, {"errors": formatted, "data": result.data})
 
     def _refuse(self, status: int, method: str) -> None:
-        with self.state.lock:
-            self.state.calls.append({"raw": f"{method} {self.path}"})
-            self.state.violations.append(f"{method} {self.path}: Linear's API is POST /graphql")
-        self._send(status, {"errors": [{"message": HTTPStatus(status).phrase}]})
+        problem = f"{method} {self.path}: Linear's API is POST /graphql"
+        self.state.record({"raw": f"{method} {self.path}"}, [problem], failing=False)
+        self.send_json(status, {"errors": [{"message": HTTPStatus(status).phrase}]})
 
     def _fail(self, status: int) -> None:
         code = "RATELIMITED" if status == 429 else "INTERNAL_SERVER_ERROR"
         message = "Rate limit exceeded" if status == 429 else HTTPStatus(status).phrase
-        self._send(status, {"errors": [{"message": message, "extensions": {"code": code}}]})
-
-    def _send(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_json(status, {"errors": [{"message": message, "extensions": {"code": code}}]})
 
 
 def linear_webhook(
@@ -546,21 +521,8 @@ def linear_webhook(
     }
 
 
-class LinearServer:
+class LinearServer(MockServer[LinearState]):
     """`with LinearServer() as linear:` serves Linear's GraphQL API at `linear.url + "/graphql"`."""
 
     def __init__(self, api_key: str = "lin_api_test") -> None:
-        self.state = LinearState(api_key)
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> LinearServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(LinearState(api_key), _Handler)
