@@ -1,6 +1,7 @@
 """Post-mortem drafts: "Incident Resolved" of a priority the `postmortems` section names writes the
 incident's draft from its timeline, once; "Postmortem Published" puts it where the configuration says (a
-GitHub pull request); a timer every 30 minutes reminds owners of drafts coming due and overdue
+GitHub pull request); a timer every 30 minutes reminds owners of drafts coming due and overdue, and
+sends the monthly action items message once a month is over, when its items fell short of the goal
 (klaxon.services.postmortem)."""
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         reminded = wiring.container().postmortem_reminders.remind_due()
         if reminded:
             logger.info("post-mortem owners reminded", extra={"incidents": reminded})
-        return {"reminded": reminded}
+        digest = wiring.container().action_digest.send_due()
+        if digest is not None:
+            logger.info("action items message sent", extra={"month": digest})
+        return {"reminded": reminded, "action_items_message": digest}
     changed = IncidentChanged.model_validate(event["detail"])
     drafted = wiring.container().postmortem_service.draft(changed.incident.id)
     if drafted is not None:

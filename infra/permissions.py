@@ -153,7 +153,7 @@ ACCESS: dict[str, Access] = {
     "postmortem_draft": Access(
         reads=("incidents", "timeline"),
         writes=("config",),
-        config_keys=("postmortem",),
+        config_keys=("postmortem", "action-digest"),  # the monthly action items message, once a month
         pages=True,
         slack=True,
         github=True,  # publishes post-mortems as pull requests

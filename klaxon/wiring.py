@@ -74,8 +74,10 @@ if TYPE_CHECKING:
     from klaxon.services.paging.escalation import EscalationService
     from klaxon.services.paging.sweeper import EscalationSweeper
     from klaxon.services.postmortem.actions import ActionService
+    from klaxon.services.postmortem.digest import ActionDigest
     from klaxon.services.postmortem.postmortems import PostmortemService
     from klaxon.services.postmortem.reminders import PostmortemReminders
+    from klaxon.services.postmortem.reports import LearningReports
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.statuspage.page_events import StatusPageEvents
@@ -504,6 +506,37 @@ class Container:
             people=lambda: dict(views.policies_and_people().people),
             notifier=self.notifier,
             clock=self.clock,
+        )
+
+    @part
+    def learning_reports(self) -> LearningReports:
+        """The action items and response reports."""
+        from klaxon.adapters.postmortem_store import DynamoPostmortems
+        from klaxon.services.postmortem.reports import LearningReports
+
+        views = self.config_views
+        return LearningReports(
+            store=DynamoPostmortems(),
+            incidents=self.incident_repository,
+            timeline=self.timeline_repository,
+            team_of=views.team_of,
+            policy=views.postmortems,
+            clock=self.clock,
+        )
+
+    @part
+    def action_digest(self) -> ActionDigest:
+        """The monthly message when last month's action items fell short of the goal."""
+        from klaxon.adapters import once_marks
+        from klaxon.adapters.subscriber_email import SesEmailSender
+        from klaxon.services.postmortem.digest import ActionDigest
+
+        return ActionDigest(
+            reports=self.learning_reports,
+            policy=self.config_views.postmortems,
+            claim=lambda month: once_marks.claim("action-digest", month),
+            chat=self.chat,
+            email=SesEmailSender(self.settings.email_from),
         )
 
     # --- chat ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import DeleteError, PutError
 
+from klaxon.adapters import once_marks
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso
 from klaxon.domain.errors import Conflict, NotFound
@@ -46,11 +47,4 @@ class DynamoMaintenanceStore:
 
     def reserve_reminder(self, window_id: str, ends_at: datetime) -> bool:
         """Note that the reminder for this occurrence goes out; False when it already went."""
-        item = ConfigItem(pk=REMINDER_PK, sk=f"{window_id}#{iso(ends_at)}")
-        try:
-            item.save(condition=ConfigItem.sk.does_not_exist())
-        except PutError as exc:
-            if exc.cause_response_code in _CONDITION_FAILED:
-                return False
-            raise
-        return True
+        return once_marks.claim(REMINDER_PK, f"{window_id}#{iso(ends_at)}")

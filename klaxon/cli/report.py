@@ -11,7 +11,10 @@ import typer
 from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
 from klaxon.domain.report_window import EXAMPLES, window
 
-app = typer.Typer(help="Reports on on-call load and pay, and on alert noise.", no_args_is_help=True)
+app = typer.Typer(
+    help="Reports on on-call load and pay, alert noise, action items and response times.",
+    no_args_is_help=True,
+)
 StartOption = Annotated[str | None, typer.Option("--from", help=f"Start, e.g. {EXAMPLES}")]
 EndOption = Annotated[str | None, typer.Option("--to", help="End (exclusive; default now)")]
 SinceOption = Annotated[str | None, typer.Option("--since", help="The last span: 7d, 12h, 2w")]
@@ -130,3 +133,114 @@ def report_noise(
     if body.get("noisiest_rules"):
         rules = ["rule", "integration", "alerts", "incidents", "pages", "acknowledged"]
         table(body["noisiest_rules"], rules, title="Noisiest routing rules")
+
+
+FormatOption = Annotated[
+    str, typer.Option("--format", help="table, json, csv (for spreadsheets) or html (printable, with charts)")
+]
+OutOption = Annotated[str | None, typer.Option("--out", help="The file to write (csv, html)")]
+FORMATS = ("table", "json", "csv", "html")
+
+
+def _last_full_month() -> str:
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).astimezone().date()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def _write(kind: str, body: dict[str, object], form: str, out: str | None, title: str) -> bool:
+    """Write the csv or html file (or print json); False for a table, which the caller prints."""
+    from pathlib import Path
+
+    from klaxon.cli import report_files
+
+    if form not in FORMATS:
+        raise typer.BadParameter(f"{form!r}: use one of {', '.join(FORMATS)}", param_hint="--format")
+    if form == "json":
+        typer.echo(json.dumps(body, indent=2))
+        return True
+    if form == "table":
+        return False
+    if form == "csv":
+        text = report_files.actions_csv(body) if kind == "actions" else report_files.response_csv(body)
+        if out is None:
+            typer.echo(text, nl=False)
+            return True
+    else:
+        text = report_files.html(kind, body, title)
+    path = Path(out or f"klaxon-report-{kind}.{form}").resolve()
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"{title}: {path.as_uri()}")
+    return True
+
+
+@app.command("actions")
+def report_actions(
+    month: MonthOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    since: SinceOption = None,
+    form: FormatOption = "table",
+    out: OutOption = None,
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+) -> None:
+    """Action items created in the window (default: the last full month): created and completed per month,
+    team and service, the completion rate against the 80% goal, and the overdue items with their owners."""
+    if not (since or start or end or month):
+        month = _last_full_month()
+    body = call(api, token, "GET", "/v1/reports/actions", params=_window(since, start, end, month))
+    if _write("actions", body, form, out, f"Action items, {month or body['start'][:10]}"):
+        return
+    if body["warning"]:
+        typer.secho(body["warning"], fg="red", bold=True)
+    rows = [
+        {**g, "done": "-" if g["completion_rate"] is None else f"{g['completion_rate']:.0%}"}
+        for g in body["groups"]
+    ]
+    table(rows, ["month", "team", "service", "created", "completed", "done"], title="Action items")
+    overdue = ["incident_number", "title", "owner", "due", "days_overdue", "ticket"]
+    table(body["overdue"], overdue, title="Overdue")
+
+
+@app.command("response")
+def report_response(
+    since: SinceOption = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    month: MonthOption = None,
+    form: FormatOption = "table",
+    out: OutOption = None,
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+) -> None:
+    """MTTA and MTTR (mean, median, p90 minutes) per service, team, priority and month over the window
+    (default the last 90 days), with the incidents behind each; and how many post-mortems were published
+    within 48 hours."""
+    if not (since or start or end or month):
+        since = "90d"
+    body = call(api, token, "GET", "/v1/reports/response", params=_window(since, start, end, month))
+    if _write("response", body, form, out, "Response times"):
+        return
+
+    def minutes(figure: dict[str, object]) -> str:
+        values = [figure[k] for k in ("mean_minutes", "median_minutes", "p90_minutes")]
+        return " / ".join("-" if v is None else f"{v}" for v in values)
+
+    rows = [
+        {
+            "by": r["by"],
+            "group": r["key"],
+            "incidents": r["incidents"],
+            "MTTA mean/median/p90 (min)": minutes(r["acknowledge"]),
+            "MTTR mean/median/p90 (min)": minutes(r["resolve"]),
+        }
+        for r in body["rows"]
+    ]
+    columns = ["by", "group", "incidents", "MTTA mean/median/p90 (min)", "MTTR mean/median/p90 (min)"]
+    table(rows, columns, title=f"Response {body['start']} to {body['end']}")
+    pm = body["postmortems"]
+    done = "-" if pm["rate"] is None else f"{pm['rate']:.0%}"
+    typer.echo(f"Post-mortems published within 48 h: {pm['published_in_time']} of {pm['due']} ({done}).")

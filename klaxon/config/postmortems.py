@@ -10,6 +10,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import ConfigDict, Field, field_validator
 
 from klaxon.config.trackers import TrackerConfig
+from klaxon.config.values import Email
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.model import Model
 from klaxon.domain.postmortem.actions import TrackerPolicy
@@ -55,6 +56,17 @@ class PostmortemConfig(Model):
         "(docs/postmortems.md). None: action items stay in Klaxon.",
     )
 
+    report_channel: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=80,
+        description="Where the monthly message goes when last month's action items fell short of 80% done "
+        "(a chat channel, `#incidents`).",
+    )
+    report_emails: list[Email] = Field(
+        default_factory=list, max_length=50, description="Who else gets that monthly message, by email."
+    )
+
     @field_validator("templates")
     @classmethod
     def _templates_parse(cls, templates: dict[Priority, str]) -> dict[Priority, str]:
@@ -71,6 +83,8 @@ class PostmortemConfig(Model):
             due_after=timedelta(hours=self.due_hours),
             templates=dict(self.templates),
             github=None if self.github is None else GitHubTarget(**self.github.model_dump()),
+            report_channel=self.report_channel,
+            report_emails=tuple(self.report_emails),
             trackers=TrackerPolicy(
                 trackers={t.id: t.to_domain() for t in self.trackers},
                 default=next((t.id for t in self.trackers if t.default), None),

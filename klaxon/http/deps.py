@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from klaxon.services.paging.drills import DrillService
     from klaxon.services.postmortem.actions import ActionService
     from klaxon.services.postmortem.postmortems import PostmortemService
+    from klaxon.services.postmortem.reports import LearningReports
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.statuspage.public_incidents import StatusPageService
@@ -130,6 +131,10 @@ def actions() -> ActionService:
     return wiring.container().action_service
 
 
+def learning() -> LearningReports:
+    return wiring.container().learning_reports
+
+
 def chat_rooms() -> ChatRoomService:
     return wiring.container().chat_room_service
 
@@ -163,6 +168,7 @@ if TYPE_CHECKING:
     ChatRooms = Annotated[ChatRoomService, Depends(chat_rooms)]
     Postmortems = Annotated[PostmortemService, Depends(postmortems)]
     Actions = Annotated[ActionService, Depends(actions)]
+    Learning = Annotated[LearningReports, Depends(learning)]
 else:
     Incidents = Annotated[Any, Depends(incidents)]
     Records = Annotated[Any, Depends(records)]
@@ -186,3 +192,4 @@ else:
     ChatRooms = Annotated[Any, Depends(chat_rooms)]
     Postmortems = Annotated[Any, Depends(postmortems)]
     Actions = Annotated[Any, Depends(actions)]
+    Learning = Annotated[Any, Depends(learning)]

@@ -1,4 +1,5 @@
-"""Report routes of the API function: on-call load and the stipend owed, per person."""
+"""Report routes of the API function: on-call load and the stipend owed, per person; action items created
+and completed; response times and post-mortem completion (docs/postmortems.md#reports)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from klaxon.domain.instants import LaxInstant
+from klaxon.domain.reports.actions import ActionReport
+from klaxon.domain.reports.response import ResponseReport
 from klaxon.http import deps
 from klaxon.services.schedule.reports import LoadReport
 
@@ -30,3 +33,29 @@ def handle_get_oncall_load(
     currency: Annotated[str, Query(pattern="^[A-Z]{3}$")] = "USD",
 ) -> LoadReport:
     return reports.oncall_load(start, end, weekly_rate, currency)
+
+
+@router.get(
+    "/v1/reports/actions",
+    tags=["reports"],
+    summary="Action items created in [start, end): created and completed per month, team and service",
+    description="With the completion rate against the 80% goal (`warning` says first when the last month "
+    "fell short) and every overdue item with its owner.",
+)
+def handle_get_action_report(
+    learning: deps.Learning, start: Annotated[LaxInstant, Query()], end: Annotated[LaxInstant, Query()]
+) -> ActionReport:
+    return learning.actions(start, end)
+
+
+@router.get(
+    "/v1/reports/response",
+    tags=["reports"],
+    summary="MTTA and MTTR (mean, median, p90) per service, team, priority and month; post-mortems in 48 h",
+    description="Over the incidents opened in [start, end), drills left out; each figure lists the incidents "
+    "behind it.",
+)
+def handle_get_response_report(
+    learning: deps.Learning, start: Annotated[LaxInstant, Query()], end: Annotated[LaxInstant, Query()]
+) -> ResponseReport:
+    return learning.response(start, end)

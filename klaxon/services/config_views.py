@@ -128,6 +128,13 @@ class Views:
         return self.config.postmortems.to_domain()
 
     @cached_property
+    def team_of(self) -> Mapping[str, str]:
+        """Each service's owning team (services without one are left out)."""
+        if self.config is None:
+            return {}
+        return {s.id: s.team for s in self.config.services if s.team is not None}
+
+    @cached_property
     def user_emails(self) -> Mapping[str, str]:
         """Each user's account email (chat products look people up by it)."""
         return {} if self.config is None else {u.id: u.email for u in self.config.users}
@@ -198,6 +205,9 @@ class ConfigViews:
 
     def user_emails(self) -> Mapping[str, str]:
         return self.views().user_emails
+
+    def team_of(self) -> Mapping[str, str]:
+        return self.views().team_of
 
     def postmortems(self) -> PostmortemPolicy:
         return self.views().postmortems

@@ -21,11 +21,11 @@ CERT_DIR_ENV = Settings.env_name("sns_cert_dir")
 RATE_LIMIT_SCALE = "1000"
 
 
-def _klaxon_up(folder: Path, **env: str) -> Iterator[Platform]:
-    """`klaxon up` on the demo configuration, on a port it picks itself (no race for a "free" port);
-    it must stop cleanly, with no traceback in its log."""
+def _klaxon_up(folder: Path, config: Path = DEMO_CONFIG, **env: str) -> Iterator[Platform]:
+    """`klaxon up` on the demo configuration (or `config`), on a port it picks itself (no race for a
+    "free" port); it must stop cleanly, with no traceback in its log."""
     log_path = folder / "output.log"
-    command = [*KLAXON_UP, "--config", str(DEMO_CONFIG), "--port", "0", "--ephemeral"]
+    command = [*KLAXON_UP, "--config", str(config), "--port", "0", "--ephemeral"]
     command += ["--rate-limit-scale", RATE_LIMIT_SCALE]
     environ = {**os.environ, "KLAXON_API_TOKEN": API_TOKEN, "PYTHONUNBUFFERED": "1", **env}
     with log_path.open("wb") as log:

@@ -86,7 +86,7 @@ CONFIG_PARTITIONS = {
     "heartbeat_check": {"heartbeat"},
     "maintenance_reminder": {"maintenance-reminder"},
     "chat_sync": {"chat-room", "chat-room-of", "chat-group"},
-    "postmortem_draft": {"postmortem"},
+    "postmortem_draft": {"postmortem", "action-digest"},
     "slack": {"status-incident", "chat-room", "counter"},
     "action_sync": {"postmortem", "action-ticket"},
     "tracker_webhooks": {"postmortem", "action-ticket", "tracker-hook"},

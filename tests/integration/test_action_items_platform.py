@@ -9,7 +9,7 @@ import dataclasses
 import json
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +85,8 @@ def items(http: httpx.Client, incident_id: str, **params: Any) -> list[dict[str,
     return [row["item"] for row in found.json()["action_items"]]
 
 
-def test_published_items_become_jira_issues_and_a_signed_webhook_closes_one(
-    trackers, tracked, tracked_http, fixture_json
+def test_published_items_become_jira_issues_a_signed_webhook_closes_one_and_the_report_says_50_percent(
+    trackers, tracked, tracked_http, fixture_json, tmp_path
 ):
     jira, _, _ = trackers
     incident = resolved_p1(tracked, tracked_http, fixture_json, "actions-jira")
@@ -112,6 +112,23 @@ def test_published_items_become_jira_issues_and_a_signed_webhook_closes_one(
 
     first, second = items(tracked_http, incident["id"])
     assert first["done_at"] is not None and second["done_at"] is None
+
+    month = datetime.now(UTC).strftime("%Y-%m")
+    runner = CliRunner(env={"COLUMNS": "250", "TZ": "UTC"})
+    where = ["--api", tracked.url, "--token", TOKEN]
+    shown = runner.invoke(app, ["report", "actions", "--month", month, *where])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.startswith(f"Only 50% of the action items created in {month} are done (1 of 2)")
+    page = tmp_path / "actions.html"
+    written = runner.invoke(
+        app, ["report", "actions", "--month", month, "--format", "html", "--out", str(page), *where]
+    )
+    assert written.exit_code == 0 and page.as_uri() in written.output, written.output
+    assert "Only 50%" in page.read_text() and "<svg" in page.read_text()
+    response = runner.invoke(app, ["report", "response", "--since", "1d", "--format", "json", *where])
+    body = json.loads(response.output)
+    (everything,) = [r for r in body["rows"] if r["by"] == "all"]
+    assert incident["number"] in everything["resolve"]["incidents"]
 
 
 def test_a_tracker_that_is_down_leaves_items_waiting_until_a_retry_files_them(

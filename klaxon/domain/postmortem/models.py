@@ -34,6 +34,8 @@ class PostmortemPolicy:
     templates: Mapping[Priority, str] = field(default_factory=dict)  # a team's own template per priority
     github: GitHubTarget | None = None
     trackers: TrackerPolicy = field(default_factory=TrackerPolicy)  # where action items are filed
+    report_channel: str | None = None  # the monthly action items message, when under the goal
+    report_emails: tuple[str, ...] = ()
 
 
 class PostmortemStatus(StrEnum):

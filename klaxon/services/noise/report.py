@@ -9,10 +9,9 @@ from klaxon.domain.incident.models import Incident
 from klaxon.domain.noise.report import NoiseReport, noise_report
 from klaxon.domain.paging.pages import DeliveryStatus
 from klaxon.domain.report_window import check_range
-from klaxon.ports import IncidentQuery, IncidentRepository
+from klaxon.ports import IncidentRepository
 from klaxon.ports.paging import PageRecords
-
-PAGE_SIZE = 100
+from klaxon.services.incident.opened import opened_between
 
 
 @dataclass
@@ -27,15 +26,7 @@ class NoiseReportService:
         return noise_report(opened, {i.id: self._pages(i.id) for i in opened}, start, end, top=top)
 
     def _opened(self, start: datetime, end: datetime) -> list[Incident]:
-        """Incidents newest first, from `end` back to `start` (the list is in creation order)."""
-        found: list[Incident] = []
-        cursor: str | None = None
-        while True:
-            page = self.incidents.query(IncidentQuery(limit=PAGE_SIZE, cursor=cursor))
-            found += [i for i in page.incidents if start <= i.created_at < end]
-            if page.next is None or not page.incidents or page.incidents[-1].created_at < start:
-                return found
-            cursor = page.next
+        return opened_between(self.incidents, start, end)
 
     def _pages(self, incident_id: str) -> int:
         """One page is one step reaching one person, however many channels it used."""

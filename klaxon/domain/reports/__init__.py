@@ -1,0 +1,1 @@
+"""Reports over incidents and post-mortems: pure functions of what was read and the window."""

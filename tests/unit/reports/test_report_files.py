@@ -1,0 +1,80 @@
+"""The reports as files: CSV a spreadsheet reads back, and a self-contained printable HTML page whose charts
+are matplotlib's SVG (no script, nothing fetched), with the warning first and every value escaped."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from klaxon.cli import report_files
+from klaxon.domain.incident.models import IncidentStatus, Priority
+from klaxon.domain.reports.actions import action_report
+from klaxon.domain.reports.response import response_report
+from tests.unit.chat.test_room_service import an_incident
+from tests.unit.reports.test_learning_reports import DEC, NOV, NOW, TEAMS, item, postmortem
+
+
+def actions_body() -> dict:
+    items = [
+        item("<script>alert(1)</script>", NOV + timedelta(days=1), due=date(2026, 12, 1)),
+        item("B", NOV + timedelta(days=2), done=True),
+    ]
+    return action_report([postmortem("inc7", "checkout", *items)], TEAMS, NOV, DEC, NOW).model_dump(
+        mode="json"
+    )
+
+
+def response_body() -> dict:
+    incident = an_incident(
+        created_at=NOV + timedelta(days=1),
+        acknowledged_at=NOV + timedelta(days=1, minutes=3),
+        resolved_at=NOV + timedelta(days=1, minutes=45),
+        status=IncidentStatus.RESOLVED,
+    )
+    return response_report([incident], {}, TEAMS, frozenset({Priority.P1}), NOV, DEC, NOW).model_dump(
+        mode="json"
+    )
+
+
+def test_the_actions_csv_has_a_row_per_month_team_and_service():
+    rows = list(csv.DictReader(io.StringIO(report_files.actions_csv(actions_body()))))
+    assert rows == [
+        {
+            "month": "2026-11",
+            "team": "web",
+            "service": "checkout",
+            "created": "2",
+            "completed": "1",
+            "completion_rate": "0.5",
+        }
+    ]
+
+
+def test_the_response_csv_has_every_figure():
+    rows = list(csv.DictReader(io.StringIO(report_files.response_csv(response_body()))))
+    first = rows[0]
+    assert (
+        first["by"],
+        first["incidents"],
+        first["acknowledge_mean_minutes"],
+        first["resolve_p90_minutes"],
+    ) == (
+        "all",
+        "1",
+        "3.0",
+        "45.0",
+    )
+
+
+def test_the_html_is_printable_self_contained_and_escaped():
+    page = report_files.html("actions", actions_body(), "Action items, 2026-11")
+    assert page.index('class="warning"') < page.index("<svg")  # the warning comes first
+    assert "Only 50% of the action items created in 2026-11" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert " src=" not in page and "<link" not in page and "@import" not in page  # nothing fetched
+    assert report_files.html("actions", actions_body(), "x") == report_files.html(
+        "actions", actions_body(), "x"
+    )
+    response = report_files.html("response", response_body(), "Response times")
+    assert "<svg" in response and "0 of 0 post-mortems" not in response
