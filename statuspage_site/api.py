@@ -155,6 +155,15 @@ class StatuspageJson:
         return [self._component(self.names[c], positions[c]) for c in ids if c in self.names]
 
     def incident(self, incident: PublicIncident) -> Json:
+        found = self._incident(incident)
+        if (
+            incident.postmortem_body is not None
+        ):  # only once one was posted, as Statuspage's incidents carry it
+            found["postmortem_body"] = incident.postmortem_body
+            found["postmortem_published_at"] = _opt(incident.postmortem_published_at)
+        return found
+
+    def _incident(self, incident: PublicIncident) -> Json:
         return {
             "id": incident.id,
             "name": incident.name,

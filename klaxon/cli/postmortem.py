@@ -1,4 +1,5 @@
-"""`klaxon postmortem show|edit|publish|list`: an incident's post-mortem, edited in $EDITOR.
+"""`klaxon postmortem show|edit|publish|list|public`: an incident's post-mortem, edited in $EDITOR, and its
+customer-facing summary on the status page.
 
 An edit is saved only if nobody saved since it was read (the post-mortem's version): otherwise it is
 refused with who saved, and the edited text is kept in a file so nothing typed is lost.
@@ -94,3 +95,26 @@ def postmortem_list(
         return
     columns = ["incident_number", "title", "service", "priority", "owner", "status", "due", "overdue"]
     table(body["postmortems"], columns)
+
+
+@app.command("public")
+def postmortem_public(
+    ref: RefArgument,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="The summary's Markdown (else $EDITOR opens)")
+    ] = None,
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+) -> None:
+    """Post the customer-facing summary on the status page, as the incident's public post-mortem."""
+    incident_id = resolve_ref(api, token, ref)
+    if file is not None:
+        body = file.read_text(encoding="utf-8")
+    else:
+        edited = click.edit("", extension=".md", require_save=True)
+        if not edited or not edited.strip():
+            typer.echo("Nothing written: nothing posted.")
+            return
+        body = edited
+    posted = call(api, token, "PUT", f"/v1/incidents/{incident_id}/postmortem/public", json={"body": body})
+    typer.echo(f"Posted on the status page: {posted['name']} ({posted['id']}).")

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import Field
 
 from klaxon.domain.model import Model
-from klaxon.domain.statuspage.models import PublicIncident, PublicStatus
+from klaxon.domain.statuspage.models import MAX_PUBLIC_POSTMORTEM, PublicIncident, PublicStatus
 from klaxon.http import auth, deps
 
 router = Router()
@@ -36,6 +36,14 @@ class NewStatusUpdate(Model):
     )
     next_update: str | None = Field(
         default=None, max_length=100, description="Fills `{next_update}` in the template (`1 hour`)."
+    )
+
+
+class PublicPostmortem(Model):
+    body: str = Field(
+        min_length=1,
+        max_length=MAX_PUBLIC_POSTMORTEM,
+        description="What customers read under the incident: what happened, what it affected, what changes.",
     )
 
 
@@ -87,3 +95,20 @@ def handle_get_status_updates(
 def handle_publish_status_page(statuspage: deps.StatusPage) -> PublishRequested:
     statuspage.request_publish()
     return PublishRequested(message="the status page will be published within seconds")
+
+
+@router.put(
+    "/v1/incidents/<incident_id>/postmortem/public",
+    tags=["status page"],
+    summary="Post (or replace) the customer-facing post-mortem on the incident's status page entry",
+    description="Only on this explicit request: the internal post-mortem never reaches the page by itself. "
+    "The incident must be resolved on the page (409 otherwise); the page is published again.",
+)
+def handle_put_public_postmortem(
+    incidents: deps.Incidents,
+    statuspage: deps.StatusPage,
+    incident_id: str,
+    postmortem: Annotated[PublicPostmortem, Body()],
+) -> PublicIncident:
+    incidents.get(incident_id)
+    return statuspage.post_postmortem(incident_id, postmortem.body, auth.principal(router).actor)

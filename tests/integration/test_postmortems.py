@@ -7,6 +7,7 @@ import os
 import stat
 from typing import Any
 
+import httpx
 from typer.testing import CliRunner
 
 from klaxon.cli import app
@@ -117,3 +118,49 @@ def test_publishing_opens_a_pull_request_in_the_configured_repository(monkeypatc
         (pull,) = github.state.repos["acme/postmortems"].pulls
         assert pull["title"].startswith(f"Post-mortem: #{incident['number']} ")
         assert github.state.violations == []
+
+
+def test_a_public_post_mortem_is_posted_only_when_asked_and_shown_escaped(
+    platform, http, fixture_json, tmp_path
+):
+    incident = opened(http, platform, fixture_json, "pm-public")
+    url = f"/v1/incidents/{incident['id']}/postmortem/public"
+    summary = (
+        "On 6 December checkout failed for 47 minutes.\n\nA bad deploy <script>x</script> was rolled back."
+    )
+    assert http.put(url, json={"body": summary}).status_code == 409  # still open on the page
+    assert http.post(f"/v1/incidents/{incident['id']}/resolve").status_code == 200
+    assert platform.drain()
+    public = http.get(f"/v1/incidents/{incident['id']}/status-updates").json()
+    page = httpx.get(f"{platform.url}/api/v2/incidents.json").json()
+    (listed,) = [i for i in page["incidents"] if i["id"] == public["id"]]
+    assert "postmortem_body" not in listed  # nothing reaches the page by itself
+
+    assert http.put(url, json={"body": ""}).status_code == 400
+    summary_file = tmp_path / "summary.md"
+    summary_file.write_text(summary)
+    runner = CliRunner(env={"COLUMNS": "250"})
+    posted = runner.invoke(
+        app,
+        [
+            "postmortem",
+            "public",
+            str(incident["number"]),
+            "--file",
+            str(summary_file),
+            "--api",
+            platform.url,
+            "--token",
+            TOKEN,
+        ],
+    )
+    assert posted.exit_code == 0, posted.output
+    assert platform.drain()
+    page = httpx.get(f"{platform.url}/api/v2/incidents.json").json()
+    (listed,) = [i for i in page["incidents"] if i["id"] == public["id"]]
+    assert listed["postmortem_body"] == summary and listed["postmortem_published_at"]
+    shown = httpx.get(f"{platform.url}/status/incidents/{public['id']}.html").text
+    assert '<h2 id="postmortem">Postmortem</h2>' in shown
+    assert "&lt;script&gt;x&lt;/script&gt;" in shown and "<script>x</script>" not in shown
+    kinds = [e["kind"] for e in http.get(f"/v1/incidents/{incident['id']}/timeline").json()["timeline"]]
+    assert "public postmortem" in kinds

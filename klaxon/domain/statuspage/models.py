@@ -125,6 +125,9 @@ class StatusUpdate(Model):
     affected_components: list[AffectedComponent] = Field(default_factory=list)
 
 
+MAX_PUBLIC_POSTMORTEM = 20_000  # characters, Markdown
+
+
 class PublicIncident(Model):
     """An incident as the public sees it; `incident_id` is the Klaxon incident behind it.
 
@@ -143,6 +146,9 @@ class PublicIncident(Model):
     monitoring_at: datetime | None = None
     resolved_at: datetime | None = None
     updates: list[StatusUpdate] = Field(default_factory=list)
+    # The customer-facing post-mortem, posted only on explicit request (as Statuspage's incident has it).
+    postmortem_body: str | None = Field(default=None, max_length=MAX_PUBLIC_POSTMORTEM)
+    postmortem_published_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:

@@ -193,11 +193,43 @@ class StatusPageService:
             return updated
         raise Conflict(f"status incident of {incident_id} kept changing; try again")
 
-    def get(self, incident_id: str) -> PublicIncident:
+    def post_postmortem(self, incident_id: str, body: str, actor: str) -> PublicIncident:
+        """Put the customer-facing post-mortem on the incident's public page (again: replaced), once it is
+        resolved; it goes on the timeline and the page is published."""
+        for _ in range(ATTEMPTS):
+            current, version = self._found(incident_id)
+            if current.is_open:
+                raise Conflict(f"incident {incident_id} is still open on the status page: resolve it first")
+            now = self.clock.now()
+            updated = current.model_copy(
+                update={"postmortem_body": body, "postmortem_published_at": now, "updated_at": now}
+            )
+            try:
+                self.store.replace(updated, version)
+            except Conflict:
+                continue
+            if self.timeline is not None:
+                message = "Status page: the public post-mortem was posted"
+                self.timeline.add(
+                    TimelineEntry(
+                        subject=incident_id, at=now, kind="public postmortem", actor=actor, message=message
+                    )
+                )
+            self.bus.publish(
+                DetailType.STATUS_PAGE_UPDATED,
+                StatusPageUpdated(incident_id=incident_id, status="postmortem"),
+            )
+            return updated
+        raise Conflict(f"status incident of {incident_id} kept changing; try again")
+
+    def _found(self, incident_id: str) -> tuple[PublicIncident, int]:
         found = self.store.get(incident_id)
         if found is None:
             raise NotFound(f"incident {incident_id} is not on the status page (P4, a drill, or no component)")
-        return found[0]
+        return found
+
+    def get(self, incident_id: str) -> PublicIncident:
+        return self._found(incident_id)[0]
 
     def request_publish(self) -> None:
         """Ask the publish function to render the site again (after a configuration change, say)."""
