@@ -34,7 +34,7 @@ system-deps:
 	fi
 
 up: $(RUN_STAMP)
-	$(VENV)/bin/klaxon up --config examples/acme.yaml $(ARGS)
+	$(VENV)/bin/klaxon up --config examples/acme.yaml --demo-history $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

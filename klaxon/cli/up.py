@@ -32,6 +32,12 @@ def up(
     ephemeral: Annotated[
         bool, typer.Option(help="Keep everything in memory only: gone when klaxon up stops")
     ] = False,
+    demo_history: Annotated[
+        bool,
+        typer.Option(
+            help="On a platform with no incidents yet, add a past P1 with its published post-mortem"
+        ),
+    ] = False,
     rate_limit_scale: Annotated[
         float | None,
         typer.Option(min=0.001, help="Multiply every rate limit by this (load tests); default 1"),
@@ -51,6 +57,7 @@ def up(
         time_scale=time_scale,
         data_dir=None if ephemeral else data,
         rate_limit_scale=rate_limit_scale,
+        demo_history=demo_history,
     )
     try:
         platform = LocalPlatform(options).start()

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ class Options:
     site_dir: Path | None = None
     data_dir: Path | None = None  # None: everything in memory, gone at stop (`klaxon up --ephemeral`)
     rate_limit_scale: float | None = None  # None: KLAXON_RATE_LIMIT_SCALE, else 1 (the configured limits)
+    demo_history: bool = False  # a fresh platform starts with a past incident and its post-mortem
 
 
 def _random_hex() -> str:
@@ -113,9 +115,13 @@ class LocalPlatform:
             self.restored = self.state.restore()
             emulation.observe(self.state.on_write, self.state.on_wait)
             self.state.start()
-        self._start_outbox()
         if self.options.config is not None:
             self.apply_config_file(self.options.config)
+        if self.options.demo_history:
+            from klaxon.local import demo_history
+
+            demo_history.seed(wiring.container(), datetime.now(UTC))
+        self._start_outbox()  # what the restore and the demo history wrote is history: not relayed
         self._ensure_token()
         self._thread = threading.Thread(target=self._server.serve_forever, name="klaxon-http", daemon=True)
         self._thread.start()

@@ -93,6 +93,8 @@ def test_the_draft_has_the_durations_people_and_timeline_and_is_owned_by_the_com
         "## Where we got lucky",
     ]:
         assert line in text, line
+    lines = text.splitlines()  # each figure on a line of its own (a Jinja block once ate a line break)
+    assert "- Alerts: 1" in lines and "- Status page: no component was affected" in lines
     timeline = text[text.index("## Timeline") : text.index("## Root cause")]
     assert timeline.index("triggered") < timeline.index("acknowledged") < timeline.index("resolved")
 
