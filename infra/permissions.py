@@ -157,6 +157,7 @@ ACCESS: dict[str, Access] = {
         pages=True,
         slack=True,
         github=True,  # publishes post-mortems as pull requests
+        trackers=True,  # and as Confluence pages (the `confluence` entry of the tracker secret)
     ),
     # Action items: filed in the trackers (their credentials) from the post-mortems (config), each ticket
     # indexed for the webhooks (config); publishes nothing.

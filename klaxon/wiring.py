@@ -455,12 +455,22 @@ class Container:
         views, settings = self.config_views, self.settings
 
         def publishers() -> list[PostmortemPublisher]:
+            from klaxon.adapters.confluence import ConfluencePublisher
             from klaxon.adapters.github import GitHubPublisher, github_token
+            from klaxon.adapters.trackers import tracker_credentials
 
-            target, token = views.postmortems().github, github_token(settings)
-            if target is None or token is None:
-                return []
-            return [GitHubPublisher(token, target, settings.github_api_url)]
+            policy = views.postmortems()
+            found: list[PostmortemPublisher] = []
+            token = github_token(settings)
+            if policy.github is not None and token is not None:
+                found.append(GitHubPublisher(token, policy.github, settings.github_api_url))
+            if policy.confluence is not None:
+                atlassian = tracker_credentials(settings).get("confluence", {})
+                if atlassian.get("email") and atlassian.get("api_token"):
+                    found.append(
+                        ConfluencePublisher(policy.confluence, atlassian["email"], atlassian["api_token"])
+                    )
+            return found
 
         return PostmortemService(
             store=DynamoPostmortems(),

@@ -14,7 +14,7 @@ from klaxon.config.values import Email
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.model import Model
 from klaxon.domain.postmortem.actions import TrackerPolicy
-from klaxon.domain.postmortem.models import GitHubTarget, PostmortemPolicy
+from klaxon.domain.postmortem.models import ConfluenceTarget, GitHubTarget, PostmortemPolicy
 
 
 class GitHubPublishConfig(Model):
@@ -27,6 +27,20 @@ class GitHubPublishConfig(Model):
         default="docs/postmortems", pattern=r"^[A-Za-z0-9_./-]+$", description="The docs folder in it."
     )
     base: str = Field(default="main", min_length=1, max_length=100, description="The branch PRs go into.")
+
+
+class ConfluencePublishConfig(Model):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    site: str = Field(
+        pattern=r"^https?://[^\s/]+(/wiki)?$", description="The site, `https://acme.atlassian.net`."
+    )
+    space_id: str = Field(pattern=r"^[0-9]{1,20}$", description="The space's numeric id (REST API v2).")
+    parent_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,20}$",
+        description="The page the post-mortems go under (else the space's home).",
+    )
 
 
 class PostmortemConfig(Model):
@@ -49,6 +63,11 @@ class PostmortemConfig(Model):
         "repository's docs folder; the token is GITHUB_TOKEN locally, the stack's GitHub secret in AWS.",
     )
 
+    confluence: ConfluencePublishConfig | None = Field(
+        default=None,
+        description="Publishing a post-mortem also writes (or updates) a Confluence page in this space; the "
+        "credentials are the `confluence` entry of TRACKER_CREDENTIALS, or of the stack's tracker secret.",
+    )
     trackers: list[TrackerConfig] = Field(
         default_factory=list,
         max_length=20,
@@ -83,6 +102,7 @@ class PostmortemConfig(Model):
             due_after=timedelta(hours=self.due_hours),
             templates=dict(self.templates),
             github=None if self.github is None else GitHubTarget(**self.github.model_dump()),
+            confluence=None if self.confluence is None else ConfluenceTarget(**self.confluence.model_dump()),
             report_channel=self.report_channel,
             report_emails=tuple(self.report_emails),
             trackers=TrackerPolicy(

@@ -427,7 +427,11 @@ def test_only_the_postmortem_function_is_told_the_github_secret(cfn: dict[str, A
     assert ("KLAXON_GITHUB_SECRET" in variables) == (name == "postmortem_draft")
 
 
-TRACKER_SECRET_READERS = {"action_sync", "tracker_webhooks"}
+TRACKER_SECRET_READERS = {
+    "action_sync",
+    "tracker_webhooks",
+    "postmortem_draft",
+}  # Confluence: postmortem_draft
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))

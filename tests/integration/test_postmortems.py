@@ -86,23 +86,28 @@ def test_the_cli_shows_edits_in_the_editor_and_publishes(platform, http, fixture
     assert os.environ.get("EDITOR") != str(editor)  # the runner's environment only
 
 
-def test_publishing_opens_a_pull_request_in_the_configured_repository(monkeypatch, tmp_path, fixture_json):
-    import httpx
+def test_publishing_opens_a_pull_request_and_writes_a_confluence_page(monkeypatch, tmp_path, fixture_json):
+    import json
 
     from klaxon.local.platform import LocalPlatform, Options
     from tests.conftest import DEMO_CONFIG
+    from tests.fakes.confluence_server import ConfluenceServer
     from tests.fakes.github_server import GitHubServer, Repository
 
-    with GitHubServer() as github:
+    with GitHubServer() as github, ConfluenceServer() as confluence:
         github.state.repos["acme/postmortems"] = Repository()
         monkeypatch.setenv("GITHUB_TOKEN", github.state.token)
         monkeypatch.setenv("GITHUB_API_URL", github.url)
+        atlassian = {"email": confluence.state.email, "api_token": confluence.state.token}
+        monkeypatch.setenv("TRACKER_CREDENTIALS", json.dumps({"confluence": atlassian}))
         config = tmp_path / "acme.yaml"
         demo = DEMO_CONFIG.read_text()
         assert "\npostmortems:\n" in demo
-        config.write_text(
-            demo.replace("\npostmortems:\n", "\npostmortems:\n  github: {repository: acme/postmortems}\n")
+        places = (
+            "\npostmortems:\n  github: {repository: acme/postmortems}\n"
+            f"  confluence: {{site: '{confluence.url}', space_id: '65537'}}\n"
         )
+        config.write_text(demo.replace("\npostmortems:\n", places))
         platform = LocalPlatform(Options(config=config, port=0, api_token=TOKEN)).start()
         try:
             headers = {"Authorization": f"Bearer {TOKEN}"}
@@ -114,10 +119,14 @@ def test_publishing_opens_a_pull_request_in_the_configured_repository(monkeypatc
                 copies = http.get(url).json()["postmortem"]["copies"]
         finally:
             platform.stop()
-        assert copies == {"github": "https://github.com/acme/postmortems/pull/1"}
+        assert copies["github"] == "https://github.com/acme/postmortems/pull/1"
+        (page,) = confluence.state.pages.values()
+        assert copies["confluence"].startswith(confluence.url) and page["title"].startswith(
+            f"Post-mortem #{incident['number']}: "
+        )
         (pull,) = github.state.repos["acme/postmortems"].pulls
         assert pull["title"].startswith(f"Post-mortem: #{incident['number']} ")
-        assert github.state.violations == []
+        assert github.state.violations == [] and confluence.state.violations == []
 
 
 def test_a_public_post_mortem_is_posted_only_when_asked_and_shown_escaped(

@@ -26,6 +26,16 @@ class GitHubTarget:
 
 
 @dataclass(frozen=True)
+class ConfluenceTarget:
+    """Where published post-mortems go as Confluence Cloud pages: a space (by its numeric id, as REST API v2
+    names spaces), under a parent page if given, else under the space's homepage (Confluence's default)."""
+
+    site: str  # https://acme.atlassian.net
+    space_id: str
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True)
 class PostmortemPolicy:
     """The `postmortems` section, as the service uses it."""
 
@@ -33,6 +43,7 @@ class PostmortemPolicy:
     due_after: timedelta = timedelta(hours=48)
     templates: Mapping[Priority, str] = field(default_factory=dict)  # a team's own template per priority
     github: GitHubTarget | None = None
+    confluence: ConfluenceTarget | None = None
     trackers: TrackerPolicy = field(default_factory=TrackerPolicy)  # where action items are filed
     report_channel: str | None = None  # the monthly action items message, when under the goal
     report_emails: tuple[str, ...] = ()
