@@ -1,5 +1,5 @@
-"""`klaxon postmortem show|edit|publish|list|public`: an incident's post-mortem, edited in $EDITOR, and its
-customer-facing summary on the status page.
+"""`klaxon postmortem show|edit|publish|list|public|mark`: an incident's post-mortem, edited in $EDITOR,
+its duration marks, and its customer-facing summary on the status page.
 
 An edit is saved only if nobody saved since it was read (the post-mortem's version): otherwise it is
 refused with who saved, and the edited text is kept in a file so nothing typed is lost.
@@ -118,3 +118,29 @@ def postmortem_public(
         body = edited
     posted = call(api, token, "PUT", f"/v1/incidents/{incident_id}/postmortem/public", json={"body": body})
     typer.echo(f"Posted on the status page: {posted['name']} ({posted['id']}).")
+
+
+@app.command("mark")
+def postmortem_mark(
+    ref: RefArgument,
+    impact_start: Annotated[
+        str | None, typer.Option("--impact-start", help="When impact began (ISO, e.g. 2026-12-06T13:55Z)")
+    ] = None,
+    mitigated: Annotated[
+        str | None, typer.Option("--mitigated", help="When impact was mitigated (ISO)")
+    ] = None,
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+) -> None:
+    """Mark when impact began or was mitigated: the durations are measured again from the marks."""
+    if impact_start is None and mitigated is None:
+        raise typer.BadParameter("give --impact-start, --mitigated or both")
+    incident_id, found = _read(api, token, ref)
+    body: dict[str, Any] = {"version": found["version"]}
+    body |= {k: v for k, v in {"impact_start": impact_start, "mitigated_at": mitigated}.items() if v}
+    saved = call(api, token, "PUT", f"/v1/incidents/{incident_id}/postmortem", json=body)
+    figures = saved["postmortem"]["durations"] or {}
+    typer.echo(
+        f"Saved: version {saved['version']}. Detect {figures.get('detect_minutes')} min, "
+        f"mitigate {figures.get('mitigate_minutes')} min."
+    )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.model import Model
@@ -37,6 +37,13 @@ class PostmortemEdit(Model):
     status: PostmortemStatus | None = None
     due: datetime | None = None
     action_items: list[ActionItem] | None = Field(default=None, max_length=100)
+    impact_start: AwareDatetime | None = Field(
+        default=None,
+        description="Impact began here (else the first alert's own time): detect is measured from it.",
+    )
+    mitigated_at: AwareDatetime | None = Field(
+        default=None, description="Impact was mitigated here (else the first `monitoring` status update)."
+    )
 
 
 class PostmortemSummary(Model):
@@ -88,6 +95,8 @@ def handle_put_postmortem(
         status=edit.status,
         due=edit.due,
         action_items=edit.action_items,
+        impact_start=edit.impact_start,
+        mitigated_at=edit.mitigated_at,
     )
     postmortem, version = postmortems.update(incident_id, change, edit.version, auth.principal(router).actor)
     return VersionedPostmortem(version=version, postmortem=postmortem)

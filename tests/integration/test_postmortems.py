@@ -173,3 +173,34 @@ def test_a_public_post_mortem_is_posted_only_when_asked_and_shown_escaped(
     assert "&lt;script&gt;x&lt;/script&gt;" in shown and "<script>x</script>" not in shown
     kinds = [e["kind"] for e in http.get(f"/v1/incidents/{incident['id']}/timeline").json()["timeline"]]
     assert "public postmortem" in kinds
+
+
+def test_klaxon_postmortem_mark_measures_detection_from_the_impact_start(platform, http, fixture_json):
+    from datetime import datetime, timedelta
+
+    incident = resolved_p1(platform, http, fixture_json, "pm-mark")
+    opened = datetime.fromisoformat(incident["created_at"])
+    runner = CliRunner(env={"COLUMNS": "250"})
+    impact = (opened - timedelta(minutes=12)).isoformat()
+    marked = runner.invoke(
+        app,
+        [
+            "postmortem",
+            "mark",
+            str(incident["number"]),
+            "--impact-start",
+            impact,
+            "--api",
+            platform.url,
+            "--token",
+            TOKEN,
+        ],
+    )
+    assert marked.exit_code == 0 and "Detect 12.0 min" in marked.output, marked.output
+    found = http.get(f"/v1/incidents/{incident['id']}/postmortem").json()
+    assert found["postmortem"]["durations"]["detect_minutes"] == 12.0
+    naive = http.put(
+        f"/v1/incidents/{incident['id']}/postmortem",
+        json={"version": found["version"], "impact_start": "2026-12-06T10:00"},
+    )
+    assert naive.status_code == 400

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from klaxon.domain.incident.models import Incident, TimelineEntry
+from klaxon.domain.model import Model
 
 MITIGATED_KINDS = ("mitigated",)  # an explicit mark (`klaxon postmortem` or the API, later)
 
@@ -47,13 +48,48 @@ def mitigated_at(timeline: Iterable[TimelineEntry]) -> datetime | None:
     return None
 
 
-def durations(incident: Incident, timeline: Iterable[TimelineEntry]) -> Durations:
+def durations(
+    incident: Incident,
+    timeline: Iterable[TimelineEntry],
+    *,
+    impact_start: datetime | None = None,
+    mitigated: datetime | None = None,
+) -> Durations:
+    """The durations; `impact_start` and `mitigated` are a person's explicit marks, which win."""
     opened = incident.created_at
     impact = min(incident.started_at, opened) if incident.started_at else opened
     return Durations(
-        impact_start=impact,
-        detect=Span(impact, opened),
+        impact_start=impact_start or impact,
+        detect=Span(impact_start or impact, opened),
         acknowledge=Span(opened, incident.acknowledged_at),
-        mitigate=Span(opened, mitigated_at(timeline)),
+        mitigate=Span(opened, mitigated or mitigated_at(timeline)),
         resolve=Span(opened, incident.resolved_at),
     )
+
+
+class DurationFigures(Model):
+    """The durations as the post-mortem keeps them: each end's time and minutes (None: not reached)."""
+
+    impact_start: datetime
+    detected_at: datetime
+    acknowledged_at: datetime | None
+    mitigated_at: datetime | None
+    resolved_at: datetime | None
+    detect_minutes: float | None
+    acknowledge_minutes: float | None
+    mitigate_minutes: float | None
+    resolve_minutes: float | None
+
+    @classmethod
+    def of(cls, found: Durations) -> DurationFigures:
+        return cls(
+            impact_start=found.impact_start,
+            detected_at=found.acknowledge.start,
+            acknowledged_at=found.acknowledge.end,
+            mitigated_at=found.mitigate.end,
+            resolved_at=found.resolve.end,
+            detect_minutes=found.detect.minutes,
+            acknowledge_minutes=found.acknowledge.minutes,
+            mitigate_minutes=found.mitigate.minutes,
+            resolve_minutes=found.resolve.minutes,
+        )

@@ -12,6 +12,7 @@ from pydantic import Field as ModelField
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.model import Model
 from klaxon.domain.postmortem.actions import Filing, Ticket, TrackerPolicy, awaiting
+from klaxon.domain.postmortem.durations import DurationFigures
 
 MAX_MARKDOWN = 200_000  # characters: a long incident's timeline fits, a DynamoDB item (400 KB) too
 
@@ -123,6 +124,9 @@ class Postmortem(Model):
     published_at: datetime | None = None
     reminders_sent: list[str] = ModelField(default_factory=list)  # reminder_due's keys, each sent once
     copies: dict[str, str] = ModelField(default_factory=dict)  # where it was published: "github" -> the PR
+    durations: DurationFigures | None = None  # as drafted, then after each explicit mark
+    impact_start: datetime | None = None  # a person's mark: impact began here (else the first alert's time)
+    mitigated_at: datetime | None = None  # a person's mark (else the first `monitoring` status update)
 
     def overdue(self, now: datetime) -> bool:
         return self.status is not PostmortemStatus.PUBLISHED and now > self.due
@@ -137,6 +141,8 @@ class PostmortemChange:
     status: PostmortemStatus | None = None
     due: datetime | None = None
     action_items: list[ActionItem] | None = None
+    impact_start: datetime | None = None
+    mitigated_at: datetime | None = None
 
 
 REMIND_BEFORE = timedelta(hours=24)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.postmortem.draft import draft_context
+from klaxon.domain.postmortem.durations import DurationFigures, durations
 from klaxon.domain.postmortem.models import (
     Postmortem,
     PostmortemChange,
@@ -29,7 +30,7 @@ from klaxon.ports import (
     PostmortemStore,
     TimelineRepository,
 )
-from klaxon.services.postmortem.render import render
+from klaxon.services.postmortem.render import render, with_durations
 
 
 @dataclass
@@ -74,6 +75,7 @@ class PostmortemService:
             updated_at=now,
             updated_by="system:postmortem",
             markdown=render(context, template),
+            durations=DurationFigures.of(context.durations),
         )
         try:
             self.store.put(postmortem, version=None)
@@ -115,6 +117,8 @@ class PostmortemService:
         if change.action_items is not None:
             new_id = self.ids.new_id if self.ids is not None else lambda: uuid.uuid4().hex
             updates["action_items"] = edited_items(current.action_items, change.action_items, now, new_id)
+        if change.impact_start is not None or change.mitigated_at is not None:
+            updates |= self._marked(current, change, str(updates.get("markdown", current.markdown)))
         if change.status is PostmortemStatus.PUBLISHED and current.published_at is None:
             updates["published_at"] = now
         changed = current.model_copy(update=updates)
@@ -123,6 +127,30 @@ class PostmortemService:
             # Published again: its copies are updated (a pull request gets a new commit).
             self.bus.publish(DetailType.POSTMORTEM_PUBLISHED, PostmortemPublished(incident_id=incident_id))
         return changed, saved
+
+    def _marked(self, current: Postmortem, change: PostmortemChange, markdown: str) -> dict[str, object]:
+        """A person's marks of when impact began and when it was mitigated: the durations again, in the
+        structured figures and in the Markdown's duration lines."""
+        incident = self.incidents.get(current.incident_id)
+        if incident is None:
+            raise NotFound(f"no incident {current.incident_id!r}")
+        impact = change.impact_start or current.impact_start
+        mitigated = change.mitigated_at or current.mitigated_at
+        end = incident.resolved_at or self.clock.now()
+        problems = []
+        if impact is not None and impact > incident.created_at:
+            problems.append("impact_start: impact begins at the latest when the incident opened")
+        if mitigated is not None and not (incident.created_at <= mitigated <= end):
+            problems.append("mitigated_at: between the incident's opening and its resolution")
+        if problems:
+            raise InvalidInput("the marks do not fit the incident", problems)
+        found = durations(incident, self.timeline.list(incident.id), impact_start=impact, mitigated=mitigated)
+        return {
+            "impact_start": impact,
+            "mitigated_at": mitigated,
+            "durations": DurationFigures.of(found),
+            "markdown": with_durations(markdown, found),
+        }
 
     def publish(self, incident_id: str) -> dict[str, str]:
         """Put a published post-mortem in every configured place, recording where; {} when it is not

@@ -12,6 +12,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.postmortem.draft import DraftContext
+from klaxon.domain.postmortem.durations import Durations
 
 DEFAULT_TEMPLATE = files("klaxon.services.postmortem").joinpath("default.md.j2").read_text(encoding="utf-8")
 
@@ -58,3 +59,21 @@ def render(context: DraftContext, template: str | None = None) -> str:
             fallback = ENVIRONMENT.from_string(DEFAULT_TEMPLATE).render(values)
             return f"> The configured template failed ({error}); this is the default one.\n\n{fallback}"
     return ENVIRONMENT.from_string(DEFAULT_TEMPLATE).render(values)
+
+
+# The lines of the default template that say the durations, by how each begins: an explicit mark rewrites
+# them in place (a team's own template without them keeps its text; the structured figures still change).
+DURATION_LINES = {
+    "- Impact started: ": "{{ d.impact_start | when }}",
+    "- Time to detect: ": "{{ d.detect.minutes | minutes }}",
+    "- Time to mitigate: ": "{{ d.mitigate.minutes | minutes }} ({{ d.mitigate.end | when }})",
+}
+
+
+def with_durations(markdown: str, found: Durations) -> str:
+    """`markdown` with its duration lines said again from `found`."""
+    lines = markdown.split("\n")
+    for prefix, value in DURATION_LINES.items():
+        said = prefix + ENVIRONMENT.from_string(value).render(d=found)
+        lines = [said if line.startswith(prefix) else line for line in lines]
+    return "\n".join(lines)

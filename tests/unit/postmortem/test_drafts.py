@@ -202,3 +202,31 @@ def test_publishing_announces_itself_and_the_copies_are_recorded_once_published(
     assert world.service.publish("inc1") == {"github": "https://github.com/acme/postmortems/pull/1"}
     assert world.store.get("inc1")[0].copies == {"github": "https://github.com/acme/postmortems/pull/1"}
     assert len(publisher.published) == 1
+
+
+def test_marks_of_impact_start_and_mitigation_measure_the_durations_again():
+    world = World()
+    drafted = world.service.draft("inc1")
+    assert drafted.durations is not None and drafted.durations.detect_minutes == 4.0
+    impact, mitigated = OPENED - timedelta(minutes=10), OPENED + timedelta(minutes=20)
+    change = PostmortemChange(impact_start=impact, mitigated_at=mitigated)
+    marked, _ = world.service.update("inc1", change, 1, "dave")
+
+    assert (marked.impact_start, marked.mitigated_at) == (impact, mitigated)
+    assert (marked.durations.detect_minutes, marked.durations.mitigate_minutes) == (10.0, 20.0)
+    lines = marked.markdown.splitlines()
+    assert "- Time to detect: 10 min" in lines and "- Time to mitigate: 20 min (2026-09-25 14:23)" in lines
+    assert "- Time to acknowledge: 3 min (2026-09-25 14:06)" in lines  # untouched
+
+
+def test_marks_that_do_not_fit_the_incident_are_refused():
+    from klaxon.domain.errors import InvalidInput
+
+    world = World()
+    world.service.draft("inc1")
+    with pytest.raises(InvalidInput, match="do not fit") as refused:
+        change = PostmortemChange(
+            impact_start=OPENED + timedelta(minutes=5), mitigated_at=OPENED - timedelta(hours=1)
+        )
+        world.service.update("inc1", change, 1, "dave")
+    assert len(refused.value.errors) == 2
