@@ -19,6 +19,7 @@ SUITES = [
     "bench_storm",
     "bench_chat",
     "bench_growth",
+    "bench_sla",
     "bench_soak",  # two minutes here (SOAK_SECONDS); `make soak` runs thirty
 ]
 

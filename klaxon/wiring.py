@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from klaxon.services.postmortem.reports import LearningReports
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
+    from klaxon.services.sla.budgets import SlaService
     from klaxon.services.statuspage.page_events import StatusPageEvents
     from klaxon.services.statuspage.public_incidents import StatusPageService
     from klaxon.services.statuspage.publisher import StatusPagePublisher
@@ -547,6 +548,19 @@ class Container:
             claim=lambda month: once_marks.claim("action-digest", month),
             chat=self.chat,
             email=SesEmailSender(self.settings.email_from),
+        )
+
+    @part
+    def sla_service(self) -> SlaService:
+        """Customers' error budgets, from the status page's record."""
+        from klaxon.services.sla.budgets import SlaService
+
+        views = self.config_views
+        return SlaService(
+            snapshot=self.statuspage_service.snapshot,
+            slos=views.slos,
+            customers=views.customers,
+            clock=self.clock,
         )
 
     # --- chat ---------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from klaxon.cli import (
     runbook,
     schedule,
     secrets,
+    sla,
     statuspage,
     token,
     up,
@@ -40,6 +41,7 @@ for _name, _command in (
 ):
     app.command(_name)(_command)  # `klaxon ack 12`: the incident commands people type most
 app.command("oncall")(oncall.oncall)
+app.command("sla")(sla.sla)
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(report.app, name="report")
 app.add_typer(route.app, name="route")

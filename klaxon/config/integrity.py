@@ -9,6 +9,7 @@ from klaxon.config.chat import chat_references_resolve
 from klaxon.config.noise import noise_references_resolve
 from klaxon.config.problems import Loc, Problem, unknown
 from klaxon.config.runbooks import runbook_references_resolve
+from klaxon.config.sla import sla_references_resolve
 from klaxon.config.statuspage import statuspage_services_exist
 from klaxon.config.trackers import trackers_resolve
 from klaxon.config.values import check_id, check_time_zone
@@ -30,7 +31,17 @@ def ids_are_unique(config: KlaxonConfig) -> list[Problem]:
     """Ids are unique within each section (users, teams, services, integrations, schedules, policies and
     runbooks)."""
     problems: list[Problem] = []
-    sections = ("users", "teams", "services", "integrations", "schedules", "escalation_policies", "runbooks")
+    sections = (
+        "users",
+        "teams",
+        "services",
+        "integrations",
+        "schedules",
+        "escalation_policies",
+        "runbooks",
+        "slos",
+        "customers",
+    )
     for section in sections:
         first: dict[str, int] = {}
         for i, item_id in enumerate(_ids(getattr(config, section))):
@@ -158,6 +169,7 @@ CHECKS: tuple[Callable[[KlaxonConfig], list[Problem]], ...] = (
     runbook_references_resolve,
     chat_references_resolve,
     trackers_resolve,
+    sla_references_resolve,
 )
 
 

@@ -17,6 +17,7 @@ from klaxon.config.postmortems import PostmortemConfig
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
 from klaxon.config.runbooks import RunbookEntry, RunbookUrl
+from klaxon.config.sla import CustomerConfig, SloConfig
 from klaxon.config.statuspage import StatusPageConfig
 from klaxon.config.values import E164, EMAIL, SLACK_USER, Email, Id, SigningSecret, TimeZone
 from klaxon.domain.incident.models import Severity
@@ -298,6 +299,12 @@ class KlaxonConfig(Model):
         default=None,
         description="Post-mortem drafts (docs/postmortems.md). Absent: P1 and P2 get one, due 48 hours after "
         "resolution, from the blameless default template.",
+    )
+    slos: list[SloConfig] = Field(
+        default_factory=list, description="Availability targets of status page components (docs/sla.md)."
+    )
+    customers: list[CustomerConfig] = Field(
+        default_factory=list, description="Customers, the components they depend on, what they were promised."
     )
     rate_limits: RateLimitsConfig | None = Field(
         default=None,

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from klaxon.services.postmortem.reports import LearningReports
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
+    from klaxon.services.sla.budgets import SlaService
     from klaxon.services.statuspage.public_incidents import StatusPageService
     from klaxon.services.statuspage.subscribers import SubscriberService
 
@@ -135,6 +136,10 @@ def learning() -> LearningReports:
     return wiring.container().learning_reports
 
 
+def sla() -> SlaService:
+    return wiring.container().sla_service
+
+
 def chat_rooms() -> ChatRoomService:
     return wiring.container().chat_room_service
 
@@ -169,6 +174,7 @@ if TYPE_CHECKING:
     Postmortems = Annotated[PostmortemService, Depends(postmortems)]
     Actions = Annotated[ActionService, Depends(actions)]
     Learning = Annotated[LearningReports, Depends(learning)]
+    Sla = Annotated[SlaService, Depends(sla)]
 else:
     Incidents = Annotated[Any, Depends(incidents)]
     Records = Annotated[Any, Depends(records)]
@@ -193,3 +199,4 @@ else:
     Postmortems = Annotated[Any, Depends(postmortems)]
     Actions = Annotated[Any, Depends(actions)]
     Learning = Annotated[Any, Depends(learning)]
+    Sla = Annotated[Any, Depends(sla)]

@@ -17,6 +17,8 @@ from klaxon.domain.chat.rooms import ChatPolicy
 from klaxon.domain.paging.escalation import Rule
 from klaxon.domain.postmortem.models import PostmortemPolicy
 from klaxon.domain.runbooks.choice import NO_RUNBOOKS, Runbooks
+from klaxon.domain.sla.budget import Slo
+from klaxon.domain.sla.customers import Customer
 from klaxon.services.noise.control import NoiseSettings
 from klaxon.services.paging.acks import phone_book
 from klaxon.services.paging.policies import Person, PoliciesAndPeople
@@ -128,6 +130,14 @@ class Views:
         return self.config.postmortems.to_domain()
 
     @cached_property
+    def slos(self) -> Mapping[str, Slo]:
+        return {} if self.config is None else {s.id: s.to_domain() for s in self.config.slos}
+
+    @cached_property
+    def customers(self) -> tuple[Customer, ...]:
+        return () if self.config is None else tuple(c.to_domain() for c in self.config.customers)
+
+    @cached_property
     def team_of(self) -> Mapping[str, str]:
         """Each service's owning team (services without one are left out)."""
         if self.config is None:
@@ -208,6 +218,12 @@ class ConfigViews:
 
     def team_of(self) -> Mapping[str, str]:
         return self.views().team_of
+
+    def slos(self) -> Mapping[str, Slo]:
+        return self.views().slos
+
+    def customers(self) -> tuple[Customer, ...]:
+        return self.views().customers
 
     def postmortems(self) -> PostmortemPolicy:
         return self.views().postmortems

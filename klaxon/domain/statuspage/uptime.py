@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from klaxon.domain.sla.downtime import Span, weighted_seconds
 from klaxon.domain.statuspage.models import ComponentStatus, PublicIncident
 from klaxon.domain.statuspage.status import worst
 
@@ -43,13 +43,12 @@ def _interval(incident: PublicIncident, now: datetime) -> tuple[datetime, dateti
 
 
 def _weighted_seconds(spans: Sequence[tuple[datetime, datetime, ComponentStatus]]) -> float:
-    """Down time in spans that may overlap: at each moment the worst status counts."""
-    edges = sorted({edge for start, end, _ in spans for edge in (start, end)})
-    total = 0.0
-    for left, right in itertools.pairwise(edges):
-        covering = [status for start, end, status in spans if start <= left and end >= right]
-        total += DOWNTIME_WEIGHT.get(worst(covering), 0.0) * (right - left).total_seconds()
-    return total
+    """Down time in spans that may overlap: at each moment the worst status counts (the SLA budgets'
+    computation, domain.sla.downtime, with Statuspage's weights)."""
+    if not spans:
+        return 0.0
+    merged = [Span(start, end, status) for start, end, status in spans]
+    return weighted_seconds(merged, DOWNTIME_WEIGHT, min(s.start for s in merged), max(s.end for s in merged))
 
 
 def uptime(component: str, incidents: Iterable[PublicIncident], now: datetime, days: int = 90) -> Uptime:

@@ -15,7 +15,8 @@ Edit = Callable[[str, str], tuple[str, int]]
 Errors = Callable[[str], list[str]]
 SECTIONS = (
     "users, teams, services, integrations, schedules, escalation_policies, statuspage, "
-    "maintenance_windows, inhibition_rules, heartbeats, runbooks, chat, postmortems, rate_limits"
+    "maintenance_windows, inhibition_rules, heartbeats, runbooks, chat, postmortems, slos, customers, "
+    "rate_limits"
 )
 
 

@@ -1,0 +1,129 @@
+"""`slos` and `customers`: what is promised (docs/sla.md). An SLO covers status page components with a
+target over a window, weighting each status; a customer depends on components and holds contracts, each
+an SLO with the target promised to them and the service credit table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import ConfigDict, Field, model_validator
+
+from klaxon.config.problems import Loc, Problem, unknown
+from klaxon.config.values import Email, Id, TimeZone
+from klaxon.domain.model import Model
+from klaxon.domain.sla.budget import Slo, WindowKind
+from klaxon.domain.sla.customers import Contract, Credit, Customer
+from klaxon.domain.statuspage.models import ComponentStatus
+
+if TYPE_CHECKING:
+    from klaxon.config.schema import KlaxonConfig
+
+_FORBID = ConfigDict(frozen=True, extra="forbid")
+Target = float
+
+
+class Weights(Model):
+    model_config = _FORBID
+
+    major_outage: float = Field(default=1.0, ge=0, le=1, description="A major outage's share of down time.")
+    partial_outage: float = Field(default=0.5, ge=0, le=1, description="A partial outage's share.")
+    degraded_performance: float = Field(default=0.0, ge=0, le=1, description="Degraded performance's share.")
+
+    @model_validator(mode="after")
+    def _worse_weighs_more(self) -> Weights:
+        if not self.major_outage >= self.partial_outage >= self.degraded_performance:
+            raise ValueError("weights must not grow as the status gets better: major >= partial >= degraded")
+        return self
+
+    def to_domain(self) -> dict[ComponentStatus, float]:
+        return {ComponentStatus(name): value for name, value in self.model_dump().items()}
+
+
+class SloConfig(Model):
+    model_config = _FORBID
+
+    id: Id = Field(description="Short id contracts refer to.")
+    components: list[str] = Field(min_length=1, description="Status page components it covers.")
+    target: Target = Field(gt=0, lt=100, description="Availability promised, in percent: `99.9`.")
+    window: WindowKind = Field(
+        default=WindowKind.CALENDAR_MONTH, description="`calendar_month` (in `time_zone`) or `rolling_30d`."
+    )
+    time_zone: TimeZone = Field(default="UTC", description="The calendar month's zone (IANA name).")
+    weights: Weights = Field(default_factory=Weights, description="What each status counts as down time.")
+    exclude_maintenance: bool = Field(default=True, description="Scheduled maintenance counts nothing.")
+
+    def to_domain(self) -> Slo:
+        return Slo(
+            id=self.id,
+            components=frozenset(self.components),
+            target=self.target,
+            window=self.window,
+            time_zone=self.time_zone,
+            weights=self.weights.to_domain(),
+            exclude_maintenance=self.exclude_maintenance,
+        )
+
+
+class CreditConfig(Model):
+    model_config = _FORBID
+
+    below: Target = Field(gt=0, le=100, description="Owed when availability is under this percent.")
+    credit_percent: float = Field(gt=0, le=100, description="The credit, in percent of the month's fee.")
+
+
+class ContractConfig(Model):
+    model_config = _FORBID
+
+    slo: str = Field(description="The SLO it holds to.")
+    target: Target | None = Field(default=None, gt=0, lt=100, description="What this customer was promised.")
+    credits: list[CreditConfig] = Field(default_factory=list, description="The service credit table.")
+
+    def to_domain(self) -> Contract:
+        return Contract(
+            slo=self.slo,
+            target=self.target,
+            credits=tuple(Credit(c.below, c.credit_percent) for c in self.credits),
+        )
+
+
+class CustomerConfig(Model):
+    model_config = _FORBID
+
+    id: Id = Field(description="Short id: `klaxon sla --customer acme`.")
+    name: str = Field(min_length=1, max_length=100, description="As reports name them.")
+    components: list[str] = Field(min_length=1, description="Status page components they depend on.")
+    contracts: list[ContractConfig] = Field(min_length=1, description="What they were promised.")
+    account_owner: Email | None = Field(default=None, description="Who answers for the account.")
+
+    def to_domain(self) -> Customer:
+        return Customer(
+            id=self.id,
+            name=self.name,
+            components=frozenset(self.components),
+            contracts=tuple(c.to_domain() for c in self.contracts),
+            account_owner=self.account_owner,
+        )
+
+
+def sla_references_resolve(config: KlaxonConfig) -> list[Problem]:
+    """SLOs and customers name status page components; contracts name SLOs."""
+    components = [c.id for c in config.statuspage.components] if config.statuspage else []
+    slos = [s.id for s in config.slos]
+    problems: list[Problem] = []
+
+    def named(loc: Loc, found: list[str], kind: str, known: list[str]) -> None:
+        problems.extend(
+            ((*loc, j), unknown(kind, ref, known)) for j, ref in enumerate(found) if ref not in known
+        )
+
+    for i, slo in enumerate(config.slos):
+        named(("slos", i, "components"), slo.components, "status page component", components)
+    for i, customer in enumerate(config.customers):
+        named(("customers", i, "components"), customer.components, "status page component", components)
+        for j, contract in enumerate(customer.contracts):
+            if contract.slo not in slos:
+                problems.append((("customers", i, "contracts", j, "slo"), unknown("slo", contract.slo, slos)))
+    return problems
+
+
+__all__ = ["CustomerConfig", "SloConfig", "sla_references_resolve"]

@@ -1,0 +1,107 @@
+"""Each customer's budgets: per contract, the SLO's window and weights with the target the customer was
+promised, over the downtime of the components the customer depends on (merged across them: two
+components down at once is one outage), each component's maintenance excluded where the SLO says so; and
+the service credit the contract's table gives for the availability so far."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from klaxon.domain.model import Model
+from klaxon.domain.sla.budget import Budget, Slo, budget
+from klaxon.domain.sla.downtime import Span
+
+Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Credit:
+    below: float  # availability percent under which this credit is owed
+    credit_percent: float
+
+
+@dataclass(frozen=True)
+class Contract:
+    slo: str
+    target: float | None = None  # None: the SLO's own
+    credits: tuple[Credit, ...] = ()
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str
+    components: frozenset[str]
+    contracts: tuple[Contract, ...]
+    account_owner: str | None = None
+
+
+class CustomerBudget(Model):
+    customer: str
+    customer_name: str
+    components: list[str]
+    budget: Budget
+    availability_percent: float  # over the whole window, if nothing more goes down in it
+    credit_percent: float  # what the contract's table owes at that availability
+
+
+def outside(spans: Iterable[Span], excluded: Sequence[Interval]) -> list[Span]:
+    """The parts of `spans` outside every excluded interval."""
+    pieces = list(spans)
+    for left, right in excluded:
+        cut: list[Span] = []
+        for span in pieces:
+            if span.end <= left or span.start >= right:
+                cut.append(span)
+                continue
+            if span.start < left:
+                cut.append(Span(span.start, left, span.status))
+            if span.end > right:
+                cut.append(Span(right, span.end, span.status))
+        pieces = cut
+    return pieces
+
+
+def credit_owed(availability: float, credits: Iterable[Credit]) -> float:
+    """The largest credit whose threshold the availability is under (0 when none)."""
+    return max((c.credit_percent for c in credits if availability < c.below), default=0.0)
+
+
+def customer_budgets(
+    customers: Iterable[Customer],
+    slos: Mapping[str, Slo],
+    spans_of: Mapping[str, Sequence[Span]],
+    maintenance_of: Mapping[str, Sequence[Interval]],
+    now: datetime,
+) -> list[CustomerBudget]:
+    """Every customer's budget per contract, at `now`."""
+    found = []
+    for customer in customers:
+        for contract in customer.contracts:
+            slo = slos[contract.slo]
+            components = sorted(customer.components & slo.components or customer.components)
+            spans = [
+                piece
+                for component in components
+                for piece in (
+                    outside(spans_of.get(component, ()), maintenance_of.get(component, ()))
+                    if slo.exclude_maintenance
+                    else spans_of.get(component, ())
+                )
+            ]
+            figures = budget(slo, contract.target or slo.target, spans, (), now)
+            window = (figures.window_end - figures.window_start).total_seconds()
+            availability = 100 * (1 - figures.consumed_minutes * 60 / window) if window > 0 else 100.0
+            found.append(
+                CustomerBudget(
+                    customer=customer.id,
+                    customer_name=customer.name,
+                    components=components,
+                    budget=figures,
+                    availability_percent=round(availability, 4),
+                    credit_percent=credit_owed(availability, contract.credits),
+                )
+            )
+    return found

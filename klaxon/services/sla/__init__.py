@@ -1,0 +1,1 @@
+"""SLA budgets' use cases (docs/sla.md)."""

@@ -1,0 +1,62 @@
+"""Every customer's budgets now, from the status page's own record: each public incident holds its
+components in a status from its start to its resolution (an open one up to now), and each scheduled
+maintenance its components under maintenance; the same record the page's uptime bars are drawn from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from klaxon.domain.errors import NotFound
+from klaxon.domain.sla.budget import Slo
+from klaxon.domain.sla.customers import Customer, CustomerBudget, Interval, customer_budgets
+from klaxon.domain.sla.downtime import Span
+from klaxon.domain.statuspage.models import Maintenance, PublicIncident, Snapshot
+from klaxon.ports import Clock
+
+OPEN_END = datetime.max.replace(tzinfo=UTC)  # an open incident's span: the budget counts it up to now
+
+
+def spans_by_component(incidents: Iterable[PublicIncident]) -> dict[str, list[Span]]:
+    """Each component's spans; an open incident's runs on (the budget counts it up to now, and burns)."""
+    found: dict[str, list[Span]] = {}
+    for incident in incidents:
+        end = incident.resolved_at or OPEN_END
+        for component, status in incident.components.items():
+            found.setdefault(component, []).append(Span(incident.started_at, end, status))
+    return found
+
+
+def maintenance_by_component(windows: Iterable[Maintenance]) -> dict[str, list[Interval]]:
+    found: dict[str, list[Interval]] = {}
+    for window in windows:
+        for component in window.components:
+            found.setdefault(component, []).append((window.scheduled_for, window.scheduled_until))
+    return found
+
+
+@dataclass
+class SlaService:
+    snapshot: Callable[[], Snapshot | None]
+    slos: Callable[[], Mapping[str, Slo]]
+    customers: Callable[[], Sequence[Customer]]
+    clock: Clock
+
+    def budgets(self, customer: str | None = None) -> list[CustomerBudget]:
+        """Each customer's budget per contract at this moment (or one customer's)."""
+        chosen = [c for c in self.customers() if customer is None or c.id == customer]
+        if customer is not None and not chosen:
+            known = ", ".join(c.id for c in self.customers()) or "none configured"
+            raise NotFound(f"no customer {customer!r} (customers: {known})")
+        snapshot = self.snapshot()
+        if snapshot is None or not chosen:
+            return []
+        now = self.clock.now()
+        return customer_budgets(
+            chosen,
+            self.slos(),
+            spans_by_component(snapshot.incidents),
+            maintenance_by_component(snapshot.maintenances),
+            now,
+        )

@@ -1,0 +1,47 @@
+"""SLA budgets on the local platform, on the demo's two customers: a P1 on checkout (a major outage on the
+status page) burns Acme Bank's storefront budget while it is open, with when it runs out, and stops when
+it resolves; Globex's API contract is untouched; `klaxon sla` shows the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from typer.testing import CliRunner
+
+from klaxon.cli import app
+from tests.integration.conftest import TOKEN
+from tests.integration.test_chat_platform import opened
+
+
+def budgets(http, customer: str | None = None) -> dict:
+    answer = http.get("/v1/sla", params={"customer": customer} if customer else None)
+    assert answer.status_code == 200, answer.text
+    return {b["customer"]: b for b in answer.json()["budgets"]}
+
+
+def test_an_open_p1_burns_the_customers_budget_and_its_resolution_stops_it(platform, http, fixture_json):
+    before = budgets(http)
+    assert set(before) == {"acme-bank", "globex"}
+    assert before["acme-bank"]["budget"]["allowed_minutes"] in (
+        21.6,
+        22.32,
+        20.88,
+    )  # 99.95% of a 30/31/29-day month
+
+    incident = opened(http, platform, fixture_json, "sla-p1")
+    burning = budgets(http)["acme-bank"]["budget"]
+    assert burning["burning"] == 1.0 and burning["breach_at"] is not None
+    runs_out = datetime.fromisoformat(burning["breach_at"])
+    assert 0 < (runs_out - datetime.now(UTC)).total_seconds() / 60 <= burning["remaining_minutes"] + 0.1
+    assert budgets(http)["globex"]["budget"]["consumed_minutes"] == 0.0  # its SLO covers the API only
+
+    assert http.post(f"/v1/incidents/{incident['id']}/resolve").status_code == 200
+    assert platform.drain()
+    after = budgets(http, "acme-bank")["acme-bank"]["budget"]
+    assert (after["burning"], after["breach_at"]) == (0.0, None)
+    assert after["consumed_minutes"] >= burning["consumed_minutes"]
+
+    runner = CliRunner(env={"COLUMNS": "250"})
+    shown = runner.invoke(app, ["sla", "--customer", "acme-bank", "--api", platform.url, "--token", TOKEN])
+    assert shown.exit_code == 0 and "Acme Bank" in shown.output and "storefront" in shown.output, shown.output
+    assert http.get("/v1/sla", params={"customer": "nobody"}).status_code == 404
