@@ -19,11 +19,12 @@ PRICES = {
 }
 GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
-PLATFORM_ALARMS = 43
+PLATFORM_ALARMS = 44
 # Scheduled invocations a month: heartbeat_check, escalation_sweeper and maintenance_reminder every minute,
 # the status page re-render every ten minutes, the chat rooms' reminders and archiving every five, the
-# post-mortem reminders every thirty, the action items' retries every five and their daily poll.
-SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6 + 30 * 24 * 12 + 30 * 24 * 2 + 30 * 24 * 12 + 30
+# post-mortem reminders every thirty, the action items' retries every five and their daily poll, the SLA
+# check every five.
+SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6 + 2 * 30 * 24 * 12 + 30 * 24 * 2 + 30 * 24 * 12 + 30
 TRANSITIONS_PER_ESCALATION = 30  # a policy walked to its end (bench_escalation); an early ack costs less
 
 

@@ -168,6 +168,9 @@ ACCESS: dict[str, Access] = {
     "tracker_webhooks": Access(
         writes=("config",), config_keys=("postmortem", "action-ticket", "tracker-hook"), trackers=True
     ),
+    # SLA budgets: the configuration and the status page's public incidents (config) in; each threshold's
+    # alert claimed once (config) and put on the bus.
+    "sla_check": Access(writes=("config",), config_keys=("sla-alert",), publishes_events=True),
     # Chat rooms: reads incidents and the config (policies, schedules, the status page's public incidents),
     # keeps each room's record in config; without Slack it writes the room's messages to the timeline.
     "chat_sync": Access(

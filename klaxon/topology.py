@@ -83,6 +83,12 @@ FUNCTIONS: dict[str, Function] = {
             "Jira, Linear and Asana webhooks: an action item's ticket done or reopened (POST /trackers/...)",
         ),
         Function(
+            "sla_check",
+            "functions.sla_check.handler",
+            "Alert once when a customer's SLA budget passes 50, 75, 90 or 100% in its window",
+            timeout_s=60,
+        ),
+        Function(
             "chat_sync",
             "functions.chat_sync.handler",
             "Open each significant incident's chat room, keep its summary current, archive it later",
@@ -139,6 +145,12 @@ TIMERS: tuple[Timer, ...] = (
         "action_sync",
         24 * 60,
         "Ask each tracker which open tickets are done: the daily catch-up for webhooks that never came",
+    ),
+    Timer(
+        "sla-check",
+        "sla_check",
+        5,
+        "Raise the alert of each SLA budget threshold a customer passed, once per window",
     ),
     Timer(
         "maintenance-reminder",

@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     from klaxon.services.postmortem.reports import LearningReports
     from klaxon.services.schedule.reports import ReportService
     from klaxon.services.schedule.schedules import ScheduleService
+    from klaxon.services.sla.alerts import SlaAlerts
     from klaxon.services.sla.budgets import SlaService
     from klaxon.services.statuspage.page_events import StatusPageEvents
     from klaxon.services.statuspage.public_incidents import StatusPageService
@@ -561,6 +562,22 @@ class Container:
             slos=views.slos,
             customers=views.customers,
             clock=self.clock,
+        )
+
+    @part
+    def sla_alerts(self) -> SlaAlerts:
+        """The budgets' threshold alerts, into the pipeline once per threshold and window."""
+        from klaxon.adapters import once_marks
+        from klaxon.services.sla.alerts import SlaAlerts
+
+        return SlaAlerts(
+            budgets=self.sla_service,
+            policy=self.config_views.sla_alerts,
+            claim=lambda key: once_marks.claim("sla-alert", key),
+            release=lambda key: once_marks.release("sla-alert", key),
+            bus=self.bus,
+            clock=self.clock,
+            ids=self.ids,
         )
 
     # --- chat ---------------------------------------------------------------------------------------

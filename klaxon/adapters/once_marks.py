@@ -19,3 +19,8 @@ def claim(pk: str, sk: str) -> bool:
             return False
         raise
     return True
+
+
+def release(pk: str, sk: str) -> None:
+    """Unmark (pk, sk): what it stood for did not happen after all."""
+    ConfigItem(pk=pk, sk=sk).delete()

@@ -17,7 +17,7 @@ from klaxon.config.postmortems import PostmortemConfig
 from klaxon.config.problems import Problem, raise_if_any
 from klaxon.config.routing import GenericFields, RoutingRule, rule_names_are_unique
 from klaxon.config.runbooks import RunbookEntry, RunbookUrl
-from klaxon.config.sla import CustomerConfig, SloConfig
+from klaxon.config.sla import CustomerConfig, SlaAlertsConfig, SloConfig
 from klaxon.config.statuspage import StatusPageConfig
 from klaxon.config.values import E164, EMAIL, SLACK_USER, Email, Id, SigningSecret, TimeZone
 from klaxon.domain.incident.models import Severity
@@ -305,6 +305,10 @@ class KlaxonConfig(Model):
     )
     customers: list[CustomerConfig] = Field(
         default_factory=list, description="Customers, the components they depend on, what they were promised."
+    )
+    sla_alerts: SlaAlertsConfig | None = Field(
+        default=None,
+        description="Alerts when a customer's budget passes 50, 75, 90 and 100% (docs/sla.md). Absent: none.",
     )
     rate_limits: RateLimitsConfig | None = Field(
         default=None,

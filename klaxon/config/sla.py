@@ -13,6 +13,7 @@ from klaxon.config.values import Email, Id, TimeZone
 from klaxon.domain.model import Model
 from klaxon.domain.sla.budget import Slo, WindowKind
 from klaxon.domain.sla.customers import Contract, Credit, Customer
+from klaxon.domain.sla.thresholds import DEFAULT_THRESHOLDS, AlertPolicy
 from klaxon.domain.statuspage.models import ComponentStatus
 
 if TYPE_CHECKING:
@@ -105,6 +106,34 @@ class CustomerConfig(Model):
         )
 
 
+class SlaAlertsConfig(Model):
+    model_config = _FORBID
+
+    service: str = Field(description="The service the budgets' alerts open incidents on.")
+    thresholds: list[int] = Field(
+        default_factory=lambda: list(DEFAULT_THRESHOLDS),
+        min_length=1,
+        description="Percents of a budget at which to alert, once per customer, SLO and window.",
+    )
+    page_at: int = Field(
+        default=90,
+        ge=1,
+        le=1000,
+        description="From this threshold on the alert pages (critical); below, it tells.",
+    )
+
+    @model_validator(mode="after")
+    def _thresholds_are_percents(self) -> SlaAlertsConfig:
+        if any(not 1 <= t <= 1000 for t in self.thresholds):
+            raise ValueError("thresholds are percents of the budget, from 1 to 1000")
+        return self
+
+    def to_domain(self) -> AlertPolicy:
+        return AlertPolicy(
+            service=self.service, thresholds=tuple(sorted(set(self.thresholds))), page_at=self.page_at
+        )
+
+
 def sla_references_resolve(config: KlaxonConfig) -> list[Problem]:
     """SLOs and customers name status page components; contracts name SLOs."""
     components = [c.id for c in config.statuspage.components] if config.statuspage else []
@@ -118,6 +147,10 @@ def sla_references_resolve(config: KlaxonConfig) -> list[Problem]:
 
     for i, slo in enumerate(config.slos):
         named(("slos", i, "components"), slo.components, "status page component", components)
+    if config.sla_alerts is not None and config.sla_alerts.service not in (
+        services := [s.id for s in config.services]
+    ):
+        problems.append((("sla_alerts", "service"), unknown("service", config.sla_alerts.service, services)))
     for i, customer in enumerate(config.customers):
         named(("customers", i, "components"), customer.components, "status page component", components)
         for j, contract in enumerate(customer.contracts):
@@ -126,4 +159,4 @@ def sla_references_resolve(config: KlaxonConfig) -> list[Problem]:
     return problems
 
 
-__all__ = ["CustomerConfig", "SloConfig", "sla_references_resolve"]
+__all__ = ["CustomerConfig", "SlaAlertsConfig", "SloConfig", "sla_references_resolve"]

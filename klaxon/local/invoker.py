@@ -36,6 +36,7 @@ BACKGROUND = frozenset(
         "maintenance_reminder",
         "chat_sync",  # a room opens after the page, never before it
         "action_sync",  # trackers' calls take seconds; nothing waits on them
+        "sla_check",
     }
 )
 

@@ -19,6 +19,7 @@ from klaxon.domain.postmortem.models import PostmortemPolicy
 from klaxon.domain.runbooks.choice import NO_RUNBOOKS, Runbooks
 from klaxon.domain.sla.budget import Slo
 from klaxon.domain.sla.customers import Customer
+from klaxon.domain.sla.thresholds import AlertPolicy
 from klaxon.services.noise.control import NoiseSettings
 from klaxon.services.paging.acks import phone_book
 from klaxon.services.paging.policies import Person, PoliciesAndPeople
@@ -138,6 +139,12 @@ class Views:
         return () if self.config is None else tuple(c.to_domain() for c in self.config.customers)
 
     @cached_property
+    def sla_alerts(self) -> AlertPolicy | None:
+        if self.config is None or self.config.sla_alerts is None:
+            return None
+        return self.config.sla_alerts.to_domain()
+
+    @cached_property
     def team_of(self) -> Mapping[str, str]:
         """Each service's owning team (services without one are left out)."""
         if self.config is None:
@@ -221,6 +228,9 @@ class ConfigViews:
 
     def slos(self) -> Mapping[str, Slo]:
         return self.views().slos
+
+    def sla_alerts(self) -> AlertPolicy | None:
+        return self.views().sla_alerts
 
     def customers(self) -> tuple[Customer, ...]:
         return self.views().customers

@@ -42,6 +42,7 @@ TABLES_READ = {
     "postmortem_draft": {"incidents", "timeline", "config"},  # the draft's sources; the draft in config
     # /klaxon ack, resolve, note, declare, escalate (the last tick: notifications); status updates
     "slack": {"incidents", "dedup", "timeline", "config", "notifications"},
+    "sla_check": {"config"},  # the status page's public incidents; thresholds alerted
     "action_sync": {"config"},  # post-mortems and the ticket index
     "tracker_webhooks": {"config"},  # the same, and Asana's handshake secrets
 }
@@ -61,6 +62,7 @@ TABLES_WRITTEN = {
     "chat_sync": {"config", "timeline"},
     "postmortem_draft": {"config"},
     "slack": {"incidents", "dedup", "timeline", "config"},
+    "sla_check": {"config"},
     "action_sync": {"config"},
     "tracker_webhooks": {"config"},
 }
@@ -88,6 +90,7 @@ CONFIG_PARTITIONS = {
     "chat_sync": {"chat-room", "chat-room-of", "chat-group"},
     "postmortem_draft": {"postmortem", "action-digest"},
     "slack": {"status-incident", "chat-room", "counter"},
+    "sla_check": {"sla-alert"},
     "action_sync": {"postmortem", "action-ticket"},
     "tracker_webhooks": {"postmortem", "action-ticket", "tracker-hook"},
 }
@@ -110,6 +113,7 @@ PAYLOAD_ACTIONS = {
     "chat_sync": set(),
     "postmortem_draft": set(),
     "slack": set(),
+    "sla_check": set(),
     "action_sync": set(),
     "tracker_webhooks": set(),
 }

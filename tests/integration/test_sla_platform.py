@@ -45,3 +45,35 @@ def test_an_open_p1_burns_the_customers_budget_and_its_resolution_stops_it(platf
     shown = runner.invoke(app, ["sla", "--customer", "acme-bank", "--api", platform.url, "--token", TOKEN])
     assert shown.exit_code == 0 and "Acme Bank" in shown.output and "storefront" in shown.output, shown.output
     assert http.get("/v1/sla", params={"customer": "nobody"}).status_code == 404
+
+
+def test_a_budget_passing_its_thresholds_alerts_once_each_telling_then_paging(tmp_path, fixture_json):
+    """Acme Bank promised 99.99999% here (a quarter of a second a month): an open P1 passes all thresholds."""
+    import httpx
+
+    from klaxon.local.platform import LocalPlatform, Options
+    from tests.conftest import DEMO_CONFIG
+
+    config = tmp_path / "acme.yaml"
+    config.write_text(
+        DEMO_CONFIG.read_text().replace("target: 99.95            # promised", "target: 99.99999  # promised")
+    )
+    platform = LocalPlatform(Options(config=config, port=0, api_token=TOKEN)).start()
+    try:
+        with httpx.Client(
+            base_url=platform.url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+        ) as http:
+            opened(http, platform, fixture_json, "sla-thresholds")
+            assert platform.ticker is not None
+            platform.ticker.fire("sla-check")
+            assert platform.drain()
+            platform.ticker.fire("sla-check")  # once per threshold and window
+            assert platform.drain()
+            found = http.get("/v1/incidents", params={"service": "platform"}).json()["incidents"]
+    finally:
+        platform.stop()
+    budget_alerts = [i for i in found if "budget" in i["title"]]
+    assert len(budget_alerts) == 4, [i["title"] for i in found]
+    priorities = sorted(i["priority"] for i in budget_alerts)
+    assert priorities == ["P1", "P1", "P3", "P3"]  # 90 and 100% page; 50 and 75% tell
+    assert all(i["title"].startswith("Acme Bank's 99.99999% budget (storefront)") for i in budget_alerts)

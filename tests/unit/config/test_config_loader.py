@@ -16,7 +16,7 @@ Errors = Callable[[str], list[str]]
 SECTIONS = (
     "users, teams, services, integrations, schedules, escalation_policies, statuspage, "
     "maintenance_windows, inhibition_rules, heartbeats, runbooks, chat, postmortems, slos, customers, "
-    "rate_limits"
+    "sla_alerts, rate_limits"
 )
 
 

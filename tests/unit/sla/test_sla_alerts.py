@@ -1,0 +1,103 @@
+"""The budgets' threshold alerts: each threshold passed raises its alert once per customer, SLO and window,
+told below `page_at` (warning) and paged from it (critical); an alert the bus did not take is raised again
+next time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from klaxon.domain.incident.models import Severity
+from klaxon.domain.sla.budget import Slo
+from klaxon.domain.sla.customers import Contract, Customer
+from klaxon.domain.sla.thresholds import AlertPolicy
+from klaxon.domain.statuspage.models import ComponentStatus, Snapshot
+from klaxon.services.sla.alerts import SlaAlerts
+from klaxon.services.sla.budgets import SlaService
+from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
+from tests.unit.statuspage.factories import incident
+
+NOW = datetime(2026, 9, 10, 12, tzinfo=UTC)
+SLO = Slo(id="storefront", components=frozenset({"checkout"}), target=99.9)  # 43.2 min in September
+ACME = Customer(
+    id="acme", name="Acme", components=frozenset({"checkout"}), contracts=(Contract("storefront"),)
+)
+
+
+class FailingBus(RecordingBus):
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def publish(self, detail_type, detail):  # type: ignore[no-untyped-def]
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("the bus did not take it")
+        super().publish(detail_type, detail)
+
+
+def alerts(minutes_down: float, bus: RecordingBus | None = None) -> tuple[SlaAlerts, RecordingBus, set[str]]:
+    down = incident(
+        1,
+        {"checkout": ComponentStatus.MAJOR_OUTAGE},
+        started=NOW - timedelta(hours=2),
+        resolved_after=timedelta(minutes=minutes_down),
+    )
+    clock = FixedClock(NOW)
+    budgets = SlaService(
+        snapshot=lambda: Snapshot(incidents=[down]),
+        slos=lambda: {"storefront": SLO},
+        customers=lambda: [ACME],
+        clock=clock,
+    )
+    claimed: set[str] = set()
+
+    def claim(key: str) -> bool:
+        if key in claimed:
+            return False
+        claimed.add(key)
+        return True
+
+    used = bus or RecordingBus()
+    service = SlaAlerts(
+        budgets=budgets,
+        policy=lambda: AlertPolicy(service="platform"),
+        claim=claim,
+        release=claimed.discard,
+        bus=used,
+        clock=clock,
+        ids=CountingIds(),
+    )
+    return service, used, claimed
+
+
+def test_each_threshold_passed_is_raised_once_told_below_90_and_paged_from_it():
+    service, bus, _ = alerts(minutes_down=40)  # 92.6% of 43.2 min
+    raised = service.check()
+    assert [key.split("#")[2] for key in raised] == ["50", "75", "90"]
+    sent = [detail.alert for _, detail in bus.events]
+    assert [a.severity for a in sent] == [Severity.WARNING, Severity.WARNING, Severity.CRITICAL]
+    assert sent[2].labels == {
+        "alertname": "SLABudgetConsumed",
+        "customer": "acme",
+        "slo": "storefront",
+        "threshold": "90",
+    }
+    assert sent[2].summary.startswith("Acme's 99.9% budget (storefront) is 92.59% used: 40 of 43.2 min")
+    assert sent[2].dedup_key == "sla:acme#storefront#90#2026-09-01T0000" and sent[2].service == "platform"
+    assert service.check() == []  # once per window
+
+
+def test_nothing_is_raised_under_the_first_threshold():
+    service, bus, _ = alerts(minutes_down=20)  # 46%
+    assert service.check() == [] and bus.events == []
+
+
+def test_an_alert_the_bus_did_not_take_is_raised_again():
+    service, bus, claimed = alerts(minutes_down=30, bus=FailingBus(failures=1))
+    with pytest.raises(RuntimeError):
+        service.check()
+    assert claimed == set() and bus.events == []
+    assert [key.split("#")[2] for key in service.check()] == ["50"]  # 69% of the budget
+    assert len(bus.events) == 1
