@@ -183,7 +183,7 @@ def handle_get_openapi() -> dict[str, object]:
 @functools.cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of both functions behind the API, built once."""
-    from klaxon.http import ingest_app
+    from klaxon.http import ingest_app, tracker_app
     from klaxon.http.openapi import document
 
-    return document(app, ingest_app.app)
+    return document(app, ingest_app.app, tracker_app.app)

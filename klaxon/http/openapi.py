@@ -69,8 +69,11 @@ def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def document(api: APIGatewayRestResolver, ingest: APIGatewayRestResolver) -> dict[str, Any]:
-    """One document for the two functions behind the API: the api function's routes, then ingest's."""
+def document(
+    api: APIGatewayRestResolver, ingest: APIGatewayRestResolver, trackers: APIGatewayRestResolver
+) -> dict[str, Any]:
+    """One document for the functions behind the API: the api function's routes, ingest's, the trackers'
+    webhooks, and Slack's."""
     doc: dict[str, Any] = json.loads(
         api.get_openapi_json_schema(
             title="Klaxon API",
@@ -107,7 +110,41 @@ def document(api: APIGatewayRestResolver, ingest: APIGatewayRestResolver) -> dic
             operation["security"] = []
     _document_errors(doc, components)
     doc["paths"][SLACK_EVENTS] = {"post": _slack_events(components)}
+    tracker_doc = json.loads(trackers.get_openapi_json_schema(title="Klaxon API", version=__version__))
+    for path, operations in tracker_doc["paths"].items():
+        for operation in operations.values():
+            operation.update(_tracker_webhook(components))
+        doc["paths"][path] = operations
     return doc
+
+
+def _tracker_webhook(components: dict[str, Any]) -> dict[str, Any]:
+    """A tracker's webhook (klaxon/http/tracker_app.py): signed by the tracker, not by a token."""
+    error = {"content": {"application/json": {"schema": _ref(schemas.ApiError, components)}}}
+    received = {
+        "type": "object",
+        "properties": {"received": {"type": "integer"}, "matched": {"type": "integer"}},
+        "required": ["received", "matched"],
+    }
+    return {
+        "tags": ["trackers"],
+        "security": [],
+        "description": "Sent by the tracker and verified by its signature before anything is read "
+        "(docs/postmortems.md#completion-flows-back). A ticket no action item holds: 200, left alone.",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "responses": {
+            "200": {
+                "description": "Taken: how many tickets it named, and how many were action items",
+                "content": {"application/json": {"schema": received}},
+            },
+            "400": {"description": "Not a JSON object", **error},
+            "401": {"description": "A missing or bad signature (Linear: or a stale delivery)", **error},
+            "404": {
+                "description": "No tracker of that kind and id is configured (Asana: or a wrong token)",
+                **error,
+            },
+        },
+    }
 
 
 SLACK_EVENTS = "/slack/events"

@@ -95,10 +95,10 @@ def handle_linear(tracker_id: str) -> Response[str]:
     return _record([found] if found else [])
 
 
-@app.post("/trackers/asana/<tracker_id>/<token>")
-def handle_asana(tracker_id: str, token: str) -> Response[str]:
+@app.post("/trackers/asana/<tracker_id>/<webhook_token>")
+def handle_asana(tracker_id: str, webhook_token: str) -> Response[str]:
     target, credentials = _target(tracker_id, TrackerKind.ASANA)
-    if not hmac.compare_digest(token.encode(), _secret(credentials, "webhook_token").encode()):
+    if not hmac.compare_digest(webhook_token.encode(), _secret(credentials, "webhook_token").encode()):
         raise NotFound(f"no asana tracker {tracker_id!r} is configured")  # as if the URL did not exist
     secrets = DynamoHookSecrets()
     handshake = _header("X-Hook-Secret")
