@@ -169,6 +169,11 @@ class Settings(_FromEnvironment):
         alias="LINEAR_API_URL",
         description="Linear's GraphQL API (a test server's, in tests)",
     )
+    notion_api_url: str = Field(
+        "https://api.notion.com",
+        alias="NOTION_API_URL",
+        description="Notion's API (a test server's, in tests)",
+    )
     asana_api_url: str = Field(
         "https://app.asana.com/api/1.0",
         alias="ASANA_API_URL",

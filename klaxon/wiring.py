@@ -459,6 +459,7 @@ class Container:
         def publishers() -> list[PostmortemPublisher]:
             from klaxon.adapters.confluence import ConfluencePublisher
             from klaxon.adapters.github import GitHubPublisher, github_token
+            from klaxon.adapters.notion import NotionPublisher
             from klaxon.adapters.trackers import tracker_credentials
 
             policy = views.postmortems()
@@ -466,8 +467,12 @@ class Container:
             token = github_token(settings)
             if policy.github is not None and token is not None:
                 found.append(GitHubPublisher(token, policy.github, settings.github_api_url))
+            credentials = tracker_credentials(settings) if policy.confluence or policy.notion else {}
+            notion_token = credentials.get("notion", {}).get("token")
+            if policy.notion is not None and notion_token:
+                found.append(NotionPublisher(policy.notion, notion_token, settings.notion_api_url))
             if policy.confluence is not None:
-                atlassian = tracker_credentials(settings).get("confluence", {})
+                atlassian = credentials.get("confluence", {})
                 if atlassian.get("email") and atlassian.get("api_token"):
                     found.append(
                         ConfluencePublisher(policy.confluence, atlassian["email"], atlassian["api_token"])

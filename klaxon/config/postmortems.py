@@ -14,7 +14,7 @@ from klaxon.config.values import Email
 from klaxon.domain.incident.models import Priority
 from klaxon.domain.model import Model
 from klaxon.domain.postmortem.actions import TrackerPolicy
-from klaxon.domain.postmortem.models import ConfluenceTarget, GitHubTarget, PostmortemPolicy
+from klaxon.domain.postmortem.models import ConfluenceTarget, GitHubTarget, NotionTarget, PostmortemPolicy
 
 
 class GitHubPublishConfig(Model):
@@ -43,6 +43,15 @@ class ConfluencePublishConfig(Model):
     )
 
 
+class NotionPublishConfig(Model):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    parent_page_id: str = Field(
+        pattern=r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$",
+        description="The page post-mortems go under (shared with the integration): its id, from its link.",
+    )
+
+
 class PostmortemConfig(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -67,6 +76,11 @@ class PostmortemConfig(Model):
         default=None,
         description="Publishing a post-mortem also writes (or updates) a Confluence page in this space; the "
         "credentials are the `confluence` entry of TRACKER_CREDENTIALS, or of the stack's tracker secret.",
+    )
+    notion: NotionPublishConfig | None = Field(
+        default=None,
+        description="Publishing a post-mortem also writes it as a Notion page under this page; the token is "
+        "the `notion` entry of TRACKER_CREDENTIALS, or of the stack's tracker secret.",
     )
     trackers: list[TrackerConfig] = Field(
         default_factory=list,
@@ -103,6 +117,7 @@ class PostmortemConfig(Model):
             templates=dict(self.templates),
             github=None if self.github is None else GitHubTarget(**self.github.model_dump()),
             confluence=None if self.confluence is None else ConfluenceTarget(**self.confluence.model_dump()),
+            notion=None if self.notion is None else NotionTarget(self.notion.parent_page_id),
             report_channel=self.report_channel,
             report_emails=tuple(self.report_emails),
             trackers=TrackerPolicy(

@@ -93,19 +93,24 @@ def test_publishing_opens_a_pull_request_and_writes_a_confluence_page(monkeypatc
     from tests.conftest import DEMO_CONFIG
     from tests.fakes.confluence_server import ConfluenceServer
     from tests.fakes.github_server import GitHubServer, Repository
+    from tests.fakes.notion_server import PARENT, NotionServer
 
-    with GitHubServer() as github, ConfluenceServer() as confluence:
+    with GitHubServer() as github, ConfluenceServer() as confluence, NotionServer() as notion:
         github.state.repos["acme/postmortems"] = Repository()
         monkeypatch.setenv("GITHUB_TOKEN", github.state.token)
         monkeypatch.setenv("GITHUB_API_URL", github.url)
         atlassian = {"email": confluence.state.email, "api_token": confluence.state.token}
-        monkeypatch.setenv("TRACKER_CREDENTIALS", json.dumps({"confluence": atlassian}))
+        credentials = {"confluence": atlassian, "notion": {"token": notion.state.token}}
+        monkeypatch.setenv("TRACKER_CREDENTIALS", json.dumps(credentials))
+        monkeypatch.setenv("NOTION_API_URL", notion.url)
+        parent = PARENT
         config = tmp_path / "acme.yaml"
         demo = DEMO_CONFIG.read_text()
         assert "\npostmortems:\n" in demo
         places = (
             "\npostmortems:\n  github: {repository: acme/postmortems}\n"
             f"  confluence: {{site: '{confluence.url}', space_id: '65537'}}\n"
+            f"  notion: {{parent_page_id: '{parent}'}}\n"
         )
         config.write_text(demo.replace("\npostmortems:\n", places))
         platform = LocalPlatform(Options(config=config, port=0, api_token=TOKEN)).start()
@@ -126,7 +131,14 @@ def test_publishing_opens_a_pull_request_and_writes_a_confluence_page(monkeypatc
         )
         (pull,) = github.state.repos["acme/postmortems"].pulls
         assert pull["title"].startswith(f"Post-mortem: #{incident['number']} ")
-        assert github.state.violations == [] and confluence.state.violations == []
+        assert copies["notion"].startswith("https://www.notion.so/")
+        (page,) = [p for p in notion.state.pages.values() if p["parent"] == PARENT and not p["in_trash"]]
+        assert page["title"].startswith(f"Post-mortem #{incident['number']}")
+        assert (
+            github.state.violations == []
+            and confluence.state.violations == []
+            and notion.state.violations == []
+        )
 
 
 def test_a_public_post_mortem_is_posted_only_when_asked_and_shown_escaped(

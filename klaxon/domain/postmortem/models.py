@@ -37,6 +37,14 @@ class ConfluenceTarget:
 
 
 @dataclass(frozen=True)
+class NotionTarget:
+    """Where published post-mortems go as Notion pages: under a parent page shared with the integration (its
+    id, a UUID with or without hyphens, as in the page's link)."""
+
+    parent_page_id: str
+
+
+@dataclass(frozen=True)
 class PostmortemPolicy:
     """The `postmortems` section, as the service uses it."""
 
@@ -45,6 +53,7 @@ class PostmortemPolicy:
     templates: Mapping[Priority, str] = field(default_factory=dict)  # a team's own template per priority
     github: GitHubTarget | None = None
     confluence: ConfluenceTarget | None = None
+    notion: NotionTarget | None = None
     trackers: TrackerPolicy = field(default_factory=TrackerPolicy)  # where action items are filed
     report_channel: str | None = None  # the monthly action items message, when under the goal
     report_emails: tuple[str, ...] = ()
