@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.metrics import MetricUnit
@@ -11,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from klaxon import wiring
 from klaxon.domain import json_text
 from klaxon.http import errors
+from klaxon.http.bodies import raw_body
 
 metrics = Metrics(namespace="Klaxon", service="ingest")
 app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=json_text.loads)
@@ -18,11 +17,7 @@ errors.register(app)
 
 
 def _body() -> bytes:
-    """The raw body as bytes; decoding is the parser's job, so bad UTF-8 becomes a 400, not a crash."""
-    event = app.current_event
-    if event.body is None:
-        return b""
-    return base64.b64decode(event.body) if event.is_base64_encoded else event.body.encode()
+    return raw_body(app.current_event)
 
 
 def _accepted(body: dict[str, object], status: int = 202) -> Response[dict[str, object]]:

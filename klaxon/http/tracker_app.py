@@ -8,7 +8,6 @@ and ignored, so the tracker does not retry it."""
 
 from __future__ import annotations
 
-import base64
 import hmac
 import json
 from typing import Any
@@ -22,16 +21,14 @@ from klaxon.adapters.trackers import ConfiguredTrackers
 from klaxon.domain.errors import InvalidInput, NotFound, Unauthorized
 from klaxon.domain.postmortem.actions import Completion, Ticket, TrackerKind, TrackerTarget
 from klaxon.http import errors
+from klaxon.http.bodies import raw_body
 
 app = APIGatewayRestResolver()
 errors.register(app)
 
 
 def _raw() -> bytes:
-    event = app.current_event
-    if event.body is None:
-        return b""
-    return base64.b64decode(event.body) if event.is_base64_encoded else event.body.encode()
+    return raw_body(app.current_event)
 
 
 def _header(name: str) -> str | None:

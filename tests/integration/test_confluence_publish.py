@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from klaxon.adapters.confluence import ConfluencePublisher, PublishFailed, page_title, storage_format
 from klaxon.adapters.github import PublishFailed as GitHubPublishFailed
-from klaxon.domain.incident.models import Priority
-from klaxon.domain.postmortem.models import ConfluenceTarget, Postmortem
+from klaxon.domain.postmortem.models import ConfluenceTarget
 from tests.fakes.confluence_server import ConfluenceServer, check_request
+from tests.integration.test_github_publish import POSTMORTEM as GITHUB_POSTMORTEM
 
 NOW = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
 MARKDOWN = """# Post-mortem: #7 Checkout: 5xx above 5%
@@ -52,19 +52,7 @@ max_connections: 10
 
 - \x20
 """
-POSTMORTEM = Postmortem(
-    incident_id="inc1",
-    incident_number=7,
-    title="Checkout: 5xx above 5%",
-    service="checkout",
-    priority=Priority.P1,
-    owner="carol",
-    due=NOW,
-    created_at=NOW,
-    updated_at=NOW,
-    updated_by="carol",
-    markdown=MARKDOWN,
-)
+POSTMORTEM = GITHUB_POSTMORTEM.model_copy(update={"markdown": MARKDOWN})
 TITLE = "Post-mortem #7: Checkout: 5xx above 5%"
 WEB_TITLE = "Post-mortem+%237%3A+Checkout%3A+5xx+above+5%25"  # as Confluence puts it in a page's link
 SPACE = "65537"

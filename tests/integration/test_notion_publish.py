@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from klaxon.adapters.github import PublishFailed as GitHubPublishFailed
 from klaxon.adapters.notion import NotionPublisher, PublishFailed, blocks, page_title
-from klaxon.domain.incident.models import Priority
-from klaxon.domain.postmortem.models import NotionTarget, Postmortem
+from klaxon.domain.postmortem.models import NotionTarget
 from tests.fakes.notion_server import (
     PARENT,
     NotionServer,
@@ -26,6 +25,7 @@ from tests.fakes.notion_server import (
     text_of,
     utf16,
 )
+from tests.integration.test_github_publish import POSTMORTEM as GITHUB_POSTMORTEM
 
 NOW = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
 MARKDOWN = """# Post-mortem: #7 Checkout: 5xx above 5%
@@ -61,19 +61,7 @@ max_connections: 10
 
 - \x20
 """
-POSTMORTEM = Postmortem(
-    incident_id="inc1",
-    incident_number=7,
-    title="Checkout: 5xx above 5%",
-    service="checkout",
-    priority=Priority.P1,
-    owner="carol",
-    due=NOW,
-    created_at=NOW,
-    updated_at=NOW,
-    updated_by="carol",
-    markdown=MARKDOWN,
-)
+POSTMORTEM = GITHUB_POSTMORTEM.model_copy(update={"markdown": MARKDOWN})
 TITLE = "Post-mortem #7: Checkout: 5xx above 5%"
 TOKEN = "secret_notion_test"
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "Notion-Version": "2025-09-03"}

@@ -4,8 +4,6 @@ properties (durations never negative, TTA <= TTR, the process time zone changes 
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -19,6 +17,7 @@ from klaxon.domain.reports.actions import action_report
 from klaxon.domain.reports.figures import figure, percentile
 from klaxon.domain.reports.response import minutes_to_acknowledge, minutes_to_resolve, response_report
 from tests.unit.chat.test_room_service import an_incident
+from tests.unit.timezones import process_time_zone
 
 NOV, DEC = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
 NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
@@ -214,17 +213,8 @@ def test_the_process_time_zone_changes_nothing(zone, offset):
     before = response_report(
         [incident], {}, TEAMS, frozenset(), opened - timedelta(days=1), opened + timedelta(days=1), NOW
     )
-    previous = os.environ.get("TZ")
-    os.environ["TZ"] = zone
-    time.tzset()
-    try:
+    with process_time_zone(zone):
         after = response_report(
             [incident], {}, TEAMS, frozenset(), opened - timedelta(days=1), opened + timedelta(days=1), NOW
         )
-    finally:
-        if previous is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = previous
-        time.tzset()
     assert after == before

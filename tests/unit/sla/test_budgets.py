@@ -5,8 +5,6 @@ time zone changes nothing. The status page's uptime is the same computation."""
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,6 +17,7 @@ from klaxon.domain.sla.downtime import Span, weighted_seconds
 from klaxon.domain.statuspage.models import ComponentStatus
 from klaxon.domain.statuspage.uptime import DOWNTIME_WEIGHT, uptime
 from tests.unit.statuspage.factories import incident as public_incident
+from tests.unit.timezones import process_time_zone
 
 MAJOR, PARTIAL, DEGRADED = (
     ComponentStatus.MAJOR_OUTAGE,
@@ -161,17 +160,8 @@ def test_a_month_boundary_splits_an_incident_exactly(before, after):
 def test_the_process_time_zone_changes_nothing(zone, spans):
     now = SEPT + timedelta(days=20)
     before = budget(SLO, 99.9, spans, [], now)
-    previous = os.environ.get("TZ")
-    os.environ["TZ"] = zone
-    time.tzset()
-    try:
+    with process_time_zone(zone):
         after = budget(SLO, 99.9, spans, [], now)
-    finally:
-        if previous is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = previous
-        time.tzset()
     assert after == before
 
 
