@@ -9,7 +9,7 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from klaxon.domain.errors import Conflict, NotFound
 from klaxon.domain.postmortem.actions import Completion, Filing, Ticket, TrackerFailed, due, failed
@@ -19,6 +19,8 @@ from klaxon.ports import Clock, EventBus, IdGenerator, PostmortemStore, TicketIn
 
 log = logging.getLogger(__name__)
 WRITE_ATTEMPTS = 5
+# How long a run filing an item holds it (a tracker call takes 15 s at most).
+FILING_LEASE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -74,25 +76,26 @@ class ActionService:
         postmortem = self._get(incident_id)
         if any(item.id is None for item in postmortem.action_items):  # written before items had ids
             postmortem = self._change(incident_id, self._with_ids)
-        published = postmortem.status is PostmortemStatus.PUBLISHED
         now = self.clock.now()
         target = self.policy().trackers.for_service(postmortem.service)
         tracker = self.trackers(target) if target is not None else None
         if tracker is None or target is None:
             return postmortem.action_items
+        claimed: list[str] = []
+        postmortem = self._change(incident_id, lambda p: _claimed(p, now, claimed))
         link = postmortem.copies.get("github") or self.link(incident_id)  # the published copy, else the API
         results: dict[str, Ticket | str] = {}
         for item in postmortem.action_items:
-            if item.id is None or not due(item.ticket, item.filing, published, now):
+            if item.id not in claimed:
                 continue
             try:
                 ticket = tracker.file(item, postmortem, link)
             except TrackerFailed as error:
                 log.warning("could not file action item %s in %s: %s", item.id, target.id, error)
-                results[item.id] = str(error)
+                results[str(item.id)] = str(error)
                 continue
-            self.index.put(ticket, incident_id, item.id)
-            results[item.id] = ticket
+            self.index.put(ticket, incident_id, str(item.id))
+            results[str(item.id)] = ticket
         if not results:
             return postmortem.action_items
         return self._change(incident_id, lambda p: _with_results(p, results, now)).action_items
@@ -184,6 +187,23 @@ class ActionService:
                 continue
             return changed
         raise Conflict(f"the post-mortem of {incident_id} kept changing: try again")
+
+
+def _claimed(postmortem: Postmortem, now: datetime, claimed: list[str]) -> Postmortem:
+    """The post-mortem with each item due for filing now held for this run (`FILING_LEASE`): a run beside
+    it (the retries' timer and a publish at once) finds nothing due, and a run that dies leaves the item
+    due again when the lease ends. `claimed` is refilled with their ids."""
+    published = postmortem.status is PostmortemStatus.PUBLISHED
+    claimed.clear()
+    items = []
+    for item in postmortem.action_items:
+        if item.id is None or not due(item.ticket, item.filing, published, now):
+            items.append(item)
+            continue
+        claimed.append(item.id)
+        held = (item.filing or Filing(next_at=now)).model_copy(update={"next_at": now + FILING_LEASE})
+        items.append(item.model_copy(update={"filing": held}))
+    return postmortem.model_copy(update={"action_items": items})
 
 
 def _with_results(postmortem: Postmortem, results: dict[str, Ticket | str], now: datetime) -> Postmortem:

@@ -274,3 +274,32 @@ def test_a_hundredth_item_is_the_last(published):
 
     with pytest.raises(Conflict, match="100 action items"):
         world.actions.add("inc1", ActionItem(title="one more"), "dave")
+
+
+def test_two_runs_at_once_file_an_item_once_and_a_dead_runs_hold_ends():
+    world = World()
+    world.publish(ActionItem(title="Alert on queue depth"))
+    real = world.tracker.file
+
+    def file_while_another_run_starts(item, postmortem, link):
+        world.actions.file("inc1")  # the retries' timer, at the same moment: finds the item held
+        return real(item, postmortem, link)
+
+    world.tracker.file = file_while_another_run_starts  # type: ignore[method-assign]
+    world.actions.file("inc1")
+    assert len(world.tracker.filed) == 1
+
+    dead = World()
+    dead.publish(ActionItem(title="Canary deploys"))
+
+    def die(item, postmortem, link):
+        raise SystemExit("the run died mid-call")
+
+    dead.tracker.file = die  # type: ignore[method-assign]
+    with pytest.raises(SystemExit):
+        dead.actions.file("inc1")
+    dead.tracker.file = FakeTracker().file  # type: ignore[method-assign]
+    assert dead.actions.file_due() == []  # held by the dead run
+    dead.clock.at = NOW + timedelta(minutes=2)
+    assert dead.actions.file_due() == ["inc1"]
+    assert dead.items()[0].ticket is not None
