@@ -452,6 +452,7 @@ class Container:
     def postmortem_service(self) -> PostmortemService:
         """Drafts written when significant incidents resolve, and the edits people make."""
         from klaxon.adapters.postmortem_store import DynamoPostmortems
+        from klaxon.adapters.subscriber_email import SesEmailSender
         from klaxon.services.postmortem.postmortems import PostmortemService
 
         views, settings = self.config_views, self.settings
@@ -489,6 +490,9 @@ class Container:
             bus=self.bus,
             publishers=publishers,
             ids=self.ids,
+            # The SLA service (and the status page's) is built when a draft first needs it, not with this one.
+            customer_impact=lambda public, resolved: self.sla_service.incident_impact(public, resolved),  # noqa: PLW0108
+            email=SesEmailSender(settings.email_from),
         )
 
     @part

@@ -96,6 +96,18 @@ class PostmortemConfig(Model):
         description="Where the monthly message goes when last month's action items fell short of 80% done "
         "(a chat channel, `#incidents`).",
     )
+    executive_review_share: float = Field(
+        default=50,
+        gt=0,
+        le=1000,
+        description="An incident that took more than this percent of any customer's monthly SLA budget marks "
+        "its post-mortem for executive review (docs/sla.md).",
+    )
+    executive_emails: list[Email] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Who is told when a post-mortem needs executive review.",
+    )
     report_emails: list[Email] = Field(
         default_factory=list, max_length=50, description="Who else gets that monthly message, by email."
     )
@@ -120,6 +132,8 @@ class PostmortemConfig(Model):
             notion=None if self.notion is None else NotionTarget(self.notion.parent_page_id),
             report_channel=self.report_channel,
             report_emails=tuple(self.report_emails),
+            executive_share=self.executive_review_share,
+            executive_emails=tuple(self.executive_emails),
             trackers=TrackerPolicy(
                 trackers={t.id: t.to_domain() for t in self.trackers},
                 default=next((t.id for t in self.trackers if t.default), None),

@@ -40,6 +40,10 @@ def test_an_open_p1_burns_the_customers_budget_and_its_resolution_stops_it(platf
     after = budgets(http, "acme-bank")["acme-bank"]["budget"]
     assert (after["burning"], after["breach_at"]) == (0.0, None)
     assert after["consumed_minutes"] >= burning["consumed_minutes"]
+    draft = http.get(f"/v1/incidents/{incident['id']}/postmortem").json()["postmortem"]
+    impact = [line for line in draft["markdown"].splitlines() if line.startswith("- Acme Bank: ")]
+    assert len(impact) == 1 and "of its 99.95% storefront budget" in impact[0], draft["markdown"][:1500]
+    assert not draft["executive_review"]  # seconds of a 21.6-minute budget
 
     runner = CliRunner(env={"COLUMNS": "250"})
     shown = runner.invoke(app, ["sla", "--customer", "acme-bank", "--api", platform.url, "--token", TOKEN])

@@ -73,11 +73,12 @@ def people_of(incident: Incident, timeline: Iterable[TimelineEntry]) -> dict[str
     return people
 
 
-def component_impacts(public: PublicIncident | None, now: datetime) -> list[ComponentImpact]:
-    """Each status page component the incident affected, its status, and for how long."""
+def component_impacts(public: PublicIncident | None, resolved: datetime | None) -> list[ComponentImpact]:
+    """Each status page component the incident affected, its status, and for how long: until the public
+    incident resolved, else until the incident did (the status page may not have caught up yet)."""
     if public is None:
         return []
-    end = public.resolved_at
+    end = public.resolved_at or resolved
     minutes = None if end is None else round((end - public.started_at).total_seconds() / 60, 1)
     return [ComponentImpact(c, str(status), minutes) for c, status in sorted(public.components.items())]
 
@@ -96,7 +97,7 @@ def draft_context(
         timeline=entries,
         people=people_of(incident, entries),
         durations=durations(incident, entries),
-        components=component_impacts(public, now),
+        components=component_impacts(public, incident.resolved_at),
         owner=owner_of(incident),
         due=resolved + DUE_AFTER,
         impact_notes=tuple(impact_notes),

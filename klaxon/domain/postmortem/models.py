@@ -56,6 +56,8 @@ class PostmortemPolicy:
     notion: NotionTarget | None = None
     trackers: TrackerPolicy = field(default_factory=TrackerPolicy)  # where action items are filed
     report_channel: str | None = None  # the monthly action items message, when under the goal
+    executive_share: float = 50.0  # percent of a customer's budget one incident took: executive review
+    executive_emails: tuple[str, ...] = ()  # told when a post-mortem needs executive review
     report_emails: tuple[str, ...] = ()
 
 
@@ -134,6 +136,7 @@ class Postmortem(Model):
     reminders_sent: list[str] = ModelField(default_factory=list)  # reminder_due's keys, each sent once
     copies: dict[str, str] = ModelField(default_factory=dict)  # where it was published: "github" -> the PR
     durations: DurationFigures | None = None  # as drafted, then after each explicit mark
+    executive_review: bool = False  # the incident took over `executive_share` of a customer's budget
     impact_start: datetime | None = None  # a person's mark: impact began here (else the first alert's time)
     mitigated_at: datetime | None = None  # a person's mark (else the first `monitoring` status update)
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from klaxon.domain.model import Model
-from klaxon.domain.sla.budget import Budget, Slo, budget
-from klaxon.domain.sla.downtime import Span
+from klaxon.domain.sla.budget import Budget, Slo, budget, window_of
+from klaxon.domain.sla.downtime import Span, weighted_seconds
 
 Interval = tuple[datetime, datetime]
 
@@ -105,3 +105,54 @@ def customer_budgets(
                 )
             )
     return found
+
+
+class IncidentShare(Model):
+    """What one incident took of a customer's budget (its window: the one the incident began in)."""
+
+    customer: str
+    customer_name: str
+    slo: str
+    target: float
+    minutes: float
+    allowed_minutes: float
+    percent: float
+
+    def wording(self) -> str:
+        return (
+            f"{self.customer_name}: {self.minutes:g} min of its {self.target}% {self.slo} budget "
+            f"({self.allowed_minutes:g} min), {self.percent:g}%"
+        )
+
+
+def incident_shares(
+    customers: Iterable[Customer], slos: Mapping[str, Slo], spans_of: Mapping[str, Sequence[Span]]
+) -> list[IncidentShare]:
+    """Each customer's share of its budget one incident took (`spans_of`: that incident's spans by
+    component), largest first; customers it did not touch are left out."""
+    found = []
+    for customer in customers:
+        for contract in customer.contracts:
+            slo = slos[contract.slo]
+            components = customer.components & slo.components or customer.components
+            spans = [s for c in sorted(components) for s in spans_of.get(c, ())]
+            if not spans:
+                continue
+            start, end = window_of(slo, min(s.start for s in spans))
+            target = contract.target or slo.target
+            allowed = (1 - target / 100) * (end - start).total_seconds()
+            seconds = weighted_seconds(spans, slo.weights, start, end)
+            if seconds <= 0 or allowed <= 0:
+                continue
+            found.append(
+                IncidentShare(
+                    customer=customer.id,
+                    customer_name=customer.name,
+                    slo=slo.id,
+                    target=target,
+                    minutes=round(seconds / 60, 2),
+                    allowed_minutes=round(allowed / 60, 2),
+                    percent=round(100 * seconds / allowed, 1),
+                )
+            )
+    return sorted(found, key=lambda s: -s.percent)

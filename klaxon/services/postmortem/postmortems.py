@@ -4,12 +4,17 @@ version they read so that two editors never overwrite each other."""
 
 from __future__ import annotations
 
+import html
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.incident.models import Priority
+from klaxon.domain.paging.messages import EmailContent
+from klaxon.domain.paging.pages import DeliveryFailed
 from klaxon.domain.postmortem.draft import draft_context
 from klaxon.domain.postmortem.durations import DurationFigures, durations
 from klaxon.domain.postmortem.models import (
@@ -19,10 +24,12 @@ from klaxon.domain.postmortem.models import (
     PostmortemStatus,
     edited_items,
 )
+from klaxon.domain.sla.customers import IncidentShare
 from klaxon.domain.statuspage.models import PublicIncident
 from klaxon.events import DetailType, PostmortemPublished
 from klaxon.ports import (
     Clock,
+    EmailSender,
     EventBus,
     IdGenerator,
     IncidentRepository,
@@ -31,6 +38,8 @@ from klaxon.ports import (
     TimelineRepository,
 )
 from klaxon.services.postmortem.render import render, with_durations
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +53,10 @@ class PostmortemService:
     bus: EventBus | None = None  # "Postmortem Published"
     publishers: Callable[[], Sequence[PostmortemPublisher]] = tuple  # where published ones go
     ids: IdGenerator | None = None  # action items' ids (uuid4 without one)
+    # What the incident took of each customer's SLA budget (klaxon.services.sla), and who to tell when it
+    # took enough to need executive review.
+    customer_impact: Callable[[PublicIncident | None, datetime], Sequence[IncidentShare]] | None = None
+    email: EmailSender | None = None
 
     def draft(self, incident_id: str) -> Postmortem | None:
         """Write the draft of a resolved incident of a configured priority, once (a repeated event finds it
@@ -58,9 +71,11 @@ class PostmortemService:
         if found is not None:
             return found[0]
         now = self.clock.now()
-        context = draft_context(
-            incident, self.timeline.list(incident_id), self.public_incident(incident_id), now
-        )
+        public = self.public_incident(incident_id)
+        resolved = incident.resolved_at or now
+        shares = list(self.customer_impact(public, resolved)) if self.customer_impact is not None else []
+        notes = [share.wording() for share in shares]
+        context = draft_context(incident, self.timeline.list(incident_id), public, now, notes)
         due = (incident.resolved_at or now) + policy.due_after
         template = policy.templates.get(incident.priority)
         postmortem = Postmortem(
@@ -76,13 +91,36 @@ class PostmortemService:
             updated_by="system:postmortem",
             markdown=render(context, template),
             durations=DurationFigures.of(context.durations),
+            executive_review=any(share.percent > policy.executive_share for share in shares),
         )
         try:
             self.store.put(postmortem, version=None)
         except Conflict:
             existing = self.store.get(incident_id)
             return existing[0] if existing else None
+        if postmortem.executive_review:
+            self._tell_executives(postmortem, notes, policy.executive_emails)
         return postmortem
+
+    def _tell_executives(self, postmortem: Postmortem, notes: Sequence[str], to: Sequence[str]) -> None:
+        """Once, when the draft is written: a failed email is logged, the draft stands."""
+        if self.email is None:
+            return
+        text = "\n".join(
+            [
+                f"The post-mortem of incident #{postmortem.incident_number} ({postmortem.title}) needs "
+                "executive review: it took this much of customers' SLA budgets:",
+                *(f"- {note}" for note in notes),
+                f"Owner: {postmortem.owner}; due {postmortem.due:%Y-%m-%d %H:%M} UTC.",
+            ]
+        )
+        subject = f"Executive review: post-mortem of #{postmortem.incident_number} {postmortem.title}"[:200]
+        content = EmailContent(subject=subject, text=text, html=f"<pre>{html.escape(text)}</pre>")
+        for address in to:
+            try:
+                self.email.send(address, content, {})
+            except DeliveryFailed as error:
+                log.warning("executive review of %s: %s not told: %s", postmortem.incident_id, address, error)
 
     def get(self, incident_id: str) -> tuple[Postmortem, int]:
         found = self.store.get(incident_id)

@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 
 from klaxon.domain.errors import NotFound
 from klaxon.domain.sla.budget import Slo
-from klaxon.domain.sla.customers import Customer, CustomerBudget, Interval, customer_budgets
+from klaxon.domain.sla.customers import (
+    Customer,
+    CustomerBudget,
+    IncidentShare,
+    Interval,
+    customer_budgets,
+    incident_shares,
+)
 from klaxon.domain.sla.downtime import Span
 from klaxon.domain.statuspage.models import Maintenance, PublicIncident, Snapshot
 from klaxon.ports import Clock
@@ -42,6 +49,14 @@ class SlaService:
     slos: Callable[[], Mapping[str, Slo]]
     customers: Callable[[], Sequence[Customer]]
     clock: Clock
+
+    def incident_impact(self, public: PublicIncident | None, resolved: datetime) -> list[IncidentShare]:
+        """What one public incident took of each customer's budget (for its post-mortem): until it resolved
+        on the page, else until the incident did (the page may not have caught up yet)."""
+        if public is None:
+            return []
+        ended = public if public.resolved_at else public.model_copy(update={"resolved_at": resolved})
+        return incident_shares(self.customers(), self.slos(), spans_by_component([ended]))
 
     def budgets(self, customer: str | None = None) -> list[CustomerBudget]:
         """Each customer's budget per contract at this moment (or one customer's)."""

@@ -230,3 +230,33 @@ def test_marks_that_do_not_fit_the_incident_are_refused():
         )
         world.service.update("inc1", change, 1, "dave")
     assert len(refused.value.errors) == 2
+
+
+def test_the_draft_says_what_each_customer_lost_and_a_large_share_needs_executive_review():
+    from klaxon.domain.sla.customers import IncidentShare
+    from tests.unit.reports.test_action_digest import Mailbox
+
+    world = World()
+    share = IncidentShare(
+        customer="acme",
+        customer_name="Acme",
+        slo="web",
+        target=99.95,
+        minutes=14.0,
+        allowed_minutes=21.6,
+        percent=64.8,
+    )
+    mailbox = Mailbox()
+    world.policy = PostmortemPolicy(executive_emails=("cto@acme.example",))
+    world.service.customer_impact = lambda public, resolved: [share]
+    world.service.email = mailbox
+    drafted = world.service.draft("inc1")
+
+    assert "- Acme: 14 min of its 99.95% web budget (21.6 min), 64.8%" in drafted.markdown.splitlines()
+    assert drafted.executive_review
+    ((to, email),) = mailbox.sent
+    assert to == "cto@acme.example" and email.subject.startswith("Executive review: post-mortem of #42")
+
+    small = World()
+    small.service.customer_impact = lambda public, resolved: [share.model_copy(update={"percent": 20.0})]
+    assert not small.service.draft("inc1").executive_review

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from klaxon.domain.sla.budget import Slo, WindowKind, budget, month_of
-from klaxon.domain.sla.customers import Contract, Credit, Customer, customer_budgets, outside
+from klaxon.domain.sla.customers import Contract, Credit, Customer, customer_budgets, incident_shares, outside
 from klaxon.domain.sla.downtime import Span, weighted_seconds
 from klaxon.domain.statuspage.models import ComponentStatus
 from klaxon.domain.statuspage.uptime import DOWNTIME_WEIGHT, uptime
@@ -190,3 +190,25 @@ def test_the_status_page_uptime_and_the_budget_agree(incidents):
     assert budget(same_weights, 99.9, spans, [], now).consumed_minutes == pytest.approx(
         page_minutes, abs=0.01
     )
+
+
+def test_an_incidents_share_of_each_customers_budget_is_its_own_downtime_only():
+    down = SEPT + timedelta(days=3)
+    spans = {
+        "web": [Span(down, down + timedelta(minutes=30), MAJOR)],
+        "api": [Span(down, down + timedelta(minutes=10), PARTIAL)],
+    }
+    acme = Customer(
+        id="acme", name="Acme", components=frozenset({"web", "api"}), contracts=(Contract("web", 99.95),)
+    )
+    globex = Customer(
+        id="globex", name="Globex", components=frozenset({"search"}), contracts=(Contract("web"),)
+    )
+    (share,) = incident_shares([acme, globex], {"web": SLO}, spans)  # Globex's components were not touched
+    assert (share.customer, share.minutes, share.allowed_minutes, share.percent) == (
+        "acme",
+        30.0,
+        21.6,
+        138.9,
+    )
+    assert share.wording() == "Acme: 30 min of its 99.95% web budget (21.6 min), 138.9%"
