@@ -129,7 +129,8 @@ def docs_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ht
     folder = tmp_path_factory.mktemp("docs-examples")
     shutil.copy(FIXTURES / "alertmanager-v4-firing.json", folder / "webhook.json")  # `-d @webhook.json`
     (folder / ".venv").symlink_to(Path(sys.prefix))  # README's `.venv/bin/klaxon`
-    with klaxon_up(folder / "up.log", "--ephemeral") as (api, _):
+    # As `make up` starts it (README's "with `make up` running"): the demo's history is incident #1.
+    with klaxon_up(folder / "up.log", "--ephemeral", "--demo-history") as (api, _):
         yield api, folder
 
 
