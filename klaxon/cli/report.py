@@ -139,7 +139,7 @@ FormatOption = Annotated[
     str, typer.Option("--format", help="table, json, csv (for spreadsheets) or html (printable, with charts)")
 ]
 OutOption = Annotated[str | None, typer.Option("--out", help="The file to write (csv, html)")]
-FORMATS = ("table", "json", "csv", "html")
+FORMATS = ("table", "json", "csv", "html", "pdf")
 
 
 def _last_full_month() -> str:
@@ -163,15 +163,19 @@ def _write(kind: str, body: dict[str, object], form: str, out: str | None, title
         return True
     if form == "table":
         return False
+    if form == "pdf" and kind != "sla":
+        raise typer.BadParameter("pdf is for `klaxon report sla`", param_hint="--format")
+    path = Path(out or f"klaxon-report-{kind}.{form}").resolve()
     if form == "csv":
-        text = report_files.actions_csv(body) if kind == "actions" else report_files.response_csv(body)
+        text = report_files.CSV[kind](body)
         if out is None:
             typer.echo(text, nl=False)
             return True
+        path.write_text(text, encoding="utf-8")
+    elif form == "pdf":
+        path.write_bytes(report_files.sla_pdf(body, title))
     else:
-        text = report_files.html(kind, body, title)
-    path = Path(out or f"klaxon-report-{kind}.{form}").resolve()
-    path.write_text(text, encoding="utf-8")
+        path.write_text(report_files.html(kind, body, title), encoding="utf-8")
     typer.echo(f"{title}: {path.as_uri()}")
     return True
 
@@ -244,3 +248,64 @@ def report_response(
     pm = body["postmortems"]
     done = "-" if pm["rate"] is None else f"{pm['rate']:.0%}"
     typer.echo(f"Post-mortems published within 48 h: {pm['published_in_time']} of {pm['due']} ({done}).")
+
+
+def _period(month: str | None, quarter: str | None, year: str | None) -> tuple[str, dict[str, str]]:
+    """The report's name and [start, end) in UTC: a month, a quarter (2026-Q4) or a year; default the last
+    full month."""
+    import re
+    from datetime import UTC, datetime
+
+    given = [v for v in (month, quarter, year) if v]
+    if len(given) > 1:
+        raise typer.BadParameter("give one of --month, --quarter and --year")
+    if quarter:
+        found = re.fullmatch(r"(\d{4})-Q([1-4])", quarter)
+        if found is None:
+            raise typer.BadParameter(f"{quarter!r}: write a quarter as 2026-Q4", param_hint="--quarter")
+        first = (int(found.group(2)) - 1) * 3 + 1
+        start = datetime(int(found.group(1)), first, 1, tzinfo=UTC)
+        end = datetime(start.year + (first + 3 > 12), (first + 3 - 1) % 12 + 1, 1, tzinfo=UTC)
+        return quarter, {"start": start.isoformat(), "end": end.isoformat()}
+    if year:
+        if not re.fullmatch(r"\d{4}", year):
+            raise typer.BadParameter(f"{year!r}: write a year as 2026", param_hint="--year")
+        start = datetime(int(year), 1, 1, tzinfo=UTC)
+        return year, {"start": start.isoformat(), "end": start.replace(year=start.year + 1).isoformat()}
+    name = month or _last_full_month()
+    found = re.fullmatch(r"(\d{4})-(\d{2})", name)
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        raise typer.BadParameter(f"{name!r}: write a month as 2026-11", param_hint="--month")
+    start = datetime(int(found.group(1)), int(found.group(2)), 1, tzinfo=UTC)
+    end = datetime(start.year + (start.month == 12), start.month % 12 + 1, 1, tzinfo=UTC)
+    return name, {"start": start.isoformat(), "end": end.isoformat()}
+
+
+@app.command("sla")
+def report_sla(
+    customer: Annotated[str, typer.Option("--customer", help="The customer's id")],
+    month: MonthOption = None,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="A quarter: 2026-Q4")] = None,
+    year: Annotated[str | None, typer.Option("--year", help="A year: 2026")] = None,
+    form: Annotated[
+        str, typer.Option("--format", help="table, json, csv, html (printable, with charts) or pdf")
+    ] = "table",
+    out: OutOption = None,
+    api: ApiOption = DEFAULT_API,
+    token: TokenOption = DEFAULT_TOKEN,
+) -> None:
+    """A customer's SLA compliance (default: the last full month, UTC): per contract the target, availability
+    per component and overall, the incidents that counted, maintenance left out, credits owed."""
+    name, params = _period(month, quarter, year)
+    body = call(api, token, "GET", "/v1/reports/sla", params={"customer": customer, **params})
+    if _write("sla", body, form, out, f"{body['customer_name']}: SLA report, {name}"):
+        return
+    for contract in body["contracts"]:
+        used = f"{contract['consumed_minutes']} of {contract['allowed_minutes']} min"
+        left_out = f"maintenance left out: {contract['maintenance_minutes']} min"
+        typer.echo(
+            f"{body['customer_name']} · {contract['slo']}: {contract['availability_percent']}% achieved of "
+            f"{contract['target']}% promised ({used}); {left_out}"
+        )
+        table(contract["months"], ["month", "availability_percent", "consumed_minutes", "credit_percent"])
+        table(contract["incidents"], ["name", "status", "start", "end", "weight", "minutes"], title="Counted")

@@ -45,6 +45,28 @@ def response_csv(body: dict[str, Any]) -> str:
     return _csv(columns, rows)
 
 
+def sla_csv(body: dict[str, Any]) -> str:
+    """A row per contract and month: target, availability, consumed and allowed minutes, credit owed."""
+    columns = [
+        "customer",
+        "slo",
+        "target",
+        "month",
+        "availability_percent",
+        "consumed_minutes",
+        "allowed_minutes",
+    ]
+    rows = [
+        {"customer": body["customer"], "slo": c["slo"], "target": c["target"], **month}
+        for c in body["contracts"]
+        for month in c["months"]
+    ]
+    return _csv([*columns, "credit_percent"], rows)
+
+
+CSV = {"actions": actions_csv, "response": response_csv, "sla": sla_csv}
+
+
 def _csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
@@ -142,9 +164,73 @@ def response_chart(body: dict[str, Any]) -> str:
     return _svg(figure)
 
 
+def burn_down(contract: dict[str, Any], figure_and_axes: tuple[Any, Any] | None = None) -> Any:
+    """The budget left through the period, day by day, against zero."""
+    figure, axes = figure_and_axes or _figure(f"{contract['slo']}: budget left (minutes)")
+    days = [day for day, _ in contract["burn_down"]]
+    left = [value for _, value in contract["burn_down"]]
+    axes.plot(range(len(days)), left, "-", color=ACK)
+    axes.axhline(0, color=GOAL_COLOUR, linestyle="--", linewidth=1)
+    step = max(len(days) // 6, 1)
+    axes.set_xticks(list(range(0, len(days), step)), days[::step], fontsize=8)
+    axes.set_ylabel("minutes left")
+    return figure
+
+
+def sla_charts(body: dict[str, Any]) -> str:
+    return "".join(_svg(burn_down(contract)) for contract in body["contracts"])
+
+
+def sla_pdf(body: dict[str, Any], title: str) -> bytes:
+    """A printable PDF (matplotlib's): a page per contract with its figures, months, incidents and chart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    out = io.BytesIO()
+    with PdfPages(out, metadata={"Title": title, "CreationDate": None}) as pdf:
+        for contract in body["contracts"]:
+            figure = pyplot.figure(figsize=(8.27, 11.69))  # A4
+            figure.text(0.08, 0.95, f"{body['page_name']} · {title}", fontsize=14, weight="bold")
+            lines = _pdf_lines(body, contract)
+            figure.text(0.08, 0.90, "\n".join(lines), fontsize=9, va="top", family="monospace")
+            axes = figure.add_axes((0.1, 0.08, 0.8, 0.25))
+            burn_down(contract, (figure, axes))
+            pdf.savefig(figure)
+            pyplot.close(figure)
+    return out.getvalue()
+
+
+def _pdf_lines(body: dict[str, Any], contract: dict[str, Any]) -> list[str]:
+    achieved = f"{contract['target']}% promised, {contract['availability_percent']}% achieved"
+    used = f"{contract['consumed_minutes']} of {contract['allowed_minutes']} budget minutes used"
+    components = ", ".join(f"{c} {a}%" for c, a in contract["component_availability"].items())
+    months = [
+        f"{m['month']}: {m['availability_percent']}%, credit owed {m['credit_percent']:g}%"
+        for m in contract["months"]
+    ]
+    incidents = [
+        f"  {i['start'][:16]} to {i['end'][11:16]}  {i['name'][:60]}  {i['status']} x{i['weight']:g}: "
+        f"{i['minutes']:g} min"
+        for i in contract["incidents"][:25]
+    ]
+    return [
+        f"{body['start'][:10]} to {body['end'][:10]} (UTC)",
+        f"{contract['slo']}: {achieved}",
+        f"{used}; maintenance left out: {contract['maintenance_minutes']} min",
+        f"Per component: {components}",
+        *months,
+        "Incidents that counted:",
+        *incidents,
+    ]
+
+
 def html(kind: str, body: dict[str, Any], title: str) -> str:
     environment = Environment(
         loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["j2", "html"])
     )
-    chart = actions_chart(body) if kind == "actions" else response_chart(body)
+    charts = {"actions": actions_chart, "response": response_chart, "sla": sla_charts}
+    chart = charts[kind](body)
     return environment.get_template(TEMPLATE).render(kind=kind, body=body, title=title, chart=chart)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from klaxon.domain.instants import LaxInstant
 from klaxon.domain.reports.actions import ActionReport
 from klaxon.domain.reports.response import ResponseReport
+from klaxon.domain.sla.report import SlaReport
 from klaxon.http import deps
 from klaxon.services.schedule.reports import LoadReport
 
@@ -59,3 +60,20 @@ def handle_get_response_report(
     learning: deps.Learning, start: Annotated[LaxInstant, Query()], end: Annotated[LaxInstant, Query()]
 ) -> ResponseReport:
     return learning.response(start, end)
+
+
+@router.get(
+    "/v1/reports/sla",
+    tags=["reports"],
+    summary="A customer's SLA compliance over [start, end): availability, what counted, credits owed",
+    description="Per contract: the target, availability per component and overall, each incident that "
+    "counted (start, end, status, weight, minutes), maintenance left out, the credit per month, and the "
+    "budget's burn-down.",
+)
+def handle_get_sla_report(
+    sla: deps.Sla,
+    customer: Annotated[str, Query(min_length=1, max_length=64)],
+    start: Annotated[LaxInstant, Query()],
+    end: Annotated[LaxInstant, Query()],
+) -> SlaReport:
+    return sla.report(customer, start, end)

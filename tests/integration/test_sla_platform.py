@@ -45,7 +45,17 @@ def test_an_open_p1_burns_the_customers_budget_and_its_resolution_stops_it(platf
     assert len(impact) == 1 and "of its 99.95% storefront budget" in impact[0], draft["markdown"][:1500]
     assert not draft["executive_review"]  # seconds of a 21.6-minute budget
 
+    window = {"start": after["window_start"], "end": after["window_end"]}
+    report = http.get("/v1/reports/sla", params={"customer": "acme-bank", **window}).json()
+    (contract,) = report["contracts"]
+    assert contract["consumed_minutes"] == after["consumed_minutes"]  # the report and the API agree
+    assert [i["status"] for i in contract["incidents"]] == ["major_outage"]
+
     runner = CliRunner(env={"COLUMNS": "250"})
+    month = datetime.now(UTC).strftime("%Y-%m")
+    where = ["--api", platform.url, "--token", TOKEN]
+    printed = runner.invoke(app, ["report", "sla", "--customer", "acme-bank", "--month", month, *where])
+    assert printed.exit_code == 0 and "99.95% promised" in printed.output, printed.output
     shown = runner.invoke(app, ["sla", "--customer", "acme-bank", "--api", platform.url, "--token", TOKEN])
     assert shown.exit_code == 0 and "Acme Bank" in shown.output and "storefront" in shown.output, shown.output
     assert http.get("/v1/sla", params={"customer": "nobody"}).status_code == 404

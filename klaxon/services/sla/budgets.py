@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from klaxon.domain.errors import NotFound
+from klaxon.domain.report_window import check_range
 from klaxon.domain.sla.budget import Slo
 from klaxon.domain.sla.customers import (
     Customer,
@@ -19,6 +20,7 @@ from klaxon.domain.sla.customers import (
     incident_shares,
 )
 from klaxon.domain.sla.downtime import Span
+from klaxon.domain.sla.report import SlaReport, sla_report
 from klaxon.domain.statuspage.models import Maintenance, PublicIncident, Snapshot
 from klaxon.ports import Clock
 
@@ -58,12 +60,35 @@ class SlaService:
         ended = public if public.resolved_at else public.model_copy(update={"resolved_at": resolved})
         return incident_shares(self.customers(), self.slos(), spans_by_component([ended]))
 
-    def budgets(self, customer: str | None = None) -> list[CustomerBudget]:
-        """Each customer's budget per contract at this moment (or one customer's)."""
+    def report(self, customer: str, start: datetime, end: datetime) -> SlaReport:
+        """The compliance report of one customer over [start, end) (at most a year)."""
+        check_range(start, end)
+        (chosen,) = self._customers(customer)
+        snapshot = self.snapshot()
+        incidents = snapshot.incidents if snapshot is not None else []
+        maintenances = snapshot.maintenances if snapshot is not None else []
+        page = snapshot.page.name if snapshot is not None else "Status"
+        return sla_report(
+            chosen,
+            self.slos(),
+            incidents,
+            maintenance_by_component(maintenances),
+            page,
+            start,
+            end,
+            self.clock.now(),
+        )
+
+    def _customers(self, customer: str | None) -> list[Customer]:
         chosen = [c for c in self.customers() if customer is None or c.id == customer]
         if customer is not None and not chosen:
             known = ", ".join(c.id for c in self.customers()) or "none configured"
             raise NotFound(f"no customer {customer!r} (customers: {known})")
+        return chosen
+
+    def budgets(self, customer: str | None = None) -> list[CustomerBudget]:
+        """Each customer's budget per contract at this moment (or one customer's)."""
+        chosen = self._customers(customer)
         snapshot = self.snapshot()
         if snapshot is None or not chosen:
             return []

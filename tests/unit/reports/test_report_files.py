@@ -78,3 +78,36 @@ def test_the_html_is_printable_self_contained_and_escaped():
     )
     response = report_files.html("response", response_body(), "Response times")
     assert "<svg" in response and "0 of 0 post-mortems" not in response
+
+
+def sla_body() -> dict:
+    from klaxon.domain.sla.budget import Slo
+    from klaxon.domain.sla.customers import Contract, Credit, Customer
+    from klaxon.domain.sla.report import sla_report
+    from klaxon.domain.statuspage.models import ComponentStatus
+    from tests.unit.statuspage.factories import incident
+
+    down = incident(
+        1,
+        {"checkout": ComponentStatus.MAJOR_OUTAGE},
+        started=NOV + timedelta(days=2),
+        resolved_after=timedelta(minutes=30),
+    )
+    acme = Customer(
+        id="acme",
+        name="Acme",
+        components=frozenset({"checkout"}),
+        contracts=(Contract("web", 99.95, (Credit(99.95, 10),)),),
+    )
+    slo = Slo(id="web", components=frozenset({"checkout"}), target=99.9)
+    return sla_report(acme, {"web": slo}, [down], {}, "Acme Status", NOV, DEC, NOW).model_dump(mode="json")
+
+
+def test_the_sla_report_is_a_csv_row_per_month_a_printable_page_and_a_pdf():
+    body = sla_body()
+    (row,) = csv.DictReader(io.StringIO(report_files.sla_csv(body)))
+    assert (row["month"], row["consumed_minutes"], row["credit_percent"]) == ("2026-11", "30.0", "10.0")
+    page = report_files.html("sla", body, "Acme: SLA report, 2026-11")
+    assert "99.95% promised, 99.9306% achieved" in page and "<svg" in page and "Incident 1" in page
+    pdf = report_files.sla_pdf(body, "Acme: SLA report, 2026-11")
+    assert pdf.startswith(b"%PDF") and report_files.sla_pdf(body, "Acme: SLA report, 2026-11") == pdf

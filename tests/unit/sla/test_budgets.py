@@ -212,3 +212,62 @@ def test_an_incidents_share_of_each_customers_budget_is_its_own_downtime_only():
         138.9,
     )
     assert share.wording() == "Acme: 30 min of its 99.95% web budget (21.6 min), 138.9%"
+
+
+def test_the_compliance_report_of_a_quarter_splits_months_and_lists_what_counted():
+    from klaxon.domain.sla.report import sla_report
+    from tests.unit.statuspage.factories import incident
+
+    q4 = datetime(2026, 10, 1, tzinfo=UTC)
+    incidents = [
+        incident(
+            1,
+            {"web": MAJOR},
+            started=datetime(2026, 10, 31, 23, 50, tzinfo=UTC),
+            resolved_after=timedelta(minutes=20),
+        ),
+        incident(
+            2,
+            {"api": PARTIAL, "web": DEGRADED},
+            started=datetime(2026, 11, 5, tzinfo=UTC),
+            resolved_after=timedelta(hours=1),
+        ),
+    ]
+    acme = Customer(
+        id="acme",
+        name="Acme",
+        components=frozenset({"web", "api"}),
+        contracts=(Contract("web", None, (Credit(99.99, 5),)),),
+    )
+    maintenance = {"api": [(datetime(2026, 11, 5, 0, 30, tzinfo=UTC), datetime(2026, 11, 5, 2, tzinfo=UTC))]}
+    report = sla_report(
+        acme,
+        {"web": SLO},
+        incidents,
+        maintenance,
+        "Acme Status",
+        q4,
+        datetime(2027, 1, 1, tzinfo=UTC),
+        datetime(2027, 1, 5, tzinfo=UTC),
+    )
+
+    (contract,) = report.contracts
+    assert [(m.month, m.consumed_minutes) for m in contract.months] == [
+        ("2026-10", 10.0),
+        ("2026-11", 25.0),
+        ("2026-12", 0.0),
+    ]
+    assert contract.consumed_minutes == 35.0 and contract.maintenance_minutes == 90.0
+    assert [m.availability_percent for m in contract.months] == [99.9776, 99.9421, 100.0]
+    assert [m.credit_percent for m in contract.months] == [
+        5.0,
+        5.0,
+        0.0,
+    ]  # under 99.99% in October and November
+    assert [(i.name, i.status, i.minutes) for i in contract.incidents] == [
+        ("Incident 1", "major_outage", 20.0),
+        ("Incident 2", "partial_outage", 30.0),
+    ]
+    assert len(contract.burn_down) == 92 and contract.burn_down[-1][1] == round(
+        contract.allowed_minutes - 35.0, 2
+    )
