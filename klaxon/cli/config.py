@@ -40,3 +40,18 @@ def config_apply(file: Path, api: ApiOption = DEFAULT_API, token: TokenOption = 
     warn_about_schedules(config)  # the guardrails advise; they never block an apply
     body = call(api, token, "PUT", "/v1/config", json=config.stored())
     typer.echo(f"applied {file} to {api}: " + ", ".join(f"{n} {k}" for k, n in body["applied"].items()))
+
+
+@app.command("import-openslo")
+def config_import_openslo(file: Path) -> None:
+    """Print OpenSLO SLO documents (apiVersion: openslo/v1) as a `slos:` section to paste into the file."""
+    import yaml
+
+    from klaxon.config.openslo import OpenSloError, slo_entries
+
+    try:
+        entries = slo_entries(yaml.safe_load_all(file.read_text(encoding="utf-8")))
+    except (OpenSloError, yaml.YAMLError) as exc:
+        typer.secho(f"{file}: {exc}", err=True, fg="red")
+        raise typer.Exit(1) from exc
+    typer.echo(yaml.safe_dump({"slos": entries}, sort_keys=False), nl=False)
