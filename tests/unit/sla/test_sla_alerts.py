@@ -101,3 +101,81 @@ def test_an_alert_the_bus_did_not_take_is_raised_again():
     assert claimed == set() and bus.events == []
     assert [key.split("#")[2] for key in service.check()] == ["50"]  # 69% of the budget
     assert len(bus.events) == 1
+
+
+def test_two_customers_a_partial_then_a_major_outage_each_threshold_fires_once_at_its_minute():
+    from klaxon.domain.sla.report import sla_report
+
+    t0 = datetime(2026, 9, 10, 12, tzinfo=UTC)
+    partial = incident(
+        1, {"api": ComponentStatus.PARTIAL_OUTAGE}, started=t0, resolved_after=timedelta(minutes=20)
+    )
+    major = incident(
+        2,
+        {"web": ComponentStatus.MAJOR_OUTAGE},
+        started=t0 + timedelta(minutes=30),
+        resolved_after=timedelta(minutes=30),
+    )
+    slos = {
+        "storefront": Slo(id="storefront", components=frozenset({"web", "api"}), target=99.9),  # 43.2 min
+        "api": Slo(id="api", components=frozenset({"api"}), target=99.5),  # 216 min
+    }
+    customers = [
+        Customer(
+            id="acme", name="Acme", components=frozenset({"web", "api"}), contracts=(Contract("storefront"),)
+        ),
+        Customer(id="globex", name="Globex", components=frozenset({"api"}), contracts=(Contract("api"),)),
+    ]
+    clock = FixedClock(t0)
+    budgets = SlaService(
+        snapshot=lambda: Snapshot(incidents=[i for i in (partial, major) if i.started_at <= clock.now()]),
+        slos=lambda: slos,
+        customers=lambda: customers,
+        clock=clock,
+    )
+    claimed: set[str] = set()
+
+    def claim(key: str) -> bool:
+        first = key not in claimed
+        claimed.add(key)
+        return first
+
+    bus = RecordingBus()
+    alerts = SlaAlerts(
+        budgets=budgets,
+        policy=lambda: AlertPolicy(service="platform"),
+        claim=claim,
+        release=claimed.discard,
+        bus=bus,
+        clock=clock,
+        ids=CountingIds(),
+    )
+    fired = {}
+    for minute in range(0, 121):
+        clock.at = t0 + timedelta(minutes=minute)
+        for key in alerts.check():
+            fired[key.split("#")[2]] = (minute, key.split("#")[0])
+    # Acme: 10 weighted minutes from the partial outage (0.5 x 20), then the major one from minute 30:
+    # 50% (21.6 min) at 41.6, 75% (32.4) at 52.4, 90% (38.88) at 58.88; 100% is never reached (40 of 43.2).
+    assert fired == {"50": (42, "acme"), "75": (53, "acme"), "90": (59, "acme")}
+    assert [d.alert.severity for _, d in bus.events] == [
+        Severity.WARNING,
+        Severity.WARNING,
+        Severity.CRITICAL,
+    ]
+
+    acme = {b.customer: b for b in budgets.budgets()}["acme"]
+    assert acme.budget.consumed_minutes == 40.0
+    report = sla_report(
+        customers[0],
+        slos,
+        [partial, major],
+        {},
+        "Acme Status",
+        acme.budget.window_start,
+        acme.budget.window_end,
+        clock.now(),
+    )
+    assert (
+        report.contracts[0].consumed_minutes == acme.budget.consumed_minutes
+    )  # the report and the API agree
