@@ -720,6 +720,7 @@ class Container:
             links=links,
             clock=self.clock,
             postmortem_exists=self.postmortem_service.exists,
+            facts=lambda incident: self.sla_service.incident_facts(self.public_incident(incident.id)),
         )
 
     @part

@@ -4,6 +4,7 @@ an SLO with the target promised to them and the service credit table."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import ConfigDict, Field, model_validator
@@ -115,6 +116,12 @@ class SlaAlertsConfig(Model):
         min_length=1,
         description="Percents of a budget at which to alert, once per customer, SLO and window.",
     )
+    runs_out_within_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="A budget that runs out this soon at the current burn pages, once per window.",
+    )
     page_at: int = Field(
         default=90,
         ge=1,
@@ -130,7 +137,10 @@ class SlaAlertsConfig(Model):
 
     def to_domain(self) -> AlertPolicy:
         return AlertPolicy(
-            service=self.service, thresholds=tuple(sorted(set(self.thresholds))), page_at=self.page_at
+            service=self.service,
+            thresholds=tuple(sorted(set(self.thresholds))),
+            page_at=self.page_at,
+            runs_out_within=timedelta(minutes=self.runs_out_within_minutes),
         )
 
 

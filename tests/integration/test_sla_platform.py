@@ -4,6 +4,7 @@ it resolves; Globex's API contract is untouched; `klaxon sla` shows the same."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from typer.testing import CliRunner
@@ -34,6 +35,9 @@ def test_an_open_p1_burns_the_customers_budget_and_its_resolution_stops_it(platf
     runs_out = datetime.fromisoformat(burning["breach_at"])
     assert 0 < (runs_out - datetime.now(UTC)).total_seconds() / 60 <= burning["remaining_minutes"] + 0.1
     assert budgets(http)["globex"]["budget"]["consumed_minutes"] == 0.0  # its SLO covers the API only
+    room = http.get(f"/v1/incidents/{incident['id']}/chat").json()
+    said = json.dumps(room)
+    assert "Acme Bank's 99.95% storefront budget" in said and "runs out at" in said, said[:2000]
 
     assert http.post(f"/v1/incidents/{incident['id']}/resolve").status_code == 200
     assert platform.drain()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from klaxon.domain.incident.models import Alert, AlertAction, Severity
 from klaxon.domain.sla.customers import CustomerBudget
@@ -21,6 +21,7 @@ class AlertPolicy:
     service: str  # the service the alerts open incidents on
     thresholds: tuple[int, ...] = DEFAULT_THRESHOLDS
     page_at: int = 90
+    runs_out_within: timedelta = timedelta(minutes=30)  # a budget running out this soon pages
 
 
 def crossed(found: CustomerBudget, thresholds: Sequence[int]) -> list[int]:
@@ -28,21 +29,35 @@ def crossed(found: CustomerBudget, thresholds: Sequence[int]) -> list[int]:
     return [t for t in sorted(thresholds) if found.budget.consumed_percent >= t]
 
 
-def once_key(found: CustomerBudget, threshold: int) -> str:
+RUNS_OUT = "runs-out"  # the alert of a budget about to run out, beside the numbered thresholds
+
+
+def runs_out_soon(found: CustomerBudget, policy: AlertPolicy, now: datetime) -> bool:
+    """Whether the budget runs out within `runs_out_within` at the current burn (not yet spent)."""
+    at = found.budget.breach_at
+    return at is not None and not found.budget.breached and at - now <= policy.runs_out_within
+
+
+def once_key(found: CustomerBudget, threshold: int | str) -> str:
     """What makes an alert once: the customer, the SLO, the threshold and the window."""
     window = found.budget.window_start.strftime("%Y-%m-%dT%H%M")
     return f"{found.customer}#{found.budget.slo}#{threshold}#{window}"
 
 
 def threshold_alert(
-    found: CustomerBudget, threshold: int, policy: AlertPolicy, *, alert_id: str, now: datetime
+    found: CustomerBudget, threshold: int | str, policy: AlertPolicy, *, alert_id: str, now: datetime
 ) -> Alert:
+    """The alert of a threshold passed (a percent), or of the budget about to run out (`RUNS_OUT`: paged)."""
     budget = found.budget
     runs_out = (
         f"; at this burn it runs out at {budget.breach_at:%Y-%m-%d %H:%M} UTC" if budget.breach_at else ""
     )
     used = f"{budget.consumed_percent:g}% used: {budget.consumed_minutes:g} of {budget.allowed_minutes:g} min"
     summary = f"{found.customer_name}'s {budget.target}% budget ({budget.slo}) is {used}{runs_out}"
+    if threshold == RUNS_OUT and budget.breach_at is not None:
+        minutes = max(round((budget.breach_at - now).total_seconds() / 60), 0)
+        summary = f"{found.customer_name}'s {budget.target}% budget ({budget.slo}) runs out in {minutes} min"
+    pages = threshold == RUNS_OUT or (isinstance(threshold, int) and threshold >= policy.page_at)
     return Alert(
         id=alert_id,
         action=AlertAction.TRIGGER,
@@ -53,7 +68,7 @@ def threshold_alert(
         received_at=now,
         summary=summary[:1024],
         source=INTEGRATION,
-        severity=Severity.CRITICAL if threshold >= policy.page_at else Severity.WARNING,
+        severity=Severity.CRITICAL if pages else Severity.WARNING,
         labels={
             "alertname": "SLABudgetConsumed",
             "customer": found.customer,

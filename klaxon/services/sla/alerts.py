@@ -7,7 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from klaxon.domain.sla.thresholds import AlertPolicy, crossed, once_key, threshold_alert
+from klaxon.domain.sla.thresholds import (
+    RUNS_OUT,
+    AlertPolicy,
+    crossed,
+    once_key,
+    runs_out_soon,
+    threshold_alert,
+)
 from klaxon.events import AlertReceived, DetailType
 from klaxon.ports import Clock, EventBus, IdGenerator
 from klaxon.services.sla.budgets import SlaService
@@ -29,8 +36,12 @@ class SlaAlerts:
         if policy is None:
             return []
         raised = []
+        now = self.clock.now()
         for found in self.budgets.budgets():
-            for threshold in crossed(found, policy.thresholds):
+            owed: list[int | str] = [*crossed(found, policy.thresholds)]
+            if runs_out_soon(found, policy, now):
+                owed.append(RUNS_OUT)
+            for threshold in owed:
                 key = once_key(found, threshold)
                 if not self.claim(key):
                     continue

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from klaxon.domain.chat.messages import Fact
 from klaxon.domain.errors import NotFound
 from klaxon.domain.report_window import check_range
 from klaxon.domain.sla.budget import Slo
@@ -59,6 +60,29 @@ class SlaService:
             return []
         ended = public if public.resolved_at else public.model_copy(update={"resolved_at": resolved})
         return incident_shares(self.customers(), self.slos(), spans_by_component([ended]))
+
+    def incident_facts(self, public: PublicIncident | None) -> list[Fact]:
+        """The summary lines of an open incident's room: each budget its components feed, how much is used
+        and when it runs out at the current burn ("Acme Bank's 99.95% storefront budget: 64% used, runs
+        out at 14:12 UTC, in 12 min")."""
+        if public is None or not public.is_open:
+            return []
+        touched = set(public.components)
+        now = self.clock.now()
+        facts = []
+        for found in self.budgets():
+            if not touched & set(found.components):
+                continue
+            budget = found.budget
+            whose = f"{found.customer_name}'s {budget.target}% {budget.slo} budget"
+            said = f"{whose}: {budget.consumed_percent:g}% used"
+            if budget.breached:
+                said += ", spent"
+            elif budget.breach_at is not None:
+                minutes = max(round((budget.breach_at - now).total_seconds() / 60), 0)
+                said += f", runs out at {budget.breach_at:%H:%M} UTC, in {minutes} min"
+            facts.append(Fact("SLA", said))
+        return facts
 
     def report(self, customer: str, start: datetime, end: datetime) -> SlaReport:
         """The compliance report of one customer over [start, end) (at most a year)."""

@@ -12,7 +12,7 @@ from klaxon.domain.incident.models import Severity
 from klaxon.domain.sla.budget import Slo
 from klaxon.domain.sla.customers import Contract, Customer
 from klaxon.domain.sla.thresholds import AlertPolicy
-from klaxon.domain.statuspage.models import ComponentStatus, Snapshot
+from klaxon.domain.statuspage.models import ComponentStatus, PublicStatus, Snapshot
 from klaxon.services.sla.alerts import SlaAlerts
 from klaxon.services.sla.budgets import SlaService
 from tests.fakes.memory import CountingIds, FixedClock, RecordingBus
@@ -156,13 +156,12 @@ def test_two_customers_a_partial_then_a_major_outage_each_threshold_fires_once_a
         for key in alerts.check():
             fired[key.split("#")[2]] = (minute, key.split("#")[0])
     # Acme: 10 weighted minutes from the partial outage (0.5 x 20), then the major one from minute 30:
-    # 50% (21.6 min) at 41.6, 75% (32.4) at 52.4, 90% (38.88) at 58.88; 100% is never reached (40 of 43.2).
-    assert fired == {"50": (42, "acme"), "75": (53, "acme"), "90": (59, "acme")}
-    assert [d.alert.severity for _, d in bus.events] == [
-        Severity.WARNING,
-        Severity.WARNING,
-        Severity.CRITICAL,
-    ]
+    # it runs out within 30 minutes from minute 34 (29.2 left at a burn of 1), passes 50% (21.6 min) at
+    # 41.6, 75% (32.4) at 52.4, 90% (38.88) at 58.88; 100% is never reached (40 of 43.2).
+    assert fired == {"runs-out": (34, "acme"), "50": (42, "acme"), "75": (53, "acme"), "90": (59, "acme")}
+    severities = [d.alert.severity for _, d in bus.events]
+    assert severities == [Severity.CRITICAL, Severity.WARNING, Severity.WARNING, Severity.CRITICAL]
+    assert bus.events[0][1].alert.summary == "Acme's 99.9% budget (storefront) runs out in 29 min"
 
     acme = {b.customer: b for b in budgets.budgets()}["acme"]
     assert acme.budget.consumed_minutes == 40.0
@@ -179,3 +178,21 @@ def test_two_customers_a_partial_then_a_major_outage_each_threshold_fires_once_a
     assert (
         report.contracts[0].consumed_minutes == acme.budget.consumed_minutes
     )  # the report and the API agree
+
+
+def test_an_open_incidents_room_says_each_budget_it_burns_and_when_it_runs_out():
+    open_major = incident(1, {"checkout": ComponentStatus.MAJOR_OUTAGE}, started=NOW - timedelta(minutes=13))
+    other = Customer(
+        id="other", name="Other", components=frozenset({"api"}), contracts=(Contract("storefront"),)
+    )
+    budgets = SlaService(
+        snapshot=lambda: Snapshot(incidents=[open_major]),
+        slos=lambda: {"storefront": SLO},
+        customers=lambda: [ACME, other],
+        clock=FixedClock(NOW),
+    )
+    (fact,) = budgets.incident_facts(open_major)  # Other's components are not on this incident
+    said = "Acme's 99.9% storefront budget: 30.09% used, runs out at 12:30 UTC, in 30 min"
+    assert (fact.label, fact.value) == ("SLA", said)
+    resolved = open_major.model_copy(update={"resolved_at": NOW, "status": PublicStatus.RESOLVED})
+    assert budgets.incident_facts(resolved) == [] and budgets.incident_facts(None) == []
