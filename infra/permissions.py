@@ -170,7 +170,12 @@ ACCESS: dict[str, Access] = {
     ),
     # SLA budgets: the configuration and the status page's public incidents (config) in; each threshold's
     # alert claimed once (config) and put on the bus.
-    "sla_check": Access(writes=("config",), config_keys=("sla-alert",), publishes_events=True),
+    "sla_check": Access(
+        reads=("incidents",),  # alert-driven SLOs: their service's incidents of the last 3 days
+        writes=("config",),
+        config_keys=("sla-alert", "sla-burn"),
+        publishes_events=True,
+    ),
     # Chat rooms: reads incidents and the config (policies, schedules, the status page's public incidents),
     # keeps each room's record in config; without Slack it writes the room's messages to the timeline.
     "chat_sync": Access(

@@ -82,6 +82,7 @@ if TYPE_CHECKING:
     from klaxon.services.schedule.schedules import ScheduleService
     from klaxon.services.sla.alerts import SlaAlerts
     from klaxon.services.sla.budgets import SlaService
+    from klaxon.services.sla.burn import SlaBurn
     from klaxon.services.statuspage.page_events import StatusPageEvents
     from klaxon.services.statuspage.public_incidents import StatusPageService
     from klaxon.services.statuspage.publisher import StatusPagePublisher
@@ -584,6 +585,23 @@ class Container:
             policy=self.config_views.sla_alerts,
             claim=lambda key: once_marks.claim("sla-alert", key),
             release=lambda key: once_marks.release("sla-alert", key),
+            bus=self.bus,
+            clock=self.clock,
+            ids=self.ids,
+        )
+
+    @part
+    def sla_burn(self) -> SlaBurn:
+        """Alert-driven SLOs' multi-window burn-rate alerts, raised and resolved as the rules fire."""
+        from klaxon.adapters import once_marks
+        from klaxon.services.sla.burn import SlaBurn
+
+        return SlaBurn(
+            incidents=self.incident_repository,
+            slos=self.config_views.slos,
+            policy=self.config_views.sla_alerts,
+            mark=lambda key: once_marks.claim("sla-burn", key),
+            unmark=lambda key: once_marks.release_marked("sla-burn", key),
             bus=self.bus,
             clock=self.clock,
             ids=self.ids,

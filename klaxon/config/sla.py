@@ -13,6 +13,7 @@ from klaxon.config.problems import Loc, Problem, unknown
 from klaxon.config.values import Email, Id, TimeZone
 from klaxon.domain.model import Model
 from klaxon.domain.sla.budget import Slo, WindowKind
+from klaxon.domain.sla.burn import AlertSource
 from klaxon.domain.sla.customers import Contract, Credit, Customer
 from klaxon.domain.sla.thresholds import DEFAULT_THRESHOLDS, AlertPolicy
 from klaxon.domain.statuspage.models import ComponentStatus
@@ -41,11 +42,25 @@ class Weights(Model):
         return {ComponentStatus(name): value for name, value in self.model_dump().items()}
 
 
+class AlertSourceConfig(Model):
+    model_config = _FORBID
+
+    service: str = Field(description="The service whose incidents count.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Labels those incidents must carry.")
+
+
 class SloConfig(Model):
     model_config = _FORBID
 
     id: Id = Field(description="Short id contracts refer to.")
-    components: list[str] = Field(min_length=1, description="Status page components it covers.")
+    components: list[str] = Field(
+        default_factory=list, description="Status page components it covers (none for an alert-driven SLO)."
+    )
+    alerts: AlertSourceConfig | None = Field(
+        default=None,
+        description="An alert-driven SLO: down while its service's incidents with these labels are open; it "
+        "raises multi-window burn-rate alerts (sla_alerts) and holds no customer contract.",
+    )
     target: Target = Field(gt=0, lt=100, description="Availability promised, in percent: `99.9`.")
     window: WindowKind = Field(
         default=WindowKind.CALENDAR_MONTH, description="`calendar_month` (in `time_zone`) or `rolling_30d`."
@@ -53,6 +68,12 @@ class SloConfig(Model):
     time_zone: TimeZone = Field(default="UTC", description="The calendar month's zone (IANA name).")
     weights: Weights = Field(default_factory=Weights, description="What each status counts as down time.")
     exclude_maintenance: bool = Field(default=True, description="Scheduled maintenance counts nothing.")
+
+    @model_validator(mode="after")
+    def _components_or_alerts(self) -> SloConfig:
+        if bool(self.components) == (self.alerts is not None):
+            raise ValueError("give an SLO either components (the status page's) or alerts, not both or none")
+        return self
 
     def to_domain(self) -> Slo:
         return Slo(
@@ -63,6 +84,9 @@ class SloConfig(Model):
             time_zone=self.time_zone,
             weights=self.weights.to_domain(),
             exclude_maintenance=self.exclude_maintenance,
+            alerts=None
+            if self.alerts is None
+            else AlertSource(self.alerts.service, dict(self.alerts.labels)),
         )
 
 
@@ -155,17 +179,25 @@ def sla_references_resolve(config: KlaxonConfig) -> list[Problem]:
             ((*loc, j), unknown(kind, ref, known)) for j, ref in enumerate(found) if ref not in known
         )
 
+    services = [s.id for s in config.services]
     for i, slo in enumerate(config.slos):
         named(("slos", i, "components"), slo.components, "status page component", components)
-    if config.sla_alerts is not None and config.sla_alerts.service not in (
-        services := [s.id for s in config.services]
-    ):
+        if slo.alerts is not None and slo.alerts.service not in services:
+            problems.append(
+                (("slos", i, "alerts", "service"), unknown("service", slo.alerts.service, services))
+            )
+    if config.sla_alerts is not None and config.sla_alerts.service not in services:
         problems.append((("sla_alerts", "service"), unknown("service", config.sla_alerts.service, services)))
     for i, customer in enumerate(config.customers):
         named(("customers", i, "components"), customer.components, "status page component", components)
         for j, contract in enumerate(customer.contracts):
             if contract.slo not in slos:
                 problems.append((("customers", i, "contracts", j, "slo"), unknown("slo", contract.slo, slos)))
+            elif next(s for s in config.slos if s.id == contract.slo).alerts is not None:
+                where: Loc = ("customers", i, "contracts", j, "slo")
+                problems.append(
+                    (where, f"{contract.slo!r} is alert-driven: a contract holds to a component SLO")
+                )
     return problems
 
 

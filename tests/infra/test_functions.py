@@ -42,7 +42,7 @@ TABLES_READ = {
     "postmortem_draft": {"incidents", "timeline", "config"},  # the draft's sources; the draft in config
     # /klaxon ack, resolve, note, declare, escalate (the last tick: notifications); status updates
     "slack": {"incidents", "dedup", "timeline", "config", "notifications"},
-    "sla_check": {"config"},  # the status page's public incidents; thresholds alerted
+    "sla_check": {"config", "incidents"},  # public incidents, thresholds alerted; alert-driven SLOs
     "action_sync": {"config"},  # post-mortems and the ticket index
     "tracker_webhooks": {"config"},  # the same, and Asana's handshake secrets
 }
@@ -90,7 +90,7 @@ CONFIG_PARTITIONS = {
     "chat_sync": {"chat-room", "chat-room-of", "chat-group"},
     "postmortem_draft": {"postmortem", "action-digest"},
     "slack": {"status-incident", "chat-room", "counter"},
-    "sla_check": {"sla-alert"},
+    "sla_check": {"sla-alert", "sla-burn"},
     "action_sync": {"postmortem", "action-ticket"},
     "tracker_webhooks": {"postmortem", "action-ticket", "tracker-hook"},
 }

@@ -8,10 +8,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from klaxon.domain.model import Model
 from klaxon.domain.sla.downtime import Span, weight_now, weighted_seconds
+
+if TYPE_CHECKING:
+    from klaxon.domain.sla.burn import AlertSource
 from klaxon.domain.statuspage.models import ComponentStatus
 
 DEFAULT_WEIGHTS: Mapping[ComponentStatus, float] = {
@@ -36,6 +40,7 @@ class Slo:
     time_zone: str = "UTC"
     weights: Mapping[ComponentStatus, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     exclude_maintenance: bool = True
+    alerts: AlertSource | None = None  # an alert-driven SLO: burn-rate alerts, no customer budget
 
 
 def month_of(moment: datetime, zone: str) -> tuple[datetime, datetime]:
