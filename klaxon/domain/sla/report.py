@@ -53,7 +53,9 @@ class ContractReport(Model):
 class SlaReport(Model):
     customer: str
     customer_name: str
-    page_name: str
+    page_name: str  # the status page's branding heads the report
+    page_logo_url: str | None = None
+    page_accent_colour: str | None = None
     start: datetime
     end: datetime
     contracts: list[ContractReport]

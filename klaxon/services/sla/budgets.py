@@ -22,7 +22,7 @@ from klaxon.domain.sla.customers import (
 )
 from klaxon.domain.sla.downtime import Span
 from klaxon.domain.sla.report import SlaReport, sla_report
-from klaxon.domain.statuspage.models import Maintenance, PublicIncident, Snapshot
+from klaxon.domain.statuspage.models import Maintenance, Page, PublicIncident, Snapshot
 from klaxon.ports import Clock
 
 OPEN_END = datetime.max.replace(tzinfo=UTC)  # an open incident's span: the budget counts it up to now
@@ -91,16 +91,19 @@ class SlaService:
         snapshot = self.snapshot()
         incidents = snapshot.incidents if snapshot is not None else []
         maintenances = snapshot.maintenances if snapshot is not None else []
-        page = snapshot.page.name if snapshot is not None else "Status"
-        return sla_report(
+        page = snapshot.page if snapshot is not None else Page()
+        report = sla_report(
             chosen,
             self.slos(),
             incidents,
             maintenance_by_component(maintenances),
-            page,
+            page.name,
             start,
             end,
             self.clock.now(),
+        )
+        return report.model_copy(
+            update={"page_logo_url": page.logo_url, "page_accent_colour": page.accent_colour}
         )
 
     def _customers(self, customer: str | None) -> list[Customer]:
