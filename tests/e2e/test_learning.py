@@ -61,6 +61,8 @@ def resolved(platform: Platform, key: str, routing_key: str, summary: str) -> di
     url = f"/v1/incidents/{incident['id']}"
     wait_for(lambda: platform.api.get(f"{url}/notifications").json()["notifications"], what="the first page")
     assert platform.api.post(f"{url}/acknowledge").status_code == 200
+    # The status page opens its incident on its own event: the updates wait for it (409 before).
+    wait_for(lambda: platform.api.get(f"{url}/status-updates").status_code == 200, what="the public incident")
     for status, text in (("identified", "Bad deploy found"), ("monitoring", "Rolled back")):
         posted = platform.api.post(f"{url}/status-updates", json={"status": status, "text": text})
         assert posted.status_code == 201, posted.text
