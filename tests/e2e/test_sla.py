@@ -1,4 +1,5 @@
-"""SLA budgets against the shared `klaxon up` subprocess, on the demo's two customers: a P2 sent by the
+"""SLA budgets against a `klaxon up` subprocess of its own (the shared one holds other tests' open
+incidents, which burn the same budgets), on the demo's two customers: a P2 sent by the
 official PagerDuty client (a partial outage on checkout) burns Acme Bank's storefront budget at half
 weight, a P1 on payments (a major outage) at full weight; Globex, on the API, is untouched; the budget's
 report agrees with the API; `klaxon sla --json` prints the same. (Each threshold firing at the minute
@@ -10,15 +11,22 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.conftest import _klaxon_up
 from tests.e2e.support import API_TOKEN, CHECKOUT_KEY, PAYMENTS_KEY, Platform, unique, wait_for
 from tests.e2e.test_pagerduty_client import LocalEventsClient
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def quiet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    yield from _klaxon_up(tmp_path_factory.mktemp("klaxon-up-sla"))
 
 
 def acme(platform: Platform) -> dict[str, Any]:
@@ -40,7 +48,8 @@ def opened(platform: Platform, routing_key: str, severity: str) -> dict[str, Any
     )
 
 
-def test_a_partial_then_a_major_outage_burn_acme_banks_budget_at_their_weights(platform: Platform) -> None:
+def test_a_partial_then_a_major_outage_burn_acme_banks_budget_at_their_weights(quiet: Platform) -> None:
+    platform = quiet
     partial = opened(platform, CHECKOUT_KEY, "error")  # P2: checkout's partial outage
     burning = wait_for(
         lambda: acme(platform), lambda b: b["budget"]["burning"] == 0.5, what="half-weight burn"
