@@ -172,9 +172,10 @@ ACCESS: dict[str, Access] = {
     # alert claimed once (config) and put on the bus.
     "sla_check": Access(
         reads=("incidents",),  # alert-driven SLOs: their service's incidents of the last 3 days
-        writes=("config",),
+        writes=("config", "timeline"),  # timeline: the log chat's room messages, without Slack
         config_keys=("sla-alert", "sla-burn"),
         publishes_events=True,
+        slack=True,  # says a budget about to run out in the rooms of the incidents burning it
     ),
     # Chat rooms: reads incidents and the config (policies, schedules, the status page's public incidents),
     # keeps each room's record in config; without Slack it writes the room's messages to the timeline.

@@ -42,7 +42,7 @@ TABLES_READ = {
     "postmortem_draft": {"incidents", "timeline", "config"},  # the draft's sources; the draft in config
     # /klaxon ack, resolve, note, declare, escalate (the last tick: notifications); status updates
     "slack": {"incidents", "dedup", "timeline", "config", "notifications"},
-    "sla_check": {"config", "incidents"},  # public incidents, thresholds alerted; alert-driven SLOs
+    "sla_check": {"config", "incidents", "timeline"},  # alert-driven SLOs; the log chat's room messages
     "action_sync": {"config"},  # post-mortems and the ticket index
     "tracker_webhooks": {"config"},  # the same, and Asana's handshake secrets
 }
@@ -62,7 +62,7 @@ TABLES_WRITTEN = {
     "chat_sync": {"config", "timeline"},
     "postmortem_draft": {"config"},
     "slack": {"incidents", "dedup", "timeline", "config"},
-    "sla_check": {"config"},
+    "sla_check": {"config", "timeline"},
     "action_sync": {"config"},
     "tracker_webhooks": {"config"},
 }
@@ -400,7 +400,7 @@ def test_layer_asset_is_the_built_folder(variant: Synthesized) -> None:
 
 
 # The Slack app's credentials: the room keeper posts with them, the API reads a room's messages.
-SLACK_SECRET_READERS = {"chat_sync", "api", "slack", "escalation_step", "postmortem_draft"}
+SLACK_SECRET_READERS = {"chat_sync", "api", "slack", "escalation_step", "postmortem_draft", "sla_check"}
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))

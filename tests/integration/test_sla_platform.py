@@ -38,6 +38,13 @@ def test_an_open_p1_burns_the_customers_budget_and_its_resolution_stops_it(platf
     room = http.get(f"/v1/incidents/{incident['id']}/chat").json()
     said = json.dumps(room)
     assert "Acme Bank's 99.95% storefront budget" in said and "runs out at" in said, said[:2000]
+    assert platform.ticker is not None
+    platform.ticker.fire("sla-check")  # 21.6 minutes of budget at a burn of 1: it runs out within 30
+    assert platform.drain()
+    said = json.dumps(http.get(f"/v1/incidents/{incident['id']}/chat").json())
+    assert ":warning: Acme Bank's 99.95% budget (storefront) runs out in" in said, said[:3000]
+    paged = http.get("/v1/incidents", params={"service": "platform"}).json()["incidents"]
+    assert [i["priority"] for i in paged if "runs out in" in i["title"]] == ["P1"]
 
     assert http.post(f"/v1/incidents/{incident['id']}/resolve").status_code == 200
     assert platform.drain()

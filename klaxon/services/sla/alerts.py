@@ -4,9 +4,11 @@ to be routed, deduplicated and paged like the rest."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from klaxon.domain.chat.rooms import ChatFailed
 from klaxon.domain.sla.thresholds import (
     RUNS_OUT,
     AlertPolicy,
@@ -19,6 +21,8 @@ from klaxon.events import AlertReceived, DetailType
 from klaxon.ports import Clock, EventBus, IdGenerator
 from klaxon.services.sla.budgets import SlaService
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class SlaAlerts:
@@ -29,6 +33,10 @@ class SlaAlerts:
     bus: EventBus
     clock: Clock
     ids: IdGenerator
+    # Say a budget about to run out in the rooms of the open incidents burning it (the channel, besides
+    # the page): the components' rooms, and how to post to one.
+    rooms_of: Callable[[Sequence[str]], Sequence[str]] = lambda _components: ()
+    post: Callable[[str, str], object] | None = None
 
     def check(self) -> list[str]:
         """Raise every threshold alert owed now; what was raised (customer#slo#threshold#window)."""
@@ -54,4 +62,16 @@ class SlaAlerts:
                     self.release(key)  # the next run raises it again: never lost
                     raise
                 raised.append(key)
+                if threshold == RUNS_OUT:
+                    self._tell_rooms(found.components, alert.summary or key)
         return raised
+
+    def _tell_rooms(self, components: Sequence[str], text: str) -> None:
+        """A failed post is logged: the alert is raised, and the summary shows the budget too."""
+        if self.post is None:
+            return
+        for room in self.rooms_of(components):
+            try:
+                self.post(room, text)
+            except ChatFailed as error:
+                log.warning("the room %s was not told %r: %s", room, text, error)

@@ -196,3 +196,33 @@ def test_an_open_incidents_room_says_each_budget_it_burns_and_when_it_runs_out()
     assert (fact.label, fact.value) == ("SLA", said)
     resolved = open_major.model_copy(update={"resolved_at": NOW, "status": PublicStatus.RESOLVED})
     assert budgets.incident_facts(resolved) == [] and budgets.incident_facts(None) == []
+
+
+def test_a_budget_about_to_run_out_is_said_in_the_rooms_burning_it_and_a_failed_post_is_not_fatal():
+    from klaxon.domain.chat.rooms import ChatFailed
+
+    service, bus, _ = alerts(minutes_down=0)
+    assert bus.events == []
+    service.budgets = SlaService(
+        snapshot=lambda: Snapshot(
+            incidents=[
+                incident(1, {"checkout": ComponentStatus.MAJOR_OUTAGE}, started=NOW - timedelta(minutes=20))
+            ]
+        ),
+        slos=lambda: {"storefront": SLO},
+        customers=lambda: [ACME],
+        clock=FixedClock(NOW),
+    )
+    posted: list[tuple[str, str]] = []
+
+    def post(room: str, text: str) -> None:
+        if room == "CBROKEN":
+            raise ChatFailed("channel_not_found")
+        posted.append((room, text))
+
+    service.rooms_of = lambda components: ["CBROKEN", "C123"] if "checkout" in components else []
+    service.post = post
+    raised = service.check()
+    assert any(key.split("#")[2] == "runs-out" for key in raised)
+    assert posted == [("C123", "Acme's 99.9% budget (storefront) runs out in 23 min")]
+    assert len(bus.events) == len(raised)
