@@ -14,7 +14,7 @@ import httpx
 import markdown
 from markdown.extensions import Extension
 
-from klaxon.adapters.github import PublishFailed
+from klaxon.adapters.publishing import PublishFailed, json_call
 from klaxon.domain.postmortem.models import ConfluenceTarget, Postmortem
 
 TIMEOUT_SECONDS = 15
@@ -83,22 +83,7 @@ class ConfluencePublisher:
         )
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        """The JSON object Confluence answers `method path` with (200), or PublishFailed."""
-        try:
-            response = self.client.request(method, path, **kwargs)
-        except httpx.HTTPError as error:
-            raise PublishFailed(f"Confluence could not be reached: {error}") from error
-        if response.status_code != 200:
-            raise PublishFailed(
-                f"Confluence answered {method} {path} with {response.status_code}: {response.text[:300]}"
-            )
-        try:
-            answer = response.json()
-        except ValueError as error:
-            raise PublishFailed(f"Confluence answered {method} {path} with no JSON") from error
-        if not isinstance(answer, dict):
-            raise PublishFailed(f"Confluence answered {method} {path} with {type(answer).__name__}")
-        return answer
+        return json_call(self.client, "Confluence", method, path, **kwargs)
 
     def find(self, title: str) -> dict[str, Any] | None:
         """The current page titled `title` in the space, if there is one."""

@@ -9,17 +9,13 @@ from typing import Any
 
 import httpx
 
+from klaxon.adapters.publishing import PublishFailed
 from klaxon.adapters.secret_json import secret_fields
 from klaxon.domain.chat.names import slug
-from klaxon.domain.errors import DomainError
 from klaxon.domain.postmortem.models import GitHubTarget, Postmortem
 from klaxon.settings import Settings
 
 DEFAULT_API_URL = "https://api.github.com"
-
-
-class PublishFailed(DomainError):
-    """GitHub refused a step or could not be reached: the publish is retried."""
 
 
 class GitHubPublisher:

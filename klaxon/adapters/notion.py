@@ -22,7 +22,7 @@ import httpx
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from klaxon.adapters.github import PublishFailed
+from klaxon.adapters.publishing import PublishFailed, json_call
 from klaxon.domain.postmortem.models import NotionTarget, Postmortem
 
 DEFAULT_API_URL = "https://api.notion.com"
@@ -303,22 +303,7 @@ class NotionPublisher:
         )
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        """The JSON object Notion answers `method path` with (200), or PublishFailed."""
-        try:
-            response = self.client.request(method, path, **kwargs)
-        except httpx.HTTPError as error:
-            raise PublishFailed(f"Notion could not be reached ({method} {path}): {error}") from error
-        if response.status_code != 200:
-            raise PublishFailed(
-                f"Notion answered {method} {path} with {response.status_code}: {response.text[:300]}"
-            )
-        try:
-            answer = response.json()
-        except ValueError as error:
-            raise PublishFailed(f"Notion answered {method} {path} with no JSON") from error
-        if not isinstance(answer, dict):
-            raise PublishFailed(f"Notion answered {method} {path} with {type(answer).__name__}")
-        return answer
+        return json_call(self.client, "Notion", method, path, **kwargs)
 
     def children(self, block_id: str) -> Iterator[dict[str, Any]]:
         """The block's (or page's) child blocks, every page of them."""
