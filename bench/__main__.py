@@ -24,8 +24,28 @@ SUITES = [
 ]
 
 
+def machine() -> dict[str, object]:
+    """What the figures were measured on. `cpu_reference_ms` times one fixed piece of pure Python (best of
+    5): the same machine gives very different figures from day to day (a shared host), and this says how
+    fast it was that day, so two runs' figures can be compared."""
+    import os
+    import platform
+    import timeit
+
+    best = min(timeit.repeat("sum(i * i for i in range(100_000))", number=20, repeat=5)) / 20
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "cpu_reference_ms": round(best * 1000, 2),
+    }
+
+
 def main() -> int:
-    results: dict[str, object] = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    results: dict[str, object] = {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+    }
     for name in SUITES:
         if not (HERE / f"{name}.py").exists():
             continue
