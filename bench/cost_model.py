@@ -16,16 +16,20 @@ PRICES = {
     "cloudwatch_logs_ingest_per_gb": 0.50,
     "scheduler_invocation_per_million": 1.00,
     "stepfunctions_transition_per_thousand": 0.025,
+    "sqs_request_per_million": 0.40,
 }
 GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
-PLATFORM_ALARMS = 44
+PLATFORM_ALARMS = 46
 # Scheduled invocations a month: heartbeat_check, escalation_sweeper and maintenance_reminder every minute,
 # the status page re-render every ten minutes, the chat rooms' reminders and archiving every five, the
 # post-mortem reminders every thirty, the action items' retries every five and their daily poll, the SLA
 # check every five.
 SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6 + 2 * 30 * 24 * 12 + 30 * 24 * 2 + 30 * 24 * 12 + 30
 TRANSITIONS_PER_ESCALATION = 30  # a policy walked to its end (bench_escalation); an early ack costs less
+# Lambda's SQS event source mapping long-polls the alerts queue all month whether alerts come or not:
+# about five pollers, each a 20-second receive, when the queue is quiet.
+IDLE_QUEUE_RECEIVES = 5 * 3 * 60 * 24 * 30
 
 
 def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 200) -> dict[str, object]:
@@ -38,6 +42,8 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
     relay_invocations = alerts + incidents * 2
     # chat_sync takes each incident's triggered, acknowledged and resolved events, room or not.
     chat_invocations = incidents * 3 + incidents  # and postmortem_draft, once per resolution
+    # The router drains the alerts queue in batches of up to 10; counted here as if every alert came
+    # alone (a batch of one), the most it can cost. A storm's alerts share invocations.
     lambda_invocations = (
         (
             alerts * 2
@@ -72,6 +78,8 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
         / 1000
         * PRICES["stepfunctions_transition_per_thousand"],
         "cloudwatch_logs": log_gb * PRICES["cloudwatch_logs_ingest_per_gb"],
+        # Each alert sent to the queue, received and deleted (a batch of one at most), and the idle polls.
+        "sqs": (alerts * 3 + IDLE_QUEUE_RECEIVES) / 1e6 * PRICES["sqs_request_per_million"],
     }
     return {
         "assumptions": {

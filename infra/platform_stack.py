@@ -96,6 +96,7 @@ class PlatformStack(Stack):
             topic_name=f"{name}-ops-alarms",
             functions=functions.by_name,
             dead_letter_queues={**subscriptions.dead_letter_queues, **messaging.dead_letter_queues},
+            work_queues=subscriptions.work_queues,
             api=api.rest_api,
             state_machines={"escalation": escalation.state_machine},
         )

@@ -174,14 +174,30 @@ def pattern(*detail_types: DetailType) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class QueueDelivery:
+    """The rule puts its events in an SQS queue, which the target function drains in batches (Lambda's
+    event source mapping), instead of invoking the function once per event.
+
+    A batch of 10 needs no batching window (a larger one does, and would hold a lone alert up to a second
+    before its page). The function reports the messages it failed; each is received again after the
+    visibility timeout, and after `max_receives` it waits in the queue's dead-letter queue."""
+
+    batch_size: int = 10
+    max_receives: int = 5
+    visibility_timeout_s: int = 180  # six times the function's timeout, as AWS advises
+
+
+@dataclass(frozen=True)
 class Subscription:
-    """A bus rule: events matching `pattern` go to `target`, a function or state machine (klaxon.topology)."""
+    """A bus rule: events matching `pattern` go to `target`, a function or state machine (klaxon.topology),
+    directly or, with `queue`, through an SQS queue the function drains in batches."""
 
     name: str
     pattern: dict[str, Any]
     target: str
     description: str
     target_kind: Literal["function", "state_machine"] = "function"
+    queue: QueueDelivery | None = None
 
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
@@ -190,6 +206,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
         pattern=pattern(DetailType.ALERT_RECEIVED, DetailType.CHANGE_RECEIVED),
         target="router",
         description="Dedup, group and turn accepted alerts into incidents",
+        # In batches: a storm of alerts is a few invocations, not one each (issue 14 §6).
+        queue=QueueDelivery(),
     ),
     Subscription(
         name="start-escalation",

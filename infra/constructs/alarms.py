@@ -19,6 +19,7 @@ from infra.naming import pascal_case
 
 PERIOD = Duration.minutes(1)
 OUTBOX_LATE_MS = 60_000
+QUEUE_LATE_S = 60
 
 
 class OpsAlarms(Construct):
@@ -34,6 +35,7 @@ class OpsAlarms(Construct):
         dead_letter_queues: Mapping[str, sqs.IQueue],
         api: apigateway.RestApi,
         state_machines: Mapping[str, sfn.IStateMachine] | None = None,
+        work_queues: Mapping[str, sqs.IQueue] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.topic = self._build_topic(topic_name)
@@ -71,6 +73,14 @@ class OpsAlarms(Construct):
                 ),
                 "Incident events are more than a minute late leaving the incidents table's stream",
                 threshold=OUTBOX_LATE_MS,
+            )
+        for name, queue in (work_queues or {}).items():
+            # The router fails or cannot keep up: alerts wait in its queue, and their pages with them.
+            self._build_alarm(
+                f"{pascal_case(name)}QueueBehind",
+                queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
+                f"Events of rule {name} wait more than a minute in its queue",
+                threshold=QUEUE_LATE_S,
             )
         for name, machine in (state_machines or {}).items():
             # A failed escalation is an incident whose pages stopped: as urgent as a dead-lettered event.

@@ -10,13 +10,15 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.nag import acknowledge
 from infra.naming import pascal_case
-from klaxon.events import SUBSCRIPTIONS, Subscription
+from klaxon.events import SUBSCRIPTIONS, QueueDelivery, Subscription
+from klaxon.topology import FUNCTIONS
 
 # EventBridge retries a failed delivery (throttling, Lambda unavailable) with backoff. After an hour a
 # late page is worse than a person looking at the dead-letter queue, whose alarm pages the operators.
@@ -44,6 +46,8 @@ class Subscriptions(Construct):
         super().__init__(scope, construct_id)
         # Every queue a failed event can land in, by what it catches: the alarms watch each one.
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
+        # Queues functions drain in batches (QueueDelivery), by subscription: alarmed when they fall behind.
+        self.work_queues: dict[str, sqs.Queue] = {}
         self.rules = [self._build_rule(s, bus, functions, state_machines) for s in SUBSCRIPTIONS]
         for target in sorted({s.target for s in SUBSCRIPTIONS if s.target_kind == "function"}):
             self._build_failure_destination(target, functions[target])
@@ -68,6 +72,14 @@ class Subscriptions(Construct):
                 max_event_age=DELIVERY_MAX_EVENT_AGE,
                 retry_attempts=DELIVERY_RETRY_ATTEMPTS,
             )
+        elif subscription.queue is not None:
+            queue = self._build_work_queue(subscription, subscription.queue, functions[subscription.target])
+            target = targets.SqsQueue(
+                queue,
+                dead_letter_queue=dead_letter_queue,
+                max_event_age=DELIVERY_MAX_EVENT_AGE,
+                retry_attempts=DELIVERY_RETRY_ATTEMPTS,
+            )
         else:
             target = targets.LambdaFunction(
                 functions[subscription.target],
@@ -85,6 +97,36 @@ class Subscriptions(Construct):
             event_pattern=_event_pattern(subscription.pattern),
             targets=[target],
         )
+
+    def _build_work_queue(
+        self, subscription: Subscription, delivery: QueueDelivery, function: lambda_.IFunction
+    ) -> sqs.Queue:
+        """The queue the rule fills and `function` drains in batches, reporting the messages it failed; a
+        message received `max_receives` times moves to the queue's dead-letter queue."""
+        name = pascal_case(subscription.name)
+        timeout = FUNCTIONS[subscription.target].timeout_s
+        if delivery.visibility_timeout_s < 6 * timeout:
+            raise ValueError(
+                f"{subscription.name}: the visibility timeout must be 6x {subscription.target}'s"
+            )
+        failed = self._build_dead_letter_queue(
+            f"{name}FailedMessages",
+            f"events of rule {subscription.name} the {subscription.target} function failed on",
+        )
+        queue = sqs.Queue(
+            self,
+            f"{name}Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(delivery.visibility_timeout_s),
+            retention_period=DEAD_LETTER_RETENTION,  # nothing accepted is lost while the router is down
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=delivery.max_receives, queue=failed),
+        )
+        function.add_event_source(
+            sources.SqsEventSource(queue, batch_size=delivery.batch_size, report_batch_item_failures=True)
+        )
+        self.work_queues[subscription.name] = queue
+        return queue
 
     def _build_failure_destination(self, target: str, function: lambda_.IFunction) -> None:
         queue = self._build_dead_letter_queue(

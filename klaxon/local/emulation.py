@@ -74,6 +74,7 @@ WriteObserver = Callable[[str, str, Any], None]  # ("dynamodb", table, key) or (
 WriteGuard = Callable[[str, dict[str, Any]], None]  # (table, key): raises to refuse the write
 WaitObserver = Callable[[bool, dict[str, Any]], None]  # (started?, the wait: execution, input, seconds)
 LambdaTarget = Callable[[str, dict[str, Any]], None]
+QueueTarget = Callable[[str, dict[str, Any]], None]  # (queue name, the bus event): klaxon.local.event_source
 StateMachineTarget = Callable[[str, dict[str, Any]], None]
 SyncInvoke = Callable[[str, dict[str, Any]], Any]
 
@@ -124,6 +125,7 @@ class _Hooks:
 
     lambda_target: LambdaTarget | None = None
     state_machine_target: StateMachineTarget | None = None
+    queue_target: QueueTarget | None = None
     sync_invoke: SyncInvoke | None = None
     time_scale: float = 1.0
     waits: list[float] = []  # every Step Functions wait asked for, in unscaled seconds
@@ -217,7 +219,8 @@ def _whole_request(original: Callable[..., Any]) -> Callable[..., Any]:
 def _send_to_targets(original: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(original)
     def send(self: Rule, event: dict[str, Any], transform_input: bool = True) -> None:
-        ours = [t for t in self.targets if ":lambda:" in t["Arn"] or ":states:" in t["Arn"]]
+        kinds = (":lambda:", ":states:", ":sqs:") if _Hooks.queue_target else (":lambda:", ":states:")
+        ours = [t for t in self.targets if any(kind in t["Arn"] for kind in kinds)]
         others = [t for t in self.targets if t not in ours]
         matched = self.event_pattern.matches_event(event)  # type: ignore[arg-type]
         if ours and matched:
@@ -231,6 +234,8 @@ def _send_to_targets(original: Callable[..., None]) -> Callable[..., None]:
                     _Hooks.lambda_target(target["Arn"].rsplit(":", 1)[-1], delivered)
                 elif ":states:" in target["Arn"] and _Hooks.state_machine_target is not None:
                     _Hooks.state_machine_target(target["Arn"], delivered)
+                elif ":sqs:" in target["Arn"] and _Hooks.queue_target is not None:
+                    _Hooks.queue_target(target["Arn"].rsplit(":", 1)[-1], delivered)
         if others:
             saved = self.targets
             self.targets = others
@@ -380,9 +385,11 @@ def install(
     state_machine_target: StateMachineTarget | None = None,
     sync_invoke: SyncInvoke | None = None,
     time_scale: float = 1.0,
+    queue_target: QueueTarget | None = None,
 ) -> None:
     """Patch moto once per process; the callbacks receive rule deliveries and Lambda invocations."""
     _Hooks.lambda_target = lambda_target
+    _Hooks.queue_target = queue_target
     _Hooks.state_machine_target = state_machine_target
     _Hooks.sync_invoke = sync_invoke
     _Hooks.time_scale = time_scale

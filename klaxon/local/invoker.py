@@ -149,11 +149,24 @@ class Invoker:
             time.sleep(0.005)
 
     def invoke_async(self, name: str, event: dict[str, Any]) -> None:
+        ticket = self.keep(name, event)
+        self.submit(name, lambda: self._run_with_retries(name, event, ticket))
+
+    def keep(self, name: str, event: dict[str, Any]) -> int:
+        """Count `event` for `name` as unfinished (what `klaxon up --data` keeps at a stop) until released."""
         with self._pending_lock:
             ticket = next(self._tickets)
             self._unfinished[ticket] = (name, event)
+        return ticket
+
+    def release(self, ticket: int) -> None:
+        with self._pending_lock:
+            self._unfinished.pop(ticket, None)
+
+    def submit(self, name: str, job: Callable[[], None]) -> None:
+        """Run `job` (which invokes `name`) on the workers of `name`'s kind; `drain` waits for it."""
         pool = self._background if name in BACKGROUND else self._pool
-        future = pool.submit(self._run_with_retries, name, event, ticket)
+        future = pool.submit(job)
         with self._pending_lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -177,8 +190,7 @@ class Invoker:
                     self.dead_letters.append(DeadLetter(name, event, repr(exc)))
                     break
                 time.sleep(0.05 * (attempt + 1))
-        with self._pending_lock:
-            self._unfinished.pop(ticket, None)
+        self.release(ticket)
 
     def queued(self, name: str) -> bool:
         """Whether an asynchronous invocation of `name` is queued or running."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from klaxon.adapters.site_hosting import FolderSite
 from klaxon.local import emulation, moto_speed
+from klaxon.local.event_source import QueueSource
 from klaxon.local.iam import LocalIam
 from klaxon.local.invoker import Invoker
 from klaxon.local.messaging import LocalMessaging
@@ -79,6 +80,7 @@ class LocalPlatform:
         self.config: Any = None  # the configuration file applied at start, keys in the clear
         self._chat_printer = logging.StreamHandler(sys.stdout)  # the log chat's messages (no Slack)
         self.socket_mode = SocketMode()
+        self.queues: dict[str, QueueSource] = {}  # by name: the rules that deliver through a queue
 
     @property
     def url(self) -> str:
@@ -90,7 +92,11 @@ class LocalPlatform:
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
         emulation.install(
-            self.invoker.invoke_async, self._start_execution, self.invoker.invoke, self.options.time_scale
+            self.invoker.invoke_async,
+            self._start_execution,
+            self.invoker.invoke,
+            self.options.time_scale,
+            queue_target=lambda queue, event: self.queues[queue].send(event),
         )
         if self.state is not None:
             self.state.open()  # before anything else: a second platform on the folder is refused
@@ -220,6 +226,10 @@ class LocalPlatform:
             events.put_rule(Name=sub.name, EventBusName=bus, EventPattern=json.dumps(sub.pattern))
             if sub.target_kind == "state_machine":
                 arn = state_machines[sub.target]
+            elif sub.queue is not None:  # drained in batches: klaxon.local.event_source
+                url = client("sqs").create_queue(QueueName=sub.name)["QueueUrl"]
+                arn = f"arn:aws:sqs:{emulation.REGION}:{emulation.ACCOUNT}:{url.rsplit('/', 1)[-1]}"
+                self.queues[sub.name] = QueueSource(sub.name, sub.target, sub.queue, self.invoker)
             else:
                 arn = f"arn:aws:lambda:{emulation.REGION}:{emulation.ACCOUNT}:function:{sub.target}"
             events.put_targets(Rule=sub.name, EventBusName=bus, Targets=[{"Id": sub.target, "Arn": arn}])

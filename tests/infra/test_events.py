@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from klaxon.events import SOURCE, SUBSCRIPTIONS, Subscription
+from klaxon.topology import FUNCTIONS
 from tests.infra.support import (
     denies_plain_http,
     environment_refs,
@@ -88,6 +89,8 @@ def test_rule_targets_its_function_with_a_dead_letter_queue_and_a_retry_policy(
     if subscription.target_kind == "state_machine":
         (machine,) = resources_of_type(cfn, "AWS::StepFunctions::StateMachine")
         assert ref(target["Arn"]) == machine
+    elif subscription.queue is not None:
+        assert cfn["Resources"][_arn_of(target["Arn"])]["Type"] == "AWS::SQS::Queue"
     else:
         assert ref(target["Arn"]) == function_logical_id(cfn, subscription.target)
     assert cfn["Resources"][ref(target["DeadLetterConfig"]["Arn"])]["Type"] == "AWS::SQS::Queue"
@@ -130,3 +133,39 @@ def test_scheduling_a_maintenance_window_publishes_the_status_page(cfn: dict[str
     assert "Maintenance Window Changed" in rule["EventPattern"]["detail-type"]
     (target,) = rule["Targets"]
     assert ref(target["Arn"]) == function_logical_id(cfn, "statuspage_publish")
+
+
+def _arn_of(arn: Any) -> str:
+    """The logical id behind a queue's `Fn::GetAtt [id, Arn]`."""
+    return str(arn["Fn::GetAtt"][0])
+
+
+@pytest.mark.parametrize("subscription", [s for s in SUBSCRIPTIONS if s.queue], ids=lambda s: s.name)
+def test_a_queued_subscription_is_drained_in_batches_reporting_failed_messages(
+    cfn: dict[str, Any], subscription: Subscription
+) -> None:
+    assert subscription.queue is not None
+    (target,) = _rule(cfn, subscription)["Targets"]
+    queue_id = _arn_of(target["Arn"])
+    queue = cfn["Resources"][queue_id]["Properties"]
+    (mapping,) = [
+        m["Properties"]
+        for m in resources_of_type(cfn, "AWS::Lambda::EventSourceMapping").values()
+        if _arn_of(m["Properties"]["EventSourceArn"]) == queue_id
+    ]
+    assert ref(mapping["FunctionName"]) == function_logical_id(cfn, subscription.target)
+    assert mapping["BatchSize"] == subscription.queue.batch_size
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert "MaximumBatchingWindowInSeconds" not in mapping  # a lone alert is not held back
+    assert queue["VisibilityTimeout"] >= 6 * FUNCTIONS[subscription.target].timeout_s
+    redrive = queue["RedrivePolicy"]
+    assert redrive["maxReceiveCount"] == subscription.queue.max_receives
+    assert cfn["Resources"][_arn_of(redrive["deadLetterTargetArn"])]["Type"] == "AWS::SQS::Queue"
+    # Only EventBridge may send to it.
+    (policy,) = [
+        p["Properties"]["PolicyDocument"]
+        for p in resources_of_type(cfn, "AWS::SQS::QueuePolicy").values()
+        if any(ref(q) == queue_id for q in p["Properties"]["Queues"])
+    ]
+    senders = [st for st in policy["Statement"] if st["Effect"] == "Allow"]
+    assert senders and all(st["Principal"] == {"Service": "events.amazonaws.com"} for st in senders)

@@ -1,0 +1,133 @@
+"""The alerts queue (issue 14 §6): the router takes alerts in batches, and only the messages it failed
+are received again; locally as in AWS's event source mapping."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+import httpx
+
+from klaxon.events import QueueDelivery
+from klaxon.local.event_source import QueueSource
+from klaxon.local.invoker import Invoker
+
+
+def _source(handler: Any, delivery: QueueDelivery | None = None) -> tuple[QueueSource, Invoker]:
+    invoker = Invoker()
+    invoker._handlers["router"] = handler  # the function under the queue, without importing the real one
+    return QueueSource("route-alerts", "router", delivery or QueueDelivery(), invoker), invoker
+
+
+def _bodies(event: dict[str, Any]) -> list[dict[str, Any]]:
+    return [json.loads(record["body"]) for record in event["Records"]]
+
+
+def test_a_burst_is_taken_in_batches_of_at_most_ten_and_a_lone_alert_at_once() -> None:
+    held, seen = threading.Event(), []
+
+    def router(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        held.wait(10)  # the first batch is running while the burst arrives
+        seen.append([body["n"] for body in _bodies(event)])
+        return {"batchItemFailures": []}
+
+    source, invoker = _source(router)
+    source.send({"n": 0})
+    time.sleep(0.1)
+    for n in range(1, 26):
+        source.send({"n": n})
+    held.set()
+    assert invoker.drain(10)
+    assert source.batches[0] == 1  # taken before the burst came: no batching window holds it back
+    assert max(source.batches) == 10 and sum(source.batches) == 26
+    assert sorted(n for batch in seen for n in batch) == list(range(26))  # each once
+    assert invoker.unfinished() == [] and invoker.dead_letters == []
+
+
+def test_only_the_failed_messages_are_received_again_and_dead_lettered_after_the_last_receive() -> None:
+    receives: dict[int, int] = {}
+
+    def router(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        failed = []
+        for record, body in zip(event["Records"], _bodies(event), strict=True):
+            receives[body["n"]] = receives.get(body["n"], 0) + 1
+            assert record["attributes"]["ApproximateReceiveCount"] == str(receives[body["n"]])
+            if (body["n"] == 1 and receives[1] < 3) or body["n"] == 2:  # 1 fails twice, 2 always
+                failed.append(record["messageId"])
+        return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
+
+    source, invoker = _source(router, QueueDelivery(max_receives=4))
+    for n in range(3):
+        source.send({"n": n})
+    assert invoker.drain(10)
+    assert receives == {0: 1, 1: 3, 2: 4}
+    assert [letter.event for letter in invoker.dead_letters] == [{"n": 2}]
+    assert invoker.unfinished() == []
+
+
+def test_a_batch_whose_function_raises_is_received_again_whole() -> None:
+    calls = []
+
+    def router(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(sorted(body["n"] for body in _bodies(event)))
+        if len(calls) == 1:
+            raise RuntimeError("the table is throttled")
+        return {"batchItemFailures": []}
+
+    source, invoker = _source(router)
+    source.send({"n": 0})
+    assert invoker.drain(10)
+    assert calls == [[0], [0]] and invoker.dead_letters == [] and invoker.unfinished() == []
+
+
+def test_waiting_messages_are_unfinished_work_kept_at_a_stop() -> None:
+    release = threading.Event()
+
+    def router(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        release.wait(10)
+        return {"batchItemFailures": []}
+
+    source, invoker = _source(router)
+    source.send({"n": 0})
+    source.send({"n": 1})
+    assert sorted(u["event"]["n"] for u in invoker.unfinished()) == [0, 1]
+    assert all(u["function"] == "router" for u in invoker.unfinished())  # rerun on the bus event alone
+    release.set()
+    assert invoker.drain(10) and invoker.unfinished() == []
+
+
+def test_the_router_names_only_the_message_it_could_not_route(platform: Any, http: httpx.Client) -> None:
+    queue = platform.queues["route-alerts"]
+    delivered: list[dict[str, Any]] = []
+    send = queue.send
+    queue.send = lambda event: (delivered.append(event), send(event))[1]
+    for key in ("queue-a", "queue-b"):
+        sent = http.post(
+            "/v2/enqueue",
+            json={
+                "routing_key": "KLAXON-DEMO-CHECKOUT-KEY-0000001",
+                "event_action": "trigger",
+                "dedup_key": key,
+                "payload": {"summary": key, "source": "test", "severity": "warning"},
+            },
+        )
+        assert sent.status_code == 202
+    assert platform.drain(30)
+    assert [e["detail-type"] for e in delivered] == ["Alert Received"] * 2
+
+    def record(message_id: str, body: str) -> dict[str, Any]:
+        return {"messageId": message_id, "body": body, "attributes": {"ApproximateReceiveCount": "2"}}
+
+    # Both alerts received again (a lost answer), and a message that is no bus event between them.
+    records = [
+        record("m1", json.dumps(delivered[0])),
+        record("m2", "{not json"),
+        record("m3", json.dumps(delivered[1])),
+    ]
+    answer = platform.invoker.invoke("router", {"Records": records})
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
+    for key in ("queue-a", "queue-b"):  # a redelivered alert joins nothing twice
+        (incident,) = http.get("/v1/incidents", params={"dedup_key": key}).json()["incidents"]
+        assert incident["alert_count"] == 1
