@@ -48,6 +48,12 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
         METER.reset()
         router.route(alert(1, "writes-probe"))
         duplicate = METER.writes_here()
+        # A batch from the alerts queue holding ten more of the key: they fold into one write.
+        from klaxon.services.incident.alert_batch import route_batch
+
+        METER.reset()
+        route_batch(router, [alert(n, "writes-probe") for n in range(2, 12)])
+        duplicate_in_batch = METER.writes_here() / 10
 
         events = [_event(f"key-{i % keys}", i) for i in range(alerts)]
         started = time.perf_counter()
@@ -60,6 +66,7 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
         return {
             "ddb_writes_per_new_incident": new_incident,
             "ddb_writes_per_duplicate_alert": duplicate,
+            "ddb_writes_per_duplicate_alert_in_a_batch_of_10": duplicate_in_batch,
             "pipeline_alerts": alerts,
             "pipeline_dedup_keys": keys,
             "ingest_alerts_per_second": round(alerts / accepted, 1),

@@ -40,6 +40,7 @@ def _storm(events: int, keys: int, senders: int) -> dict[str, object]:
         def send(client: httpx.Client, share: list[dict[str, object]]) -> list[int]:
             return [client.post("/v2/enqueue", json=body).status_code for body in share]
 
+        invoked = platform.invoker.invocations["router"]
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=senders) as pool:
             statuses = [s for got in pool.map(send, clients, shares) for s in got]
@@ -57,6 +58,9 @@ def _storm(events: int, keys: int, senders: int) -> dict[str, object]:
             "storm_settle_s": round(routed, 1),  # from the first event sent to every incident final
             "storm_non_202": sum(1 for s in statuses if s != 202),
             "storm_dead_letters": len(platform.invoker.dead_letters),
+            # The alerts queue's batches (issue 14 §6): one invocation per batch, not per event.
+            "storm_router_invocations": platform.invoker.invocations["router"] - invoked,
+            "storm_router_batch_mean": round(statistics.mean(platform.queues["route-alerts"].batches), 2),
         }
     finally:
         platform.stop()

@@ -10,7 +10,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon import wiring
+from klaxon.domain.incident.models import Alert
 from klaxon.events import AlertReceived, ChangeReceived, DetailType, IncidentChanged
+from klaxon.services.incident.alert_batch import route_batch
+from klaxon.services.incident.router import Outcome
 
 logger = Logger(service="klaxon-router")
 
@@ -23,18 +26,35 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 def _failed(records: list[dict[str, Any]]) -> list[str]:
-    """Route each message's bus event; the ids of those that failed, received again later (and after the
-    queue's last receive, dead-lettered). Powertools' batch utility would do the same loop for 45 ms more
-    of cold import on the page path."""
-    failed = []
+    """Route the batch's bus events, the alerts of one dedup key folded into one write
+    (klaxon.services.incident.alert_batch); the ids of the messages that failed, received again later (and
+    after the queue's last receive, dead-lettered). Powertools' batch utility routes one record at a time
+    and costs 45 ms more of cold import on the page path."""
+    service = wiring.container().router_service
+    failed: list[str] = []
+    alerts: list[tuple[str, Alert]] = []
     for record in records:
         try:
-            _route(json.loads(record["body"]))
+            event = json.loads(record["body"])
+            if event.get("detail-type") == DetailType.ALERT_RECEIVED:
+                alerts.append(
+                    (record["messageId"], service.alert_of(AlertReceived.model_validate(event["detail"])))
+                )
+            else:
+                _route(event)
         except Exception:
             logger.exception(
                 "routing failed: the message is received again", extra={"id": record["messageId"]}
             )
             failed.append(record["messageId"])
+    for (message_id, _), result in zip(alerts, route_batch(service, [a for _, a in alerts]), strict=True):
+        if isinstance(result, Exception):
+            logger.error(
+                "routing failed: the message is received again", extra={"id": message_id}, exc_info=result
+            )
+            failed.append(message_id)
+        else:
+            _log(result)
     return failed
 
 
@@ -50,9 +70,10 @@ def _route(event: dict[str, Any]) -> dict[str, Any]:
         return {"result": "released", "incidents": [i.id for i in released]}
     if detail_type != DetailType.ALERT_RECEIVED:
         raise ValueError(f"router does not handle {detail_type!r}")
-    outcome = service.handle(AlertReceived.model_validate(event["detail"]))
-    incident = outcome.incident
-    logger.info(
-        "alert routed", extra={"result": outcome.result, "incident": incident.id if incident else None}
-    )
-    return {"result": outcome.result, "incident": incident.id if incident else None}
+    return _log(service.handle(AlertReceived.model_validate(event["detail"])))
+
+
+def _log(outcome: Outcome) -> dict[str, Any]:
+    routed = {"result": outcome.result, "incident": outcome.incident.id if outcome.incident else None}
+    logger.info("alert routed", extra=routed)
+    return routed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem, OutboxAt
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.domain.errors import Conflict, InvalidInput
-from klaxon.domain.incident.dedup import DedupClaim, memory_slot
+from klaxon.domain.incident.dedup import DedupClaim, joinable_at_once, memory_slot
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import (
     Alert,
@@ -255,44 +256,56 @@ class DynamoIncidentRepository:
                 raise Conflict(f"incident {incident.id} already exists") from exc
             raise
 
-    def add_alert(
-        self, incident_id: str, alert: Alert, now: datetime, *, known_count: int, event: IncidentEvent
+    def add_alerts(
+        self,
+        incident_id: str,
+        alerts: Sequence[Alert],
+        now: datetime,
+        *,
+        known_count: int,
+        event: IncidentEvent,
     ) -> Incident:
-        """One conditional UpdateItem: count the alert and remember its id, unless the incident is resolved
-        or already holds the id (a redelivery). `known_count` is the alert_count the caller read."""
+        """One conditional UpdateItem: count the alerts and remember their ids, unless the incident is
+        resolved or already holds one of the ids (a redelivery). `known_count` is the alert_count the
+        caller read; the alerts fit in the generation the first of them joins."""
+        ids = [a.id for a in alerts]
+        where = memory_slot(known_count)
+        if not joinable_at_once(known_count, ids):
+            raise ValueError("add_alerts takes distinct alerts of one generation of remembered ids")
         item = IncidentItem(id=incident_id)
         open_states = [s.value for s in allowed_from(IncidentStatus.RESOLVED)]
-        condition: Condition = (
-            IncidentItem.status.is_in(*open_states)
-            & (IncidentItem.last_alert_id.does_not_exist() | (IncidentItem.last_alert_id != alert.id))
-            & ~IncidentItem.alert_ids_0.contains(alert.id)
-            & ~IncidentItem.alert_ids_1.contains(alert.id)
-        )
-        where = memory_slot(known_count)
+        condition: Condition = IncidentItem.status.is_in(*open_states)
+        for alert_id in ids:
+            condition &= (
+                (IncidentItem.last_alert_id.does_not_exist() | (IncidentItem.last_alert_id != alert_id))
+                & ~IncidentItem.alert_ids_0.contains(alert_id)
+                & ~IncidentItem.alert_ids_1.contains(alert_id)
+            )
         remembered = (IncidentItem.alert_ids_0, IncidentItem.alert_ids_1)[where.slot]
         remember: Any
         if where.fresh:
             # Replaces the generation before last; only at the count read, so two alerts starting the
             # generation together cannot overwrite each other's id (the loser reads again and retries).
             condition &= IncidentItem.alert_count == known_count
-            remember = remembered.set({alert.id})
+            remember = remembered.set(set(ids))
         else:
-            remember = remembered.add({alert.id})
+            remember = remembered.add(set(ids))
+        instances = {i.fingerprint: i for alert in alerts for i in alert.instances}  # the latest of each
         actions = [
-            IncidentItem.alert_count.add(1),
+            IncidentItem.alert_count.add(len(ids)),
             IncidentItem.last_alert_at.set(iso(now)),
-            IncidentItem.last_alert_id.set(alert.id),
+            IncidentItem.last_alert_id.set(ids[-1]),
             remember,
             IncidentItem.updated_at.set(iso(now)),
             IncidentItem.revision.add(1),
             IncidentItem.outbox.set(_outbox(event)),
-            *_instance_actions(alert),
+            *[IncidentItem.alerts[f].set(i.model_dump(mode="json")) for f, i in instances.items()],
         ]
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as exc:
             if exc.cause_response_code in _CONDITION_FAILED:
-                raise Conflict(f"incident {incident_id} is resolved or already has alert {alert.id}") from exc
+                raise Conflict(f"incident {incident_id} is resolved or already has one of {ids}") from exc
             raise
         return from_item(item)
 

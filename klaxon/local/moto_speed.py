@@ -74,6 +74,7 @@ UNTRACKED_SERVICES = frozenset(
         "ses",
         "sesv2",
         "sns",
+        "sqs",  # the alerts queue (klaxon.local.event_source drains it)
         "ssm",
         "stepfunctions",
         "sts",

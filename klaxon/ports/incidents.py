@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -62,11 +63,18 @@ class IncidentRepository(Protocol):
     def create(self, incident: Incident, *, entry: TimelineEntry, event: IncidentEvent) -> None:
         """Write a new incident (whose dedup key the caller has claimed) and its first timeline entry."""
 
-    def add_alert(
-        self, incident_id: str, alert: Alert, now: datetime, *, known_count: int, event: IncidentEvent
+    def add_alerts(
+        self,
+        incident_id: str,
+        alerts: Sequence[Alert],
+        now: datetime,
+        *,
+        known_count: int,
+        event: IncidentEvent,
     ) -> Incident:
-        """Count one more alert on an open incident in a single write, remembering its id; Conflict if it
-        is resolved or already holds the alert (`known_count`: the alert_count the caller read)."""
+        """Count alerts on an open incident in a single write, remembering their ids; Conflict if it is
+        resolved or already holds one of them (`known_count`: the alert_count the caller read). They must
+        fit in one generation of remembered ids (domain.incident.dedup.room_in_generation)."""
 
     def transition(
         self,

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from klaxon.domain.access.rotation import SecretVersions
 from klaxon.domain.errors import Conflict, NotFound
-from klaxon.domain.incident.dedup import DedupClaim, memory_slot
+from klaxon.domain.incident.dedup import DedupClaim, joinable_at_once, memory_slot
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.intake.integration import IntegrationRef
@@ -169,30 +169,40 @@ class MemoryIncidents:
             self.timeline.add(entry)
             self._commit(incident.id, event)
 
-    def add_alert(
-        self, incident_id: str, alert: Alert, now: datetime, *, known_count: int, event: IncidentEvent
+    def add_alerts(
+        self,
+        incident_id: str,
+        alerts: Sequence[Alert],
+        now: datetime,
+        *,
+        known_count: int,
+        event: IncidentEvent,
     ) -> Incident:
+        ids = [a.id for a in alerts]
+        if not joinable_at_once(known_count, ids):
+            raise ValueError("add_alerts takes distinct alerts of one generation of remembered ids")
         with self._lock:
             self.writes += 1
             current = self.items[incident_id]
             sets = list(self.remembered.get(incident_id, (frozenset(), frozenset())))
-            held = alert.id in sets[0] or alert.id in sets[1] or self.last_alert.get(incident_id) == alert.id
+            last = self.last_alert.get(incident_id)
+            held = any(i in sets[0] or i in sets[1] or i == last for i in ids)
             where = memory_slot(known_count)
             if not current.status.is_open or held:
                 raise Conflict("resolved or duplicate delivery")
             if where.fresh and current.alert_count != known_count:
                 raise Conflict("another alert started the generation")
-            sets[where.slot] = frozenset({alert.id}) | (frozenset() if where.fresh else sets[where.slot])
+            sets[where.slot] = frozenset(ids) | (frozenset() if where.fresh else sets[where.slot])
             self.remembered[incident_id] = (sets[0], sets[1])
-            self.last_alert[incident_id] = alert.id
+            self.last_alert[incident_id] = ids[-1]
             updated = current.model_copy(
                 update={
-                    "alert_count": current.alert_count + 1,
+                    "alert_count": current.alert_count + len(ids),
                     "last_alert_at": now,
-                    "last_alert_id": alert.id,
+                    "last_alert_id": ids[-1],
                     "recent_alert_ids": sets[0] | sets[1],
                     "updated_at": now,
-                    "alerts": {**current.alerts, **{i.fingerprint: i for i in alert.instances}},
+                    "alerts": {**current.alerts, **{i.fingerprint: i for a in alerts for i in a.instances}},
                 }
             )
             self.items[incident_id] = updated

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import count
 from typing import Any
@@ -27,11 +28,17 @@ from tests.fakes.memory import FixedClock, MemoryIncidents
 class NoiseMemoryIncidents(MemoryIncidents):
     """MemoryIncidents plus what grouping, maintenance and inhibition need; every alert bumps a revision."""
 
-    def add_alert(
-        self, incident_id: str, alert: Alert, now: datetime, *, known_count: int, event: IncidentEvent
+    def add_alerts(
+        self,
+        incident_id: str,
+        alerts: Sequence[Alert],
+        now: datetime,
+        *,
+        known_count: int,
+        event: IncidentEvent,
     ) -> Incident:
         with self._lock:
-            updated = super().add_alert(incident_id, alert, now, known_count=known_count, event=event)
+            updated = super().add_alerts(incident_id, alerts, now, known_count=known_count, event=event)
             self.items[incident_id] = updated.model_copy(update={"revision": updated.revision + 1})
             return self.items[incident_id]
 

@@ -169,3 +169,9 @@ def test_a_queued_subscription_is_drained_in_batches_reporting_failed_messages(
     ]
     senders = [st for st in policy["Statement"] if st["Effect"] == "Allow"]
     assert senders and all(st["Principal"] == {"Service": "events.amazonaws.com"} for st in senders)
+    rules = {
+        rule_id
+        for rule_id, rule in resources_of_type(cfn, "AWS::Events::Rule").items()
+        if rule["Properties"]["Name"] == subscription.name
+    }
+    assert all({_arn_of(st["Condition"]["ArnEquals"]["aws:SourceArn"])} == rules for st in senders)

@@ -69,6 +69,23 @@ def test_new_incident_costs_four_writes_and_a_duplicate_one(router, writes):
     assert writes.writes_here() == 5
 
 
+def test_a_batch_of_one_keys_alerts_is_one_write_after_the_incident(router, repo, writes):
+    from klaxon.services.incident.alert_batch import route_batch
+
+    fp = [AlertInstance(fingerprint=f"fp{n % 2}", status="firing", labels={"n": str(n)}) for n in range(5)]
+    results = route_batch(router, [make_alert(n, instances=[fp[n]]) for n in range(5)])
+    assert [r.result for r in results] == ["created", "added", "added", "added", "added"]
+    assert writes.writes_here() == 4 + 1
+    incident = repo.get(results[0].incident.id)
+    assert (incident.alert_count, incident.last_alert_id) == (5, "a4")
+    assert {f: i.labels["n"] for f, i in incident.alerts.items()} == {"fp0": "4", "fp1": "3"}  # the latest
+    with pytest.raises(Conflict):  # any alert it already holds refuses the whole write
+        repo.add_alerts(
+            incident.id, [make_alert(9), make_alert(2)], datetime.now(UTC), known_count=5, event=ADDED
+        )
+    assert repo.get(incident.id).alert_count == 5
+
+
 def test_a_second_claim_of_the_same_key_conflicts(repo):
     now = datetime.now(UTC)
     repo.claim_dedup_key("checkout", "k", "i1", now, replaces=None)
@@ -82,7 +99,7 @@ def test_alerts_cannot_be_added_to_a_resolved_incident(router, repo):
     incident = router.route(make_alert(1)).incident
     router.route(make_alert(2, action=AlertAction.RESOLVE))
     with pytest.raises(Conflict):
-        repo.add_alert(incident.id, make_alert(3), datetime.now(UTC), known_count=1, event=ADDED)
+        repo.add_alerts(incident.id, [make_alert(3)], datetime.now(UTC), known_count=1, event=ADDED)
 
 
 def test_alert_instances_are_kept_by_fingerprint(router, repo):

@@ -126,6 +126,18 @@ def memory_slot(alert_count: int, per_generation: int = REMEMBERED_ALERTS) -> Me
     return MemorySlot(slot=generation % 2, fresh=alert_count > 0 and alert_count % per_generation == 0)
 
 
+def room_in_generation(alert_count: int, per_generation: int = REMEMBERED_ALERTS) -> int:
+    """How many alerts may join an incident holding `alert_count` alerts in one write: the ones that share
+    the generation of remembered ids the first of them starts or joins."""
+    return per_generation - alert_count % per_generation
+
+
+def joinable_at_once(alert_count: int, alert_ids: Sequence[str]) -> bool:
+    """Whether these alerts may join an incident holding `alert_count` alerts in one write: some, each
+    once, all in the generation of remembered ids the first starts or joins."""
+    return 0 < len(alert_ids) <= room_in_generation(alert_count) and len(set(alert_ids)) == len(alert_ids)
+
+
 def was_delivered(incident: Incident, alert_id: str) -> bool:
     """True when the incident already holds this alert: the bus delivered it again."""
     return alert_id == incident.last_alert_id or alert_id in incident.recent_alert_ids

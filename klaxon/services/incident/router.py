@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -99,11 +99,15 @@ class RouterService:
     runbooks: Callable[[], Runbooks] = lambda: NO_RUNBOOKS  # the configuration's, per revision
 
     def handle(self, detail: AlertReceived) -> Outcome:
+        return self.route(self.alert_of(detail))
+
+    def alert_of(self, detail: AlertReceived) -> Alert:
+        """The alert an Alert Received event carries, or the one it names in the payload store."""
         if detail.alert is not None:
-            return self.route(detail.alert)
+            return detail.alert
         if detail.payload_ref is None:
             raise ValueError("Alert Received carries neither an alert nor a payload reference")
-        return self.route(Alert.model_validate_json(self.payloads.get(detail.payload_ref)))
+        return Alert.model_validate_json(self.payloads.get(detail.payload_ref))
 
     def route(self, alert: Alert) -> Outcome:
         if alert.action is AlertAction.TRIGGER:
@@ -159,8 +163,8 @@ class RouterService:
         joining = group.joining(latest) if group is not None else alert
         added = IncidentEvent(DetailType.INCIDENT_UPDATED, actor, "alert added")
         try:
-            incident = self.incidents.add_alert(
-                latest.id, joining, self.clock.now(), known_count=latest.alert_count, event=added
+            incident = self.incidents.add_alerts(
+                latest.id, [joining], self.clock.now(), known_count=latest.alert_count, event=added
             )
         except Conflict:
             again = self.incidents.get(latest.id)
@@ -170,6 +174,16 @@ class RouterService:
         if group is not None:
             self.noise.resolve_elsewhere(alert, incident.id)
         return Outcome(RouteResult.ADDED, incident)
+
+    def join_all(self, incident: Incident, alerts: Sequence[Alert]) -> Incident:
+        """More alerts of the open incident's dedup key, that no grouping rule takes, joined in one write
+        (services.incident.alert_batch); Conflict if it resolved meanwhile or already holds one of them.
+        They must fit the generation of remembered ids the first starts (dedup.room_in_generation)."""
+        actor = f"integration:{alerts[-1].integration}"
+        added = IncidentEvent(DetailType.INCIDENT_UPDATED, actor, f"{len(alerts)} alerts added")
+        return self.incidents.add_alerts(
+            incident.id, alerts, self.clock.now(), known_count=incident.alert_count, event=added
+        )
 
     def _delivered_before(self, alert: Alert) -> Incident | None:
         """The incident of the key that already took this alert, since resolved: the bus delivered it again
