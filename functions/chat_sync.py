@@ -1,7 +1,8 @@
-"""Chat rooms: every incident event brings the incident's room up to date (opens it for a significant
-incident, invites who is on call, updates its pinned summary and announcement card); a timer every 5 minutes
-reminds rooms to post status updates, archives rooms whose time after resolution has come and keeps on-call
-user groups current (as does each "Schedule Changed"). The rules are klaxon.services.chat's."""
+"""Chat rooms: every incident event, and every public update of its status page incident, brings the
+incident's room up to date (opens it for a significant incident, invites who is on call, updates its pinned
+summary and announcement card); a timer every 5 minutes reminds rooms to post status updates, archives
+rooms whose time after resolution has come and keeps on-call user groups current (as does each "Schedule
+Changed"). The rules are klaxon.services.chat's."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from klaxon import wiring
-from klaxon.events import INCIDENT_DETAIL_TYPES, DetailType, IncidentChanged, ScheduleChanged
+from klaxon.events import (
+    INCIDENT_DETAIL_TYPES,
+    DetailType,
+    IncidentChanged,
+    ScheduleChanged,
+    StatusUpdatePosted,
+)
 
 logger = Logger(service="klaxon-chat")
 
@@ -23,9 +30,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("detail-type") == DetailType.SCHEDULE_CHANGED:
         changed_schedule = ScheduleChanged.model_validate(event["detail"]).schedule_id
         return {"groups": container.oncall_groups.sync(changed_schedule)}
-    if event.get("detail-type") in INCIDENT_DETAIL_TYPES:
-        changed = IncidentChanged.model_validate(event["detail"])
-        room = service.sync(changed.incident.id)
+    detail_type = event.get("detail-type")
+    if detail_type in INCIDENT_DETAIL_TYPES or detail_type == DetailType.STATUS_UPDATE_POSTED:
+        if detail_type == DetailType.STATUS_UPDATE_POSTED:  # the public incident's components, for SLA lines
+            incident_id = StatusUpdatePosted.model_validate(event["detail"]).incident_id
+        else:
+            incident_id = IncidentChanged.model_validate(event["detail"]).incident.id
+        room = service.sync(incident_id)
         if room is None:
             return {"room": None}
         logger.info(

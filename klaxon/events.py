@@ -251,8 +251,13 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     ),
     Subscription(
         name="sync-chat-rooms",
+        # A public update too: the room may open before the status page's incident (both follow Incident
+        # Triggered), and its summary's SLA budget lines come from that incident's components.
         pattern=pattern(
-            DetailType.INCIDENT_TRIGGERED, DetailType.INCIDENT_ACKNOWLEDGED, DetailType.INCIDENT_RESOLVED
+            DetailType.INCIDENT_TRIGGERED,
+            DetailType.INCIDENT_ACKNOWLEDGED,
+            DetailType.INCIDENT_RESOLVED,
+            DetailType.STATUS_UPDATE_POSTED,
         ),
         target="chat_sync",
         description="Open significant incidents' chat rooms; keep each room's summary and card current",
