@@ -77,10 +77,6 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
         platform.stop()
 
 
-if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
-
-
 def low_urgency_alert(alert_id: str, key: str) -> Any:
     """A checkout alert at warning severity: low urgency, so nothing escalates beside what is measured."""
     from datetime import UTC, datetime
@@ -98,3 +94,7 @@ def low_urgency_alert(alert_id: str, key: str) -> Any:
         summary="bench",
         severity=Severity.WARNING,
     )
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
