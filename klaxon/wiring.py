@@ -9,7 +9,7 @@ The local platform builds its own (`build(settings, status_site=...)`) and `inst
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -581,16 +581,9 @@ class Container:
         from klaxon.domain.chat.messages import ChatMessage
         from klaxon.services.sla.alerts import SlaAlerts
 
-        def rooms_of(components: Sequence[str]) -> list[str]:
-            """The rooms of the open incidents whose public incidents hold any of `components`."""
-            snapshot = self.statuspage_service.snapshot()
-            if snapshot is None:
-                return []
-            burning = {
-                i.incident_id for i in snapshot.incidents if i.is_open and set(i.components) & set(components)
-            }
-            rooms = (self.chat_rooms.get(incident_id) for incident_id in sorted(burning))
-            return [found[0].room for found in rooms if found is not None and found[0].room]
+        def room_of(incident_id: str) -> str | None:
+            found = self.chat_rooms.get(incident_id)
+            return (found[0].room or None) if found is not None else None
 
         return SlaAlerts(
             budgets=self.sla_service,
@@ -600,7 +593,7 @@ class Container:
             bus=self.bus,
             clock=self.clock,
             ids=self.ids,
-            rooms_of=rooms_of,
+            room_of=room_of,
             post=lambda room, text: self.chat.post(room, ChatMessage(text=f":warning: {text}")),
         )
 

@@ -34,8 +34,8 @@ class SlaAlerts:
     clock: Clock
     ids: IdGenerator
     # Say a budget about to run out in the rooms of the open incidents burning it (the channel, besides
-    # the page): the components' rooms, and how to post to one.
-    rooms_of: Callable[[Sequence[str]], Sequence[str]] = lambda _components: ()
+    # the page): an incident's room (None without one), and how to post to one.
+    room_of: Callable[[str], str | None] = lambda _incident_id: None
     post: Callable[[str, str], object] | None = None
 
     def check(self) -> list[str]:
@@ -70,7 +70,8 @@ class SlaAlerts:
         """A failed post is logged: the alert is raised, and the summary shows the budget too."""
         if self.post is None:
             return
-        for room in self.rooms_of(components):
+        rooms = (self.room_of(incident_id) for incident_id in self.budgets.burning_incidents(components))
+        for room in (room for room in rooms if room):
             try:
                 self.post(room, text)
             except ChatFailed as error:

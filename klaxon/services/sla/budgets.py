@@ -61,6 +61,15 @@ class SlaService:
         ended = public if public.resolved_at else public.model_copy(update={"resolved_at": resolved})
         return incident_shares(self.customers(), self.slos(), spans_by_component([ended]))
 
+    def burning_incidents(self, components: Sequence[str]) -> list[str]:
+        """The Klaxon incidents whose open public incidents hold any of `components`: those burning the
+        budgets of those components now."""
+        snapshot = self.snapshot()
+        if snapshot is None:
+            return []
+        wanted = set(components)
+        return sorted({i.incident_id for i in snapshot.incidents if i.is_open and wanted & set(i.components)})
+
     def incident_facts(self, public: PublicIncident | None) -> list[Fact]:
         """The summary lines of an open incident's room: each budget its components feed, how much is used
         and when it runs out at the current burn ("Acme Bank's 99.95% storefront budget: 64% used, runs

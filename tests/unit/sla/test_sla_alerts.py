@@ -220,7 +220,19 @@ def test_a_budget_about_to_run_out_is_said_in_the_rooms_burning_it_and_a_failed_
             raise ChatFailed("channel_not_found")
         posted.append((room, text))
 
-    service.rooms_of = lambda components: ["CBROKEN", "C123"] if "checkout" in components else []
+    opened = incident(2, {"checkout": ComponentStatus.MAJOR_OUTAGE}, started=NOW - timedelta(minutes=5))
+    elsewhere = incident(3, {"api": ComponentStatus.MAJOR_OUTAGE}, started=NOW - timedelta(minutes=5))
+    snapshot = service.budgets.snapshot()
+    assert snapshot is not None
+    service.budgets.snapshot = lambda: snapshot.model_copy(
+        update={"incidents": [*snapshot.incidents, opened, elsewhere]}
+    )
+    rooms = {
+        "i0001": "CBROKEN",
+        "i0002": "C123",
+        "i0003": "CAPI",
+    }  # i0001 and i0002 burn checkout, i0003 the API
+    service.room_of = rooms.get
     service.post = post
     raised = service.check()
     assert any(key.split("#")[2] == "runs-out" for key in raised)
