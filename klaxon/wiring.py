@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from klaxon.adapters.slack_credentials import SlackCredentials
     from klaxon.adapters.sns_verify import HttpSubscriptionConfirmer, SnsSignatureVerifier
     from klaxon.adapters.timeline import DynamoTimelineRepository
+    from klaxon.adapters.trackers import ConfiguredTrackers
     from klaxon.domain.incident.models import Incident
     from klaxon.domain.paging.pages import Page
     from klaxon.domain.statuspage.models import PublicIncident
@@ -497,18 +498,24 @@ class Container:
         )
 
     @part
+    def configured_trackers(self) -> ConfiguredTrackers:
+        """The configured trackers' credentials (read at most once a minute) and their clients."""
+        from klaxon.adapters.trackers import ConfiguredTrackers
+
+        return ConfiguredTrackers(self.settings)
+
+    @part
     def action_service(self) -> ActionService:
         """Action items filed as tickets in the trackers the config names, and their completion."""
         from klaxon.adapters.postmortem_store import DynamoPostmortems
         from klaxon.adapters.ticket_index import DynamoTicketIndex
-        from klaxon.adapters.trackers import ConfiguredTrackers
         from klaxon.services.postmortem.actions import ActionService
 
         public_url = (self.settings.public_url or "").rstrip("/")
         return ActionService(
             store=DynamoPostmortems(),
             policy=self.config_views.postmortems,
-            trackers=ConfiguredTrackers(self.settings),
+            trackers=self.configured_trackers,
             index=DynamoTicketIndex(),
             clock=self.clock,
             ids=self.ids,

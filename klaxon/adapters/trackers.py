@@ -5,11 +5,14 @@ the stack's tracker secret, each by tracker id:
      "eng-linear": {"api_key": "lin_api_…", "webhook_secret": "lin_wh_…"},
      "web-asana": {"token": "…", "webhook_token": "…"}}
 
-A tracker without its credentials files nothing: its items wait (`klaxon action list --unsynced`)."""
+A tracker without its credentials files nothing: its items wait (`klaxon action list --unsynced`). A
+container reads the secret at most once a minute: a changed credential is used within a minute."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 from klaxon.adapters.asana import AsanaTracker
@@ -25,6 +28,7 @@ NEEDED = {
     TrackerKind.LINEAR: ("api_key",),
     TrackerKind.ASANA: ("token",),
 }
+CACHE_SECONDS = 60.0  # as the integrations' signing secrets (klaxon.adapters.signing_secrets)
 
 
 def tracker_credentials(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -48,9 +52,16 @@ class ConfiguredTrackers:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._read: tuple[float, dict[str, dict[str, Any]]] | None = None
+        self._lock = threading.Lock()
 
     def credentials(self, tracker_id: str) -> dict[str, Any]:
-        return tracker_credentials(self.settings).get(tracker_id, {})
+        """One tracker's credentials, from a copy of the secret at most CACHE_SECONDS old: a webhook
+        delivery or a filing run does not read Secrets Manager each time."""
+        with self._lock:
+            if self._read is None or time.monotonic() - self._read[0] >= CACHE_SECONDS:
+                self._read = (time.monotonic(), tracker_credentials(self.settings))
+            return self._read[1].get(tracker_id, {})
 
     def __call__(self, target: TrackerTarget) -> Tracker | None:
         found = self.credentials(target.id)

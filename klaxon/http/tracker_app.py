@@ -18,7 +18,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from klaxon import wiring
 from klaxon.adapters import asana, jira, linear
 from klaxon.adapters.ticket_index import DynamoHookSecrets
-from klaxon.adapters.trackers import ConfiguredTrackers
 from klaxon.domain.errors import InvalidInput, NotFound, Unauthorized
 from klaxon.domain.postmortem.actions import Completion, Ticket, TrackerFailed, TrackerKind, TrackerTarget
 from klaxon.http import errors
@@ -54,7 +53,7 @@ def _target(tracker_id: str, kind: TrackerKind) -> tuple[TrackerTarget, dict[str
     target = container.config_views.postmortems().trackers.trackers.get(tracker_id)
     if target is None or target.kind is not kind:
         raise NotFound(f"no {kind.value} tracker {tracker_id!r} is configured")
-    return target, ConfiguredTrackers(container.settings).credentials(tracker_id)
+    return target, container.configured_trackers.credentials(tracker_id)
 
 
 def _secret(credentials: dict[str, Any], name: str) -> str:

@@ -195,3 +195,29 @@ def test_a_linear_webhook_is_verified_by_signature_and_age(linear_server):
     assert not linear.verified(body, headers["Linear-Signature"], "lin_wh_secret", delivery, later)
     found = linear.completion("eng-linear", delivery)
     assert found is not None and found.key == "ENG-1" and found.done_at is not None
+
+
+def test_the_tracker_secret_is_read_at_most_once_a_minute_per_container(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from klaxon.adapters import trackers
+    from klaxon.settings import Settings
+
+    reads: list[str] = []
+    stored = {"ops-jira": {"email": "ops@acme.test", "api_token": "t1", "webhook_secret": "s1"}}
+
+    def read(secret_id: str) -> dict[str, object]:
+        reads.append(secret_id)
+        return json.loads(json.dumps(stored))
+
+    clock = [1000.0]
+    monkeypatch.setattr(trackers, "secret_fields", read)
+    monkeypatch.setattr(trackers.time, "monotonic", lambda: clock[0])
+    configured = trackers.ConfiguredTrackers(Settings(tracker_secret="arn:secret:trackers"))
+    for _ in range(3):  # three webhook deliveries in one minute
+        assert configured.credentials("ops-jira")["webhook_secret"] == "s1"
+    assert reads == ["arn:secret:trackers"]
+    stored["ops-jira"]["webhook_secret"] = "s2"  # rotated by the operator
+    clock[0] += trackers.CACHE_SECONDS
+    assert configured.credentials("ops-jira")["webhook_secret"] == "s2"
+    assert configured.credentials("eng-linear") == {} and len(reads) == 2
