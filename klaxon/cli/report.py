@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
-from klaxon.domain.report_window import EXAMPLES, window
+from klaxon.domain.report_window import EXAMPLES, last_full_month, period, window
 
 app = typer.Typer(
     help="Reports on on-call load and pay, alert noise, action items and response times.",
@@ -145,9 +145,8 @@ FORMATS = ("table", "json", "csv", "html", "pdf")
 def _last_full_month() -> str:
     from datetime import UTC, datetime
 
-    today = datetime.now(UTC).astimezone().date()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+    now = datetime.now(UTC)
+    return last_full_month(now, now.astimezone().tzinfo or UTC)
 
 
 def _write(kind: str, body: dict[str, object], form: str, out: str | None, title: str) -> bool:
@@ -253,32 +252,13 @@ def report_response(
 def _period(month: str | None, quarter: str | None, year: str | None) -> tuple[str, dict[str, str]]:
     """The report's name and [start, end) in UTC: a month, a quarter (2026-Q4) or a year; default the last
     full month."""
-    import re
     from datetime import UTC, datetime
 
-    given = [v for v in (month, quarter, year) if v]
-    if len(given) > 1:
-        raise typer.BadParameter("give one of --month, --quarter and --year")
-    if quarter:
-        found = re.fullmatch(r"(\d{4})-Q([1-4])", quarter)
-        if found is None:
-            raise typer.BadParameter(f"{quarter!r}: write a quarter as 2026-Q4", param_hint="--quarter")
-        first = (int(found.group(2)) - 1) * 3 + 1
-        start = datetime(int(found.group(1)), first, 1, tzinfo=UTC)
-        end = datetime(start.year + (first + 3 > 12), (first + 3 - 1) % 12 + 1, 1, tzinfo=UTC)
-        return quarter, {"start": start.isoformat(), "end": end.isoformat()}
-    if year:
-        if not re.fullmatch(r"\d{4}", year):
-            raise typer.BadParameter(f"{year!r}: write a year as 2026", param_hint="--year")
-        start = datetime(int(year), 1, 1, tzinfo=UTC)
-        return year, {"start": start.isoformat(), "end": start.replace(year=start.year + 1).isoformat()}
-    name = month or _last_full_month()
-    found = re.fullmatch(r"(\d{4})-(\d{2})", name)
-    if found is None or not 1 <= int(found.group(2)) <= 12:
-        raise typer.BadParameter(f"{name!r}: write a month as 2026-11", param_hint="--month")
-    start = datetime(int(found.group(1)), int(found.group(2)), 1, tzinfo=UTC)
-    end = datetime(start.year + (start.month == 12), start.month % 12 + 1, 1, tzinfo=UTC)
-    return name, {"start": start.isoformat(), "end": end.isoformat()}
+    try:
+        name, begin, stop = period(datetime.now(UTC), UTC, month=month, quarter=quarter, year=year)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    return name, {"start": begin.isoformat(), "end": stop.isoformat()}
 
 
 @app.command("sla")

@@ -1,5 +1,6 @@
 """The window a report covers, from what a person types: `--since 7d`, `--from "last monday"`,
-`--month 2026-11`, ISO times, or nothing (the last 30 days). `now` and the zone are arguments."""
+`--month 2026-11`, `--quarter 2026-Q4`, `--year 2026`, ISO times, or nothing (the last 30 days, or for a
+period report the last full month). `now` and the zone are arguments."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ _SPAN = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
 _AGO = re.compile(r"^(\d+\s*(?:m|min|h|d|w))\s+ago$")
 _UNIT = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
 EXAMPLES = "7d, 12h, 2w, today, yesterday, last monday, 3d ago, 2026-11-01, 2026-11-01T09:00Z"
 
 
@@ -58,6 +61,44 @@ def month_window(text: str, zone: tzinfo) -> tuple[datetime, datetime]:
     year, month = int(found.group(1)), int(found.group(2))
     following = date(year + month // 12, month % 12 + 1, 1)
     return _midnight(date(year, month, 1), zone), _midnight(following, zone)
+
+
+def last_full_month(now: datetime, zone: tzinfo) -> str:
+    """The calendar month before the one `now` is in, in `zone`: `2026-11` on any day of December."""
+    today = now.astimezone(zone).date()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def period(
+    now: datetime,
+    zone: tzinfo,
+    *,
+    month: str | None = None,
+    quarter: str | None = None,
+    year: str | None = None,
+) -> tuple[str, datetime, datetime]:
+    """A period report's name and [start, end): a month (2026-11), a quarter (2026-Q4) or a year (2026);
+    none of them: the last full month."""
+    if sum(1 for given in (month, quarter, year) if given) > 1:
+        raise ValueError("give one of --month, --quarter and --year")
+    if quarter:
+        found = _QUARTER.match(quarter.strip())
+        if found is None:
+            raise ValueError(f"{quarter!r} is not a quarter; use YYYY-Qn, e.g. 2026-Q4")
+        first = (int(found.group(2)) - 1) * 3 + 1
+        start, _ = month_window(f"{found.group(1)}-{first:02d}", zone)
+        _, end = month_window(f"{found.group(1)}-{first + 2:02d}", zone)
+        return quarter.strip(), start, end
+    if year:
+        if _YEAR.match(year.strip()) is None:
+            raise ValueError(f"{year!r} is not a year; use YYYY, e.g. 2026")
+        start, _ = month_window(f"{year.strip()}-01", zone)
+        _, end = month_window(f"{year.strip()}-12", zone)
+        return year.strip(), start, end
+    name = month or last_full_month(now, zone)
+    start, end = month_window(name, zone)
+    return name.strip(), start, end
 
 
 def window(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from klaxon.domain.report_window import parse_moment, window
+from klaxon.domain.report_window import last_full_month, parse_moment, period, window
 
 NOW = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)  # a Thursday
 NY = ZoneInfo("America/New_York")
@@ -63,3 +63,28 @@ def test_last_monday_is_midnight_in_the_readers_zone():
 def test_bad_windows_say_what_is_wrong(kwargs, message):
     with pytest.raises(ValueError, match=message):
         window(NOW, UTC, **kwargs)
+
+
+def test_a_period_is_a_month_a_quarter_or_a_year_and_by_default_the_last_full_month():
+    now = datetime(2027, 1, 3, 9, 0, tzinfo=UTC)
+    assert last_full_month(now, UTC) == "2026-12"
+    assert (
+        last_full_month(datetime(2026, 12, 1, 0, 30, tzinfo=UTC), ZoneInfo("America/New_York")) == "2026-10"
+    )
+
+    def day(*ymd: int) -> datetime:
+        return datetime(*ymd, tzinfo=UTC)
+
+    assert period(now, UTC) == ("2026-12", day(2026, 12, 1), day(2027, 1, 1))
+    assert period(now, UTC, month="2026-02") == ("2026-02", day(2026, 2, 1), day(2026, 3, 1))
+    assert period(now, UTC, quarter="2026-Q4") == ("2026-Q4", day(2026, 10, 1), day(2027, 1, 1))
+    assert period(now, UTC, quarter="2026-Q1") == ("2026-Q1", day(2026, 1, 1), day(2026, 4, 1))
+    assert period(now, UTC, year="2026") == ("2026", day(2026, 1, 1), day(2027, 1, 1))
+    for wrong in (
+        {"quarter": "2026-Q5"},
+        {"year": "26"},
+        {"month": "2026-13"},
+        {"month": "2026-11", "year": "2026"},
+    ):
+        with pytest.raises(ValueError):
+            period(now, UTC, **wrong)

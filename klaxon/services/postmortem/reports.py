@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from klaxon.domain.incident.models import IncidentStatus
 from klaxon.domain.postmortem.models import PostmortemPolicy
-from klaxon.domain.report_window import check_range, month_window
+from klaxon.domain.report_window import check_range, period
 from klaxon.domain.reports.actions import ActionReport, action_report
 from klaxon.domain.reports.response import ResponseReport, response_report
 from klaxon.ports import Clock, IncidentRepository, PostmortemStore, TimelineRepository
@@ -58,8 +58,4 @@ class LearningReports:
 
     def last_month(self) -> tuple[str, datetime, datetime]:
         """The last full calendar month (UTC) before now: its name and window."""
-        now = self.clock.now().astimezone(UTC)
-        year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
-        name = f"{year:04d}-{month:02d}"
-        start, end = month_window(name, UTC)
-        return name, start, end
+        return period(self.clock.now(), UTC)
