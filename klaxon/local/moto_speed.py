@@ -11,7 +11,8 @@ moto is written for short tests, and `klaxon up` runs it for hours. Three of its
   (klaxon.local.emulation), so nothing can see or write an item between the transaction and its rollback.
 - Every Query scanned and sorted the whole table: klaxon.local.moto_query answers it from sorted partitions.
 - Every answer walked botocore's model for each attribute of each item: klaxon.local.moto_serialize writes
-  items as the JSON they already are.
+  items as the JSON they already are; klaxon.local.moto_calls drops the per-call work nothing reads
+  (signatures, moto's method listing, its request ids).
 - Every Step Functions execution parsed its state machine's definition again (ANTLR, ~30 ms; two
   executions per incident): the parsed program is kept per definition and shared (`_evaluation_entrypoint`).
 - Every finished execution was kept whole, its event history carrying each state's input and output
@@ -55,7 +56,7 @@ from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommu
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
-from klaxon.local import moto_query, moto_serialize
+from klaxon.local import moto_calls, moto_query, moto_serialize
 
 # moto's packages (`moto.<service>`) whose models Klaxon's local platform creates: everything `klaxon up`
 # calls (klaxon.adapters, klaxon.local) and what those services make in turn (streams, logs, schedules).
@@ -391,6 +392,7 @@ def install() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     ORIGINALS.update(moto_query.install())
     ORIGINALS.update(moto_serialize.install())
+    ORIGINALS.update(moto_calls.install())  # signing, moto's dispatch and request ids: per call
     ORIGINALS["ExecutionWorker._get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
     ExecutionWorker._get_evaluation_entrypoint = _evaluation_entrypoint  # type: ignore[method-assign]
     ORIGINALS["BaseExecutionWorkerCommunication.terminated"] = BaseExecutionWorkerCommunication.terminated
