@@ -72,17 +72,19 @@ class ActionService:
         return added
 
     def file(self, incident_id: str) -> list[ActionItem]:
-        """File every item of the post-mortem that is due; the items as they are after."""
-        postmortem = self._get(incident_id)
-        if any(item.id is None for item in postmortem.action_items):  # written before items had ids
-            postmortem = self._change(incident_id, self._with_ids)
+        """File every item of the post-mortem that is due; the items as they are after. One read and,
+        when a tracker takes items, two writes (the claim, the results) unless another writer intervenes."""
+        current = self._read(incident_id)
+        if any(item.id is None for item in current[0].action_items):  # written before items had ids
+            current = self._change(incident_id, self._with_ids, current)
         now = self.clock.now()
-        target = self.policy().trackers.for_service(postmortem.service)
+        target = self.policy().trackers.for_service(current[0].service)
         tracker = self.trackers(target) if target is not None else None
         if tracker is None or target is None:
-            return postmortem.action_items
+            return current[0].action_items
         claimed: list[str] = []
-        postmortem = self._change(incident_id, lambda p: _claimed(p, now, claimed))
+        current = self._change(incident_id, lambda p: _claimed(p, now, claimed), current)
+        postmortem = current[0]
         link = postmortem.copies.get("github") or self.link(incident_id)  # the published copy, else the API
         results: dict[str, Ticket | str] = {}
         for item in postmortem.action_items:
@@ -98,7 +100,7 @@ class ActionService:
             results[str(item.id)] = ticket
         if not results:
             return postmortem.action_items
-        return self._change(incident_id, lambda p: _with_results(p, results, now)).action_items
+        return self._change(incident_id, lambda p: _with_results(p, results, now), current)[0].action_items
 
     def file_due(self) -> list[str]:
         """File what is due in every post-mortem (the retries' timer); the incidents whose items it tried."""
@@ -169,23 +171,27 @@ class ActionService:
         ]
         return postmortem.model_copy(update={"action_items": items})
 
-    def _get(self, incident_id: str) -> Postmortem:
+    def _read(self, incident_id: str) -> tuple[Postmortem, int]:
         found = self.store.get(incident_id)
         if found is None:
             raise NotFound(f"incident {incident_id} has no post-mortem")
-        return found[0]
+        return found
 
-    def _change(self, incident_id: str, change: Callable[[Postmortem], Postmortem]) -> Postmortem:
+    def _change(
+        self,
+        incident_id: str,
+        change: Callable[[Postmortem], Postmortem],
+        current: tuple[Postmortem, int] | None = None,
+    ) -> tuple[Postmortem, int]:
+        """Write `change` of the post-mortem, conditional on its version: of `current` when the caller
+        has just read or written it (no read), read again after a conflict. The changed copy, its version."""
         for _ in range(WRITE_ATTEMPTS):
-            found = self.store.get(incident_id)
-            if found is None:
-                raise NotFound(f"incident {incident_id} has no post-mortem")
+            found, current = current or self._read(incident_id), None
             changed = change(found[0])
             try:
-                self.store.put(changed, version=found[1])
+                return changed, self.store.put(changed, version=found[1])
             except Conflict:
                 continue
-            return changed
         raise Conflict(f"the post-mortem of {incident_id} kept changing: try again")
 
 

@@ -141,6 +141,38 @@ def test_a_published_post_mortems_items_are_filed_once_each_with_a_link_back():
     assert world.index.find("ops-jira", "OPS-2") == ("inc1", world.items()[1].id)
 
 
+def test_filing_reads_the_post_mortem_once_and_writes_the_claim_and_the_results(monkeypatch):
+    world = World()
+    world.publish(ActionItem(title="Alert on queue depth"), ActionItem(title="Canary deploys"))
+    calls: list[str] = []
+    get, put = world.store.get, world.store.put
+    monkeypatch.setattr(world.store, "get", lambda *a, **k: (calls.append("get"), get(*a, **k))[1])
+    monkeypatch.setattr(world.store, "put", lambda *a, **k: (calls.append("put"), put(*a, **k))[1])
+    world.actions.file("inc1")
+    assert calls == ["get", "put", "put"]
+    assert all(i.ticket is not None for i in world.items())
+
+
+def test_a_write_that_meets_another_writer_reads_again_and_files_each_item_once(monkeypatch):
+    world = World()
+    world.publish(ActionItem(title="Alert on queue depth"))
+    put = world.store.put
+    raced = []
+
+    def edited_meanwhile(postmortem, *, version):
+        if not raced:  # someone saves the post-mortem between our read and our claim
+            raced.append(True)
+            current, now = world.store.get("inc1") or (None, None)
+            put(current.model_copy(update={"markdown": "# Edited\n"}), version=now)
+        return put(postmortem, version=version)
+
+    monkeypatch.setattr(world.store, "put", edited_meanwhile)
+    world.actions.file("inc1")
+    assert len(world.tracker.filed) == 1 and world.items()[0].ticket is not None
+    found = world.store.get("inc1")
+    assert found is not None and found[0].markdown == "# Edited\n"  # their edit kept
+
+
 def test_a_drafts_items_wait_for_publishing_but_an_added_one_is_filed_at_once():
     world = World()
     current, version = world.store.get("inc1") or (None, 0)
