@@ -54,6 +54,8 @@ class QueueSource:
         self._invoker.submit(self.function, self._take_batch)
 
     def _take_batch(self) -> None:
+        if self._invoker.stopping:
+            return  # what waits stays unfinished: `klaxon up --data` runs it at the next start
         with self._lock:
             batch = [
                 self._waiting.popleft() for _ in range(min(len(self._waiting), self.delivery.batch_size))
@@ -76,7 +78,7 @@ class QueueSource:
             elif message.receives >= self.delivery.max_receives:
                 self._invoker.dead_letters.append(DeadLetter(self.function, message.event, error))
                 self._invoker.release(message.ticket)
-            else:
+            elif not self._invoker.stopping:  # stopping: it stays unfinished, for the next start
                 self._invoker.submit(self.function, lambda m=message: self._again(m))  # type: ignore[misc]
 
     def _again(self, message: _Message) -> None:
@@ -84,6 +86,11 @@ class QueueSource:
         with self._lock:
             self._waiting.append(message)
         self._take_batch()
+
+    def waiting(self) -> int:
+        """How many messages wait to be taken."""
+        with self._lock:
+            return len(self._waiting)
 
     def _event(self, batch: list[_Message]) -> dict[str, Any]:
         """The event Lambda's SQS event source mapping hands the function."""

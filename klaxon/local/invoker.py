@@ -152,6 +152,11 @@ class Invoker:
         ticket = self.keep(name, event)
         self.submit(name, lambda: self._run_with_retries(name, event, ticket))
 
+    @property
+    def stopping(self) -> bool:
+        """Nothing more runs: the platform is stopping (what waits stays unfinished, for `--data`)."""
+        return self._closed.is_set()
+
     def keep(self, name: str, event: dict[str, Any]) -> int:
         """Count `event` for `name` as unfinished (what `klaxon up --data` keeps at a stop) until released."""
         with self._pending_lock:

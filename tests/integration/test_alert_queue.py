@@ -98,6 +98,20 @@ def test_waiting_messages_are_unfinished_work_kept_at_a_stop() -> None:
     assert invoker.drain(10) and invoker.unfinished() == []
 
 
+def test_a_stopping_platform_takes_nothing_more_and_keeps_what_waits() -> None:
+    calls: list[dict[str, Any]] = []
+    source, invoker = _source(lambda event, context: calls.append(event) or {"batchItemFailures": []})
+    held = threading.Event()
+    for _ in range(4):  # every worker busy
+        invoker.submit("router", lambda: held.wait(10))
+    source.send({"n": 0})  # its worker is queued behind the held ones
+    invoker._closed.set()  # the stop comes (Invoker.shutdown sets it first)
+    held.set()
+    invoker._pool.shutdown(wait=True)
+    assert calls == [] and source.waiting() == 1
+    assert [u["event"] for u in invoker.unfinished()] == [{"n": 0}]  # kept for the next start
+
+
 def test_the_router_names_only_the_message_it_could_not_route(platform: Any, http: httpx.Client) -> None:
     queue = platform.queues["route-alerts"]
     delivered: list[dict[str, Any]] = []
