@@ -14,28 +14,16 @@ from klaxon.services.incident import alert_batch
 from klaxon.services.incident.alert_batch import route_batch, runs
 from klaxon.services.incident.router import RouteResult, RouterService
 from tests.fakes.memory import (
-    CountingIds,
-    FixedClock,
     MemoryIncidents,
-    MemoryPayloads,
-    MemoryTimeline,
     RecordingBus,
 )
-from tests.unit.test_router_service import alert
+from tests.unit.test_router_service import alert, make_world
 
 T, A, R = AlertAction.TRIGGER, AlertAction.ACKNOWLEDGE, AlertAction.RESOLVE
 
 
 def _world() -> tuple[RouterService, MemoryIncidents, RecordingBus]:
-    timeline, bus = MemoryTimeline(), RecordingBus()
-    incidents = MemoryIncidents(timeline, bus)
-    router = RouterService(
-        incidents=incidents,
-        timeline=timeline,
-        payloads=MemoryPayloads(),
-        clock=FixedClock(),
-        ids=CountingIds(),
-    )
+    router, incidents, bus, _ = make_world()
     return router, incidents, bus
 
 

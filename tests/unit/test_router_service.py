@@ -28,8 +28,8 @@ from tests.fakes.memory import (
 )
 
 
-@pytest.fixture
-def world():
+def make_world() -> tuple[RouterService, MemoryIncidents, RecordingBus, FixedClock]:
+    """A router on in-memory stores: the router, its incidents, the events it published, its clock."""
     timeline = MemoryTimeline()
     bus = RecordingBus()
     incidents = MemoryIncidents(timeline, bus)
@@ -39,6 +39,11 @@ def world():
         incidents=incidents, timeline=timeline, payloads=MemoryPayloads(), clock=clock, ids=ids
     )
     return router, incidents, bus, clock
+
+
+@pytest.fixture
+def world():
+    return make_world()
 
 
 _alert_ids = iter(range(10**9))
