@@ -80,6 +80,7 @@ class PlatformStack(Stack):
             bus=bus.bus,
             functions=functions.by_name,
             state_machines={"escalation": escalation.state_machine},
+            reserved=functions.reserved,
         )
         access = AccessControl(self, "AccessControl", functions=functions.by_name)
         StatusPagePublisher(self, "StatusPagePublisher", function=functions.by_name["statuspage_publish"])

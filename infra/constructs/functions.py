@@ -28,7 +28,7 @@ from klaxon.topology import FUNCTIONS, Function
 # `none` removes a function's reservation (0 would stop it).
 RESERVED_CONCURRENCY: dict[str, tuple[str, int]] = {
     "ingest": ("klaxon:ingestConcurrency", 20),  # the stage's 100 req/s at ~100 ms each needs ~10
-    "router": ("klaxon:routerConcurrency", 20),  # asynchronous: a throttled event waits in Lambda's queue
+    "router": ("klaxon:routerConcurrency", 20),  # its queue's pollers are capped to it (no throttled batch)
     "escalation_step": ("klaxon:escalationStepConcurrency", 50),  # a tick may take seconds; 50 ticks at once
     "api": ("klaxon:apiConcurrency", 20),  # a cap as much as a reservation
 }
@@ -90,6 +90,8 @@ class Functions(Construct):
         self.by_name: dict[str, lambda_.Function] = {
             name: self._build_function(spec, access_of(name)) for name, spec in FUNCTIONS.items()
         }
+        # Each function's reserved concurrency (None: none), which a queue's event source must not exceed.
+        self.reserved: dict[str, int | None] = {name: self._reserved_concurrency(name) for name in FUNCTIONS}
 
     def _build_dependency_layers(self, layer_dir: Path) -> list[lambda_.ILayerVersion]:
         # `make deploy` pip-installs the runtime dependencies for arm64/cp312 into build/layer/python

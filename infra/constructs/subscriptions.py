@@ -42,8 +42,10 @@ class Subscriptions(Construct):
         bus: events.IEventBus,
         functions: Mapping[str, lambda_.IFunction],
         state_machines: Mapping[str, sfn.IStateMachine],
+        reserved: Mapping[str, int | None] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self._reserved = reserved or {}
         # Every queue a failed event can land in, by what it catches: the alarms watch each one.
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         # Queues functions drain in batches (QueueDelivery), by subscription: alarmed when they fall behind.
@@ -122,8 +124,16 @@ class Subscriptions(Construct):
             retention_period=DEAD_LETTER_RETENTION,  # nothing accepted is lost while the router is down
             dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=delivery.max_receives, queue=failed),
         )
+        # Lambda's pollers stay within the function's reserved concurrency: a batch they hand a throttled
+        # function would only come back after the visibility timeout, three minutes late.
+        reserved = self._reserved.get(subscription.target)
         function.add_event_source(
-            sources.SqsEventSource(queue, batch_size=delivery.batch_size, report_batch_item_failures=True)
+            sources.SqsEventSource(
+                queue,
+                batch_size=delivery.batch_size,
+                report_batch_item_failures=True,
+                max_concurrency=max(2, reserved) if reserved is not None else None,  # 2: AWS's least
+            )
         )
         self.work_queues[subscription.name] = queue
         return queue

@@ -157,6 +157,13 @@ def test_a_queued_subscription_is_drained_in_batches_reporting_failed_messages(
     assert mapping["BatchSize"] == subscription.queue.batch_size
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert "MaximumBatchingWindowInSeconds" not in mapping  # a lone alert is not held back
+    # Pollers capped to the router's reservation: none of its batches is throttled and sent back.
+    (function,) = [
+        f["Properties"]
+        for f_id, f in resources_of_type(cfn, "AWS::Lambda::Function").items()
+        if f_id == function_logical_id(cfn, subscription.target)
+    ]
+    assert mapping["ScalingConfig"]["MaximumConcurrency"] == function["ReservedConcurrentExecutions"]
     assert queue["VisibilityTimeout"] >= 6 * FUNCTIONS[subscription.target].timeout_s
     redrive = queue["RedrivePolicy"]
     assert redrive["maxReceiveCount"] == subscription.queue.max_receives
