@@ -2,10 +2,11 @@
 
 A rule with `klaxon.events.QueueDelivery` puts its events in a queue; here the queue is a list in memory
 and each event that arrives asks a worker to take up to a batch of what is waiting. One alert alone goes
-at once (no batching window); a burst is taken ten at a time. The function names the messages it failed
-(`batchItemFailures`); those, or the whole batch when it raises, are received again a little later, and
-after `max_receives` they are dead letters, like the queue's dead-letter queue in AWS. What waits or runs
-counts as unfinished, so `klaxon up --data` keeps it at a stop and runs it again at the next start.
+at once (no batching window); a burst is taken ten at a time, at most POLLERS batches at once. The
+function names the messages it failed (`batchItemFailures`); those, or the whole batch when it raises,
+are received again a little later, and after `max_receives` they are dead letters, like the queue's
+dead-letter queue in AWS. What waits or runs counts as unfinished, so `klaxon up --data` keeps it at a
+stop and runs it again at the next start.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ from klaxon.local.invoker import DeadLetter, Invoker
 
 log = logging.getLogger("klaxon.local")
 REDELIVERY_SECONDS = 0.05  # locally, the visibility timeout a failed message waits, per receive so far
+# Batches taken at once. Lambda starts five pollers and adds more as the queue grows; here the functions
+# share one interpreter lock, so more batches side by side would not route faster, and while two run
+# the next batch fills (a storm's alerts of one key then fold into one write).
+POLLERS = 2
 
 
 @dataclass
@@ -44,6 +49,7 @@ class QueueSource:
         self._invoker = invoker
         self._waiting: deque[_Message] = deque()
         self._lock = threading.Lock()
+        self._taking = 0  # batches running now, at most POLLERS
         self.batches: list[int] = []  # the size of each batch handed to the function, in order
 
     def send(self, event: dict[str, Any]) -> None:
@@ -57,11 +63,24 @@ class QueueSource:
         if self._invoker.stopping:
             return  # what waits stays unfinished: `klaxon up --data` runs it at the next start
         with self._lock:
+            if self._taking >= POLLERS:
+                return  # a running batch takes the next one when it ends: batches fill meanwhile
             batch = [
                 self._waiting.popleft() for _ in range(min(len(self._waiting), self.delivery.batch_size))
             ]
+            self._taking += bool(batch)
         if not batch:
             return  # an earlier worker took this one's message in its batch
+        try:
+            self._run(batch)
+        finally:
+            with self._lock:
+                self._taking -= 1
+                more = bool(self._waiting)
+            if more and not self._invoker.stopping:
+                self._invoker.submit(self.function, self._take_batch)
+
+    def _run(self, batch: list[_Message]) -> None:
         self.batches.append(len(batch))
         for message in batch:
             message.receives += 1

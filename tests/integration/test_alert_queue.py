@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from klaxon.events import QueueDelivery
+from klaxon.local import event_source
 from klaxon.local.event_source import QueueSource
 from klaxon.local.invoker import Invoker
 
@@ -26,11 +27,17 @@ def _bodies(event: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_a_burst_is_taken_in_batches_of_at_most_ten_and_a_lone_alert_at_once() -> None:
-    held, seen = threading.Event(), []
+    held, seen, running, most = threading.Event(), [], [0], [0]
+    count = threading.Lock()
 
     def router(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with count:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
         held.wait(10)  # the first batch is running while the burst arrives
         seen.append([body["n"] for body in _bodies(event)])
+        with count:
+            running[0] -= 1
         return {"batchItemFailures": []}
 
     source, invoker = _source(router)
@@ -43,6 +50,7 @@ def test_a_burst_is_taken_in_batches_of_at_most_ten_and_a_lone_alert_at_once() -
     assert source.batches[0] == 1  # taken before the burst came: no batching window holds it back
     assert max(source.batches) == 10 and sum(source.batches) == 26
     assert sorted(n for batch in seen for n in batch) == list(range(26))  # each once
+    assert most[0] == event_source.POLLERS  # the rest waited, and filled their batches meanwhile
     assert invoker.unfinished() == [] and invoker.dead_letters == []
 
 
