@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import re
 from typing import Any
 
@@ -13,6 +11,7 @@ import pytest
 from botocore.config import Config
 
 from klaxon.local import emulation, moto_calls, moto_speed
+from tests.integration.source_digest import source_digest
 
 # sha256 (first 16 digits) of the source of each function moto_calls replaces or mirrors (botocore and moto
 # as pinned): a change means reading the new code and updating moto_calls first.
@@ -30,8 +29,7 @@ def aws(moto_alone: Any) -> Any:
 
 @pytest.mark.parametrize("name", sorted(MIRRORED))
 def test_the_code_moto_calls_replaces_is_unchanged(name: str, aws: Any) -> None:
-    found = hashlib.sha256(inspect.getsource(inspect.unwrap(moto_speed.ORIGINALS[name])).encode()).hexdigest()
-    assert found[:16] == MIRRORED[name], (
+    assert source_digest(moto_speed.ORIGINALS[name]) == MIRRORED[name], (
         f"{name} changed: read it, update klaxon.local.moto_calls, then this hash"
     )
 

@@ -6,8 +6,6 @@ serialiser restored, and the bodies the client receives are compared.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import itertools
 import json
 from typing import Any
@@ -19,6 +17,7 @@ from moto.core import serialize
 from moto.core.serialize import BaseJSONSerializer
 
 from klaxon.local import emulation, moto_serialize, moto_speed
+from tests.integration.source_digest import source_digest
 
 REGION = emulation.REGION
 _names = itertools.count()
@@ -49,8 +48,9 @@ def aws(moto_alone: Any) -> Any:
 def test_the_moto_code_the_fast_path_mirrors_is_unchanged(qualname, aws):
     owner, name = qualname.split(".")
     found = moto_speed.ORIGINALS.get(qualname) or vars(vars(serialize)[owner])[name]
-    digest = hashlib.sha256(inspect.getsource(found).encode()).hexdigest()[:16]
-    assert digest == MIRRORED[qualname], f"moto changed {qualname}: read it, then update moto_serialize"
+    assert source_digest(found) == MIRRORED[qualname], (
+        f"moto changed {qualname}: read it, then update moto_serialize"
+    )
 
 
 def test_the_fast_path_is_installed(aws):

@@ -6,7 +6,6 @@ The canaries fail loudly when a moto upgrade changes what the patches replace or
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import itertools
 from typing import Any
@@ -18,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from klaxon.local import emulation, moto_query, moto_speed
+from tests.integration.source_digest import source_digest
 
 ACCOUNT, REGION, OTHER_REGION = emulation.ACCOUNT, emulation.REGION, "eu-west-1"
 _names = itertools.count()
@@ -55,8 +55,7 @@ def _source_hash(qualname: str) -> str:
     module, _ = MIRRORED[qualname]
     owner, name = qualname.split(".")
     found = moto_speed.ORIGINALS.get(qualname) or vars(getattr(importlib.import_module(module), owner))[name]
-    found = found.fget if isinstance(found, property) else found
-    return hashlib.sha256(inspect.getsource(inspect.unwrap(found)).encode()).hexdigest()[:16]
+    return source_digest(found)
 
 
 @pytest.fixture
