@@ -108,7 +108,7 @@ def handle_asana(tracker_id: str, webhook_token: str) -> Response[str]:
     if kept is None or not asana.verified(raw, _header("X-Hook-Signature"), kept):
         raise Unauthorized("the X-Hook-Signature does not match the body (or no handshake came first)")
     gids = asana.changed_tasks(_json(raw))
-    tracker = wiring.container().action_service.trackers(target)
+    tracker = wiring.container().configured_trackers(target)
     if not gids or tracker is None:
         return _record([])
     tickets = [Ticket(tracker=tracker_id, kind=TrackerKind.ASANA, key=g, id=g, url="") for g in gids]
