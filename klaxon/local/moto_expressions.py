@@ -1,0 +1,89 @@
+"""moto's DynamoDB update expressions, parsed once per text and walked without waste (issue 14 §4, §6).
+
+An `UpdateItem` cost ~3 ms in the emulated DynamoDB against ~1 ms for a `GetItem`, and the router's join,
+the rate counter and every escalation tick make one. Three parts of that were moto redoing work:
+- The update expression was tokenised and parsed twice per call (once by the request handler to check the
+  names and values it uses, once by the backend), every call, though the text repeats: an adapter writes
+  the same few expressions over and over. The parsed tree is kept per text (`PARSED_KEPT`): moto only reads
+  it (`find_clauses`), and every validator deep-copies it before rewriting it.
+- The ten validators' depth-first walks rebuilt their processing map (a dict of bound methods) twice at
+  every node, and asked `isinstance` of moto's ABC node classes at every node. A walk now builds the map
+  once and keeps each node class's answer for the rest of the walk.
+- Each validator deep-copies the tree through the pickle protocol; a node copies itself now, attribute by
+  attribute as that protocol does.
+Measured with the rate counter's `UpdateItem`: ~3.4 → ~2.4 ms. Semantics are moto's own: the same
+processors, in the same order, over the same tree. tests/integration/test_moto_expressions.py holds the
+results to moto's, errors included, and fails when moto changes what is replaced here.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+PARSED_KEPT = 512  # distinct update expressions; Klaxon's adapters write a few dozen
+
+
+_NOT_A_NODE = object()  # what a walk keeps for a child that is a value, not a node
+
+
+def _walk(self: DepthFirstTraverser, root: Any) -> Any:
+    """`DepthFirstTraverser.traverse`, with the processing map built once per walk: each node class's
+    processor (the first class of the map it is an instance of, as `process` picks) is found once."""
+    mapping: dict[type, Callable[[Any], Any]] = self._processing_map()
+    chosen: dict[type, Any] = {}
+    before_child = self.pre_processing_of_child
+
+    def processor_of(kind: type) -> Any:
+        if not issubclass(kind, Node):
+            found: Any = _NOT_A_NODE
+        else:
+            found = next((p for k, p in mapping.items() if issubclass(kind, k)), None)
+        chosen[kind] = found
+        return found
+
+    def visit(node: Any, child_id: int = -1) -> Any:
+        kind = type(node)
+        processor = chosen[kind] if kind in chosen else processor_of(kind)
+        if processor is _NOT_A_NODE:
+            return node
+        parent = node.parent
+        if node.children is not None:
+            for i, child in enumerate(node.children):
+                before_child(node, i)
+                visit(child, i)
+        if processor is not None:
+            node = processor(node)
+            node.parent = parent
+            if parent:
+                parent.children[child_id] = node
+        return node
+
+    return visit(root)
+
+
+def _deepcopy_node(self: Node, memo: dict[int, Any]) -> Node:
+    """`copy.deepcopy` of a node, attribute by attribute as the default does, without its pickle protocol
+    (`__reduce_ex__`, `copyreg`): a validator's set-up, which copies the tree, in half the time."""
+    copied = object.__new__(type(self))
+    memo[id(self)] = copied
+    copied.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items()})
+    return copied
+
+
+def install() -> dict[str, Callable[..., Any]]:
+    """Patch moto's update expression parser and its validators' walk; returns what it replaced."""
+    originals: dict[str, Callable[..., Any]] = {
+        "UpdateExpressionParser.make": UpdateExpressionParser.make,
+        "DepthFirstTraverser.traverse": DepthFirstTraverser.traverse,
+    }
+    Node.__deepcopy__ = _deepcopy_node
+    parse = functools.lru_cache(maxsize=PARSED_KEPT)(UpdateExpressionParser.make)
+    UpdateExpressionParser.make = staticmethod(parse)
+    DepthFirstTraverser.traverse = _walk
+    return originals

@@ -1,0 +1,211 @@
+"""klaxon.local.moto_expressions: update expressions parsed once per text, validators' walks without waste,
+and moto's answers exactly as before, errors included. Each case runs with the patches and with moto's own
+code, on two tables, and the items and errors are compared."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.validators import Validator
+
+from klaxon.local import moto_expressions, moto_speed
+from tests.integration.source_digest import source_digest
+
+# sha256 (first 16 digits) of the source of each moto function moto_expressions replaces or relies on
+# (moto as pinned): a change means reading the new code and updating moto_expressions first.
+MIRRORED = {
+    "UpdateExpressionParser.make": (
+        "2c00ed96d6e191f2",
+        lambda: moto_speed.ORIGINALS["UpdateExpressionParser.make"],
+    ),
+    "DepthFirstTraverser.traverse": (
+        "c78f8583f1961be7",
+        lambda: moto_speed.ORIGINALS["DepthFirstTraverser.traverse"],
+    ),
+    "DepthFirstTraverser.traverse_node_recursively": (
+        "d7f01d9b45cf9f64",
+        lambda: DepthFirstTraverser.traverse_node_recursively,
+    ),
+    "DepthFirstTraverser.process": ("58328ec7c2f9b1f9", lambda: DepthFirstTraverser.process),
+    "DepthFirstTraverser.nodes_to_be_processed": (
+        "1c2c84c8097e3517",
+        lambda: DepthFirstTraverser.nodes_to_be_processed,
+    ),
+    "Node.__init__": (
+        "73e3e0773294a2bf",
+        lambda: Node.__init__,
+    ),  # a node's attributes: type, children, parent
+    "Validator.__init__": (
+        "9489b532dd0fb359",
+        lambda: Validator.__init__,
+    ),  # deep-copies the tree it is given
+}
+
+SEED = {
+    "pk": {"S": "item"},
+    "count": {"N": "3"},
+    "name": {"S": "checkout"},
+    "tags": {"SS": ["a", "b"]},
+    "ids": {"L": [{"S": "x"}, {"S": "y"}, {"S": "z"}]},
+    "alerts": {"M": {"f1": {"M": {"status": {"S": "firing"}, "n": {"N": "1"}}}}},
+}
+
+# (update expression, names, values): what Klaxon's adapters write, and moto's harder corners.
+CASES: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    (
+        "ADD #0 :0 SET #1 = :1, #2 = :2",
+        {"#0": "count", "#1": "name", "#2": "fresh"},
+        {":0": {"N": "1"}, ":1": {"S": "n"}, ":2": {"N": "7"}},
+    ),
+    (
+        "SET #a.#f = :v, #n = #n + :one",
+        {"#a": "alerts", "#f": "f2", "#n": "count"},
+        {":v": {"M": {"s": {"S": "ok"}}}, ":one": {"N": "1"}},
+    ),
+    (
+        "SET #l = list_append(#l, :more) REMOVE #t",
+        {"#l": "ids", "#t": "tags"},
+        {":more": {"L": [{"S": "w"}]}},
+    ),
+    ("REMOVE ids[2], ids[0]", {}, {}),
+    ("SET #x = if_not_exists(#x, :zero) + :one", {"#x": "absent"}, {":zero": {"N": "0"}, ":one": {"N": "1"}}),
+    ("ADD tags :more DELETE tags :gone", {}, {":more": {"SS": ["c"]}, ":gone": {"SS": ["a"]}}),
+    ("DELETE tags :gone", {}, {":gone": {"SS": ["a"]}}),
+    ("SET alerts.f1.n = alerts.f1.n - :one", {}, {":one": {"N": "1"}}),
+    # moto's errors, which must read the same
+    ("SET #n = :a, #n = :b", {"#n": "name"}, {":a": {"S": "1"}, ":b": {"S": "2"}}),
+    ("SET pk = :v", {}, {":v": {"S": "other"}}),
+    ("SET #n = #n + :one", {"#n": "name"}, {":one": {"N": "1"}}),
+    ("SET #m.#k = :v", {"#m": "missing", "#k": "k"}, {":v": {"S": "v"}}),
+    ("SET a = :v SET b = :v", {}, {":v": {"S": "v"}}),
+    ("SET #n = :undefined", {"#n": "name"}, {}),
+    ("ADD #c :s", {"#c": "count"}, {":s": {"S": "text"}}),
+    ("SET #n = :e", {"#n": "name"}, {":e": {"S": ""}}),
+]
+_tables = itertools.count()
+
+
+@pytest.fixture
+def aws(moto_alone: Any) -> Any:
+    return moto_alone
+
+
+@contextmanager
+def _motos_own() -> Iterator[None]:
+    """moto's own parser, walk and node copy, for the length of the block."""
+    patched = (vars(UpdateExpressionParser)["make"], DepthFirstTraverser.traverse, Node.__deepcopy__)
+    UpdateExpressionParser.make = moto_speed.ORIGINALS["UpdateExpressionParser.make"]
+    DepthFirstTraverser.traverse = moto_speed.ORIGINALS["DepthFirstTraverser.traverse"]
+    del Node.__deepcopy__
+    try:
+        yield
+    finally:
+        UpdateExpressionParser.make, DepthFirstTraverser.traverse, Node.__deepcopy__ = patched
+
+
+def _table(ddb: Any) -> str:
+    name = f"expr-{next(_tables)}"
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.put_item(TableName=name, Item=SEED)
+    return name
+
+
+def _update(ddb: Any, table: str, expression: str, names: dict[str, str], values: dict[str, Any]) -> Any:
+    arguments: dict[str, Any] = {
+        "TableName": table,
+        "Key": {"pk": {"S": "item"}},
+        "UpdateExpression": expression,
+    }
+    if names:
+        arguments["ExpressionAttributeNames"] = names
+    if values:
+        arguments["ExpressionAttributeValues"] = values
+    try:
+        ddb.update_item(**arguments, ReturnValues="ALL_NEW")
+    except ClientError as exc:
+        return ("error", exc.response["Error"]["Code"], exc.response["Error"]["Message"])
+    return ddb.get_item(TableName=table, Key={"pk": {"S": "item"}}, ConsistentRead=True)["Item"]
+
+
+@pytest.mark.parametrize("name", sorted(MIRRORED))
+def test_the_code_moto_expressions_replaces_is_unchanged(name: str, aws: Any) -> None:
+    expected, found = MIRRORED[name]
+    assert source_digest(found()) == expected, (
+        f"moto changed {name}: read it, update klaxon.local.moto_expressions, then this hash"
+    )
+
+
+@pytest.mark.parametrize(("expression", "names", "values"), CASES, ids=[c[0] for c in CASES])
+def test_an_update_reads_and_fails_as_with_motos_own_code(
+    aws: Any, expression: str, names: Any, values: Any
+) -> None:
+    ours = _table(aws)
+    theirs = _table(aws)
+    for _ in range(2):  # the second time from the kept tree
+        with _motos_own():
+            expected = _update(aws, theirs, expression, names, values)
+        assert _update(aws, ours, expression, names, values) == expected
+
+
+def test_an_expression_is_parsed_once_and_its_kept_tree_never_changes(aws: Any) -> None:
+    expression = "SET #a.#f = :v, #n = #n + :one REMOVE ids[1]"
+    names = {"#a": "alerts", "#f": "f9", "#n": "count"}
+    values = {":v": {"M": {"s": {"S": "ok"}}}, ":one": {"N": "1"}}
+    table = _table(aws)
+    parse = vars(UpdateExpressionParser)["make"].__func__
+    before = parse.cache_info()
+    _update(aws, table, expression, names, values)
+    kept = UpdateExpressionParser.make(expression)
+    shape = _shape(kept)
+    for _ in range(3):
+        _update(aws, table, expression, names, values)
+    after = parse.cache_info()
+    assert (
+        after.misses - before.misses == 1
+    )  # parsed once; every other use (two per update) from the kept tree
+    assert after.hits - before.hits >= 7
+    assert _shape(kept) == shape == _shape(moto_speed.ORIGINALS["UpdateExpressionParser.make"](expression))
+
+
+def test_a_node_copy_is_the_default_deep_copy(aws: Any) -> None:
+    tree = UpdateExpressionParser.make("SET a.b[2] = if_not_exists(c, :z) + :o ADD d :e REMOVE f")
+    ours = copy.deepcopy(tree)
+    with _motos_own():
+        theirs = copy.deepcopy(tree)
+    assert _shape(ours) == _shape(theirs) == _shape(tree)
+    assert ours is not tree and _nodes(ours).isdisjoint(_nodes(tree))  # nothing shared with the original
+
+
+def test_the_parse_cache_is_bounded() -> None:
+    assert vars(UpdateExpressionParser)["make"].__func__.cache_info().maxsize == moto_expressions.PARSED_KEPT
+
+
+def _shape(node: Any, parent: Any = None) -> Any:
+    """A node's class, its children's shapes and values, and whether its parent link points at its parent."""
+    if not isinstance(node, Node):
+        return repr(node)
+    return (
+        type(node).__name__,
+        node.type,
+        node.parent is parent,
+        None if node.children is None else [_shape(c, node) for c in node.children],
+    )
+
+
+def _nodes(node: Any) -> set[int]:
+    if not isinstance(node, Node):
+        return set()
+    return {id(node)}.union(*(_nodes(c) for c in node.children or []))
