@@ -12,7 +12,7 @@ from klaxon.domain.incident.models import AlertAction, IncidentStatus
 from klaxon.events import DetailType
 from klaxon.services.incident import alert_batch
 from klaxon.services.incident.alert_batch import route_batch, runs
-from klaxon.services.incident.router import RouteResult, RouterService
+from klaxon.services.incident.router import Outcome, RouteResult, RouterService
 from tests.fakes.memory import (
     MemoryIncidents,
     RecordingBus,
@@ -95,6 +95,18 @@ def test_a_fold_is_cut_where_a_generation_of_remembered_ids_ends(monkeypatch: py
     opened[0].route(alert(T))
     # The opener, then 2-4 (to the end of the first generation of 4), 5-8, 9-10: three folded writes.
     assert (incident.alert_count, incidents.writes) == (10, opened[1].writes + 3)
+
+
+def test_a_fold_joins_at_most_ten_alerts_a_write() -> None:
+    """Each write's condition names every id it adds, and DynamoDB takes conditions of at most 4 KB."""
+    router, incidents, _ = _world()
+    results = route_batch(router, [alert(T) for _ in range(25)])
+    (incident,) = incidents.items.values()
+    opened = _world()
+    opened[0].route(alert(T))
+    assert all(isinstance(r, Outcome) for r in results)
+    # The opener, then 2-11, 12-21 and 22-25: three folded writes.
+    assert (incident.alert_count, incidents.writes) == (25, opened[1].writes + 3)
 
 
 def test_a_conflict_in_a_fold_routes_its_alerts_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:

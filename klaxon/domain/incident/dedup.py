@@ -103,6 +103,9 @@ def decide(
 # Alert ids an incident remembers, in two generations of this many: a redelivery is a no-op while its
 # id is among the last REMEMBERED_ALERTS to 2 x REMEMBERED_ALERTS alerts of the incident.
 REMEMBERED_ALERTS = 1000
+# Alerts joined to an incident in one write at most: its condition names each of their ids, and DynamoDB
+# takes a condition expression of at most 4 KB (~100 characters an id).
+JOINED_AT_ONCE = 10
 # A redelivery this recent finds the incident that took its alert, even a resolved one, and opens nothing.
 REDELIVERY_WINDOW = timedelta(hours=24)
 
@@ -134,8 +137,10 @@ def room_in_generation(alert_count: int, per_generation: int = REMEMBERED_ALERTS
 
 def joinable_at_once(alert_count: int, alert_ids: Sequence[str]) -> bool:
     """Whether these alerts may join an incident holding `alert_count` alerts in one write: some, each
-    once, all in the generation of remembered ids the first starts or joins."""
-    return 0 < len(alert_ids) <= room_in_generation(alert_count) and len(set(alert_ids)) == len(alert_ids)
+    once, all in the generation of remembered ids the first starts or joins, and no more than
+    JOINED_AT_ONCE."""
+    most = min(room_in_generation(alert_count), JOINED_AT_ONCE)
+    return 0 < len(alert_ids) <= most and len(set(alert_ids)) == len(alert_ids)
 
 
 def was_delivered(incident: Incident, alert_id: str) -> bool:
