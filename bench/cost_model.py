@@ -56,12 +56,17 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
     )
     gb_seconds = lambda_invocations * 0.5 * 0.12  # 512 MB, ~120 ms billed on average
     bus_events = alerts * 2 + incidents * 2  # Alert Received + Incident Triggered/Updated; ack, resolve
-    ddb_requests = (
-        incidents * measured["ddb_writes_per_new_incident"]
-        + duplicates * measured["ddb_writes_per_duplicate_alert"]
-        + incidents * 2 * 2  # ack and resolve: conditional update + timeline entry
+    # Write units, as measured (bench_pipeline): a write is billed by the size of the item it writes, and
+    # an incident's item grows with the alert ids it remembers; the month's incidents hold 50 alerts on
+    # average, so its duplicates are counted at the cost of the 51st. Each write of an incident item also
+    # writes each index it appears in, at the item's size (they project all attributes).
+    duplicate_units = measured["ddb_write_units_per_duplicate_alert_at_50_alerts"]
+    ddb_wru = (
+        incidents * measured["ddb_write_units_per_new_incident"]
+        + duplicates * duplicate_units
+        + incidents * measured["ddb_write_units_to_acknowledge_and_resolve_at_50_alerts"]
+        + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS * duplicate_units
     )
-    ddb_wru = ddb_requests + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS
     ddb_rru = alerts * 2 + api_calls * 2
     log_gb = lambda_invocations * 1.5 / 1024 / 1024  # ~1.5 KB of structured log per invocation
     lines = {
@@ -92,4 +97,12 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
         },
         "usd_by_service": {k: round(v, 4) for k, v in lines.items()},
         "usd_total": round(sum(lines.values()), 2),
+        # What a million more duplicates of one long, noisy incident (1,000 alerts in) add to the DynamoDB
+        # line: the remembered ids make each write ~33 units, and each index write as many.
+        "dynamodb_usd_per_million_duplicates_at_1000_alerts": round(
+            measured["ddb_write_units_per_duplicate_alert_at_1000_alerts"]
+            * (1 + GSIS_ON_INCIDENTS)
+            * PRICES["ddb_write_request_unit_per_million"],
+            2,
+        ),
     }

@@ -69,6 +69,7 @@ from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_funct
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker  # noqa: E402
 
 from klaxon.local import moto_reuse, moto_speed  # noqa: E402
+from klaxon.local.meter import METER, WRITES, item_size  # noqa: E402
 
 WriteObserver = Callable[[str, str, Any], None]  # ("dynamodb", table, key) or ("s3", bucket, key)
 WriteGuard = Callable[[str, dict[str, Any]], None]  # (table, key): raises to refuse the write
@@ -80,43 +81,7 @@ SyncInvoke = Callable[[str, dict[str, Any]], Any]
 
 _DDB_LOCK = threading.RLock()
 _DDB_CALLS = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item", "query")
-_DDB_WRITES = frozenset({"put_item", "update_item", "delete_item"})
 
-
-class DynamoMeter:
-    """Counts the requests the emulated DynamoDB receives; a transaction counts one write per item.
-
-    Counts are also kept per calling thread, so a benchmark can measure one code path while other
-    subscribers (escalation, the status page) write in the background.
-    """
-
-    def __init__(self) -> None:
-        self.writes = 0
-        self.reads = 0
-        self.writes_by_thread: dict[int, int] = {}
-
-    def record(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-        if name in _DDB_WRITES:
-            count = 1
-        elif name == "transact_write_items":
-            count = len(kwargs.get("transact_items", args[1] if len(args) > 1 else []))
-        else:
-            self.reads += 1
-            return
-        self.writes += count
-        thread = threading.get_ident()
-        self.writes_by_thread[thread] = self.writes_by_thread.get(thread, 0) + count
-
-    def writes_here(self) -> int:
-        """Writes made by the calling thread since the last reset."""
-        return self.writes_by_thread.get(threading.get_ident(), 0)
-
-    def reset(self) -> None:
-        self.writes = self.reads = 0
-        self.writes_by_thread = {}
-
-
-METER = DynamoMeter()
 _nesting = threading.local()
 
 
@@ -137,6 +102,8 @@ class _Hooks:
 
 
 def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+    name = method.__name__
+
     @functools.wraps(method)
     def call(*args: Any, **kwargs: Any) -> Any:
         with _DDB_LOCK:
@@ -146,16 +113,20 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
                 METER.record(method.__name__, args, kwargs)
             if _Hooks.write_guard is not None and method.__name__ == "transact_write_items" and depth == 0:
                 _guard_transaction(args, kwargs)  # as AWS: one item refused denies the whole request
-            if _Hooks.write_guard is not None and method.__name__ in _DDB_WRITES:
+            if _Hooks.write_guard is not None and method.__name__ in WRITES:
                 found = _item_key(method.__name__, args, kwargs)
                 if found is not None:
                     _Hooks.write_guard(*found)  # inside a transaction too: moto writes each item itself
+            sized = _item_key(method.__name__, args, kwargs) if METER.sizing and name in WRITES else None
+            before = item_size(args[0], *sized) if sized else 0
             _nesting.depth = depth + 1
             try:
                 return method(*args, **kwargs)
             finally:
                 _nesting.depth = depth
-                if _Hooks.write_observer is not None and method.__name__ in _DDB_WRITES:
+                if sized:
+                    METER.record_units(before, item_size(args[0], *sized), in_transaction=depth > 0)
+                if _Hooks.write_observer is not None and method.__name__ in WRITES:
                     _observe_item(method.__name__, args, kwargs)
 
     return call
