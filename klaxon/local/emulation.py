@@ -110,14 +110,14 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
             # moto's transact_write_items calls put_item & co. itself: count only the outermost request.
             depth = getattr(_nesting, "depth", 0)
             if depth == 0:
-                METER.record(method.__name__, args, kwargs)
-            if _Hooks.write_guard is not None and method.__name__ == "transact_write_items" and depth == 0:
+                METER.record(name, args, kwargs)
+            if _Hooks.write_guard is not None and name == "transact_write_items" and depth == 0:
                 _guard_transaction(args, kwargs)  # as AWS: one item refused denies the whole request
-            if _Hooks.write_guard is not None and method.__name__ in WRITES:
-                found = _item_key(method.__name__, args, kwargs)
+            if _Hooks.write_guard is not None and name in WRITES:
+                found = _item_key(name, args, kwargs)
                 if found is not None:
                     _Hooks.write_guard(*found)  # inside a transaction too: moto writes each item itself
-            sized = _item_key(method.__name__, args, kwargs) if METER.sizing and name in WRITES else None
+            sized = _item_key(name, args, kwargs) if METER.sizing and name in WRITES else None
             before = item_size(args[0], *sized) if sized else 0
             _nesting.depth = depth + 1
             try:
@@ -126,8 +126,8 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
                 _nesting.depth = depth
                 if sized:
                     METER.record_units(before, item_size(args[0], *sized), in_transaction=depth > 0)
-                if _Hooks.write_observer is not None and method.__name__ in WRITES:
-                    _observe_item(method.__name__, args, kwargs)
+                if _Hooks.write_observer is not None and name in WRITES:
+                    _observe_item(name, args, kwargs)
 
     return call
 
