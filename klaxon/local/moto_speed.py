@@ -56,7 +56,7 @@ from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommu
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
-from klaxon.local import moto_calls, moto_expressions, moto_query, moto_serialize
+from klaxon.local import moto_calls, moto_events, moto_expressions, moto_query, moto_serialize
 
 # moto's packages (`moto.<service>`) whose models Klaxon's local platform creates: everything `klaxon up`
 # calls (klaxon.adapters, klaxon.local) and what those services make in turn (streams, logs, schedules).
@@ -394,6 +394,7 @@ def install() -> None:
     ORIGINALS.update(moto_serialize.install())
     ORIGINALS.update(moto_calls.install())  # signing, moto's dispatch and request ids: per call
     ORIGINALS.update(moto_expressions.install())  # update expressions: parsed once, walked once a validator
+    ORIGINALS.update(moto_events.install())  # PutEvents: each entry matched against the rules once
     ORIGINALS["ExecutionWorker._get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
     ExecutionWorker._get_evaluation_entrypoint = _evaluation_entrypoint  # type: ignore[method-assign]
     ORIGINALS["BaseExecutionWorkerCommunication.terminated"] = BaseExecutionWorkerCommunication.terminated
