@@ -89,17 +89,23 @@ class ChatRoomService:
             room, version = found
         if room.archived:
             return room
+        on_call = self.on_call(incident, now)  # asked once a sync: opening, inviting and the summary use it
         if room.room is None or version is None:
-            room, version = self._open(room, version, incident, now)
-        room, version = self._invite(room, version, incident, now)
-        room, version = self._render(room, version, incident)
+            room, version = self._open(room, version, incident, now, on_call)
+        room, version = self._invite(room, version, incident, on_call)
+        room, version = self._render(room, version, incident, on_call)
         room, version = self._post_runbook(room, version, incident)
         return self._schedule_archive(room, version, incident)
 
     # --- opening ------------------------------------------------------------------------------------
 
     def _open(
-        self, room: ChatRoom, version: int | None, incident: Incident, now: datetime
+        self,
+        room: ChatRoom,
+        version: int | None,
+        incident: Incident,
+        now: datetime,
+        on_call: Sequence[Responder],
     ) -> tuple[ChatRoom, int]:
         """Create the room, post and pin its summary, post its card: under a lease, recording each."""
         if room.creation_held(now):
@@ -120,18 +126,18 @@ class ChatRoomService:
             raise NameTaken(f"no free room name for incident {incident.number} in {MAX_NAME_ATTEMPTS} tries")
         version = self.rooms.put(room, version=version)
         self.rooms.index(opened, incident.id)
-        room, version = self._invite(room, version, incident, now)
-        room, version = self._render(room, version, incident)
+        room, version = self._invite(room, version, incident, on_call)
+        room, version = self._render(room, version, incident, on_call)
         room, version = self._post_runbook(room, version, incident)
         room = room.model_copy(update={"creating_until": None})
         return room, self.rooms.put(room, version=version)
 
     def _invite(
-        self, room: ChatRoom, version: int, incident: Incident, now: datetime
+        self, room: ChatRoom, version: int, incident: Incident, on_call: Sequence[Responder]
     ) -> tuple[ChatRoom, int]:
         """Invite whoever is on call now and the standing members, each once."""
         assert room.room is not None
-        emails = [r.email for r in self.on_call(incident, now)] + list(self.policy().members)
+        emails = [r.email for r in on_call] + list(self.policy().members)
         wanted: list[str] = []
         notes = list(room.notes)
         for email in dict.fromkeys(emails):
@@ -151,13 +157,15 @@ class ChatRoomService:
 
     # --- keeping it current ---------------------------------------------------------------------------
 
-    def _render(self, room: ChatRoom, version: int, incident: Incident) -> tuple[ChatRoom, int]:
+    def _render(
+        self, room: ChatRoom, version: int, incident: Incident, on_call: Sequence[Responder]
+    ) -> tuple[ChatRoom, int]:
         """Post (and pin) or update the summary, and post or update the card, where they changed."""
         where = room.room
         assert where is not None
         links = self.links(incident)
         context = SummaryContext(
-            on_call=[r.name for r in self.on_call(incident, self.clock.now())],
+            on_call=[r.name for r in on_call],
             room_name=room.name,
             incident_url=links.incident_url,
             status_page_url=links.status_page_url,

@@ -50,13 +50,14 @@ class World:
         self.clock = FixedClock(OPENED + timedelta(seconds=5))
         self.policy = policy or ChatPolicy(members=("grace@acme.example",))
         self.on_call = [Responder("Carol Chen", "carol@acme.example")]
+        self.on_call_asked = 0
         self.postmortems: set[str] = set()
         self.service = ChatRoomService(
             chat=self.chat,
             rooms=self.rooms,
             incidents=self.incidents,
             policy=lambda: self.policy,
-            on_call=lambda incident, now: self.on_call,
+            on_call=self._on_call,
             links=lambda incident: RoomLinks(
                 incident_url=f"https://klaxon.example/v1/incidents/{incident.id}",
                 status_page_url="https://status.example/incidents/p1.html",
@@ -68,6 +69,10 @@ class World:
     def put(self, incident: Incident) -> Incident:
         self.incidents.items[incident.id] = incident
         return incident
+
+    def _on_call(self, incident: Incident, now: datetime) -> list[Responder]:
+        self.on_call_asked += 1
+        return self.on_call
 
 
 def test_a_p1_gets_a_named_room_with_on_call_and_members_a_pinned_summary_and_a_card():
@@ -103,6 +108,14 @@ def test_a_p1_gets_a_named_room_with_on_call_and_members_a_pinned_summary_and_a_
         "P1 #42 Checkout down · checkout · triggered · #inc-2026-09-25-42-checkout-down"
     )
     assert room.creating_until is None
+
+
+def test_a_sync_asks_who_is_on_call_once_for_the_invitations_and_the_summary():
+    world = World()
+    world.put(an_incident())
+    world.service.sync("inc1")  # opens the room: invites, renders
+    world.service.sync("inc1")  # nothing new: invites and renders again, finding nothing to change
+    assert world.on_call_asked == 2
 
 
 def test_the_same_event_again_calls_nothing_but_lookups():
