@@ -28,7 +28,6 @@ def _event(dedup_key: str, n: int) -> dict[str, object]:
 
 
 def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
-    from klaxon.local.emulation import METER
     from klaxon.local.platform import LocalPlatform, Options
 
     # The alert path at full speed, not 429s: limits far above what the benchmark sends.
@@ -37,45 +36,8 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
     ).start()
     try:
         from klaxon import wiring
-        from klaxon.domain.incident.models import Alert
 
-        def alert(n: int, key: str) -> Alert:  # ids shaped as ingest's: 32 hex digits
-            return low_urgency_alert(hashlib.sha256(f"bench-{key}-{n}".encode()).hexdigest()[:32], key)
-
-        router = wiring.container().router_service
-        METER.sizing = True  # write units too: what AWS bills depends on the size of the item written
-        METER.reset()
-        router.route(alert(0, "writes-probe"))
-        new_incident, new_incident_units = METER.writes_here(), METER.write_units_here()
-        METER.reset()
-        router.route(alert(1, "writes-probe"))
-        duplicate, duplicate_units = METER.writes_here(), METER.write_units_here()
-        # A batch from the alerts queue holding ten more of the key: they fold into one write.
-        from klaxon.services.incident.alert_batch import route_batch
-
-        METER.reset()
-        route_batch(router, [alert(n, "writes-probe") for n in range(2, 12)])
-        duplicate_in_batch = METER.writes_here() / 10
-        # An incident remembers its alerts' ids (up to 2 x 1,000, for redeliveries) in its own item, and
-        # every write to it is billed by the item's whole size: a duplicate's cost grows with the incident.
-        units_at, routed = {}, 12
-        for count in (50, 1000):
-            joined = route_batch(router, [alert(n, "writes-probe") for n in range(routed, count)])
-            assert all(not isinstance(result, Exception) for result in joined), joined
-            METER.reset()
-            router.route(alert(count, "writes-probe"))  # the incident's (count + 1)th alert
-            units_at[count], routed = METER.write_units_here(), count + 1
-        # An incident of 50 alerts acknowledged and resolved by its monitoring tool (an update and a timeline
-        # entry each).
-        from klaxon.domain.incident.models import AlertAction
-
-        route_batch(router, [alert(n, "acknowledge-probe") for n in range(50)])
-        METER.reset()
-        for n, action in enumerate((AlertAction.ACKNOWLEDGE, AlertAction.RESOLVE)):
-            router.route(alert(50 + n, "acknowledge-probe").model_copy(update={"action": action}))
-        acknowledge_and_resolve_units = METER.write_units_here()
-        METER.sizing = False
-
+        writes = _writes(wiring.container().router_service)
         events = [_event(f"key-{i % keys}", i) for i in range(alerts)]
         started = time.perf_counter()
         for event in events:
@@ -85,14 +47,7 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
         assert platform.drain(timeout=300)
         total = time.perf_counter() - started
         return {
-            "ddb_writes_per_new_incident": new_incident,
-            "ddb_writes_per_duplicate_alert": duplicate,
-            "ddb_writes_per_duplicate_alert_in_a_batch_of_10": duplicate_in_batch,
-            "ddb_write_units_per_new_incident": new_incident_units,
-            "ddb_write_units_per_duplicate_alert": duplicate_units,
-            "ddb_write_units_per_duplicate_alert_at_50_alerts": units_at[50],
-            "ddb_write_units_per_duplicate_alert_at_1000_alerts": units_at[1000],
-            "ddb_write_units_to_acknowledge_and_resolve_at_50_alerts": acknowledge_and_resolve_units,
+            **writes,
             "pipeline_alerts": alerts,
             "pipeline_dedup_keys": keys,
             "ingest_alerts_per_second": round(alerts / accepted, 1),
@@ -101,6 +56,59 @@ def run(alerts: int = 1000, keys: int = 50) -> dict[str, object]:
         }
     finally:
         platform.stop()
+
+
+def _writes(router: Any) -> dict[str, object]:
+    """What the router's writes cost, counted by the emulated DynamoDB: requests, and the write units AWS
+    bills by the size of each item written (before and after)."""
+    from klaxon.domain.incident.models import AlertAction
+    from klaxon.local.emulation import METER
+    from klaxon.services.incident.alert_batch import route_batch
+
+    def alert(n: int, key: str) -> Any:  # ids shaped as ingest's: 32 hex digits
+        return low_urgency_alert(hashlib.sha256(f"bench-{key}-{n}".encode()).hexdigest()[:32], key)
+
+    def measured(route: Any) -> tuple[int, int]:
+        METER.reset()
+        route()
+        return METER.writes_here(), METER.write_units_here()
+
+    METER.sizing = True
+    try:
+        new_incident = measured(lambda: router.route(alert(0, "writes-probe")))
+        duplicate = measured(lambda: router.route(alert(1, "writes-probe")))
+        # A batch from the alerts queue holding ten more of the key: they fold into one write.
+        in_batch, _ = measured(lambda: route_batch(router, [alert(n, "writes-probe") for n in range(2, 12)]))
+        # An incident remembers its alerts' ids (up to 2 x 1,000, for redeliveries) in its own item, and
+        # every write to it is billed by the item's whole size: a duplicate's cost grows with the incident.
+        units_at, routed = {}, 12
+        for count in (50, 1000):
+            joined = route_batch(router, [alert(n, "writes-probe") for n in range(routed, count)])
+            assert all(not isinstance(result, Exception) for result in joined), joined
+            _, units_at[count] = measured(lambda: router.route(alert(count, "writes-probe")))  # noqa: B023
+            routed = count + 1
+        # An incident of 50 alerts acknowledged and resolved by its monitoring tool (an update and a
+        # timeline entry each).
+        route_batch(router, [alert(n, "acknowledge-probe") for n in range(50)])
+        actions = (AlertAction.ACKNOWLEDGE, AlertAction.RESOLVE)
+        _, closing = measured(
+            lambda: [
+                router.route(alert(50 + n, "acknowledge-probe").model_copy(update={"action": action}))
+                for n, action in enumerate(actions)
+            ]
+        )
+    finally:
+        METER.sizing = False
+    return {
+        "ddb_writes_per_new_incident": new_incident[0],
+        "ddb_writes_per_duplicate_alert": duplicate[0],
+        "ddb_writes_per_duplicate_alert_in_a_batch_of_10": in_batch / 10,
+        "ddb_write_units_per_new_incident": new_incident[1],
+        "ddb_write_units_per_duplicate_alert": duplicate[1],
+        "ddb_write_units_per_duplicate_alert_at_50_alerts": units_at[50],
+        "ddb_write_units_per_duplicate_alert_at_1000_alerts": units_at[1000],
+        "ddb_write_units_to_acknowledge_and_resolve_at_50_alerts": closing,
+    }
 
 
 def low_urgency_alert(alert_id: str, key: str) -> Any:
