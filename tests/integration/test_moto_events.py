@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -15,6 +13,7 @@ from botocore.exceptions import ClientError
 from moto.events.models import EventPattern, EventsBackend, Rule
 
 from klaxon.local import emulation, moto_speed
+from tests.integration.moto_originals import motos_own
 from tests.integration.source_digest import source_digest
 
 # sha256 (first 16 digits) of the source of each moto function moto_events mirrors or relies on (moto as
@@ -66,14 +65,8 @@ def aws(moto_alone: Any) -> Any:
     return moto_alone
 
 
-@contextmanager
-def _motos_own() -> Iterator[None]:
-    ours = EventsBackend.put_events
-    EventsBackend.put_events = moto_speed.ORIGINALS["EventsBackend.put_events"]  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        EventsBackend.put_events = ours  # type: ignore[method-assign]
+def _motos_own() -> Any:
+    return motos_own((EventsBackend, "put_events", moto_speed.ORIGINALS["EventsBackend.put_events"]))
 
 
 def _deliveries(

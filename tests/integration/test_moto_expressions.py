@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ig
 from moto.dynamodb.parsing.validators import Validator
 
 from klaxon.local import moto_expressions, moto_speed
+from tests.integration.moto_originals import ADDED, motos_own
 from tests.integration.source_digest import source_digest
 
 # sha256 (first 16 digits) of the source of each moto function moto_expressions replaces or relies on
@@ -98,17 +97,13 @@ def aws(moto_alone: Any) -> Any:
     return moto_alone
 
 
-@contextmanager
-def _motos_own() -> Iterator[None]:
+def _motos_own() -> Any:
     """moto's own parser, walk and node copy, for the length of the block."""
-    patched = (vars(UpdateExpressionParser)["make"], DepthFirstTraverser.traverse, Node.__deepcopy__)
-    UpdateExpressionParser.make = moto_speed.ORIGINALS["UpdateExpressionParser.make"]
-    DepthFirstTraverser.traverse = moto_speed.ORIGINALS["DepthFirstTraverser.traverse"]
-    del Node.__deepcopy__
-    try:
-        yield
-    finally:
-        UpdateExpressionParser.make, DepthFirstTraverser.traverse, Node.__deepcopy__ = patched
+    return motos_own(
+        (UpdateExpressionParser, "make", moto_speed.ORIGINALS["UpdateExpressionParser.make"]),
+        (DepthFirstTraverser, "traverse", moto_speed.ORIGINALS["DepthFirstTraverser.traverse"]),
+        (Node, "__deepcopy__", ADDED),
+    )
 
 
 def _table(ddb: Any) -> str:

@@ -17,6 +17,7 @@ from moto.core import serialize
 from moto.core.serialize import BaseJSONSerializer
 
 from klaxon.local import emulation, moto_serialize, moto_speed
+from tests.integration.moto_originals import motos_own
 from tests.integration.source_digest import source_digest
 
 REGION = emulation.REGION
@@ -67,15 +68,11 @@ def _both_ways(client: Any, call: Any, fast_table: str, slow_table: str) -> tupl
         bodies.append(json.loads(response_dict["body"].decode().replace(slow_table, fast_table)))
 
     client.meta.events.register("before-parse", keep)
-    patched = {name: vars(BaseJSONSerializer)[name.split(".")[1]] for name in REPLACED}
     try:
         call(fast_table)
-        for name in REPLACED:
-            setattr(BaseJSONSerializer, name.split(".")[1], moto_speed.ORIGINALS[name])
-        call(slow_table)
+        with motos_own(*[(BaseJSONSerializer, n.split(".")[1], moto_speed.ORIGINALS[n]) for n in REPLACED]):
+            call(slow_table)
     finally:
-        for name, fn in patched.items():
-            setattr(BaseJSONSerializer, name.split(".")[1], fn)
         client.meta.events.unregister("before-parse", keep)
     fast, slow = bodies
     return fast, slow

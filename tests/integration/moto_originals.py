@@ -1,0 +1,26 @@
+"""moto's own code for the length of a block, beside klaxon.local's patches: the tests of a patch run the
+same calls both ways and compare what comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+ADDED = object()  # the original of an attribute the patches added: it is taken away for the block
+
+
+@contextmanager
+def motos_own(*swaps: tuple[Any, str, Any]) -> Iterator[None]:
+    """Each (owner, attribute, original) put back for the block, and the patched ones after it."""
+    patched = [(owner, name, vars(owner)[name]) for owner, name, _ in swaps]
+    try:
+        for owner, name, original in swaps:
+            if original is ADDED:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, original)
+        yield
+    finally:
+        for owner, name, value in patched:
+            setattr(owner, name, value)
