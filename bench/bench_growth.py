@@ -1,5 +1,6 @@
 """Costs as the tables grow (issue 14 §1-2, issue 13 §8): the router's time per new incident with the
-incidents table empty and holding 10,000 incidents, and `GET /v1/incidents` at 10,000.
+incidents table empty and holding 10,000 incidents, and `GET /v1/incidents` at 10,000; the housekeeping
+timers' reads with none and with 10,000 finished post-mortems and archived chat rooms kept.
 
 The 10,000 are written straight into the emulated table (most resolved, one in twenty acknowledged, as a
 year of incidents would be), and their stream records dropped: their events left long ago.
@@ -63,6 +64,73 @@ def _fill(count: int) -> None:
         take_stream_records(IncidentItem.Meta.table_name)  # what the fill wrote is old news: no events for it
 
 
+def _fill_finished(count: int) -> None:
+    """`count` published post-mortems whose tickets are all done and `count` archived chat rooms, as years
+    of incidents leave them: no timer has work in any of them."""
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    from klaxon.adapters.chat_rooms import CHAT_ROOM_PK, DynamoChatRooms
+    from klaxon.adapters.postmortem_store import POSTMORTEM_PK, DynamoPostmortems
+    from klaxon.adapters.tables import ConfigItem
+    from klaxon.domain.chat.rooms import ChatRoom
+    from klaxon.local.emulation import ACCOUNT, REGION, ddb_lock
+
+    DynamoPostmortems().put(_finished_postmortem(), version=None)
+    DynamoChatRooms().put(ChatRoom(incident_id="fill", room="C0FILL", archived=True), version=None)
+    table = dynamodb_backends[ACCOUNT][REGION].tables[ConfigItem.Meta.table_name]
+    with ddb_lock():
+        for pk in (POSTMORTEM_PK, CHAT_ROOM_PK):
+            template = table.get_item(DynamoType({"S": pk}), DynamoType({"S": "fill"})).to_json()[
+                "Attributes"
+            ]
+            for i in range(count):
+                table.put_item(json.loads(json.dumps(template)) | {"sk": {"S": f"fill-{i:06d}"}})
+
+
+def _finished_postmortem() -> Any:
+    from datetime import UTC, datetime
+
+    from klaxon.domain.incident.models import Priority
+    from klaxon.domain.postmortem.actions import Ticket, TrackerKind
+    from klaxon.domain.postmortem.models import ActionItem, Postmortem, PostmortemStatus
+
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    ticket = Ticket(tracker="ops", kind=TrackerKind.JIRA, key="OPS-1", id="1", url="https://jira.test/OPS-1")
+    return Postmortem(
+        incident_id="fill",
+        incident_number=1,
+        title="A year-old incident",
+        service="checkout",
+        priority=Priority.P2,
+        owner="dave",
+        status=PostmortemStatus.PUBLISHED,
+        due=at,
+        created_at=at,
+        updated_at=at,
+        updated_by="dave",
+        markdown="# Post-mortem\n\n" + "What happened, why, and what we changed. " * 40,
+        action_items=[ActionItem(id="a1", title="Add a canary", ticket=ticket, done_at=at)],
+        published_at=at,
+    )
+
+
+def _timers_ms() -> float:
+    """One run of each housekeeping timer's sweep: post-mortem reminders, action item retries, chat rooms'
+    archiving and reminders (median of SAMPLES)."""
+    from klaxon import wiring
+
+    container, times = wiring.container(), []
+    for _ in range(SAMPLES):
+        started = time.perf_counter()
+        container.postmortem_reminders.remind_due()
+        container.action_service.file_due()
+        container.chat_room_service.archive_due()
+        container.chat_reminders.remind_due()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
 def _list_ms(url: str) -> dict[str, float]:
     """The first request (its index's sorted partitions are built then, once) apart from the next ones."""
     times = []
@@ -90,12 +158,15 @@ def run() -> dict[str, object]:
     platform = LocalPlatform(options).start()
     try:
         at_0 = _router_ms(platform, "empty")
+        timers_at_0 = _timers_ms()
         started = time.perf_counter()
         _fill(FILL)
+        _fill_finished(FILL)
         fill_s = time.perf_counter() - started
         _router_ms(platform, "warm")  # the first queries after the fill build the sorted partitions once
         at_fill = _router_ms(platform, "full")
         listed = _list_ms(platform.url)
+        timers_at_fill = _timers_ms()
     finally:
         platform.stop()
     return {
@@ -104,6 +175,8 @@ def run() -> dict[str, object]:
         f"list_incidents_p50_ms_at_{FILL}": listed["p50_ms"],
         f"list_incidents_p99_ms_at_{FILL}": listed["p99_ms"],
         f"list_incidents_first_ms_at_{FILL}": listed["first_ms"],
+        "housekeeping_timers_ms_per_run_at_0": timers_at_0,
+        f"housekeeping_timers_ms_per_run_at_{FILL}": timers_at_fill,
         "fill_seconds": round(fill_s, 1),
     }
 

@@ -37,6 +37,10 @@ class Access:
         return self.reads + self.writes
 
 
+# A function that reads a kind of record through the `live` index marks the records kept from before the
+# index existed, once, and says so under `live-index` (klaxon.adapters.versioned_docs.live_of).
+LIVE_INDEX = "live-index"
+
 # The API writes what it configures and what its routes change: the config and its integrations, API
 # tokens, incident numbers (drills), calendar feeds, overrides, maintenance windows, public incidents,
 # subscribers, heartbeat pings.
@@ -53,6 +57,7 @@ API_CONFIG_KEYS = (
     "status-subscriber",
     "status-last-delivery",
     "heartbeat",
+    LIVE_INDEX,  # `klaxon action list --unsynced` reads the live post-mortems
 )
 
 ACCESS: dict[str, Access] = {
@@ -153,7 +158,7 @@ ACCESS: dict[str, Access] = {
     "postmortem_draft": Access(
         reads=("incidents", "timeline"),
         writes=("config",),
-        config_keys=("postmortem", "action-digest"),  # the monthly action items message, once a month
+        config_keys=("postmortem", "action-digest", LIVE_INDEX),  # action-digest: the monthly message, once
         pages=True,
         slack=True,
         github=True,  # publishes post-mortems as pull requests
@@ -161,7 +166,9 @@ ACCESS: dict[str, Access] = {
     ),
     # Action items: filed in the trackers (their credentials) from the post-mortems (config), each ticket
     # indexed for the webhooks (config); publishes nothing.
-    "action_sync": Access(writes=("config",), config_keys=("postmortem", "action-ticket"), trackers=True),
+    "action_sync": Access(
+        writes=("config",), config_keys=("postmortem", "action-ticket", LIVE_INDEX), trackers=True
+    ),
     # The trackers' webhooks: verified with the credentials' webhook secrets (and Asana's handshake secret,
     # kept in config); a ticket done marks its post-mortem's action item (config). Asana's deliveries name
     # the task alone, so its state is read back with the credentials.
@@ -182,7 +189,7 @@ ACCESS: dict[str, Access] = {
     "chat_sync": Access(
         reads=("incidents",),
         writes=("config", "timeline"),
-        config_keys=("chat-room", "chat-room-of", "chat-group"),
+        config_keys=("chat-room", "chat-room-of", "chat-group", LIVE_INDEX),
         slack=True,
     ),
     # Slack's requests: `/klaxon` acknowledges and resolves (incidents, timeline), notes and captured

@@ -6,7 +6,8 @@
 | `chat-room-of` | the room's id in the chat product | | `{"incident_id": …}` |
 | `chat-group` | schedule id | version | GroupSync: what its on-call user group was last set to |
 
-Commands and captured messages find their incident by `chat-room-of`.
+Commands and captured messages find their incident by `chat-room-of`. A room's record has `live` while the
+room is open (ChatRoom.is_open): the housekeeping timer reads those through the `live` index.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ class DynamoChatRooms:
         return versioned_docs.read(CHAT_ROOM_PK, incident_id, ChatRoom)
 
     def put(self, room: ChatRoom, *, version: int | None) -> int:
-        return versioned_docs.write(CHAT_ROOM_PK, room.incident_id, room, version=version)
+        return versioned_docs.write(
+            CHAT_ROOM_PK, room.incident_id, room, version=version, live=room.is_open()
+        )
 
     def index(self, room: str, incident_id: str) -> None:
         ConfigItem(pk=ROOM_OF_PK, sk=room, doc={"incident_id": incident_id}).save()
@@ -46,11 +49,8 @@ class DynamoChatRooms:
         versioned_docs.write(GROUP_PK, sync.schedule, sync, version=version)
 
     def open_rooms(self) -> list[ChatRoom]:
-        """Every room made and not archived: the partition read whole (rooms are archived within days of
-        their incident's end, so it holds the open ones and the recently resolved)."""
-        return [
-            r for r in versioned_docs.all_of(CHAT_ROOM_PK, ChatRoom) if r.room is not None and not r.archived
-        ]
+        """Every room made and not archived, through the `live` index (archived rooms are never read)."""
+        return [r for r in versioned_docs.live_of(CHAT_ROOM_PK, ChatRoom, ChatRoom.is_open) if r.is_open()]
 
     def due_for_archive(self, now: datetime) -> list[ChatRoom]:
         return [r for r in self.open_rooms() if r.archive_at is not None and r.archive_at <= now]

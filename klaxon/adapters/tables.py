@@ -214,6 +214,16 @@ class TimelineItem(_Model):
     ref = UnicodeAttribute(null=True)
 
 
+class ByLive(GlobalSecondaryIndex["ConfigItem"]):
+    """The records a timer still has work in, by kind: `live` is the record's pk, set only while it has
+    (klaxon.adapters.versioned_docs). Sparse, so a timer reads the open post-mortems or chat rooms, not
+    every one ever kept."""
+
+    Meta = _index_meta("live")
+    live = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
 class ConfigItem(_Model):
     """Configuration and small records: the applied config, integration keys by hash, counters."""
 
@@ -224,6 +234,9 @@ class ConfigItem(_Model):
     sk = UnicodeAttribute(range_key=True)
     value = NumberAttribute(null=True)
     doc = JSONAttribute(null=True)
+    live = UnicodeAttribute(null=True)  # the pk again while a timer has work in the record (ByLive)
+
+    by_live = ByLive()
 
 
 class NotificationItem(_Model):

@@ -56,4 +56,9 @@ class PostmortemStore(Protocol):
         """Store it if its record is still at `version` (None: if there is none); its new version.
         Conflict otherwise."""
 
-    def all(self) -> list[Postmortem]: ...
+    def all(self) -> list[Postmortem]:
+        """Every post-mortem kept (the index, the reports)."""
+
+    def live(self) -> list[Postmortem]:
+        """The post-mortems a timer still has work in (domain.postmortem.models.needs_sweeping), read
+        eventually consistently: one written a moment ago may be missing until the next run."""

@@ -19,6 +19,7 @@ from klaxon.domain.incident.dedup import DedupClaim, joinable_at_once, memory_sl
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, TimelineEntry
 from klaxon.domain.intake.integration import IntegrationRef
+from klaxon.domain.postmortem.models import needs_sweeping
 from klaxon.events import DetailType, IncidentChanged, IncidentEvent
 from klaxon.ports import IncidentPage, IncidentQuery
 
@@ -595,3 +596,6 @@ class MemoryPostmortems:
 
     def all(self) -> list[Any]:
         return [p for p, _ in self.items.values()]
+
+    def live(self) -> list[Any]:
+        return [p for p in self.all() if needs_sweeping(p)]

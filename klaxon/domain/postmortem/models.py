@@ -171,3 +171,14 @@ def reminder_due(postmortem: Postmortem, now: datetime) -> str | None:
         days = int((now - postmortem.due) / timedelta(days=1))
         key = "due" if days == 0 else f"overdue-{days}"
     return None if key in postmortem.reminders_sent else key
+
+
+def needs_sweeping(postmortem: Postmortem) -> bool:
+    """Whether a timer still has work in this post-mortem: reminders while it is not published (see
+    reminder_due), items waiting for their ticket (actions.due), tickets not done yet (the nightly poll).
+    The store indexes only these, so the timers read what is open, not every post-mortem ever written."""
+    published = postmortem.status is PostmortemStatus.PUBLISHED
+    return not published or any(
+        item.awaiting(published) or (item.ticket is not None and item.done_at is None)
+        for item in postmortem.action_items
+    )

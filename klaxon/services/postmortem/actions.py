@@ -106,7 +106,7 @@ class ActionService:
         """File what is due in every post-mortem (the retries' timer); the incidents whose items it tried."""
         now = self.clock.now()
         tried = []
-        for postmortem in self.store.all():
+        for postmortem in self.store.live():
             published = postmortem.status is PostmortemStatus.PUBLISHED
             if any(due(i.ticket, i.filing, published, now) for i in postmortem.action_items):
                 self.file(postmortem.incident_id)
@@ -117,7 +117,7 @@ class ActionService:
         """Every item asked to be filed that has no ticket yet (`klaxon action list --unsynced`)."""
         return [
             Waiting(p, i)
-            for p in self.store.all()
+            for p in self.store.live()
             for i in p.action_items
             if i.awaiting(p.status is PostmortemStatus.PUBLISHED)
         ]
@@ -135,7 +135,7 @@ class ActionService:
         """Ask each tracker about every open ticket (the nightly catch-up for missed webhooks); how many
         items changed."""
         targets = self.policy().trackers.trackers
-        postmortems = self.store.all()
+        postmortems = self.store.live()
         open_tickets: dict[str, list[Ticket]] = {}
         for postmortem in postmortems:
             for item in postmortem.action_items:

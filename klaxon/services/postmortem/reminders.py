@@ -42,7 +42,7 @@ class PostmortemReminders:
     def remind_due(self) -> list[str]:
         """Send every reminder owed now; the incident ids whose owner was reminded."""
         now, reminded = self.clock.now(), []
-        for postmortem in self.store.all():
+        for postmortem in self.store.live():
             key = reminder_due(postmortem, now)
             if key is None:
                 continue

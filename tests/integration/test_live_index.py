@@ -1,0 +1,121 @@
+"""The config table's sparse `live` index (moto): a kind of record a timer sweeps is read through it, so a
+timer reads the open records, not every one ever kept; records kept from before the index are marked once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from klaxon.domain.chat.rooms import ChatRoom
+from klaxon.domain.incident.models import Priority
+from klaxon.domain.postmortem.actions import Ticket, TrackerKind
+from klaxon.domain.postmortem.models import ActionItem, Postmortem, PostmortemStatus
+
+NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
+TICKET = Ticket(tracker="ops-jira", kind=TrackerKind.JIRA, key="OPS-1", id="1", url="https://jira.test/OPS-1")
+
+
+@pytest.fixture
+def config(moto_alone: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    from klaxon.adapters import versioned_docs
+    from klaxon.adapters.tables import ConfigItem
+
+    ConfigItem.create_table(wait=True)
+    monkeypatch.setattr(versioned_docs, "_backfilled", set())  # a fresh process
+    yield ConfigItem
+
+
+def postmortem(incident_id: str, status: PostmortemStatus, *items: ActionItem) -> Postmortem:
+    return Postmortem(
+        incident_id=incident_id,
+        incident_number=int(incident_id[3:]),
+        title="Checkout 5xx",
+        service="checkout",
+        priority=Priority.P1,
+        owner="dave",
+        status=status,
+        due=NOW,
+        created_at=NOW,
+        updated_at=NOW,
+        updated_by="system:postmortem",
+        markdown="# Post-mortem\n",
+        action_items=list(items),
+    )
+
+
+def test_only_post_mortems_a_timer_has_work_in_are_read_and_they_leave_when_done(config: Any) -> None:
+    from klaxon.adapters.postmortem_store import DynamoPostmortems
+
+    store = DynamoPostmortems()
+    done = ActionItem(id="a1", title="Add a canary", ticket=TICKET, done_at=NOW)
+    store.put(postmortem("inc1", PostmortemStatus.DRAFT), version=None)
+    store.put(postmortem("inc2", PostmortemStatus.PUBLISHED, done), version=None)
+    open_ticket = done.model_copy(update={"done_at": None})
+    version = store.put(postmortem("inc3", PostmortemStatus.PUBLISHED, open_ticket), version=None)
+    assert {p.incident_id for p in store.live()} == {"inc1", "inc3"}
+    assert {p.incident_id for p in store.all()} == {"inc1", "inc2", "inc3"}
+
+    store.put(postmortem("inc3", PostmortemStatus.PUBLISHED, done), version=version)  # its ticket is done
+
+    assert {p.incident_id for p in store.live()} == {"inc1"}
+    assert config.get("postmortem", "inc3").live is None  # out of the index: the write removed the key
+
+
+def test_only_open_rooms_are_read(config: Any) -> None:
+    from klaxon.adapters.chat_rooms import DynamoChatRooms
+
+    rooms = DynamoChatRooms()
+    rooms.put(ChatRoom(incident_id="inc1", room="C1"), version=None)
+    rooms.put(ChatRoom(incident_id="inc2"), version=None)  # not made yet
+    version = rooms.put(ChatRoom(incident_id="inc3", room="C3", archive_at=NOW), version=None)
+    assert [r.incident_id for r in rooms.due_for_archive(NOW)] == ["inc3"]
+
+    rooms.put(ChatRoom(incident_id="inc3", room="C3", archive_at=NOW, archived=True), version=version)
+
+    assert [r.incident_id for r in rooms.open_rooms()] == ["inc1"]
+    assert rooms.due_for_archive(NOW) == []
+
+
+def test_records_kept_from_before_the_index_are_marked_once(config: Any, monkeypatch: Any) -> None:
+    from klaxon.adapters import versioned_docs
+    from klaxon.adapters.postmortem_store import DynamoPostmortems
+
+    def written_before_the_index(p: Postmortem, version: int) -> None:
+        config(pk="postmortem", sk=p.incident_id, doc=p.model_dump(mode="json"), value=version).save()
+
+    written_before_the_index(postmortem("inc1", PostmortemStatus.DRAFT), 3)
+    written_before_the_index(postmortem("inc2", PostmortemStatus.PUBLISHED), 1)
+    store = DynamoPostmortems()
+
+    assert [p.incident_id for p in store.live()] == ["inc1"]  # the first read marks the live one
+
+    assert config.get("postmortem", "inc1").value == 3  # its version kept: no writer is made to conflict
+    assert config.get(versioned_docs.BACKFILL_PK, "postmortem").pk == versioned_docs.BACKFILL_PK
+    monkeypatch.setattr(versioned_docs, "_backfilled", set())  # another process: it reads the mark
+    written_before_the_index(postmortem("inc4", PostmortemStatus.DRAFT), 1)
+    assert [p.incident_id for p in store.live()] == ["inc1"]  # marked once: the mark is not redone
+
+
+def test_the_marking_leaves_a_record_written_meanwhile_to_its_writer(config: Any, monkeypatch: Any) -> None:
+    from klaxon.adapters import versioned_docs
+    from klaxon.adapters.postmortem_store import DynamoPostmortems
+
+    old = postmortem("inc1", PostmortemStatus.DRAFT)
+    config(pk="postmortem", sk="inc1", doc=old.model_dump(mode="json"), value=1).save()
+    store = DynamoPostmortems()
+    query, writes = config.query, [old.model_copy(update={"status": PostmortemStatus.PUBLISHED})]
+
+    def a_writer_publishes_it_after_the_read(*args: Any, **kwargs: Any) -> Any:
+        read = list(query(*args, **kwargs))
+        while writes:  # after the marking's read of the partition (the index is queried through it too)
+            store.put(writes.pop(), version=1)
+        return read
+
+    monkeypatch.setattr(config, "query", a_writer_publishes_it_after_the_read)
+
+    assert store.live() == []
+    assert config.get("postmortem", "inc1").live is None  # the writer's word stands: not live
+    assert config.get(versioned_docs.BACKFILL_PK, "postmortem") is not None
