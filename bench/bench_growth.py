@@ -65,12 +65,15 @@ def _fill(count: int) -> None:
 
 
 def _fill_finished(count: int) -> None:
-    """`count` published post-mortems whose tickets are all done and `count` archived chat rooms, as years
-    of incidents leave them: no timer has work in any of them."""
+    """`count` published post-mortems whose tickets are all done, `count` archived chat rooms and `count`
+    maintenance windows that ended and were retired (a deploy pipeline adds one per deploy), as years of
+    incidents leave them: no timer and no new incident has work in any of them."""
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.dynamo_type import DynamoType
 
+    from klaxon import wiring
     from klaxon.adapters.chat_rooms import CHAT_ROOM_PK, DynamoChatRooms
+    from klaxon.adapters.maintenance_store import WINDOW_PK, DynamoMaintenanceStore
     from klaxon.adapters.postmortem_store import POSTMORTEM_PK, DynamoPostmortems
     from klaxon.adapters.tables import ConfigItem
     from klaxon.domain.chat.rooms import ChatRoom
@@ -78,9 +81,11 @@ def _fill_finished(count: int) -> None:
 
     DynamoPostmortems().put(_finished_postmortem(), version=None)
     DynamoChatRooms().put(ChatRoom(incident_id="fill", room="C0FILL", archived=True), version=None)
+    DynamoMaintenanceStore().add(_ended_window())
+    wiring.container().maintenance_service.tick()  # retires it (the first run also marks the kept ones)
     table = dynamodb_backends[ACCOUNT][REGION].tables[ConfigItem.Meta.table_name]
     with ddb_lock():
-        for pk in (POSTMORTEM_PK, CHAT_ROOM_PK):
+        for pk in (POSTMORTEM_PK, CHAT_ROOM_PK, WINDOW_PK):
             template = table.get_item(DynamoType({"S": pk}), DynamoType({"S": "fill"})).to_json()[
                 "Attributes"
             ]
@@ -113,6 +118,16 @@ def _finished_postmortem() -> Any:
         action_items=[ActionItem(id="a1", title="Add a canary", ticket=ticket, done_at=at)],
         published_at=at,
     )
+
+
+def _ended_window() -> Any:
+    from datetime import UTC, datetime, timedelta
+
+    from klaxon.domain.noise.maintenance import MaintenanceWindow
+
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    end = start + timedelta(minutes=15)
+    return MaintenanceWindow(id="fill", name="Deploy", services=("checkout",), start=start, end=end)
 
 
 def _timers_ms() -> float:
@@ -161,11 +176,12 @@ def run() -> dict[str, object]:
         timers_at_0 = _timers_ms()
         started = time.perf_counter()
         _fill(FILL)
-        _fill_finished(FILL)
         fill_s = time.perf_counter() - started
         _router_ms(platform, "warm")  # the first queries after the fill build the sorted partitions once
         at_fill = _router_ms(platform, "full")
         listed = _list_ms(platform.url)
+        _fill_finished(FILL)
+        with_windows = _router_ms(platform, "windows")
         timers_at_fill = _timers_ms()
     finally:
         platform.stop()
@@ -175,6 +191,7 @@ def run() -> dict[str, object]:
         f"list_incidents_p50_ms_at_{FILL}": listed["p50_ms"],
         f"list_incidents_p99_ms_at_{FILL}": listed["p99_ms"],
         f"list_incidents_first_ms_at_{FILL}": listed["first_ms"],
+        f"router_ms_per_new_incident_at_{FILL}_and_{FILL}_ended_windows": with_windows,
         "housekeeping_timers_ms_per_run_at_0": timers_at_0,
         f"housekeeping_timers_ms_per_run_at_{FILL}": timers_at_fill,
         "fill_seconds": round(fill_s, 1),

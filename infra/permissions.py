@@ -150,7 +150,7 @@ ACCESS: dict[str, Access] = {
     # window that ended (incident update + timeline entry, whose "Incident Triggered" the relay publishes).
     "maintenance_reminder": Access(
         writes=("incidents", "timeline", "config"),
-        config_keys=("maintenance-reminder",),
+        config_keys=("maintenance-reminder", "maintenance-window", LIVE_INDEX),  # retires ended windows
         pages=True,
     ),
     # Post-mortem drafts: the incident, its timeline and its public incident (config) in; the draft out.

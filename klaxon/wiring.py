@@ -827,7 +827,7 @@ class Container:
         return NoiseControl(
             incidents=self.incident_repository,
             settings=self.config_views.noise,
-            stored_windows=self.maintenance_store.list,
+            stored_windows=self.maintenance_store.current,
             clock=self.clock,
         )
 

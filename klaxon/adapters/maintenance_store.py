@@ -1,4 +1,9 @@
-"""Maintenance windows added through the API, and reminders sent, as small records in the config table."""
+"""Maintenance windows added through the API, and reminders sent, as small records in the config table.
+
+A window is in the `live` index (klaxon.adapters.live_index) from when it is added until the maintenance
+timer sees it ended: the router reads those on each new incident, not every window ever added (a deploy
+pipeline that adds one per deploy keeps thousands). The API lists them all.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from datetime import datetime
 
 from pynamodb.exceptions import DeleteError, PutError
 
-from klaxon.adapters import once_marks
+from klaxon.adapters import live_index, once_marks
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso
 from klaxon.domain.errors import Conflict, NotFound
@@ -18,13 +23,21 @@ _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledExce
 
 
 class DynamoMaintenanceStore:
+    def current(self, *, marking: bool = False) -> list[MaintenanceWindow]:
+        """The windows not retired. `marking`: the one reader (the maintenance timer) that marks the
+        windows kept from before the index; until it has, the others read every window."""
+        return live_index.read(WINDOW_PK, MaintenanceWindow, _kept, mark=marking)
+
+    def retire(self, window_id: str) -> None:
+        live_index.leave(WINDOW_PK, window_id)
+
     def list(self) -> list[MaintenanceWindow]:
         return [
             MaintenanceWindow.model_validate(item.doc) for item in ConfigItem.query(WINDOW_PK) if item.doc
         ]
 
     def add(self, window: MaintenanceWindow) -> None:
-        item = ConfigItem(pk=WINDOW_PK, sk=window.id, doc=window.model_dump(mode="json"))
+        item = ConfigItem(pk=WINDOW_PK, sk=window.id, doc=window.model_dump(mode="json"), live=WINDOW_PK)
         try:
             item.save(condition=ConfigItem.sk.does_not_exist())
         except PutError as exc:
@@ -48,3 +61,7 @@ class DynamoMaintenanceStore:
     def reserve_reminder(self, window_id: str, ends_at: datetime) -> bool:
         """Note that the reminder for this occurrence goes out; False when it already went."""
         return once_marks.claim(REMINDER_PK, f"{window_id}#{iso(ends_at)}")
+
+
+def _kept(window: MaintenanceWindow) -> bool:
+    return True  # every window kept from before the index is marked; the timer then retires the ended

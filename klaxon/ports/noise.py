@@ -15,6 +15,13 @@ if TYPE_CHECKING:
 
 
 class MaintenanceStore(Protocol):
+    def current(self, *, marking: bool = False) -> list[MaintenanceWindow]:
+        """The windows not retired (eventually consistent: one added a moment ago may be missing). The
+        maintenance timer reads them `marking`: it marks the windows kept from before the index."""
+
+    def retire(self, window_id: str) -> None:
+        """Leave an ended window out of `current` (it stays listed); nothing if it is gone."""
+
     def list(self) -> list[MaintenanceWindow]: ...
 
     def add(self, window: MaintenanceWindow) -> None:

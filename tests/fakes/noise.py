@@ -129,6 +129,7 @@ class MemoryWindows:
     def __init__(self) -> None:
         self.windows: dict[str, MaintenanceWindow] = {}
         self.reminders: set[tuple[str, datetime]] = set()
+        self.retired: set[str] = set()
 
     def list(self) -> list[MaintenanceWindow]:
         return list(self.windows.values())
@@ -142,6 +143,12 @@ class MemoryWindows:
         if window_id not in self.windows:
             raise NotFound(window_id)
         return self.windows.pop(window_id)
+
+    def current(self, *, marking: bool = False) -> list[MaintenanceWindow]:
+        return [w for w in self.windows.values() if w.id not in self.retired]
+
+    def retire(self, window_id: str) -> None:
+        self.retired.add(window_id)
 
     def reserve_reminder(self, window_id: str, ends_at: datetime) -> bool:
         if (window_id, ends_at) in self.reminders:

@@ -87,7 +87,7 @@ CONFIG_PARTITIONS = {
     "statuspage_publish": {"status-incident", "status-render"},
     "statuspage_notify": {"status-subscriber", "status-last-delivery", "status-delivery#*"},
     "heartbeat_check": {"heartbeat"},
-    "maintenance_reminder": {"maintenance-reminder"},
+    "maintenance_reminder": {"maintenance-reminder", "maintenance-window", "live-index"},
     "chat_sync": {"chat-room", "chat-room-of", "chat-group", "live-index"},
     "postmortem_draft": {"postmortem", "action-digest", "live-index"},
     "slack": {"status-incident", "chat-room", "counter"},

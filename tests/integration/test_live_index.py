@@ -20,11 +20,11 @@ TICKET = Ticket(tracker="ops-jira", kind=TrackerKind.JIRA, key="OPS-1", id="1", 
 
 @pytest.fixture
 def config(moto_alone: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from klaxon.adapters import versioned_docs
+    from klaxon.adapters import live_index
     from klaxon.adapters.tables import ConfigItem
 
     ConfigItem.create_table(wait=True)
-    monkeypatch.setattr(versioned_docs, "_backfilled", set())  # a fresh process
+    monkeypatch.setattr(live_index, "_marked", set())  # a fresh process
     yield ConfigItem
 
 
@@ -80,7 +80,7 @@ def test_only_open_rooms_are_read(config: Any) -> None:
 
 
 def test_records_kept_from_before_the_index_are_marked_once(config: Any, monkeypatch: Any) -> None:
-    from klaxon.adapters import versioned_docs
+    from klaxon.adapters import live_index
     from klaxon.adapters.postmortem_store import DynamoPostmortems
 
     def written_before_the_index(p: Postmortem, version: int) -> None:
@@ -93,14 +93,14 @@ def test_records_kept_from_before_the_index_are_marked_once(config: Any, monkeyp
     assert [p.incident_id for p in store.live()] == ["inc1"]  # the first read marks the live one
 
     assert config.get("postmortem", "inc1").value == 3  # its version kept: no writer is made to conflict
-    assert config.get(versioned_docs.BACKFILL_PK, "postmortem").pk == versioned_docs.BACKFILL_PK
-    monkeypatch.setattr(versioned_docs, "_backfilled", set())  # another process: it reads the mark
+    assert config.get(live_index.MARK_PK, "postmortem").pk == live_index.MARK_PK
+    monkeypatch.setattr(live_index, "_marked", set())  # another process: it reads the mark
     written_before_the_index(postmortem("inc4", PostmortemStatus.DRAFT), 1)
     assert [p.incident_id for p in store.live()] == ["inc1"]  # marked once: the mark is not redone
 
 
 def test_the_marking_leaves_a_record_written_meanwhile_to_its_writer(config: Any, monkeypatch: Any) -> None:
-    from klaxon.adapters import versioned_docs
+    from klaxon.adapters import live_index
     from klaxon.adapters.postmortem_store import DynamoPostmortems
 
     old = postmortem("inc1", PostmortemStatus.DRAFT)
@@ -118,4 +118,50 @@ def test_the_marking_leaves_a_record_written_meanwhile_to_its_writer(config: Any
 
     assert store.live() == []
     assert config.get("postmortem", "inc1").live is None  # the writer's word stands: not live
-    assert config.get(versioned_docs.BACKFILL_PK, "postmortem") is not None
+    assert config.get(live_index.MARK_PK, "postmortem") is not None
+
+
+def window(window_id: str) -> Any:
+    from datetime import timedelta
+
+    from klaxon.domain.noise.maintenance import MaintenanceWindow
+
+    end = NOW + timedelta(minutes=15)
+    return MaintenanceWindow(id=window_id, name="Deploy", services=("checkout",), start=NOW, end=end)
+
+
+def test_a_retired_window_is_not_current_and_stays_listed(config: Any) -> None:
+    from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
+
+    store = DynamoMaintenanceStore()
+    for window_id in ("w1", "w2"):
+        store.add(window(window_id))
+    assert len(store.current(marking=True)) == 2  # the timer's read, before it retires what ended
+
+    store.retire("w1")
+    store.retire("gone")  # removed meanwhile: nothing to do
+
+    assert [w.id for w in store.current()] == ["w2"]
+    assert sorted(w.id for w in store.list()) == ["w1", "w2"]
+
+
+def test_until_the_timer_marks_the_kept_windows_the_router_reads_them_all_and_writes_nothing(
+    config: Any, monkeypatch: Any
+) -> None:
+    from klaxon.adapters import live_index
+    from klaxon.adapters.maintenance_store import WINDOW_PK, DynamoMaintenanceStore
+
+    kept = window("kept").model_dump(mode="json")
+    config(pk=WINDOW_PK, sk="kept", doc=kept).save()  # added before the index
+    store = DynamoMaintenanceStore()
+
+    assert [w.id for w in store.current()] == ["kept"]  # the router's read: the partition, as before
+    assert config.get(WINDOW_PK, "kept").live is None
+    assert list(config.query(live_index.MARK_PK)) == []
+
+    assert [w.id for w in store.current(marking=True)] == ["kept"]  # the timer's: marks, then the index
+
+    assert config.get(WINDOW_PK, "kept").live == WINDOW_PK
+    monkeypatch.setattr(live_index, "_marked", set())
+    config(pk=WINDOW_PK, sk="retired", doc=window("retired").model_dump(mode="json")).save()
+    assert [w.id for w in store.current()] == ["kept"]  # marked: the router reads the index alone

@@ -110,6 +110,20 @@ def next_occurrence(
     return next(occurrences(window, after, after + horizon), None)
 
 
+def ended(window: MaintenanceWindow, at: datetime) -> bool:
+    """Whether the window has no occurrence in progress at `at` nor any after it: it mutes nothing again.
+    A recurring window ends when its rule runs out (COUNT, UNTIL); a rule without either never ends."""
+    if window.rrule is None:
+        return window.end <= at
+    rule, zone = _rule(window), ZoneInfo(window.time_zone)
+    naive = rule.after((at - window.duration - _SLACK).astimezone(zone).replace(tzinfo=None), inc=True)
+    while naive is not None:
+        if _localize(naive, zone) + window.duration > at:
+            return False
+        naive = rule.after(naive)
+    return True
+
+
 def covers(window: MaintenanceWindow, service: str) -> bool:
     return service in window.services
 

@@ -18,6 +18,7 @@ from klaxon.domain.model import Model
 from klaxon.domain.noise.maintenance import (
     MaintenanceWindow,
     current_occurrence,
+    ended,
     ending_soon,
     next_occurrence,
 )
@@ -131,17 +132,20 @@ class MaintenanceService:
                 return view
         raise NotFound(f"no maintenance window {window_id!r}")
 
-    def all(self) -> list[MaintenanceWindow]:
-        return [*self.declared(), *self.store.list()]
-
     def tick(self) -> dict[str, int]:
-        """The scheduled run: remind owners of windows ending soon, page for incidents left after one."""
+        """The scheduled run: retire stored windows that ended (the router reads only the others), remind
+        owners of windows ending soon, page for incidents left after one."""
         now = self.clock.now()
+        stored = self.store.current(marking=True)
+        retired = {w.id for w in stored if ended(w, now)}
+        for window_id in sorted(retired):
+            self.store.retire(window_id)
+        windows = [*self.declared(), *(w for w in stored if w.id not in retired)]
         reminded = sum(
-            1 for window, ends in ending_soon(self.all(), now, REMINDER_LEAD) if self._remind(window, ends)
+            1 for window, ends in ending_soon(windows, now, REMINDER_LEAD) if self._remind(window, ends)
         )
         released = len(self.release(now)) if self.release is not None else 0
-        return {"reminded": reminded, "released": released}
+        return {"reminded": reminded, "released": released, "retired": len(retired)}
 
     def _remind(self, window: MaintenanceWindow, ends: datetime) -> bool:
         person = self.people().get(window.owner or "")

@@ -42,7 +42,7 @@ def world() -> World:
     noise = NoiseControl(
         incidents=incidents,
         settings=lambda: settings["now"],
-        stored_windows=windows.list,
+        stored_windows=windows.current,
         clock=clock,
     )
     router = RouterService(

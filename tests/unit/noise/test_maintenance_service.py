@@ -132,3 +132,18 @@ def test_the_status_page_publisher_subscribes_to_window_changes() -> None:
     (publish,) = [s for s in SUBSCRIPTIONS if s.name == "publish-status-page"]
     assert publish.target == "statuspage_publish"
     assert "Maintenance Window Changed" in publish.pattern["detail-type"]
+
+
+def test_the_timer_retires_stored_windows_that_ended_and_they_stay_listed(
+    service: MaintenanceService,
+) -> None:
+    ended_one = service.add(request(minutes=5), "user:alice")
+    going_on = service.add(request(minutes=600, name="Long migration"), "user:alice")
+    assert isinstance(service.store, MemoryWindows) and isinstance(service.clock, FixedClock)
+    service.clock.advance(minutes=10)
+
+    done = service.tick()
+
+    assert done["retired"] == 1
+    assert [w.id for w in service.store.current()] == [going_on.id]
+    assert {w.id for w in service.windows()} >= {ended_one.id, going_on.id}

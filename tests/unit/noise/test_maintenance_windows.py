@@ -11,6 +11,7 @@ from klaxon.domain.noise.maintenance import (
     MaintenanceWindow,
     active_windows,
     current_occurrence,
+    ended,
     ending_soon,
     next_occurrence,
     occurrences,
@@ -79,6 +80,33 @@ def test_until_ends_the_series() -> None:
     assert (
         len(list(occurrences(daily, datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)))) == 3
     )
+
+
+def test_a_one_off_window_has_ended_from_its_end_on() -> None:
+    assert not ended(ONE_OFF, ONE_OFF.start - timedelta(days=30))
+    assert not ended(ONE_OFF, ONE_OFF.end - timedelta(microseconds=1))
+    assert ended(ONE_OFF, ONE_OFF.end)
+
+
+def test_a_recurring_window_ends_when_its_rule_runs_out_and_never_without_count_or_until() -> None:
+    daily = BERLIN_SUNDAYS.model_copy(update={"rrule": "FREQ=DAILY;UNTIL=20260303T235959"})
+    last_end = datetime(2026, 3, 3, 3, 0, tzinfo=UTC)  # 02:00-04:00 Berlin on the 3rd, the last one
+
+    assert not ended(daily, datetime(2026, 3, 3, 2, 30, tzinfo=UTC))  # the last occurrence in progress
+    assert not ended(daily, datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # between two
+    assert ended(daily, last_end + timedelta(days=1))
+    assert not ended(BERLIN_SUNDAYS, datetime(2036, 1, 1, tzinfo=UTC))
+    twice = BERLIN_SUNDAYS.model_copy(update={"rrule": "FREQ=WEEKLY;COUNT=2"})
+    assert not ended(twice, datetime(2026, 3, 5, tzinfo=UTC))
+    assert ended(twice, datetime(2026, 3, 9, tzinfo=UTC))
+
+
+def test_an_ended_window_has_no_occurrence_now_or_later() -> None:
+    for window in (ONE_OFF, BERLIN_SUNDAYS.model_copy(update={"rrule": "FREQ=DAILY;COUNT=3"})):
+        for days in range(0, 120, 3):
+            at = datetime(2026, 2, 25, tzinfo=UTC) + timedelta(days=days, hours=days % 24)
+            if ended(window, at):
+                assert next_occurrence(window, at, horizon=timedelta(days=4000)) is None
 
 
 def test_ending_soon_finds_a_window_within_the_lead_of_its_end() -> None:
