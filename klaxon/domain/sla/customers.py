@@ -69,6 +69,14 @@ def credit_owed(availability: float, credits: Iterable[Credit]) -> float:
     return max((c.credit_percent for c in credits if availability < c.below), default=0.0)
 
 
+def in_window(spans: Iterable[Span], slo: Slo, now: datetime) -> list[Span]:
+    """The spans a budget at `now` counts: those overlapping its window up to `now`, or covering `now`
+    (a year of incidents, against a month's window)."""
+    start, end = window_of(slo, now)
+    last = min(now, end)
+    return [s for s in spans if s.end > start and s.start <= last]
+
+
 def customer_budgets(
     customers: Iterable[Customer],
     slos: Mapping[str, Slo],
@@ -78,19 +86,19 @@ def customer_budgets(
 ) -> list[CustomerBudget]:
     """Every customer's budget per contract, at `now`."""
     found = []
+    touching: dict[tuple[str, str], list[Span]] = {}  # (component, slo): worked out once for every customer
     for customer in customers:
         for contract in customer.contracts:
             slo = slos[contract.slo]
             components = sorted(customer.components & slo.components or customer.components)
-            spans = [
-                piece
-                for component in components
-                for piece in (
-                    outside(spans_of.get(component, ()), maintenance_of.get(component, ()))
-                    if slo.exclude_maintenance
-                    else spans_of.get(component, ())
-                )
-            ]
+            spans = []
+            for component in components:
+                if (component, slo.id) not in touching:
+                    kept = spans_of.get(component, ())
+                    if slo.exclude_maintenance:
+                        kept = outside(kept, maintenance_of.get(component, ()))
+                    touching[component, slo.id] = in_window(kept, slo, now)
+                spans += touching[component, slo.id]
             figures = budget(slo, contract.target or slo.target, spans, (), now)
             window = (figures.window_end - figures.window_start).total_seconds()
             availability = 100 * (1 - figures.consumed_minutes * 60 / window) if window > 0 else 100.0

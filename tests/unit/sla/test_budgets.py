@@ -12,7 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from klaxon.domain.sla.budget import Slo, WindowKind, budget, month_of
-from klaxon.domain.sla.customers import Contract, Credit, Customer, customer_budgets, incident_shares, outside
+from klaxon.domain.sla.customers import (
+    Contract,
+    Credit,
+    Customer,
+    customer_budgets,
+    in_window,
+    incident_shares,
+    outside,
+)
 from klaxon.domain.sla.downtime import Span, weighted_seconds
 from klaxon.domain.statuspage.models import ComponentStatus
 from klaxon.domain.statuspage.uptime import DOWNTIME_WEIGHT, uptime
@@ -26,6 +34,7 @@ MAJOR, PARTIAL, DEGRADED = (
 )
 SEPT, NOV = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
 SLO = Slo(id="web", components=frozenset({"web", "api"}), target=99.9)
+ROLLING = Slo(id="web-30d", components=SLO.components, target=99.9, window=WindowKind.ROLLING_30D)
 
 
 def test_the_budget_of_99_9_is_43_2_minutes_in_30_days_and_44_64_in_31():
@@ -115,6 +124,15 @@ def test_merged_downtime_never_exceeds_the_window(spans):
         <= weighted_seconds(spans, {MAJOR: 1.0, PARTIAL: 1.0, DEGRADED: 1.0}, start, end)
         <= (end - start).total_seconds()
     )
+
+
+@given(spans_strategy, st.integers(0, 60 * 24 * 60), st.sampled_from([SLO, ROLLING]))
+def test_a_budget_counts_the_spans_in_its_window_alone(spans, minutes, slo):
+    # customer_budgets hands each budget only the spans in its window (a year of incidents, a month's SLO)
+    now = SEPT + timedelta(minutes=minutes)
+    kept = in_window(spans, slo, now)
+    assert budget(slo, 99.9, kept, [], now) == budget(slo, 99.9, spans, [], now)
+    assert len(kept) <= len(spans)
 
 
 @given(spans_strategy, st.integers(0, 60 * 24 * 29), st.integers(0, 60 * 24))
