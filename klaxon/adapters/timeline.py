@@ -39,17 +39,24 @@ class DynamoTimelineRepository:
         """Forget the entry of `ref` at `at` (its original was deleted); none is no error."""
         TimelineItem(subject=subject, sort=_sort(at, ref)).delete()
 
+    def find(self, subject: str, at: datetime, ref: str) -> TimelineEntry | None:
+        try:
+            return from_item(TimelineItem.get(subject, _sort(at, ref), consistent_read=True))
+        except TimelineItem.DoesNotExist:
+            return None
+
     def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]:
-        return [
-            TimelineEntry(
-                subject=item.subject,
-                at=parse_iso(item.at),
-                kind=item.kind,
-                actor=item.actor,
-                message=item.message,
-                data=item.data or {},
-                source=item.source or "klaxon",
-                ref=item.ref,
-            )
-            for item in TimelineItem.query(subject, limit=limit)
-        ]
+        return [from_item(item) for item in TimelineItem.query(subject, limit=limit)]
+
+
+def from_item(item: TimelineItem) -> TimelineEntry:
+    return TimelineEntry(
+        subject=item.subject,
+        at=parse_iso(item.at),
+        kind=item.kind,
+        actor=item.actor,
+        message=item.message,
+        data=item.data or {},
+        source=item.source or "klaxon",
+        ref=item.ref,
+    )

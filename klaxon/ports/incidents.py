@@ -131,6 +131,9 @@ class TimelineRepository(Protocol):
     def remove(self, subject: str, at: datetime, ref: str) -> None:
         """Forget the entry of `ref` at `at`; none is no error."""
 
+    def find(self, subject: str, at: datetime, ref: str) -> TimelineEntry | None:
+        """The entry of `ref` at `at`, read by its key (a captured chat message, edited)."""
+
     def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]: ...
 
 

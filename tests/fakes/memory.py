@@ -89,6 +89,9 @@ class MemoryTimeline:
     def remove(self, subject: str, at: datetime, ref: str) -> None:
         self.entries = [e for e in self.entries if (e.subject, e.at, e.ref) != (subject, at, ref)]
 
+    def find(self, subject: str, at: datetime, ref: str) -> TimelineEntry | None:
+        return next((e for e in self.entries if (e.subject, e.at, e.ref) == (subject, at, ref)), None)
+
     def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]:
         return sorted((e for e in self.entries if e.subject == subject), key=lambda e: e.at)[:limit]
 

@@ -53,8 +53,7 @@ class TimelineCapture:
         incident_id = self.rooms.incident_of_room(room)
         if incident_id is None:
             return False
-        ref = message_ref(room, message.id)
-        captured = next((e for e in self.timeline.list(incident_id) if e.ref == ref), None)
+        captured = self.timeline.find(incident_id, message_time(message.id), message_ref(room, message.id))
         if captured is None:
             return False
         entry = self._entry(incident_id, room, message, str(captured.data.get("how", "")))
