@@ -11,6 +11,7 @@ stop and runs it again at the next start.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -98,10 +99,10 @@ class QueueSource:
                 self._invoker.dead_letters.append(DeadLetter(self.function, message.event, error))
                 self._invoker.release(message.ticket)
             elif not self._invoker.stopping:  # stopping: it stays unfinished, for the next start
-                self._invoker.submit(self.function, lambda m=message: self._again(m))  # type: ignore[misc]
+                delay = REDELIVERY_SECONDS * message.receives
+                self._invoker.submit_later(self.function, delay, functools.partial(self._again, message))
 
     def _again(self, message: _Message) -> None:
-        time.sleep(REDELIVERY_SECONDS * message.receives)
         with self._lock:
             self._waiting.append(message)
         self._take_batch()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import importlib
 import logging
 import threading
@@ -176,25 +177,44 @@ class Invoker:
             self._pending.add(future)
         future.add_done_callback(self._done)
 
+    def submit_later(self, name: str, delay: float, job: Callable[[], None]) -> None:
+        """`submit` after `delay` seconds (an asynchronous retry's wait, a failed message's visibility
+        timeout), waited out on a timer, not on a worker the page path could use; `drain` counts it."""
+        waiting: Future[None] = Future()
+        with self._pending_lock:
+            self._pending.add(waiting)
+
+        def due() -> None:
+            try:
+                if not self._closed.is_set():
+                    self.submit(name, job)
+            except RuntimeError:  # the pools shut down meanwhile: it stays unfinished, for `--data`
+                pass
+            finally:
+                self._done(waiting)
+
+        timer = threading.Timer(delay, due)
+        timer.daemon = True
+        timer.start()
+
     def _done(self, future: Future[None]) -> None:
         with self._pending_lock:
             self._pending.discard(future)
 
-    def _run_with_retries(self, name: str, event: dict[str, Any], ticket: int = 0) -> None:
-        for attempt in range(ASYNC_RETRIES + 1):
-            if self._closed.is_set():
-                return  # stays unfinished: `klaxon up --data` keeps it for the next start
-            if name in BACKGROUND:
-                self._yield_to_foreground()
-            try:
-                self.invoke(name, event)
-                break
-            except Exception as exc:
-                log.exception("%s failed (attempt %d of %d)", name, attempt + 1, ASYNC_RETRIES + 1)
-                if attempt == ASYNC_RETRIES:
-                    self.dead_letters.append(DeadLetter(name, event, repr(exc)))
-                    break
-                time.sleep(0.05 * (attempt + 1))
+    def _run_with_retries(self, name: str, event: dict[str, Any], ticket: int = 0, attempt: int = 0) -> None:
+        if self._closed.is_set():
+            return  # stays unfinished: `klaxon up --data` keeps it for the next start
+        if name in BACKGROUND:
+            self._yield_to_foreground()
+        try:
+            self.invoke(name, event)
+        except Exception as exc:
+            log.exception("%s failed (attempt %d of %d)", name, attempt + 1, ASYNC_RETRIES + 1)
+            if attempt < ASYNC_RETRIES:
+                retry = functools.partial(self._run_with_retries, name, event, ticket, attempt + 1)
+                self.submit_later(name, 0.05 * (attempt + 1), retry)
+                return
+            self.dead_letters.append(DeadLetter(name, event, repr(exc)))
         self.release(ticket)
 
     def queued(self, name: str) -> bool:

@@ -15,6 +15,8 @@ from klaxon.local import event_source
 from klaxon.local.event_source import QueueSource
 from klaxon.local.invoker import Invoker
 
+ASYNC_WORKERS = Invoker()._pool._max_workers
+
 
 def _source(handler: Any, delivery: QueueDelivery | None = None) -> tuple[QueueSource, Invoker]:
     invoker = Invoker()
@@ -153,3 +155,46 @@ def test_the_router_names_only_the_message_it_could_not_route(platform: Any, htt
     for key in ("queue-a", "queue-b"):  # a redelivered alert joins nothing twice
         (incident,) = http.get("/v1/incidents", params={"dedup_key": key}).json()["incidents"]
         assert incident["alert_count"] == 1
+
+
+def test_a_failed_message_waits_out_its_visibility_timeout_on_a_timer_not_on_a_worker(monkeypatch) -> None:
+    monkeypatch.setattr(event_source, "REDELIVERY_SECONDS", 0.5)
+    calls: list[float] = []
+
+    def router(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        calls.append(time.monotonic())
+        failed = [r["messageId"] for r in event["Records"]] if len(calls) == 1 else []
+        return {"batchItemFailures": [{"itemIdentifier": m} for m in failed]}
+
+    source, invoker = _source(router)
+    source.send({"n": 0})
+    while len(calls) < 1:
+        time.sleep(0.01)
+    time.sleep(0.1)  # the message now waits out its 0.5 s before it is received again
+    together, met = threading.Barrier(ASYNC_WORKERS, timeout=0.3), []
+    for _ in range(ASYNC_WORKERS):  # as many jobs as the pool has workers, all at once: none is held
+        invoker.submit("router", lambda: met.append(together.wait()))
+    assert invoker.drain(10)  # the wait counts as pending work
+    assert len(met) == ASYNC_WORKERS
+    assert len(calls) == 2 and calls[1] - calls[0] >= 0.5
+    assert invoker.unfinished() == [] and invoker.dead_letters == []
+
+
+def test_an_asynchronous_retry_waits_on_a_timer_and_nothing_runs_after_a_stop() -> None:
+    invoker, calls = Invoker(), []
+
+    def failing(event: dict[str, Any], context: Any) -> None:
+        calls.append(event)
+        raise RuntimeError("throttled")
+
+    invoker._handlers["router"] = failing
+    invoker.invoke_async("router", {"n": 0})
+    assert invoker.drain(10)
+    assert len(calls) == 3 and [d.event for d in invoker.dead_letters] == [{"n": 0}]  # two retries
+
+    invoker.invoke_async("router", {"n": 1})
+    while len(calls) < 4:
+        time.sleep(0.005)
+    invoker.shutdown()  # during the first retry's wait
+    time.sleep(0.2)
+    assert len(calls) == 4 and [u["event"] for u in invoker.unfinished()] == [{"n": 1}]
