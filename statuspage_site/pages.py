@@ -68,6 +68,10 @@ def _favicon(indicator: Indicator) -> str:
     return "data:image/svg+xml," + urllib.parse.quote(svg)
 
 
+# Resolved incidents' pages as last rendered in this process: id -> (what they were rendered from, bytes).
+_incident_pages: dict[str, tuple[bytes, bytes]] = {}
+
+
 class _Site:
     def __init__(self, snapshot: Snapshot, now: datetime) -> None:
         self.snapshot = snapshot
@@ -78,6 +82,13 @@ class _Site:
         self.css_path, self.css = _stylesheet(snapshot.page.accent_colour)
         self.json = api.StatuspageJson(snapshot, now, self.statuses)
         self.incidents = views.newest_first(snapshot.incidents)
+        shared = (
+            snapshot.page.model_dump_json(),
+            self.css_path,
+            self.indicator.value,
+            sorted(self.names.items()),
+        )
+        self.shared_key = repr(shared)  # what every incident page shows besides its incident
 
     def _affected_names(self, ids: Iterable[str]) -> str:
         return join_names(self.names.get(c, c) for c in ids)
@@ -142,10 +153,26 @@ class _Site:
             )
         return out
 
+    def incident_page(self, incident: PublicIncident) -> bytes:
+        """A resolved incident's page is kept per process while neither it nor what every page shows (the
+        page's settings and favicon, the stylesheet, the components' names) changes: a warm publisher
+        renders only the incidents that did, not years of history again on every update. An open one
+        shows its duration so far (`now`): rendered every time."""
+        if incident.is_open:
+            return self._page("incident.html.j2", "../", incident=incident)
+        key = hashlib.sha256(f"{self.shared_key}\n{incident.model_dump_json()}".encode()).digest()
+        kept = _incident_pages.get(incident.id)
+        if kept is None or kept[0] != key:
+            kept = key, self._page("incident.html.j2", "../", incident=incident)
+            _incident_pages[incident.id] = kept
+        return kept[1]
+
     def files(self) -> dict[str, bytes]:
         out = {"index.html": self.index(), self.css_path: self.css, **self.history()}
         for incident in self.incidents:
-            out[f"incidents/{incident.id}.html"] = self._page("incident.html.j2", "../", incident=incident)
+            out[f"incidents/{incident.id}.html"] = self.incident_page(incident)
+        for gone in _incident_pages.keys() - {i.id for i in self.incidents}:
+            _incident_pages.pop(gone, None)
         for window in self.snapshot.maintenances:
             out[f"incidents/{window.id}.html"] = self._page("maintenance.html.j2", "../", window=window)
         for path, document in self.json.documents().items():

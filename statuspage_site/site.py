@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from importlib import resources
 from pathlib import PurePosixPath
@@ -29,10 +30,12 @@ def cache_control(path: str) -> str:
     return LONG_CACHE if path.startswith(HASHED_PREFIX) else SHORT_CACHE
 
 
+@functools.cache
 def static_text(name: str) -> str:
     return resources.files("statuspage_site").joinpath("static", name).read_text(encoding="utf-8")
 
 
+@functools.cache
 def local_time_script() -> str:
     """The one script of the site, inlined: it adds the visitor's local time beside each UTC time."""
     return static_text("localtime.js").strip()

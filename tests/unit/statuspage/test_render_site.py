@@ -218,3 +218,39 @@ def test_the_subscribe_panel_says_plainly_how_to_subscribe_by_email_when_the_bac
     assert "an email address is sent a confirmation link first" in by_email
     feeds_only = text_of(render(snapshot(), NOW)["index.html"])
     assert "By email" not in feeds_only and "Atom feed" in feeds_only
+
+
+def fresh_render(state, at):
+    """What a publisher that never rendered before makes of `state`: no incident page kept."""
+    from statuspage_site import pages
+
+    pages._incident_pages.clear()
+    return render(state, at)
+
+
+def test_a_warm_render_of_changed_incidents_and_settings_makes_the_bytes_a_cold_one_makes():
+    resolved = [incident(n, resolved_after=timedelta(minutes=30)) for n in range(1, 6)]
+    ongoing = incident(9)
+    render(snapshot(*resolved, ongoing), NOW)  # a warm publisher: five resolved pages kept
+    renamed = resolved[2].model_copy(update={"name": "Checkout errors, explained"})
+    changes = [
+        (snapshot(*resolved[:2], renamed, *resolved[3:], ongoing), NOW),  # one incident edited
+        (snapshot(*resolved, ongoing), NOW + timedelta(hours=5)),  # later: the open one's duration
+        (snapshot(*resolved), NOW),  # the open one gone: the favicon turns green on every page
+        (snapshot(*resolved).model_copy(update={"page": PAGE.model_copy(update={"name": "Acme"})}), NOW),
+        (snapshot(*resolved[:3]), NOW),  # two deleted
+    ]
+    for state, at in changes:
+        warm = render(state, at)
+        assert warm == fresh_render(state, at)
+    assert "Checkout errors, explained" not in text_of(
+        render(snapshot(*resolved), NOW)["incidents/p0003.html"]
+    )
+
+
+def test_a_warm_render_keeps_pages_only_of_incidents_still_shown():
+    from statuspage_site import pages
+
+    fresh_render(snapshot(*(incident(n, resolved_after=timedelta(minutes=5)) for n in range(1, 4))), NOW)
+    render(snapshot(incident(1, resolved_after=timedelta(minutes=5))), NOW)
+    assert set(pages._incident_pages) == {"p0001"}
