@@ -94,29 +94,16 @@ def _fill_finished(count: int) -> None:
 
 
 def _finished_postmortem() -> Any:
-    from datetime import UTC, datetime
+    from klaxon.domain.postmortem.models import ActionItem, PostmortemStatus
+    from tests.unit.postmortem.factories import NOW, TICKET, postmortem
 
-    from klaxon.domain.incident.models import Priority
-    from klaxon.domain.postmortem.actions import Ticket, TrackerKind
-    from klaxon.domain.postmortem.models import ActionItem, Postmortem, PostmortemStatus
-
-    at = datetime(2025, 1, 1, tzinfo=UTC)
-    ticket = Ticket(tracker="ops", kind=TrackerKind.JIRA, key="OPS-1", id="1", url="https://jira.test/OPS-1")
-    return Postmortem(
+    done = ActionItem(id="a1", title="Add a canary", ticket=TICKET, done_at=NOW)
+    return postmortem(
         incident_id="fill",
-        incident_number=1,
-        title="A year-old incident",
-        service="checkout",
-        priority=Priority.P2,
-        owner="dave",
         status=PostmortemStatus.PUBLISHED,
-        due=at,
-        created_at=at,
-        updated_at=at,
-        updated_by="dave",
         markdown="# Post-mortem\n\n" + "What happened, why, and what we changed. " * 40,
-        action_items=[ActionItem(id="a1", title="Add a canary", ticket=ticket, done_at=at)],
-        published_at=at,
+        action_items=[done],
+        published_at=NOW,
     )
 
 

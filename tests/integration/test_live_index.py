@@ -4,18 +4,14 @@ timer reads the open records, not every one ever kept; records kept from before 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from klaxon.domain.chat.rooms import ChatRoom
-from klaxon.domain.incident.models import Priority
-from klaxon.domain.postmortem.actions import Ticket, TrackerKind
 from klaxon.domain.postmortem.models import ActionItem, Postmortem, PostmortemStatus
-
-NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
-TICKET = Ticket(tracker="ops-jira", kind=TrackerKind.JIRA, key="OPS-1", id="1", url="https://jira.test/OPS-1")
+from tests.unit.postmortem import factories
+from tests.unit.postmortem.factories import NOW, TICKET
 
 
 @pytest.fixture
@@ -29,20 +25,9 @@ def config(moto_alone: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def postmortem(incident_id: str, status: PostmortemStatus, *items: ActionItem) -> Postmortem:
-    return Postmortem(
-        incident_id=incident_id,
-        incident_number=int(incident_id[3:]),
-        title="Checkout 5xx",
-        service="checkout",
-        priority=Priority.P1,
-        owner="dave",
-        status=status,
-        due=NOW,
-        created_at=NOW,
-        updated_at=NOW,
-        updated_by="system:postmortem",
-        markdown="# Post-mortem\n",
-        action_items=list(items),
+    number = int(incident_id[3:])
+    return factories.postmortem(
+        incident_id=incident_id, incident_number=number, status=status, due=NOW, action_items=list(items)
     )
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from klaxon.domain.incident.models import Priority
 from klaxon.domain.postmortem.actions import (
     RETRY_MOST,
     Completion,
@@ -35,8 +34,9 @@ from klaxon.events import DetailType
 from klaxon.services.postmortem.actions import ActionService
 from klaxon.services.postmortem.postmortems import PostmortemService
 from tests.fakes.memory import CountingIds, FixedClock, MemoryPostmortems, RecordingBus
+from tests.unit.postmortem import factories
+from tests.unit.postmortem.factories import NOW
 
-NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
 OPS = TrackerTarget(id="ops-jira", kind=TrackerKind.JIRA, site="https://jira.test", project="OPS")
 POLICY = PostmortemPolicy(trackers=TrackerPolicy(trackers={OPS.id: OPS}, default=OPS.id))
 
@@ -111,20 +111,7 @@ class World:
 
 
 def postmortem(**fields: object) -> Postmortem:
-    return Postmortem(
-        incident_id="inc1",
-        incident_number=7,
-        title="Checkout 5xx",
-        service="checkout",
-        priority=Priority.P1,
-        owner="dave",
-        due=NOW + timedelta(days=2),
-        created_at=NOW,
-        updated_at=NOW,
-        updated_by="system:postmortem",
-        markdown="# Post-mortem\n",
-        **fields,  # type: ignore[arg-type]
-    )
+    return factories.postmortem(**fields)
 
 
 def test_a_published_post_mortems_items_are_filed_once_each_with_a_link_back():

@@ -3,13 +3,12 @@ in, so every post-mortem a timer would act on at any moment must be among them, 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from klaxon.domain.incident.models import Priority
-from klaxon.domain.postmortem.actions import Filing, Ticket, TrackerKind, due
+from klaxon.domain.postmortem.actions import Filing, due
 from klaxon.domain.postmortem.models import (
     ActionItem,
     Postmortem,
@@ -17,28 +16,12 @@ from klaxon.domain.postmortem.models import (
     needs_sweeping,
     reminder_due,
 )
-
-NOW = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
-TICKET = Ticket(tracker="ops-jira", kind=TrackerKind.JIRA, key="OPS-1", id="1", url="https://jira.test/OPS-1")
+from tests.unit.postmortem import factories
+from tests.unit.postmortem.factories import NOW, TICKET
 
 
 def postmortem(status: PostmortemStatus, items: list[ActionItem], **fields: object) -> Postmortem:
-    return Postmortem(
-        incident_id="inc1",
-        incident_number=7,
-        title="Checkout 5xx",
-        service="checkout",
-        priority=Priority.P1,
-        owner="dave",
-        status=status,
-        due=NOW,
-        created_at=NOW,
-        updated_at=NOW,
-        updated_by="system:postmortem",
-        markdown="# Post-mortem\n",
-        action_items=items,
-        **fields,  # type: ignore[arg-type]
-    )
+    return factories.postmortem(status=status, due=NOW, action_items=items, **fields)
 
 
 hours = st.integers(min_value=-24 * 40, max_value=24 * 40).map(lambda h: NOW + timedelta(hours=h))
