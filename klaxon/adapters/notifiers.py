@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -152,23 +153,42 @@ def push_payload(page: Page) -> str:
 class PushNotifier:
     """A mobile push: the device token (the contact method's address) becomes an SNS endpoint, then publish.
 
-    create_platform_endpoint returns the existing endpoint for a token it already knows, so calling it on
-    every page is safe and keeps no state here.
+    Each token's endpoint is kept per container, as AWS advises (create it once, keep its ARN): a page
+    makes one call to SNS, not two. A publish to a kept endpoint that fails (deleted, disabled since)
+    forgets it and asks SNS again, which returns the token's endpoint or makes a new one: what a page
+    without the kept ARN would have done.
     """
+
+    KEPT = 10_000  # tokens remembered per container; past this the memory starts afresh
 
     def __init__(self, application_arn: str | None) -> None:
         self.application_arn = application_arn
+        self._endpoints: dict[str, str] = {}
 
     def send(self, page: Page) -> str:
         if not self.application_arn:
             raise DeliveryFailed(f"push: no platform application is configured ({PUSH_APPLICATION_ENV})")
         sns = client("sns")
         with provider_errors(Channel.PUSH):
+            kept = self._endpoints.get(page.address)
+            if kept is not None:
+                try:
+                    return _publish(sns, kept, page)
+                except ClientError:
+                    self._endpoints.pop(page.address, None)
             endpoint = sns.create_platform_endpoint(
                 PlatformApplicationArn=self.application_arn, Token=page.address
             )["EndpointArn"]
-            answer = sns.publish(TargetArn=endpoint, Message=push_payload(page), MessageStructure="json")
-        return str(answer["MessageId"])
+            message_id = _publish(sns, endpoint, page)
+        if len(self._endpoints) >= self.KEPT:
+            self._endpoints.clear()
+        self._endpoints[page.address] = endpoint
+        return message_id
+
+
+def _publish(sns: Any, endpoint: str, page: Page) -> str:
+    answer = sns.publish(TargetArn=endpoint, Message=push_payload(page), MessageStructure="json")
+    return str(answer["MessageId"])
 
 
 class ChannelNotifier:

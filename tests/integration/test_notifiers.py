@@ -113,6 +113,28 @@ def test_a_device_keeps_one_endpoint_across_pages(platform, notifier):
     assert len(platform.messaging.outbox()) == 2
 
 
+def test_a_device_s_endpoint_is_made_once_and_again_when_it_is_gone(platform, notifier, monkeypatch):
+    from moto.sns.models import sns_backends
+
+    from klaxon.local.emulation import ACCOUNT, REGION
+
+    sns = sns_backends[ACCOUNT][REGION]
+    made = []
+    create = sns.create_platform_endpoint
+    monkeypatch.setattr(sns, "create_platform_endpoint", lambda *a, **k: made.append(1) or create(*a, **k))
+    notifier.send(page(Channel.PUSH))
+    notifier.send(page(Channel.PUSH, step=1))
+    assert len(made) == 1  # the second page published to the endpoint kept from the first
+    assert len(platform.messaging.outbox()) == 2
+
+    (endpoint,) = sns.platform_endpoints
+    sns.delete_endpoint(endpoint)  # the app was uninstalled and the endpoint cleaned up
+    notifier.send(page(Channel.PUSH, step=2))
+
+    assert len(made) == 2 and len(sns.platform_endpoints) == 1
+    assert [m.to for m in platform.messaging.outbox()] == ["alice-phone"]  # the new endpoint's page
+
+
 # The channels AWS carries; Slack direct messages go through the chat port (test_slack_events.py).
 AWS_CHANNELS = [c for c in Channel if c is not Channel.SLACK]
 
