@@ -11,6 +11,7 @@ that mark exists, other readers read the whole partition, as before the index, a
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -23,22 +24,41 @@ MARK_PK = "live-index"
 _CONDITION_FAILED = ("ConditionalCheckFailedException",)
 M = TypeVar("M", bound=Model)
 
+UNMARKED_RECHECK_SECONDS = 60.0
+
 _marked: set[str] = set()  # kinds this process saw marked: the mark is never removed
+_unmarked_until: dict[str, float] = {}  # kinds found not marked yet, until when (monotonic) to believe it
 _marking = threading.Lock()
 
 
 def read(pk: str, model: type[M], is_live: Callable[[M], bool], *, mark: bool = False) -> list[M]:
     """The live documents under `pk`. The index is eventually consistent: a record written a moment ago
     may be missing until the next read, so a reader that changes a record reads it again first."""
-    if pk not in _marked:
-        with _marking:
-            if pk not in _marked and not _is_marked(pk):
-                if not mark:
-                    kept = (model.model_validate(item.doc) for item in ConfigItem.query(pk) if item.doc)
-                    return [document for document in kept if is_live(document)]
-                _mark_kept(pk, model, is_live)
-            _marked.add(pk)
+    if not _ready(pk, model, is_live, mark):
+        kept = (model.model_validate(item.doc) for item in ConfigItem.query(pk) if item.doc)
+        return [document for document in kept if is_live(document)]
     return [model.model_validate(item.doc) for item in ConfigItem.by_live.query(pk)]
+
+
+def _ready(pk: str, model: type[M], is_live: Callable[[M], bool], mark: bool) -> bool:
+    """Whether the index holds every live record of `pk`; marks them first when `mark`. A reader that
+    does not mark asks again at most every UNMARKED_RECHECK_SECONDS."""
+    if pk in _marked:
+        return True
+    with _marking:
+        if pk in _marked:
+            return True
+        if not mark and time.monotonic() < _unmarked_until.get(pk, 0.0):
+            return False
+        if _is_marked(pk):
+            _marked.add(pk)
+            return True
+        if not mark:
+            _unmarked_until[pk] = time.monotonic() + UNMARKED_RECHECK_SECONDS
+            return False
+        _mark_kept(pk, model, is_live)
+        _marked.add(pk)
+        return True
 
 
 def leave(pk: str, sk: str) -> None:

@@ -21,6 +21,7 @@ def config(moto_alone: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     ConfigItem.create_table(wait=True)
     monkeypatch.setattr(live_index, "_marked", set())  # a fresh process
+    monkeypatch.setattr(live_index, "_unmarked_until", {})
     yield ConfigItem
 
 
@@ -144,9 +145,15 @@ def test_until_the_timer_marks_the_kept_windows_the_router_reads_them_all_and_wr
     assert config.get(WINDOW_PK, "kept").live is None
     assert list(config.query(live_index.MARK_PK)) == []
 
+    asked, is_marked = [], live_index._is_marked
+    monkeypatch.setattr(live_index, "_is_marked", lambda pk: asked.append(pk) or is_marked(pk))
+    assert [w.id for w in store.current()] == ["kept"]
+    assert asked == []  # it asked a moment ago: it asks again a minute later, not on every new incident
+
     assert [w.id for w in store.current(marking=True)] == ["kept"]  # the timer's: marks, then the index
 
     assert config.get(WINDOW_PK, "kept").live == WINDOW_PK
-    monkeypatch.setattr(live_index, "_marked", set())
+    monkeypatch.setattr(live_index, "_marked", set())  # a router started after the mark
+    monkeypatch.setattr(live_index, "_unmarked_until", {})
     config(pk=WINDOW_PK, sk="retired", doc=window("retired").model_dump(mode="json")).save()
     assert [w.id for w in store.current()] == ["kept"]  # marked: the router reads the index alone
