@@ -10,6 +10,8 @@ moto is written for short tests, and `klaxon up` runs it for hours. Three of its
   on any failure exactly those are put back. Safe because every emulated DynamoDB request holds one lock
   (klaxon.local.emulation), so nothing can see or write an item between the transaction and its rollback.
 - Every Query scanned and sorted the whole table: klaxon.local.moto_query answers it from sorted partitions.
+- Every attribute an update set sized the whole item again, copying it to size the copy:
+  klaxon.local.moto_sizes counts without copying.
 - Every answer walked botocore's model for each attribute of each item: klaxon.local.moto_serialize writes
   items as the JSON they already are; klaxon.local.moto_calls drops the per-call work nothing reads
   (signatures, moto's method listing, its request ids).
@@ -56,7 +58,7 @@ from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommu
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
-from klaxon.local import moto_calls, moto_events, moto_expressions, moto_query, moto_serialize
+from klaxon.local import moto_calls, moto_events, moto_expressions, moto_query, moto_serialize, moto_sizes
 
 # moto's packages (`moto.<service>`) whose models Klaxon's local platform creates: everything `klaxon up`
 # calls (klaxon.adapters, klaxon.local) and what those services make in turn (streams, logs, schedules).
@@ -395,6 +397,7 @@ def install() -> None:
     ORIGINALS.update(moto_calls.install())  # signing, moto's dispatch and request ids: per call
     ORIGINALS.update(moto_expressions.install())  # update expressions: parsed once, walked once a validator
     ORIGINALS.update(moto_events.install())  # PutEvents: each entry matched against the rules once
+    ORIGINALS.update(moto_sizes.install())  # item sizes (the 400 KB check at every attribute set): no copies
     ORIGINALS["ExecutionWorker._get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
     ExecutionWorker._get_evaluation_entrypoint = _evaluation_entrypoint  # type: ignore[method-assign]
     ORIGINALS["BaseExecutionWorkerCommunication.terminated"] = BaseExecutionWorkerCommunication.terminated
