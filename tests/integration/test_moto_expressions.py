@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.validators import Validator
@@ -42,6 +43,18 @@ MIRRORED = {
         "73e3e0773294a2bf",
         lambda: Node.__init__,
     ),  # a node's attributes: type, children, parent
+    "ConditionExpressionParser._lex_condition_expression": (
+        "a815288359216b2e",
+        lambda: moto_speed.ORIGINALS["ConditionExpressionParser._lex_condition_expression"],
+    ),
+    "ConditionExpressionParser._lex_one_node": (
+        "58485dd15b2f6df5",
+        lambda: ConditionExpressionParser._lex_one_node,
+    ),
+    "ConditionExpressionParser.parse": (
+        "5c9b63c5f49ed5d5",
+        lambda: ConditionExpressionParser.parse,
+    ),  # reads the nodes
     "Validator.__init__": (
         "9489b532dd0fb359",
         lambda: Validator.__init__,
@@ -98,11 +111,16 @@ def aws(moto_alone: Any) -> Any:
 
 
 def _motos_own() -> Any:
-    """moto's own parser, walk and node copy, for the length of the block."""
+    """moto's own parser, walk, node copy and condition lexer, for the length of the block."""
     return motos_own(
         (UpdateExpressionParser, "make", moto_speed.ORIGINALS["UpdateExpressionParser.make"]),
         (DepthFirstTraverser, "traverse", moto_speed.ORIGINALS["DepthFirstTraverser.traverse"]),
         (Node, "__deepcopy__", ADDED),
+        (
+            ConditionExpressionParser,
+            "_lex_condition_expression",
+            moto_speed.ORIGINALS["ConditionExpressionParser._lex_condition_expression"],
+        ),
     )
 
 
@@ -155,6 +173,60 @@ def test_an_update_reads_and_fails_as_with_motos_own_code(
         assert _update(aws, ours, expression, names, values) == expected
 
 
+# (condition expression, names, values): the shapes Klaxon's adapters write, then moto's errors.
+CONDITIONS: list[tuple[str, dict[str, str], dict[str, Any]]] = [
+    (
+        "#s IN (:a, :b) AND (attribute_not_exists(#l) OR #l <> :id)",
+        {"#s": "name", "#l": "last"},
+        {":a": {"S": "checkout"}, ":b": {"S": "x"}, ":id": {"S": "a1"}},
+    ),
+    ("NOT contains(tags, :t) AND NOT contains(#i, :t)", {"#i": "ids"}, {":t": {"S": "a"}}),
+    ("#c = :n", {"#c": "count"}, {":n": {"N": "3"}}),
+    ("#c = :n", {"#c": "count"}, {":n": {"N": "4"}}),
+    (
+        "attribute_exists(pk) AND size(#n) BETWEEN :lo AND :hi",
+        {"#n": "name"},
+        {":lo": {"N": "1"}, ":hi": {"N": "9"}},
+    ),
+    ("alerts.f1.n >= :one", {}, {":one": {"N": "1"}}),
+    ("#c = :n AND", {"#c": "count"}, {":n": {"N": "3"}}),
+    ("#c == :n", {"#c": "count"}, {":n": {"N": "3"}}),
+    ("#missing = :n", {}, {":n": {"N": "3"}}),
+    ("#c = :missing", {"#c": "count"}, {}),
+    ("#c = :n ; DROP", {"#c": "count"}, {":n": {"N": "3"}}),
+]
+
+
+def _conditional(ddb: Any, table: str, condition: str, names: dict[str, str], values: dict[str, Any]) -> Any:
+    arguments: dict[str, Any] = {
+        "TableName": table,
+        "Key": {"pk": {"S": "item"}},
+        "ConditionExpression": condition,
+    }
+    arguments["UpdateExpression"] = "SET #touched = :touched"
+    arguments["ExpressionAttributeNames"] = {**names, "#touched": "touched"}
+    arguments["ExpressionAttributeValues"] = {**values, ":touched": {"N": "1"}}
+    try:
+        ddb.update_item(**arguments)
+    except ClientError as exc:
+        return ("error", exc.response["Error"]["Code"], exc.response["Error"]["Message"])
+    except Exception as exc:  # what moto itself lets escape (a name or value not given: KeyError)
+        return ("raised", type(exc).__name__, str(exc))
+    return ddb.get_item(TableName=table, Key={"pk": {"S": "item"}}, ConsistentRead=True)["Item"]
+
+
+@pytest.mark.parametrize(("condition", "names", "values"), CONDITIONS, ids=[c[0] for c in CONDITIONS])
+def test_a_condition_holds_fails_and_is_refused_as_with_motos_own_code(
+    aws: Any, condition: str, names: Any, values: Any
+) -> None:
+    ours = _table(aws)
+    theirs = _table(aws)
+    for _ in range(2):  # the second time from the kept tokens
+        with _motos_own():
+            expected = _conditional(aws, theirs, condition, names, values)
+        assert _conditional(aws, ours, condition, names, values) == expected
+
+
 def test_an_expression_is_parsed_once_and_its_kept_tree_never_changes(aws: Any) -> None:
     expression = "SET #a.#f = :v, #n = #n + :one REMOVE ids[1]"
     names = {"#a": "alerts", "#f": "f9", "#n": "count"}
@@ -204,3 +276,14 @@ def _nodes(node: Any) -> set[int]:
     if not isinstance(node, Node):
         return set()
     return {id(node)}.union(*(_nodes(c) for c in node.children or []))
+
+
+def test_a_condition_is_lexed_once_per_text(aws: Any) -> None:
+    condition, names, values = CONDITIONS[0]
+    table = _table(aws)
+    before = moto_expressions._tokens.cache_info()
+    for _ in range(3):
+        _conditional(aws, table, condition, names, values)
+    after = moto_expressions._tokens.cache_info()
+    assert after.misses - before.misses <= 1 and after.hits - before.hits >= 5  # two lexings per write
+    assert moto_expressions._tokens.cache_info().maxsize == moto_expressions.PARSED_KEPT
