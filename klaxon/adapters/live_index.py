@@ -3,9 +3,12 @@ has work in, read without reading every record of the kind ever kept (issue 14: 
 of what is open as the table grows).
 
 A record carries `live` (its own pk) while it is live; its writer sets or removes it with the record.
-Records kept from before the index have no `live`: one designated process per kind marks the live ones
-(`read(..., mark=True)`), each only if unchanged since it was read, then writes `live-index`/<pk>. Until
-that mark exists, other readers read the whole partition, as before the index, and write nothing.
+Records kept from before the index have no `live`: one designated reader per kind marks the live ones
+(`read(..., mark=True)`), each only if unchanged since it was read, and writes `live-index`/<pk> with the
+time. It marks again at each of its reads for SETTLING_SECONDS after that: functions still running the
+previous version while a deployment rolls out write records without `live`. Until the first mark exists,
+other readers read the whole partition, as before the index, and write nothing; while the index itself is
+still being built (the deployment that adds it), every reader reads the whole partition.
 """
 
 from __future__ import annotations
@@ -15,79 +18,116 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import QueryError, UpdateError
 
 from klaxon.adapters.tables import ConfigItem
 from klaxon.domain.model import Model
 
 MARK_PK = "live-index"
+SETTLING_SECONDS = 3600.0  # a deployment's roll-out, with room to spare
+UNMARKED_RECHECK_SECONDS = 60.0  # how long a reader that does not mark believes no mark exists
 _CONDITION_FAILED = ("ConditionalCheckFailedException",)
+_NO_INDEX = ("ValidationException", "ResourceNotFoundException")  # the index is not there yet
 M = TypeVar("M", bound=Model)
 
-UNMARKED_RECHECK_SECONDS = 60.0
-
-_marked: set[str] = set()  # kinds this process saw marked: the mark is never removed
+_marked: set[str] = set()  # kinds this process saw marked: readers use the index (the mark stays)
+_settled: set[str] = set()  # kinds marked over SETTLING_SECONDS ago: the marking reader stops marking
 _unmarked_until: dict[str, float] = {}  # kinds found not marked yet, until when (monotonic) to believe it
-_marking = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
 
 
-def read(pk: str, model: type[M], is_live: Callable[[M], bool], *, mark: bool = False) -> list[M]:
+def read(
+    pk: str,
+    model: type[M],
+    is_live: Callable[[M], bool],
+    *,
+    mark: bool = False,
+    stamp: Callable[[M], int] | None = None,
+) -> list[M]:
     """The live documents under `pk`. The index is eventually consistent: a record written a moment ago
-    may be missing until the next read, so a reader that changes a record reads it again first."""
-    if not _ready(pk, model, is_live, mark):
-        kept = (model.model_validate(item.doc) for item in ConfigItem.query(pk) if item.doc)
-        return [document for document in kept if is_live(document)]
-    return [model.model_validate(item.doc) for item in ConfigItem.by_live.query(pk)]
+    may be missing until the next read, so a reader that changes a record reads it again first. `stamp`:
+    the `value` a record without one is given when it is marked (what a conditional write later names)."""
+    if _ready(pk, model, is_live, mark, stamp):
+        try:
+            return [model.model_validate(item.doc) for item in ConfigItem.by_live.query(pk)]
+        except QueryError as exc:
+            if exc.cause_response_code not in _NO_INDEX:
+                raise
+    kept = (model.model_validate(item.doc) for item in ConfigItem.query(pk) if item.doc)
+    return [document for document in kept if is_live(document)]
 
 
-def _ready(pk: str, model: type[M], is_live: Callable[[M], bool], mark: bool) -> bool:
-    """Whether the index holds every live record of `pk`; marks them first when `mark`. A reader that
-    does not mark asks again at most every UNMARKED_RECHECK_SECONDS."""
-    if pk in _marked:
-        return True
-    with _marking:
-        if pk in _marked:
-            return True
-        if not mark and time.monotonic() < _unmarked_until.get(pk, 0.0):
-            return False
-        if _is_marked(pk):
-            _marked.add(pk)
-            return True
-        if not mark:
-            _unmarked_until[pk] = time.monotonic() + UNMARKED_RECHECK_SECONDS
-            return False
-        _mark_kept(pk, model, is_live)
-        _marked.add(pk)
-        return True
-
-
-def leave(pk: str, sk: str) -> None:
-    """Take a record out of the index (a window that ended); nothing if it is gone."""
+def leave(pk: str, sk: str, *, value: int | None = None) -> None:
+    """Take a record out of the index (a window that ended), only if its `value` is still `value` when
+    given; nothing if it is gone or changed."""
+    condition = ConfigItem.sk.exists() if value is None else ConfigItem.value == value
     try:
-        ConfigItem(pk=pk, sk=sk).update(actions=[ConfigItem.live.remove()], condition=ConfigItem.sk.exists())
+        ConfigItem(pk=pk, sk=sk).update(actions=[ConfigItem.live.remove()], condition=condition)
     except UpdateError as exc:
         if exc.cause_response_code not in _CONDITION_FAILED:
             raise
 
 
-def _is_marked(pk: str) -> bool:
-    try:
-        ConfigItem.get(MARK_PK, pk, consistent_read=True)
-    except ConfigItem.DoesNotExist:
+def _ready(
+    pk: str, model: type[M], is_live: Callable[[M], bool], mark: bool, stamp: Callable[[M], int] | None
+) -> bool:
+    """Whether to read the index; the marking reader marks first while the kind is not settled."""
+    if pk in (_settled if mark else _marked):
+        return True
+    if not mark and time.monotonic() < _unmarked_until.get(pk, 0.0):
         return False
-    return True
+    with _lock_of(pk):
+        marked_at = _marked_at(pk)
+        if marked_at is not None:
+            _marked.add(pk)
+            if time.time() - marked_at >= SETTLING_SECONDS:
+                _settled.add(pk)
+        if not mark:
+            if marked_at is None:
+                _unmarked_until[pk] = time.monotonic() + UNMARKED_RECHECK_SECONDS
+            return marked_at is not None
+        if pk not in _settled:
+            _mark_kept(pk, model, is_live, stamp)
+            if marked_at is None:
+                ConfigItem(pk=MARK_PK, sk=pk, value=int(time.time())).save()
+                _marked.add(pk)
+        return True
 
 
-def _mark_kept(pk: str, model: type[M], is_live: Callable[[M], bool]) -> None:
+def _lock_of(pk: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(pk, threading.Lock())
+
+
+def _marked_at(pk: str) -> float | None:
+    """When `pk` was first marked (epoch seconds; 0 for a mark written without a time), or None."""
+    try:
+        found = ConfigItem.get(MARK_PK, pk, consistent_read=True)
+    except ConfigItem.DoesNotExist:
+        return None
+    return float(found.value or 0)
+
+
+def _mark_kept(
+    pk: str, model: type[M], is_live: Callable[[M], bool], stamp: Callable[[M], int] | None
+) -> None:
     """Mark the live records under `pk` that have no `live`, each only if still as read (a record written
-    meanwhile was written with `live` by its writer), then the kind."""
+    meanwhile was written with `live` by its writer, if it is live)."""
     for item in ConfigItem.query(pk, consistent_read=True):
-        if item.live is not None or not item.doc or not is_live(model.model_validate(item.doc)):
+        if item.live is not None or not item.doc:
             continue
-        unchanged = ConfigItem.value == item.value if item.value is not None else ConfigItem.sk.exists()
+        document = model.model_validate(item.doc)
+        if not is_live(document):
+            continue
+        actions = [ConfigItem.live.set(pk)]
+        if item.value is None and stamp is not None:
+            actions.append(ConfigItem.value.set(stamp(document)))
+        unchanged = (
+            ConfigItem.value == item.value if item.value is not None else ConfigItem.value.does_not_exist()
+        )
         try:
-            item.update(actions=[ConfigItem.live.set(pk)], condition=unchanged)
+            item.update(actions=actions, condition=unchanged & ConfigItem.sk.exists())
         except UpdateError as exc:
             if exc.cause_response_code not in _CONDITION_FAILED:
                 raise
-    ConfigItem(pk=MARK_PK, sk=pk).save()

@@ -2,12 +2,14 @@
 
 A window is in the `live` index (klaxon.adapters.live_index) from when it is added until the maintenance
 timer sees it ended: the router reads those on each new incident, not every window ever added (a deploy
-pipeline that adds one per deploy keeps thousands). The API lists them all.
+pipeline that adds one per deploy keeps thousands). The API lists them all. `value` holds the window's
+stamp (its `created_at`, in microseconds): retiring is conditional on it, so a window removed and added
+again under the same id meanwhile is not the one retired.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pynamodb.exceptions import DeleteError, PutError
 
@@ -15,7 +17,7 @@ from klaxon.adapters import live_index, once_marks
 from klaxon.adapters.tables import ConfigItem
 from klaxon.adapters.timeutil import iso
 from klaxon.domain.errors import Conflict, NotFound
-from klaxon.domain.noise.maintenance import MaintenanceWindow
+from klaxon.domain.noise.maintenance import MaintenanceWindow, ended
 
 WINDOW_PK = "maintenance-window"
 REMINDER_PK = "maintenance-reminder"
@@ -25,11 +27,12 @@ _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledExce
 class DynamoMaintenanceStore:
     def current(self, *, marking: bool = False) -> list[MaintenanceWindow]:
         """The windows not retired. `marking`: the one reader (the maintenance timer) that marks the
-        windows kept from before the index; until it has, the others read every window."""
-        return live_index.read(WINDOW_PK, MaintenanceWindow, _kept, mark=marking)
+        windows kept from before the index that have not ended; until it has, the others read every
+        window."""
+        return live_index.read(WINDOW_PK, MaintenanceWindow, _not_ended, mark=marking, stamp=stamp)
 
-    def retire(self, window_id: str) -> None:
-        live_index.leave(WINDOW_PK, window_id)
+    def retire(self, window: MaintenanceWindow) -> None:
+        live_index.leave(WINDOW_PK, window.id, value=stamp(window))
 
     def list(self) -> list[MaintenanceWindow]:
         return [
@@ -37,7 +40,8 @@ class DynamoMaintenanceStore:
         ]
 
     def add(self, window: MaintenanceWindow) -> None:
-        item = ConfigItem(pk=WINDOW_PK, sk=window.id, doc=window.model_dump(mode="json"), live=WINDOW_PK)
+        doc = window.model_dump(mode="json")
+        item = ConfigItem(pk=WINDOW_PK, sk=window.id, doc=doc, value=stamp(window), live=WINDOW_PK)
         try:
             item.save(condition=ConfigItem.sk.does_not_exist())
         except PutError as exc:
@@ -63,5 +67,10 @@ class DynamoMaintenanceStore:
         return once_marks.claim(REMINDER_PK, f"{window_id}#{iso(ends_at)}")
 
 
-def _kept(window: MaintenanceWindow) -> bool:
-    return True  # every window kept from before the index is marked; the timer then retires the ended
+def stamp(window: MaintenanceWindow) -> int:
+    """Which window of an id this is: when it was added, in microseconds (0 if it never said)."""
+    return int(window.created_at.timestamp() * 1_000_000) if window.created_at else 0
+
+
+def _not_ended(window: MaintenanceWindow) -> bool:
+    return not ended(window, datetime.now(UTC))  # marking, now: a window that ended is not marked

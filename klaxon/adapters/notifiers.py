@@ -9,6 +9,7 @@ Every provider error becomes DeliveryFailed; the escalation step retries with ba
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +22,8 @@ from klaxon.domain.paging.pages import DeliveryFailed, Page
 from klaxon.domain.paging.policy import Channel
 from klaxon.ports import Notifier
 from klaxon.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Named in the errors an unconfigured channel gives, so the fix is in the message.
 VOICE_ORIGINATION_ENV = Settings.env_name("voice_origination")
@@ -174,7 +177,10 @@ class PushNotifier:
             if kept is not None:
                 try:
                     return _publish(sns, kept, page)
-                except ClientError:
+                except ClientError as exc:
+                    if not _endpoint_gone(exc):
+                        raise  # throttled, refused: as it would fail after a fresh endpoint too
+                    log.info("push endpoint of %s gone (%s): asking SNS again", page.user, exc)
                     self._endpoints.pop(page.address, None)
             endpoint = sns.create_platform_endpoint(
                 PlatformApplicationArn=self.application_arn, Token=page.address
@@ -184,6 +190,13 @@ class PushNotifier:
             self._endpoints.clear()
         self._endpoints[page.address] = endpoint
         return message_id
+
+
+def _endpoint_gone(error: ClientError) -> bool:
+    """A kept endpoint that SNS deleted or disabled (APNs or FCM invalidated the token) since."""
+    code = error.response.get("Error", {}).get("Code", "")
+    message = error.response.get("Error", {}).get("Message", "")
+    return code in ("EndpointDisabled", "NotFound") or (code == "InvalidParameter" and "ndpoint" in message)
 
 
 def _publish(sns: Any, endpoint: str, page: Page) -> str:

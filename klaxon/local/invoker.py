@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import heapq
 import importlib
+import itertools
 import logging
 import threading
 import time
@@ -61,6 +63,36 @@ def priority(name: str, event: dict[str, Any]) -> int:
 RUNNING: contextvars.ContextVar[str | None] = contextvars.ContextVar("klaxon_function", default=None)
 
 
+class Later:
+    """Jobs run when their time comes, by one thread started on the first: waits that must not hold a
+    worker (see Invoker.submit_later), however many there are at once."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, delay: float, job: Callable[[], None]) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (time.monotonic() + delay, next(self._order), job))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="lambda-later", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._due or self._due[0][0] > time.monotonic():
+                    self._changed.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                _, _, job = heapq.heappop(self._due)
+            try:
+                job()
+            except Exception:  # one job's failure must not stop the jobs after it
+                log.exception("a delayed job failed")
+
+
 @dataclass
 class LambdaContext:
     function_name: str
@@ -104,6 +136,7 @@ class Invoker:
         self.dead_letters: list[DeadLetter] = []
         self.invocations: dict[str, int] = dict.fromkeys(FUNCTIONS, 0)
         self._closed = threading.Event()  # after shutdown nothing runs: AWS is no longer emulated then
+        self._later = Later()
         self._foreground = 0  # invocations of the page path (not BACKGROUND) running now
         self._foreground_lock = threading.Lock()
 
@@ -193,9 +226,7 @@ class Invoker:
             finally:
                 self._done(waiting)
 
-        timer = threading.Timer(delay, due)
-        timer.daemon = True
-        timer.start()
+        self._later.add(delay, due)
 
     def _done(self, future: Future[None]) -> None:
         with self._pending_lock:

@@ -28,8 +28,8 @@ def size(self: DynamoType) -> int:
         return sum(len(str(v)) for v in value)
     if kind in ("SS", "BS"):  # moto sizes DynamoType({"S" or "B": v}): a boolean as 1, else its bytes
         return sum(1 if isinstance(v, bool) else bytesize(v) for v in value)
-    if kind == "L":
-        return sum(v.size() for v in value)
+    if kind == "L":  # elements are DynamoTypes; one that is not is read as moto's copy reads it
+        return sum((v if type(v) is DynamoType else DynamoType(v)).size() for v in value)
     if kind == "M":  # moto sizes DynamoType(v): a copy of v, or v read as an attribute value if a dict
         return sum(
             bytesize(k) + (v if type(v) is DynamoType else DynamoType(v)).size() for k, v in value.items()

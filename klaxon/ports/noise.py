@@ -19,8 +19,9 @@ class MaintenanceStore(Protocol):
         """The windows not retired (eventually consistent: one added a moment ago may be missing). The
         maintenance timer reads them `marking`: it marks the windows kept from before the index."""
 
-    def retire(self, window_id: str) -> None:
-        """Leave an ended window out of `current` (it stays listed); nothing if it is gone."""
+    def retire(self, window: MaintenanceWindow) -> None:
+        """Leave an ended window out of `current` (it stays listed); nothing if it is gone, or if its id
+        now names a window added since."""
 
     def list(self) -> list[MaintenanceWindow]: ...
 

@@ -138,6 +138,7 @@ class MemoryWindows:
         if window.id in self.windows:
             raise Conflict("exists")
         self.windows[window.id] = window
+        self.retired.discard(window.id)
 
     def remove(self, window_id: str) -> MaintenanceWindow:
         if window_id not in self.windows:
@@ -147,8 +148,9 @@ class MemoryWindows:
     def current(self, *, marking: bool = False) -> list[MaintenanceWindow]:
         return [w for w in self.windows.values() if w.id not in self.retired]
 
-    def retire(self, window_id: str) -> None:
-        self.retired.add(window_id)
+    def retire(self, window: MaintenanceWindow) -> None:
+        if self.windows.get(window.id) == window:
+            self.retired.add(window.id)
 
     def reserve_reminder(self, window_id: str, ends_at: datetime) -> bool:
         if (window_id, ends_at) in self.reminders:

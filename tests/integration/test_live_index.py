@@ -21,6 +21,7 @@ def config(moto_alone: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     ConfigItem.create_table(wait=True)
     monkeypatch.setattr(live_index, "_marked", set())  # a fresh process
+    monkeypatch.setattr(live_index, "_settled", set())
     monkeypatch.setattr(live_index, "_unmarked_until", {})
     yield ConfigItem
 
@@ -81,8 +82,10 @@ def test_records_kept_from_before_the_index_are_marked_once(config: Any, monkeyp
     assert config.get("postmortem", "inc1").value == 3  # its version kept: no writer is made to conflict
     assert config.get(live_index.MARK_PK, "postmortem").pk == live_index.MARK_PK
     monkeypatch.setattr(live_index, "_marked", set())  # another process: it reads the mark
+    clock = live_index.time.time
+    monkeypatch.setattr(live_index.time, "time", lambda: clock() + live_index.SETTLING_SECONDS)
     written_before_the_index(postmortem("inc4", PostmortemStatus.DRAFT), 1)
-    assert [p.incident_id for p in store.live()] == ["inc1"]  # marked once: the mark is not redone
+    assert [p.incident_id for p in store.live()] == ["inc1"]  # an hour on: the marking is not redone
 
 
 def test_the_marking_leaves_a_record_written_meanwhile_to_its_writer(config: Any, monkeypatch: Any) -> None:
@@ -107,13 +110,29 @@ def test_the_marking_leaves_a_record_written_meanwhile_to_its_writer(config: Any
     assert config.get(live_index.MARK_PK, "postmortem") is not None
 
 
-def window(window_id: str) -> Any:
-    from datetime import timedelta
+def window(window_id: str, *, days_ahead: int = 1, added: int = 0) -> Any:
+    """A 15-minute window `days_ahead` days from the wall clock (the marking reads it: an adapter)."""
+    from datetime import UTC, datetime, timedelta
 
     from klaxon.domain.noise.maintenance import MaintenanceWindow
 
-    end = NOW + timedelta(minutes=15)
-    return MaintenanceWindow(id=window_id, name="Deploy", services=("checkout",), start=NOW, end=end)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days_ahead)
+    created = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=added)
+    return MaintenanceWindow(
+        id=window_id,
+        name="Deploy",
+        services=("checkout",),
+        start=start,
+        end=start + timedelta(minutes=15),
+        created_at=created,
+    )
+
+
+def kept_from_before(config: Any, window_doc: Any) -> None:
+    """A window as the version before the index wrote it: no `live`, no `value`."""
+    from klaxon.adapters.maintenance_store import WINDOW_PK
+
+    config(pk=WINDOW_PK, sk=window_doc.id, doc=window_doc.model_dump(mode="json")).save()
 
 
 def test_a_retired_window_is_not_current_and_stays_listed(config: Any) -> None:
@@ -124,36 +143,91 @@ def test_a_retired_window_is_not_current_and_stays_listed(config: Any) -> None:
         store.add(window(window_id))
     assert len(store.current(marking=True)) == 2  # the timer's read, before it retires what ended
 
-    store.retire("w1")
-    store.retire("gone")  # removed meanwhile: nothing to do
+    store.retire(window("w1"))
+    store.retire(window("gone"))  # removed meanwhile: nothing to do
 
     assert [w.id for w in store.current()] == ["w2"]
     assert sorted(w.id for w in store.list()) == ["w1", "w2"]
+
+
+def test_retiring_leaves_a_window_added_again_under_the_same_id(config: Any) -> None:
+    from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
+
+    store = DynamoMaintenanceStore()
+    first = window("deploy", added=1)
+    store.add(first)
+    store.current(marking=True)
+    store.remove("deploy")
+    store.add(window("deploy", added=2))  # the pipeline's next deploy, between the timer's read and write
+
+    store.retire(first)
+
+    assert [w.created_at for w in store.current()] == [window("deploy", added=2).created_at]
 
 
 def test_until_the_timer_marks_the_kept_windows_the_router_reads_them_all_and_writes_nothing(
     config: Any, monkeypatch: Any
 ) -> None:
     from klaxon.adapters import live_index
-    from klaxon.adapters.maintenance_store import WINDOW_PK, DynamoMaintenanceStore
+    from klaxon.adapters.maintenance_store import WINDOW_PK, DynamoMaintenanceStore, stamp
 
-    kept = window("kept").model_dump(mode="json")
-    config(pk=WINDOW_PK, sk="kept", doc=kept).save()  # added before the index
+    kept_from_before(config, window("kept"))
+    kept_from_before(config, window("over", days_ahead=-1))  # ended yesterday
     store = DynamoMaintenanceStore()
 
     assert [w.id for w in store.current()] == ["kept"]  # the router's read: the partition, as before
     assert config.get(WINDOW_PK, "kept").live is None
     assert list(config.query(live_index.MARK_PK)) == []
 
-    asked, is_marked = [], live_index._is_marked
-    monkeypatch.setattr(live_index, "_is_marked", lambda pk: asked.append(pk) or is_marked(pk))
+    asked, marked_at = [], live_index._marked_at
+    monkeypatch.setattr(live_index, "_marked_at", lambda pk: asked.append(pk) or marked_at(pk))
     assert [w.id for w in store.current()] == ["kept"]
     assert asked == []  # it asked a moment ago: it asks again a minute later, not on every new incident
 
     assert [w.id for w in store.current(marking=True)] == ["kept"]  # the timer's: marks, then the index
 
-    assert config.get(WINDOW_PK, "kept").live == WINDOW_PK
+    assert (config.get(WINDOW_PK, "kept").live, config.get(WINDOW_PK, "kept").value) == (
+        WINDOW_PK,
+        stamp(window("kept")),
+    )
+    assert config.get(WINDOW_PK, "over").live is None  # ended: never marked, never retired
     monkeypatch.setattr(live_index, "_marked", set())  # a router started after the mark
     monkeypatch.setattr(live_index, "_unmarked_until", {})
-    config(pk=WINDOW_PK, sk="retired", doc=window("retired").model_dump(mode="json")).save()
+    kept_from_before(config, window("late"))
     assert [w.id for w in store.current()] == ["kept"]  # marked: the router reads the index alone
+
+
+def test_the_marking_reader_marks_again_while_a_deployment_may_still_be_rolling_out(
+    config: Any, monkeypatch: Any
+) -> None:
+    from klaxon.adapters import live_index
+    from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
+
+    store = DynamoMaintenanceStore()
+    store.current(marking=True)  # the first mark: nothing kept from before
+    kept_from_before(config, window("old-code"))  # an API still on the previous version adds one
+
+    assert [w.id for w in store.current(marking=True)] == ["old-code"]  # marked at the timer's next run
+
+    clock = live_index.time.time
+    monkeypatch.setattr(live_index.time, "time", lambda: clock() + live_index.SETTLING_SECONDS)
+    kept_from_before(config, window("much-later"))
+    assert [w.id for w in store.current(marking=True)] == ["old-code"]  # settled: no more marking
+
+
+def test_while_the_index_is_being_built_readers_read_the_partition(config: Any, monkeypatch: Any) -> None:
+    from botocore.exceptions import ClientError
+    from pynamodb.exceptions import QueryError
+
+    from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
+
+    store = DynamoMaintenanceStore()
+    store.add(window("w1"))
+    store.current(marking=True)
+    refusal = ClientError({"Error": {"Code": "ValidationException", "Message": "no such index"}}, "Query")
+
+    def building(*args: Any, **kwargs: Any) -> Any:
+        raise QueryError("Failed to query items", cause=refusal)
+
+    monkeypatch.setattr(config.by_live, "query", building)
+    assert [w.id for w in store.current()] == ["w1"]

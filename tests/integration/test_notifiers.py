@@ -135,6 +135,28 @@ def test_a_device_s_endpoint_is_made_once_and_again_when_it_is_gone(platform, no
     assert [m.to for m in platform.messaging.outbox()] == ["alice-phone"]  # the new endpoint's page
 
 
+def test_a_kept_endpoint_is_not_forgotten_for_a_refusal_that_is_not_about_it(platform, notifier, monkeypatch):
+    from botocore.exceptions import ClientError
+    from moto.sns.models import sns_backends
+
+    from klaxon.local.emulation import ACCOUNT, REGION
+
+    sns = sns_backends[ACCOUNT][REGION]
+    notifier.send(page(Channel.PUSH))
+    made = []
+    create = sns.create_platform_endpoint
+    monkeypatch.setattr(sns, "create_platform_endpoint", lambda *a, **k: made.append(1) or create(*a, **k))
+
+    def throttled(*args, **kwargs):
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "Publish")
+
+    monkeypatch.setattr(sns, "publish", throttled)
+
+    with pytest.raises(DeliveryFailed, match="Throttling"):
+        notifier.send(page(Channel.PUSH, step=1))
+    assert made == []  # one call, its own error: no new endpoint asked for
+
+
 # The channels AWS carries; Slack direct messages go through the chat port (test_slack_events.py).
 AWS_CHANNELS = [c for c in Channel if c is not Channel.SLACK]
 

@@ -137,10 +137,10 @@ class MaintenanceService:
         owners of windows ending soon, page for incidents left after one."""
         now = self.clock.now()
         stored = self.store.current(marking=True)
-        retired = {w.id for w in stored if ended(w, now)}
-        for window_id in sorted(retired):
-            self.store.retire(window_id)
-        windows = [*self.declared(), *(w for w in stored if w.id not in retired)]
+        retired = [w for w in stored if ended(w, now)]
+        for window in retired:
+            self.store.retire(window)
+        windows = [*self.declared(), *(w for w in stored if w not in retired)]
         reminded = sum(
             1 for window, ends in ending_soon(windows, now, REMINDER_LEAD) if self._remind(window, ends)
         )

@@ -43,11 +43,11 @@ class PostmortemReminders:
         """Send every reminder owed now; the incident ids whose owner was reminded."""
         now, reminded = self.clock.now(), []
         for postmortem in self.store.live():
-            key = reminder_due(postmortem, now)
-            if key is None:
+            if reminder_due(postmortem, now) is None:
                 continue
-            found = self.store.get(postmortem.incident_id)
-            if found is None:
+            found = self.store.get(postmortem.incident_id)  # the list may lag: decide from the record
+            key = reminder_due(found[0], now) if found is not None else None
+            if found is None or key is None:
                 continue
             current, version = found
             try:  # claimed first: two runs never remind twice; a failed send is not retried

@@ -62,3 +62,14 @@ def test_a_published_post_mortem_and_an_owner_who_is_no_user_get_nothing():
     world.clock.at = world.store.get("inc1")[0].due
     assert reminders.remind_due() == []
     assert notifier.sent == []
+
+
+def test_a_post_mortem_published_after_the_list_was_read_is_not_reminded():
+    world, reminders, notifier = reminding()
+    drafted, version = world.store.get("inc1")
+    world.service.update("inc1", PostmortemChange(status=PostmortemStatus.PUBLISHED), version, "dave")
+    world.store.live = lambda: [drafted]  # the live index still lists it as the draft it was
+    world.clock.at = drafted.due
+
+    assert reminders.remind_due() == []
+    assert notifier.sent == [] and world.store.get("inc1")[0].reminders_sent == []
