@@ -165,12 +165,17 @@ def test_the_code_moto_expressions_replaces_is_unchanged(name: str, aws: Any) ->
 def test_an_update_reads_and_fails_as_with_motos_own_code(
     aws: Any, expression: str, names: Any, values: Any
 ) -> None:
-    ours = _table(aws)
-    theirs = _table(aws)
-    for _ in range(2):  # the second time from the kept tree
+    _same_both_ways(aws, lambda table: _update(aws, table, expression, names, values))
+
+
+def _same_both_ways(ddb: Any, write: Any) -> None:
+    """`write` on a table with moto's own code and on one with ours, twice (the second from what was
+    kept): the items or errors are the same each time."""
+    ours, theirs = _table(ddb), _table(ddb)
+    for _ in range(2):
         with _motos_own():
-            expected = _update(aws, theirs, expression, names, values)
-        assert _update(aws, ours, expression, names, values) == expected
+            expected = write(theirs)
+        assert write(ours) == expected
 
 
 # (condition expression, names, values): the shapes Klaxon's adapters write, then moto's errors.
@@ -219,12 +224,7 @@ def _conditional(ddb: Any, table: str, condition: str, names: dict[str, str], va
 def test_a_condition_holds_fails_and_is_refused_as_with_motos_own_code(
     aws: Any, condition: str, names: Any, values: Any
 ) -> None:
-    ours = _table(aws)
-    theirs = _table(aws)
-    for _ in range(2):  # the second time from the kept tokens
-        with _motos_own():
-            expected = _conditional(aws, theirs, condition, names, values)
-        assert _conditional(aws, ours, condition, names, values) == expected
+    _same_both_ways(aws, lambda table: _conditional(aws, table, condition, names, values))
 
 
 def test_an_expression_is_parsed_once_and_its_kept_tree_never_changes(aws: Any) -> None:
