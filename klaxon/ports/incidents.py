@@ -74,7 +74,7 @@ class IncidentRepository(Protocol):
     ) -> Incident:
         """Count alerts on an open incident in a single write, remembering their ids; Conflict if it is
         resolved or already holds one of them (`known_count`: the alert_count the caller read). They must
-        fit in one generation of remembered ids (domain.incident.dedup.room_in_generation)."""
+        fit in one generation of remembered ids (domain.incident.dedup.joinable_count)."""
 
     def transition(
         self,

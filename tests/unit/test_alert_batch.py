@@ -88,7 +88,7 @@ def test_a_failed_fold_fails_only_its_alerts(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_a_fold_is_cut_where_a_generation_of_remembered_ids_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     router, incidents, _ = _world()
-    monkeypatch.setattr(alert_batch, "room_in_generation", lambda count: 4 - count % 4)
+    monkeypatch.setattr(alert_batch, "joinable_count", lambda count: 4 - count % 4)  # generations of 4
     route_batch(router, [alert(T) for _ in range(10)])
     (incident,) = incidents.items.values()
     opened = _world()

@@ -135,12 +135,16 @@ def room_in_generation(alert_count: int, per_generation: int = REMEMBERED_ALERTS
     return per_generation - alert_count % per_generation
 
 
+def joinable_count(alert_count: int) -> int:
+    """How many alerts may join an incident holding `alert_count` alerts in one write: those the
+    generation of remembered ids the first starts or joins still has room for, JOINED_AT_ONCE at most."""
+    return min(room_in_generation(alert_count), JOINED_AT_ONCE)
+
+
 def joinable_at_once(alert_count: int, alert_ids: Sequence[str]) -> bool:
     """Whether these alerts may join an incident holding `alert_count` alerts in one write: some, each
-    once, all in the generation of remembered ids the first starts or joins, and no more than
-    JOINED_AT_ONCE."""
-    most = min(room_in_generation(alert_count), JOINED_AT_ONCE)
-    return 0 < len(alert_ids) <= most and len(set(alert_ids)) == len(alert_ids)
+    once, no more than `joinable_count`."""
+    return 0 < len(alert_ids) <= joinable_count(alert_count) and len(set(alert_ids)) == len(alert_ids)
 
 
 def was_delivered(incident: Incident, alert_id: str) -> bool:

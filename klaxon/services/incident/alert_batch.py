@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from klaxon.domain.errors import Conflict
-from klaxon.domain.incident.dedup import JOINED_AT_ONCE, room_in_generation
+from klaxon.domain.incident.dedup import joinable_count
 from klaxon.domain.incident.models import Alert, AlertAction
 from klaxon.services.incident.router import Outcome, RouteResult, RouterService
 
@@ -63,7 +63,7 @@ def _route_run(router: RouterService, alerts: list[Alert]) -> list[Result]:
     incident = first.incident
     results: list[Result] = [first]
     while rest:
-        chunk = rest[: min(room_in_generation(incident.alert_count), JOINED_AT_ONCE)]
+        chunk = rest[: joinable_count(incident.alert_count)]
         try:
             incident = router.join_all(incident, chunk)
         except Conflict:

@@ -178,7 +178,7 @@ class RouterService:
     def join_all(self, incident: Incident, alerts: Sequence[Alert]) -> Incident:
         """More alerts of the open incident's dedup key, that no grouping rule takes, joined in one write
         (services.incident.alert_batch); Conflict if it resolved meanwhile or already holds one of them.
-        They must fit the generation of remembered ids the first starts (dedup.room_in_generation)."""
+        They must fit the generation of remembered ids the first starts (dedup.joinable_count)."""
         actor = f"integration:{alerts[-1].integration}"
         added = IncidentEvent(DetailType.INCIDENT_UPDATED, actor, f"{len(alerts)} alerts added")
         return self.incidents.add_alerts(
