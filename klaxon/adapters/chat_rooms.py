@@ -50,7 +50,7 @@ class DynamoChatRooms:
 
     def open_rooms(self) -> list[ChatRoom]:
         """Every room made and not archived, through the `live` index (archived rooms are never read)."""
-        return [r for r in versioned_docs.live_of(CHAT_ROOM_PK, ChatRoom, ChatRoom.is_open) if r.is_open()]
+        return versioned_docs.live_of(CHAT_ROOM_PK, ChatRoom, ChatRoom.is_open)
 
     def due_for_archive(self, now: datetime) -> list[ChatRoom]:
         return [r for r in self.open_rooms() if r.archive_at is not None and r.archive_at <= now]

@@ -196,7 +196,9 @@ def _endpoint_gone(error: ClientError) -> bool:
     """A kept endpoint that SNS deleted or disabled (APNs or FCM invalidated the token) since."""
     code = error.response.get("Error", {}).get("Code", "")
     message = error.response.get("Error", {}).get("Message", "")
-    return code in ("EndpointDisabled", "NotFound") or (code == "InvalidParameter" and "ndpoint" in message)
+    return code in ("EndpointDisabled", "NotFound") or (
+        code == "InvalidParameter" and "endpoint" in message.lower()
+    )
 
 
 def _publish(sns: Any, endpoint: str, page: Page) -> str:
