@@ -114,7 +114,7 @@ def _decisions(alerts: int, rules: int, windows: int) -> dict[str, object]:
             for i in range(windows)
         ),
     )
-    noise = NoiseControl(incidents=None, settings=lambda: settings, stored_windows=list, clock=None)  # type: ignore[arg-type]
+    noise = NoiseControl(incidents=None, settings=lambda: settings, stored_windows=lambda now: [], clock=None)  # type: ignore[arg-type]
     batch = [
         Alert(
             id=f"a{i}",

@@ -9,7 +9,7 @@ again under the same id meanwhile is not the one retired.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pynamodb.exceptions import DeleteError, PutError
 
@@ -25,11 +25,15 @@ _CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledExce
 
 
 class DynamoMaintenanceStore:
-    def current(self, *, marking: bool = False) -> list[MaintenanceWindow]:
+    def current(self, at: datetime, *, marking: bool = False) -> list[MaintenanceWindow]:
         """The windows not retired. `marking`: the one reader (the maintenance timer) that marks the
-        windows kept from before the index that have not ended; until it has, the others read every
-        window."""
-        return live_index.read(WINDOW_PK, MaintenanceWindow, _not_ended, mark=marking, stamp=stamp)
+        windows kept from before the index that have not ended at `at`; until it has, the others read every
+        window not ended at `at`."""
+
+        def not_ended(window: MaintenanceWindow) -> bool:
+            return not ended(window, at)
+
+        return live_index.read(WINDOW_PK, MaintenanceWindow, not_ended, mark=marking, stamp=stamp)
 
     def retire(self, window: MaintenanceWindow) -> None:
         live_index.leave(WINDOW_PK, window.id, value=stamp(window))
@@ -70,7 +74,3 @@ class DynamoMaintenanceStore:
 def stamp(window: MaintenanceWindow) -> int:
     """Which window of an id this is: when it was added, in microseconds (0 if it never said)."""
     return int(window.created_at.timestamp() * 1_000_000) if window.created_at else 0
-
-
-def _not_ended(window: MaintenanceWindow) -> bool:
-    return not ended(window, datetime.now(UTC))  # marking, now: a window that ended is not marked

@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 
 
 class MaintenanceStore(Protocol):
-    def current(self, *, marking: bool = False) -> list[MaintenanceWindow]:
-        """The windows not retired (eventually consistent: one added a moment ago may be missing). The
-        maintenance timer reads them `marking`: it marks the windows kept from before the index."""
+    def current(self, at: datetime, *, marking: bool = False) -> list[MaintenanceWindow]:
+        """The windows not retired (eventually consistent: one added a moment ago may be missing); those
+        read from before the index was marked, only if not ended at `at`. The maintenance timer reads
+        them `marking`: it marks the windows kept from before the index that have not ended at `at`."""
 
     def retire(self, window: MaintenanceWindow) -> None:
         """Leave an ended window out of `current` (it stays listed); nothing if it is gone, or if its id

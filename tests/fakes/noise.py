@@ -145,7 +145,7 @@ class MemoryWindows:
             raise NotFound(window_id)
         return self.windows.pop(window_id)
 
-    def current(self, *, marking: bool = False) -> list[MaintenanceWindow]:
+    def current(self, at: datetime, *, marking: bool = False) -> list[MaintenanceWindow]:
         return [w for w in self.windows.values() if w.id not in self.retired]
 
     def retire(self, window: MaintenanceWindow) -> None:

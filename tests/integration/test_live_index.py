@@ -111,12 +111,12 @@ def test_the_marking_leaves_a_record_written_meanwhile_to_its_writer(config: Any
 
 
 def window(window_id: str, *, days_ahead: int = 1, added: int = 0) -> Any:
-    """A 15-minute window `days_ahead` days from the wall clock (the marking reads it: an adapter)."""
+    """A 15-minute window `days_ahead` days after NOW (the timer's time when it marks)."""
     from datetime import UTC, datetime, timedelta
 
     from klaxon.domain.noise.maintenance import MaintenanceWindow
 
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days_ahead)
+    start = NOW + timedelta(days=days_ahead)
     created = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=added)
     return MaintenanceWindow(
         id=window_id,
@@ -141,12 +141,12 @@ def test_a_retired_window_is_not_current_and_stays_listed(config: Any) -> None:
     store = DynamoMaintenanceStore()
     for window_id in ("w1", "w2"):
         store.add(window(window_id))
-    assert len(store.current(marking=True)) == 2  # the timer's read, before it retires what ended
+    assert len(store.current(NOW, marking=True)) == 2  # the timer's read, before it retires what ended
 
     store.retire(window("w1"))
     store.retire(window("gone"))  # removed meanwhile: nothing to do
 
-    assert [w.id for w in store.current()] == ["w2"]
+    assert [w.id for w in store.current(NOW)] == ["w2"]
     assert sorted(w.id for w in store.list()) == ["w1", "w2"]
 
 
@@ -156,13 +156,13 @@ def test_retiring_leaves_a_window_added_again_under_the_same_id(config: Any) -> 
     store = DynamoMaintenanceStore()
     first = window("deploy", added=1)
     store.add(first)
-    store.current(marking=True)
+    store.current(NOW, marking=True)
     store.remove("deploy")
     store.add(window("deploy", added=2))  # the pipeline's next deploy, between the timer's read and write
 
     store.retire(first)
 
-    assert [w.created_at for w in store.current()] == [window("deploy", added=2).created_at]
+    assert [w.created_at for w in store.current(NOW)] == [window("deploy", added=2).created_at]
 
 
 def test_until_the_timer_marks_the_kept_windows_the_router_reads_them_all_and_writes_nothing(
@@ -175,16 +175,16 @@ def test_until_the_timer_marks_the_kept_windows_the_router_reads_them_all_and_wr
     kept_from_before(config, window("over", days_ahead=-1))  # ended yesterday
     store = DynamoMaintenanceStore()
 
-    assert [w.id for w in store.current()] == ["kept"]  # the router's read: the partition, as before
+    assert [w.id for w in store.current(NOW)] == ["kept"]  # the router's read: the partition, as before
     assert config.get(WINDOW_PK, "kept").live is None
     assert list(config.query(live_index.MARK_PK)) == []
 
     asked, marked_at = [], live_index._marked_at
     monkeypatch.setattr(live_index, "_marked_at", lambda pk: asked.append(pk) or marked_at(pk))
-    assert [w.id for w in store.current()] == ["kept"]
+    assert [w.id for w in store.current(NOW)] == ["kept"]
     assert asked == []  # it asked a moment ago: it asks again a minute later, not on every new incident
 
-    assert [w.id for w in store.current(marking=True)] == ["kept"]  # the timer's: marks, then the index
+    assert [w.id for w in store.current(NOW, marking=True)] == ["kept"]  # the timer's: marks, then the index
 
     assert (config.get(WINDOW_PK, "kept").live, config.get(WINDOW_PK, "kept").value) == (
         WINDOW_PK,
@@ -194,7 +194,7 @@ def test_until_the_timer_marks_the_kept_windows_the_router_reads_them_all_and_wr
     monkeypatch.setattr(live_index, "_marked", set())  # a router started after the mark
     monkeypatch.setattr(live_index, "_unmarked_until", {})
     kept_from_before(config, window("late"))
-    assert [w.id for w in store.current()] == ["kept"]  # marked: the router reads the index alone
+    assert [w.id for w in store.current(NOW)] == ["kept"]  # marked: the router reads the index alone
 
 
 def test_the_marking_reader_marks_again_while_a_deployment_may_still_be_rolling_out(
@@ -204,15 +204,15 @@ def test_the_marking_reader_marks_again_while_a_deployment_may_still_be_rolling_
     from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
 
     store = DynamoMaintenanceStore()
-    store.current(marking=True)  # the first mark: nothing kept from before
+    store.current(NOW, marking=True)  # the first mark: nothing kept from before
     kept_from_before(config, window("old-code"))  # an API still on the previous version adds one
 
-    assert [w.id for w in store.current(marking=True)] == ["old-code"]  # marked at the timer's next run
+    assert [w.id for w in store.current(NOW, marking=True)] == ["old-code"]  # marked at the timer's next run
 
     clock = live_index.time.time
     monkeypatch.setattr(live_index.time, "time", lambda: clock() + live_index.SETTLING_SECONDS)
     kept_from_before(config, window("much-later"))
-    assert [w.id for w in store.current(marking=True)] == ["old-code"]  # settled: no more marking
+    assert [w.id for w in store.current(NOW, marking=True)] == ["old-code"]  # settled: no more marking
 
 
 def test_while_the_index_is_being_built_readers_read_the_partition(config: Any, monkeypatch: Any) -> None:
@@ -223,11 +223,11 @@ def test_while_the_index_is_being_built_readers_read_the_partition(config: Any, 
 
     store = DynamoMaintenanceStore()
     store.add(window("w1"))
-    store.current(marking=True)
+    store.current(NOW, marking=True)
     refusal = ClientError({"Error": {"Code": "ValidationException", "Message": "no such index"}}, "Query")
 
     def building(*args: Any, **kwargs: Any) -> Any:
         raise QueryError("Failed to query items", cause=refusal)
 
     monkeypatch.setattr(config.by_live, "query", building)
-    assert [w.id for w in store.current()] == ["w1"]
+    assert [w.id for w in store.current(NOW)] == ["w1"]

@@ -65,7 +65,7 @@ class Grouped:
 class NoiseControl:
     incidents: NoiseIncidents
     settings: Callable[[], NoiseSettings]
-    stored_windows: Callable[[], list[MaintenanceWindow]]
+    stored_windows: Callable[[datetime], list[MaintenanceWindow]]  # those not ended at the time given
     clock: Clock
 
     # --- grouping ---------------------------------------------------------------------------------
@@ -80,8 +80,8 @@ class NoiseControl:
 
     # --- a new incident ---------------------------------------------------------------------------
 
-    def windows(self) -> list[MaintenanceWindow]:
-        return [*self.settings().windows, *self.stored_windows()]
+    def windows(self, now: datetime) -> list[MaintenanceWindow]:
+        return [*self.settings().windows, *self.stored_windows(now)]
 
     def on_open(
         self, incident: Incident, alert: Alert, group: GroupedAlert | None, now: datetime
@@ -91,7 +91,7 @@ class NoiseControl:
         incident = incident.model_copy(update={"labels": labels, "grouped": group is not None})
         if incident.drill:
             return incident  # a drill exists to page
-        windows = active_windows(self.windows(), incident.service, now)
+        windows = active_windows(self.windows(now), incident.service, now)
         if windows:
             return mute(incident, maintenance_window=windows[0].id)
         source = self._inhibitor(labels, incident.id)
@@ -233,7 +233,7 @@ class NoiseControl:
 
     def release_ended_windows(self, now: datetime) -> list[Incident]:
         """Incidents opened in a maintenance window that has ended and still triggered: page now."""
-        windows = self.windows()
+        windows = self.windows(now)
         released = []
         for target in self.incidents.muted():
             if target.maintenance_window is None or active_windows(windows, target.service, now):

@@ -136,7 +136,7 @@ class MaintenanceService:
         """The scheduled run: retire stored windows that ended (the router reads only the others), remind
         owners of windows ending soon, page for incidents left after one."""
         now = self.clock.now()
-        stored = self.store.current(marking=True)
+        stored = self.store.current(now, marking=True)
         retired = [w for w in stored if ended(w, now)]
         for window in retired:
             self.store.retire(window)

@@ -49,7 +49,7 @@ class StatusPageService:
     bus: EventBus
     clock: Clock
     ids: IdGenerator
-    windows: Callable[[], Sequence[MaintenanceWindow]] = tuple  # service maintenance windows
+    windows: Callable[[datetime], Sequence[MaintenanceWindow]] = lambda now: ()  # service maintenance windows
     # Called with the incident each time a public update is recorded on it (that update is its last),
     # so subscribers hear of it: klaxon.services.statuspage.subscribers.announcer.
     announce: Callable[[PublicIncident], None] | None = None
@@ -241,7 +241,8 @@ class StatusPageService:
             return None
         introduced = self.introductions()
         found = snapshot_of(config, self.store.all(), introduced)
-        announced = announced_maintenances(config, self.windows(), self.clock.now(), introduced)
+        now = self.clock.now()
+        announced = announced_maintenances(config, self.windows(now), now, introduced)
         return (
             found.model_copy(update={"maintenances": [*found.maintenances, *announced]})
             if announced

@@ -145,5 +145,5 @@ def test_the_timer_retires_stored_windows_that_ended_and_they_stay_listed(
     done = service.tick()
 
     assert done["retired"] == 1
-    assert [w.id for w in service.store.current()] == [going_on.id]
+    assert [w.id for w in service.store.current(service.clock.now())] == [going_on.id]
     assert {w.id for w in service.windows()} >= {ended_one.id, going_on.id}

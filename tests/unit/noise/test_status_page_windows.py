@@ -33,7 +33,7 @@ def service(*windows: MaintenanceWindow) -> StatusPageService:
         bus=RecordingBus(),
         clock=FixedClock(),
         ids=CountingIds(),
-        windows=lambda: windows,
+        windows=lambda now: windows,
     )
 
 
