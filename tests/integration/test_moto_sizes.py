@@ -1,5 +1,5 @@
-"""klaxon.local.moto_sizes: DynamoDB item sizes counted as moto counts them, without its copies; the
-400 KB limit still refuses what moto's own code refuses."""
+"""klaxon.local.moto_sizes: DynamoDB item sizes counted as moto counts them, without its copies, and items
+built with each attribute sized once; the 400 KB limit still refuses what moto's own code refuses."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
 from klaxon.local import moto_sizes, moto_speed
 from tests.integration.moto_originals import motos_own
@@ -21,6 +22,7 @@ from tests.integration.source_digest import source_digest
 MIRRORED = {
     "DynamoType.size": ("f7c111fca25b4c5e", lambda: moto_speed.ORIGINALS["DynamoType.size"]),
     "DynamoType.__init__": ("7c6cde92e1149bfe", lambda: DynamoType.__init__),  # wraps lists' and maps' values
+    "Item.__init__": ("d9c12b62cb921831", lambda: moto_speed.ORIGINALS["Item.__init__"]),
     "LimitedSizeDict.__setitem__": (
         "d979580fdbe14f79",
         lambda: LimitedSizeDict.__setitem__,
@@ -64,6 +66,35 @@ def test_the_code_moto_sizes_replaces_is_unchanged(name: str, moto_alone: Any) -
 def test_a_value_is_the_size_moto_counts(value: dict[str, Any]) -> None:
     moto_size = moto_speed.ORIGINALS.get("DynamoType.size", DynamoType.size)
     assert moto_sizes.size(DynamoType(value)) == moto_size(DynamoType(value))
+
+
+def _built(attrs: dict[str, Any]) -> Any:
+    """What building an item of `attrs` gives: its attributes, or the error it raised."""
+    try:
+        item = Item(DynamoType({"S": "pk"}), None, attrs)
+    except ItemSizeTooLarge:
+        return "too large"
+    assert type(item.attrs) is LimitedSizeDict  # later updates still check the limit at each attribute set
+    return list(item.attrs.items())
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(text.filter(lambda k: k != "pad"), values, max_size=8), st.integers(0, 8))
+def test_an_item_is_built_as_moto_builds_it(attrs: dict[str, Any], at: int) -> None:
+    """The same attributes in the same order, and refused exactly when moto refuses: a padding attribute,
+    put at any place, brings the item to the limit or one byte past it."""
+    moto_size = moto_speed.ORIGINALS.get("DynamoType.size", DynamoType.size)
+    size = sum(len(k.encode()) + moto_size(DynamoType(v)) for k, v in attrs.items())
+    names = list(attrs)
+    for past, expected_refused in ((0, False), (1, True)):
+        padding = {"S": "p" * (moto_sizes.ITEM_SIZE_LIMIT - size - len("pad") + past)}
+        case = {k: attrs.get(k, padding) for k in [*names[:at], "pad", *names[at:]]}
+        ours = _built(case)
+        with motos_own((Item, "__init__", moto_speed.ORIGINALS["Item.__init__"])):
+            motos = _built(case)
+        assert ours == motos
+        assert (ours == "too large") is expected_refused
+    assert _built(attrs) == [(k, DynamoType(v)) for k, v in attrs.items()]
 
 
 def _put_then_grow(ddb: Any, table: str, first: int, more: int) -> Any:
