@@ -14,15 +14,21 @@ the rate counter and every escalation tick make one. Three parts of that were mo
 - Every condition expression was lexed again, twice per conditional write, with a regular expression
   looked up for each of six patterns at each token: the tokens are kept per text now (`_lex_condition`),
   and each call gets fresh nodes of them (the parser only reads them; their `children` lists are new).
-Measured with the rate counter's `UpdateItem`: ~3.4 → ~2.4 ms. Semantics are moto's own: the same
-processors, in the same order, over the same tree. tests/integration/test_moto_expressions.py holds the
-results to moto's, errors included, and fails when moto changes what is replaced here.
+- The first three of the ten validators only check the tree (one SET, ADD and REMOVE clause at most; no
+  overlapping paths; no key attribute updated), and what they check is the text, its attribute names and
+  the table's keys. Once they pass for a parsed text (the same tree, kept per text) with the same names
+  and keys, they are not walked again for it (`validate`); one that raises is walked again each time.
+Measured with the rate counter's `UpdateItem`: ~3.4 → ~2.4 ms, then (the checks) 2.5 → 2.1 ms on a slower
+day. Semantics are moto's own: the same processors, in the same order, over the same tree (the checks
+skipped would pass again). tests/integration/test_moto_expressions.py holds the results to moto's, errors
+included, and fails when moto changes what is replaced here.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +36,12 @@ from typing import Any
 from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+from moto.dynamodb.parsing.validators import (
+    ActionCountValidator,
+    OverlappingPathsValidator,
+    UpdateExpressionValidator,
+    UpdateHashRangeKeyValidator,
+)
 
 PARSED_KEPT = 512  # distinct update expressions; Klaxon's adapters write a few dozen
 
@@ -98,15 +110,48 @@ def _lex_condition(self: ConditionExpressionParser) -> deque[Any]:
 
 _LEX_CONDITION = ConditionExpressionParser._lex_condition_expression
 
+# The validators that only read the tree, what they read besides it being the names and the table's keys.
+CHECKS_ONLY = (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator)
+# Per parsed tree (kept per text by the parser's cache): the (names, table keys) it passed those checks with.
+_PASSED: weakref.WeakKeyDictionary[Node, set[tuple[Any, ...]]] = weakref.WeakKeyDictionary()
+_INIT_VALIDATOR = UpdateExpressionValidator.__init__
+
+
+def _init_validator(self: UpdateExpressionValidator, expression: Node, *args: Any, **kwargs: Any) -> None:
+    _INIT_VALIDATOR(self, expression, *args, **kwargs)
+    self.parsed = expression  # type: ignore[attr-defined]  # the tree as parsed: node_to_validate copies it
+
+
+def _validate(self: UpdateExpressionValidator) -> Node:
+    """`Validator.validate`: each processor over the tree in turn, but the checks of CHECKS_ONLY only
+    until they have passed once for this tree with these names and these table keys."""
+    processors = self.processors
+    names = self.expression_attribute_names
+    seen = (frozenset(names.items()) if names else None, tuple(self.table.table_key_attrs))
+    checks = len(CHECKS_ONLY)
+    known = tuple(type(p) for p in processors[:checks]) == CHECKS_ONLY
+    passed = _PASSED.setdefault(self.parsed, set()) if known else set()  # type: ignore[attr-defined]
+    node = self.node_to_validate
+    start = checks if seen in passed else 0
+    for index, processor in enumerate(processors[start:], start):
+        node = processor.traverse(node)
+        if known and index == checks - 1:
+            passed.add(seen)
+    return node
+
 
 def install() -> dict[str, Callable[..., Any]]:
-    """Patch moto's update expression parser, its validators' walk and its condition lexer; returns what
-    it replaced."""
+    """Patch moto's update expression parser, its validators' walk and checks, and its condition lexer;
+    returns what it replaced."""
     originals: dict[str, Callable[..., Any]] = {
         "UpdateExpressionParser.make": UpdateExpressionParser.make,
         "DepthFirstTraverser.traverse": DepthFirstTraverser.traverse,
         "ConditionExpressionParser._lex_condition_expression": _LEX_CONDITION,
+        "UpdateExpressionValidator.__init__": _INIT_VALIDATOR,
+        "UpdateExpressionValidator.validate": UpdateExpressionValidator.validate,
     }
+    UpdateExpressionValidator.__init__ = _init_validator  # type: ignore[method-assign,assignment]
+    UpdateExpressionValidator.validate = _validate  # type: ignore[method-assign,assignment]
     ConditionExpressionParser._lex_condition_expression = _lex_condition  # type: ignore[method-assign]
     Node.__deepcopy__ = _deepcopy_node
     parse = functools.lru_cache(maxsize=PARSED_KEPT)(UpdateExpressionParser.make)

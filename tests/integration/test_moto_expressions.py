@@ -13,7 +13,13 @@ from botocore.exceptions import ClientError
 from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
-from moto.dynamodb.parsing.validators import Validator
+from moto.dynamodb.parsing.validators import (
+    ActionCountValidator,
+    OverlappingPathsValidator,
+    UpdateExpressionValidator,
+    UpdateHashRangeKeyValidator,
+    Validator,
+)
 
 from klaxon.local import moto_expressions, moto_speed
 from tests.integration.moto_originals import ADDED, motos_own
@@ -59,6 +65,27 @@ MIRRORED = {
         "9489b532dd0fb359",
         lambda: Validator.__init__,
     ),  # deep-copies the tree it is given
+    "Validator.validate": (
+        "5a99f0d36c7b7b8e",
+        lambda: moto_speed.ORIGINALS["UpdateExpressionValidator.validate"],
+    ),
+    # the processors, in order; and what the three CHECKS_ONLY read (the tree, the names, the table's keys)
+    "UpdateExpressionValidator.get_ast_processors": (
+        "918400bbecd67e83",
+        lambda: UpdateExpressionValidator.get_ast_processors,
+    ),
+    "ActionCountValidator.verify_action_counts": (
+        "8cd8c9a3ae3a414a",
+        lambda: ActionCountValidator.verify_action_counts,
+    ),
+    "OverlappingPathsValidator.check_for_overlapping_paths": (
+        "2488117d3c3a1f22",
+        lambda: OverlappingPathsValidator.check_for_overlapping_paths,
+    ),
+    "UpdateHashRangeKeyValidator.check_for_hash_or_range_key": (
+        "a453e5e1e3fe9d37",
+        lambda: UpdateHashRangeKeyValidator.check_for_hash_or_range_key,
+    ),
 }
 
 SEED = {
@@ -111,8 +138,10 @@ def aws(moto_alone: Any) -> Any:
 
 
 def _motos_own() -> Any:
-    """moto's own parser, walk, node copy and condition lexer, for the length of the block."""
+    """moto's own parser, walk, node copy, validation and condition lexer, for the length of the block."""
     return motos_own(
+        (UpdateExpressionValidator, "__init__", moto_speed.ORIGINALS["UpdateExpressionValidator.__init__"]),
+        (UpdateExpressionValidator, "validate", moto_speed.ORIGINALS["UpdateExpressionValidator.validate"]),
         (UpdateExpressionParser, "make", moto_speed.ORIGINALS["UpdateExpressionParser.make"]),
         (DepthFirstTraverser, "traverse", moto_speed.ORIGINALS["DepthFirstTraverser.traverse"]),
         (Node, "__deepcopy__", ADDED),
@@ -124,22 +153,24 @@ def _motos_own() -> Any:
     )
 
 
-def _table(ddb: Any) -> str:
+def _table(ddb: Any, key: str = "pk") -> str:
     name = f"expr-{next(_tables)}"
     ddb.create_table(
         TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    ddb.put_item(TableName=name, Item=SEED)
+    ddb.put_item(TableName=name, Item={**SEED, key: {"S": "item"}})
     return name
 
 
-def _update(ddb: Any, table: str, expression: str, names: dict[str, str], values: dict[str, Any]) -> Any:
+def _update(
+    ddb: Any, table: str, expression: str, names: dict[str, str], values: dict[str, Any], key: str = "pk"
+) -> Any:
     arguments: dict[str, Any] = {
         "TableName": table,
-        "Key": {"pk": {"S": "item"}},
+        "Key": {key: {"S": "item"}},
         "UpdateExpression": expression,
     }
     if names:
@@ -150,7 +181,7 @@ def _update(ddb: Any, table: str, expression: str, names: dict[str, str], values
         ddb.update_item(**arguments, ReturnValues="ALL_NEW")
     except ClientError as exc:
         return ("error", exc.response["Error"]["Code"], exc.response["Error"]["Message"])
-    return ddb.get_item(TableName=table, Key={"pk": {"S": "item"}}, ConsistentRead=True)["Item"]
+    return ddb.get_item(TableName=table, Key={key: {"S": "item"}}, ConsistentRead=True)["Item"]
 
 
 @pytest.mark.parametrize("name", sorted(MIRRORED))
@@ -176,6 +207,27 @@ def _same_both_ways(ddb: Any, write: Any) -> None:
         with _motos_own():
             expected = write(theirs)
         assert write(ours) == expected
+
+
+def test_checks_passed_once_still_refuse_other_names_and_other_keys(aws: Any) -> None:
+    """The checks are skipped only for the tree, names and table keys they passed with: the same text with
+    names that overlap or name the key, or on a table keyed by what it sets, is refused as moto refuses."""
+    text, value = "SET #a = :v, #b = :v", {":v": {"S": "v"}}
+    writes = [
+        ("pk", {"#a": "x", "#b": "y"}),
+        ("pk", {"#a": "x", "#b": "x"}),  # overlapping paths
+        ("pk", {"#a": "x", "#b": "pk"}),  # the table's key
+        ("y", {"#a": "x", "#b": "y"}),  # the names that passed on "pk", on a table keyed by "y"
+        ("pk", {"#a": "x", "#b": "y"}),
+    ]
+    outcomes = []
+    for key, names in writes:
+        ours, theirs = _table(aws, key), _table(aws, key)
+        with _motos_own():
+            expected = _update(aws, theirs, text, names, value, key)
+        outcomes.append(_update(aws, ours, text, names, value, key))
+        assert outcomes[-1] == expected
+    assert [isinstance(o, tuple) and o[0] == "error" for o in outcomes] == [False, True, True, True, False]
 
 
 # (condition expression, names, values): the shapes Klaxon's adapters write, then moto's errors.
