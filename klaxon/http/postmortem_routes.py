@@ -173,6 +173,9 @@ def handle_list_action_items(
 ) -> ActionItemList:
     if unsynced:
         pairs = [(w.postmortem, w.item) for w in actions.waiting()]
+    elif incident_id is not None:  # one post-mortem read, not all of them
+        one = postmortems.of(incident_id)
+        pairs = [(one, i) for i in one.action_items] if one is not None else []
     else:
         pairs = [(p, i) for p in postmortems.find() for i in p.action_items]
     return ActionItemList(

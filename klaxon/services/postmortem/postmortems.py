@@ -130,8 +130,13 @@ class PostmortemService:
             )
         return found
 
+    def of(self, incident_id: str) -> Postmortem | None:
+        """The incident's post-mortem, or None: one read, where `find` reads them all."""
+        found = self.store.get(incident_id)
+        return found[0] if found is not None else None
+
     def exists(self, incident_id: str) -> bool:
-        return self.store.get(incident_id) is not None
+        return self.of(incident_id) is not None
 
     def update(
         self, incident_id: str, change: PostmortemChange, version: int, actor: str

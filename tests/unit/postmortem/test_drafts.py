@@ -70,6 +70,14 @@ class World:
         )
 
 
+def test_an_incidents_postmortem_is_one_read_of_its_own_record():
+    world = World()
+    assert world.service.of("inc1") is None and not world.service.exists("inc1")
+    draft = world.service.draft("inc1")
+    world.store.all = lambda: pytest.fail("read every post-mortem for one")  # type: ignore[method-assign]
+    assert world.service.of("inc1") == draft and world.service.exists("inc1")
+
+
 def test_the_draft_has_the_durations_people_and_timeline_and_is_owned_by_the_commander():
     world = World()
     draft = world.service.draft("inc1")
