@@ -300,8 +300,13 @@ def test_an_expression_is_parsed_once_and_its_kept_tree_never_changes(aws: Any) 
     assert _shape(kept) == shape == _shape(moto_speed.ORIGINALS["UpdateExpressionParser.make"](expression))
 
 
-def test_a_node_copy_is_the_default_deep_copy(aws: Any) -> None:
-    tree = UpdateExpressionParser.make("SET a.b[2] = if_not_exists(c, :z) + :o ADD d :e REMOVE f")
+@pytest.mark.parametrize(
+    "expression",
+    ["SET a.b[2] = if_not_exists(c, :z) + :o ADD d :e REMOVE f"]
+    + [c[0] for c in CASES if "SET a = :v SET" not in c[0]],
+)
+def test_a_node_copy_is_the_default_deep_copy(aws: Any, expression: str) -> None:
+    tree = UpdateExpressionParser.make(expression)
     ours = copy.deepcopy(tree)
     with _motos_own():
         theirs = copy.deepcopy(tree)
@@ -319,7 +324,7 @@ def _shape(node: Any, parent: Any = None) -> Any:
         return repr(node)
     return (
         type(node).__name__,
-        node.type,
+        {k: repr(v) for k, v in vars(node).items() if k not in ("children", "parent")},
         node.parent is parent,
         None if node.children is None else [_shape(c, node) for c in node.children],
     )
