@@ -8,7 +8,8 @@ the rate counter and every escalation tick make one. Three parts of that were mo
   it (`find_clauses`), and every validator deep-copies it before rewriting it.
 - The ten validators' depth-first walks rebuilt their processing map (a dict of bound methods) twice at
   every node, and asked `isinstance` of moto's ABC node classes at every node. A walk now builds the map
-  once and keeps each node class's answer for the rest of the walk.
+  once; which of its processors a node class gets is kept per traverser class, and the hook before each
+  child is only called when the traverser has one.
 - Each validator deep-copies the tree through the pickle protocol; a node copies itself now, attribute by
   attribute as that protocol does.
 - Every condition expression was lexed again, twice per conditional write, with a regular expression
@@ -55,33 +56,42 @@ PARSED_KEPT = 512  # distinct update expressions; Klaxon's adapters write a few 
 _NOT_A_NODE = object()  # what a walk keeps for a child that is a value, not a node
 
 
-def _walk(self: DepthFirstTraverser, root: Any) -> Any:
-    """`DepthFirstTraverser.traverse`, with the processing map built once per walk: each node class's
-    processor (the first class of the map it is an instance of, as `process` picks) is found once."""
-    mapping: dict[type, Callable[[Any], Any]] = self._processing_map()
-    chosen: dict[type, Any] = {}
-    before_child = self.pre_processing_of_child
+_NO_HOOK = DepthFirstTraverser.pre_processing_of_child  # the base class's: does nothing
+# Per (traverser class, its map's classes in order), each node class's place in that map: which processor
+# `process` would pick (the first class the node is an instance of), None for none, or _NOT_A_NODE.
+_PLACES: dict[tuple[type, tuple[type, ...]], dict[type, Any]] = {}
 
-    def processor_of(kind: type) -> Any:
-        if not issubclass(kind, Node):
-            found: Any = _NOT_A_NODE
-        else:
-            found = next((p for k, p in mapping.items() if issubclass(kind, k)), None)
-        chosen[kind] = found
-        return found
+
+def _place(classes: tuple[type, ...], kind: type) -> Any:
+    if not issubclass(kind, Node):
+        return _NOT_A_NODE
+    return next((i for i, k in enumerate(classes) if issubclass(kind, k)), None)
+
+
+def _walk(self: DepthFirstTraverser, root: Any) -> Any:
+    """`DepthFirstTraverser.traverse`, with the processing map built once per walk, each node class's
+    processor (the first class of the map it is an instance of, as `process` picks) found once per
+    traverser class and map, and the hook before each child called only if the traverser has one."""
+    mapping: dict[type, Callable[[Any], Any]] = self._processing_map()
+    classes = tuple(mapping)
+    processors = list(mapping.values())
+    places = _PLACES.setdefault((type(self), classes), {})
+    hook = type(self).pre_processing_of_child
+    before_child = None if hook is _NO_HOOK else self.pre_processing_of_child
 
     def visit(node: Any, child_id: int = -1) -> Any:
         kind = type(node)
-        processor = chosen[kind] if kind in chosen else processor_of(kind)
-        if processor is _NOT_A_NODE:
+        place = places[kind] if kind in places else places.setdefault(kind, _place(classes, kind))
+        if place is _NOT_A_NODE:
             return node
         parent = node.parent
         if node.children is not None:
             for i, child in enumerate(node.children):
-                before_child(node, i)
+                if before_child is not None:
+                    before_child(node, i)
                 visit(child, i)
-        if processor is not None:
-            node = processor(node)
+        if place is not None:
+            node = processors[place](node)
             node.parent = parent
             if parent:
                 parent.children[child_id] = node
