@@ -10,6 +10,10 @@ type key and its value, binary values as raw bytes. So the JSON serialiser write
 (an item, a key) and a lone attribute value straight: strings and numbers as they are, binary values in
 base64, maps and lists recursively, exactly as moto's own walk writes them. Everything around the items
 (Count, LastEvaluatedKey's envelope, ConsumedCapacity, errors) still goes through moto's serialiser.
+Before that, every answer is turned into plain values by `dynamo_to_dict`, which asks four questions of
+each string and number in it (a datetime? a DynamoType? has it `to_json`? a dict or list?). `to_dict`
+answers those by the exact type first (a str, int, float, bool, None or bytes is returned as it is; a
+plain dict or list recursed into) and leaves anything else to moto's function.
 tests/integration/test_moto_serialize.py runs DynamoDB calls both ways and compares the bodies.
 """
 
@@ -19,6 +23,8 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
+import moto.dynamodb.models.utilities as moto_utilities
+import moto.dynamodb.responses as moto_dynamodb_responses
 from moto.core.serialize import BaseJSONSerializer
 
 ATTRIBUTE_VALUE = "AttributeValue"
@@ -90,12 +96,31 @@ def _fast(
     return serialize
 
 
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None), bytes})  # none has to_json or is a datetime
+_DYNAMO_TO_DICT = moto_utilities.dynamo_to_dict
+
+
+def to_dict(obj: Any) -> Any:
+    """`dynamo_to_dict`: the same answer, its commonest cases decided by the value's exact type."""
+    kind = type(obj)
+    if kind in _AS_THEY_ARE:
+        return obj
+    if kind is dict:
+        return {k: to_dict(v) for k, v in obj.items()}
+    if kind is list:
+        return [to_dict(v) for v in obj]
+    return _DYNAMO_TO_DICT(obj)  # a DynamoType, a datetime, an object with to_json: recursing through to_dict
+
+
 def install() -> dict[str, Callable[..., Any]]:
-    """Patch moto's JSON serialiser; returns what it replaced, by name."""
-    originals = {
+    """Patch moto's JSON serialiser and `dynamo_to_dict`; returns what it replaced, by name."""
+    originals: dict[str, Callable[..., Any]] = {
         "BaseJSONSerializer._serialize_type_structure": BaseJSONSerializer._serialize_type_structure,
         "BaseJSONSerializer._serialize_type_map": BaseJSONSerializer._serialize_type_map,
+        "dynamo_to_dict": _DYNAMO_TO_DICT,
     }
+    moto_utilities.dynamo_to_dict = to_dict  # moto's own function recurses through this name
+    moto_dynamodb_responses.dynamo_to_dict = to_dict  # imported by name where answers are made
     BaseJSONSerializer._serialize_type_structure = _fast(  # type: ignore[method-assign]
         originals["BaseJSONSerializer._serialize_type_structure"],
         lambda shape, value, key: bool(key) and _is_attribute_value(shape),  # a lone attribute value

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import UTC, datetime
 from typing import Any
 
+import moto.dynamodb.models.utilities as moto_utilities
+import moto.dynamodb.responses as moto_dynamodb_responses
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto.core import serialize
 from moto.core.serialize import BaseJSONSerializer
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from klaxon.local import emulation, moto_serialize, moto_speed
 from tests.integration.moto_originals import motos_own
@@ -23,8 +27,9 @@ from tests.integration.source_digest import source_digest
 REGION = emulation.REGION
 _names = itertools.count()
 
-# The two functions the fast path replaces.
+# The two functions the fast path replaces, and where moto's dynamo_to_dict is replaced.
 REPLACED = ("BaseJSONSerializer._serialize_type_structure", "BaseJSONSerializer._serialize_type_map")
+DYNAMO_TO_DICT = (moto_utilities, moto_dynamodb_responses)
 # sha256 (first 16 digits) of moto 5.2.5's code the fast path replaces or mirrors (moto's walk of an
 # AttributeValue): a change means reading it again and updating moto_serialize first.
 MIRRORED = {
@@ -70,7 +75,10 @@ def _both_ways(client: Any, call: Any, fast_table: str, slow_table: str) -> tupl
     client.meta.events.register("before-parse", keep)
     try:
         call(fast_table)
-        with motos_own(*[(BaseJSONSerializer, n.split(".")[1], moto_speed.ORIGINALS[n]) for n in REPLACED]):
+        with motos_own(
+            *[(BaseJSONSerializer, n.split(".")[1], moto_speed.ORIGINALS[n]) for n in REPLACED],
+            *[(owner, "dynamo_to_dict", moto_speed.ORIGINALS["dynamo_to_dict"]) for owner in DYNAMO_TO_DICT],
+        ):
             call(slow_table)
     finally:
         client.meta.events.unregister("before-parse", keep)
@@ -169,3 +177,39 @@ def test_a_value_the_fast_path_does_not_know_is_left_to_moto():
         "a": {"S": "x"},
         "b": {"M": {"c": {"B": "/w=="}}},
     }
+
+
+def test_dynamo_to_dict_is_unchanged(aws):
+    assert source_digest(moto_speed.ORIGINALS["dynamo_to_dict"]) == "80f600124c13ddcb", (
+        "moto changed dynamo_to_dict: read it, then update moto_serialize.to_dict"
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(attributes=_attributes, raw=st.lists(_value, max_size=3))
+def test_to_dict_answers_as_dynamo_to_dict(aws, attributes, raw):
+    """Items, lone DynamoTypes, raw wire values, a datetime and numbers, as moto's answers hold them."""
+    item = Item(DynamoType({"S": "p"}), None, attributes)
+    answer = {
+        "Item": item,  # to_json()
+        "Attributes": item.to_json()["Attributes"],
+        "Values": [DynamoType(v) for v in raw],
+        "Raw": raw,
+        "When": datetime(2026, 12, 6, tzinfo=UTC),
+        "Count": 3,
+        "Ratio": 0.5,
+        "Done": None,
+    }
+    ours = moto_serialize.to_dict(answer)
+    with motos_own(*[(o, "dynamo_to_dict", moto_speed.ORIGINALS["dynamo_to_dict"]) for o in DYNAMO_TO_DICT]):
+        theirs = moto_speed.ORIGINALS["dynamo_to_dict"](answer)
+    assert ours == theirs
+    assert _kinds(ours) == _kinds(theirs)  # bytes stay bytes, lists stay lists
+
+
+def _kinds(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _kinds(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_kinds(v) for v in value]
+    return type(value).__name__
