@@ -67,9 +67,11 @@ def request_id(headerdict: dict[str, Any] | None = None) -> str:
 
 
 # What werkzeug leaves exactly as it is: a path iri_to_uri does not quote and unquote does not change (no
-# "%"; no ";", which moto's urlparse would take off as parameters), a lower-case host with a plain port.
+# "%"; no ";", which moto's urlparse would take off as parameters), a lower-case host of labels IDNA takes
+# as they are (1 to 63 characters each) with a plain port that urllib accepts (up to 65535).
 _PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9_.\-~!$&'()*+,/:=@]*")
-_PLAIN_HOST = re.compile(r"[a-z0-9.\-]+(:[1-9][0-9]*)?")
+_PLAIN_HOST = re.compile(r"[a-z0-9\-]{1,63}(\.[a-z0-9\-]{1,63})*(:[1-9][0-9]{0,4})?")
+_HIGHEST_PORT = 65535
 _MOTOS_FROM_PRIMITIVES = moto_request.Request.from_primitives.__func__  # type: ignore[attr-defined]
 
 
@@ -81,6 +83,7 @@ def environ_of(method: str, url: str, headers: list[tuple[str, str]], body: byte
         body
         and scheme in ("http", "https")
         and _PLAIN_HOST.fullmatch(host)
+        and int(host.partition(":")[2] or 0) <= _HIGHEST_PORT
         and _PLAIN_PATH.fullmatch(path)
         and query.isascii()  # the query string only goes through the WSGI encoding
         and all(k.isascii() and isinstance(v, str) and "\n" not in v and "\r" not in v for k, v in headers)

@@ -196,9 +196,14 @@ def _validate(self: UpdateExpressionValidator) -> Node:
     until they have passed once for this tree with these names and these table keys."""
     processors = self.processors
     names = self.expression_attribute_names
-    seen = (frozenset(names.items()) if names else None, tuple(self.table.table_key_attrs))
     checks = len(CHECKS_ONLY)
-    known = tuple(type(p) for p in processors[:checks]) == CHECKS_ONLY
+    seen: tuple[Any, ...]
+    try:
+        seen = (frozenset(names.items()) if names else None, tuple(self.table.table_key_attrs))
+    except TypeError:  # a name that is not a string: every processor, which raise what moto raises
+        seen, known = (), False
+    else:
+        known = tuple(type(p) for p in processors[:checks]) == CHECKS_ONLY
     passed = _PASSED.setdefault(self.parsed, set()) if known else set()  # type: ignore[attr-defined]
     node = self.node_to_validate
     start = checks if seen in passed else 0

@@ -94,6 +94,7 @@ _paths = st.one_of(
 _hosts = st.one_of(
     st.sampled_from(["dynamodb.us-east-1.amazonaws.com", "localhost:4566"]),  # plain
     st.sampled_from(["SQS.eu-west-1.amazonaws.com", "h:0443", "h:"]),  # werkzeug lowers, rebuilds the port
+    st.sampled_from(["localhost:70000", "a..b", ".a", "x" * 64 + ".com", "h:65535"]),  # it refuses these
 )
 _header_names = st.sampled_from(
     [

@@ -4,11 +4,14 @@ code, on two tables, and the items and errors are compared."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto.dynamodb.comparisons import ConditionExpressionParser
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
@@ -21,7 +24,7 @@ from moto.dynamodb.parsing.validators import (
     Validator,
 )
 
-from klaxon.local import moto_expressions, moto_speed
+from klaxon.local import emulation, moto_expressions, moto_speed
 from tests.integration.moto_originals import ADDED, motos_own
 from tests.integration.source_digest import source_digest
 
@@ -210,6 +213,23 @@ def _same_both_ways(ddb: Any, write: Any) -> None:
         assert write(ours) == expected
 
 
+def test_names_that_are_not_strings_fail_as_with_motos_own_code(aws: Any) -> None:
+    """A client that skips botocore's validation can send any JSON as a name: the same error either way."""
+    loose = boto3.client("dynamodb", region_name=emulation.REGION, config=Config(parameter_validation=False))
+    for names in ({"#a": ["x"]}, {"#a": {"k": "v"}}):
+        outcomes = []
+        for own in (False, True):
+            table = _table(aws)
+            try:
+                with _motos_own() if own else contextlib.nullcontext():
+                    _update(loose, table, "SET #a = :v", names, {":v": {"S": "v"}})
+            except Exception as exc:  # moto's own raises inside its handler
+                outcomes.append((type(exc).__name__, str(exc)))
+            else:
+                outcomes.append(("no error", ""))
+        assert outcomes[0] == outcomes[1] and outcomes[0][0] != "no error"
+
+
 def test_checks_passed_once_still_refuse_other_names_and_other_keys(aws: Any) -> None:
     """The checks are skipped only for the tree, names and table keys they passed with: the same text with
     names that overlap or name the key, or on a table keyed by what it sets, is refused as moto refuses."""
@@ -240,6 +260,7 @@ CONDITIONS: list[tuple[str, dict[str, str], dict[str, Any]]] = [
     ),
     ("NOT contains(tags, :t) AND NOT contains(#i, :t)", {"#i": "ids"}, {":t": {"S": "a"}}),
     ("#c = :n", {"#c": "count"}, {":n": {"N": "3"}}),
+    ("#c = :n", {"#c": "name"}, {":n": {"N": "3"}}),  # the same text and values, other names: not kept's
     ("#c = :n", {"#c": "count"}, {":n": {"N": "4"}}),
     (
         "attribute_exists(pk) AND size(#n) BETWEEN :lo AND :hi",
