@@ -48,13 +48,13 @@ def trigger(
     return api.get("/v1/incidents", params={"dedup_key": key}).json()["incidents"][0]
 
 
-def wait_until(probe: Callable[[], Any], timeout: float = 20.0) -> Any:
+def wait_until(probe: Callable[[], Any], timeout: float = 20.0, every: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = probe()
         if found:
             return found
-        time.sleep(0.05)
+        time.sleep(every)
     raise AssertionError(f"not true within {timeout} s")
 
 
