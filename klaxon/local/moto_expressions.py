@@ -11,7 +11,7 @@ the rate counter and every escalation tick make one. Three parts of that were mo
   once; which of its processors a node class gets is kept per traverser class, and the hook before each
   child is only called when the traverser has one.
 - Each validator deep-copies the tree through the pickle protocol; a node copies itself now, attribute by
-  attribute as that protocol does.
+  attribute as that protocol does, its names, children lists and nodes without deepcopy's dispatch.
 - Every condition expression was lexed again, twice per conditional write, with a regular expression
   looked up for each of six patterns at each token: the tokens are kept per text now (`_lex_condition`),
   and each call gets fresh nodes of them (the parser only reads them; their `children` lists are new).
@@ -153,6 +153,11 @@ _CONDITIONS: OrderedDict[tuple[str, str, str], tuple[Any, tuple[str, ...], tuple
 _PARSE_CONDITION = ConditionExpressionParser.parse
 
 
+def _typed(value: Any) -> list[str]:
+    """A value JSON cannot write (bytes), in the key with its type: b"a" and the text "b'a'" differ."""
+    return [type(value).__qualname__, repr(value)]
+
+
 def _parse_condition(self: ConditionExpressionParser) -> Any:
     """`ConditionExpressionParser.parse`, kept per (text, names, values): the tree, and the names and values
     it found. A parse that raises is not kept (it raises again next time)."""
@@ -161,8 +166,8 @@ def _parse_condition(self: ConditionExpressionParser) -> Any:
     names, values = self.expression_attribute_names, self.expression_attribute_values
     key = (
         self.condition_expression,
-        json.dumps(names, sort_keys=True, default=repr),
-        json.dumps(values, sort_keys=True, default=repr),
+        json.dumps(names, sort_keys=True, default=_typed),
+        json.dumps(values, sort_keys=True, default=_typed),
     )
     kept = _CONDITIONS.get(key)
     if kept is None:

@@ -414,3 +414,9 @@ def test_a_kept_condition_is_not_changed_by_what_the_write_does_to_its_values(aw
         expected = run(theirs)
     assert run(ours) == expected
     assert expected[-1] == {"SS": ["a"]}  # {a, b} differs from {a}: the condition holds, s is set again
+
+
+def test_a_kept_conditions_key_tells_bytes_from_their_text() -> None:
+    text = moto_expressions.json.dumps({":b": {"B": "b'a'"}}, sort_keys=True, default=moto_expressions._typed)
+    raw = moto_expressions.json.dumps({":b": {"B": b"a"}}, sort_keys=True, default=moto_expressions._typed)
+    assert text != raw
