@@ -46,8 +46,7 @@ class PostmortemReminders:
             if reminder_due(postmortem, now) is None:
                 continue
             found = self.store.get(postmortem.incident_id)  # the list may lag: decide from the record
-            key = reminder_due(found[0], now) if found is not None else None
-            if found is None or key is None:
+            if found is None or (key := reminder_due(found[0], now)) is None:
                 continue
             current, version = found
             try:  # claimed first: two runs never remind twice; a failed send is not retried
