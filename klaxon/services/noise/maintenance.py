@@ -137,10 +137,13 @@ class MaintenanceService:
         owners of windows ending soon, page for incidents left after one."""
         now = self.clock.now()
         stored = self.store.current(now, marking=True)
-        retired = [w for w in stored if ended(w, now)]
+        retired: list[MaintenanceWindow] = []
+        kept: list[MaintenanceWindow] = []
+        for window in stored:
+            (retired if ended(window, now) else kept).append(window)
         for window in retired:
             self.store.retire(window)
-        windows = [*self.declared(), *(w for w in stored if w not in retired)]
+        windows = [*self.declared(), *kept]
         reminded = sum(
             1 for window, ends in ending_soon(windows, now, REMINDER_LEAD) if self._remind(window, ends)
         )
