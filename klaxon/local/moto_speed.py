@@ -12,6 +12,8 @@ moto is written for short tests, and `klaxon up` runs it for hours. Three of its
 - Every Query scanned and sorted the whole table: klaxon.local.moto_query answers it from sorted partitions.
 - Every attribute an update set sized the whole item again, copying it to size the copy:
   klaxon.local.moto_sizes counts without copying.
+- Every projected read turned the whole item into plain values once per path projected: an incident's status
+  cost as much as all its alerts. klaxon.local.moto_projection converts only what a path can reach.
 - Every answer walked botocore's model for each attribute of each item: klaxon.local.moto_serialize writes
   items as the JSON they already are; klaxon.local.moto_calls drops the per-call work nothing reads
   (signatures, moto's method listing, its request ids).
@@ -58,7 +60,15 @@ from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommu
 from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
 from moto.stepfunctions.parser.utils import TMP_THREADS
 
-from klaxon.local import moto_calls, moto_events, moto_expressions, moto_query, moto_serialize, moto_sizes
+from klaxon.local import (
+    moto_calls,
+    moto_events,
+    moto_expressions,
+    moto_projection,
+    moto_query,
+    moto_serialize,
+    moto_sizes,
+)
 
 # moto's packages (`moto.<service>`) whose models Klaxon's local platform creates: everything `klaxon up`
 # calls (klaxon.adapters, klaxon.local) and what those services make in turn (streams, logs, schedules).
@@ -398,6 +408,7 @@ def install() -> None:
     ORIGINALS.update(moto_expressions.install())  # update expressions: parsed once, walked once a validator
     ORIGINALS.update(moto_events.install())  # PutEvents: each entry matched against the rules once
     ORIGINALS.update(moto_sizes.install())  # item sizes (the 400 KB check at every attribute set): no copies
+    ORIGINALS.update(moto_projection.install())  # a projected read converts only what it projects
     ORIGINALS["ExecutionWorker._get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
     ExecutionWorker._get_evaluation_entrypoint = _evaluation_entrypoint  # type: ignore[method-assign]
     ORIGINALS["BaseExecutionWorkerCommunication.terminated"] = BaseExecutionWorkerCommunication.terminated

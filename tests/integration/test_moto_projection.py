@@ -1,0 +1,121 @@
+"""klaxon.local.moto_projection: a projected read answers exactly as moto's own `Item.project`, converting
+only the attributes its paths can reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.utilities import find_nested_key
+
+from klaxon.local import moto_projection, moto_speed
+from tests.integration.moto_originals import motos_own
+from tests.integration.source_digest import source_digest
+
+# sha256 (first 16 digits) of the source of each moto function moto_projection replaces or relies on
+# (moto as pinned): a change means reading the new code and updating moto_projection first.
+MIRRORED = {
+    "Item.project": ("f411e6d8b56886f4", lambda: moto_speed.ORIGINALS["Item.project"]),
+    # each attribute is converted on its own
+    "Item.to_regular_json": ("866aafe440d99a25", lambda: Item.to_regular_json),
+    "find_nested_key": ("66e7b1b00236a811", lambda: find_nested_key),  # which top-level names a path reads
+}
+
+names = st.sampled_from(["a", "b", "status", "a[1]", "alerts", "x.y"])
+scalars = st.one_of(
+    st.text(max_size=6).map(lambda s: {"S": s}),
+    st.integers(-1000, 1000).map(lambda n: {"N": str(n)}),
+    st.booleans().map(lambda b: {"BOOL": b}),
+    st.just({"NULL": True}),
+    st.lists(st.text(min_size=1, max_size=4), min_size=1, max_size=3, unique=True).map(lambda v: {"SS": v}),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda v: {"L": v}),
+        st.dictionaries(names, inner, max_size=3).map(lambda v: {"M": v}),
+    ),
+    max_leaves=12,
+)
+items = st.dictionaries(names, values, max_size=5)
+# A path's elements: a name, or a name with list indexes ("a[1]", "a[0][2]"), as moto's parser splits them.
+elements = st.builds(
+    lambda name, indexes: name + "".join(f"[{i}]" for i in indexes),
+    names,
+    st.lists(st.integers(0, 3), max_size=2),
+)
+paths = st.lists(st.lists(elements, min_size=1, max_size=3), min_size=1, max_size=4)
+
+
+@pytest.mark.parametrize("name", sorted(MIRRORED))
+def test_the_code_moto_projection_replaces_is_unchanged(name: str, moto_alone: Any) -> None:
+    expected, found = MIRRORED[name]
+    assert source_digest(found()) == expected, f"moto changed {name}: read it, then update moto_projection"
+
+
+def _answer(item: Item, exprs: list[list[str]]) -> Any:
+    try:
+        projected = item.project(exprs)
+    except Exception as exc:  # the same error either way, if any
+        return type(exc).__name__, str(exc)
+    return projected.hash_key, projected.range_key, projected.to_json()
+
+
+@settings(max_examples=400)
+@given(items, paths)
+def test_a_projection_answers_as_motos_own(attrs: dict[str, Any], exprs: list[list[str]]) -> None:
+    assert Item.project is moto_projection.project  # installed: ours, against moto's below
+    item = Item(DynamoType({"S": "pk"}), DynamoType({"S": "sk"}), attrs)
+    ours = _answer(item, exprs)
+    with motos_own((Item, "project", moto_speed.ORIGINALS["Item.project"])):
+        motos = _answer(item, exprs)
+    assert ours == motos
+
+
+def test_a_projected_read_through_dynamodb_answers_as_motos_own(moto_alone: Any) -> None:
+    ddb = moto_alone
+    ddb.create_table(
+        TableName="projected",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    alerts = {f"fp{n}": {"M": {"status": {"S": "firing"}, "n": {"N": str(n)}}} for n in range(50)}
+    item = {
+        "pk": {"S": "i1"},
+        "status": {"S": "triggered"},
+        "alerts": {"M": alerts},
+        "parts": {"L": [{"S": "zero"}, {"M": {"deep": {"S": "one"}}}]},
+    }
+    ddb.put_item(TableName="projected", Item=item)
+    asks = [
+        ("#s", {"#s": "status"}),
+        ("#a.fp7.#s, #s", {"#a": "alerts", "#s": "status"}),
+        ("parts[1].deep, parts[0], nothere, #s", {"#s": "status"}),
+        ("#a.fp99", {"#a": "alerts"}),
+    ]
+
+    def read_all() -> list[Any]:
+        return [
+            ddb.get_item(
+                TableName="projected",
+                Key={"pk": {"S": "i1"}},
+                ProjectionExpression=text,
+                ExpressionAttributeNames=names_,
+                ConsistentRead=True,
+            ).get("Item")
+            for text, names_ in asks
+        ]
+
+    ours = read_all()
+    with motos_own((Item, "project", moto_speed.ORIGINALS["Item.project"])):
+        motos = read_all()
+    assert ours == motos
+    assert ours[0] == {"status": {"S": "triggered"}}
+    fp7 = {"M": {"status": {"S": "firing"}}}
+    assert ours[1] == {"status": {"S": "triggered"}, "alerts": {"M": {"fp7": fp7}}}
+    assert ours[3] == {}  # no such alert: nothing projected
+    assert ours[2]["status"] == {"S": "triggered"} and "parts" in ours[2]
