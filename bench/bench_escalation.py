@@ -9,6 +9,7 @@ import re
 import statistics
 import threading
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,47 @@ def _burst(api: httpx.Client, pages: FirstPages, alerts: int, senders: int = 8) 
     return _latencies(api, pages, sent_at)
 
 
+def _tick_cpu_ms(alerts: int, runs: int = 5) -> float:
+    """CPU of the first escalation tick (claim, two pages, their records) of an incident holding `alerts`
+    alerts (a big Alertmanager group keeps each one's fingerprint, status and labels): median of `runs`."""
+    from klaxon import wiring
+    from klaxon.adapters.tables import IncidentItem
+    from klaxon.services.paging.escalation import EscalationState
+
+    held = {
+        f"fp{n:06d}": {
+            "fingerprint": f"fp{n:06d}",
+            "status": "firing",
+            "labels": {"alertname": "HighLatency", "instance": f"host-{n}:9100"},
+            "starts_at": "2026-12-06T10:00:00+00:00",
+        }
+        for n in range(alerts)
+    }
+    spent = []
+    for run in range(runs):
+        incident_id = f"inc-bench-tick-{uuid.uuid4().hex[:12]}"
+        IncidentItem(
+            id=incident_id,
+            created_key=f"2026-12-06T10:00:00+00:00#{incident_id}",
+            number=90_000 + run,
+            title=f"group of {alerts}",
+            service="checkout",
+            priority="P1",
+            urgency="high",
+            status="triggered",
+            dedup_key=incident_id,
+            created_at="2026-12-06T10:00:00+00:00",
+            updated_at="2026-12-06T10:00:00+00:00",
+            alerts=held,
+            alert_count=alerts,
+            grouped=True,
+        ).save()
+        started = time.thread_time()
+        wiring.container().escalation_service.run(EscalationState(incident_id=incident_id))
+        spent.append((time.thread_time() - started) * 1000)
+    return round(statistics.median(spent), 1)
+
+
 def _figures(name: str, latencies: list[float]) -> dict[str, object]:
     return {
         f"alert_to_first_page{name}_ms_p50": round(statistics.median(latencies), 1),
@@ -136,6 +178,8 @@ def run(idle_alerts: int = 20, burst_alerts: int = 40, time_scale: float = 600.0
         idle = _idle(api, platform, pages, idle_alerts)
         burst = _burst(api, pages, burst_alerts)
         transitions = _transitions_of_a_full_walk(api, platform, client("stepfunctions"))
+        assert platform.drain(60)
+        ticks = {f"first_tick_cpu_ms_{n}_alerts": _tick_cpu_ms(n) for n in (1, 1000)}
         step_invocations = transitions["task_states"]
         cost = (
             transitions["transitions"] * USD_PER_TRANSITION
@@ -145,6 +189,7 @@ def run(idle_alerts: int = 20, burst_alerts: int = 40, time_scale: float = 600.0
         return {
             **_figures("_idle", idle),
             **_figures("", burst),  # 40 alerts at once
+            **ticks,
             "state_transitions_per_escalated_incident": transitions["transitions"],
             "escalation_step_invocations_per_incident": step_invocations,
             "usd_per_escalated_incident_excluding_messages": round(cost, 6),

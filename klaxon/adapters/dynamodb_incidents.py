@@ -228,6 +228,13 @@ class DynamoIncidentRepository:
         except IncidentItem.DoesNotExist:
             return None
 
+    def status(self, incident_id: str) -> IncidentStatus | None:
+        try:
+            item = IncidentItem.get(incident_id, consistent_read=True, attributes_to_get=["status"])
+        except IncidentItem.DoesNotExist:
+            return None
+        return IncidentStatus(item.status)
+
     def recent_for_dedup_key(self, service: str, dedup_key: str, since: datetime) -> list[Incident]:
         found: list[Incident] = []
         newest_first = IncidentItem.by_dedup_key.query(

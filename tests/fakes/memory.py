@@ -145,6 +145,11 @@ class MemoryIncidents:
         with self._lock:
             return self.items.get(incident_id)
 
+    def status(self, incident_id: str) -> IncidentStatus | None:
+        with self._lock:
+            found = self.items.get(incident_id)
+            return found.status if found is not None else None
+
     def _commit(self, incident_id: str, event: IncidentEvent | None) -> Incident:
         """The incident as written, its event leaving with it."""
         incident = self.items[incident_id]

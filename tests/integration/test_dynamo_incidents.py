@@ -102,6 +102,37 @@ def test_alerts_cannot_be_added_to_a_resolved_incident(router, repo):
         repo.add_alerts(incident.id, [make_alert(3)], datetime.now(UTC), known_count=1, event=ADDED)
 
 
+def test_the_status_read_asks_for_the_status_alone(router, repo):
+    """The escalation's last look before each provider call: a group's item holds every alert, and only
+    its status is wanted there."""
+    from klaxon.adapters.tables import connection
+
+    asked: list[dict[str, object]] = []
+    events = connection().client.meta.events
+
+    def status_of(incident_id: str) -> IncidentStatus | None:
+        def ask(params: dict[str, object], **_: object) -> None:
+            asked.append(params)
+
+        events.register("provide-client-params.dynamodb.GetItem", ask)
+        try:
+            return repo.status(incident_id)
+        finally:
+            events.unregister("provide-client-params.dynamodb.GetItem", ask)
+
+    incident = router.route(make_alert(1)).incident
+    assert status_of(incident.id) is IncidentStatus.TRIGGERED
+    router.route(make_alert(2, action=AlertAction.RESOLVE))
+    assert status_of(incident.id) is IncidentStatus.RESOLVED
+    assert status_of("no-such-incident") is None
+    assert [(p["Key"], p["ConsistentRead"], p["ProjectionExpression"]) for p in asked] == [
+        ({"id": {"S": incident.id}}, True, "#0"),
+        ({"id": {"S": incident.id}}, True, "#0"),
+        ({"id": {"S": "no-such-incident"}}, True, "#0"),
+    ]
+    assert all(p["ExpressionAttributeNames"] == {"#0": "status"} for p in asked)
+
+
 def test_alert_instances_are_kept_by_fingerprint(router, repo):
     first = AlertInstance(fingerprint="fp1", status="firing", labels={"instance": "web-1"})
     incident = router.route(make_alert(1, instances=[first])).incident

@@ -108,8 +108,9 @@ def test_an_ack_at_the_instant_a_step_fires_is_never_followed_by_a_page(platform
 
 @dataclasses.dataclass
 class PreemptedAfterLastLook:
-    """The escalation's incidents, whose read after the page's reservation is preempted: the value read,
-    the acknowledgement runs (in another thread) for `pause` seconds, then the read returns what it saw."""
+    """The escalation's incidents, whose status read after the page's reservation (the last look before
+    the provider call) is preempted: the value read, the acknowledgement runs (in another thread) for
+    `pause` seconds, then the read returns what it saw."""
 
     incidents: object
     acknowledge: Callable[[], None]
@@ -117,8 +118,8 @@ class PreemptedAfterLastLook:
     reserved: bool = False
     acker: threading.Thread | None = None
 
-    def get(self, incident_id: str):
-        seen = self.incidents.get(incident_id)
+    def status(self, incident_id: str):
+        seen = self.incidents.status(incident_id)
         if self.reserved and self.acker is None:
             self.acker = threading.Thread(target=self.acknowledge)
             self.acker.start()

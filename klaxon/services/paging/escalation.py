@@ -2,8 +2,9 @@
 
 Called by the Step Functions task between waits. Never pages after an acknowledgement: the tick is
 claimed, and every send reserved, in transactions that check the incident is still triggered, and the
-incident is read again right before each provider call. Every send is reserved under its idempotency
-key with a lease first, so a retried task sends what a crashed attempt left unsent, and nothing twice.
+incident's status is read again right before each provider call. Every send is reserved under its
+idempotency key with a lease first, so a retried task sends what a crashed attempt left unsent, and
+nothing twice.
 """
 
 from __future__ import annotations
@@ -252,9 +253,9 @@ class EscalationService:
             return DeliveryStatus.FAILED, None, f"{page.user} has no {page.channel.value} contact method"
         error = None
         for attempt in range(SEND_ATTEMPTS):
-            current = self.incidents.get(page.incident_id)
-            if current is None or current.status is not IncidentStatus.TRIGGERED:
-                state = current.status.value if current is not None else "gone"
+            current = self.incidents.status(page.incident_id)
+            if current is not IncidentStatus.TRIGGERED:
+                state = current.value if current is not None else "gone"
                 return DeliveryStatus.SKIPPED, None, f"not sent: the incident is {state}"
             try:
                 return DeliveryStatus.SENT, self.notifier.send(page), None
