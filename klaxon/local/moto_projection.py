@@ -11,7 +11,9 @@ paths with moto's own `find_nested_key` and `merge_dicts`. moto's `find_nested_k
 element (`a`) or, for a list element (`a[2]`), the name before its last index: both are the first element
 itself or one of its prefixes that is followed by `[`. Each attribute becomes plain values on its own
 (`Item.to_regular_json` is a map of each attribute's own conversion), so the same paths find the same
-values, and the answer is the same item.
+values, and the answer is the same item. One difference: moto cannot convert a binary set (its
+`to_regular_json` raises TypeError), so it refused every projection of an item holding one; here only a
+path reaching the set is refused, and DynamoDB refuses none.
 
 tests/integration/test_moto_projection.py compares it with moto's own on generated items and paths, and
 fails when moto changes what it mirrors.
