@@ -29,6 +29,7 @@ from klaxon.domain.incident.models import (
     TimelineEntry,
     Urgency,
 )
+from klaxon.domain.noise.inhibition import Source
 from klaxon.domain.runbooks.models import IncidentRunbook
 from klaxon.events import IncidentEvent
 from klaxon.ports import IncidentPage, IncidentQuery
@@ -445,13 +446,20 @@ class DynamoIncidentRepository:
             found |= {i.id: i for i in self._open((IncidentItem.service == service) & held)}
         return list(found.values())
 
-    def open_matching(self, labels: dict[str, str]) -> list[Incident]:
-        """Open incidents whose labels include every one of `labels` (inhibition sources)."""
+    def open_matching(self, labels: dict[str, str]) -> list[Source]:
+        """Open incidents whose labels include every one of `labels` (inhibition sources): their ids and
+        labels alone, projected."""
         condition: Condition | None = None
         for name, value in labels.items():
             match = IncidentItem.labels[name] == value
             condition = match if condition is None else condition & match
-        return self._open(condition)
+        return [
+            Source(incident_id=item.id, labels=_plain_map(item.labels))
+            for status in allowed_from(IncidentStatus.RESOLVED)
+            for item in IncidentItem.by_status.query(
+                status.value, filter_condition=condition, attributes_to_get=["id", "labels"]
+            )
+        ]
 
     def muted(self) -> list[Incident]:
         """Triggered incidents still muted (by a maintenance window or an inhibiting incident)."""

@@ -10,6 +10,7 @@ from klaxon.ports.incidents import IncidentRepository
 if TYPE_CHECKING:
     from klaxon.domain.incident.models import Alert, Incident, TimelineEntry, Urgency
     from klaxon.domain.noise.heartbeats import HeartbeatState
+    from klaxon.domain.noise.inhibition import Source
     from klaxon.domain.noise.maintenance import MaintenanceWindow
     from klaxon.events import IncidentEvent
 
@@ -54,8 +55,10 @@ class NoiseIncidents(IncidentRepository, Protocol):
     def open_with_alerts(self, service: str, fingerprints: list[str]) -> list[Incident]:
         """Open incidents of `service` holding any of these fingerprints in their `alerts` map."""
 
-    def open_matching(self, labels: dict[str, str]) -> list[Incident]:
-        """Open incidents whose labels include all of `labels`."""
+    def open_matching(self, labels: dict[str, str]) -> list[Source]:
+        """Open incidents whose labels include all of `labels`: each one's id and labels, which is all an
+        inhibition rule reads (every new incident a rule targets asks, and every open incident was read
+        whole, alerts and all, to be dropped)."""
 
     def muted(self) -> list[Incident]:
         """Triggered incidents that are still muted."""

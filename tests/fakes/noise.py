@@ -20,6 +20,7 @@ from klaxon.domain.incident.models import (
     Urgency,
 )
 from klaxon.domain.noise.heartbeats import HeartbeatState
+from klaxon.domain.noise.inhibition import Source
 from klaxon.domain.noise.maintenance import MaintenanceWindow
 from klaxon.events import IncidentEvent
 from tests.fakes.memory import FixedClock, MemoryIncidents
@@ -72,9 +73,13 @@ class NoiseMemoryIncidents(MemoryIncidents):
                 i for i in self._open() if i.service == service and any(fp in i.alerts for fp in fingerprints)
             ]
 
-    def open_matching(self, labels: dict[str, str]) -> list[Incident]:
+    def open_matching(self, labels: dict[str, str]) -> list[Source]:
         with self._lock:
-            return [i for i in self._open() if all(i.labels.get(k) == v for k, v in labels.items())]
+            return [
+                Source(incident_id=i.id, labels=i.labels)
+                for i in self._open()
+                if all(i.labels.get(k) == v for k, v in labels.items())
+            ]
 
     def muted(self) -> list[Incident]:
         with self._lock:

@@ -69,3 +69,37 @@ def test_the_release_is_on_the_timeline(platform, http) -> None:
     )
 
     assert len(timeline) == 1
+
+
+def test_sources_are_read_as_their_ids_and_labels_alone(platform, http) -> None:
+    """Every new incident a rule targets looks for sources among the open incidents: only their ids and
+    labels are read, not their alerts."""
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+    from klaxon.adapters.tables import connection
+    from klaxon.domain.noise.inhibition import Source
+
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    (source,) = incidents(http, service="platform")
+    open_target(platform, http)  # open, but not a source
+    asked: list[dict] = []
+
+    def ask(params: dict, **_: object) -> None:
+        asked.append(params)
+
+    events = connection().client.meta.events
+    events.register("provide-client-params.dynamodb.Query", ask)
+    try:
+        found = DynamoIncidentRepository().open_matching({"alertname": "region-down", "region": "eu-1"})
+    finally:
+        events.unregister("provide-client-params.dynamodb.Query", ask)
+
+    assert found == [Source(incident_id=source["id"], labels=source["labels"])]
+    assert [p["ExpressionAttributeValues"][":0"] for p in asked] == [
+        {"S": "triggered"},
+        {"S": "acknowledged"},
+    ]
+    for params in asked:
+        projected = {
+            params["ExpressionAttributeNames"][n.strip()] for n in params["ProjectionExpression"].split(",")
+        }
+        assert (params["IndexName"], projected) == ("by-status", {"id", "labels"})
