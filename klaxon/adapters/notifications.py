@@ -8,8 +8,9 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import IncidentItem, NotificationItem, connection
+from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.domain.errors import Conflict
-from klaxon.domain.incident.models import IncidentStatus
+from klaxon.domain.incident.models import IncidentStatus, TimelineEntry
 from klaxon.domain.paging.escalation import Tick
 from klaxon.domain.paging.pages import SEND_LEASE, SENDING, Notification, Page
 from klaxon.domain.paging.sweep import Claim
@@ -76,13 +77,21 @@ class DynamoNotificationRepository:
             raise
         return True
 
-    def record(self, round_: int, page: Page, notification: Notification) -> None:
-        NotificationItem(
+    def record(
+        self, round_: int, page: Page, notification: Notification, entry: TimelineEntry | None = None
+    ) -> None:
+        item = NotificationItem(
             incident_id=page.incident_id,
             sk=_page_key(round_, page),
             status=notification.status.value,
             doc=notification.model_dump(mode="json"),
-        ).save()
+        )
+        if entry is None:
+            item.save()
+            return
+        with TransactWrite(connection=self._connection) as tx:
+            tx.save(item)
+            tx.save(timeline_item(entry))
 
     def in_flight(self, incident_id: str, now: datetime) -> bool:
         sending = (NotificationItem.status == SENDING) & (NotificationItem.lease_until > now.timestamp())

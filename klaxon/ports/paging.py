@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from klaxon.domain.incident.models import TimelineEntry
     from klaxon.domain.paging.escalation import Tick
     from klaxon.domain.paging.pages import Notification, Page
     from klaxon.domain.paging.sweep import Claim
@@ -24,7 +25,12 @@ class NotificationRecords(Protocol):
         in one conditional write: only while the incident is still triggered, and only where
         `pages.may_send` allows. False: not this attempt's to send."""
 
-    def record(self, round_: int, page: Page, notification: Notification) -> None: ...
+    def record(
+        self, round_: int, page: Page, notification: Notification, entry: TimelineEntry | None = None
+    ) -> None:
+        """Replace the page's reservation by its result, with `entry` (its `notified` or `notification
+        failed` line) on the incident's timeline in the same write: a task dying between the two left
+        a page sent and recorded that its timeline never showed (the retry finds it recorded)."""
 
     def list(self, incident_id: str) -> list[Notification]: ...
 

@@ -379,13 +379,15 @@ class MemoryNotifications:
             self.pages[key] = Reservation(status=SENDING, token=token, lease_until=now + SEND_LEASE)
             return True
 
-    def record(self, round_: int, page: Any, notification: Any) -> None:
+    def record(self, round_: int, page: Any, notification: Any, entry: TimelineEntry | None = None) -> None:
         from klaxon.domain.paging.pages import Reservation
 
-        with self._lock:
+        with self._lock:  # the result and its timeline line in one write, as the adapter's transaction
             key = f"{round_}|{page.idempotency_key}"
             self.records[key] = notification
             self.pages[key] = Reservation(status=notification.status.value)
+            if entry is not None:
+                self.incidents.timeline.add(entry)
 
     def in_flight(self, incident_id: str, now: datetime) -> bool:
         from klaxon.domain.paging.pages import in_flight

@@ -2,10 +2,10 @@
 
 The reservation of a page is one transaction that checks the incident is still triggered; a reservation
 left "sending" by a crashed attempt is taken over by the same tick's retry or, after its lease, by anyone;
-the incident is read again right before the provider call, and an acknowledgement is answered only once
-no page is in flight. The race test acknowledges at the instant a step fires, a hundred times, and checks
-no provider call began after the acknowledgement was answered; the preemption test makes the worst
-interleaving happen every time.
+the incident's status is read again right before the provider call, and an acknowledgement is answered
+only once no page is in flight. The race test acknowledges at the instant a step fires, a hundred times,
+and checks no provider call began after the acknowledgement was answered; the preemption test makes the
+worst interleaving happen every time.
 """
 
 from __future__ import annotations
@@ -55,6 +55,36 @@ def test_a_recorded_send_is_never_reserved_again(platform, records):
     assert records.reserve(ROUND, page, "run-1", now)
     records.record(ROUND, page, sent(page, now))
     assert not records.reserve(ROUND, page, "run-1", now + SEND_LEASE)
+
+
+def test_a_pages_result_and_its_timeline_line_are_one_write(platform, records):
+    """A task dying between the two left a sent page its timeline never showed: the retry finds the page
+    recorded and does not tell the timeline again."""
+    from klaxon import wiring
+    from klaxon.adapters.tables import connection
+    from klaxon.domain.incident.models import TimelineEntry
+
+    incident = open_incident()
+    page, now = page_to_alice(incident), datetime.now(UTC)
+    line = TimelineEntry(subject=incident.id, at=now, kind="notified", actor="system:escalation", message="m")
+    assert records.reserve(ROUND, page, "run-1", now)
+    requests: list[tuple[str, list[str]]] = []
+
+    def ask(params: dict, model: object, **_: object) -> None:
+        tables = [next(iter(i.values()))["TableName"] for i in params.get("TransactItems", [])]
+        requests.append((model.name, sorted(t.rsplit("-", 1)[-1] for t in tables)))  # type: ignore[attr-defined]
+
+    events = connection().client.meta.events
+    events.register("provide-client-params.dynamodb", ask)
+    try:
+        records.record(ROUND, page, sent(page, now), line)
+    finally:
+        events.unregister("provide-client-params.dynamodb", ask)
+
+    assert requests == [("TransactWriteItems", ["notifications", "timeline"])]
+    assert [n.status.value for n in records.list(incident.id)] == ["sent"]
+    timeline = wiring.container().timeline_repository.list(incident.id)
+    assert [(e.kind, e.message) for e in timeline if e.actor == "system:escalation"] == [("notified", "m")]
 
 
 @dataclasses.dataclass

@@ -421,8 +421,8 @@ def _crash_at(service: EscalationService, where: str):
         return
     real_record = service.records.record
 
-    def record(round_, page, notification):
-        real_record(round_, page, notification)
+    def record(round_, page, notification, entry=None):
+        real_record(round_, page, notification, entry)
         if crash["left"]:
             crash["left"] -= 1
             raise RuntimeError("the function died after recording the send")
@@ -443,6 +443,8 @@ def test_a_page_is_delivered_exactly_once_whatever_point_the_tick_crashed_at(esc
     sent = sorted((p.user, p.channel.value) for p in notifier.sent)
     assert sent == [("alice", "push"), ("alice", "sms")]
     assert sorted(n.status.value for n in records.list(incident.id)) == ["sent", "sent"]
+    told = [e.message for e in records.incidents.timeline.list(incident.id) if e.kind == "notified"]
+    assert sorted(told) == ["Paged Alice by push (push:alice)", "Paged Alice by sms (sms:alice)"]
 
 
 def test_another_run_takes_over_a_reservation_only_once_its_lease_expired(escalation):

@@ -228,23 +228,19 @@ class EscalationService:
             error=error,
             drill=incident.drill,
         )
-        self.records.record(round_, page, notification)
-        if status is DeliveryStatus.SKIPPED:
-            return
-        if status is DeliveryStatus.SENT:
-            self._note(
-                incident,
-                "notified",
-                f"Paged {page.user_name} by {channel.value} ({page.address})",
-                notification,
-            )
+        self.records.record(round_, page, notification, self._told(incident, page, notification))
+
+    def _told(self, incident: Incident, page: Page, notification: Notification) -> TimelineEntry | None:
+        """The timeline's line for a page's result, recorded with it (none for a page not sent)."""
+        channel = page.channel.value
+        if notification.status is DeliveryStatus.SKIPPED:
+            return None
+        if notification.status is DeliveryStatus.SENT:
+            kind, message = "notified", f"Paged {page.user_name} by {channel} ({page.address})"
         else:
-            self._note(
-                incident,
-                "notification failed",
-                f"Could not page {page.user_name} by {channel.value}: {error}",
-                notification,
-            )
+            kind = "notification failed"
+            message = f"Could not page {page.user_name} by {channel}: {notification.error}"
+        return self._entry(incident, kind, message, notification)
 
     def _send(self, page: Page) -> tuple[DeliveryStatus, str | None, str | None]:
         """Send with retries: (status, provider message id, error). The incident is read again before each
@@ -265,19 +261,20 @@ class EscalationService:
                     self.sleep(SEND_BACKOFF_SECONDS * 2**attempt)
         return DeliveryStatus.FAILED, None, error
 
-    def _note(
+    def _note(self, incident: Incident, kind: str, message: str) -> None:
+        self.timeline.add(self._entry(incident, kind, message))
+
+    def _entry(
         self, incident: Incident, kind: str, message: str, notification: Notification | None = None
-    ) -> None:
+    ) -> TimelineEntry:
         data = {"notification": notification.model_dump(mode="json")} if notification else {}
-        self.timeline.add(
-            TimelineEntry(
-                subject=incident.id,
-                at=self.clock.now(),
-                kind=kind,
-                actor="system:escalation",
-                message=message,
-                data=data,
-            )
+        return TimelineEntry(
+            subject=incident.id,
+            at=self.clock.now(),
+            kind=kind,
+            actor="system:escalation",
+            message=message,
+            data=data,
         )
 
     @staticmethod
