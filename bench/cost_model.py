@@ -27,6 +27,11 @@ PLATFORM_ALARMS = 46
 # check every five.
 SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6 + 2 * 30 * 24 * 12 + 30 * 24 * 2 + 30 * 24 * 12 + 30
 TRANSITIONS_PER_ESCALATION = 30  # a policy walked to its end (bench_escalation); an early ack costs less
+# The demo's policy walked to its end is 9 ticks and 14 pages (docs/architecture.md, Write budget). A tick's
+# claim is a put in a transaction (2 units); a page's reservation is another (2), and its result with its
+# timeline entry a transaction of two puts (4). The incident's condition checks in those transactions are
+# billed by its size too, and not counted here.
+ESCALATION_WRITE_UNITS = 9 * 2 + 14 * (2 + 4)
 # Lambda's SQS event source mapping long-polls the alerts queue all month whether alerts come or not:
 # about five pollers, each a 20-second receive, when the queue is quiet.
 IDLE_QUEUE_RECEIVES = 5 * 3 * 60 * 24 * 30
@@ -66,6 +71,7 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
         + duplicates * duplicate_units
         + incidents * measured["ddb_write_units_to_acknowledge_and_resolve_at_50_alerts"]
         + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS * duplicate_units
+        + escalations * ESCALATION_WRITE_UNITS
     )
     ddb_rru = alerts * 2 + api_calls * 2
     log_gb = lambda_invocations * 1.5 / 1024 / 1024  # ~1.5 KB of structured log per invocation
