@@ -134,6 +134,9 @@ def _storm(platform: LocalPlatform, api: httpx.Client, faults: Faults) -> dict[s
         "incidents": opened,
         "first": first,
         "after_ack": {i["id"]: pages(i) for i in opened},
+        "timelines": {
+            i["id"]: api.get(f"/v1/incidents/{i['id']}/timeline").json()["timeline"] for i in opened
+        },
         "acked_at": acked_at,
         "dead_letters": list(platform.invoker.dead_letters),
         "fired": Counter(faults.fired),
@@ -157,6 +160,19 @@ def test_each_incident_pages_its_first_step_exactly_once(chaos: dict[str, Any]) 
         sent = [(p["step"], p["user"], p["channel"]) for p in pages if p["status"] == "sent"]
         assert sorted(c for s, _, c in sent if s == 0) == sorted(STEP_ONE), incident_id
         assert len(sent) == len(set(sent)), incident_id
+
+
+def test_every_sent_page_is_on_its_incidents_timeline_once(chaos: dict[str, Any]) -> None:
+    """Crashes after the provider call (the page's result recorded) left sent pages off the timeline."""
+    for incident_id, pages in chaos["after_ack"].items():
+        sent = sorted((p["step"], p["loop"], p["user"], p["channel"]) for p in pages if p["status"] == "sent")
+        told = sorted(
+            (n["step"], n["loop"], n["user"], n["channel"])
+            for e in chaos["timelines"][incident_id]
+            if e["kind"] == "notified"
+            for n in [e["data"]["notification"]]
+        )
+        assert told == sent, incident_id
 
 
 def test_no_event_is_dead_lettered_but_by_an_injected_crash_at_every_attempt(chaos: dict[str, Any]) -> None:
