@@ -144,8 +144,7 @@ def _date_marks(settled: bool) -> None:
     when = time.time() - (live_index.SETTLING_SECONDS + 1 if settled else 0)
     for mark in ConfigItem.query(live_index.MARK_PK):
         mark.update(actions=[ConfigItem.value.set(int(when))])
-        if not settled:
-            live_index._settled.discard(mark.sk)  # what this process already found settled
+    live_index.forget()  # the functions read the marks as dated now, as new containers would
 
 
 def _list_ms(url: str) -> dict[str, float]:

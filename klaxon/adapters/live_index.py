@@ -95,6 +95,14 @@ def _ready(
         return True
 
 
+def forget() -> None:
+    """Forget what this process found of the marks, as a process started afresh knows nothing: its readers
+    read the marks again (for a benchmark that dates them)."""
+    _marked.clear()
+    _settled.clear()
+    _unmarked_until.clear()
+
+
 def _lock_of(pk: str) -> threading.Lock:
     with _locks_guard:
         return _locks.setdefault(pk, threading.Lock())

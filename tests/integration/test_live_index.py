@@ -215,6 +215,26 @@ def test_the_marking_reader_marks_again_while_a_deployment_may_still_be_rolling_
     assert [w.id for w in store.current(NOW, marking=True)] == ["old-code"]  # settled: no more marking
 
 
+def test_a_process_that_forgot_the_marks_reads_them_again(config: Any, monkeypatch: Any) -> None:
+    """`forget`: as a process started afresh, it reads the mark's date again (bench_growth dates it)."""
+    from klaxon.adapters import live_index
+    from klaxon.adapters.maintenance_store import DynamoMaintenanceStore
+
+    store = DynamoMaintenanceStore()
+    store.current(NOW, marking=True)  # the first mark, dated now
+    clock = live_index.time.time
+    monkeypatch.setattr(live_index.time, "time", lambda: clock() + live_index.SETTLING_SECONDS)
+    store.current(NOW, marking=True)  # an hour on: settled, in this process
+    kept_from_before(config, window("old-code"))
+    assert store.current(NOW, marking=True) == []  # settled: the timer reads the index alone
+
+    for mark in config.query(live_index.MARK_PK):  # dated now again: the hour after a deployment
+        mark.update(actions=[config.value.set(int(live_index.time.time()))])
+    assert store.current(NOW, marking=True) == []  # this process still believes it settled
+    live_index.forget()
+    assert [w.id for w in store.current(NOW, marking=True)] == ["old-code"]  # settling: it marks again
+
+
 def test_while_the_index_is_being_built_readers_read_the_partition(config: Any, monkeypatch: Any) -> None:
     from botocore.exceptions import ClientError
     from pynamodb.exceptions import QueryError
