@@ -48,13 +48,18 @@ def trigger(
     return api.get("/v1/incidents", params={"dedup_key": key}).json()["incidents"][0]
 
 
-def wait_until(probe: Callable[[], Any], timeout: float = 20.0, every: float = 0.05) -> Any:
+def wait_until(
+    probe: Callable[[], Any], timeout: float = 20.0, every: float = 0.05, most: float = 0.5
+) -> Any:
+    """`probe()` once true, polled every `every` seconds at first and twice as long each time after, up to
+    `most`: a long wait asks the API at most twice a second (a token's limit is 960 requests a minute)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = probe()
         if found:
             return found
         time.sleep(every)
+        every = min(every * 2, max(most, every))
     raise AssertionError(f"not true within {timeout} s")
 
 
