@@ -9,13 +9,12 @@ from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import IncidentItem, NotificationItem, connection
 from klaxon.adapters.timeline import to_item as timeline_item
+from klaxon.adapters.transactions import commit, contended, refused
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import IncidentStatus, TimelineEntry
 from klaxon.domain.paging.escalation import Tick
 from klaxon.domain.paging.pages import SEND_LEASE, SENDING, Notification, Page
 from klaxon.domain.paging.sweep import Claim
-
-_CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
 
 
 def _claim_key(round_: int, tick: Tick) -> str:
@@ -24,6 +23,11 @@ def _claim_key(round_: int, tick: Tick) -> str:
 
 def _page_key(round_: int, page: Page) -> str:
     return f"page#{round_:02d}#{page.loop:02d}#{page.step:02d}#{page.user}#{page.channel.value}"
+
+
+def _while_triggered(tx: TransactWrite, incident_id: str) -> None:
+    triggered = IncidentItem.status == IncidentStatus.TRIGGERED.value
+    tx.condition_check(IncidentItem, incident_id, condition=triggered)
 
 
 class DynamoNotificationRepository:
@@ -37,14 +41,15 @@ class DynamoNotificationRepository:
         """
         item = NotificationItem(incident_id=incident_id, sk=_claim_key(round_, tick), token=token)
         mine = NotificationItem.sk.does_not_exist() | (NotificationItem.token == token)
+
+        def write(tx: TransactWrite) -> None:
+            _while_triggered(tx, incident_id)
+            tx.save(item, condition=mine)
+
         try:
-            with TransactWrite(connection=self._connection) as tx:
-                tx.condition_check(
-                    IncidentItem, incident_id, condition=IncidentItem.status == IncidentStatus.TRIGGERED.value
-                )
-                tx.save(item, condition=mine)
+            commit(self._connection, write)
         except TransactWriteError as exc:
-            if exc.cause_response_code in _CONDITION_FAILED:
+            if refused(exc):
                 raise Conflict(f"tick {tick} of incident {incident_id} is not ours to page") from exc
             raise
 
@@ -63,16 +68,15 @@ class DynamoNotificationRepository:
             | NotificationItem.lease_until.does_not_exist()
             | (NotificationItem.lease_until <= now.timestamp())
         )
+
+        def write(tx: TransactWrite) -> None:
+            _while_triggered(tx, page.incident_id)
+            tx.save(item, condition=NotificationItem.sk.does_not_exist() | abandoned)
+
         try:
-            with TransactWrite(connection=self._connection) as tx:
-                tx.condition_check(
-                    IncidentItem,
-                    page.incident_id,
-                    condition=IncidentItem.status == IncidentStatus.TRIGGERED.value,
-                )
-                tx.save(item, condition=NotificationItem.sk.does_not_exist() | abandoned)
+            commit(self._connection, write)
         except TransactWriteError as exc:
-            if exc.cause_response_code in _CONDITION_FAILED:
+            if refused(exc):
                 return False
             raise
         return True
@@ -89,9 +93,20 @@ class DynamoNotificationRepository:
         if entry is None:
             item.save()
             return
-        with TransactWrite(connection=self._connection) as tx:
+
+        def write(tx: TransactWrite) -> None:
             tx.save(item)
             tx.save(timeline_item(entry))
+
+        try:
+            commit(self._connection, write)
+        except TransactWriteError as exc:
+            if not contended(exc):
+                raise
+            # Contended still: the result alone, then its line. A page recorded is never sent again (the
+            # task failing here would send it twice); its line is lost only if the second write fails.
+            item.save()
+            timeline_item(entry).save()
 
     def in_flight(self, incident_id: str, now: datetime) -> bool:
         sending = (NotificationItem.status == SENDING) & (NotificationItem.lease_until > now.timestamp())

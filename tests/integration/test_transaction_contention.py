@@ -1,0 +1,136 @@
+"""Escalation transactions cancelled by contention (another write in progress on an item, throttling) are
+tried again, and never read as a condition's refusal: a claim or a reservation that did read them so paged
+nobody. moto runs one request at a time and never cancels for contention: the cancellations are injected
+at the botocore client, as DynamoDB answers them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import TransactWriteError
+
+from klaxon.domain.errors import Conflict
+from klaxon.domain.incident.models import TimelineEntry
+from klaxon.domain.paging.escalation import Tick
+from tests.fakes.memory import page_to_alice, sent
+from tests.integration.test_ack_paths import open_incident
+
+ROUND = 0
+
+
+def _cancelled(reasons: list[str]) -> ClientError:
+    listed = ", ".join(reasons)
+    return ClientError(
+        {
+            "Error": {
+                "Code": "TransactionCanceledException",
+                "Message": f"Transaction cancelled, please refer cancellation reasons for specific reasons "
+                f"[{listed}]",
+            },
+            "CancellationReasons": [{"Code": code} for code in reasons],
+        },
+        "TransactWriteItems",
+    )
+
+
+@pytest.fixture
+def contention(platform: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """`contention(n, reasons)`: the next n TransactWriteItems are cancelled with these reasons."""
+    from klaxon.adapters import transactions
+    from klaxon.adapters.tables import connection
+
+    client = connection().client
+    real, left = client._make_api_call, {"n": 0, "reasons": ["None", "TransactionConflict"]}
+    tried: list[str] = []
+
+    def call(operation: str, kwargs: dict[str, Any]) -> Any:
+        if operation == "TransactWriteItems":
+            tried.append(operation)
+            if left["n"]:
+                left["n"] -= 1
+                raise _cancelled(left["reasons"])
+        return real(operation, kwargs)
+
+    monkeypatch.setattr(client, "_make_api_call", call)
+    monkeypatch.setattr(transactions, "BACKOFF_SECONDS", 0.001)
+
+    def contend(times: int, reasons: list[str] | None = None) -> list[str]:
+        left["n"] = times
+        left["reasons"] = reasons or ["None", "TransactionConflict"]
+        tried.clear()
+        return tried
+
+    return contend
+
+
+@pytest.fixture
+def records(platform: Any) -> Any:
+    from klaxon import wiring
+
+    return wiring.container().notification_records
+
+
+def test_a_claim_contended_a_few_times_is_made(records: Any, contention: Any) -> None:
+    from klaxon.adapters import transactions
+
+    incident = open_incident()
+    tried = contention(transactions.ATTEMPTS - 1)
+    records.claim(incident.id, ROUND, Tick(), "run-1")
+    assert len(tried) == transactions.ATTEMPTS
+    assert records.latest_claim(incident.id, ROUND).token == "run-1"
+
+
+def test_a_claim_contended_still_fails_the_task_and_is_not_read_as_not_ours(
+    records: Any, contention: Any
+) -> None:
+    from klaxon.adapters import transactions
+
+    incident = open_incident()
+    contention(transactions.ATTEMPTS, ["ThrottlingError", "None"])
+    with pytest.raises(TransactWriteError) as raised:
+        records.claim(incident.id, ROUND, Tick(), "run-1")
+    assert not isinstance(raised.value, Conflict)
+    records.claim(incident.id, ROUND, Tick(), "run-1")  # the task's retry claims it
+
+
+def test_a_reservation_contended_still_fails_the_task_instead_of_not_sending(
+    records: Any, contention: Any
+) -> None:
+    from klaxon.adapters import transactions
+
+    incident = open_incident()
+    page, now = page_to_alice(incident), datetime.now(UTC)
+    contention(transactions.ATTEMPTS)
+    with pytest.raises(TransactWriteError):
+        records.reserve(ROUND, page, "run-1", now)
+    assert records.reserve(ROUND, page, "run-1", now)
+
+
+def test_a_condition_refusal_with_contention_beside_it_is_a_refusal(records: Any, contention: Any) -> None:
+    incident = open_incident()
+    tried = contention(1, ["ConditionalCheckFailed", "TransactionConflict"])
+    with pytest.raises(Conflict):
+        records.claim(incident.id, ROUND, Tick(), "run-1")
+    assert len(tried) == 1  # not tried again: a condition said no
+
+
+def test_a_result_contended_still_is_recorded_alone_then_its_line(records: Any, contention: Any) -> None:
+    """The task failing there would page again (its retry takes over its own reservation)."""
+    from klaxon import wiring
+    from klaxon.adapters import transactions
+
+    incident = open_incident()
+    page, now = page_to_alice(incident), datetime.now(UTC)
+    assert records.reserve(ROUND, page, "run-1", now)
+    line = TimelineEntry(subject=incident.id, at=now, kind="notified", actor="system:escalation", message="m")
+    tried = contention(transactions.ATTEMPTS)
+    records.record(ROUND, page, sent(page, now), line)
+
+    assert len(tried) == transactions.ATTEMPTS
+    assert [n.status.value for n in records.list(incident.id)] == ["sent"]
+    assert not records.reserve(ROUND, page, "run-1", now)  # recorded: never sent again
+    timeline = wiring.container().timeline_repository.list(incident.id)
+    assert [(e.kind, e.message) for e in timeline if e.actor == "system:escalation"] == [("notified", "m")]
