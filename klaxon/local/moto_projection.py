@@ -11,7 +11,8 @@ paths with moto's own `find_nested_key` and `merge_dicts`. moto's `find_nested_k
 element (`a`) or, for a list element (`a[2]`), the name before its last index: both are the first element
 itself or one of its prefixes that is followed by `[`. Each attribute becomes plain values on its own
 (`Item.to_regular_json` is a map of each attribute's own conversion), so the same paths find the same
-values, and the answer is the same item. One difference: moto cannot convert a binary set (its
+values, and the answer is the same item (what each path finds is copied before it is merged, as each of
+moto's was found in a conversion of its own). One difference: moto cannot convert a binary set (its
 `to_regular_json` raises TypeError), so it refused every projection of an item holding one; here only a
 path reaching the set is refused, and DynamoDB refuses none.
 
@@ -21,6 +22,7 @@ fails when moto changes what it mirrors.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -47,7 +49,9 @@ def project(self: Item, projection_expressions: list[list[str]]) -> Item:
                 plain[name] = deserializer.deserialize(self.attrs[name].to_regular_json())
     result: dict[str, Any] = {}
     for expr in projection_expressions:
-        merge_dicts(result, find_nested_key(expr, plain))
+        # moto finds each path in a conversion of its own; these share one, which merging into `result`
+        # would change under the next path (`a, a.b[0], a.b[1]`): so what is found is copied.
+        merge_dicts(result, copy.deepcopy(find_nested_key(expr, plain)))
     return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=serializer.serialize(result)["M"])
 
 

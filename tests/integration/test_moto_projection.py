@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, merge_dicts
 from moto.dynamodb.models.utilities import find_nested_key
 
 from klaxon.local import moto_projection, moto_speed
@@ -25,6 +25,7 @@ MIRRORED = {
     # each attribute is converted on its own
     "Item.to_regular_json": ("866aafe440d99a25", lambda: Item.to_regular_json),
     "find_nested_key": ("66e7b1b00236a811", lambda: find_nested_key),  # which top-level names a path reads
+    "merge_dicts": ("e37c91dbbe97c54f", lambda: merge_dicts),  # botocore's: merges into its first argument
 }
 
 names = st.sampled_from(["a", "b", "status", "a[1]", "alerts", "x.y"])
@@ -44,6 +45,18 @@ elements = st.builds(
     st.lists(st.integers(0, 3), max_size=2),
 )
 paths = st.lists(st.lists(elements, min_size=1, max_size=3), min_size=1, max_size=4)
+# Paths that are prefixes of one another (`a`, `a.b[0]`, `a.b[1]`, `a` again), which moto's parser lets
+# through: what one path finds must not be changed by merging the next.
+overlapping = st.lists(elements, min_size=1, max_size=3).flatmap(
+    lambda full: st.lists(
+        st.integers(1, len(full)).flatmap(
+            lambda n: st.builds(lambda last: [*full[: n - 1], last], st.just(full[n - 1]) | elements)
+        ),
+        min_size=2,
+        max_size=4,
+    )
+)
+LIST_IN_A_MAP = {"a": {"M": {"b": {"L": [{"S": "zero"}, {"S": "one"}]}}}}
 
 
 @pytest.mark.parametrize("name", sorted(MIRRORED))
@@ -66,7 +79,9 @@ def _motos_answer(item: Item, exprs: list[list[str]]) -> Any:
 
 
 @settings(max_examples=400)
-@given(items, paths)
+@given(items, st.one_of(paths, overlapping))
+@example(LIST_IN_A_MAP, [["a"], ["a", "b[0]"], ["a", "b[1]"]])  # a reviewer's: moto answers ["one"]
+@example(LIST_IN_A_MAP, [["a"], ["a", "b[0]"], ["a"]])  # and here both elements
 def test_a_projection_answers_as_motos_own(attrs: dict[str, Any], exprs: list[list[str]]) -> None:
     """The same answer as moto's, except where moto's raises converting an attribute no path reaches (it
     cannot convert a binary set, so it refused every projection of an item holding one, where DynamoDB
@@ -102,6 +117,7 @@ def test_a_projected_read_through_dynamodb_answers_as_motos_own(moto_alone: Any)
         "status": {"S": "triggered"},
         "alerts": {"M": alerts},
         "parts": {"L": [{"S": "zero"}, {"M": {"deep": {"S": "one"}}}]},
+        "nest": {"M": {"b": {"L": [{"S": "zero"}, {"S": "one"}]}}},
     }
     ddb.put_item(TableName="projected", Item=item)
     asks = [
@@ -109,6 +125,7 @@ def test_a_projected_read_through_dynamodb_answers_as_motos_own(moto_alone: Any)
         ("#a.fp7.#s, #s", {"#a": "alerts", "#s": "status"}),
         ("parts[1].deep, parts[0], nothere, #s", {"#s": "status"}),
         ("#a.fp99", {"#a": "alerts"}),
+        ("#n, #n.b[0], #n.b[1]", {"#n": "nest"}),  # overlapping: DynamoDB refuses them, moto answers
     ]
 
     def read_all() -> list[Any]:
@@ -131,4 +148,5 @@ def test_a_projected_read_through_dynamodb_answers_as_motos_own(moto_alone: Any)
     fp7 = {"M": {"status": {"S": "firing"}}}
     assert ours[1] == {"status": {"S": "triggered"}, "alerts": {"M": {"fp7": fp7}}}
     assert ours[3] == {}  # no such alert: nothing projected
+    assert ours[4] == {"nest": {"M": {"b": {"L": [{"S": "one"}]}}}}  # the last path's element, as moto
     assert ours[2]["status"] == {"S": "triggered"} and "parts" in ours[2]
