@@ -27,11 +27,19 @@ PLATFORM_ALARMS = 46
 # check every five.
 SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6 + 2 * 30 * 24 * 12 + 30 * 24 * 2 + 30 * 24 * 12 + 30
 TRANSITIONS_PER_ESCALATION = 30  # a policy walked to its end (bench_escalation); an early ack costs less
-# The demo's policy walked to its end is 9 ticks and 14 pages (docs/architecture.md, Write budget). A tick's
-# claim is a put in a transaction (2 units); a page's reservation is another (2), and its result with its
-# timeline entry a transaction of two puts (4). The incident's condition checks in those transactions are
-# billed by its size too, and not counted here.
-ESCALATION_WRITE_UNITS = 9 * 2 + 14 * (2 + 4)
+# The demo's policy walked to its end is 9 ticks and 14 pages (docs/architecture.md, Write budget).
+TICKS_PER_ESCALATION, PAGES_PER_ESCALATION = 9, 14
+
+
+def escalation_write_units(incident_units: float) -> float:
+    """Write units of a policy walked to its end, for an incident item of `incident_units` units. A tick's
+    claim and a page's reservation are transactions that check the incident (billed by its size, twice
+    as any item in a transaction) and put a small item (2); a page's result and its timeline entry are a
+    transaction of two small puts (4); the round's end mark and its `escalation finished` entry, 1 each."""
+    checked = 2 * incident_units
+    return TICKS_PER_ESCALATION * (checked + 2) + PAGES_PER_ESCALATION * (checked + 2 + 4) + 2
+
+
 # Lambda's SQS event source mapping long-polls the alerts queue all month whether alerts come or not:
 # about five pollers, each a 20-second receive, when the queue is quiet.
 IDLE_QUEUE_RECEIVES = 5 * 3 * 60 * 24 * 30
@@ -71,7 +79,7 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
         + duplicates * duplicate_units
         + incidents * measured["ddb_write_units_to_acknowledge_and_resolve_at_50_alerts"]
         + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS * duplicate_units
-        + escalations * ESCALATION_WRITE_UNITS
+        + escalations * escalation_write_units(duplicate_units)  # the month's incidents hold 50 alerts
     )
     ddb_rru = alerts * 2 + api_calls * 2
     log_gb = lambda_invocations * 1.5 / 1024 / 1024  # ~1.5 KB of structured log per invocation
