@@ -46,10 +46,7 @@ BACKGROUND = frozenset(
 
 FIRST, LATER = 0, 1  # priorities on a function's lock: lower goes first
 BACKGROUND_YIELD_SECONDS = 1.0  # the longest housekeeping waits for the page path to be idle
-# How long the page path must have been idle: between its steps nothing of it runs for a moment (the
-# outbox relay has published `Incident Triggered`, the emulated Step Functions is starting the execution
-# whose first tick pages), and a chat room started in that moment ran beside the tick.
-BACKGROUND_QUIET_SECONDS = 0.05
+EXPECTED_SECONDS = 1.0  # the longest an expected invocation (see Invoker.expect) counts as on its way
 
 
 def priority(name: str, event: dict[str, Any]) -> int:
@@ -142,6 +139,7 @@ class Invoker:
         self._closed = threading.Event()  # after shutdown nothing runs: AWS is no longer emulated then
         self._later = Later()
         self._foreground = 0  # invocations of the page path (not BACKGROUND) running now
+        self._expected: dict[str, list[float]] = {}  # page-path invocations on their way: until when
         self._foreground_lock = threading.Lock()
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
@@ -167,6 +165,8 @@ class Invoker:
         if foreground:
             with self._foreground_lock:
                 self._foreground += 1
+                if self._expected.get(name):
+                    self._expected[name].pop(0)  # here now: the earliest expected
         try:
             if name in CONCURRENT:
                 return handler(event, LambdaContext(name))
@@ -178,23 +178,28 @@ class Invoker:
                 with self._foreground_lock:
                     self._foreground -= 1
 
-    def _yield_to_foreground(self) -> None:
-        """Housekeeping starts when the page path has been idle for BACKGROUND_QUIET_SECONDS (or after
-        BACKGROUND_YIELD_SECONDS): on two cores every thread shares one interpreter lock, so a chat room
-        opened beside a burst of pages delays them (issue 14), and one opened in the moment between the
-        relay and the first tick delayed that page (an idle platform's pages: p50 ~70 ms, ~40 ms now)."""
-        started = time.monotonic()
-        quiet_since: float | None = None
-        while not self._closed.is_set():
+    def expect(self, name: str) -> None:
+        """An invocation of `name`, on the page path, is on its way (for EXPECTED_SECONDS at most): the
+        emulated Step Functions is starting an execution whose first tick will page. Nothing of the page
+        path runs meanwhile, and a chat room started in that moment ran beside the tick."""
+        with self._foreground_lock:
+            self._expected.setdefault(name, []).append(time.monotonic() + EXPECTED_SECONDS)
+
+    def _page_path_busy(self) -> bool:
+        with self._foreground_lock:
             now = time.monotonic()
-            if self._foreground > 0:
-                quiet_since = None
-            elif quiet_since is None:
-                quiet_since = now
-            if now - started >= BACKGROUND_YIELD_SECONDS:
-                return
-            if quiet_since is not None and now - quiet_since >= BACKGROUND_QUIET_SECONDS:
-                return
+            for waiting in self._expected.values():
+                waiting[:] = [until for until in waiting if until > now]
+            return self._foreground > 0 or any(self._expected.values())
+
+    def _yield_to_foreground(self) -> None:
+        """Housekeeping starts when the page path is idle, nothing of it on its way (or after
+        BACKGROUND_YIELD_SECONDS): on two cores every thread shares one interpreter lock, so a chat room
+        opened beside a burst of pages delays them (issue 14), and one opened while an escalation's
+        execution was starting delayed its first page (an idle platform's pages: p50 ~65 ms, ~35 ms
+        now)."""
+        deadline = time.monotonic() + BACKGROUND_YIELD_SECONDS
+        while self._page_path_busy() and time.monotonic() < deadline and not self._closed.is_set():
             time.sleep(0.005)
 
     def invoke_async(self, name: str, event: dict[str, Any]) -> None:

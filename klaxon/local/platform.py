@@ -308,7 +308,12 @@ class LocalPlatform:
     def _start_execution(self, state_machine_arn: str, event: dict[str, Any]) -> None:
         """An EventBridge rule's Step Functions target: start an execution with the event as input."""
         from klaxon.adapters.aws import client
+        from klaxon.topology import STATE_MACHINES
 
+        # The escalation's first tick pages, and nothing of the page path runs until it begins.
+        machine = STATE_MACHINES.get(state_machine_arn.rpartition(":")[2])
+        for function in machine.functions.values() if machine is not None else ():
+            self.invoker.expect(function)
         # EventBridge names such executions with a random UUID; moto would name them all "None".
         client("stepfunctions").start_execution(
             stateMachineArn=state_machine_arn, name=str(uuid.uuid4()), input=json.dumps(event)
