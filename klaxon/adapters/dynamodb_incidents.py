@@ -15,6 +15,8 @@ from pynamodb.transactions import TransactWrite
 from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem, OutboxAttribute, connection
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
+from klaxon.adapters.transactions import commit
+from klaxon.adapters.transactions import refused as refused_by_condition
 from klaxon.domain.errors import Conflict, InvalidInput
 from klaxon.domain.incident.dedup import DedupClaim, joinable_at_once, memory_slot
 from klaxon.domain.incident.lifecycle import allowed_from
@@ -520,12 +522,17 @@ class DynamoIncidentRepository:
         """One conditional update of an incident, its timeline entry and its event (or none: the stream
         then carries no event), atomically; Conflict(`refused`)."""
         outbox = IncidentItem.outbox.remove() if event is None else IncidentItem.outbox.set(_outbox(event))
+
+        def write(tx: TransactWrite) -> None:
+            tx.update(IncidentItem(id=incident_id), actions=[*actions, outbox], condition=condition)
+            tx.save(timeline_item(entry))
+
+        # Contention (another write to the incident in progress) is tried again, not read as a refusal:
+        # an acknowledgement so cancelled re-read the incident still triggered and answered as if done.
         try:
-            with TransactWrite(connection=self._connection) as tx:
-                tx.update(IncidentItem(id=incident_id), actions=[*actions, outbox], condition=condition)
-                tx.save(timeline_item(entry))
+            commit(self._connection, write)
         except TransactWriteError as exc:
-            if exc.cause_response_code in _CONDITION_FAILED:
+            if refused_by_condition(exc):
                 raise Conflict(refused.format(id=incident_id)) from exc
             raise
         incident = self.get(incident_id)

@@ -4,8 +4,9 @@ DynamoDB cancels a transaction when one of its conditions fails (reason `Conditi
 when another write to one of its items is in progress (`TransactionConflict`) or a partition is throttled
 (`ThrottlingError`); botocore retries none of these. The escalation's claims and reservations read every
 cancellation as "not ours": an alert's update of an incident landing as its tick was claimed ended the
-tick, paging nobody until the sweeper restored it a minute later. `commit` retries a contended transaction
-a few times; what stays contended is raised as what it is, so the task fails and is retried.
+tick, paging nobody until the sweeper restored it a minute later; an acknowledgement so cancelled re-read
+the incident still triggered and was answered as done. `commit` retries a contended transaction a few
+times; what stays contended is raised as what it is, so the task or request fails and is retried.
 """
 
 from __future__ import annotations

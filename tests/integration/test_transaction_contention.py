@@ -134,3 +134,12 @@ def test_a_result_contended_still_is_recorded_alone_then_its_line(records: Any, 
     assert not records.reserve(ROUND, page, "run-1", now)  # recorded: never sent again
     timeline = wiring.container().timeline_repository.list(incident.id)
     assert [(e.kind, e.message) for e in timeline if e.actor == "system:escalation"] == [("notified", "m")]
+
+
+def test_an_acknowledgement_contended_a_moment_is_made(http: Any, contention: Any) -> None:
+    """It was answered 200 with the incident still triggered: the cancellation read as someone else's
+    change, and the re-read incident could still be acknowledged."""
+    incident = open_incident()
+    contention(1)
+    answer = http.post(f"/v1/incidents/{incident.id}/acknowledge")
+    assert (answer.status_code, answer.json()["status"]) == (200, "acknowledged")
