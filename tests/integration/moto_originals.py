@@ -24,3 +24,13 @@ def motos_own(*swaps: tuple[Any, str, Any]) -> Iterator[None]:
     finally:
         for owner, name, value in patched:
             setattr(owner, name, value)
+
+
+def keyed_table(ddb: Any, name: str) -> None:
+    """An on-demand table keyed by a string `pk` alone, for a patch's calls through DynamoDB."""
+    ddb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )

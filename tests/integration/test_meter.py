@@ -11,18 +11,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from klaxon.local.meter import METER, UNIT_BYTES
+from tests.integration.moto_originals import keyed_table
 
 KEY = {"pk": {"S": "k"}}
 
 
 @pytest.fixture
 def ddb(moto_alone: Any) -> Iterator[Any]:
-    moto_alone.create_table(
-        TableName="metered",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    keyed_table(moto_alone, "metered")
     METER.reset()
     METER.sizing = True
     yield moto_alone

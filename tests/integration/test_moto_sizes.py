@@ -14,7 +14,7 @@ from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 
 from klaxon.local import moto_sizes, moto_speed
-from tests.integration.moto_originals import motos_own
+from tests.integration.moto_originals import keyed_table, motos_own
 from tests.integration.source_digest import source_digest
 
 # sha256 (first 16 digits) of the source of each moto function moto_sizes replaces or relies on (moto as
@@ -113,12 +113,7 @@ def _put_then_grow(ddb: Any, table: str, first: int, more: int) -> Any:
 
 def test_the_item_size_limit_refuses_what_moto_refuses(moto_alone: Any) -> None:
     ddb = moto_alone
-    ddb.create_table(
-        TableName="sizes",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    keyed_table(ddb, "sizes")
     cases = [(300_000, 1_000), (300_000, 1_100)]  # just under and just over 405,000 bytes
     ours = [_put_then_grow(ddb, "sizes", *case) for case in cases]
     with motos_own((DynamoType, "size", moto_speed.ORIGINALS["DynamoType.size"])):
