@@ -136,5 +136,15 @@ class Notification(Model):
         return (self.incident_id, self.loop, self.step, self.user)
 
 
+def result_line(page: Page, notification: Notification) -> tuple[str, str] | None:
+    """The timeline's (kind, message) for a page's result: none for a page not sent (`skipped`)."""
+    channel = page.channel.value
+    if notification.status is DeliveryStatus.SKIPPED:
+        return None
+    if notification.status is DeliveryStatus.SENT:
+        return "notified", f"Paged {page.user_name} by {channel} ({page.address})"
+    return "notification failed", f"Could not page {page.user_name} by {channel}: {notification.error}"
+
+
 class DeliveryFailed(Exception):
     """The provider refused or could not be reached; the caller retries with backoff, then records it."""

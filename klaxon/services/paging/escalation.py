@@ -20,7 +20,7 @@ from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntr
 from klaxon.domain.model import Model
 from klaxon.domain.paging.drill import scaled_wait_seconds
 from klaxon.domain.paging.escalation import Tick, due_channels, next_tick, step_for
-from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page
+from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page, result_line
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step
 from klaxon.ports import (
     Clock,
@@ -231,16 +231,9 @@ class EscalationService:
         self.records.record(round_, page, notification, self._told(incident, page, notification))
 
     def _told(self, incident: Incident, page: Page, notification: Notification) -> TimelineEntry | None:
-        """The timeline's line for a page's result, recorded with it (none for a page not sent)."""
-        channel = page.channel.value
-        if notification.status is DeliveryStatus.SKIPPED:
-            return None
-        if notification.status is DeliveryStatus.SENT:
-            kind, message = "notified", f"Paged {page.user_name} by {channel} ({page.address})"
-        else:
-            kind = "notification failed"
-            message = f"Could not page {page.user_name} by {channel}: {notification.error}"
-        return self._entry(incident, kind, message, notification)
+        """The timeline's entry for a page's result, recorded with it (none for a page not sent)."""
+        line = result_line(page, notification)
+        return None if line is None else self._entry(incident, *line, notification)
 
     def _send(self, page: Page) -> tuple[DeliveryStatus, str | None, str | None]:
         """Send with retries: (status, provider message id, error). The incident is read again before each
