@@ -42,11 +42,7 @@ def contended(exc: TransactWriteError) -> bool:
     return bool(codes) and codes <= CONTENTION
 
 
-def commit(
-    connection: Connection,
-    write: Callable[[TransactWrite], None],
-    sleep: Callable[[float], None] = time.sleep,
-) -> None:
+def commit(connection: Connection, write: Callable[[TransactWrite], None]) -> None:
     """Run `write`'s transaction, again after a short wait while contention cancels it (ATTEMPTS in all).
     Raises the last TransactWriteError: refused by a condition, contended still, or anything else."""
     for attempt in range(ATTEMPTS):
@@ -57,4 +53,4 @@ def commit(
         except TransactWriteError as exc:
             if attempt + 1 == ATTEMPTS or not contended(exc):
                 raise
-        sleep(BACKOFF_SECONDS * 2**attempt)
+        time.sleep(BACKOFF_SECONDS * 2**attempt)
