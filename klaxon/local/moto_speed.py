@@ -19,6 +19,8 @@ moto is written for short tests, and `klaxon up` runs it for hours. Three of its
   (signatures, moto's method listing, its request ids).
 - Every UpdateItem copied the item through deepcopy's dispatch, and every write to a table with a stream
   deep-copied its images at each level to make them plain: klaxon.local.moto_items does both directly.
+- Every DynamoDB request's items were read by a walk of the service model per attribute:
+  klaxon.local.moto_parse reads them directly.
 - Every Step Functions execution parsed its state machine's definition again (ANTLR, ~30 ms; two
   executions per incident): the parsed program is kept per definition and shared (`_evaluation_entrypoint`).
 - Every finished execution was kept whole, its event history carrying each state's input and output
@@ -67,6 +69,7 @@ from klaxon.local import (
     moto_events,
     moto_expressions,
     moto_items,
+    moto_parse,
     moto_projection,
     moto_query,
     moto_serialize,
@@ -413,6 +416,7 @@ def install() -> None:
     ORIGINALS.update(moto_sizes.install())  # item sizes (the 400 KB check at every attribute set): no copies
     ORIGINALS.update(moto_projection.install())  # a projected read converts only what it projects
     ORIGINALS.update(moto_items.install())  # items copied and made plain without deepcopy's dispatch
+    ORIGINALS.update(moto_parse.install())  # DynamoDB requests' attribute values: read without the model
     ORIGINALS["ExecutionWorker._get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
     ExecutionWorker._get_evaluation_entrypoint = _evaluation_entrypoint  # type: ignore[method-assign]
     ORIGINALS["BaseExecutionWorkerCommunication.terminated"] = BaseExecutionWorkerCommunication.terminated
