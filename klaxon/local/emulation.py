@@ -26,9 +26,10 @@ closed here:
   instead of sorting the whole table.
 - moto's Step Functions built a boto3 client per task and parsed each JSONPath per state: both are built
   once now (klaxon.local.moto_reuse).
-- A DynamoDB call went through botocore's endpoint and moto's stubber as an HTTP request: it is handed to
-  moto's DynamoDB handler at botocore's `before-call` instead (klaxon.local.moto_direct), its items read
-  without a walk of the service model (moto_parse) and copied without deepcopy's dispatch (moto_items).
+- A call went through botocore's endpoint and moto's stubber as an HTTP request: the page path's services'
+  calls are handed to moto's handler at botocore's `before-call` instead (klaxon.local.moto_direct),
+  DynamoDB's items read without a walk of the service model (moto_parse) and copied without deepcopy's
+  dispatch (moto_items).
 tests/integration/test_moto_hooks.py, test_moto_speed.py and test_moto_reuse.py fail loudly when an upgrade
 moves any of these.
 """

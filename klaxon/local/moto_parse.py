@@ -9,7 +9,8 @@ an incident of three alerts, and a fifth of a GetItem.
 What both walks do to one `AttributeValue` is small, and the same in both (DynamoDB's protocol is plain
 JSON, whose parsers leave strings, numbers as strings, booleans and nulls as JSON gives them):
 - a member absent, or null, is left out; a key that is not a member is dropped;
-- B is decoded by the parser's blob parser (base64), and each member of BS;
+- B is decoded by the parser's blob parser (base64), and each member of BS (botocore keeps a null member of
+  any list as null; moto reads it, and its blob parser refuses it);
 - SS and NS become lists of their members as they are;
 - M becomes a dict of attribute values, L a list of them (recursively), a null among them stays None;
 - the members come out in the model's order.
@@ -38,22 +39,23 @@ _LISTED = frozenset({"SS", "NS"})
 Blobs = Callable[[Any], bytes]
 
 
-def attribute_value(raw: Any, blob: Blobs) -> dict[str, Any] | None:
-    """One AttributeValue as the JSON parsers read it from its JSON form (`blob` decodes a binary value)."""
+def attribute_value(raw: Any, blob: Blobs, sparse: bool) -> dict[str, Any] | None:
+    """One AttributeValue as the JSON parsers read it from its JSON form: `blob` decodes a binary value,
+    and a `sparse` parser (botocore's) keeps a null in a list as it is instead of reading it."""
     if raw is None:
         return None
-    if len(raw) == 1:  # one member: nothing to order
+    if type(raw) is dict and len(raw) == 1:  # one member: nothing to order
         ((kind, inner),) = raw.items()
-        return {kind: _member(kind, inner, blob)} if kind in MEMBERS and inner is not None else {}
+        return {kind: _member(kind, inner, blob, sparse)} if kind in MEMBERS and inner is not None else {}
     out: dict[str, Any] = {}
     for kind in MEMBERS:
-        inner = raw.get(kind)
+        inner = raw.get(kind)  # not a dict: AttributeError, as the walks raise
         if inner is not None:
-            out[kind] = _member(kind, inner, blob)
+            out[kind] = _member(kind, inner, blob, sparse)
     return out
 
 
-def _member(kind: str, inner: Any, blob: Blobs) -> Any:
+def _member(kind: str, inner: Any, blob: Blobs, sparse: bool) -> Any:
     if kind in _AS_THEY_ARE:
         return inner
     if kind in _LISTED:
@@ -61,10 +63,10 @@ def _member(kind: str, inner: Any, blob: Blobs) -> Any:
     if kind == "B":
         return blob(inner)
     if kind == "BS":
-        return [blob(value) for value in inner]
+        return [None if value is None and sparse else blob(value) for value in inner]
     if kind == "M":
-        return {key: attribute_value(value, blob) for key, value in inner.items()}
-    return [attribute_value(value, blob) for value in inner]  # L
+        return {key: attribute_value(value, blob, sparse) for key, value in inner.items()}
+    return [attribute_value(value, blob, sparse) for value in inner]  # L: a null reads as null either way
 
 
 class ResponseParser(JSONParser):
@@ -72,7 +74,7 @@ class ResponseParser(JSONParser):
 
     def _handle_structure(self, shape: Shape, value: Any) -> Any:
         if shape.name == ATTRIBUTE_VALUE:
-            return attribute_value(value, self._blob_parser)
+            return attribute_value(value, self._blob_parser, sparse=True)
         return super()._handle_structure(shape, value)
 
 
@@ -83,7 +85,7 @@ def _requests_read_directly(original: Callable[..., Any]) -> Callable[..., Any]:
             and self.MAP_TYPE is dict
             and self.operation_model.service_model.service_name == SERVICE
         ):
-            return attribute_value(value, self._blob_parser)
+            return attribute_value(value, self._blob_parser, sparse=False)
         return original(self, shape, value)
 
     return _parse_structure

@@ -21,8 +21,8 @@ moto is written for short tests, and `klaxon up` runs it for hours. Three of its
   deep-copied its images at each level to make them plain: klaxon.local.moto_items does both directly.
 - Every DynamoDB request's items were read by a walk of the service model per attribute:
   klaxon.local.moto_parse reads them directly.
-- Every DynamoDB call was an HTTP request through botocore's endpoint and moto's stubber:
-  klaxon.local.moto_direct hands it to moto's DynamoDB handler at botocore's `before-call`.
+- Every call was an HTTP request through botocore's endpoint and moto's stubber: klaxon.local.moto_direct
+  hands those of the page path's services to moto's handler at botocore's `before-call`.
 - Every Step Functions execution parsed its state machine's definition again (ANTLR, ~30 ms; two
   executions per incident): the parsed program is kept per definition and shared (`_evaluation_entrypoint`).
 - Every finished execution was kept whole, its event history carrying each state's input and output
@@ -420,7 +420,7 @@ def install() -> None:
     ORIGINALS.update(moto_projection.install())  # a projected read converts only what it projects
     ORIGINALS.update(moto_items.install())  # items copied and made plain without deepcopy's dispatch
     ORIGINALS.update(moto_parse.install())  # DynamoDB requests' attribute values: read without the model
-    moto_direct.install()  # DynamoDB calls skip the HTTP round trip (adds a handler, replaces nothing)
+    moto_direct.install()  # the page path's calls skip the HTTP round trip (adds handlers, replaces nothing)
     ORIGINALS["ExecutionWorker._get_evaluation_entrypoint"] = ExecutionWorker._get_evaluation_entrypoint
     ExecutionWorker._get_evaluation_entrypoint = _evaluation_entrypoint  # type: ignore[method-assign]
     ORIGINALS["BaseExecutionWorkerCommunication.terminated"] = BaseExecutionWorkerCommunication.terminated

@@ -75,7 +75,7 @@ def test_a_value_turns_plain_as_motos_own_turns_it(value: dict[str, Any]) -> Non
     with _motos_own():
         motos = attribute.to_regular_json()
     assert ours == motos
-    assert DynamoType(value).to_regular_json() == ours  # the value itself was left as it was
+    assert attribute == DynamoType(value) and attribute.to_regular_json() == ours  # left as it was
 
 
 def test_a_value_shared_within_a_copy_is_copied_once_as_deepcopy_does() -> None:

@@ -73,6 +73,11 @@ scalars = st.one_of(
     st.lists(st.integers().map(str), max_size=3).map(lambda v: {"NS": v}),
     st.lists(blobs, max_size=3).map(lambda v: {"BS": v}),
 )
+# What no service sends but a parser still reads: a null in a list, an attribute value that is no object.
+nulls = st.sampled_from(
+    [{"SS": ["a", None]}, {"NS": [None]}, {"BS": [None]}, {"L": [None]}, {"M": {"a": None}}]
+)
+not_objects = st.sampled_from([5, "S", ["S"], True]).map(lambda v: {"L": [v]})
 # What no service sends but a parser still reads: several members, a null member, a key that is no member.
 odd = st.dictionaries(
     st.sampled_from([*moto_parse.MEMBERS, "X", "s"]),
@@ -80,7 +85,7 @@ odd = st.dictionaries(
     max_size=3,
 ).filter(lambda d: not any(k in ("B", "M", "L", "SS", "NS", "BS") for k in d))
 values = st.recursive(
-    st.one_of(scalars, odd),
+    st.one_of(scalars, odd, nulls, not_objects),
     lambda inner: st.one_of(
         st.lists(st.one_of(inner, st.none()), max_size=3).map(lambda v: {"L": v}),
         st.dictionaries(text, st.one_of(inner, st.none()), max_size=3).map(lambda v: {"M": v}),
@@ -106,23 +111,40 @@ def _motos(value: Any) -> Any:
     return parser._parse_shape(SHAPE, value)
 
 
+def _read(parse: Any, value: Any) -> Any:
+    """What a parser makes of the value: the value with its members' order, or the error it raises."""
+    try:
+        parsed = parse(value)
+    except Exception as error:  # the walk's own error is the answer to compare
+        return type(error)
+    return parsed, _order(parsed)
+
+
+def _order(value: Any) -> Any:
+    if isinstance(value, dict):
+        return [(key, _order(inner)) for key, inner in value.items()]
+    if isinstance(value, list):
+        return [_order(inner) for inner in value]
+    return value
+
+
 @given(values)
 @example({"M": {"a": None, "b": {"L": [None, {"S": "x"}]}}})
 @example({"S": "a", "N": "1", "X": "dropped"})
+@example({"BS": [None]})
+@example({"L": [5]})
 @example({"S": None})
 @example({})
 def test_an_attribute_value_reads_as_the_parsers_walk_reads_it(value: dict[str, Any]) -> None:
-    botocores_own = botocore.parsers.JSONParser()._parse_shape(SHAPE, value)
-    ours = moto_parse.ResponseParser()._parse_shape(SHAPE, value)
-    assert ours == botocores_own
-    assert list(ours) == list(botocores_own)  # the members in the same order
+    botocores_own = _read(lambda v: botocore.parsers.JSONParser()._parse_shape(SHAPE, v), value)
+    assert _read(lambda v: moto_parse.ResponseParser()._parse_shape(SHAPE, v), value) == botocores_own
     with motos_own((moto_parse_module.BaseJSONParser, "_parse_structure", moto_speed.ORIGINALS[MOTOS])):
-        motos = _motos(value)
-    assert _motos(value) == motos
+        motos = _read(_motos, value)
+    assert _read(_motos, value) == motos
 
 
 def test_moto_reads_dynamodbs_attribute_values_directly(monkeypatch: pytest.MonkeyPatch) -> None:
     read: list[Any] = []
-    monkeypatch.setattr(moto_parse, "attribute_value", lambda value, blob: read.append(value) or {})
+    monkeypatch.setattr(moto_parse, "attribute_value", lambda value, blob, sparse: read.append(value) or {})
     _motos({"S": "x"})
     assert read == [{"S": "x"}]
