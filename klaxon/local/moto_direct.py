@@ -122,10 +122,10 @@ def answer(
         retries["invocation-id"] = str(uuid.uuid4())
     try:
         http = _sent(dispatch, params, events, named, model.name)
-    except Exception as error:
+        parsed = _parsed(http, model)
+    except Exception as error:  # as the client's `_make_request` tells its listeners, then raises
         events.emit(f"after-call-error.{named}", exception=error, context=context)
         raise
-    parsed = _parsed(http, model)
     code = parsed.get("Error", {}).get("Code")
     if http.status_code in _RETRIED_STATUSES or code in _RETRIED_CODES:
         return None  # botocore tries it again: the ordinary way sends it again, as a retry would

@@ -19,6 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from klaxon.local import emulation, moto_direct
+from tests.integration.moto_originals import streamed_table
 from tests.integration.source_digest import source_digest
 
 _names = itertools.count()
@@ -100,18 +101,7 @@ def clients(pair: Callable[[str], tuple[Any, Any]]) -> tuple[Any, Any]:
 
 
 def _table(client: Any) -> str:
-    name = f"direct-{next(_names)}"
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    return name
+    return streamed_table(client, f"direct-{next(_names)}")
 
 
 def _comparable(value: Any, twin: str, table: str) -> Any:

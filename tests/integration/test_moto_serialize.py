@@ -21,7 +21,7 @@ from moto.core.serialize import BaseJSONSerializer
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
 from klaxon.local import emulation, moto_direct, moto_serialize, moto_speed
-from tests.integration.moto_originals import motos_own
+from tests.integration.moto_originals import motos_own, streamed_table
 from tests.integration.source_digest import source_digest
 
 REGION = emulation.REGION
@@ -87,18 +87,7 @@ def _both_ways(client: Any, call: Any, fast_table: str, slow_table: str) -> tupl
 
 
 def _table(client: Any) -> str:
-    name = f"serialize-{next(_names)}"
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    )
-    return name
+    return streamed_table(client, f"serialize-{next(_names)}")
 
 
 _text = st.text(max_size=8)
