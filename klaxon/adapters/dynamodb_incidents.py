@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -457,10 +457,7 @@ class DynamoIncidentRepository:
             condition = match if condition is None else condition & match
         return [
             Source(incident_id=item.id, labels=_plain_map(item.labels))
-            for status in allowed_from(IncidentStatus.RESOLVED)
-            for item in IncidentItem.by_status.query(
-                status.value, filter_condition=condition, attributes_to_get=["id", "labels"]
-            )
+            for item in self._open_items(condition, attributes=["id", "labels"])
         ]
 
     def muted(self) -> list[Incident]:
@@ -471,11 +468,17 @@ class DynamoIncidentRepository:
         return [from_item(item) for item in found]
 
     def _open(self, condition: Condition | None) -> list[Incident]:
-        found: list[Incident] = []
+        return [from_item(item) for item in self._open_items(condition)]
+
+    @staticmethod
+    def _open_items(
+        condition: Condition | None, attributes: list[str] | None = None
+    ) -> Iterator[IncidentItem]:
+        """The open incidents' items matching `condition`, by status (`attributes`: only these, projected)."""
         for status in allowed_from(IncidentStatus.RESOLVED):
-            items = IncidentItem.by_status.query(status.value, filter_condition=condition)
-            found.extend(from_item(item) for item in items)
-        return found
+            yield from IncidentItem.by_status.query(
+                status.value, filter_condition=condition, attributes_to_get=attributes
+            )
 
     def release(
         self,
