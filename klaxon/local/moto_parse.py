@@ -29,7 +29,8 @@ from botocore.model import Shape
 from botocore.parsers import JSONParser
 from moto.core.parse import BaseJSONParser as MotoJSONParser
 
-ATTRIBUTE_VALUE = "AttributeValue"
+from klaxon.local.moto_serialize import ATTRIBUTE_VALUE
+
 SERVICE = "dynamodb"
 # botocore's members of AttributeValue, in the model's order (the test checks the model still says so).
 MEMBERS = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
