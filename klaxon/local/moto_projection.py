@@ -2,9 +2,9 @@
 
 moto answers a read with a `ProjectionExpression` through `Item.project`, which turns the *whole* item into
 plain values (`Item.to_regular_json`) once for each path projected, then keeps the paths asked for. The
-escalation's last look before each page asks one attribute, `status`, of an incident whose item may hold
-a thousand alerts: that read cost as much as reading all of it (~40 ms locally at 1,000 alerts), where in
-AWS it returns a few bytes.
+escalation's last look before each retried page asks one attribute, `status`, of an incident whose item
+may hold a thousand alerts: that read cost as much as reading all of it (~40 ms locally at 1,000 alerts),
+where in AWS it returns a few bytes.
 
 `project` here turns into plain values only the top-level attributes a path can reach, once, and keeps the
 paths with moto's own `find_nested_key` and `merge_dicts`. moto's `find_nested_key` reads the path's first

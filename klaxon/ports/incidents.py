@@ -55,7 +55,7 @@ class IncidentRepository(Protocol):
 
     def status(self, incident_id: str) -> IncidentStatus | None:
         """Only the incident's status, read consistently (None: no such incident): the escalation's last
-        look before each provider call, where a group's whole item (every alert) is not wanted."""
+        look before each retried provider call, where a group's whole item (every alert) is not wanted."""
 
     def recent_for_dedup_key(self, service: str, dedup_key: str, since: datetime) -> list[Incident]:
         """The incidents of (service, dedup key) that may have taken an alert since `since`: each one

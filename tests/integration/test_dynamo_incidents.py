@@ -103,8 +103,8 @@ def test_alerts_cannot_be_added_to_a_resolved_incident(router, repo):
 
 
 def test_the_status_read_asks_for_the_status_alone(router, repo):
-    """The escalation's last look before each provider call: a group's item holds every alert, and only
-    its status is wanted there."""
+    """The escalation's last look before each retried provider call: a group's item holds every alert,
+    and only its status is wanted there."""
     from klaxon.adapters.tables import connection
 
     asked: list[dict[str, object]] = []

@@ -2,10 +2,10 @@
 
 The reservation of a page is one transaction that checks the incident is still triggered; a reservation
 left "sending" by a crashed attempt is taken over by the same tick's retry or, after its lease, by anyone;
-the incident's status is read again right before the provider call, and an acknowledgement is answered
-only once no page is in flight. The race test acknowledges at the instant a step fires, a hundred times,
-and checks no provider call began after the acknowledgement was answered; the preemption test makes the
-worst interleaving happen every time.
+the reservation is a first attempt's last look at the incident, a status read each retry's, and an
+acknowledgement is answered only once no page is in flight. The race test acknowledges at the instant a
+step fires, a hundred times, and checks no provider call began after the acknowledgement was answered;
+the preemption tests make the worst interleaving happen every time, after either kind of last look.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from klaxon.domain.paging.pages import SEND_LEASE, Page
+from klaxon.domain.paging.pages import SEND_LEASE, DeliveryFailed, Page
 from klaxon.services.paging.escalation import EscalationState
 from tests.fakes.memory import page_to_alice, sent
 from tests.integration.test_ack_paths import open_incident
@@ -137,23 +137,48 @@ def test_an_ack_at_the_instant_a_step_fires_is_never_followed_by_a_page(platform
 
 
 @dataclasses.dataclass
-class PreemptedAfterLastLook:
-    """The escalation's incidents, whose status read after the page's reservation (the last look before
-    the provider call) is preempted: the value read, the acknowledgement runs (in another thread) for
-    `pause` seconds, then the read returns what it saw."""
+class Preempter:
+    """Preempts a tick once, right after its last look before a provider call: the acknowledgement runs (in
+    another thread) for `pause` seconds, then the tick goes on with what it saw."""
 
-    incidents: object
     acknowledge: Callable[[], None]
     pause: float = 0.3
-    reserved: bool = False
     acker: threading.Thread | None = None
 
-    def status(self, incident_id: str):
-        seen = self.incidents.status(incident_id)
-        if self.reserved and self.acker is None:
+    def preempt(self) -> None:
+        if self.acker is None:
             self.acker = threading.Thread(target=self.acknowledge)
             self.acker.start()
             self.acker.join(self.pause)
+
+
+@dataclasses.dataclass
+class AfterReservation:
+    """The page records, preempted once a page is reserved: the first attempt's last look."""
+
+    records: object
+    preempter: Preempter
+
+    def reserve(self, *args):
+        reserved = self.records.reserve(*args)
+        if reserved:
+            self.preempter.preempt()
+        return reserved
+
+    def __getattr__(self, name: str):
+        return getattr(self.records, name)
+
+
+@dataclasses.dataclass
+class AfterStatusRead:
+    """The escalation's incidents, preempted after a status read: a retry's last look."""
+
+    incidents: object
+    preempter: Preempter
+
+    def status(self, incident_id: str):
+        seen = self.incidents.status(incident_id)
+        self.preempter.preempt()
         return seen
 
     def __getattr__(self, name: str):
@@ -161,40 +186,42 @@ class PreemptedAfterLastLook:
 
 
 @dataclasses.dataclass
-class Reserving:
-    """The page records, telling `preempted` once the page is reserved."""
+class FailingFirst(TimedNotifier):
+    """Refuses the first call (a provider error), so the page's next attempt is a retry."""
 
-    records: object
-    preempted: PreemptedAfterLastLook
-
-    def reserve(self, *args):
-        self.preempted.reserved = self.records.reserve(*args)
-        return self.preempted.reserved
-
-    def __getattr__(self, name: str):
-        return getattr(self.records, name)
+    def send(self, page: Page) -> str:
+        if not self.began:
+            self.began.append(time.monotonic())
+            raise DeliveryFailed("provider refused the message")
+        return super().send(page)
 
 
-def test_a_page_past_its_last_look_begins_before_the_acknowledgement_is_answered(platform):
+@pytest.mark.parametrize("last_look", ["reservation", "retry"])
+def test_a_page_past_its_last_look_begins_before_the_acknowledgement_is_answered(platform, last_look):
     from klaxon import wiring
 
     container = wiring.container()
-    incident, notifier, answered = open_incident(), TimedNotifier(), []
+    incident, answered = open_incident(), []
 
     def acknowledge() -> None:
         container.incident_service.acknowledge(incident.id, "user:alice")
         answered.append(time.monotonic())
 
-    preempted = PreemptedAfterLastLook(container.escalation_service.incidents, acknowledge)
-    escalation = dataclasses.replace(
-        container.escalation_service,
-        incidents=preempted,
-        records=Reserving(container.notification_records, preempted),
-        notifier=notifier,
-        sleep=lambda _: None,
-    )
+    preempter = Preempter(acknowledge)
+    escalation = dataclasses.replace(container.escalation_service, sleep=lambda _: None)
+    if last_look == "reservation":
+        escalation.notifier = notifier = TimedNotifier()
+        escalation.records = AfterReservation(container.notification_records, preempter)
+    else:
+        escalation.notifier = notifier = FailingFirst()
+        escalation.incidents = AfterStatusRead(container.escalation_service.incidents, preempter)
     escalation.run(EscalationState(incident_id=incident.id))
-    preempted.acker.join(30)
+    assert preempter.acker is not None
+    preempter.acker.join(30)
 
-    assert len(notifier.began) == 1 and len(answered) == 1
-    assert notifier.began[0] < answered[0]
+    assert len(answered) == 1 and len(notifier.began) == (1 if last_look == "reservation" else 2)
+    assert all(began < answered[0] for began in notifier.began)
+    sent = [
+        n.channel.value for n in container.notification_records.list(incident.id) if n.status.value == "sent"
+    ]
+    assert sent == ["push"]

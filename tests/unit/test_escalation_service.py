@@ -468,24 +468,35 @@ def test_a_page_sent_or_failed_is_never_reserved_again(escalation):
     assert not records.reserve(0, page, f"{incident.id}:0:start", clock.now() + timedelta(hours=1))
 
 
-def test_an_ack_between_the_reservation_and_the_provider_call_pages_nobody(escalation, world):  # noqa: F811
+def test_the_reservation_is_the_first_attempts_last_look(escalation):
+    """The reservation's transaction has just found the incident triggered: a first attempt reads nothing
+    more before its provider call (a round trip on every page, issue 14)."""
+    service, router, notifier, _, _ = escalation
+    incident = router.route(alert()).incident
+    reads: list[str] = []
+    real_status = service.incidents.status
+    service.incidents.status = lambda incident_id: reads.append(incident_id) or real_status(incident_id)
+
+    service.run(EscalationState(incident_id=incident.id))
+
+    assert [(p.user, p.channel) for p in notifier.sent] == [("alice", PUSH), ("alice", SMS)]
+    assert reads == []
+
+
+def test_an_ack_before_a_retry_pages_nobody(escalation, world):  # noqa: F811
+    """An attempt that failed waits out its backoff, then reads the incident again: an acknowledgement
+    that landed meanwhile stops the page, recorded as skipped."""
     service, router, notifier, records, clock = escalation
+    notifier.failing = frozenset({"push"})
     incident = router.route(alert()).incident
     acks = IncidentService(incidents=world[1], timeline=world[1].timeline, clock=clock)
-    real_reserve, acked = records.reserve, []
+    service.sleep = lambda _: acks.acknowledge(incident.id, "user:alice")  # the ack lands in the backoff
 
-    def reserve_then_ack(round_, page, token, now):
-        reserved = real_reserve(round_, page, token, now)
-        if not acked:
-            acked.append(acks.acknowledge(incident.id, "user:alice"))  # the ack lands in the window
-        return reserved
-
-    records.reserve = reserve_then_ack
     service.run(EscalationState(incident_id=incident.id))
 
     assert notifier.sent == []
-    assert [(n.status.value, n.error) for n in records.list(incident.id)] == [
-        ("skipped", "not sent: the incident is acknowledged")
+    assert [(n.channel.value, n.status.value, n.error) for n in records.list(incident.id)] == [
+        ("push", "skipped", "not sent: the incident is acknowledged")
     ]
 
 

@@ -1,10 +1,10 @@
 """Run one tick of an incident's escalation: claim it, page whoever is due, say when to come back.
 
 Called by the Step Functions task between waits. Never pages after an acknowledgement: the tick is
-claimed, and every send reserved, in transactions that check the incident is still triggered, and the
-incident's status is read again right before each provider call. Every send is reserved under its
-idempotency key with a lease first, so a retried task sends what a crashed attempt left unsent, and
-nothing twice.
+claimed, and every send reserved, in transactions that check the incident is still triggered. A send's
+reservation is its first attempt's last look at the incident; each retry, after its backoff, reads the
+status again. Every send is reserved under its idempotency key with a lease first, so a retried task
+sends what a crashed attempt left unsent, and nothing twice.
 """
 
 from __future__ import annotations
@@ -236,16 +236,21 @@ class EscalationService:
         return None if line is None else self._entry(incident, *line, notification)
 
     def _send(self, page: Page) -> tuple[DeliveryStatus, str | None, str | None]:
-        """Send with retries: (status, provider message id, error). The incident is read again before each
-        provider call, so an acknowledgement that lands after the reservation stops the page (SKIPPED)."""
+        """Send with retries: (status, provider message id, error). The first attempt follows the
+        reservation, whose transaction has just found the incident triggered: a read there would look
+        again a moment later, a round trip on every page. Each retry follows a backoff, so it reads the
+        incident again first, and an acknowledgement that landed meanwhile stops the page (SKIPPED). An
+        acknowledgement is answered only once no page is in flight (IncidentService._settle), so no
+        provider call begins after it is answered either way."""
         if not page.address:
             return DeliveryStatus.FAILED, None, f"{page.user} has no {page.channel.value} contact method"
         error = None
         for attempt in range(SEND_ATTEMPTS):
-            current = self.incidents.status(page.incident_id)
-            if current is not IncidentStatus.TRIGGERED:
-                state = current.value if current is not None else "gone"
-                return DeliveryStatus.SKIPPED, None, f"not sent: the incident is {state}"
+            if attempt > 0:
+                current = self.incidents.status(page.incident_id)
+                if current is not IncidentStatus.TRIGGERED:
+                    state = current.value if current is not None else "gone"
+                    return DeliveryStatus.SKIPPED, None, f"not sent: the incident is {state}"
             try:
                 return DeliveryStatus.SENT, self.notifier.send(page), None
             except DeliveryFailed as exc:
