@@ -33,11 +33,13 @@ TICKS_PER_ESCALATION, PAGES_PER_ESCALATION = 9, 14
 
 def escalation_write_units(incident_units: float) -> float:
     """Write units of a policy walked to its end, for an incident item of `incident_units` units. A tick's
-    claim and a page's reservation are transactions that check the incident (billed by its size, twice
-    as any item in a transaction) and put a small item (2); a page's result and its timeline entry are a
-    transaction of two small puts (4); the round's end mark and its `escalation finished` entry, 1 each."""
+    claim is a small put (2) in a transaction; each page brings a check of the incident (billed by its
+    size, twice as any item in a transaction) and its reservation, a small put (2), into the claim's
+    transaction (the first page) or the previous page's result's; a page's result and its timeline entry
+    are two small puts (4); the round's end mark and its `escalation finished` entry, 1 each. (Every
+    tick of a policy walked to its end pages someone: the next tick is when a channel or step is due.)"""
     checked = 2 * incident_units
-    return TICKS_PER_ESCALATION * (checked + 2) + PAGES_PER_ESCALATION * (checked + 2 + 4) + 2
+    return TICKS_PER_ESCALATION * 2 + PAGES_PER_ESCALATION * (checked + 2 + 4) + 2
 
 
 # Lambda's SQS event source mapping long-polls the alerts queue all month whether alerts come or not:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import IncidentItem, NotificationItem, connection
@@ -13,7 +15,7 @@ from klaxon.adapters.transactions import commit, contended, refused
 from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.models import IncidentStatus, TimelineEntry
 from klaxon.domain.paging.escalation import Tick
-from klaxon.domain.paging.pages import SEND_LEASE, SENDING, Notification, Page
+from klaxon.domain.paging.pages import SEND_LEASE, SENDING, Notification, Page, ToReserve
 from klaxon.domain.paging.sweep import Claim
 
 
@@ -25,6 +27,25 @@ def _page_key(round_: int, page: Page) -> str:
     return f"page#{round_:02d}#{page.loop:02d}#{page.step:02d}#{page.user}#{page.channel.value}"
 
 
+def _reservation(round_: int, wanted: ToReserve) -> tuple[NotificationItem, Condition]:
+    """The page's `sending` record with its lease, and the condition it is written on (`pages.may_send`):
+    never reserved, or left "sending" by this tick's crashed attempt or by one whose lease ran out."""
+    page, token, now = wanted.page, wanted.token, wanted.now
+    item = NotificationItem(
+        incident_id=page.incident_id,
+        sk=_page_key(round_, page),
+        status=SENDING,
+        token=token,
+        lease_until=(now + SEND_LEASE).timestamp(),
+    )
+    abandoned = (NotificationItem.status == SENDING) & (
+        (NotificationItem.token == token)
+        | NotificationItem.lease_until.does_not_exist()
+        | (NotificationItem.lease_until <= now.timestamp())
+    )
+    return item, NotificationItem.sk.does_not_exist() | abandoned
+
+
 def _while_triggered(tx: TransactWrite, incident_id: str) -> None:
     triggered = IncidentItem.status == IncidentStatus.TRIGGERED.value
     tx.condition_check(IncidentItem, incident_id, condition=triggered)
@@ -34,10 +55,12 @@ class DynamoNotificationRepository:
     def __init__(self) -> None:
         self._connection = connection()
 
-    def claim(self, incident_id: str, round_: int, tick: Tick, token: str) -> None:
+    def claim(
+        self, incident_id: str, round_: int, tick: Tick, token: str, first: ToReserve | None = None
+    ) -> bool:
         """Claim a tick while the incident is still triggered; the same `token` may claim again (a retry).
-
-        Raises Conflict when the incident was acknowledged or resolved, or another run owns the tick.
+        With `first`, its reservation is in the claim's transaction: one write fewer on every tick. Raises
+        Conflict when the incident was acknowledged or resolved, or another run owns the tick.
         """
         item = NotificationItem(incident_id=incident_id, sk=_claim_key(round_, tick), token=token)
         mine = NotificationItem.sk.does_not_exist() | (NotificationItem.token == token)
@@ -45,33 +68,27 @@ class DynamoNotificationRepository:
         def write(tx: TransactWrite) -> None:
             _while_triggered(tx, incident_id)
             tx.save(item, condition=mine)
+            if first is not None:
+                tx.save(*_reservation(round_, first))
 
         try:
             commit(self._connection, write)
         except TransactWriteError as exc:
+            if first is not None and (refused(exc) or contended(exc)):
+                return self._apart(round_, lambda: self.claim(incident_id, round_, tick, token), first)
             if refused(exc):
                 raise Conflict(f"tick {tick} of incident {incident_id} is not ours to page") from exc
             raise
+        return first is not None
 
     def reserve(self, round_: int, page: Page, token: str, now: datetime) -> bool:
         """Reserve a page before sending it, in one transaction: the incident still triggered, and the
         page never reserved or left "sending" by a crashed attempt (`pages.may_send`)."""
-        item = NotificationItem(
-            incident_id=page.incident_id,
-            sk=_page_key(round_, page),
-            status=SENDING,
-            token=token,
-            lease_until=(now + SEND_LEASE).timestamp(),
-        )
-        abandoned = (NotificationItem.status == SENDING) & (
-            (NotificationItem.token == token)
-            | NotificationItem.lease_until.does_not_exist()
-            | (NotificationItem.lease_until <= now.timestamp())
-        )
+        item, condition = _reservation(round_, ToReserve(page, token, now))
 
         def write(tx: TransactWrite) -> None:
             _while_triggered(tx, page.incident_id)
-            tx.save(item, condition=NotificationItem.sk.does_not_exist() | abandoned)
+            tx.save(item, condition=condition)
 
         try:
             commit(self._connection, write)
@@ -82,31 +99,51 @@ class DynamoNotificationRepository:
         return True
 
     def record(
-        self, round_: int, page: Page, notification: Notification, entry: TimelineEntry | None = None
-    ) -> None:
+        self,
+        round_: int,
+        page: Page,
+        notification: Notification,
+        entry: TimelineEntry | None = None,
+        then: ToReserve | None = None,
+    ) -> bool:
         item = NotificationItem(
             incident_id=page.incident_id,
             sk=_page_key(round_, page),
             status=notification.status.value,
             doc=notification.model_dump(mode="json"),
         )
-        if entry is None:
+        if entry is None and then is None:
             item.save()
-            return
+            return False
 
         def write(tx: TransactWrite) -> None:
             tx.save(item)
-            tx.save(timeline_item(entry))
+            if entry is not None:
+                tx.save(timeline_item(entry))
+            if then is not None:
+                _while_triggered(tx, then.page.incident_id)
+                tx.save(*_reservation(round_, then))
 
         try:
             commit(self._connection, write)
         except TransactWriteError as exc:
+            if then is not None and (refused(exc) or contended(exc)):
+                return self._apart(round_, lambda: self.record(round_, page, notification, entry), then)
             if not contended(exc):
                 raise
             # Contended still: the result alone, then its line. A page recorded is never sent again (the
             # task failing here would send it twice); its line is lost only if the second write fails.
             item.save()
-            timeline_item(entry).save()
+            if entry is not None:
+                timeline_item(entry).save()
+        return then is not None
+
+    def _apart(self, round_: int, write: Callable[[], object], then: ToReserve) -> bool:
+        """A write that carried a reservation was refused (the incident no longer triggered, or the page
+        not this attempt's to send) or stayed contended: the two writes again, one after the other, as
+        they were before they shared a transaction (each refusal then reads as its own)."""
+        write()
+        return self.reserve(round_, then.page, then.token, then.now)
 
     def in_flight(self, incident_id: str, now: datetime) -> bool:
         sending = (NotificationItem.status == SENDING) & (NotificationItem.lease_until > now.timestamp())

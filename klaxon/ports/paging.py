@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
     from klaxon.domain.incident.models import TimelineEntry
     from klaxon.domain.paging.escalation import Tick
-    from klaxon.domain.paging.pages import Notification, Page
+    from klaxon.domain.paging.pages import Notification, Page, ToReserve
     from klaxon.domain.paging.sweep import Claim
 
 
@@ -18,7 +18,12 @@ class PageRecords(Protocol):
 
 
 class NotificationRecords(Protocol):
-    def claim(self, incident_id: str, round_: int, tick: Tick, token: str) -> None: ...
+    def claim(
+        self, incident_id: str, round_: int, tick: Tick, token: str, first: ToReserve | None = None
+    ) -> bool:
+        """Claim the tick for `token` while the incident is triggered (Conflict: acknowledged, resolved, or
+        another run's tick), and reserve `first` in the same write where `reserve` allows: whether it was
+        reserved (False without `first`)."""
 
     def reserve(self, round_: int, page: Page, token: str, now: datetime) -> bool:
         """Reserve the page for the attempt holding claim `token`, with a lease (`SEND_LEASE`) from `now`,
@@ -26,11 +31,18 @@ class NotificationRecords(Protocol):
         `pages.may_send` allows. False: not this attempt's to send."""
 
     def record(
-        self, round_: int, page: Page, notification: Notification, entry: TimelineEntry | None = None
-    ) -> None:
+        self,
+        round_: int,
+        page: Page,
+        notification: Notification,
+        entry: TimelineEntry | None = None,
+        then: ToReserve | None = None,
+    ) -> bool:
         """Replace the page's reservation by its result, with `entry` (its `notified` or `notification
         failed` line) on the incident's timeline in the same write: a task dying between the two left
-        a page sent and recorded that its timeline never showed (the retry finds it recorded)."""
+        a page sent and recorded that its timeline never showed (the retry finds it recorded). Reserve
+        `then` (the next page) in that write too, where `reserve` allows; the result is recorded either
+        way. Whether `then` was reserved (False without it)."""
 
     def list(self, incident_id: str) -> list[Notification]: ...
 

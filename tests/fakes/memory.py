@@ -335,7 +335,7 @@ class MemoryNotifications:
         self.ends: dict[tuple[str, int], str] = {}
         self._lock = threading.RLock()
 
-    def claim(self, incident_id: str, round_: int, tick: object, token: str) -> None:
+    def claim(self, incident_id: str, round_: int, tick: object, token: str, first: Any = None) -> bool:
         with self._lock, self.incidents._lock:
             incident = self.incidents.items.get(incident_id)
             if incident is None or incident.status is not IncidentStatus.TRIGGERED:
@@ -343,6 +343,7 @@ class MemoryNotifications:
             owner = self.claims.setdefault((incident_id, round_, tick), token)
             if owner != token:
                 raise Conflict("claimed by another run")
+            return first is not None and self.reserve(round_, first.page, first.token, first.now)
 
     def latest_tick(self, incident_id: str, round_: int) -> Any:
         found = self.latest_claim(incident_id, round_)
@@ -379,15 +380,20 @@ class MemoryNotifications:
             self.pages[key] = Reservation(status=SENDING, token=token, lease_until=now + SEND_LEASE)
             return True
 
-    def record(self, round_: int, page: Any, notification: Any, entry: TimelineEntry | None = None) -> None:
+    def record(
+        self, round_: int, page: Any, notification: Any, entry: TimelineEntry | None = None, then: Any = None
+    ) -> bool:
         from klaxon.domain.paging.pages import Reservation
 
-        with self._lock:  # the result and its timeline line in one write, as the adapter's transaction
+        with (
+            self._lock
+        ):  # the result, its timeline line and the next reservation in one write, as the adapter's
             key = f"{round_}|{page.idempotency_key}"
             self.records[key] = notification
             self.pages[key] = Reservation(status=notification.status.value)
             if entry is not None:
                 self.incidents.timeline.add(entry)
+            return then is not None and self.reserve(round_, then.page, then.token, then.now)
 
     def in_flight(self, incident_id: str, now: datetime) -> bool:
         from klaxon.domain.paging.pages import in_flight

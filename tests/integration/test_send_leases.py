@@ -154,13 +154,22 @@ class Preempter:
 
 @dataclasses.dataclass
 class AfterReservation:
-    """The page records, preempted once a page is reserved: the first attempt's last look."""
+    """The page records, preempted once a page is reserved (with the tick's claim, with the result of the
+    page before, or alone): the first attempt's last look."""
 
     records: object
     preempter: Preempter
 
+    def claim(self, *args):
+        return self._preempted(self.records.claim(*args))
+
     def reserve(self, *args):
-        reserved = self.records.reserve(*args)
+        return self._preempted(self.records.reserve(*args))
+
+    def record(self, *args):
+        return self._preempted(self.records.record(*args))
+
+    def _preempted(self, reserved: bool) -> bool:
         if reserved:
             self.preempter.preempt()
         return reserved

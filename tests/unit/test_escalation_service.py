@@ -421,11 +421,12 @@ def _crash_at(service: EscalationService, where: str):
         return
     real_record = service.records.record
 
-    def record(round_, page, notification, entry=None):
-        real_record(round_, page, notification, entry)
+    def record(round_, page, notification, entry=None, then=None):
+        reserved = real_record(round_, page, notification, entry, then)  # and the next page reserved
         if crash["left"]:
             crash["left"] -= 1
             raise RuntimeError("the function died after recording the send")
+        return reserved
 
     service.records.record = record
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -100,6 +101,17 @@ def may_send(found: Reservation | None, token: str, now: datetime) -> bool:
     if found.status != SENDING:
         return False
     return found.token == token or found.lease_until is None or found.lease_until <= now
+
+
+@dataclass(frozen=True)
+class ToReserve:
+    """A page to reserve for the attempt holding the tick's claim `token`, its lease counted from `now`:
+    written with the tick's claim (the first page) or with the result of the page before it, so a tick of
+    n pages is n + 1 transactions, not 2n + 1."""
+
+    page: Page
+    token: str
+    now: datetime
 
 
 # How long an acknowledgement waits, before it is answered, for a page already past its last look at the

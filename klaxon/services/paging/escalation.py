@@ -20,7 +20,14 @@ from klaxon.domain.incident.models import Incident, IncidentStatus, TimelineEntr
 from klaxon.domain.model import Model
 from klaxon.domain.paging.drill import scaled_wait_seconds
 from klaxon.domain.paging.escalation import Tick, due_channels, next_tick, step_for
-from klaxon.domain.paging.pages import DeliveryFailed, DeliveryStatus, Notification, Page, result_line
+from klaxon.domain.paging.pages import (
+    DeliveryFailed,
+    DeliveryStatus,
+    Notification,
+    Page,
+    ToReserve,
+    result_line,
+)
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step
 from klaxon.ports import (
     Clock,
@@ -95,21 +102,21 @@ class EscalationService:
                 self.records.finish(incident.id, state.round, "the policy has no more steps")
                 return self._end(state, "the policy has no more steps")
             tick, step = found
+        users = self._targets(step, self.clock.now())
+        rules = {u: directory.people[u].rules if u in directory.people else () for u in users}
+        pages = [
+            self._page_of(incident, tick, directory.people.get(user), user, channel)
+            for user in users
+            for channel in due_channels(step, rules[user], tick.at_minute)
+        ]
         # The first tick of a round has no token yet: derive it, so a retried first tick may claim again.
         token = state.token or f"{incident.id}:{state.round}:start"
         try:
-            self.records.claim(incident.id, state.round, tick, token)
+            self._page_all(incident, state.round, tick, token, pages)
         except Conflict:
             return self._end(state, "acknowledged, resolved or already paged")
-        users = self._targets(step, self.clock.now())
-        rules = {u: directory.people[u].rules if u in directory.people else () for u in users}
         if not users and tick.at_minute == 0:
             self._note(incident, "escalation gap", f"Step {tick.step + 1} paged nobody: no one is on call")
-        for user in users:
-            person = directory.people.get(user)
-            channels = due_channels(step, rules[user], tick.at_minute)
-            for channel in channels:
-                self._page(incident, state.round, tick, token, person, user, channel)
         following = next_tick(policy, step, tick, rules)
         if following.tick is None:
             self._note(
@@ -142,14 +149,16 @@ class EscalationService:
             return self._end(state, "muted: it pages nobody until released")
         if not policy.low_urgency_channels:
             return self._end(state, "low urgency: the policy tells nobody")
+        pages = [
+            self._page_of(incident, Tick(), directory.people.get(user), user, channel)
+            for user in self._targets(policy.steps[0], self.clock.now())
+            for channel in policy.low_urgency_channels
+        ]
         token = state.token or f"{incident.id}:{state.round}:start"
         try:
-            self.records.claim(incident.id, state.round, Tick(), token)
+            self._page_all(incident, state.round, Tick(), token, pages)
         except Conflict:
             return self._end(state, "acknowledged, resolved or already told")
-        for user in self._targets(policy.steps[0], self.clock.now()):
-            for channel in policy.low_urgency_channels:
-                self._page(incident, state.round, Tick(), token, directory.people.get(user), user, channel)
         self.records.finish(incident.id, state.round, "low urgency: told once")
         return self._end(state, "low urgency: told once, no escalation")
 
@@ -184,18 +193,11 @@ class EscalationService:
     def _targets(self, step: Step, now: datetime) -> list[str]:
         return step_users(step, now, self.on_call)
 
-    def _page(
-        self,
-        incident: Incident,
-        round_: int,
-        tick: Tick,
-        token: str,
-        person: Person | None,
-        user: str,
-        channel: Channel,
-    ) -> None:
+    def _page_of(
+        self, incident: Incident, tick: Tick, person: Person | None, user: str, channel: Channel
+    ) -> Page:
         address = person.contacts.get(channel) if person else None
-        page = Page(
+        return Page(
             incident_id=incident.id,
             incident_number=incident.number,
             title=incident.title,
@@ -211,24 +213,40 @@ class EscalationService:
             ack_url=self.ack_url(incident, user),
             runbook_url=incident.runbook.url if incident.runbook else None,
         )
-        if not self.records.reserve(round_, page, token, self.clock.now()):
-            log.info("page %s sent, in flight, or no longer due; not sending", page.idempotency_key)
-            return
-        status, provider_id, error = self._send(page)
-        notification = Notification(
-            incident_id=incident.id,
-            step=tick.step,
-            loop=tick.loop,
-            user=user,
-            channel=channel,
-            to=address or "",
-            sent_at=self.clock.now(),
-            status=status,
-            provider_message_id=provider_id,
-            error=error,
-            drill=incident.drill,
-        )
-        self.records.record(round_, page, notification, self._told(incident, page, notification))
+
+    def _page_all(self, incident: Incident, round_: int, tick: Tick, token: str, pages: list[Page]) -> None:
+        """Claim the tick (Conflict: not ours to page), then send its pages in order, each only once
+        reserved. A page's reservation is written with the claim (the first page) or with the result of
+        the page before it: a tick of n pages is n + 1 transactions, each page still reserved right
+        before its send."""
+        reserved = self.records.claim(incident.id, round_, tick, token, self._to_reserve(pages, 0, token))
+        for at, page in enumerate(pages):
+            following = self._to_reserve(pages, at + 1, token)
+            if not reserved:
+                log.info("page %s sent, in flight, or no longer due; not sending", page.idempotency_key)
+                reserved = following is not None and self.records.reserve(
+                    round_, following.page, token, following.now
+                )
+                continue
+            status, provider_id, error = self._send(page)
+            notification = Notification(
+                incident_id=incident.id,
+                step=tick.step,
+                loop=tick.loop,
+                user=page.user,
+                channel=page.channel,
+                to=page.address,
+                sent_at=self.clock.now(),
+                status=status,
+                provider_message_id=provider_id,
+                error=error,
+                drill=incident.drill,
+            )
+            told = self._told(incident, page, notification)
+            reserved = self.records.record(round_, page, notification, told, following)
+
+    def _to_reserve(self, pages: list[Page], at: int, token: str) -> ToReserve | None:
+        return ToReserve(pages[at], token, self.clock.now()) if at < len(pages) else None
 
     def _told(self, incident: Incident, page: Page, notification: Notification) -> TimelineEntry | None:
         """The timeline's entry for a page's result, recorded with it (none for a page not sent)."""
