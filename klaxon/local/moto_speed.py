@@ -158,14 +158,22 @@ class _UndoLog:
                 self.streams.append((table, shard, shard.items, len(shard.items)))
 
     def record(
-        self, backend: DynamoDBBackend, table_name: str, key: dict[str, Any], current: Item | None
+        self,
+        backend: DynamoDBBackend,
+        table_name: str,
+        key: dict[str, Any],
+        current: Item | None,
+        *,
+        edited_in_place: bool,
     ) -> None:
-        """Keep the item's value before its first write here (a copy: moto's UpdateItem edits in place)."""
+        """Keep the item's value before its first write here: a copy where moto edits the stored item in
+        place (UpdateItem); the item itself where moto replaces it with a new one (PutItem) or drops it
+        (DeleteItem), which leaves it as it was."""
         table = backend.get_table(table_name)
         hash_key, range_key = backend.get_keys_value(table, key)
         slot = (id(table), hash_key, range_key if table.range_key_attr is not None else None)
         if slot not in self.items:
-            self.items[slot] = (table, copy.deepcopy(current))
+            self.items[slot] = (table, copy.deepcopy(current) if edited_in_place else current)
 
     def rollback(self) -> None:
         for (_, hash_key, range_key), (table, before) in self.items.items():
@@ -244,7 +252,8 @@ class _Transaction:
             key = op["Key"]
         self.check_unicity(table_name, key)
         current = self.backend.get_item(table_name, key)
-        self.undo.record(self.backend, table_name, key, current)
+        if op_type != "ConditionCheck":  # a check writes nothing: nothing to put back
+            self.undo.record(self.backend, table_name, key, current, edited_in_place=op_type == "Update")
         if condition_expression is not None:
             from moto.dynamodb.comparisons import get_filter_expression
 
