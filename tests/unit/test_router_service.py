@@ -203,24 +203,6 @@ def test_a_redelivery_after_its_incident_resolved_opens_nothing(world):
     assert bus.types() == [DetailType.INCIDENT_TRIGGERED, DetailType.INCIDENT_RESOLVED]
 
 
-def test_only_a_key_claimed_before_is_searched_for_an_earlier_delivery(world):
-    """A key never claimed has no incident that could hold the alert: its first incident opens without
-    the search (one index query fewer on every new key, issue 14); the next one, over the resolved
-    incident's claim, searches."""
-    router, incidents, *_ = world
-    searched: list[str] = []
-    real = incidents.recent_for_dedup_key
-    incidents.recent_for_dedup_key = lambda service, key, since: (
-        searched.append(key) or real(service, key, since)
-    )
-
-    router.route(alert())
-    assert searched == []
-    router.route(alert(AlertAction.RESOLVE))
-    router.route(alert())
-    assert searched == ["k1"]
-
-
 def test_a_redelivery_is_found_on_an_older_incident_of_the_key(world):
     router, incidents, *_ = world
     opener = alert()

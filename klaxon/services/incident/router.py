@@ -138,7 +138,7 @@ class RouterService:
                 if joined is not None:
                     return joined
                 continue  # resolved under us (a new incident follows), or raced another alert: retry
-            delivered = self._delivered_before(alert) if claim is not None else None
+            delivered = self._delivered_before(alert)
             if delivered is not None:
                 return Outcome(RouteResult.UNCHANGED, delivered)
             incident_id = self.ids.new_id()
@@ -187,9 +187,7 @@ class RouterService:
 
     def _delivered_before(self, alert: Alert) -> Incident | None:
         """The incident of the key that already took this alert, since resolved: the bus delivered it again
-        (a retry, a redrive, a replay), so it must open nothing. Only read when a new incident would open
-        over an earlier claim of the key: a key never claimed has no incident to find (a claim is replaced,
-        never expires, and is deleted only when its own incident was never written)."""
+        (a retry, a redrive, a replay), so it must open nothing. Only read when a new incident would open."""
         since = self.clock.now() - REDELIVERY_WINDOW
         recent = self.incidents.recent_for_dedup_key(alert.service, alert.dedup_key, since)
         return next((i for i in recent if was_delivered(i, alert.id)), None)
