@@ -385,9 +385,10 @@ class MemoryNotifications:
     ) -> bool:
         from klaxon.domain.paging.pages import Reservation
 
-        with (
-            self._lock
-        ):  # the result, its timeline line and the next reservation in one write, as the adapter's
+        if then is not None and then.page.idempotency_key == page.idempotency_key:
+            raise ValueError("one write cannot hold two operations on one page's record (as DynamoDB)")
+        # The result, its timeline line and the next reservation in one write, as the adapter's.
+        with self._lock:
             key = f"{round_}|{page.idempotency_key}"
             self.records[key] = notification
             self.pages[key] = Reservation(status=notification.status.value)

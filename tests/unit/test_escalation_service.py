@@ -484,6 +484,20 @@ def test_the_reservation_is_the_first_attempts_last_look(escalation):
     assert reads == []
 
 
+def test_a_channel_named_twice_pages_once(escalation):
+    """The same page twice in a tick is one page: its result and a second reservation of it cannot share
+    a write (DynamoDB refuses two operations on one item), and it is never sent twice."""
+    service, router, notifier, records, _ = escalation
+    twice = Step(targets=[Target(user="alice")], delay_minutes=5, channels=[SMS, SMS, PUSH])
+    with_policy(service, steps=[twice])
+    incident = router.route(alert()).incident
+
+    service.run(EscalationState(incident_id=incident.id))
+
+    assert [(p.user, p.channel) for p in notifier.sent] == [("alice", SMS), ("alice", PUSH)]
+    assert sorted(n.channel.value for n in records.list(incident.id)) == ["push", "sms"]
+
+
 def test_an_ack_before_a_retry_pages_nobody(escalation, world):  # noqa: F811
     """An attempt that failed waits out its backoff, then reads the incident again: an acknowledgement
     that landed meanwhile stops the page, recorded as skipped."""

@@ -217,13 +217,15 @@ class EscalationService:
     def _page_all(self, incident: Incident, round_: int, tick: Tick, token: str, pages: list[Page]) -> None:
         """Claim the tick (Conflict: not ours to page), then send its pages in order, each only once
         reserved. A page's reservation is written with the claim (the first page) or with the result of
-        the page before it: a tick of n pages is n + 1 transactions, each page still reserved right
-        before its send."""
+        the page before it, so each page is still reserved right before its send. A page due twice (a
+        channel named twice, a person in two of the step's targets) is one page, sent once: one write
+        cannot hold two operations on its record."""
+        pages = list({page.idempotency_key: page for page in pages}.values())
         reserved = self.records.claim(incident.id, round_, tick, token, self._to_reserve(pages, 0, token))
         for at, page in enumerate(pages):
-            following = self._to_reserve(pages, at + 1, token)
             if not reserved:
                 log.info("page %s sent, in flight, or no longer due; not sending", page.idempotency_key)
+                following = self._to_reserve(pages, at + 1, token)
                 reserved = following is not None and self.records.reserve(
                     round_, following.page, token, following.now
                 )
@@ -243,7 +245,10 @@ class EscalationService:
                 drill=incident.drill,
             )
             told = self._told(incident, page, notification)
-            reserved = self.records.record(round_, page, notification, told, following)
+            # The next page's lease counts from now, after this page's send and its retries.
+            reserved = self.records.record(
+                round_, page, notification, told, self._to_reserve(pages, at + 1, token)
+            )
 
     def _to_reserve(self, pages: list[Page], at: int, token: str) -> ToReserve | None:
         return ToReserve(pages[at], token, self.clock.now()) if at < len(pages) else None
@@ -258,8 +263,8 @@ class EscalationService:
         reservation, whose transaction has just found the incident triggered: a read there would look
         again a moment later, a round trip on every page. Each retry follows a backoff, so it reads the
         incident again first, and an acknowledgement that landed meanwhile stops the page (SKIPPED). An
-        acknowledgement is answered only once no page is in flight (IncidentService._settle), so no
-        provider call begins after it is answered either way."""
+        acknowledgement through IncidentService is answered only once no page is in flight (its settle
+        wait, up to SETTLE_WAIT_SECONDS), so no provider call begins after it is answered either way."""
         if not page.address:
             return DeliveryStatus.FAILED, None, f"{page.user} has no {page.channel.value} contact method"
         error = None
