@@ -52,6 +52,13 @@ def _statuses(kept: Any, incident_id: str) -> list[str]:
     return sorted(kept.statuses(incident_id).values())
 
 
+def _told(incident_id: str) -> list[str]:
+    from klaxon import wiring
+
+    timeline = wiring.container().timeline_repository.list(incident_id)
+    return [e.message for e in timeline if e.actor == "system:escalation"]
+
+
 def test_a_tick_of_two_pages_is_three_transactions(platform: Any, asked: list[tuple[str, int]]) -> None:
     """Claim with the push's reservation, the push's result with the SMS's reservation, the SMS's result;
     no status read between a reservation and its send."""
@@ -64,7 +71,12 @@ def test_a_tick_of_two_pages_is_three_transactions(platform: Any, asked: list[tu
     escalation.run(EscalationState(incident_id=incident.id))
 
     assert len(notifier.began) == 2
-    assert [items for operation, items in asked if operation == "TransactWriteItems"] == [3, 4, 2]
+    claimed = asked.index(("TransactWriteItems", 3))
+    assert asked[claimed:] == [
+        ("TransactWriteItems", 3),
+        ("TransactWriteItems", 4),
+        ("TransactWriteItems", 2),
+    ]
     assert [n.status.value for n in container.notification_records.list(incident.id)] == ["sent", "sent"]
 
 
@@ -120,7 +132,6 @@ def test_a_result_carries_the_next_pages_reservation(
     records: Any,  # noqa: F811
     asked: list[tuple[str, int]],
 ) -> None:
-    from klaxon import wiring
 
     incident = open_incident()
     push, sms, now = page_to_alice(incident), page_to_alice(incident, Channel.SMS), datetime.now(UTC)
@@ -133,8 +144,7 @@ def test_a_result_carries_the_next_pages_reservation(
         f"page#00#00#00#alice#{Channel.PUSH.value}": "sent",
         f"page#00#00#00#alice#{Channel.SMS.value}": "sending",
     }
-    timeline = wiring.container().timeline_repository.list(incident.id)
-    assert [e.message for e in timeline if e.actor == "system:escalation"] == ["m"]
+    assert _told(incident.id) == ["m"]
 
 
 def test_a_result_is_recorded_when_the_next_page_is_not_ours(records: Any) -> None:  # noqa: F811
@@ -146,6 +156,7 @@ def test_a_result_is_recorded_when_the_next_page_is_not_ours(records: Any) -> No
     assert not records.record(ROUND, push, sent(push, now), _line(incident.id), ToReserve(sms, "run-1", now))
     assert _statuses(records, incident.id) == ["sending", "sent"]
     assert not records.reserve(ROUND, push, "run-1", now)  # recorded: never sent again
+    assert _told(incident.id) == ["m"]
 
 
 def test_a_result_is_recorded_when_the_incident_was_acknowledged(http: Any, records: Any) -> None:  # noqa: F811
@@ -172,3 +183,20 @@ def test_a_result_and_reservation_contended_still_are_written_apart(
     assert records.record(ROUND, push, sent(push, now), _line(incident.id), ToReserve(sms, "run-1", now))
     assert len(tried) == transactions.ATTEMPTS + 2  # the shared write, then the result, then the reservation
     assert _statuses(records, incident.id) == ["sending", "sent"]
+    assert _told(incident.id) == ["m"]
+
+
+def test_a_claim_and_reservation_contended_still_are_written_apart(
+    records: Any,  # noqa: F811
+    contention: Any,  # noqa: F811
+) -> None:
+    from klaxon.adapters import transactions
+
+    incident = open_incident()
+    page, now = page_to_alice(incident), datetime.now(UTC)
+    tried = contention(transactions.ATTEMPTS)
+
+    assert records.claim(incident.id, ROUND, Tick(), "run-1", ToReserve(page, "run-1", now))
+    assert len(tried) == transactions.ATTEMPTS + 2  # the shared write, then the claim, then the reservation
+    assert records.latest_claim(incident.id, ROUND).token == "run-1"
+    assert _statuses(records, incident.id) == ["sending"]

@@ -105,9 +105,8 @@ def may_send(found: Reservation | None, token: str, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class ToReserve:
-    """A page to reserve for the attempt holding the tick's claim `token`, its lease counted from `now`:
-    written with the tick's claim (the first page) or with the result of the page before it, so a tick of
-    n pages is n + 1 transactions, not 2n + 1."""
+    """A page to reserve for the attempt holding the tick's claim `token`, its lease counted from `now`,
+    in the same write as the tick's claim (the first page) or as the result of the page before it."""
 
     page: Page
     token: str
