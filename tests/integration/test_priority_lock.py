@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 from klaxon.local.invoker import FIRST, LATER, priority
 from klaxon.local.priority_lock import PriorityLock
-
-
-def _waiting(lock: PriorityLock) -> int:
-    with lock._changed:
-        return len(lock._waiting)
 
 
 def test_waiters_take_the_lock_by_priority_then_by_arrival():
@@ -27,11 +23,42 @@ def test_waiters_take_the_lock_by_priority_then_by_arrival():
             threads.append(threading.Thread(target=wait, args=(name, level)))
             threads[-1].start()
             deadline = time.monotonic() + 5
-            while _waiting(lock) < n + 1 and time.monotonic() < deadline:  # queued before the next arrives
+            while lock.waiting() < n + 1 and time.monotonic() < deadline:  # queued before the next arrives
                 time.sleep(0.001)
     for thread in threads:
         thread.join(5)
     assert order == ["c", "e", "a", "b", "d"]
+
+
+def test_a_release_wakes_the_next_waiter_alone(monkeypatch):
+    """Each waiter wakes once, when the lock is handed to it: none wakes to look and wait again."""
+    from klaxon.local import priority_lock
+
+    woken: list[int] = []
+
+    class Turn(threading.Event):
+        def wait(self, timeout: float | None = None) -> bool:
+            done = super().wait(timeout)
+            woken.append(1)
+            return done
+
+    monkeypatch.setattr(priority_lock, "threading", SimpleNamespace(Event=Turn, Lock=threading.Lock))
+    lock, threads = PriorityLock(), []
+
+    def wait() -> None:
+        with lock.held(0):
+            pass
+
+    with lock.held():
+        for n in range(6):
+            threads.append(threading.Thread(target=wait))
+            threads[-1].start()
+            deadline = time.monotonic() + 5
+            while lock.waiting() < n + 1 and time.monotonic() < deadline:
+                time.sleep(0.001)
+    for thread in threads:
+        thread.join(5)
+    assert len(woken) == 6 and lock.waiting() == 0
 
 
 def test_the_lock_is_free_again_after_a_holder_raises():
