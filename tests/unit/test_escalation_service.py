@@ -584,3 +584,13 @@ def test_a_low_urgency_incident_triggered_again_after_an_ack_timeout_is_told_aga
     service.run(EscalationState(incident_id=incident.id, round=1))  # the bus starts round 1
 
     assert [(p.user, p.channel) for p in notifier.sent] == [("alice", EMAIL), ("alice", EMAIL)]
+
+
+def test_distinct_pages_keep_the_first_of_each_key_in_order(escalation):
+    from klaxon.domain.paging.pages import distinct
+
+    _, router, _, _, _ = escalation
+    incident = router.route(alert()).incident
+    push, sms = page_to_alice(incident), page_to_alice(incident, SMS)
+    assert distinct([sms, push, sms, push]) == [sms, push]
+    assert distinct([]) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -66,6 +67,12 @@ class Page(Model):
     def idempotency_key(self) -> str:
         """One send per (incident, step, loop, user, channel): a retried step never pages twice."""
         return f"{self.incident_id}|{self.step}|{self.loop}|{self.user}|{self.channel.value}"
+
+
+def distinct(pages: Iterable[Page]) -> list[Page]:
+    """One page per idempotency key, in order: a page due twice in a tick (a channel named twice, two
+    rules of a person for one channel at one minute) is sent once."""
+    return list({page.idempotency_key: page for page in pages}.values())
 
 
 class DeliveryStatus(StrEnum):

@@ -26,6 +26,7 @@ from klaxon.domain.paging.pages import (
     Notification,
     Page,
     ToReserve,
+    distinct,
     result_line,
 )
 from klaxon.domain.paging.policy import Channel, EscalationPolicy, Step
@@ -217,10 +218,9 @@ class EscalationService:
     def _page_all(self, incident: Incident, round_: int, tick: Tick, token: str, pages: list[Page]) -> None:
         """Claim the tick (Conflict: not ours to page), then send its pages in order, each only once
         reserved. A page's reservation is written with the claim (the first page) or with the result of
-        the page before it, so each page is still reserved right before its send. A page due twice (a
-        channel named twice, a person in two of the step's targets) is one page, sent once: one write
-        cannot hold two operations on its record."""
-        pages = list({page.idempotency_key: page for page in pages}.values())
+        the page before it, so each page is still reserved right before its send. A page due twice is
+        sent once (`pages.distinct`): one write cannot hold two operations on its record."""
+        pages = distinct(pages)
         reserved = self.records.claim(incident.id, round_, tick, token, self._to_reserve(pages, 0, token))
         for at, page in enumerate(pages):
             if not reserved:
