@@ -18,7 +18,9 @@ PRICES = {
     "stepfunctions_transition_per_thousand": 0.025,
     "sqs_request_per_million": 0.40,
 }
-GSIS_ON_INCIDENTS = 4  # an update of an incident item also writes each index it appears in
+# An update of an incident item also writes each index it appears in that projects every attribute;
+# by-number and by-source-key change only when the incident is written and resolved.
+GSIS_ON_INCIDENTS = 4
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
 PLATFORM_ALARMS = 46
 # Scheduled invocations a month: heartbeat_check, escalation_sweeper and maintenance_reminder every minute,
@@ -81,6 +83,7 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
         + duplicates * duplicate_units
         + incidents * measured["ddb_write_units_to_acknowledge_and_resolve_at_50_alerts"]
         + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS * duplicate_units
+        + incidents * 2  # by-source-key (keys and labels): written with the incident, removed at its resolve
         + escalations * escalation_write_units(duplicate_units)  # the month's incidents hold 50 alerts
     )
     ddb_rru = alerts * 2 + api_calls * 2

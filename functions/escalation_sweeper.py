@@ -1,4 +1,5 @@
-"""Escalation sweeper, every minute: every triggered incident that pages has an escalation running."""
+"""Escalation sweeper, every minute: every triggered incident that pages has an escalation running; and,
+after the deployment that adds it, the open incidents are marked in inhibition's index of sources."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ metrics = Metrics(namespace="Klaxon", service="escalation-sweeper")
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     restored = wiring.container().escalation_sweeper.sweep()
+    wiring.container().mark_incident_sources()  # for inhibition, after the deployment that adds its index
     # Alarmed on: each is an incident that was triggered with nobody paging until now.
     metrics.add_metric(name="EscalationsRestored", unit=MetricUnit.Count, value=len(restored))
     if restored:

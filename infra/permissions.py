@@ -142,8 +142,14 @@ ACCESS: dict[str, Access] = {
     # The sweeper reads triggered and acknowledged incidents (the by-status index), their claims and round
     # ends, and the policies (config); it writes each restoration to the timeline, and re-triggers an
     # incident whose acknowledgement timer was lost (incident + timeline). Its Step Functions grants (list
-    # the running executions, start one) come from infra/constructs/escalation.py.
-    "escalation_sweeper": Access(reads=("notifications", "config"), writes=("incidents", "timeline")),
+    # the running executions, start one) come from infra/constructs/escalation.py. After the deployment
+    # that adds inhibition's index of open incidents, it marks those kept from before (incident updates,
+    # and the mark under `live-index`: klaxon.adapters.source_index).
+    "escalation_sweeper": Access(
+        reads=("notifications",),
+        writes=("incidents", "timeline", "config"),
+        config_keys=(LIVE_INDEX,),
+    ),
     # Heartbeats are configured in config, and their last ping is kept there; a miss is an alert on the bus.
     "heartbeat_check": Access(writes=("config",), config_keys=("heartbeat",), publishes_events=True),
     # Reminds owners (pages) of windows ending, recorded in config, and releases incidents opened in a

@@ -410,6 +410,13 @@ class Container:
             clock=self.clock,
         )
 
+    def mark_incident_sources(self) -> None:
+        """With each sweep: mark the open incidents kept from before inhibition's index of them, until it
+        has settled (klaxon.adapters.source_index)."""
+        from klaxon.adapters import source_index
+
+        source_index.mark()
+
     @part
     def escalation_service(self) -> EscalationService:
         from klaxon.services.paging.escalation import EscalationService

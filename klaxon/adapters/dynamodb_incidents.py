@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
+from klaxon.adapters import source_index
 from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem, OutboxAttribute, connection
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
@@ -79,6 +80,7 @@ def _to_item(inc: Incident) -> IncidentItem:
         escalation_round=inc.escalation_round,
         escalation_from_step=inc.escalation_from_step,
         labels=dict(inc.labels) or None,
+        source_key=source_index.key_of(inc.labels) if inc.status is not IncidentStatus.RESOLVED else None,
         grouped=inc.grouped,
         revision=inc.revision,
         maintenance_window=inc.maintenance_window,
@@ -334,8 +336,12 @@ class DynamoIncidentRepository:
         actions: list[Any] = [IncidentItem.status.set(target.value), IncidentItem.updated_at.set(iso(now))]
         if target is IncidentStatus.ACKNOWLEDGED:
             actions += [IncidentItem.acknowledged_at.set(iso(now)), IncidentItem.acknowledged_by.set(actor)]
-        else:
-            actions += [IncidentItem.resolved_at.set(iso(now)), IncidentItem.resolved_by.set(actor)]
+        else:  # resolved is final: out of the open sources' index (by-source-key)
+            actions += [
+                IncidentItem.resolved_at.set(iso(now)),
+                IncidentItem.resolved_by.set(actor),
+                IncidentItem.source_key.remove(),
+            ]
         actions += _instance_actions(alert)
         condition = IncidentItem.status.is_in(*[s.value for s in allowed_from(target)])
         if expected_revision is not None:  # a group's last alert resolving: only if no alert joined since
@@ -450,15 +456,18 @@ class DynamoIncidentRepository:
 
     def open_matching(self, labels: dict[str, str]) -> list[Source]:
         """Open incidents whose labels include every one of `labels` (inhibition sources): their ids and
-        labels alone, projected."""
+        labels alone. With an `alertname` among `labels` (one that fits a key), one query of the
+        `by-source-key` index reads the open incidents of that alertname (klaxon.adapters.source_index);
+        without one, or until the index can be read, the open incidents of every status."""
         condition: Condition | None = None
         for name, value in labels.items():
             match = IncidentItem.labels[name] == value
             condition = match if condition is None else condition & match
-        return [
-            Source(incident_id=item.id, labels=_plain_map(item.labels))
-            for item in self._open_items(condition, attributes=["id", "labels"])
-        ]
+        attributes = ["id", "labels"]
+        key = source_index.key_of(labels)
+        keyed = source_index.open_with_key(key, condition, attributes) if key is not None else None
+        items = keyed if keyed is not None else source_index.open_by_status(condition, attributes)
+        return [Source(incident_id=item.id, labels=_plain_map(item.labels)) for item in items]
 
     def muted(self) -> list[Incident]:
         """Triggered incidents still muted (by a maintenance window or an inhibiting incident)."""
@@ -468,17 +477,7 @@ class DynamoIncidentRepository:
         return [from_item(item) for item in found]
 
     def _open(self, condition: Condition | None) -> list[Incident]:
-        return [from_item(item) for item in self._open_items(condition)]
-
-    @staticmethod
-    def _open_items(
-        condition: Condition | None, attributes: list[str] | None = None
-    ) -> Iterator[IncidentItem]:
-        """The open incidents' items matching `condition`, by status (`attributes`: only these, projected)."""
-        for status in allowed_from(IncidentStatus.RESOLVED):
-            yield from IncidentItem.by_status.query(
-                status.value, filter_condition=condition, attributes_to_get=attributes
-            )
+        return [from_item(item) for item in source_index.open_by_status(condition, None)]
 
     def release(
         self,

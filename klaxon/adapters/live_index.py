@@ -9,6 +9,8 @@ time. It marks again at each of its reads for SETTLING_SECONDS after that: funct
 previous version while a deployment rolls out write records without `live`. Until the first mark exists,
 other readers read the whole partition, as before the index, and write nothing; while the index itself is
 still being built (the deployment that adds it), every reader reads the whole partition.
+
+`ready` is the same settling for another index: klaxon.adapters.source_index marks the incidents table's.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def read(
     """The live documents under `pk`. The index is eventually consistent: a record written a moment ago
     may be missing until the next read, so a reader that changes a record reads it again first. `stamp`:
     the `value` a record without one is given when it is marked (what a conditional write later names)."""
-    if _ready(pk, model, is_live, mark, stamp):
+    if ready(pk, (lambda: _mark_kept(pk, model, is_live, stamp)) if mark else None):
         try:
             return [model.model_validate(item.doc) for item in ConfigItem.by_live.query(pk)]
         except QueryError as exc:
@@ -69,10 +71,11 @@ def leave(pk: str, sk: str, *, value: int | None = None) -> None:
             raise
 
 
-def _ready(
-    pk: str, model: type[M], is_live: Callable[[M], bool], mark: bool, stamp: Callable[[M], int] | None
-) -> bool:
-    """Whether to read the index; the marking reader marks first while the kind is not settled."""
+def ready(pk: str, mark_kept: Callable[[], None] | None = None) -> bool:
+    """Whether readers of `pk`'s index may read it: once `pk` is marked (`live-index`/<pk>). The one
+    marking reader passes `mark_kept`, which marks what was kept from before the index; it runs at each of
+    that reader's reads until SETTLING_SECONDS after the first mark, which it writes."""
+    mark = mark_kept is not None
     if pk in (_settled if mark else _marked):
         return True
     if not mark and time.monotonic() < _unmarked_until.get(pk, 0.0):
@@ -83,12 +86,12 @@ def _ready(
             _marked.add(pk)
             if time.time() - marked_at >= SETTLING_SECONDS:
                 _settled.add(pk)
-        if not mark:
+        if mark_kept is None:
             if marked_at is None:
                 _unmarked_until[pk] = time.monotonic() + UNMARKED_RECHECK_SECONDS
             return marked_at is not None
         if pk not in _settled:
-            _mark_kept(pk, model, is_live, stamp)
+            mark_kept()
             if marked_at is None:
                 ConfigItem(pk=MARK_PK, sk=pk, value=int(time.time())).save()
                 _marked.add(pk)

@@ -22,7 +22,7 @@ from pynamodb.attributes import (
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.constants import STREAM_NEW_IMAGE
 from pynamodb.exceptions import TableError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from klaxon.settings import TABLE_KINDS, Settings
@@ -105,6 +105,17 @@ class ByNumber(GlobalSecondaryIndex["IncidentItem"]):
     number = NumberAttribute(hash_key=True)
 
 
+class BySourceKey(GlobalSecondaryIndex["IncidentItem"]):
+    """Open incidents by their `alertname` (domain.noise.inhibition.SOURCE_KEY), for inhibition: the key
+    is written with a new incident and removed when it resolves, so the index holds open incidents only,
+    with their labels (the rules read nothing else). Labels and keys never change while an incident is
+    open, so no other write of the incident writes this index."""
+
+    Meta = type("Meta", (), {"index_name": "by-source-key", "projection": IncludeProjection(["labels"])})
+    source_key = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
 class OutboxAttribute(MapAttribute[str, Any]):
     """The event of the write that left the incident so (klaxon.events.IncidentEvent). The table's stream
     carries each write's new image to the outbox relay, which publishes it; a write with no event
@@ -164,6 +175,7 @@ class IncidentItem(_Model):
     escalation_round = NumberAttribute(default=0)
     escalation_from_step = NumberAttribute(default=0)
     labels: MapAttribute[str, Any] = MapAttribute(null=True)  # inhibition rules match these
+    source_key = UnicodeAttribute(null=True)  # labels' alertname while open (by-source-key)
     grouped = BooleanAttribute(default=False)
     revision = NumberAttribute(default=0)
     maintenance_window = UnicodeAttribute(null=True)
@@ -178,6 +190,7 @@ class IncidentItem(_Model):
     by_service = ByService()
     by_dedup_key = ByDedupKey()
     by_number = ByNumber()
+    by_source_key = BySourceKey()
 
 
 class DedupItem(_Model):

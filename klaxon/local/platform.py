@@ -121,6 +121,9 @@ class LocalPlatform:
             self.restored = self.state.restore()
             emulation.observe(self.state.on_write, self.state.on_wait)
             self.state.start()
+        # What the sweeper does in its first minute in AWS, before the first alert here: mark the open
+        # incidents kept from before inhibition's index of them (none in fresh tables), so it is read.
+        wiring.container().mark_incident_sources()
         if self.options.config is not None:
             self.apply_config_file(self.options.config)
         if self.options.demo_history:

@@ -55,7 +55,9 @@ TABLES_WRITTEN = {
     "statuspage_notify": {"config"},
     "escalation_step": {"incidents", "timeline", "notifications"},
     "escalation_stop": set(),
-    "escalation_sweeper": {"incidents", "timeline"},  # re-triggers an incident whose ack timer was lost
+    # re-triggers an incident whose ack timer was lost; marks the open incidents kept from before inhibition's
+    # index (the incidents, and the mark under live-index)
+    "escalation_sweeper": {"incidents", "timeline", "config"},
     "heartbeat_check": {"config"},
     "maintenance_reminder": {"incidents", "timeline", "config"},
     "outbox_relay": set(),
@@ -87,6 +89,7 @@ CONFIG_PARTITIONS = {
     "statuspage_publish": {"status-incident", "status-render"},
     "statuspage_notify": {"status-subscriber", "status-last-delivery", "status-delivery#*"},
     "heartbeat_check": {"heartbeat"},
+    "escalation_sweeper": {"live-index"},
     "maintenance_reminder": {"maintenance-reminder", "maintenance-window", "live-index"},
     "chat_sync": {"chat-room", "chat-room-of", "chat-group", "live-index"},
     "postmortem_draft": {"postmortem", "action-digest", "live-index"},

@@ -71,16 +71,11 @@ def test_the_release_is_on_the_timeline(platform, http) -> None:
     assert len(timeline) == 1
 
 
-def test_sources_are_read_as_their_ids_and_labels_alone(platform, http) -> None:
-    """Every new incident a rule targets looks for sources among the open incidents: only their ids and
-    labels are read, not their alerts."""
+def _queries(labels: dict[str, str]) -> tuple[list, list[dict]]:
+    """What `open_matching(labels)` finds, and the Query requests it made."""
     from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
     from klaxon.adapters.tables import connection
-    from klaxon.domain.noise.inhibition import Source
 
-    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
-    (source,) = incidents(http, service="platform")
-    open_target(platform, http)  # open, but not a source
     asked: list[dict] = []
 
     def ask(params: dict, **_: object) -> None:
@@ -89,17 +84,94 @@ def test_sources_are_read_as_their_ids_and_labels_alone(platform, http) -> None:
     events = connection().client.meta.events
     events.register("provide-client-params.dynamodb.Query", ask)
     try:
-        found = DynamoIncidentRepository().open_matching({"alertname": "region-down", "region": "eu-1"})
+        found = DynamoIncidentRepository().open_matching(labels)
     finally:
         events.unregister("provide-client-params.dynamodb.Query", ask)
+    return found, asked
+
+
+def _projected(params: dict) -> set[str]:
+    return {params["ExpressionAttributeNames"][n.strip()] for n in params["ProjectionExpression"].split(",")}
+
+
+def test_sources_are_looked_up_by_alertname_as_their_ids_and_labels_alone(platform, http) -> None:
+    """A rule naming the source's alertname reads the open incidents of that alertname, in one query of
+    the by-source-key index: not every open incident, and only their ids and labels."""
+    from klaxon.domain.noise.inhibition import Source
+
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    (source,) = incidents(http, service="platform")
+    open_target(platform, http)  # open, but another alertname
+
+    found, asked = _queries({"alertname": "region-down", "region": "eu-1"})
 
     assert found == [Source(incident_id=source["id"], labels=source["labels"])]
-    assert [p["ExpressionAttributeValues"][":0"] for p in asked] == [
-        {"S": "triggered"},
-        {"S": "acknowledged"},
+    ((params),) = asked
+    assert (params["IndexName"], params["ExpressionAttributeValues"][":0"]) == (
+        "by-source-key",
+        {"S": "region-down"},
+    )
+    assert _projected(params) == {"id", "labels"}
+
+
+def test_a_resolved_incident_leaves_the_sources_index(platform, http) -> None:
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    us_1 = {**SOURCE, "region": "us-1"}
+    send_am(http, platform, notification("firing", "other", [("s2", "firing")], **us_1))
+    send_am(http, platform, notification("resolved", "source", [("s1", "resolved")], **SOURCE))
+    (still_open,) = [i for i in incidents(http, service="platform") if i["status"] != "resolved"]
+
+    found, _ = _queries({"alertname": "region-down"})
+
+    assert [s.incident_id for s in found] == [still_open["id"]]
+
+
+def test_incidents_kept_from_before_the_index_are_marked_by_the_sweeper(platform, http) -> None:
+    """Open incidents written before the deployment that added the index have no key: until the sweeper
+    has marked them, inhibition reads every open incident, then the index, which holds them."""
+    from klaxon import wiring
+    from klaxon.adapters import live_index, source_index
+    from klaxon.adapters.tables import ConfigItem, IncidentItem
+
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    (source,) = incidents(http, service="platform")
+    IncidentItem(id=source["id"]).update(actions=[IncidentItem.source_key.remove()])  # as kept from before
+    ConfigItem(pk=live_index.MARK_PK, sk=source_index.MARK).delete()
+    live_index.forget()
+
+    before, asked_before = _queries({"alertname": "region-down"})
+    wiring.container().mark_incident_sources()
+    after, asked_after = _queries({"alertname": "region-down"})
+
+    assert [s.incident_id for s in before] == [s.incident_id for s in after] == [source["id"]]
+    assert [p["IndexName"] for p in asked_before] == ["by-status", "by-status"]
+    assert [p["IndexName"] for p in asked_after] == ["by-source-key"]
+
+
+def test_an_alertname_too_long_for_a_key_is_read_by_status(platform, http) -> None:
+    """DynamoDB takes index keys up to 2,048 bytes: an incident with a longer alertname opens outside the
+    index, and a lookup of it reads every open incident."""
+    long = {**SOURCE, "alertname": "region-down-" + "x" * 2100}
+    send_am(http, platform, notification("firing", "long", [("s1", "firing")], **long))
+    (source,) = incidents(http, service="platform")
+
+    found, asked = _queries({"alertname": long["alertname"]})
+
+    assert [s.incident_id for s in found] == [source["id"]]
+    assert [p["IndexName"] for p in asked] == ["by-status", "by-status"]
+
+
+def test_without_an_alertname_every_open_incident_is_read(platform, http) -> None:
+    """A rule that leaves the source's alertname open (no `alertname` in its source match, nor a target's
+    among its `equal` labels) looks among the open incidents of every status."""
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    target = open_target(platform, http)
+
+    found, asked = _queries({"region": "eu-1"})
+
+    assert {s.incident_id for s in found} == {i["id"] for i in incidents(http)} >= {target["id"]}
+    assert [(p["IndexName"], p["ExpressionAttributeValues"][":0"]) for p in asked] == [
+        ("by-status", {"S": "triggered"}),
+        ("by-status", {"S": "acknowledged"}),
     ]
-    for params in asked:
-        projected = {
-            params["ExpressionAttributeNames"][n.strip()] for n in params["ProjectionExpression"].split(",")
-        }
-        assert (params["IndexName"], projected) == ("by-status", {"id", "labels"})
+    assert all(_projected(p) == {"id", "labels"} for p in asked)

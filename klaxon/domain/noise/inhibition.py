@@ -9,6 +9,11 @@ from pydantic import ConfigDict, Field
 
 from klaxon.domain.model import Model
 
+# The label open incidents are looked up by as inhibition sources: Alertmanager's rules name it on the
+# source side (`source_match: {alertname: region-down}`) or among the `equal` labels (a critical alert
+# mutes the warnings of the same alertname), and every Alertmanager alert carries it.
+SOURCE_KEY = "alertname"
+
 
 class InhibitionRule(Model):
     """Alertmanager's inhibit rule with equality matchers: `source_match` mutes `target_match` on `equal`."""
@@ -37,6 +42,20 @@ def matches(labels: Mapping[str, str], match: Mapping[str, str]) -> bool:
 def rules_targeting(rules: Iterable[InhibitionRule], labels: Mapping[str, str]) -> list[InhibitionRule]:
     """The rules that could mute an alert with `labels`: nothing else needs a look at open incidents."""
     return [rule for rule in rules if matches(labels, rule.target_match)]
+
+
+def source_labels(rule: InhibitionRule, target: Mapping[str, str]) -> dict[str, str]:
+    """The labels every source that `rule` mutes `target` by must carry: the rule's `source_match`, and
+    each `equal` label the target has with a value (one missing or empty on the target may be missing
+    on the source too, so it narrows nothing). What a source must carry, not all it must satisfy:
+    `inhibits` decides (where the two disagree on a label, no source does)."""
+    equal = {name: target[name] for name in rule.equal if target.get(name)}
+    return {**equal, **rule.source_match}
+
+
+def source_key(labels: Mapping[str, str]) -> str | None:
+    """The value of the label sources are looked up by (`SOURCE_KEY`); None when absent or empty."""
+    return labels.get(SOURCE_KEY) or None
 
 
 def inhibits(rule: InhibitionRule, source: Mapping[str, str], target: Mapping[str, str]) -> bool:

@@ -27,7 +27,7 @@ from klaxon.domain.noise.grouping import (
     joins,
     members,
 )
-from klaxon.domain.noise.inhibition import InhibitionRule, inhibitor, rules_targeting
+from klaxon.domain.noise.inhibition import InhibitionRule, inhibitor, rules_targeting, source_labels
 from klaxon.domain.noise.maintenance import MaintenanceWindow, active_windows
 from klaxon.domain.noise.muting import mute, released_urgency, why_muted
 from klaxon.events import DetailType, IncidentEvent, IncidentSnapshot
@@ -104,7 +104,7 @@ class NoiseControl:
         sources = [
             found
             for rule in rules
-            for found in self.incidents.open_matching(rule.source_match)
+            for found in self.incidents.open_matching(source_labels(rule, labels))
             if found.incident_id != excluding
         ]
         return inhibitor(rules, labels, sources, itself=itself)
