@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import JSONAttribute
-from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
 
-from klaxon.adapters.tables import ConfigItem
+from klaxon.adapters.tables import ConfigItem, connection
 from klaxon.adapters.timeutil import iso, parse_iso
+from klaxon.adapters.transactions import commit
 from klaxon.config.secrets import hash_key
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.intake.integration import IntegrationRef
@@ -132,8 +132,8 @@ class DynamoDirectory:
         """Store the config document, the integrations keyed by key digest and the introduction times, in
         one transaction; drop integrations now gone (and any stored under a plain SHA-256 before)."""
         stale = {item.sk for item in ConfigItem.query("integration")} - set(integrations)
-        connection = Connection(region=ConfigItem.Meta.region, host=getattr(ConfigItem.Meta, "host", None))
-        with TransactWrite(connection=connection) as tx:
+
+        def write(tx: TransactWrite) -> None:
             tx.save(ConfigItem(pk="config", sk="current", doc=document))
             if introductions is not None:
                 times = {key: iso(at) for key, at in introductions.items()}
@@ -142,4 +142,6 @@ class DynamoDirectory:
                 tx.save(ConfigItem(pk="integration", sk=key_hash, doc=ref.model_dump()))
             for key_hash in stale:
                 tx.delete(ConfigItem(pk="integration", sk=key_hash))
+
+        commit(connection(), write)  # contention (a timer's write to an item in progress) is tried again
         self.invalidate()

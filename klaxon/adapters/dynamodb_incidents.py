@@ -37,7 +37,7 @@ from klaxon.domain.runbooks.models import IncidentRunbook
 from klaxon.events import IncidentEvent
 from klaxon.ports import IncidentPage, IncidentQuery
 
-_CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
+_CONDITION_FAILED = ("ConditionalCheckFailedException",)  # of single-item writes (transactions: commit)
 FINGERPRINTS_PER_QUERY = 20
 
 
@@ -259,12 +259,15 @@ class DynamoIncidentRepository:
     def create(self, incident: Incident, *, entry: TimelineEntry, event: IncidentEvent) -> None:
         item = _to_item(incident)
         item.outbox = _outbox(event)
-        try:
-            with TransactWrite(connection=self._connection) as tx:
-                tx.save(item, condition=IncidentItem.id.does_not_exist())
-                tx.save(timeline_item(entry))
+
+        def write(tx: TransactWrite) -> None:
+            tx.save(item, condition=IncidentItem.id.does_not_exist())
+            tx.save(timeline_item(entry))
+
+        try:  # contention is tried again, and what stays contended is raised as such, not as a conflict
+            commit(self._connection, write)
         except TransactWriteError as exc:
-            if exc.cause_response_code in _CONDITION_FAILED:
+            if refused_by_condition(exc):
                 raise Conflict(f"incident {incident.id} already exists") from exc
             raise
 

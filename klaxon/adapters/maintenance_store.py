@@ -21,7 +21,7 @@ from klaxon.domain.noise.maintenance import MaintenanceWindow, ended
 
 WINDOW_PK = "maintenance-window"
 REMINDER_PK = "maintenance-reminder"
-_CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
+_CONDITION_FAILED = ("ConditionalCheckFailedException",)  # single-item writes: never a transaction's
 
 
 class DynamoMaintenanceStore:

@@ -11,6 +11,7 @@ from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import ConfigItem, connection
 from klaxon.adapters.timeutil import iso
+from klaxon.adapters.transactions import commit, refused
 from klaxon.domain.errors import NotFound
 from klaxon.domain.schedule.models import Override
 
@@ -18,7 +19,6 @@ REVISION_SECONDS = 1.0
 """How long a read of a schedule's overrides revision is trusted by the process that read it."""
 _REVISION = "~revision"  # sorts after every `<start ISO>#<id>`, so no range of overrides includes it
 _OVERRIDES = "~"  # every override's sort key is below it
-_CONDITION_FAILED = ("ConditionalCheckFailedException", "TransactionCanceledException")
 
 
 def _pk(schedule: str) -> str:
@@ -66,7 +66,7 @@ class DynamoOverrideRepository:
         try:
             self._write(schedule, lambda tx: tx.delete(item, condition=ConfigItem.sk.exists()))
         except TransactWriteError as exc:
-            if exc.cause_response_code in _CONDITION_FAILED:
+            if refused(exc):
                 raise NotFound(f"override {override_id} was already removed") from exc
             raise
         return Override.model_validate(item.doc)
@@ -86,12 +86,16 @@ class DynamoOverrideRepository:
         return value
 
     def _write(self, schedule: str, change: Callable[[TransactWrite], object]) -> None:
-        """`change` (a write to one override) and the revision bump, in one transaction."""
+        """`change` (a write to one override) and the revision bump, in one transaction (tried again while
+        contended: klaxon.adapters.transactions)."""
         bump = ConfigItem(pk=_pk(schedule), sk=_REVISION)
+
+        def write(tx: TransactWrite) -> None:
+            change(tx)
+            tx.update(bump, actions=[ConfigItem.value.add(1)])
+
         try:
-            with TransactWrite(connection=self._connection) as tx:
-                change(tx)
-                tx.update(bump, actions=[ConfigItem.value.add(1)])
+            commit(self._connection, write)
         finally:
             self._writes += 1
             self._revisions.pop(schedule, None)

@@ -143,3 +143,61 @@ def test_an_acknowledgement_contended_a_moment_is_made(http: Any, contention: An
     contention(1)
     answer = http.post(f"/v1/incidents/{incident.id}/acknowledge")
     assert (answer.status_code, answer.json()["status"]) == (200, "acknowledged")
+
+
+# The other transactions: a new incident's write, a schedule's override and its revision, a configuration
+# applied. Each was read as refused (a conflict, "already removed") or failed the request when contended.
+
+
+def test_a_new_incident_contended_a_moment_is_written(contention: Any) -> None:
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+
+    tried = contention(1)
+
+    incident = open_incident()  # DynamoIncidentRepository.create
+
+    assert DynamoIncidentRepository().get(incident.id) is not None
+    assert len(tried) == 2
+
+
+def test_a_new_incident_contended_still_is_not_read_as_one_that_exists(contention: Any) -> None:
+    from klaxon.adapters import transactions
+
+    contention(transactions.ATTEMPTS)
+
+    with pytest.raises(TransactWriteError) as raised:
+        open_incident()
+
+    assert transactions.contended(raised.value)
+
+
+def test_an_override_contended_a_moment_is_added_and_removed(platform: Any, contention: Any) -> None:
+    from klaxon.adapters.overrides import DynamoOverrideRepository
+    from klaxon.domain.schedule.models import Override
+
+    overrides = DynamoOverrideRepository()
+    start = datetime(2031, 1, 1, tzinfo=UTC)
+    override = Override(
+        id="contended", schedule="primary", user="alice", start=start, end=start.replace(day=2)
+    )
+    before = overrides.revision("primary")
+
+    contention(1)
+    overrides.add(override)
+    added = overrides.list("primary")
+    contention(1)
+    removed = overrides.remove("primary", "contended")  # it read as "already removed": 404
+
+    assert (override in added, removed, overrides.list("primary")) == (True, override, [])
+    assert overrides.revision("primary") == before + 2
+
+
+def test_a_configuration_contended_a_moment_is_applied(platform: Any, contention: Any) -> None:
+    """It failed the request (`PUT /v1/config` answered 500)."""
+    from klaxon import wiring
+
+    tried = contention(1)
+
+    counts = wiring.container().config_applier.apply(platform.config)
+
+    assert counts and len(tried) == 2
