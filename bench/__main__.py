@@ -71,11 +71,11 @@ def main() -> int:
         started = time.perf_counter()
         results[name.removeprefix("bench_")] = _run_alone(name)
         print(f"{name}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    pipeline = results.get("pipeline")
-    if isinstance(pipeline, dict):
+    pipeline, escalation = results.get("pipeline"), results.get("escalation")
+    if isinstance(pipeline, dict) and isinstance(escalation, dict):
         from bench.cost_model import monthly
 
-        results["cost_model_monthly"] = monthly(pipeline)
+        results["cost_model_monthly"] = monthly(pipeline, escalation)
     earlier = HERE / "results.json"
     if earlier.exists() and "soak_long" in (kept := json.loads(earlier.read_text())):
         results["soak_long"] = kept["soak_long"]  # `make soak`'s thirty minutes, measured on their own

@@ -192,6 +192,7 @@ def run(idle_alerts: int = 20, burst_alerts: int = 40, time_scale: float = 600.0
             **ticks,
             "state_transitions_per_escalated_incident": transitions["transitions"],
             "escalation_step_invocations_per_incident": step_invocations,
+            "pages_per_escalated_incident": transitions["pages"],
             "usd_per_escalated_incident_excluding_messages": round(cost, 6),
         }
     finally:
@@ -199,7 +200,8 @@ def run(idle_alerts: int = 20, burst_alerts: int = 40, time_scale: float = 600.0
 
 
 def _transitions_of_a_full_walk(api: httpx.Client, platform: object, sfn: object) -> dict[str, int]:
-    """Walk the demo's default policy to its end (nobody acknowledges) and count what Step Functions bills."""
+    """Walk the demo's default policy to its end (nobody acknowledges) and count what Step Functions bills,
+    and the pages it sent (the cost model's write units)."""
     event = {
         "routing_key": KEY,
         "event_action": "trigger",
@@ -229,7 +231,8 @@ def _transitions_of_a_full_walk(api: httpx.Client, platform: object, sfn: object
             continue
         transitions += sum(1 for e in history if e["type"].endswith("StateEntered"))
         tasks += sum(1 for e in history if e["type"] == "LambdaFunctionScheduled")
-    return {"transitions": transitions, "task_states": tasks}
+    sent = api.get(f"/v1/incidents/{incident['id']}/notifications").json()["notifications"]
+    return {"transitions": transitions, "task_states": tasks, "pages": len(sent)}
 
 
 if __name__ == "__main__":

@@ -28,20 +28,18 @@ PLATFORM_ALARMS = 46
 # post-mortem reminders every thirty, the action items' retries every five and their daily poll, the SLA
 # check every five.
 SCHEDULED_INVOCATIONS = 3 * 30 * 24 * 60 + 30 * 24 * 6 + 2 * 30 * 24 * 12 + 30 * 24 * 2 + 30 * 24 * 12 + 30
-TRANSITIONS_PER_ESCALATION = 30  # a policy walked to its end (bench_escalation); an early ack costs less
-# The demo's policy walked to its end is 9 ticks and 14 pages (docs/architecture.md, Write budget).
-TICKS_PER_ESCALATION, PAGES_PER_ESCALATION = 9, 14
 
 
-def escalation_write_units(incident_units: float) -> float:
-    """Write units of a policy walked to its end, for an incident item of `incident_units` units. A tick's
-    claim is a small put (2) in a transaction; each page brings a check of the incident (billed by its
-    size, twice as any item in a transaction) and its reservation, a small put (2), into the claim's
-    transaction (the first page) or the previous page's result's; a page's result and its timeline entry
-    are two small puts (4); the round's end mark and its `escalation finished` entry, 1 each. (Every
-    tick of a policy walked to its end pages someone: the next tick is when a channel or step is due.)"""
+def escalation_write_units(incident_units: float, ticks: float, pages: float) -> float:
+    """Write units of a policy walked to its end in `ticks` ticks and `pages` pages (bench_escalation's
+    walk of the demo's policy), for an incident item of `incident_units` units. A tick's claim is a small
+    put (2) in a transaction; each page brings a check of the incident (billed by its size, twice as any
+    item in a transaction) and its reservation, a small put (2), into the claim's transaction (the first
+    page) or the previous page's result's; a page's result and its timeline entry are two small puts (4);
+    the round's end mark and its `escalation finished` entry, 1 each. (Every tick of a policy walked to
+    its end pages someone: the next tick is when a channel or step is due.)"""
     checked = 2 * incident_units
-    return TICKS_PER_ESCALATION * 2 + PAGES_PER_ESCALATION * (checked + 2 + 4) + 2
+    return ticks * 2 + pages * (checked + 2 + 4) + 2
 
 
 # Lambda's SQS event source mapping long-polls the alerts queue all month whether alerts come or not:
@@ -49,8 +47,14 @@ def escalation_write_units(incident_units: float) -> float:
 IDLE_QUEUE_RECEIVES = 5 * 3 * 60 * 24 * 30
 
 
-def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 200) -> dict[str, object]:
-    """A reference month: `alerts` alerts folding into `incidents` incidents, each acked and resolved."""
+def monthly(
+    measured: dict[str, float], walk: dict[str, float], alerts: int = 10_000, incidents: int = 200
+) -> dict[str, object]:
+    """A reference month: `alerts` alerts folding into `incidents` incidents, each acked and resolved.
+    `measured`: bench_pipeline's write units; `walk`: bench_escalation's figures of the demo's policy
+    walked to its end (its ticks, pages and state transitions), which every escalation is counted as."""
+    ticks = walk["escalation_step_invocations_per_incident"]
+    pages = walk["pages_per_escalated_incident"]
     duplicates = alerts - incidents
     api_calls = incidents * 10  # people looking at, acknowledging and resolving incidents
     escalations = incidents  # upper bound: every incident high urgency, nobody acknowledging
@@ -66,7 +70,7 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
             alerts * 2
             + api_calls
             + SCHEDULED_INVOCATIONS
-            + escalations * 10  # 9 ticks + the stop per incident
+            + escalations * (ticks + 1)  # its ticks and the stop
         )
         + relay_invocations
         + chat_invocations
@@ -84,7 +88,7 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
         + incidents * measured["ddb_write_units_to_acknowledge_and_resolve_at_50_alerts"]
         + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS * duplicate_units
         + incidents * 2  # by-source-key (keys and labels): written with the incident, removed at its resolve
-        + escalations * escalation_write_units(duplicate_units)  # the month's incidents hold 50 alerts
+        + escalations * escalation_write_units(duplicate_units, ticks, pages)  # incidents of 50 alerts
     )
     ddb_rru = alerts * 2 + api_calls * 2
     log_gb = lambda_invocations * 1.5 / 1024 / 1024  # ~1.5 KB of structured log per invocation
@@ -98,7 +102,7 @@ def monthly(measured: dict[str, float], alerts: int = 10_000, incidents: int = 2
         "cloudwatch_alarms": PLATFORM_ALARMS * PRICES["cloudwatch_alarm_month"],
         "eventbridge_scheduler": SCHEDULED_INVOCATIONS / 1e6 * PRICES["scheduler_invocation_per_million"],
         "step_functions": escalations
-        * TRANSITIONS_PER_ESCALATION
+        * walk["state_transitions_per_escalated_incident"]
         / 1000
         * PRICES["stepfunctions_transition_per_thousand"],
         "cloudwatch_logs": log_gb * PRICES["cloudwatch_logs_ingest_per_gb"],
