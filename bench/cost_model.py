@@ -19,7 +19,7 @@ PRICES = {
     "sqs_request_per_million": 0.40,
 }
 # An update of an incident item also writes each index it appears in that projects every attribute;
-# by-number and by-source-key change only when the incident is written and resolved.
+# by-number is written only with the incident, and by-source-key also when its status changes.
 GSIS_ON_INCIDENTS = 4
 # CloudWatch alarms in the platform stack; tests/infra/test_ops.py fails when the template has another number.
 PLATFORM_ALARMS = 46
@@ -87,7 +87,7 @@ def monthly(
         + duplicates * duplicate_units
         + incidents * measured["ddb_write_units_to_acknowledge_and_resolve_at_50_alerts"]
         + (incidents * 3 + duplicates) * GSIS_ON_INCIDENTS * duplicate_units
-        + incidents * 2  # by-source-key (keys and labels): written with the incident, removed at its resolve
+        + incidents * 3  # by-source-key (keys, labels, status): written with it, acknowledged, removed
         + escalations * escalation_write_units(duplicate_units, ticks, pages)  # incidents of 50 alerts
     )
     ddb_rru = alerts * 2 + api_calls * 2

@@ -19,9 +19,11 @@ metrics = Metrics(namespace="Klaxon", service="escalation-sweeper")
 @logger.inject_lambda_context(log_event=False)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     restored = wiring.container().escalation_sweeper.sweep()
-    wiring.container().mark_incident_sources()  # for inhibition, after the deployment that adds its index
     # Alarmed on: each is an incident that was triggered with nobody paging until now.
     metrics.add_metric(name="EscalationsRestored", unit=MetricUnit.Count, value=len(restored))
     if restored:
         logger.warning("escalations restored", extra={"incidents": restored})
+    # Last, so that a failure here (the run fails, and the next minute's marks again) loses no restoration's
+    # metric: inhibition's index of open incidents, after the deployment that adds it.
+    wiring.container().mark_incident_sources()
     return {"restored": restored}

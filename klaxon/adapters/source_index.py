@@ -10,6 +10,7 @@ every open incident, as before the index; while DynamoDB builds the index, too.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 
 from pynamodb.exceptions import QueryError, UpdateError
@@ -21,10 +22,10 @@ from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import IncidentStatus
 from klaxon.domain.noise.inhibition import source_key
 
+log = logging.getLogger(__name__)
 MARK = "incident-sources"
 MAX_KEY_BYTES = 2048  # DynamoDB's limit on an index's partition key value
 OPEN = tuple(s.value for s in allowed_from(IncidentStatus.RESOLVED))
-_NO_INDEX = ("ValidationException", "ResourceNotFoundException")  # the index is not there yet
 _CONDITION_FAILED = ("ConditionalCheckFailedException",)
 
 
@@ -37,17 +38,33 @@ def key_of(labels: Mapping[str, str]) -> str | None:
 
 def open_with_key(key: str, condition: Condition | None, attributes: list[str]) -> list[IncidentItem] | None:
     """The open incidents whose source key is `key` and that match `condition`, projected to
-    `attributes`; None while the index cannot be read (not marked yet, or still being built)."""
+    `attributes`; None while the index cannot be read (not marked yet, or still being built). Open by
+    their status, not only by their key: a function on the version before the index resolves an
+    incident without removing it."""
     if not live_index.ready(MARK):
         return None
+    still_open = IncidentItem.status.is_in(*OPEN)
+    where = still_open if condition is None else condition & still_open
     try:
         return list(
-            IncidentItem.by_source_key.query(key, filter_condition=condition, attributes_to_get=attributes)
+            IncidentItem.by_source_key.query(key, filter_condition=where, attributes_to_get=attributes)
         )
     except QueryError as exc:
-        if exc.cause_response_code not in _NO_INDEX:
+        if not _not_there_yet(exc):
             raise
+        log.warning("inhibition reads open incidents by status: %s", exc.cause_response_message)
         return None
+
+
+def _not_there_yet(exc: QueryError) -> bool:
+    """DynamoDB's answer while the deployment that adds the index is under way: the index is unknown
+    (the function's new code runs before the table's update), or DynamoDB is still building it."""
+    message = exc.cause_response_message or ""
+    if exc.cause_response_code == "ResourceNotFoundException":
+        return True
+    return exc.cause_response_code == "ValidationException" and (
+        "backfilling" in message or "does not have the specified index" in message
+    )
 
 
 def open_by_status(condition: Condition | None, attributes: list[str] | None) -> Iterator[IncidentItem]:

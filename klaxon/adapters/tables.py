@@ -107,11 +107,14 @@ class ByNumber(GlobalSecondaryIndex["IncidentItem"]):
 
 class BySourceKey(GlobalSecondaryIndex["IncidentItem"]):
     """Open incidents by their `alertname` (domain.noise.inhibition.SOURCE_KEY), for inhibition: the key
-    is written with a new incident and removed when it resolves, so the index holds open incidents only,
-    with their labels (the rules read nothing else). Labels and keys never change while an incident is
-    open, so no other write of the incident writes this index."""
+    is written with a new incident and removed when it resolves, so the index holds open incidents, with
+    their labels (the rules read nothing else) and status. The status is read too: a resolve by a function
+    still on the version before the index leaves the key. Labels and keys never change while an incident
+    is open, so only its status changes write this index."""
 
-    Meta = type("Meta", (), {"index_name": "by-source-key", "projection": IncludeProjection(["labels"])})
+    Meta = type(
+        "Meta", (), {"index_name": "by-source-key", "projection": IncludeProjection(["labels", "status"])}
+    )
     source_key = UnicodeAttribute(hash_key=True)
     created_key = UnicodeAttribute(range_key=True)
 

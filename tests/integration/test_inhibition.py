@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.integration.noise_support import eventually, incidents, notification, notifications, send_am
 
 SOURCE = {"alertname": "region-down", "service": "platform", "severity": "critical", "region": "eu-1"}
@@ -121,9 +123,26 @@ def test_a_resolved_incident_leaves_the_sources_index(platform, http) -> None:
     send_am(http, platform, notification("resolved", "source", [("s1", "resolved")], **SOURCE))
     (still_open,) = [i for i in incidents(http, service="platform") if i["status"] != "resolved"]
 
-    found, _ = _queries({"alertname": "region-down"})
+    found, asked = _queries({"alertname": "region-down"})
 
     assert [s.incident_id for s in found] == [still_open["id"]]
+    assert [p["IndexName"] for p in asked] == ["by-source-key"]
+
+
+def test_a_key_a_resolve_left_behind_inhibits_nothing(platform, http) -> None:
+    """A function still on the version before the index resolves without removing the key: the lookup
+    reads the status beside it, and the resolved incident is no source."""
+    from klaxon.adapters.tables import IncidentItem
+
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    (source,) = incidents(http, service="platform")
+    IncidentItem(id=source["id"]).update(actions=[IncidentItem.status.set("resolved")])  # key kept
+
+    found, asked = _queries({"alertname": "region-down", "region": "eu-1"})
+    target = open_target(platform, http)
+
+    assert (found, [p["IndexName"] for p in asked]) == ([], ["by-source-key"])
+    assert (target["inhibited_by"], target["urgency"]) == (None, "high")
 
 
 def test_incidents_kept_from_before_the_index_are_marked_by_the_sweeper(platform, http) -> None:
@@ -175,3 +194,44 @@ def test_without_an_alertname_every_open_incident_is_read(platform, http) -> Non
         ("by-status", {"S": "acknowledged"}),
     ]
     assert all(_projected(p) == {"id", "labels"} for p in asked)
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "falls_back"),
+    [
+        ("ValidationException", "Cannot read from backfilling global secondary index: by-source-key", True),
+        ("ValidationException", "The table does not have the specified index: by-source-key", True),
+        ("ResourceNotFoundException", "Requested resource not found", True),
+        ("ValidationException", "Invalid ProjectionExpression: Attribute name is a reserved keyword", False),
+    ],
+)
+def test_only_an_index_not_there_yet_is_read_around(
+    platform, http, monkeypatch: pytest.MonkeyPatch, code: str, message: str, falls_back: bool
+) -> None:
+    """While the deployment that adds the index is under way, inhibition reads every open incident; any
+    other refusal of the query is raised, not hidden behind that read."""
+    from botocore.exceptions import ClientError
+    from pynamodb.exceptions import QueryError
+
+    from klaxon.adapters.tables import connection
+
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    (source,) = incidents(http, service="platform")
+    client = connection().client
+    real, refused = client._make_api_call, []
+
+    def call(operation: str, kwargs: dict) -> object:
+        if operation == "Query" and kwargs.get("IndexName") == "by-source-key":
+            refused.append(kwargs)
+            raise ClientError({"Error": {"Code": code, "Message": message}}, operation)
+        return real(operation, kwargs)
+
+    monkeypatch.setattr(client, "_make_api_call", call)
+
+    if not falls_back:
+        with pytest.raises(QueryError):
+            _queries({"alertname": "region-down"})
+        return
+    found, asked = _queries({"alertname": "region-down"})
+    assert [s.incident_id for s in found] == [source["id"]]
+    assert (len(refused), [p["IndexName"] for p in asked]) == (1, ["by-status", "by-status"])

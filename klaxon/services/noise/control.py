@@ -98,6 +98,9 @@ class NoiseControl:
         return mute(incident, inhibited_by=source) if source else incident
 
     def _inhibitor(self, labels: Mapping[str, str], itself: str, excluding: str = "") -> str | None:
+        """The open incident that mutes an incident with `labels`, confirmed open by a consistent read:
+        the lookup reads an index, which may still show a source resolved a moment ago, and muting under
+        it would be for good (its resolve, already handled, released nobody opened after it)."""
         rules = rules_targeting(self.settings().inhibition, labels)
         if not rules:
             return None
@@ -107,7 +110,12 @@ class NoiseControl:
             for found in self.incidents.open_matching(source_labels(rule, labels))
             if found.incident_id != excluding
         ]
-        return inhibitor(rules, labels, sources, itself=itself)
+        while (chosen := inhibitor(rules, labels, sources, itself=itself)) is not None:
+            status = self.incidents.status(chosen)
+            if status is not None and status.is_open:
+                return chosen
+            sources = [s for s in sources if s.incident_id != chosen]
+        return None
 
     # --- a group's alerts acknowledging or resolving ----------------------------------------------
 

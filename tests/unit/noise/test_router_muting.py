@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from klaxon.domain.incident.models import AlertAction, Urgency
+import pytest
+
+from klaxon.domain.incident.models import AlertAction, IncidentStatus, Urgency
+from klaxon.domain.noise.inhibition import Source
 from klaxon.domain.noise.maintenance import MaintenanceWindow
 from klaxon.events import DetailType, IncidentChanged, IncidentSnapshot
 from tests.fakes.noise import am, pd
@@ -152,3 +155,52 @@ def test_a_drill_is_never_muted(world: World) -> None:
     outcome = world.router.route(pd("drill", service="checkout").model_copy(update={"drill": True}))
 
     assert outcome.incident is not None and outcome.incident.urgency is Urgency.HIGH
+
+
+def _index_lags(world: World, monkeypatch: pytest.MonkeyPatch, *resolved: str) -> None:
+    """The lookup still lists these incidents, resolved a moment ago, as an eventually consistent index
+    (or a key a previous version's resolve left) would."""
+    listed = world.incidents.open_matching
+
+    def lagging(labels: dict[str, str]) -> list[Source]:
+        stale = [
+            Source(incident_id=i, labels=world.incidents.items[i].labels)
+            for i in resolved
+            if all(world.incidents.items[i].labels.get(k) == v for k, v in labels.items())
+        ]
+        return stale + listed(labels)
+
+    monkeypatch.setattr(world.incidents, "open_matching", lagging)
+
+
+def _resolve(world: World, key: str, fingerprint: str) -> str:
+    resolved = world.router.route(am(key, "platform", (fingerprint, "resolved"), action=AlertAction.RESOLVE))
+    assert resolved.incident is not None and resolved.incident.status is IncidentStatus.RESOLVED
+    return resolved.incident.id
+
+
+def test_a_source_resolved_a_moment_ago_but_still_listed_mutes_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Muted under it, the target would stay muted for good: its resolve released nobody opened after."""
+    source = region_down(world)
+    _index_lags(world, monkeypatch, _resolve(world, "src", "s1"))
+
+    target = world.router.route(am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1"))
+
+    assert target.incident is not None and source
+    assert (target.incident.inhibited_by, target.incident.urgency) == (None, Urgency.HIGH)
+
+
+def test_an_open_source_listed_after_a_resolved_one_mutes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    region_down(world)
+    gone = _resolve(world, "src", "s1")
+    still = world.router.route(am("src2", "search", ("s2", "firing"), alertname="region-down", region="eu-1"))
+    _index_lags(world, monkeypatch, gone)
+
+    target = world.router.route(am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1"))
+
+    assert still.incident is not None and target.incident is not None
+    assert target.incident.inhibited_by == still.incident.id
