@@ -855,7 +855,7 @@ class Container:
             notifier=self.notifier,
             clock=self.clock,
             ids=self.ids,
-            release=self.noise_control.release_ended_windows,
+            release=self.noise_control.release_lapsed,
             bus=self.bus,
         )
 

@@ -96,6 +96,30 @@ def _projected(params: dict) -> set[str]:
     return {params["ExpressionAttributeNames"][n.strip()] for n in params["ProjectionExpression"].split(",")}
 
 
+def test_a_target_its_resolved_source_never_released_pages_at_the_maintenance_tick(platform, http) -> None:
+    """The source resolves with no release reaching the target (it opened as the source resolved): the
+    minute's maintenance tick finds it muted under a resolved source and releases it."""
+    from klaxon import wiring
+    from klaxon.adapters.tables import IncidentItem
+
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    (source,) = incidents(http, service="platform")
+    target = open_target(platform, http)
+    resolved = [
+        IncidentItem.status.set("resolved"),
+        IncidentItem.source_key.remove(),
+        IncidentItem.outbox.remove(),
+    ]
+    IncidentItem(id=source["id"]).update(actions=resolved)  # no event: nothing releases the target
+
+    done = wiring.container().maintenance_service.tick()
+
+    assert done["released"] == 1
+    assert eventually(lambda: notifications(http, target["id"]))
+    released = http.get(f"/v1/incidents/{target['id']}").json()
+    assert (released["urgency"], released["muted_urgency"]) == ("high", None)
+
+
 def test_sources_are_looked_up_by_alertname_as_their_ids_and_labels_alone(platform, http) -> None:
     """A rule naming the source's alertname reads the open incidents of that alertname, in one query of
     the by-source-key index: not every open incident, and only their ids and labels."""

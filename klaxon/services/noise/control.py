@@ -221,35 +221,46 @@ class NoiseControl:
         """A resolved incident releases the incidents it inhibited: still triggered, they page now."""
         released = []
         for target in self.incidents.muted():
-            if target.inhibited_by != source.id:
-                continue
-            now = self.clock.now()
-            other = self._inhibitor(target.labels, target.id, excluding=source.id)
-            if other is not None:
-                entry = self._entry(target, now, "inhibited", f"Still inhibited, now by incident {other}")
-                try:
-                    self.incidents.reinhibit(
-                        target.id, from_source=source.id, to_source=other, now=now, entry=entry
-                    )
-                except Conflict:
-                    log.info("incident %s changed before it could be inhibited again", target.id)
-                continue
-            message = f"Released: inhibiting incident #{source.number} resolved; paging now"
-            found = self._release(target, now, message, inhibited_by=source.id)
-            released += [found] if found else []
+            if target.inhibited_by == source.id:
+                found = self._after_source(target, source.id, f"#{source.number}", self.clock.now())
+                released += [found] if found else []
         return released
 
-    def release_ended_windows(self, now: datetime) -> list[Incident]:
-        """Incidents opened in a maintenance window that has ended and still triggered: page now."""
+    def release_lapsed(self, now: datetime) -> list[Incident]:
+        """Every minute (the maintenance tick): triggered incidents muted for a reason that is gone page
+        now. A maintenance window that ended; or an inhibiting incident that resolved without releasing
+        them (each opened as it resolved, after its release had read the muted incidents)."""
         windows = self.windows(now)
         released = []
         for target in self.incidents.muted():
-            if target.maintenance_window is None or active_windows(windows, target.service, now):
-                continue
-            message = f"Released: maintenance window {target.maintenance_window!r} ended; paging now"
-            found = self._release(target, now, message, inhibited_by=None)
+            found = None
+            if target.maintenance_window is not None:
+                if not active_windows(windows, target.service, now):
+                    message = f"Released: maintenance window {target.maintenance_window!r} ended; paging now"
+                    found = self._release(target, now, message, inhibited_by=None)
+            elif target.inhibited_by is not None:
+                source = self.incidents.get(target.inhibited_by)
+                if source is None or not source.status.is_open:
+                    name = f"#{source.number}" if source is not None else target.inhibited_by
+                    found = self._after_source(target, target.inhibited_by, name, now)
             released += [found] if found else []
         return released
+
+    def _after_source(self, target: Incident, source_id: str, name: str, now: datetime) -> Incident | None:
+        """A muted incident whose inhibiting incident resolved: muted under another open source if one
+        inhibits it (None), else released (the incident as it pages now; None if it changed meanwhile)."""
+        other = self._inhibitor(target.labels, target.id, excluding=source_id)
+        if other is not None:
+            entry = self._entry(target, now, "inhibited", f"Still inhibited, now by incident {other}")
+            try:
+                self.incidents.reinhibit(
+                    target.id, from_source=source_id, to_source=other, now=now, entry=entry
+                )
+            except Conflict:
+                log.info("incident %s changed before it could be inhibited again", target.id)
+            return None
+        message = f"Released: inhibiting incident {name} resolved; paging now"
+        return self._release(target, now, message, inhibited_by=source_id)
 
     def _release(
         self, target: Incident, now: datetime, message: str, *, inhibited_by: str | None

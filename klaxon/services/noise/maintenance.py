@@ -83,7 +83,7 @@ class MaintenanceService:
     notifier: Notifier
     clock: Clock
     ids: IdGenerator
-    release: Callable[[datetime], Sequence[object]] | None = None  # NoiseControl.release_ended_windows
+    release: Callable[[datetime], Sequence[object]] | None = None  # NoiseControl.release_lapsed
     # Told of every window added or removed, so the status page publishes an announced one at once.
     bus: EventBus | None = None
 

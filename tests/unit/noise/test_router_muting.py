@@ -58,7 +58,7 @@ def test_an_incident_left_open_after_its_window_pages_then(world: World) -> None
     muted = world.router.route(pd("disk", service="checkout")).incident
     world.clock.advance(minutes=11)
 
-    released = world.noise.release_ended_windows(world.clock.now())
+    released = world.noise.release_lapsed(world.clock.now())
 
     assert muted is not None and [i.id for i in released] == [muted.id]
     assert released[0].urgency is Urgency.HIGH
@@ -69,7 +69,7 @@ def test_an_incident_is_not_released_while_its_window_lasts(world: World) -> Non
     window(world, minutes=10)
     world.router.route(pd("disk", service="checkout"))
 
-    assert world.noise.release_ended_windows(world.clock.now()) == []
+    assert world.noise.release_lapsed(world.clock.now()) == []
 
 
 def region_down(world: World) -> str:
@@ -204,3 +204,39 @@ def test_an_open_source_listed_after_a_resolved_one_mutes(
 
     assert still.incident is not None and target.incident is not None
     assert target.incident.inhibited_by == still.incident.id
+
+
+def test_a_target_its_source_never_released_pages_at_the_next_maintenance_tick(world: World) -> None:
+    """It opened as its source resolved, after the source's release had read the muted incidents: the
+    minute's check of what is muted finds its source resolved and releases it."""
+    region_down(world)
+    target = world.router.route(am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1"))
+    _resolve(world, "src", "s1")  # and its release (on_resolved) never sees the target
+
+    released = world.noise.release_lapsed(world.clock.now())
+
+    assert target.incident is not None and [i.id for i in released] == [target.incident.id]
+    assert released[0].urgency is Urgency.HIGH
+    detail_type, detail = world.bus.events[-1]
+    assert detail_type is DetailType.INCIDENT_TRIGGERED
+    assert isinstance(detail, IncidentChanged) and detail.incident.id == target.incident.id
+
+
+def test_a_target_whose_source_is_open_stays_muted_at_the_maintenance_tick(world: World) -> None:
+    source = region_down(world)
+    target = world.router.route(am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1"))
+
+    assert world.noise.release_lapsed(world.clock.now()) == []
+    assert target.incident is not None
+    assert world.incidents.items[target.incident.id].inhibited_by == source
+
+
+def test_an_unreleased_target_moves_to_another_open_source_at_the_maintenance_tick(world: World) -> None:
+    region_down(world)
+    target = world.router.route(am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1"))
+    other = world.router.route(am("src2", "search", ("s2", "firing"), alertname="region-down", region="eu-1"))
+    _resolve(world, "src", "s1")
+
+    assert world.noise.release_lapsed(world.clock.now()) == []
+    assert target.incident is not None and other.incident is not None
+    assert world.incidents.items[target.incident.id].inhibited_by == other.incident.id
