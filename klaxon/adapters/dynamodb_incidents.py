@@ -510,8 +510,13 @@ class DynamoIncidentRepository:
     def reinhibit(
         self, incident_id: str, *, from_source: str, to_source: str, now: datetime, entry: TimelineEntry
     ) -> Incident:
-        """Keep a muted incident muted under another open source incident, when its first one resolved."""
-        condition = IncidentItem.muted_urgency.exists() & (IncidentItem.inhibited_by == from_source)
+        """Keep a muted, still triggered incident muted under another open source incident, when its first one
+        resolved (an acknowledged or resolved one keeps its record)."""
+        condition = (
+            (IncidentItem.status == IncidentStatus.TRIGGERED.value)
+            & IncidentItem.muted_urgency.exists()
+            & (IncidentItem.inhibited_by == from_source)
+        )
         actions = [IncidentItem.inhibited_by.set(to_source), IncidentItem.updated_at.set(iso(now))]
         return self._update_with_entry(incident_id, actions, condition, entry, None)
 

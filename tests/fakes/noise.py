@@ -121,7 +121,8 @@ class NoiseMemoryIncidents(MemoryIncidents):
         with self._lock:
             self.writes += 2
             current = self.items[incident_id]
-            if current.muted_urgency is None or current.inhibited_by != from_source:
+            muted = current.status is IncidentStatus.TRIGGERED and current.muted_urgency is not None
+            if not muted or current.inhibited_by != from_source:
                 raise Conflict("changed")
             self.items[incident_id] = current.model_copy(
                 update={"inhibited_by": to_source, "updated_at": now}

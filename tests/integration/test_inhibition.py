@@ -259,3 +259,25 @@ def test_only_an_index_not_there_yet_is_read_around(
     found, asked = _queries({"alertname": "region-down"})
     assert [s.incident_id for s in found] == [source["id"]]
     assert (len(refused), [p["IndexName"] for p in asked]) == (1, ["by-status", "by-status"])
+
+
+def test_an_acknowledged_target_is_not_moved_to_another_source(platform, http) -> None:
+    """The tick reads the muted incidents from an index that may lag an acknowledgement: moving one so
+    would write 'Still inhibited' on the timeline of an incident someone already handles."""
+    from datetime import UTC, datetime
+
+    from klaxon.adapters.dynamodb_incidents import DynamoIncidentRepository
+    from klaxon.domain.errors import Conflict
+    from klaxon.domain.incident.models import TimelineEntry
+
+    send_am(http, platform, notification("firing", "source", [("s1", "firing")], **SOURCE))
+    (source,) = incidents(http, service="platform")
+    target = open_target(platform, http)
+    assert http.post(f"/v1/incidents/{target['id']}/acknowledge").status_code == 200
+    now = datetime.now(UTC)
+    entry = TimelineEntry(subject=target["id"], at=now, kind="inhibited", actor="test", message="moved")
+
+    with pytest.raises(Conflict):
+        DynamoIncidentRepository().reinhibit(
+            target["id"], from_source=source["id"], to_source="another", now=now, entry=entry
+        )

@@ -99,8 +99,8 @@ class NoiseControl:
 
     def _inhibitor(self, labels: Mapping[str, str], itself: str, excluding: str = "") -> str | None:
         """The open incident that mutes an incident with `labels`, confirmed open by a consistent read:
-        the lookup reads an index, which may still show a source resolved a moment ago, and muting under
-        it would be for good (its resolve, already handled, released nobody opened after it)."""
+        the lookup reads an index, which may still show a source resolved a moment ago, and an incident
+        muted under it would wait for the next maintenance tick to page (its release may have run)."""
         rules = rules_targeting(self.settings().inhibition, labels)
         if not rules:
             return None
@@ -220,35 +220,48 @@ class NoiseControl:
     def on_resolved(self, source: IncidentSnapshot) -> list[Incident]:
         """A resolved incident releases the incidents it inhibited: still triggered, they page now."""
         released = []
+        why = f"inhibiting incident #{source.number} resolved"
         for target in self.incidents.muted():
             if target.inhibited_by == source.id:
-                found = self._after_source(target, source.id, f"#{source.number}", self.clock.now())
+                found = self._after_source(target, source.id, why, self.clock.now())
                 released += [found] if found else []
         return released
 
     def release_lapsed(self, now: datetime) -> list[Incident]:
         """Every minute (the maintenance tick): triggered incidents muted for a reason that is gone page
-        now. A maintenance window that ended; or an inhibiting incident that resolved without releasing
-        them (each opened as it resolved, after its release had read the muted incidents)."""
+        now, or move to another open source. A maintenance window that ended; or an inhibiting incident
+        that resolved without releasing them (each opened as it resolved, after its release had read the
+        muted incidents). Windows first: reading a source can fail, and should not hold them back."""
+        muted = self.incidents.muted()
         windows = self.windows(now)
         released = []
-        for target in self.incidents.muted():
-            found = None
-            if target.maintenance_window is not None:
-                if not active_windows(windows, target.service, now):
-                    message = f"Released: maintenance window {target.maintenance_window!r} ended; paging now"
-                    found = self._release(target, now, message, inhibited_by=None)
-            elif target.inhibited_by is not None:
-                source = self.incidents.get(target.inhibited_by)
-                if source is None or not source.status.is_open:
-                    name = f"#{source.number}" if source is not None else target.inhibited_by
-                    found = self._after_source(target, target.inhibited_by, name, now)
+        for target in (t for t in muted if t.maintenance_window is not None):
+            if not active_windows(windows, target.service, now):
+                message = f"Released: maintenance window {target.maintenance_window!r} ended; paging now"
+                found = self._release(target, now, message, inhibited_by=None)
+                released += [found] if found else []
+        sources: dict[str, Incident | None] = {}  # each source read once a tick, however many it mutes
+        for target in muted:
+            source_id = target.inhibited_by
+            if target.maintenance_window is not None or source_id is None:
+                continue
+            if source_id not in sources:
+                sources[source_id] = self.incidents.get(source_id)
+            source = sources[source_id]
+            if source is not None and source.status.is_open:
+                continue
+            why = (
+                f"inhibiting incident #{source.number} resolved"
+                if source is not None
+                else f"inhibiting incident {source_id} not found"
+            )
+            found = self._after_source(target, source_id, why, now)
             released += [found] if found else []
         return released
 
-    def _after_source(self, target: Incident, source_id: str, name: str, now: datetime) -> Incident | None:
-        """A muted incident whose inhibiting incident resolved: muted under another open source if one
-        inhibits it (None), else released (the incident as it pages now; None if it changed meanwhile)."""
+    def _after_source(self, target: Incident, source_id: str, why: str, now: datetime) -> Incident | None:
+        """A muted incident whose inhibiting incident is gone (`why`): muted under another open source if
+        one inhibits it (None), else released (the incident as it pages now; None if it changed meanwhile)."""
         other = self._inhibitor(target.labels, target.id, excluding=source_id)
         if other is not None:
             entry = self._entry(target, now, "inhibited", f"Still inhibited, now by incident {other}")
@@ -259,8 +272,7 @@ class NoiseControl:
             except Conflict:
                 log.info("incident %s changed before it could be inhibited again", target.id)
             return None
-        message = f"Released: inhibiting incident {name} resolved; paging now"
-        return self._release(target, now, message, inhibited_by=source_id)
+        return self._release(target, now, f"Released: {why}; paging now", inhibited_by=source_id)
 
     def _release(
         self, target: Incident, now: datetime, message: str, *, inhibited_by: str | None

@@ -240,3 +240,45 @@ def test_an_unreleased_target_moves_to_another_open_source_at_the_maintenance_ti
     assert world.noise.release_lapsed(world.clock.now()) == []
     assert target.incident is not None and other.incident is not None
     assert world.incidents.items[target.incident.id].inhibited_by == other.incident.id
+
+
+def test_a_target_its_source_released_is_not_released_again_at_the_maintenance_tick(world: World) -> None:
+    region_down(world)
+    target = world.router.route(am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1"))
+    resolved = world.router.route(am("src", "platform", ("s1", "resolved"), action=AlertAction.RESOLVE))
+    assert resolved.incident is not None and target.incident is not None
+    world.noise.on_resolved(IncidentSnapshot.of(resolved.incident))
+
+    assert world.noise.release_lapsed(world.clock.now()) == []
+    entries = world.incidents.timeline.entries
+    assert [e.kind for e in entries if e.subject == target.incident.id].count("released") == 1
+
+
+def test_targets_of_one_resolved_source_read_it_once_at_the_maintenance_tick(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = region_down(world)
+    targets = [
+        world.router.route(am(f"t{n}", "checkout", (f"t{n}", "firing"), alertname=f"E{n}", region="eu-1"))
+        for n in range(3)
+    ]
+    _resolve(world, "src", "s1")
+    read, get = [], world.incidents.get
+    monkeypatch.setattr(world.incidents, "get", lambda i: read.append(i) or get(i))
+
+    released = world.noise.release_lapsed(world.clock.now())
+
+    assert sorted(i.id for i in released) == sorted(t.incident.id for t in targets if t.incident)
+    assert read.count(source) == 1
+
+
+def test_a_target_whose_source_is_not_found_pages_at_the_maintenance_tick(world: World) -> None:
+    source = region_down(world)
+    target = world.router.route(am("t", "checkout", ("t1", "firing"), alertname="Errors", region="eu-1"))
+    del world.incidents.items[source]
+
+    released = world.noise.release_lapsed(world.clock.now())
+
+    assert target.incident is not None and [i.id for i in released] == [target.incident.id]
+    (entry,) = [e for e in world.incidents.timeline.entries if e.kind == "released"]
+    assert entry.message == f"Released: inhibiting incident {source} not found; paging now"
