@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from klaxon import wiring
+from klaxon.domain.access.rate_limits import window_of
 from klaxon.domain.access.roles import Role
 from klaxon.local.platform import LocalPlatform, Options
 from klaxon.services.access.tokens import NewToken
@@ -54,8 +55,12 @@ def platform(tmp_path: Path) -> Iterator[LocalPlatform]:
 
 @pytest.fixture
 def clock(platform: LocalPlatform, monkeypatch: pytest.MonkeyPatch) -> ShiftedClock:
+    """The limiter's clock, set a second into the next window: a test's few requests never straddle two
+    windows, whose counts start again at each whole minute (straddling one, all five were let in)."""
     limiter = wiring.container().rate_limiter
     shifted = ShiftedClock(limiter.clock)
+    _, next_window = window_of(shifted.now())
+    shifted.offset = next_window + timedelta(seconds=1) - shifted.clock.now()  # type: ignore[attr-defined]
     monkeypatch.setattr(limiter, "clock", shifted)
     return shifted
 
