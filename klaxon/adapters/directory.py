@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import ConfigItem, connection
 from klaxon.adapters.timeutil import iso, parse_iso
-from klaxon.adapters.transactions import commit
+from klaxon.adapters.transactions import commit_for_request
 from klaxon.config.secrets import hash_key
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.intake.integration import IntegrationRef
@@ -143,5 +143,6 @@ class DynamoDirectory:
             for key_hash in stale:
                 tx.delete(ConfigItem(pk="integration", sk=key_hash))
 
-        commit(connection(), write)  # contention (a timer's write to an item in progress) is tried again
+        # Contention (a timer's write to an item in progress) is tried again; what stays is Busy (a 503).
+        commit_for_request(connection(), write)
         self.invalidate()

@@ -16,7 +16,7 @@ from klaxon.adapters import source_index
 from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem, OutboxAttribute, connection
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
-from klaxon.adapters.transactions import commit
+from klaxon.adapters.transactions import commit_for_request
 from klaxon.adapters.transactions import refused as refused_by_condition
 from klaxon.domain.errors import Conflict, InvalidInput
 from klaxon.domain.incident.dedup import DedupClaim, joinable_at_once, memory_slot
@@ -264,8 +264,8 @@ class DynamoIncidentRepository:
             tx.save(item, condition=IncidentItem.id.does_not_exist())
             tx.save(timeline_item(entry))
 
-        try:  # contention is tried again, and what stays contended is raised as such, not as a conflict
-            commit(self._connection, write)
+        try:  # contention is tried again, and what stays contended is raised as Busy, not as a conflict
+            commit_for_request(self._connection, write)
         except TransactWriteError as exc:
             if refused_by_condition(exc):
                 raise Conflict(f"incident {incident.id} already exists") from exc
@@ -540,7 +540,7 @@ class DynamoIncidentRepository:
         # Contention (another write to the incident in progress) is tried again, not read as a refusal:
         # an acknowledgement so cancelled re-read the incident still triggered and answered as if done.
         try:
-            commit(self._connection, write)
+            commit_for_request(self._connection, write)
         except TransactWriteError as exc:
             if refused_by_condition(exc):
                 raise Conflict(refused.format(id=incident_id)) from exc

@@ -11,7 +11,7 @@ from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters.tables import ConfigItem, connection
 from klaxon.adapters.timeutil import iso
-from klaxon.adapters.transactions import commit, refused
+from klaxon.adapters.transactions import commit_for_request, refused
 from klaxon.domain.errors import NotFound
 from klaxon.domain.schedule.models import Override
 
@@ -95,7 +95,7 @@ class DynamoOverrideRepository:
             tx.update(bump, actions=[ConfigItem.value.add(1)])
 
         try:
-            commit(self._connection, write)
+            commit_for_request(self._connection, write)
         finally:
             self._writes += 1
             self._revisions.pop(schedule, None)

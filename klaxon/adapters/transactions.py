@@ -6,7 +6,8 @@ when another write to one of its items is in progress (`TransactionConflict`) or
 cancellation as "not ours": an alert's update of an incident landing as its tick was claimed ended the
 tick, paging nobody until the sweeper restored it a minute later; an acknowledgement so cancelled re-read
 the incident still triggered and was answered as done. `commit` retries a contended transaction a few
-times; what stays contended is raised as what it is, so the task or request fails and is retried.
+times; what stays contended is raised as what it is, so the task or request fails and is retried
+(`commit_for_request` raises it as Busy: a request is answered 503 with `Retry-After`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
+
+from klaxon.domain.errors import Busy
 
 CONTENTION = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
@@ -54,3 +57,14 @@ def commit(connection: Connection, write: Callable[[TransactWrite], None]) -> No
             if attempt + 1 == ATTEMPTS or not contended(exc):
                 raise
         time.sleep(BACKOFF_SECONDS * 2**attempt)
+
+
+def commit_for_request(connection: Connection, write: Callable[[TransactWrite], None]) -> None:
+    """`commit`, with what stays contended raised as Busy (a request's 503 with `Retry-After`, a task's
+    failure and retry) instead of a 502; a refusal, or anything else, raised as it is."""
+    try:
+        commit(connection, write)
+    except TransactWriteError as exc:
+        if contended(exc):
+            raise Busy("other changes to the same items are being written; try again in a second") from exc
+        raise

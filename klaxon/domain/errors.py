@@ -40,6 +40,16 @@ class Conflict(DomainError):
     """A conditional write lost: the state changed under us."""
 
 
+class Busy(DomainError):
+    """Other writes to what this changes kept it from being written; the same request may be tried again
+    after `retry_after` seconds (the API's 503)."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
 class TooManyRequests(DomainError):
     """The caller (an API token, an integration key, a heartbeat) is over its rate limit; it may try again
     after `retry_after` seconds."""

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from klaxon.domain.errors import (
+    Busy,
     Conflict,
     Forbidden,
     InvalidInput,
@@ -97,6 +98,11 @@ def register(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(Conflict)
     def handle_conflict(exc: Conflict) -> Response[str]:
         return _json(409, {"message": str(exc)})
+
+    @app.exception_handler(Busy)
+    def handle_busy(exc: Busy) -> Response[str]:
+        """503 with Retry-After: the same request may succeed in a moment (DynamoDB contention)."""
+        return _json(503, {"message": exc.message}, {"Retry-After": str(exc.retry_after)})
 
     @app.not_found
     def handle_no_route(_: Exception) -> Response[str]:

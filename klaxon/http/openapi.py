@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from klaxon import __version__
 from klaxon.http import schemas
-from klaxon.topology import Access, access_of, role_of
+from klaxon.topology import Access, access_of, is_mutating, role_of
 
 _BODIES: dict[tuple[str, str], type[BaseModel]] = {
     ("/v2/enqueue", "post"): schemas.PagerDutyEvent,
@@ -53,9 +53,11 @@ _API_ERRORS = {
     # Any route: a token or heartbeat over its rate limit, or API Gateway's (and the WAF's) own throttle.
     "429": "Too many requests: retry after `Retry-After` seconds",
 }
+# A route that writes: other writes to the same items may keep this one from landing (DynamoDB contention).
+_BUSY = "Other changes to the same items kept this one from being written: send it again after `Retry-After`"
 RETRY_AFTER = {
     "Retry-After": {
-        "description": "Seconds until the rate limit's window ends",
+        "description": "Seconds to wait before sending it again (429: until the rate limit's window ends)",
         "schema": {"type": "integer", "minimum": 1},
     }
 }
@@ -201,6 +203,8 @@ def _document_errors(doc: dict[str, Any], components: dict[str, Any]) -> None:
             for code, text in _API_ERRORS.items():
                 headers = {"headers": RETRY_AFTER} if code == "429" else {}
                 responses.setdefault(code, {"description": text, **error, **headers})
+            if is_mutating(method, path):
+                responses.setdefault("503", {"description": _BUSY, **error, "headers": RETRY_AFTER})
     if "HTTPValidationError" not in json.dumps(doc["paths"]):
         components.pop(
             "HTTPValidationError", None

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 
-from klaxon.domain.errors import Conflict
+from klaxon.domain.errors import Busy, Conflict
 from klaxon.domain.incident.models import TimelineEntry
 from klaxon.domain.paging.escalation import Tick
 from tests.fakes.memory import page_to_alice, sent
@@ -145,6 +145,21 @@ def test_an_acknowledgement_contended_a_moment_is_made(http: Any, contention: An
     assert (answer.status_code, answer.json()["status"]) == (200, "acknowledged")
 
 
+def test_an_acknowledgement_contended_still_is_a_503_to_try_again(http: Any, contention: Any) -> None:
+    """It was a 502 (the function failed): a client could not tell it from a bug. The request may succeed a
+    moment later, and it does."""
+    from klaxon.adapters import transactions
+
+    incident = open_incident()
+    contention(transactions.ATTEMPTS)
+    answer = http.post(f"/v1/incidents/{incident.id}/acknowledge")
+
+    assert (answer.status_code, answer.headers["Retry-After"]) == (503, "1")
+    assert "try again" in answer.json()["message"]
+    retried = http.post(f"/v1/incidents/{incident.id}/acknowledge")
+    assert (retried.status_code, retried.json()["status"]) == (200, "acknowledged")
+
+
 # The other transactions: a new incident's write, a schedule's override and its revision, a configuration
 # applied. Each was read as refused (a conflict, "already removed") or failed the request when contended.
 
@@ -165,10 +180,11 @@ def test_a_new_incident_contended_still_is_not_read_as_one_that_exists(contentio
 
     contention(transactions.ATTEMPTS)
 
-    with pytest.raises(TransactWriteError) as raised:
+    with pytest.raises(Busy) as raised:
         open_incident()
 
-    assert transactions.contended(raised.value)
+    assert isinstance(raised.value.__cause__, TransactWriteError)
+    assert transactions.contended(raised.value.__cause__)
 
 
 def test_an_override_contended_a_moment_is_added_and_removed(platform: Any, contention: Any) -> None:
@@ -201,3 +217,20 @@ def test_a_configuration_contended_a_moment_is_applied(platform: Any, contention
     counts = wiring.container().config_applier.apply(platform.config)
 
     assert counts and len(tried) == 2
+
+
+def test_an_override_and_a_configuration_contended_still_are_busy(platform: Any, contention: Any) -> None:
+    from klaxon import wiring
+    from klaxon.adapters import transactions
+    from klaxon.adapters.overrides import DynamoOverrideRepository
+    from klaxon.domain.schedule.models import Override
+
+    start = datetime(2031, 1, 1, tzinfo=UTC)
+    override = Override(id="busy", schedule="primary", user="alice", start=start, end=start.replace(day=2))
+
+    contention(transactions.ATTEMPTS)
+    with pytest.raises(Busy):
+        DynamoOverrideRepository().add(override)
+    contention(transactions.ATTEMPTS)
+    with pytest.raises(Busy):
+        wiring.container().config_applier.apply(platform.config)
