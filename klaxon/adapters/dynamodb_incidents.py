@@ -288,8 +288,7 @@ class DynamoIncidentRepository:
         if not joinable_at_once(known_count, ids):
             raise ValueError("add_alerts takes distinct alerts of one generation of remembered ids")
         item = IncidentItem(id=incident_id)
-        open_states = [s.value for s in allowed_from(IncidentStatus.RESOLVED)]
-        condition: Condition = IncidentItem.status.is_in(*open_states)
+        condition: Condition = IncidentItem.status.is_in(*source_index.OPEN)
         for alert_id in ids:
             condition &= (
                 (IncidentItem.last_alert_id.does_not_exist() | (IncidentItem.last_alert_id != alert_id))
@@ -373,9 +372,7 @@ class DynamoIncidentRepository:
             actions.append(IncidentItem.priority.set(priority.value))
         if roles is not None:
             actions.append(IncidentItem.roles.set(roles))
-        condition = IncidentItem.status.is_in(
-            IncidentStatus.TRIGGERED.value, IncidentStatus.ACKNOWLEDGED.value
-        )
+        condition = IncidentItem.status.is_in(*source_index.OPEN)
         return self._update_with_entry(
             incident_id,
             actions,
@@ -434,7 +431,7 @@ class DynamoIncidentRepository:
             IncidentItem.outbox.set(_outbox(event)),
             *_instance_actions(alert),
         ]
-        condition = IncidentItem.status.is_in(*[s.value for s in allowed_from(IncidentStatus.RESOLVED)])
+        condition = IncidentItem.status.is_in(*source_index.OPEN)
         item = IncidentItem(id=incident_id)
         try:
             item.update(actions=actions, condition=condition & _at_revision(expected_revision))

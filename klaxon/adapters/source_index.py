@@ -18,14 +18,13 @@ from pynamodb.expressions.condition import Condition
 
 from klaxon.adapters import live_index
 from klaxon.adapters.tables import IncidentItem
-from klaxon.domain.incident.lifecycle import allowed_from
-from klaxon.domain.incident.models import IncidentStatus
+from klaxon.domain.incident import lifecycle
 from klaxon.domain.noise.inhibition import source_key
 
 log = logging.getLogger(__name__)
 MARK = "incident-sources"
 MAX_KEY_BYTES = 2048  # DynamoDB's limit on an index's partition key value
-OPEN = tuple(s.value for s in allowed_from(IncidentStatus.RESOLVED))
+OPEN = tuple(s.value for s in lifecycle.OPEN)  # as stored
 _CONDITION_FAILED = ("ConditionalCheckFailedException",)
 
 

@@ -72,12 +72,16 @@ def is_stale(alert: Alert, incident: Incident) -> bool:
     return alert.timestamp is not None and alert.timestamp < began(incident) - STALE_SKEW
 
 
+# An incident is open, and may change, until it is resolved.
+OPEN: tuple[IncidentStatus, ...] = (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)
+
+
 def allowed_from(target: IncidentStatus) -> tuple[IncidentStatus, ...]:
     """Acknowledge only a triggered incident; resolve any open one. Resolved is final."""
     if target is IncidentStatus.ACKNOWLEDGED:
         return (IncidentStatus.TRIGGERED,)
     if target is IncidentStatus.RESOLVED:
-        return (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED)
+        return OPEN
     raise ValueError(f"no transition into {target}")
 
 

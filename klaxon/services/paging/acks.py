@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from klaxon.domain.access.rotation import verified
 from klaxon.domain.errors import Conflict, NotFound
+from klaxon.domain.incident import lifecycle
 from klaxon.domain.incident.models import Incident, IncidentStatus
 from klaxon.domain.paging.ackcodes import (
     AckLink,
@@ -84,7 +85,7 @@ class AckService:
 
     def _open_incidents(self) -> Iterator[Incident]:
         """Every open incident: a walk over the status index, fine for open incidents."""
-        for status in (IncidentStatus.TRIGGERED, IncidentStatus.ACKNOWLEDGED):
+        for status in lifecycle.OPEN:
             cursor = None
             while True:
                 page = self.incidents.find(IncidentQuery(status=status, limit=SCAN_PAGE, cursor=cursor))
