@@ -18,10 +18,9 @@ from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
 from klaxon import wiring
 from klaxon.adapters.slack import web_client
-from klaxon.domain.chat.commands import USAGE, UsageError, parse
+from klaxon.domain.chat.commands import USAGE, PendingUpdate, Reply, UsageError, parse
 from klaxon.domain.chat.messages import PostedMessage
 from klaxon.domain.errors import DomainError
-from klaxon.services.chat.commands import PendingUpdate, Reply
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -19,6 +19,25 @@ STATUSES = ("identified", "monitoring", "resolved")
 MAX_TEXT = 3000  # a note, a summary or a status update's text
 MAX_TITLE = 255
 
+
+@dataclass(frozen=True)
+class PendingUpdate:
+    """A status page update waiting for its author's confirmation (carried by the confirm button)."""
+
+    incident_id: str
+    status: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a command answers in the chat."""
+
+    text: str
+    public: bool = False  # shown to the channel; else only to the person who typed the command
+    confirm: PendingUpdate | None = None
+
+
 USAGE = """*`/klaxon` commands* (in an incident's channel the `#number` may be left out):
 • `/klaxon declare <title> [--sev P1] [--service checkout]`: open an incident
 • `/klaxon ack [#42]`: acknowledge the incident (stops its escalation)

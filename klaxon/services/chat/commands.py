@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from klaxon.domain.chat.commands import USAGE, Command, UsageError
+from klaxon.domain.chat.commands import USAGE, Command, PendingUpdate, Reply, UsageError
 from klaxon.domain.errors import NotFound
 from klaxon.domain.incident.models import Incident, TimelineEntry
 from klaxon.domain.statuspage.models import PublicStatus
@@ -22,22 +22,6 @@ from klaxon.services.statuspage.public_incidents import StatusPageService
 TIMELINE_SHOWN = 10
 SOURCE = "slack"
 UNKNOWN_PREFIX = "slack:"  # the actor of a chat user no Klaxon user shares an email with
-
-
-@dataclass(frozen=True)
-class PendingUpdate:
-    """A status page update waiting for its author's confirmation (carried by the confirm button)."""
-
-    incident_id: str
-    status: str
-    text: str | None
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    public: bool = False  # shown to the channel; else only to the person who typed the command
-    confirm: PendingUpdate | None = None
 
 
 def _label(incident: Incident) -> str:

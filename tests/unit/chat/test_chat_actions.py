@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from klaxon.domain.chat.commands import UsageError, parse
+from klaxon.domain.chat.commands import PendingUpdate, UsageError, parse
 from klaxon.domain.chat.messages import ChatMessage, PostedMessage
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
 from klaxon.domain.incident.models import IncidentStatus, Priority
 from klaxon.events import DetailType
 from klaxon.services.chat.capture import TimelineCapture, message_time
-from klaxon.services.chat.commands import ChatCommands, PendingUpdate
+from klaxon.services.chat.commands import ChatCommands
 from klaxon.services.incident.declare import Declarations
 from klaxon.services.incident.incidents import IncidentService
 from klaxon.services.incident.router import RouterService
