@@ -40,21 +40,21 @@ class Conflict(DomainError):
     """A conditional write lost: the state changed under us."""
 
 
-class Busy(DomainError):
-    """Other writes to what this changes kept it from being written; the same request may be tried again
-    after `retry_after` seconds (the API's 503)."""
-
-    def __init__(self, message: str, retry_after: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
-
-
-class TooManyRequests(DomainError):
-    """The caller (an API token, an integration key, a heartbeat) is over its rate limit; it may try again
-    after `retry_after` seconds."""
+class RetryLater(DomainError):
+    """The same request may succeed if sent again after `retry_after` seconds."""
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
+
+
+class Busy(RetryLater):
+    """Other writes to what this changes kept it from being written (the API's 503)."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message, retry_after)
+
+
+class TooManyRequests(RetryLater):
+    """The caller (an API token, an integration key, a heartbeat) is over its rate limit (the API's 429)."""

@@ -11,6 +11,7 @@ import html
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from klaxon.domain.errors import Busy
 from klaxon.domain.incident.models import Incident, IncidentStatus
 from klaxon.domain.paging.ackcodes import AckLinkExpired, AckLinkInvalid
 from klaxon.http import deps
@@ -85,7 +86,17 @@ def handle_get_ack_link(acks: deps.Acks, token: str) -> Response[str]:
 
 @router.post("/a/<token>", include_in_schema=False)
 def handle_post_ack_link(acks: deps.Acks, token: str) -> Response[str]:
-    outcome = acks.acknowledge_by_link(token)
+    try:
+        outcome = acks.acknowledge_by_link(token)
+    except Busy as busy:  # here, not on the router: a router's handlers serve every route of the app
+        answer = _page(
+            503,
+            "Not acknowledged yet: try again",
+            "<p>Other changes to this incident were being written. Go back and press the button again in "
+            "a second.</p>",
+        )
+        answer.headers["Retry-After"] = str(busy.retry_after)
+        return answer
     incident = outcome.incident
     if outcome.changed:
         return _page(

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from klaxon import __version__
 from klaxon.http import schemas
-from klaxon.topology import Access, access_of, is_mutating, role_of
+from klaxon.topology import Access, access_of, role_of
 
 _BODIES: dict[tuple[str, str], type[BaseModel]] = {
     ("/v2/enqueue", "post"): schemas.PagerDutyEvent,
@@ -53,8 +53,23 @@ _API_ERRORS = {
     # Any route: a token or heartbeat over its rate limit, or API Gateway's (and the WAF's) own throttle.
     "429": "Too many requests: retry after `Retry-After` seconds",
 }
-# A route that writes: other writes to the same items may keep this one from landing (DynamoDB contention).
+# The routes whose transactions may stay contended (klaxon.adapters.transactions.commit_for_request: a new
+# incident, a change to one, an override, a configuration): Busy, a 503 with Retry-After.
 _BUSY = "Other changes to the same items kept this one from being written: send it again after `Retry-After`"
+MAY_BE_BUSY = frozenset(
+    {
+        ("put", "/v1/config"),
+        ("post", "/v1/drills"),
+        ("post", "/v1/incidents/{incident_id}/acknowledge"),
+        ("post", "/v1/incidents/{incident_id}/resolve"),
+        ("post", "/v1/incidents/{incident_id}/escalate"),
+        ("post", "/v1/incidents/{incident_id}/reassign"),
+        ("put", "/v1/incidents/{incident_id}/priority"),
+        ("put", "/v1/incidents/{incident_id}/roles/{role}"),
+        ("post", "/v1/schedules/{schedule_id}/overrides"),
+        ("delete", "/v1/schedules/{schedule_id}/overrides/{override_id}"),
+    }
+)
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before sending it again (429: until the rate limit's window ends)",
@@ -203,7 +218,7 @@ def _document_errors(doc: dict[str, Any], components: dict[str, Any]) -> None:
             for code, text in _API_ERRORS.items():
                 headers = {"headers": RETRY_AFTER} if code == "429" else {}
                 responses.setdefault(code, {"description": text, **error, **headers})
-            if is_mutating(method, path):
+            if (method, path) in MAY_BE_BUSY:
                 responses.setdefault("503", {"description": _BUSY, **error, "headers": RETRY_AFTER})
     if "HTTPValidationError" not in json.dumps(doc["paths"]):
         components.pop(

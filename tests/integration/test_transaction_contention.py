@@ -160,6 +160,26 @@ def test_an_acknowledgement_contended_still_is_a_503_to_try_again(http: Any, con
     assert (retried.status_code, retried.json()["status"]) == (200, "acknowledged")
 
 
+def test_an_acknowledge_link_contended_still_shows_a_page_to_try_again(
+    platform: Any, contention: Any
+) -> None:
+    """The link is for people: a 503 page that says what to do, not the API's JSON."""
+    import httpx
+
+    from klaxon.adapters import transactions
+    from tests.integration.test_ack_paths import link_for
+
+    incident = open_incident()
+    link = link_for(incident)
+    contention(transactions.ATTEMPTS)
+    answer = httpx.post(link, timeout=10)
+
+    assert (answer.status_code, answer.headers["Retry-After"]) == (503, "1")
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "try again" in answer.text
+    assert httpx.post(link, timeout=10).status_code == 200
+
+
 # The other transactions: a new incident's write, a schedule's override and its revision, a configuration
 # applied. Each was read as refused (a conflict, "already removed") or failed the request when contended.
 

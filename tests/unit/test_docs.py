@@ -22,3 +22,17 @@ def test_api_md_documents_every_operation_of_the_openapi_document() -> None:
     missing = [operation for operation in operations if operation not in text]
     assert operations
     assert not missing, f"docs/api.md does not document (as `METHOD /path`): {', '.join(sorted(missing))}"
+
+
+def test_exactly_the_routes_that_may_be_busy_document_a_503() -> None:
+    from klaxon.http.openapi import MAY_BE_BUSY
+
+    documented = {
+        (method, path)
+        for path, methods in current()["paths"].items()
+        for method, operation in methods.items()
+        if "503" in operation["responses"]
+    }
+    assert documented == MAY_BE_BUSY  # each listed route exists, and no other says it may be busy
+    busy = current()["paths"]["/v1/config"]["put"]["responses"]["503"]
+    assert "Retry-After" in busy["headers"]
