@@ -117,7 +117,7 @@ def _bursts(
     api: httpx.Client, platform: Any, pages: FirstPages, alerts: int, bursts: int
 ) -> list[list[float]]:
     """`bursts` bursts of `alerts`, each on a quiet platform: the one before acknowledged (its escalations
-    stopped) and everything it set off finished. One burst's p99 is its slowest page or next to it, and on
+    stopped) and everything it set off finished. One burst's p99 is its slowest page (40 samples), and on
     a shared host it moves by a third from one run to the next: the median of a few says more."""
     runs = []
     for n in range(bursts):
