@@ -941,9 +941,9 @@ class Container:
         """Per token, integration and heartbeat: the configured limits times KLAXON_RATE_LIMIT_SCALE."""
         from klaxon.services.access.rate_limits import RateLimiter
 
-        views, scale = self.config_views, self.settings.rate_limit_scale
+        directory, scale = self.directory, self.settings.rate_limit_scale
         return RateLimiter(
-            counter=self.rate_counter, clock=self.clock, limits=lambda: views.rate_limits().scaled(scale)
+            counter=self.rate_counter, clock=self.clock, limits=lambda: directory.rate_limits().scaled(scale)
         )
 
     @part

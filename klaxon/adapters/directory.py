@@ -14,6 +14,7 @@ from klaxon.adapters.tables import ConfigItem, connection
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.adapters.transactions import commit_for_request
 from klaxon.config.secrets import hash_key
+from klaxon.domain.access.rate_limits import Limits
 from klaxon.domain.errors import InvalidInput
 from klaxon.domain.intake.integration import IntegrationRef
 
@@ -43,6 +44,7 @@ class DynamoDirectory:
         self.cache_seconds = cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
         self._model: tuple[dict[str, Any], KlaxonConfig] | None = None
+        self._limits: tuple[dict[str, Any] | None, Limits] | None = None
 
     def _get(self, pk: str, sk: str) -> Any:
         hit = self._cache.get((pk, sk))
@@ -72,6 +74,20 @@ class DynamoDirectory:
 
             self._model = (doc, KlaxonConfig.model_validate(doc))
         return self._model[1]
+
+    def rate_limits(self) -> Limits:
+        """The applied configuration's rate limits (the defaults without them), read from its `rate_limits`
+        alone: ingest and the api check them on every request, and a cold container that validated the
+        whole configuration for them (importing its schema, compiling every template) paid it before its
+        first answer. The document was validated whole when it was applied."""
+        doc = self.config_document()
+        section = doc.get("rate_limits") if doc is not None else None
+        if self._limits is None or self._limits[0] is not section:
+            from klaxon.config.limits import RateLimitsConfig
+
+            found = Limits() if section is None else RateLimitsConfig.model_validate(section).to_domain()
+            self._limits = (section, found)
+        return self._limits[1]
 
     def integration_for_key(self, key: str) -> IntegrationRef | None:
         hashed = hash_key(key)

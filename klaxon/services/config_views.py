@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from klaxon.domain.access.rate_limits import Limits
 from klaxon.domain.chat.rooms import ChatPolicy
 from klaxon.domain.paging.escalation import Rule
 from klaxon.domain.postmortem.models import PostmortemPolicy
@@ -157,13 +156,6 @@ class Views:
         return {} if self.config is None else {u.id: u.email for u in self.config.users}
 
     @cached_property
-    def rate_limits(self) -> Limits:
-        """Requests a minute per token, integration and heartbeat (the defaults when not configured)."""
-        if self.config is None or self.config.rate_limits is None:
-            return Limits()
-        return self.config.rate_limits.to_domain()
-
-    @cached_property
     def contact_addresses(self) -> Mapping[str, str]:
         """Every contact method's address to its user."""
         if self.config is None:
@@ -207,9 +199,6 @@ class ConfigViews:
 
     def contact_addresses(self) -> Mapping[str, str]:
         return self.views().contact_addresses
-
-    def rate_limits(self) -> Limits:
-        return self.views().rate_limits
 
     def runbooks(self) -> Runbooks:
         return self.views().runbooks

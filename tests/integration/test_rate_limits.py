@@ -181,3 +181,20 @@ def test_counters_live_in_the_dedup_table_and_expire(platform: LocalPlatform, cl
     assert counter.hits == 1
     assert counter.expires_at is not None
     assert timedelta(minutes=1) < counter.expires_at - clock.now() <= timedelta(minutes=2)
+
+
+def test_the_limits_are_read_from_their_section_alone(
+    platform: LocalPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request of ingest and the api checks them: a cold container validated the whole configuration
+    (its schema imported, every template compiled) before its first answer, about a third of that answer."""
+    from klaxon.adapters.directory import DynamoDirectory
+    from klaxon.config.schema import KlaxonConfig
+
+    def whole(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole configuration was validated for its rate limits")
+
+    monkeypatch.setattr(KlaxonConfig, "model_validate", whole)
+    limits = DynamoDirectory(keyed=wiring.container().keyed).rate_limits()  # a new container's
+
+    assert (limits.integration, limits.token, limits.heartbeat) == (KEY_LIMIT, TOKEN_LIMIT, PING_LIMIT)
