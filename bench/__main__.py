@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 SUITES = [
     "bench_pipeline",
     "bench_imports",
+    "bench_coldstart",
     "bench_schedule",
     "bench_escalation",
     "bench_statuspage",
