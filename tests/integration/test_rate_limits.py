@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from klaxon import wiring
-from klaxon.domain.access.rate_limits import window_of
+from klaxon.domain.access.rate_limits import Limits, window_of
 from klaxon.domain.access.roles import Role
 from klaxon.local.platform import LocalPlatform, Options
 from klaxon.services.access.tokens import NewToken
@@ -188,13 +188,28 @@ def test_the_limits_are_read_from_their_section_alone(
 ) -> None:
     """Every request of ingest and the api checks them: a cold container validated the whole configuration
     (its schema imported, every template compiled) before its first answer, about a third of that answer."""
-    from klaxon.adapters.directory import DynamoDirectory
     from klaxon.config.schema import KlaxonConfig
 
     def whole(*args: object, **kwargs: object) -> None:
         raise AssertionError("the whole configuration was validated for its rate limits")
 
     monkeypatch.setattr(KlaxonConfig, "model_validate", whole)
-    limits = DynamoDirectory(keyed=wiring.container().keyed).rate_limits()  # a new container's
+    cold = wiring.build(wiring.container().settings)  # a new container's, as a cold function builds it
+
+    limits = cold.rate_limiter.limits()
 
     assert (limits.integration, limits.token, limits.heartbeat) == (KEY_LIMIT, TOKEN_LIMIT, PING_LIMIT)
+
+
+def test_the_limits_follow_the_configuration_applied(platform: LocalPlatform, tmp_path: Path) -> None:
+    changed, without = tmp_path / "changed.yaml", tmp_path / "without.yaml"
+    changed.write_text(DEMO_CONFIG.read_text() + LIMITS.replace(f": {KEY_LIMIT}\n", ": 7\n"))
+    without.write_text(DEMO_CONFIG.read_text())
+    limits = wiring.container().rate_limiter.limits
+
+    platform.apply_config_file(changed)
+    after_change = limits()
+    platform.apply_config_file(without)
+
+    assert (after_change.integration, after_change.token) == (7, TOKEN_LIMIT)
+    assert limits() == Limits()  # no section: the defaults
