@@ -187,7 +187,7 @@ def test_the_limits_are_read_from_their_section_alone(
     platform: LocalPlatform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every request of ingest and the api checks them: a cold container validated the whole configuration
-    (its schema imported, every template compiled) before its first answer, about a third of that answer."""
+    (its schema imported, every template compiled) before its first answer, over a third of that answer."""
     from klaxon.config.schema import KlaxonConfig
 
     def whole(*args: object, **kwargs: object) -> None:
