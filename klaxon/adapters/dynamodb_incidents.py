@@ -13,7 +13,14 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from klaxon.adapters import source_index
-from klaxon.adapters.tables import ConfigItem, DedupItem, IncidentItem, OutboxAttribute, connection
+from klaxon.adapters.tables import (
+    OPEN_STATUSES,
+    ConfigItem,
+    DedupItem,
+    IncidentItem,
+    OutboxAttribute,
+    connection,
+)
 from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.adapters.transactions import commit_for_request
@@ -288,7 +295,7 @@ class DynamoIncidentRepository:
         if not joinable_at_once(known_count, ids):
             raise ValueError("add_alerts takes distinct alerts of one generation of remembered ids")
         item = IncidentItem(id=incident_id)
-        condition: Condition = IncidentItem.status.is_in(*source_index.OPEN)
+        condition: Condition = IncidentItem.status.is_in(*OPEN_STATUSES)
         for alert_id in ids:
             condition &= (
                 (IncidentItem.last_alert_id.does_not_exist() | (IncidentItem.last_alert_id != alert_id))
@@ -372,7 +379,7 @@ class DynamoIncidentRepository:
             actions.append(IncidentItem.priority.set(priority.value))
         if roles is not None:
             actions.append(IncidentItem.roles.set(roles))
-        condition = IncidentItem.status.is_in(*source_index.OPEN)
+        condition = IncidentItem.status.is_in(*OPEN_STATUSES)
         return self._update_with_entry(
             incident_id,
             actions,
@@ -431,7 +438,7 @@ class DynamoIncidentRepository:
             IncidentItem.outbox.set(_outbox(event)),
             *_instance_actions(alert),
         ]
-        condition = IncidentItem.status.is_in(*source_index.OPEN)
+        condition = IncidentItem.status.is_in(*OPEN_STATUSES)
         item = IncidentItem(id=incident_id)
         try:
             item.update(actions=actions, condition=condition & _at_revision(expected_revision))

@@ -17,14 +17,12 @@ from pynamodb.exceptions import QueryError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from klaxon.adapters import live_index
-from klaxon.adapters.tables import IncidentItem
-from klaxon.domain.incident import lifecycle
+from klaxon.adapters.tables import OPEN_STATUSES, IncidentItem
 from klaxon.domain.noise.inhibition import source_key
 
 log = logging.getLogger(__name__)
 MARK = "incident-sources"
 MAX_KEY_BYTES = 2048  # DynamoDB's limit on an index's partition key value
-OPEN = tuple(s.value for s in lifecycle.OPEN)  # as stored
 _CONDITION_FAILED = ("ConditionalCheckFailedException",)
 
 
@@ -42,7 +40,7 @@ def open_with_key(key: str, condition: Condition | None, attributes: list[str]) 
     incident without removing it."""
     if not live_index.ready(MARK):
         return None
-    still_open = IncidentItem.status.is_in(*OPEN)
+    still_open = IncidentItem.status.is_in(*OPEN_STATUSES)
     where = still_open if condition is None else condition & still_open
     try:
         return list(
@@ -68,7 +66,7 @@ def _not_there_yet(exc: QueryError) -> bool:
 
 def open_by_status(condition: Condition | None, attributes: list[str] | None) -> Iterator[IncidentItem]:
     """The open incidents matching `condition`, by status (`attributes`: only these, projected)."""
-    for status in OPEN:
+    for status in OPEN_STATUSES:
         yield from IncidentItem.by_status.query(
             status, filter_condition=condition, attributes_to_get=attributes
         )
@@ -87,7 +85,7 @@ def _mark_kept() -> None:
         key = key_of(item.labels.as_dict()) if item.labels is not None else None
         if item.source_key is not None or key is None:
             continue
-        condition = IncidentItem.status.is_in(*OPEN) & IncidentItem.source_key.does_not_exist()
+        condition = IncidentItem.status.is_in(*OPEN_STATUSES) & IncidentItem.source_key.does_not_exist()
         try:
             IncidentItem(id=item.id).update(
                 actions=[IncidentItem.source_key.set(key), IncidentItem.outbox.remove()], condition=condition

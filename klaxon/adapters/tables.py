@@ -25,6 +25,7 @@ from pynamodb.exceptions import TableError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
+from klaxon.domain.incident import lifecycle
 from klaxon.settings import TABLE_KINDS, Settings
 
 # Each table kind's environment variable (infra sets them; tests find tables through them).
@@ -127,6 +128,10 @@ class OutboxAttribute(MapAttribute[str, Any]):
     detail_type = UnicodeAttribute()
     actor = UnicodeAttribute()
     reason = UnicodeAttribute()
+
+
+# An incident's `status` while it is open (it may change), as the items hold it.
+OPEN_STATUSES = tuple(s.value for s in lifecycle.OPEN)
 
 
 class IncidentItem(_Model):
