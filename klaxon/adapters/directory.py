@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pynamodb.attributes import JSONAttribute
 from pynamodb.transactions import TransactWrite
@@ -13,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 from klaxon.adapters.tables import ConfigItem, connection
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.adapters.transactions import commit_for_request
+from klaxon.config.limits import limits_of
 from klaxon.config.secrets import hash_key
 from klaxon.domain.access.rate_limits import Limits
 from klaxon.domain.errors import InvalidInput
@@ -28,6 +29,28 @@ TRANSACTION_ITEMS = 100
 TRANSACTION_BYTES = 4 * 1024 * 1024
 ITEM_BYTES = 400 * 1024
 _JSON = JSONAttribute()
+_Source = TypeVar("_Source")
+_Derived = TypeVar("_Derived")
+
+
+class _PerDocument(Generic[_Source, _Derived]):
+    """A value derived from a part of the cached document, derived again only when that part is another
+    object (a new read), not on every call."""
+
+    def __init__(self, derive: Callable[[_Source], _Derived]) -> None:
+        self._derive = derive
+        self._last: tuple[_Source, _Derived] | None = None
+
+    def __call__(self, source: _Source) -> _Derived:
+        if self._last is None or self._last[0] is not source:
+            self._last = (source, self._derive(source))
+        return self._last[1]
+
+
+def _validated(doc: dict[str, Any]) -> KlaxonConfig:
+    from klaxon.config.schema import KlaxonConfig
+
+    return KlaxonConfig.model_validate(doc)
 
 
 def _item_bytes(pk: str, sk: str, doc: Any) -> int:
@@ -43,8 +66,8 @@ class DynamoDirectory:
         self.keyed = keyed
         self.cache_seconds = cache_seconds
         self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
-        self._model: tuple[dict[str, Any], KlaxonConfig] | None = None
-        self._limits: tuple[dict[str, Any] | None, Limits] | None = None
+        self._model = _PerDocument(_validated)
+        self._limits = _PerDocument(limits_of)
 
     def _get(self, pk: str, sk: str) -> Any:
         hit = self._cache.get((pk, sk))
@@ -67,13 +90,7 @@ class DynamoDirectory:
     def config(self) -> KlaxonConfig | None:
         """The applied configuration as a model, validated once per cached document."""
         doc = self.config_document()
-        if doc is None:
-            return None
-        if self._model is None or self._model[0] is not doc:
-            from klaxon.config.schema import KlaxonConfig
-
-            self._model = (doc, KlaxonConfig.model_validate(doc))
-        return self._model[1]
+        return None if doc is None else self._model(doc)
 
     def rate_limits(self) -> Limits:
         """The applied configuration's rate limits (the defaults without them), read from its `rate_limits`
@@ -81,13 +98,7 @@ class DynamoDirectory:
         whole configuration for them (importing its schema, compiling every template) paid it before its
         first answer. The document was validated whole when it was applied."""
         doc = self.config_document()
-        section = doc.get("rate_limits") if doc is not None else None
-        if self._limits is None or self._limits[0] is not section:
-            from klaxon.config.limits import RateLimitsConfig
-
-            found = Limits() if section is None else RateLimitsConfig.model_validate(section).to_domain()
-            self._limits = (section, found)
-        return self._limits[1]
+        return self._limits(doc.get("rate_limits") if doc is not None else None)
 
     def integration_for_key(self, key: str) -> IntegrationRef | None:
         hashed = hash_key(key)

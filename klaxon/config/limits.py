@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import ConfigDict, Field
 
 from klaxon.domain.access.rate_limits import (
@@ -48,3 +50,8 @@ class RateLimitsConfig(Model):
             integration=self.integration_events_per_minute,
             heartbeat=self.heartbeat_pings_per_minute,
         )
+
+
+def limits_of(section: dict[str, Any] | None) -> Limits:
+    """The limits a stored configuration's `rate_limits` section sets: the defaults when it has none."""
+    return Limits() if section is None else RateLimitsConfig.model_validate(section).to_domain()
