@@ -74,7 +74,14 @@ class LocalPlatform:
         self._thread: threading.Thread | None = None
         self.ticker: Ticker | None = None
         self.outbox: StreamRelay | None = None
-        self.site_dir = options.site_dir or Path(tempfile.mkdtemp(prefix="klaxon-site-"))
+        # The status page's folder: a temporary one unless given, removed at stop (or at exit): a test run
+        # starts hundreds of platforms, and each left ~100 KB in /tmp.
+        self._own_site: tempfile.TemporaryDirectory[str] | None = None
+        if options.site_dir is None:
+            self._own_site = tempfile.TemporaryDirectory(prefix="klaxon-site-")
+            self.site_dir = Path(self._own_site.name)
+        else:
+            self.site_dir = options.site_dir
         self.state = LocalState(options.data_dir) if options.data_dir is not None else None
         self.restored = Restored()
         self.config: Any = None  # the configuration file applied at start, keys in the clear
@@ -389,6 +396,8 @@ class LocalPlatform:
             self._mock.stop()
             self._mock = None
         moto_speed.thaw_heap()
+        if self._own_site is not None:
+            self._own_site.cleanup()
 
     def _stop_executions(self) -> None:
         """Stop every running escalation: moto runs them in threads that would outlive this platform."""

@@ -40,3 +40,20 @@ def test_no_function_runs_after_the_platform_stopped():
     assert platform.invoker.invocations == counted
     with pytest.raises(RuntimeError, match="stopping"):
         platform.invoker.invoke("heartbeat_check", {})
+
+
+def test_the_status_page_folder_it_made_is_removed_at_stop_and_one_given_is_kept(tmp_path):
+    made = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token="t")).start()
+    try:
+        made.publish_status_page()
+        assert (made.site_dir / "index.html").is_file()
+    finally:
+        made.stop()
+    assert not made.site_dir.exists()  # a test run starts hundreds of platforms: none is left in /tmp
+
+    given = LocalPlatform(Options(config=DEMO_CONFIG, port=0, api_token="t", site_dir=tmp_path)).start()
+    try:
+        given.publish_status_page()
+    finally:
+        given.stop()
+    assert (tmp_path / "index.html").is_file()
