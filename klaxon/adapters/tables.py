@@ -48,7 +48,25 @@ def connection() -> Connection:
     and each `Connection()` a botocore session of its own, and each session loads botocore's endpoint
     and DynamoDB models again on its first request: ~50 ms and ~9 MB for every table a function touched
     (five models and three transaction writers). One session builds them once."""
-    return Connection(region=_Meta.region, host=getattr(_Meta, "host", None))
+    return _OnTheSharedSession(region=_Meta.region, host=getattr(_Meta, "host", None))
+
+
+class _OnTheSharedSession(Connection):
+    """A PynamoDB connection whose client is built on the process's one botocore session (`aws`), which
+    boto3's clients share, not on a session of its own for each thread."""
+
+    @property
+    def session(self) -> Any:
+        from klaxon.adapters.aws import botocore_session
+
+        return botocore_session()
+
+    @property
+    def client(self) -> Any:
+        from klaxon.adapters.aws import CREATING
+
+        with CREATING:  # built on first use (and again if its credentials were lost), on the shared session
+            return super().client
 
 
 _tables_lock = threading.Lock()

@@ -48,3 +48,31 @@ def test_models_reaching_the_connection_at_once_register_each_table_once():
         thread.join()
     assert errors == []
     assert all(m._get_connection().connection is tables.connection() for m in MODELS)
+
+
+def test_the_tables_and_boto3_clients_are_built_on_one_botocore_session(monkeypatch):
+    """Each botocore session loads the endpoint rules and lists every service's models on its first client:
+    PynamoDB's session of its own beside boto3's made a cold function pay that twice."""
+    import botocore.session
+
+    from klaxon.adapters import aws
+
+    built_on: list[object] = []
+    create_client = botocore.session.Session.create_client
+
+    def recorded(session: botocore.session.Session, *args: object, **kwargs: object) -> object:
+        built_on.append(session)
+        return create_client(session, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", recorded)
+    aws.reset_clients()
+    tables.connection.cache_clear()  # as in a fresh process
+    try:
+        aws.client("events")
+        assert tables.connection().client is not None
+        aws.client("secretsmanager")
+    finally:
+        aws.reset_clients()
+        tables.connection.cache_clear()
+    assert len(built_on) == 3
+    assert all(session is aws.botocore_session() for session in built_on)
