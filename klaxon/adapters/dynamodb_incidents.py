@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,7 +10,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from klaxon.adapters import source_index
+from klaxon.adapters import cursors, source_index
 from klaxon.adapters.tables import (
     OPEN_STATUSES,
     ConfigItem,
@@ -25,7 +23,7 @@ from klaxon.adapters.timeline import to_item as timeline_item
 from klaxon.adapters.timeutil import iso, parse_iso
 from klaxon.adapters.transactions import commit_for_request
 from klaxon.adapters.transactions import refused as refused_by_condition
-from klaxon.domain.errors import Conflict, InvalidInput
+from klaxon.domain.errors import Conflict
 from klaxon.domain.incident.dedup import DedupClaim, joinable_at_once, memory_slot
 from klaxon.domain.incident.lifecycle import allowed_from
 from klaxon.domain.incident.models import (
@@ -159,10 +157,6 @@ def _instance_actions(alert: Alert | None) -> list[Any]:
     return [IncidentItem.alerts[i.fingerprint].set(i.model_dump(mode="json")) for i in alert.instances]
 
 
-def _encode_cursor(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
 _INDEX_HASH = {
     "by-created": "kind",
     "by-dedup-key": "dedup_key",
@@ -172,24 +166,8 @@ _INDEX_HASH = {
 
 
 def _decode_cursor(cursor: str | None, index: Any) -> dict[str, Any] | None:
-    """The start key a cursor names, only if it has exactly the shape `_index_key` gives `index`: a
-    truncated, forged or other query's cursor is a 400, never a DynamoDB error."""
-    if not cursor:
-        return None
-    refused = InvalidInput("invalid cursor", ["'next' is not a cursor this API returned"])
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, UnicodeError, RecursionError) as exc:
-        raise refused from exc
-    names = {"id", "created_key", _INDEX_HASH[index.Meta.index_name]}
-    if not isinstance(value, dict) or set(value) != names:
-        raise refused
-    for attribute in value.values():
-        if not (isinstance(attribute, dict) and set(attribute) == {"S"} and isinstance(attribute["S"], str)):
-            raise refused
-        if not 0 < len(attribute["S"]) <= 2048:
-            raise refused
-    return value
+    """The start key a cursor names, only if it has exactly the shape `_index_key` gives `index`."""
+    return cursors.decode(cursor, {"id", "created_key", _INDEX_HASH[index.Meta.index_name]})
 
 
 class DynamoIncidentRepository:
@@ -591,7 +569,7 @@ class DynamoIncidentRepository:
                 break
         page = IncidentPage(incidents=found[: query.limit])
         if len(found) > query.limit:
-            page.next = _encode_cursor(_index_key(index, page.incidents[-1]))
+            page.next = cursors.encode(_index_key(index, page.incidents[-1]))
         return page
 
     def _numbered(self, query: IncidentQuery) -> IncidentPage:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
+from klaxon.adapters import cursors
 from klaxon.adapters.tables import TimelineItem
 from klaxon.adapters.timeutil import iso, parse_iso
+from klaxon.domain.errors import InvalidInput
 from klaxon.domain.incident.models import TimelineEntry
+from klaxon.ports import TimelinePage
 
 
 def _sort(at: datetime, ref: str | None) -> str:
@@ -45,8 +49,27 @@ class DynamoTimelineRepository:
         except TimelineItem.DoesNotExist:
             return None
 
-    def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]:
-        return [from_item(item) for item in TimelineItem.query(subject, limit=limit)]
+    def list(self, subject: str) -> list[TimelineEntry]:
+        return [from_item(item) for item in TimelineItem.query(subject)]  # every page of the query
+
+    def page(self, subject: str, cursor: str | None, limit: int) -> TimelinePage:
+        start = cursors.decode(cursor, {"subject", "sort"})
+        if start is not None and start["subject"]["S"] != subject:
+            raise InvalidInput("invalid cursor", ["'next' is another timeline's cursor"])
+        # One past the page: a `next` is given only when something really follows.
+        found = list(TimelineItem.query(subject, limit=limit + 1, last_evaluated_key=start))
+        shown = found[:limit]
+        following = len(found) > limit
+        return TimelinePage(
+            entries=[from_item(item) for item in shown],
+            next=cursors.encode({"subject": {"S": subject}, "sort": {"S": shown[-1].sort}})
+            if following
+            else None,
+        )
+
+    def latest(self, subject: str, count: int) -> Sequence[TimelineEntry]:
+        newest = TimelineItem.query(subject, scan_index_forward=False, limit=count)
+        return [from_item(item) for item in reversed(list(newest))]
 
 
 def from_item(item: TimelineItem) -> TimelineEntry:

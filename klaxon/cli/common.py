@@ -39,6 +39,18 @@ def call(api: str, token: str, method: str, path: str, **kwargs: Any) -> Any:
     return body if body else response.text
 
 
+def every_page(api: str, token: str, path: str, key: str) -> list[Any]:
+    """Every item of a paged list (`key` in each page), following `next` to the last page."""
+    found: list[Any] = []
+    cursor = None
+    while True:
+        page = call(api, token, "GET", path, params={"next": cursor} if cursor else None)
+        found += page[key]
+        cursor = page.get("next")
+        if not cursor:
+            return found
+
+
 def table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table

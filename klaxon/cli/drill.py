@@ -14,7 +14,16 @@ from typing import Annotated, Any
 
 import typer
 
-from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
+from klaxon.cli.common import (
+    DEFAULT_API,
+    DEFAULT_TOKEN,
+    ApiOption,
+    JsonOption,
+    TokenOption,
+    call,
+    every_page,
+    table,
+)
 from klaxon.domain.paging.drill import (
     MAX_TIME_SCALE,
     PageSeen,
@@ -76,7 +85,7 @@ def _follow(
     seen = 0
     while True:
         incident = call(api, token, "GET", f"/v1/incidents/{incident['id']}")
-        timeline = call(api, token, "GET", f"/v1/incidents/{incident['id']}/timeline")["timeline"]
+        timeline = every_page(api, token, f"/v1/incidents/{incident['id']}/timeline", "timeline")
         pages = call(api, token, "GET", f"/v1/incidents/{incident['id']}/notifications")["notifications"]
         pages.sort(key=lambda n: n["sent_at"])
         if not quiet:

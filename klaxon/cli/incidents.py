@@ -11,7 +11,16 @@ from typing import Annotated, Any
 
 import typer
 
-from klaxon.cli.common import DEFAULT_API, DEFAULT_TOKEN, ApiOption, JsonOption, TokenOption, call, table
+from klaxon.cli.common import (
+    DEFAULT_API,
+    DEFAULT_TOKEN,
+    ApiOption,
+    JsonOption,
+    TokenOption,
+    call,
+    every_page,
+    table,
+)
 
 app = typer.Typer(help="List, show, acknowledge and resolve incidents.", no_args_is_help=True)
 
@@ -100,7 +109,7 @@ def incidents_show(
     """One incident and its timeline."""
     incident_id = resolve_ref(api, token, ref)
     incident = call(api, token, "GET", f"/v1/incidents/{incident_id}")
-    timeline = call(api, token, "GET", f"/v1/incidents/{incident_id}/timeline")["timeline"]
+    timeline = every_page(api, token, f"/v1/incidents/{incident_id}/timeline", "timeline")
     if as_json:
         typer.echo(json.dumps({**incident, "timeline": timeline}, indent=2))
         return
@@ -126,17 +135,15 @@ def incidents_watch(
     stop_at = {"resolved"} if until == "resolved" else {"acknowledged", "resolved"}
     incident_id = resolve_ref(api, token, ref)
     deadline = None if timeout is None else time.monotonic() + timeout
-    shown, started = 0, False
+    follower, started = _TimelineFollower(api, token, incident_id), False
     while True:
         incident = call(api, token, "GET", f"/v1/incidents/{incident_id}")
         if not started:
             typer.echo(f"#{incident['number']} {incident['title']} ({incident['service']}): following…")
             started = True
-        timeline = call(api, token, "GET", f"/v1/incidents/{incident_id}/timeline")["timeline"]
-        for entry in timeline[shown:]:
+        for entry in follower.new_entries():
             actor = f" [{entry['actor']}]" if entry.get("actor") else ""
             typer.echo(f"{entry['at']}  {entry['kind']}{actor}: {entry['message']}")
-        shown = max(shown, len(timeline))
         if incident["status"] in stop_at:
             typer.echo(f"#{incident['number']} is {incident['status']}.")
             return
@@ -144,6 +151,27 @@ def incidents_watch(
             typer.secho(f"#{incident['number']} is still {incident['status']}", fg="yellow")
             raise typer.Exit(1)
         time.sleep(interval)
+
+
+class _TimelineFollower:
+    """The entries added to an incident's timeline since the last look: the page it was on is read again
+    from its cursor, and the pages after it, so a long incident's timeline is not read whole each time."""
+
+    def __init__(self, api: str, token: str, incident_id: str) -> None:
+        self.api, self.token, self.path = api, token, f"/v1/incidents/{incident_id}/timeline"
+        self.cursor: str | None = None  # of the page being read (None: the first)
+        self.shown = 0  # of its entries
+
+    def new_entries(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        while True:
+            params = {"next": self.cursor} if self.cursor else None
+            page = call(self.api, self.token, "GET", self.path, params=params)
+            found += page["timeline"][self.shown :]
+            if not page.get("next"):  # the last page, which may grow
+                self.shown = max(self.shown, len(page["timeline"]))
+                return found
+            self.cursor, self.shown = page["next"], 0
 
 
 @app.command("ack")

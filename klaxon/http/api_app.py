@@ -23,6 +23,7 @@ from klaxon.http import (
     escalation_routes,
     incident_routes,
     noise_routes,
+    paging,
     postmortem_routes,
     report_routes,
     schedule_routes,
@@ -103,9 +104,21 @@ def handle_resolve_incident(incidents: deps.Incidents, incident_id: str) -> Inci
     return incidents.resolve(incident_id, auth.principal(app).actor)
 
 
-@app.get("/v1/incidents/<incident_id>/timeline", tags=["incidents"], summary="Every action on the incident")
-def handle_get_timeline(incidents: deps.Incidents, incident_id: str) -> Timeline:
-    return Timeline(timeline=incidents.history(incident_id))
+@app.get(
+    "/v1/incidents/<incident_id>/timeline",
+    tags=["incidents"],
+    summary="Every action on the incident, oldest first",
+    description="Its war room's messages too, so a long incident's runs to thousands of entries: `next` "
+    "pages through them.",
+)
+def handle_get_timeline(
+    incidents: deps.Incidents,
+    incident_id: str,
+    limit: paging.TimelineLimit = paging.TIMELINE_PAGE,
+    next: paging.Cursor = None,
+) -> Timeline:
+    page = incidents.history(incident_id, next, limit)
+    return Timeline(timeline=page.entries, next=page.next)
 
 
 @app.get(

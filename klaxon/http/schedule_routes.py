@@ -9,11 +9,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
-from klaxon.domain.incident.models import TimelineEntry
 from klaxon.domain.instants import LaxInstant
 from klaxon.domain.model import Model
 from klaxon.domain.schedule.models import OnCall, Override, Schedule, Shift
-from klaxon.http import auth, deps
+from klaxon.http import auth, deps, paging
+from klaxon.http.schemas import Timeline
 
 router = Router()
 
@@ -49,8 +49,8 @@ class FeedLink(Model):
     url: str
 
 
-class ScheduleTimeline(Model):
-    timeline: list[TimelineEntry]
+class ScheduleTimeline(Timeline):
+    """A page of the schedule's overrides and changes, oldest first."""
 
 
 def _principal_actor() -> str:
@@ -128,10 +128,15 @@ def handle_remove_override(schedules: deps.Schedules, schedule_id: str, override
 
 @router.get("/v1/schedules/<schedule_id>/timeline", tags=["schedules"], summary="Audit trail of overrides")
 def handle_get_schedule_timeline(
-    schedules: deps.Schedules, timeline: deps.TimelineLog, schedule_id: str
+    schedules: deps.Schedules,
+    timeline: deps.TimelineLog,
+    schedule_id: str,
+    limit: paging.TimelineLimit = paging.TIMELINE_PAGE,
+    next: paging.Cursor = None,
 ) -> ScheduleTimeline:
     schedules.get(schedule_id)
-    return ScheduleTimeline(timeline=timeline.list(f"schedule:{schedule_id}"))
+    page = timeline.page(f"schedule:{schedule_id}", next, limit)
+    return ScheduleTimeline(timeline=page.entries, next=page.next)
 
 
 def _calendar(body: bytes) -> Response[bytes]:

@@ -19,7 +19,12 @@ class IncidentList(Model):
 
 
 class Timeline(Model):
+    """A page of a timeline, oldest first: an incident's holds every message of its war room."""
+
     timeline: list[TimelineEntry]
+    next: str | None = Field(
+        default=None, description="Pass as `next` to get the following page; null at the end"
+    )
 
 
 class ChatMessageOut(Model):

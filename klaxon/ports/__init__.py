@@ -21,6 +21,7 @@ from klaxon.ports.incidents import (
     IncidentPage,
     IncidentQuery,
     IncidentRepository,
+    TimelinePage,
     TimelineRepository,
 )
 from klaxon.ports.intake import DeliveryLog, KeysAndServices, SnsVerifier, SubscriptionConfirmer
@@ -87,6 +88,7 @@ __all__ = [
     "SubscriptionConfirmer",
     "TextReplier",
     "TicketIndex",
+    "TimelinePage",
     "TimelineRepository",
     "TokenStore",
     "Tracker",

@@ -128,7 +128,20 @@ class IncidentRepository(Protocol):
     def query(self, query: IncidentQuery) -> IncidentPage: ...
 
 
+@dataclass(frozen=True)
+class TimelinePage:
+    """Entries oldest first, and the cursor of the next page (None: this is the last)."""
+
+    entries: list[TimelineEntry]
+    next: str | None = None
+
+
 class TimelineRepository(Protocol):
+    """Entries under a subject (an incident's id, `schedule:<id>`, a log chat's room), oldest first. An
+    incident's holds every message of its war room, so it can run to thousands: `list` reads them all, for
+    what must see the whole (a post-mortem's draft), the API pages through them, and Slack's
+    `/klaxon timeline` reads only the newest."""
+
     def add(self, entry: TimelineEntry) -> None:
         """Store an entry; one with a `ref` replaces the entry of that ref at that time, if any."""
 
@@ -138,7 +151,14 @@ class TimelineRepository(Protocol):
     def find(self, subject: str, at: datetime, ref: str) -> TimelineEntry | None:
         """The entry of `ref` at `at`, read by its key (a captured chat message, edited)."""
 
-    def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]: ...
+    def list(self, subject: str) -> list[TimelineEntry]:
+        """Every entry."""
+
+    def page(self, subject: str, cursor: str | None, limit: int) -> TimelinePage:
+        """Up to `limit` entries from `cursor` (None: the first); a cursor it did not give is InvalidInput."""
+
+    def latest(self, subject: str, count: int) -> Sequence[TimelineEntry]:
+        """The newest `count` entries (oldest first)."""
 
 
 class IncidentChanges(Protocol):

@@ -21,7 +21,7 @@ from klaxon.domain.incident.models import Alert, Incident, IncidentStatus, Timel
 from klaxon.domain.intake.integration import IntegrationRef
 from klaxon.domain.postmortem.models import needs_sweeping
 from klaxon.events import DetailType, IncidentChanged, IncidentEvent
-from klaxon.ports import IncidentPage, IncidentQuery
+from klaxon.ports import IncidentPage, IncidentQuery, TimelinePage
 
 
 class FixedClock:
@@ -92,8 +92,17 @@ class MemoryTimeline:
     def find(self, subject: str, at: datetime, ref: str) -> TimelineEntry | None:
         return next((e for e in self.entries if (e.subject, e.at, e.ref) == (subject, at, ref)), None)
 
-    def list(self, subject: str, limit: int = 500) -> list[TimelineEntry]:
-        return sorted((e for e in self.entries if e.subject == subject), key=lambda e: e.at)[:limit]
+    def list(self, subject: str) -> list[TimelineEntry]:
+        return sorted((e for e in self.entries if e.subject == subject), key=lambda e: e.at)
+
+    def page(self, subject: str, cursor: str | None, limit: int) -> TimelinePage:
+        every = self.list(subject)
+        start = int(cursor) if cursor else 0
+        following = start + limit < len(every)
+        return TimelinePage(every[start : start + limit], str(start + limit) if following else None)
+
+    def latest(self, subject: str, count: int) -> list[TimelineEntry]:
+        return self.list(subject)[-count:]
 
 
 class MemoryIncidents:

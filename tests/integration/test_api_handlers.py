@@ -124,3 +124,28 @@ def test_an_invalid_config_is_refused_with_paths(http):
     response = http.put("/v1/config", json={"users": []})
     assert response.status_code == 400
     assert any("users" in e for e in response.json()["errors"])
+
+
+def test_an_incidents_timeline_pages_follow_each_other_to_the_end(http, platform, fixture_json):
+    http.post("/v2/enqueue", json=trigger(fixture_json, "paged-timeline"))
+    incident = only_incident(http, platform, "paged-timeline")
+    http.post(f"/v1/incidents/{incident['id']}/acknowledge")
+    http.post(f"/v1/incidents/{incident['id']}/resolve")
+    assert platform.drain(30)  # the status page's entries follow the resolve
+    path = f"/v1/incidents/{incident['id']}/timeline"
+    whole = http.get(path).json()
+    assert whole["next"] is None and len(whole["timeline"]) >= 3
+
+    walked, params = [], {"limit": 1}
+    while True:
+        page = http.get(path, params=params).json()
+        walked += page["timeline"]
+        if page["next"] is None:
+            break
+        params = {"limit": 1, "next": page["next"]}
+    assert walked == whole["timeline"]
+
+    refused = http.get(path, params={"next": "bm90IGEgY3Vyc29y"})
+    assert (refused.status_code, refused.json()["message"]) == (400, "invalid cursor")
+    too_few = http.get(path, params={"limit": 0})
+    assert too_few.status_code == 400, too_few.text

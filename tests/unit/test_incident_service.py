@@ -37,7 +37,7 @@ def test_acknowledge_records_who_and_when(service):
     assert acked.acknowledged_by == "user:alice"
     assert acked.acknowledged_at == FixedClock().now()
     assert bus.types()[-1] is DetailType.INCIDENT_ACKNOWLEDGED
-    assert [e.kind for e in svc.history(incident.id)] == ["triggered", "acknowledged"]
+    assert [e.kind for e in svc.history(incident.id, None, 10).entries] == ["triggered", "acknowledged"]
 
 
 def test_acknowledging_twice_changes_nothing_the_second_time(service):

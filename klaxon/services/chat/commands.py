@@ -127,7 +127,7 @@ class ChatCommands:
         return Reply(f"Runbook for {_label(incident)}: {link} ({runbook.reason})")
 
     def _timeline(self, command: Command, incident: Incident, actor: str) -> Reply:
-        entries = self.incidents.history(incident.id)[-TIMELINE_SHOWN:]
+        entries = self.incidents.latest_history(incident.id, TIMELINE_SHOWN)
         lines = [f"{e.at:%H:%M:%S} {e.kind} by {e.actor}: {e.message}" for e in entries]
         return Reply(f"Latest timeline of {_label(incident)}:\n" + "\n".join(lines))
 

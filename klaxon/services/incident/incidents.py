@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from klaxon.ports import (
     IncidentRepository,
     NotificationRecords,
     PayloadStore,
+    TimelinePage,
     TimelineRepository,
 )
 
@@ -74,9 +75,14 @@ class IncidentService:
                 incident = incident.model_copy(update={"details_note": GONE})
         return incident
 
-    def history(self, incident_id: str) -> list[TimelineEntry]:
+    def history(self, incident_id: str, cursor: str | None, limit: int) -> TimelinePage:
+        """A page of the incident's timeline, oldest first (NotFound if there is no such incident)."""
         self.get(incident_id)
-        return self.timeline.list(incident_id)
+        return self.timeline.page(incident_id, cursor, limit)
+
+    def latest_history(self, incident_id: str, count: int) -> Sequence[TimelineEntry]:
+        """The incident's newest `count` timeline entries, oldest first."""
+        return self.timeline.latest(incident_id, count)
 
     def acknowledge(self, incident_id: str, actor: str) -> Incident:
         return self._move(incident_id, IncidentStatus.ACKNOWLEDGED, actor)

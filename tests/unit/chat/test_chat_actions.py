@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from klaxon.domain.chat.commands import PendingUpdate, UsageError, parse
 from klaxon.domain.chat.messages import ChatMessage, PostedMessage
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
-from klaxon.domain.incident.models import IncidentStatus, Priority
+from klaxon.domain.incident.models import IncidentStatus, Priority, TimelineEntry
 from klaxon.events import DetailType
 from klaxon.services.chat.capture import TimelineCapture, message_time
 from klaxon.services.chat.commands import ChatCommands
@@ -113,6 +114,23 @@ def test_note_runbook_and_timeline_answer_only_their_author():
         "Runbook for #42 Checkout down: <https://runbooks.example/checkout|Checkout> (r)"
     )
     assert world.run("timeline").text.endswith("note by carol: pool at 100%")
+
+
+def test_timeline_shows_the_newest_entries_of_a_war_room_past_500_messages():
+    world = World()
+    opened = world.incidents.items["inc1"].created_at
+    for n in range(600):
+        world.timeline.add(
+            TimelineEntry(
+                subject="inc1",
+                at=opened + timedelta(seconds=n),
+                kind="chat message",
+                actor="dave",
+                message=f"m{n}",
+            )
+        )
+    lines = world.run("timeline").text.splitlines()
+    assert [line.rsplit(": ", 1)[1] for line in lines[1:]] == [f"m{n}" for n in range(590, 600)]
 
 
 def test_an_unnamed_incident_outside_a_room_and_an_unknown_number_are_refused():

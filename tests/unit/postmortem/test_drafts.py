@@ -107,6 +107,15 @@ def test_the_draft_has_the_durations_people_and_timeline_and_is_owned_by_the_com
     assert timeline.index("triggered") < timeline.index("acknowledged") < timeline.index("resolved")
 
 
+def test_a_war_room_of_hundreds_of_messages_is_drafted_to_its_end():
+    world = World()
+    for n in range(600):  # the timeline read used to stop at 500 entries, before the resolve
+        world.timeline.add(entry(5 + n / 60, "chat message", "dave", f"step {n}"))
+    text = world.service.draft("inc1").markdown
+    timeline = text[text.index("## Timeline") : text.index("## Root cause")]
+    assert "step 599" in timeline and "resolved" in timeline.split("step 599")[1]
+
+
 def test_one_draft_per_incident_and_none_for_open_low_priority_or_drill_incidents():
     world = World()
     first = world.service.draft("inc1")
