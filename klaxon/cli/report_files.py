@@ -203,6 +203,18 @@ def sla_pdf(body: dict[str, Any], title: str) -> bytes:
     return out.getvalue()
 
 
+PDF_INCIDENTS = 25  # the incidents a contract's page has room for
+
+
+def _pdf_incident(incident: dict[str, Any]) -> str:
+    start, end = incident["start"], incident["end"]
+    until = end[11:16] if end[:10] == start[:10] else end[:16]  # the end's date when it is another day's
+    return (
+        f"  {start[:16]} to {until}  {incident['name'][:60]}  {incident['status']} x{incident['weight']:g}: "
+        f"{incident['minutes']:g} min"
+    )
+
+
 def _pdf_lines(body: dict[str, Any], contract: dict[str, Any]) -> list[str]:
     achieved = f"{contract['target']}% promised, {contract['availability_percent']}% achieved"
     used = f"{contract['consumed_minutes']} of {contract['allowed_minutes']} budget minutes used"
@@ -211,11 +223,11 @@ def _pdf_lines(body: dict[str, Any], contract: dict[str, Any]) -> list[str]:
         f"{m['month']}: {m['availability_percent']}%, credit owed {m['credit_percent']:g}%"
         for m in contract["months"]
     ]
-    incidents = [
-        f"  {i['start'][:16]} to {i['end'][11:16]}  {i['name'][:60]}  {i['status']} x{i['weight']:g}: "
-        f"{i['minutes']:g} min"
-        for i in contract["incidents"][:25]
-    ]
+    counted = contract["incidents"]
+    incidents = [_pdf_incident(i) for i in counted[:PDF_INCIDENTS]]
+    if len(counted) > PDF_INCIDENTS:  # a page holds no more; say so rather than leave them out unsaid
+        more = len(counted) - PDF_INCIDENTS
+        incidents.append(f"  ... and {more} more: the html and json forms list every one")
     return [
         f"{body['start'][:10]} to {body['end'][:10]} (UTC)",
         f"{contract['slo']}: {achieved}",

@@ -111,3 +111,13 @@ def test_the_sla_report_is_a_csv_row_per_month_a_printable_page_and_a_pdf():
     assert "99.95% promised, 99.9306% achieved" in page and "<svg" in page and "Incident 1" in page
     pdf = report_files.sla_pdf(body, "Acme: SLA report, 2026-11")
     assert pdf.startswith(b"%PDF") and report_files.sla_pdf(body, "Acme: SLA report, 2026-11") == pdf
+
+
+def test_a_pdf_page_says_how_many_incidents_it_has_no_room_for_and_dates_an_end_on_another_day():
+    contract = sla_body()["contracts"][0]
+    one = contract["incidents"][0]
+    overnight = {**one, "start": "2026-11-03T23:50:00+00:00", "end": "2026-11-04T01:10:00+00:00"}
+    contract = {**contract, "incidents": [overnight] * 30}
+    lines = report_files._pdf_lines(sla_body(), contract)
+    assert sum("2026-11-03T23:50 to 2026-11-04T01:10" in line for line in lines) == report_files.PDF_INCIDENTS
+    assert lines[-1] == "  ... and 5 more: the html and json forms list every one"
