@@ -52,12 +52,18 @@ class DynamoTimelineRepository:
     def list(self, subject: str) -> list[TimelineEntry]:
         return [from_item(item) for item in TimelineItem.query(subject)]  # every page of the query
 
-    def page(self, subject: str, cursor: str | None, limit: int) -> TimelinePage:
+    def page(
+        self, subject: str, cursor: str | None, limit: int, *, newest_first: bool = False
+    ) -> TimelinePage:
         start = cursors.decode(cursor, {"subject", "sort"})
         if start is not None and start["subject"]["S"] != subject:
             raise InvalidInput("invalid cursor", ["'next' is another timeline's cursor"])
         # One past the page: a `next` is given only when something really follows.
-        found = list(TimelineItem.query(subject, limit=limit + 1, last_evaluated_key=start))
+        found = list(
+            TimelineItem.query(
+                subject, limit=limit + 1, last_evaluated_key=start, scan_index_forward=not newest_first
+            )
+        )
         shown = found[:limit]
         following = len(found) > limit
         return TimelinePage(

@@ -27,6 +27,7 @@ from klaxon.http import (
     postmortem_routes,
     report_routes,
     schedule_routes,
+    service_routes,
     sla_routes,
     statuspage_routes,
     subscriber_routes,
@@ -48,6 +49,7 @@ app.include_router(subscriber_routes.router)
 app.include_router(noise_routes.router)
 app.include_router(postmortem_routes.router)
 app.include_router(sla_routes.router)
+app.include_router(service_routes.router)
 
 
 @app.get("/healthz", tags=["health"], summary="Liveness check (no token needed)")

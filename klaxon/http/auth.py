@@ -70,8 +70,9 @@ def admit(app: APIGatewayRestResolver, who: ApiPrincipal) -> None:
 def authorize(
     app: APIGatewayRestResolver, who: ApiPrincipal, route: Route, arguments: dict[str, str]
 ) -> None:
-    """Refuse (403) what the token's role does not cover; an incident outside its service scope is a 404,
-    as if it did not exist, and a scoped token changes nothing that is not one of its incidents."""
+    """Refuse (403) what the token's role does not cover; an incident or a service outside its service
+    scope is a 404, as if it did not exist, and a scoped token changes nothing that is not one of its
+    incidents."""
     needed = role_of(route.method, route.openapi_path)
     if not permits(who.role, needed):
         raise Forbidden(
@@ -79,11 +80,13 @@ def authorize(
         )
     if not who.services:
         return
-    incident_id = arguments.get("incident_id")
+    incident_id, service_id = arguments.get("incident_id"), arguments.get("service_id")
     if incident_id is not None:
         service = deps.outside_route(app, deps.incidents).get(incident_id).service
         if not may_reach(who.services, service):
             raise NotFound(f"incident {incident_id} not found")
+    elif service_id is not None and not may_reach(who.services, service_id):
+        raise NotFound(f"service {service_id} not found")
     elif is_mutating(route.method, route.openapi_path):
         raise Forbidden(
             f"this token is scoped to services {', '.join(who.services)}: it may change their incidents only"

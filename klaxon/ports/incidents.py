@@ -154,8 +154,11 @@ class TimelineRepository(Protocol):
     def list(self, subject: str) -> list[TimelineEntry]:
         """Every entry."""
 
-    def page(self, subject: str, cursor: str | None, limit: int) -> TimelinePage:
-        """Up to `limit` entries from `cursor` (None: the first); a cursor it did not give is InvalidInput."""
+    def page(
+        self, subject: str, cursor: str | None, limit: int, *, newest_first: bool = False
+    ) -> TimelinePage:
+        """Up to `limit` entries from `cursor` (None: the first), oldest first unless `newest_first`; a
+        cursor it did not give is InvalidInput."""
 
     def latest(self, subject: str, count: int) -> Sequence[TimelineEntry]:
         """The newest `count` entries (oldest first)."""

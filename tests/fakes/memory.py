@@ -95,8 +95,10 @@ class MemoryTimeline:
     def list(self, subject: str) -> list[TimelineEntry]:
         return sorted((e for e in self.entries if e.subject == subject), key=lambda e: e.at)
 
-    def page(self, subject: str, cursor: str | None, limit: int) -> TimelinePage:
-        every = self.list(subject)
+    def page(
+        self, subject: str, cursor: str | None, limit: int, *, newest_first: bool = False
+    ) -> TimelinePage:
+        every = self.list(subject)[:: -1 if newest_first else 1]
         start = int(cursor) if cursor else 0
         following = start + limit < len(every)
         return TimelinePage(every[start : start + limit], str(start + limit) if following else None)

@@ -57,12 +57,33 @@ def test_acknowledge_through_the_api_names_the_token(http, platform, fixture_jso
     assert [k for k in kinds if k in ("triggered", "acknowledged")] == ["triggered", "acknowledged"]
 
 
-def test_change_events_are_accepted_and_open_no_incident(http, platform, fixture_json):
-    body = {**fixture_json("pagerduty-change-event.json"), "routing_key": CHECKOUT_KEY}
-    response = http.post("/v2/change/enqueue", json=body)
-    assert response.status_code == 202
+def test_change_events_are_accepted_open_no_incident_and_are_read_newest_first(http, platform, fixture_json):
+    for n, at in enumerate(["2026-11-27T00:00:00Z", "2026-11-27T02:00:00Z", "2026-11-27T01:00:00Z"]):
+        body = fixture_json("pagerduty-change-event.json")
+        body = {
+            **body,
+            "routing_key": CHECKOUT_KEY,
+            "payload": {**body["payload"], "summary": f"v{n}", "timestamp": at},
+        }
+        assert http.post("/v2/change/enqueue", json=body).status_code == 202
     assert platform.drain()
     assert http.get("/v1/incidents").json()["incidents"] == []
+
+    first = http.get("/v1/services/checkout/timeline", params={"limit": 2}).json()
+    assert [(e["kind"], e["message"]) for e in first["timeline"]] == [("change", "v1"), ("change", "v2")]
+    assert first["timeline"][0]["data"]["source"] == "ci"
+    rest = http.get("/v1/services/checkout/timeline", params={"limit": 2, "next": first["next"]}).json()
+    assert ([e["message"] for e in rest["timeline"]], rest["next"]) == (["v0"], None)
+    assert http.get("/v1/services/payments/timeline").json() == {"timeline": [], "next": None}
+    unknown = http.get("/v1/services/nope/timeline")
+    assert (unknown.status_code, unknown.json()["message"]) == (404, "service nope not found")
+
+    created = http.post(
+        "/v1/tokens", json={"name": "payments-only", "role": "observer", "services": ["payments"]}
+    )
+    scoped = {"Authorization": f"Bearer {created.json()['secret']}"}
+    assert http.get("/v1/services/checkout/timeline", headers=scoped).status_code == 404
+    assert http.get("/v1/services/payments/timeline", headers=scoped).status_code == 200
 
 
 @pytest.mark.parametrize(

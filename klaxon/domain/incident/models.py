@@ -175,8 +175,13 @@ class TimelineEntry(Model):
     ref: str | None = None
 
 
+def changes_subject(service: str) -> str:
+    """The timeline subject a service's change events are kept under."""
+    return f"service:{service}"
+
+
 class ChangeEvent(Model):
-    """A PagerDuty change event: kept on the service's timeline, never paging."""
+    """A PagerDuty change event: kept on the service's timeline (`changes_subject`), never paging."""
 
     id: str
     service: str

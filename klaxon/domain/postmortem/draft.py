@@ -12,6 +12,8 @@ from klaxon.domain.postmortem.durations import Durations, durations
 from klaxon.domain.statuspage.models import PublicIncident
 
 DUE_AFTER = timedelta(hours=48)  # blameless reviews happen within two days of the resolution
+# The service's change events a draft names: those from this long before the incident began to its end.
+CHANGES_BEFORE = timedelta(hours=24)
 # Timeline kinds that are bookkeeping, not events of the incident.
 QUIET_KINDS = frozenset({"escalation finished"})
 
@@ -33,6 +35,7 @@ class DraftContext:
     owner: str
     due: datetime
     impact_notes: Sequence[str] = field(default_factory=tuple)  # customer impact (SLA budgets, issue 17)
+    changes: Sequence[TimelineEntry] = field(default_factory=tuple)  # the service's, oldest first
 
     def as_template_values(self) -> dict[str, object]:
         return {
@@ -44,6 +47,7 @@ class DraftContext:
             "owner": self.owner,
             "due": self.due,
             "impact_notes": self.impact_notes,
+            "changes": self.changes,
         }
 
 
@@ -83,15 +87,24 @@ def component_impacts(public: PublicIncident | None, resolved: datetime | None) 
     return [ComponentImpact(c, str(status), minutes) for c, status in sorted(public.components.items())]
 
 
+def change_window(incident: Incident, now: datetime) -> tuple[datetime, datetime]:
+    """When a change to the incident's service belongs in its draft: from CHANGES_BEFORE before its
+    impact began (the opening alert's own time, else the opening) to its resolution."""
+    began = min(incident.started_at, incident.created_at) if incident.started_at else incident.created_at
+    return began - CHANGES_BEFORE, incident.resolved_at or now
+
+
 def draft_context(
     incident: Incident,
     timeline: Iterable[TimelineEntry],
     public: PublicIncident | None,
     now: datetime,
     impact_notes: Sequence[str] = (),
+    changes: Iterable[TimelineEntry] = (),
 ) -> DraftContext:
     entries = sorted((e for e in timeline if e.kind not in QUIET_KINDS), key=lambda e: e.at)
     resolved = incident.resolved_at or now
+    since, until = change_window(incident, now)
     return DraftContext(
         incident=incident,
         timeline=entries,
@@ -101,4 +114,5 @@ def draft_context(
         owner=owner_of(incident),
         due=resolved + DUE_AFTER,
         impact_notes=tuple(impact_notes),
+        changes=tuple(sorted((c for c in changes if since <= c.at <= until), key=lambda c: c.at)),
     )

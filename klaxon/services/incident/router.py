@@ -27,6 +27,7 @@ from klaxon.domain.incident.models import (
     Incident,
     IncidentStatus,
     TimelineEntry,
+    changes_subject,
 )
 from klaxon.domain.noise.muting import muted_note
 from klaxon.domain.runbooks.choice import NO_RUNBOOKS, Runbooks
@@ -318,7 +319,7 @@ class RouterService:
         """A change event is one line on its service's timeline."""
         self.timeline.add(
             TimelineEntry(
-                subject=f"service:{change.service}",
+                subject=changes_subject(change.service),
                 at=change.timestamp or change.received_at,
                 kind="change",
                 actor=f"integration:{change.integration}",

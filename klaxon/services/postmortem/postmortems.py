@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from klaxon.domain.errors import Conflict, InvalidInput, NotFound
-from klaxon.domain.incident.models import Priority
+from klaxon.domain.incident.models import Incident, Priority, TimelineEntry, changes_subject
 from klaxon.domain.paging.messages import EmailContent
 from klaxon.domain.paging.pages import DeliveryFailed
-from klaxon.domain.postmortem.draft import draft_context
+from klaxon.domain.postmortem.draft import change_window, draft_context
 from klaxon.domain.postmortem.durations import DurationFigures, durations
 from klaxon.domain.postmortem.models import (
     Postmortem,
@@ -40,6 +40,7 @@ from klaxon.ports import (
 from klaxon.services.postmortem.render import render, with_durations
 
 log = logging.getLogger(__name__)
+CHANGE_PAGE = 100  # change events read at a time, newest first, back to the draft's window
 
 
 @dataclass
@@ -58,6 +59,20 @@ class PostmortemService:
     customer_impact: Callable[[PublicIncident | None, datetime], Sequence[IncidentShare]] | None = None
     email: EmailSender | None = None
 
+    def _changes(self, incident: Incident, now: datetime) -> list[TimelineEntry]:
+        """The service's change events back to the draft's window, read newest first until one is older."""
+        since, _ = change_window(incident, now)
+        found: list[TimelineEntry] = []
+        cursor = None
+        while True:
+            page = self.timeline.page(
+                changes_subject(incident.service), cursor, CHANGE_PAGE, newest_first=True
+            )
+            found += page.entries
+            if page.next is None or found[-1].at < since:
+                return found
+            cursor = page.next
+
     def draft(self, incident_id: str) -> Postmortem | None:
         """Write the draft of a resolved incident of a configured priority, once (a repeated event finds it
         written); None when the incident needs none."""
@@ -75,7 +90,8 @@ class PostmortemService:
         resolved = incident.resolved_at or now
         shares = list(self.customer_impact(public, resolved)) if self.customer_impact is not None else []
         notes = [share.wording() for share in shares]
-        context = draft_context(incident, self.timeline.list(incident_id), public, now, notes)
+        changes = self._changes(incident, now)
+        context = draft_context(incident, self.timeline.list(incident_id), public, now, notes, changes)
         due = (incident.resolved_at or now) + policy.due_after
         template = policy.templates.get(incident.priority)
         postmortem = Postmortem(

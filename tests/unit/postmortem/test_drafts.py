@@ -116,6 +116,37 @@ def test_a_war_room_of_hundreds_of_messages_is_drafted_to_its_end():
     assert "step 599" in timeline and "resolved" in timeline.split("step 599")[1]
 
 
+def test_the_draft_names_the_services_changes_from_a_day_before_it_began_to_its_end():
+    world = World()
+
+    def change(hours: float, summary: str, service: str = "checkout") -> TimelineEntry:
+        return TimelineEntry(
+            subject=f"service:{service}",
+            at=OPENED + timedelta(hours=hours),
+            kind="change",
+            actor="integration:deploys",
+            message=summary,
+            data={"source": "ci", "links": [{"href": "https://ci.example/1", "text": None}]},
+        )
+
+    for e in [
+        change(-30, "too early"),
+        change(-2, "deployed v1.2"),
+        change(0.5, "rolled back to v1.1"),
+        change(-1, "another service's", service="search"),
+        change(5, "after it resolved"),
+    ]:
+        world.timeline.add(e)
+    text = world.service.draft("inc1").markdown
+    changes = text[text.index("## Changes") : text.index("## People")]
+    assert changes.splitlines()[2:4] == [
+        "- 2026-09-25 12:03 · integration:deploys: deployed v1.2 <https://ci.example/1>",
+        "- 2026-09-25 14:33 · integration:deploys: rolled back to v1.1 <https://ci.example/1>",
+    ]
+    assert "too early" not in text and "another service" not in text and "after it resolved" not in text
+    assert "No change event was sent for checkout" in World().service.draft("inc1").markdown
+
+
 def test_one_draft_per_incident_and_none_for_open_low_priority_or_drill_incidents():
     world = World()
     first = world.service.draft("inc1")
