@@ -19,11 +19,19 @@ if TYPE_CHECKING:
     import botocore.session
 
 CREATING = threading.Lock()
+_SESSION = threading.Lock()
+
+
+def botocore_session() -> botocore.session.Session:
+    """The one botocore session: boto3's default session wraps it, so `boto3.client` builds on it too. Made
+    under a lock of its own (not CREATING, which a client's build holds while it asks for the session):
+    two first calls at once would make two sessions."""
+    with _SESSION:
+        return _made_session()
 
 
 @functools.cache
-def botocore_session() -> botocore.session.Session:
-    """The one botocore session: boto3's default session wraps it, so `boto3.client` builds on it too."""
+def _made_session() -> botocore.session.Session:
     import boto3
     import botocore.session
 

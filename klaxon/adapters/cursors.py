@@ -11,7 +11,7 @@ from typing import Any
 
 from klaxon.domain.errors import InvalidInput
 
-_LONGEST = 2048  # a key attribute's longest value here (DynamoDB's own limit for a sort key is 1024 bytes)
+_LONGEST = 1024  # bytes of a key attribute's value: DynamoDB's limit for a sort key (a hash key's is 2048)
 
 
 def encode(key: dict[str, Any] | None) -> str | None:
@@ -33,6 +33,6 @@ def decode(cursor: str | None, names: Set[str]) -> dict[str, Any] | None:
     for attribute in value.values():
         if not (isinstance(attribute, dict) and set(attribute) == {"S"} and isinstance(attribute["S"], str)):
             raise refused
-        if not 0 < len(attribute["S"]) <= _LONGEST:
+        if not 0 < len(attribute["S"].encode("utf-8", "surrogatepass")) <= _LONGEST:
             raise refused
     return value

@@ -42,9 +42,10 @@ class _PerDocument(Generic[_Source, _Derived]):
         self._last: tuple[_Source, _Derived] | None = None
 
     def __call__(self, source: _Source) -> _Derived:
-        if self._last is None or self._last[0] is not source:
-            self._last = (source, self._derive(source))
-        return self._last[1]
+        last = self._last  # one read: another thread may replace it meanwhile
+        if last is None or last[0] is not source:
+            last = self._last = (source, self._derive(source))
+        return last[1]
 
 
 def _validated(doc: dict[str, Any]) -> KlaxonConfig:

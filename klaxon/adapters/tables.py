@@ -63,9 +63,11 @@ class _OnTheSharedSession(Connection):
 
     @property
     def client(self) -> Any:
+        if self._client is not None:  # every request asks; only its first builds, under the lock
+            return super().client
         from klaxon.adapters.aws import CREATING
 
-        with CREATING:  # built on first use (and again if its credentials were lost), on the shared session
+        with CREATING:
             return super().client
 
 

@@ -55,9 +55,13 @@ class DynamoTimelineRepository:
     def page(
         self, subject: str, cursor: str | None, limit: int, *, newest_first: bool = False
     ) -> TimelinePage:
-        start = cursors.decode(cursor, {"subject", "sort"})
-        if start is not None and start["subject"]["S"] != subject:
-            raise InvalidInput("invalid cursor", ["'next' is another timeline's cursor"])
+        if limit < 1:
+            raise ValueError(f"a page holds at least one entry, not {limit}")
+        order = "newest" if newest_first else "oldest"
+        given = cursors.decode(cursor, {"subject", "sort", "order"})
+        if given is not None and (given["subject"]["S"], given["order"]["S"]) != (subject, order):
+            raise InvalidInput("invalid cursor", ["'next' is another timeline's cursor, or another order's"])
+        start = None if given is None else {"subject": given["subject"], "sort": given["sort"]}
         # One past the page: a `next` is given only when something really follows.
         found = list(
             TimelineItem.query(
@@ -65,13 +69,10 @@ class DynamoTimelineRepository:
             )
         )
         shown = found[:limit]
-        following = len(found) > limit
-        return TimelinePage(
-            entries=[from_item(item) for item in shown],
-            next=cursors.encode({"subject": {"S": subject}, "sort": {"S": shown[-1].sort}})
-            if following
-            else None,
-        )
+        following = None
+        if len(found) > limit:
+            following = {"subject": {"S": subject}, "sort": {"S": shown[-1].sort}, "order": {"S": order}}
+        return TimelinePage(entries=[from_item(item) for item in shown], next=cursors.encode(following))
 
     def latest(self, subject: str, count: int) -> Sequence[TimelineEntry]:
         newest = TimelineItem.query(subject, scan_index_forward=False, limit=count)

@@ -208,9 +208,11 @@ PDF_INCIDENTS = 25  # the incidents a contract's page has room for
 
 def _pdf_incident(incident: dict[str, Any]) -> str:
     start, end = incident["start"], incident["end"]
-    until = end[11:16] if end[:10] == start[:10] else end[:16]  # the end's date when it is another day's
+    same_day = end[:10] == start[:10]
+    until = end[11:16] if same_day else end[:16]  # the end's date when it is another day's
+    name = incident["name"][: 60 if same_day else 49]  # the line keeps its width
     return (
-        f"  {start[:16]} to {until}  {incident['name'][:60]}  {incident['status']} x{incident['weight']:g}: "
+        f"  {start[:16]} to {until}  {name}  {incident['status']} x{incident['weight']:g}: "
         f"{incident['minutes']:g} min"
     )
 

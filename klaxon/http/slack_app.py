@@ -220,6 +220,16 @@ class _Built:
     handler: SlackRequestHandler | None = None
 
 
+def _lambda_handler(app: App) -> SlackRequestHandler:
+    """Bolt's Lambda handler, whose lazy listeners start with this process's Lambda client: built by
+    `aws.client`, on the process's one botocore session under its lock (Bolt would build its own)."""
+    from klaxon.adapters.aws import client
+
+    built = SlackRequestHandler(app)
+    built.app.listener_runner.lazy_listener_runner.lambda_client = client("lambda")  # type: ignore[attr-defined]
+    return built
+
+
 def handler() -> SlackRequestHandler | None:
     """This process's request handler (built once per container), or None when Slack is not set up."""
     container = wiring.container()
@@ -227,6 +237,6 @@ def handler() -> SlackRequestHandler | None:
         if _Built.container is not container:
             credentials = container.slack_credentials
             app = None if credentials is None else build(credentials, container.settings.slack_api_url)
-            _Built.handler = None if app is None else SlackRequestHandler(app)
+            _Built.handler = None if app is None else _lambda_handler(app)
             _Built.container = container
         return _Built.handler

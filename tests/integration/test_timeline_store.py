@@ -82,9 +82,15 @@ def test_a_cursor_it_did_not_give_is_invalid_input(moto_alone: Any, cursor: str)
         timeline.page("inc1", cursor, 10)
 
 
-def test_another_timelines_cursor_is_invalid_input(moto_alone: Any) -> None:
+def test_another_timelines_or_another_orders_cursor_is_invalid_input(moto_alone: Any) -> None:
     timeline = a_timeline(3, subject="inc1")
     a_timeline(3, subject="inc2")
     other = timeline.page("inc2", None, 1).next
     with pytest.raises(InvalidInput, match="invalid cursor"):
         timeline.page("inc1", other, 1)
+    backwards = timeline.page("inc1", None, 1, newest_first=True)
+    assert [e.message for e in backwards.entries] == ["note 2"]
+    older = timeline.page("inc1", backwards.next, 1, newest_first=True)
+    assert [e.message for e in older.entries] == ["note 1"]
+    with pytest.raises(InvalidInput, match="invalid cursor"):
+        timeline.page("inc1", backwards.next, 1)

@@ -29,11 +29,24 @@ def _oneline(text: object) -> str:
     return " ".join(str(text).split())
 
 
+def _weblinks(links: object) -> list[str]:
+    """The http(s) addresses of a change event's links that can stand in Markdown's `<...>`: a sender's
+    other text (a newline, a `>`) would write lines of its own into a draft published elsewhere."""
+    found = [link.get("href") for link in links if isinstance(link, dict)] if isinstance(links, list) else []
+    return [
+        href
+        for href in found
+        if isinstance(href, str)
+        and href.startswith(("https://", "http://"))
+        and not any(c.isspace() or c in "<>" for c in href)
+    ]
+
+
 def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False
     )
-    env.filters.update(when=_when, minutes=_minutes, oneline=_oneline)
+    env.filters.update(when=_when, minutes=_minutes, oneline=_oneline, weblinks=_weblinks)
     return env
 
 

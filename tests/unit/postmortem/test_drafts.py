@@ -126,7 +126,14 @@ def test_the_draft_names_the_services_changes_from_a_day_before_it_began_to_its_
             kind="change",
             actor="integration:deploys",
             message=summary,
-            data={"source": "ci", "links": [{"href": "https://ci.example/1", "text": None}]},
+            data={
+                "source": "ci",
+                "links": [
+                    {"href": "https://ci.example/1", "text": None},
+                    {"href": "https://x>\n## Injected", "text": None},
+                    {"href": "javascript:alert(1)", "text": None},
+                ],
+            },
         )
 
     for e in [
@@ -144,7 +151,43 @@ def test_the_draft_names_the_services_changes_from_a_day_before_it_began_to_its_
         "- 2026-09-25 14:33 · integration:deploys: rolled back to v1.1 <https://ci.example/1>",
     ]
     assert "too early" not in text and "another service" not in text and "after it resolved" not in text
+    assert (
+        "Injected" not in text and "javascript" not in text
+    )  # a sender's link text writes no lines of its own
     assert "No change event was sent for checkout" in World().service.draft("inc1").markdown
+
+
+def test_the_changes_are_read_newest_first_a_page_at_a_time_only_back_to_the_window(monkeypatch):
+    from klaxon.services.postmortem import postmortems
+
+    monkeypatch.setattr(postmortems, "CHANGE_PAGE", 2)
+    world = World()
+    hours = [-40, -35, -30, -20, -10, -5, -1, 0.2, 0.5, 3, 4]  # 3 before the window, 6 in it, 2 after it
+    for n, at in enumerate(hours):
+        world.timeline.add(
+            TimelineEntry(
+                subject="service:checkout",
+                at=OPENED + timedelta(hours=at),
+                kind="change",
+                actor="ci",
+                message=f"change {n}",
+                data={"links": []},
+            )
+        )
+    pages = []
+    page = world.timeline.page
+
+    def counted(*args, **kwargs):
+        pages.append(args[1])
+        return page(*args, **kwargs)
+
+    world.timeline.page = counted  # type: ignore[method-assign]
+    text = world.service.draft("inc1").markdown
+    changes = text[text.index("## Changes") : text.index("## People")]
+    assert [line.rsplit(": ", 1)[1] for line in changes.splitlines()[2:-1]] == [
+        f"change {n}" for n in range(3, 9)
+    ]
+    assert len(pages) == 5  # the page holding the first change before the window is the last read
 
 
 def test_one_draft_per_incident_and_none_for_open_low_priority_or_drill_incidents():
