@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from klaxon.domain.chat.messages import ChatMessage, HistoryPage, MessageRef, PostedMessage
+from klaxon.domain.chat.messages import ChatMessage, HistoryPage, MessageRef, PostedMessage, literal
 from klaxon.domain.chat.rooms import ChatFailed, NameTaken
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -27,11 +27,6 @@ HISTORY_PAGE = 200
 _ALREADY = {"already_in_channel", "already_pinned", "already_archived"}
 
 
-def _escape(text: str) -> str:
-    """Slack's mrkdwn reads &, < and > as markup: send them escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def blocks_of(message: ChatMessage) -> list[dict[str, Any]]:
     """Block Kit for a message: a header, its facts as fields, its links, its note as context."""
     blocks: list[dict[str, Any]] = []
@@ -41,19 +36,19 @@ def blocks_of(message: ChatMessage) -> list[dict[str, Any]]:
         )
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": heading}})
     else:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _escape(message.text)}})
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": literal(message.text)}})
     facts = list(message.facts)
     for start in range(0, len(facts), FIELDS_PER_SECTION):
         fields = [
-            {"type": "mrkdwn", "text": f"*{_escape(f.label)}*\n{_escape(f.value)}"}
+            {"type": "mrkdwn", "text": f"*{literal(f.label)}*\n{literal(f.value)}"}
             for f in facts[start : start + FIELDS_PER_SECTION]
         ]
         blocks.append({"type": "section", "fields": fields})
     if message.links:
-        links = " · ".join(f"<{link.url}|{_escape(link.text).replace('|', '/')}>" for link in message.links)
+        links = " · ".join(f"<{link.url}|{literal(link.text).replace('|', '/')}>" for link in message.links)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": links}})
     if message.note:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(message.note)}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": literal(message.note)}]})
     if message.actions:
         buttons = [
             {

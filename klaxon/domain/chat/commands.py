@@ -51,6 +51,7 @@ USAGE = """*`/klaxon` commands* (in an incident's channel the `#number` may be l
 • `/klaxon note [#42] <text>`: add a note to its timeline
 • `/klaxon runbook [#42]`: show its runbook
 • `/klaxon timeline [#42]`: show its latest timeline entries
+• `/klaxon changes [#42]`: show the latest change events (deploys) of its service
 • `/klaxon help`: this list"""
 
 Name = Literal[
@@ -66,6 +67,7 @@ Name = Literal[
     "note",
     "runbook",
     "timeline",
+    "changes",
 ]
 _NUMBER = re.compile(r"^#(\d{1,9})$")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -206,6 +208,7 @@ _PARSERS: dict[str, Callable[[int | None, str], Command]] = {
     "escalate": _bare("escalate"),
     "runbook": _bare("runbook"),
     "timeline": _bare("timeline"),
+    "changes": _bare("changes"),
     "resolve": _resolve,
     "note": _note,
     "status": _status,

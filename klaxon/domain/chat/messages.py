@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def literal(text: str) -> str:
+    """`text` as written in chat markup (Slack's mrkdwn reads &, < and > as markup: a `<!channel>` or a
+    `<url|label>` in someone's text would otherwise act)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 @dataclass(frozen=True)
 class Fact:
     """One labelled line of a summary ("Status", "acknowledged by Alice")."""

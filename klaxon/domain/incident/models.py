@@ -180,6 +180,20 @@ def changes_subject(service: str) -> str:
     return f"service:{service}"
 
 
+def web_links(links: object) -> list[str]:
+    """The http(s) addresses among a change event's stored links (`data["links"]`) that can stand in
+    `<...>` (Markdown's, Slack's): a sender's other text (a newline, a `>`) would write lines of its own
+    into a draft published elsewhere, or markup into a chat."""
+    found = [link.get("href") for link in links if isinstance(link, dict)] if isinstance(links, list) else []
+    return [
+        href
+        for href in found
+        if isinstance(href, str)
+        and href.startswith(("https://", "http://"))
+        and not any(c.isspace() or c in "<>|" for c in href)
+    ]
+
+
 class ChangeEvent(Model):
     """A PagerDuty change event: kept on the service's timeline (`changes_subject`), never paging."""
 

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from klaxon.domain.chat.commands import USAGE, Command, PendingUpdate, Reply, UsageError
+from klaxon.domain.chat.messages import literal
 from klaxon.domain.errors import NotFound
-from klaxon.domain.incident.models import Incident, TimelineEntry
+from klaxon.domain.incident.models import Incident, TimelineEntry, changes_subject, web_links
 from klaxon.domain.statuspage.models import PublicStatus
 from klaxon.ports import ChatRooms, Clock, IncidentQuery, TimelineRepository
 from klaxon.services.incident.declare import Declarations
@@ -20,6 +21,7 @@ from klaxon.services.paging.control import EscalationControl
 from klaxon.services.statuspage.public_incidents import StatusPageService
 
 TIMELINE_SHOWN = 10
+CHANGES_SHOWN = 5
 SOURCE = "slack"
 UNKNOWN_PREFIX = "slack:"  # the actor of a chat user no Klaxon user shares an email with
 
@@ -130,6 +132,18 @@ class ChatCommands:
         entries = self.incidents.latest_history(incident.id, TIMELINE_SHOWN)
         lines = [f"{e.at:%H:%M:%S} {e.kind} by {e.actor}: {e.message}" for e in entries]
         return Reply(f"Latest timeline of {_label(incident)}:\n" + "\n".join(lines))
+
+    def _changes(self, command: Command, incident: Incident, actor: str) -> Reply:
+        """The service's latest change events, newest first, each with its links: "what changed?"."""
+        latest = self.timeline.page(changes_subject(incident.service), None, CHANGES_SHOWN, newest_first=True)
+        if not latest.entries:
+            return Reply(f"No change event was sent for {incident.service} (`POST /v2/change/enqueue`).")
+        lines = [
+            f"{e.at:%Y-%m-%d %H:%M} UTC {literal(e.actor)}: {literal(e.message)}"
+            + "".join(f" <{href}>" for href in web_links(e.data.get("links")))
+            for e in latest.entries
+        ]
+        return Reply(f"Latest changes to {incident.service}, newest first:\n" + "\n".join(lines))
 
     def _status(self, command: Command, incident: Incident, actor: str) -> Reply:
         assert command.status is not None

@@ -11,6 +11,7 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from klaxon.domain.errors import InvalidInput
+from klaxon.domain.incident.models import web_links
 from klaxon.domain.postmortem.draft import DraftContext
 from klaxon.domain.postmortem.durations import Durations
 
@@ -29,24 +30,11 @@ def _oneline(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def _weblinks(links: object) -> list[str]:
-    """The http(s) addresses of a change event's links that can stand in Markdown's `<...>`: a sender's
-    other text (a newline, a `>`) would write lines of its own into a draft published elsewhere."""
-    found = [link.get("href") for link in links if isinstance(link, dict)] if isinstance(links, list) else []
-    return [
-        href
-        for href in found
-        if isinstance(href, str)
-        and href.startswith(("https://", "http://"))
-        and not any(c.isspace() or c in "<>" for c in href)
-    ]
-
-
 def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, autoescape=False
     )
-    env.filters.update(when=_when, minutes=_minutes, oneline=_oneline, weblinks=_weblinks)
+    env.filters.update(when=_when, minutes=_minutes, oneline=_oneline, weblinks=web_links)
     return env
 
 

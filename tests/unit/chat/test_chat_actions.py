@@ -133,6 +133,27 @@ def test_timeline_shows_the_newest_entries_of_a_war_room_past_500_messages():
     assert [line.rsplit(": ", 1)[1] for line in lines[1:]] == [f"m{n}" for n in range(590, 600)]
 
 
+def test_changes_shows_the_services_latest_change_events_as_written():
+    world = World()
+    assert world.run("changes").text.startswith("No change event was sent for checkout")
+    opened = world.incidents.items["inc1"].created_at
+    for n in range(7):
+        world.timeline.add(
+            TimelineEntry(
+                subject="service:checkout",
+                at=opened - timedelta(hours=7 - n),
+                kind="change",
+                actor="integration:ci",
+                message=f"deployed v{n} <!channel> & more",
+                data={"links": [{"href": f"https://ci.example/{n}"}, {"href": "https://x|<!here>"}]},
+            )
+        )
+    lines = world.run("changes").text.splitlines()
+    assert lines[0] == "Latest changes to checkout, newest first:"
+    assert len(lines) == 6 and "deployed v6" in lines[1] and "deployed v2" in lines[5]
+    assert lines[1].endswith(": deployed v6 &lt;!channel&gt; &amp; more <https://ci.example/6>")
+
+
 def test_an_unnamed_incident_outside_a_room_and_an_unknown_number_are_refused():
     world = World()
     with pytest.raises(UsageError, match="no incident's"):

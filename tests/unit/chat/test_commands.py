@@ -25,6 +25,7 @@ from klaxon.domain.incident.models import Priority
         ("status #9 Monitoring  fix is out", Command("status", 9, status="monitoring", text="fix is out")),
         ("runbook #12", Command("runbook", 12)),
         ("timeline", Command("timeline")),
+        ("changes #4", Command("changes", 4)),
         ("sev p2", Command("sev", priority=Priority.P2)),
         ("sev #5 P1", Command("sev", 5, priority=Priority.P1)),
         ("role commander <@U123|carol>", Command("role", role="commander", user="U123")),
