@@ -10,6 +10,7 @@ import typer
 from klaxon.cli import (
     action,
     audit,
+    changes,
     config,
     drill,
     heartbeat,
@@ -54,3 +55,4 @@ app.add_typer(heartbeat.app, name="heartbeat")
 app.add_typer(token.app, name="token")
 app.add_typer(secrets.app, name="secrets")
 app.command("audit")(audit.audit)
+app.command("changes")(changes.changes)

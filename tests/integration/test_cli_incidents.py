@@ -98,6 +98,24 @@ def test_watch_prints_the_timeline_until_the_incident_is_acknowledged(klaxon, ht
     assert "triggered" in result.stdout and "acknowledged" in result.stdout
 
 
+def test_changes_lists_a_services_change_events_newest_first(klaxon, http):
+    for n in range(3):
+        change = {"routing_key": CHECKOUT, "payload": {"summary": f"deployed v{n}", "source": "ci"}}
+        change["links"] = [{"href": f"https://ci.example/{n}"}]
+        assert http.post("/v2/change/enqueue", json=change).status_code == 202
+    deadline = time.monotonic() + 20
+    while len(http.get("/v1/services/checkout/timeline").json()["timeline"]) < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    shown = klaxon("changes", "checkout", "--limit", "2", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert [e["message"] for e in json.loads(shown.output)] == ["deployed v2", "deployed v1"]
+    table = klaxon("changes", "checkout")
+    assert table.exit_code == 0 and "deployed v0" in table.output and "https://ci.example/0" in table.output
+    unknown = klaxon("changes", "nope")
+    assert unknown.exit_code == 1 and "service nope not found" in unknown.output
+
+
 def test_heartbeat_ping_uses_the_heartbeats_own_key(klaxon):
     result = klaxon("heartbeat", "ping", HEARTBEAT, "--config", str(DEMO_CONFIG), token=False)
     assert result.exit_code == 0, result.output
