@@ -73,12 +73,18 @@ def action_list(
     unsynced: Annotated[
         bool, typer.Option("--unsynced", help="Only items waiting for their ticket (a tracker failed)")
     ] = False,
+    status: Annotated[str | None, typer.Option("--status", help="open (not done yet) or done")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's")] = None,
     api: ApiOption = DEFAULT_API,
     token: TokenOption = DEFAULT_TOKEN,
     as_json: JsonOption = False,
 ) -> None:
     """Action items with their tickets, whether they are done, and what is still waiting to be filed."""
     params: dict[str, Any] = {"unsynced": str(unsynced).lower()}
+    if status is not None:
+        params["status"] = status
+    if owner is not None:
+        params["owner"] = owner
     if ref is not None:
         params["incident_id"] = resolve_ref(api, token, ref)
     body = call(api, token, "GET", "/v1/actions", params=params)

@@ -4,6 +4,7 @@ internal index of them all (docs/postmortems.md)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -135,6 +136,11 @@ class NewActionItem(Model):
     kind: ActionKind = ActionKind.PREVENT
 
 
+class ItemState(StrEnum):
+    OPEN = "open"  # its ticket is not done (or not filed yet)
+    DONE = "done"
+
+
 class ActionItemRow(Model):
     incident_id: str
     incident_number: int
@@ -170,6 +176,10 @@ def handle_list_action_items(
         bool, Query(description="only those waiting for their ticket (a tracker down, or refusing)")
     ] = False,
     incident_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    status: Annotated[
+        ItemState | None, Query(description="open: not done yet; done: its ticket is done")
+    ] = None,
+    owner: Annotated[str | None, Query(min_length=1, max_length=64, description="only this owner's")] = None,
 ) -> ActionItemList:
     if unsynced:
         pairs = [(w.postmortem, w.item) for w in actions.waiting()]
@@ -188,6 +198,8 @@ def handle_list_action_items(
                 item=item,
             )
             for p, item in pairs
-            if incident_id is None or p.incident_id == incident_id
+            if (incident_id is None or p.incident_id == incident_id)
+            and (status is None or (item.done_at is not None) == (status is ItemState.DONE))
+            and (owner is None or item.owner == owner)
         ]
     )

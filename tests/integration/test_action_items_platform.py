@@ -112,6 +112,28 @@ def test_published_items_become_jira_issues_a_signed_webhook_closes_one_and_the_
 
     first, second = items(tracked_http, incident["id"])
     assert first["done_at"] is not None and second["done_at"] is None
+    assert items(tracked_http, incident["id"], status="open") == [second]
+    assert items(tracked_http, incident["id"], status="done") == [first]
+    assert items(tracked_http, incident["id"], owner="erin") == [first, second]
+    assert items(tracked_http, incident["id"], owner="nobody", status="open") == []
+    assert tracked_http.get("/v1/actions", params={"status": "closed"}).status_code == 400
+    mine = CliRunner(env={"COLUMNS": "250"}).invoke(
+        app,
+        [
+            "action",
+            "list",
+            "--status",
+            "open",
+            "--owner",
+            "erin",
+            "--json",
+            "--api",
+            tracked.url,
+            "--token",
+            TOKEN,
+        ],
+    )
+    assert [r["item"]["title"] for r in json.loads(mine.output)["action_items"]] == ["Load-test checkout"]
 
     month = datetime.now(UTC).strftime("%Y-%m")
     runner = CliRunner(env={"COLUMNS": "250", "TZ": "UTC"})
