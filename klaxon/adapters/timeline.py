@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 
 from klaxon.adapters import cursors
@@ -73,10 +72,6 @@ class DynamoTimelineRepository:
         if len(found) > limit:
             following = {"subject": {"S": subject}, "sort": {"S": shown[-1].sort}, "order": {"S": order}}
         return TimelinePage(entries=[from_item(item) for item in shown], next=cursors.encode(following))
-
-    def latest(self, subject: str, count: int) -> Sequence[TimelineEntry]:
-        newest = TimelineItem.query(subject, scan_index_forward=False, limit=count)
-        return [from_item(item) for item in reversed(list(newest))]
 
 
 def from_item(item: TimelineItem) -> TimelineEntry:

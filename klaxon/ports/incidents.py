@@ -140,7 +140,7 @@ class TimelineRepository(Protocol):
     """Entries under a subject (an incident's id, `schedule:<id>`, a log chat's room), oldest first. An
     incident's holds every message of its war room, so it can run to thousands: `list` reads them all, for
     what must see the whole (a post-mortem's draft), the API pages through them, and Slack's
-    `/klaxon timeline` reads only the newest."""
+    `/klaxon timeline` reads only the newest (a first page, newest first)."""
 
     def add(self, entry: TimelineEntry) -> None:
         """Store an entry; one with a `ref` replaces the entry of that ref at that time, if any."""
@@ -159,9 +159,6 @@ class TimelineRepository(Protocol):
     ) -> TimelinePage:
         """Up to `limit` entries from `cursor` (None: the first), oldest first unless `newest_first`; a
         cursor it did not give is InvalidInput."""
-
-    def latest(self, subject: str, count: int) -> Sequence[TimelineEntry]:
-        """The newest `count` entries (oldest first)."""
 
 
 class IncidentChanges(Protocol):

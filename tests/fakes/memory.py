@@ -103,9 +103,6 @@ class MemoryTimeline:
         following = start + limit < len(every)
         return TimelinePage(every[start : start + limit], str(start + limit) if following else None)
 
-    def latest(self, subject: str, count: int) -> list[TimelineEntry]:
-        return self.list(subject)[-count:]
-
 
 class MemoryIncidents:
     """Every method holds one lock, as DynamoDB is atomic per request; `writes` counts write calls.

@@ -62,8 +62,8 @@ def test_a_war_rooms_timeline_is_read_whole_paged_or_newest_first(moto_alone: An
     assert [len(p) for p in pages] == [500, 500, 203]
     assert [e for p in pages for e in p] == every
 
-    assert timeline.latest("inc1", 10) == every[-10:]
-    assert timeline.latest("inc1", 5000) == every
+    assert timeline.page("inc1", None, 10, newest_first=True).entries[::-1] == every[-10:]
+    assert timeline.page("inc1", None, 5000, newest_first=True).entries[::-1] == every
 
 
 def test_a_full_last_page_says_nothing_follows(moto_alone: Any) -> None:

@@ -82,7 +82,8 @@ class IncidentService:
 
     def latest_history(self, incident_id: str, count: int) -> Sequence[TimelineEntry]:
         """The incident's newest `count` timeline entries, oldest first."""
-        return self.timeline.latest(incident_id, count)
+        newest = self.timeline.page(incident_id, None, count, newest_first=True).entries
+        return newest[::-1]
 
     def acknowledge(self, incident_id: str, actor: str) -> Incident:
         return self._move(incident_id, IncidentStatus.ACKNOWLEDGED, actor)
