@@ -51,6 +51,28 @@ def every_page(api: str, token: str, path: str, key: str) -> list[Any]:
             return found
 
 
+class TimelineFollower:
+    """The entries added to an incident's timeline since the last look (`incidents watch`, `drill`): the
+    page it was on is read again from its cursor, and the pages after it, so a long incident's timeline is
+    not read whole at each look."""
+
+    def __init__(self, api: str, token: str, incident_id: str) -> None:
+        self.api, self.token, self.path = api, token, f"/v1/incidents/{incident_id}/timeline"
+        self.cursor: str | None = None  # of the page being read (None: the first)
+        self.shown = 0  # of its entries
+
+    def new_entries(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        while True:
+            params = {"next": self.cursor} if self.cursor else None
+            page = call(self.api, self.token, "GET", self.path, params=params)
+            found += page["timeline"][self.shown :]
+            if not page.get("next"):  # the last page, which may grow
+                self.shown = max(self.shown, len(page["timeline"]))
+                return found
+            self.cursor, self.shown = page["next"], 0
+
+
 def table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
     from rich.console import Console
     from rich.table import Table

@@ -19,9 +19,9 @@ from klaxon.cli.common import (
     DEFAULT_TOKEN,
     ApiOption,
     JsonOption,
+    TimelineFollower,
     TokenOption,
     call,
-    every_page,
     table,
 )
 from klaxon.domain.paging.drill import (
@@ -82,10 +82,10 @@ def _follow(
     start, began = _when(incident["created_at"]), time.monotonic()
     live = not quiet and sys.stdout.isatty()
     steps = len({s.step for s in planned})
-    seen = 0
+    seen, follower, timeline = 0, TimelineFollower(api, token, incident["id"]), []
     while True:
         incident = call(api, token, "GET", f"/v1/incidents/{incident['id']}")
-        timeline = every_page(api, token, f"/v1/incidents/{incident['id']}/timeline", "timeline")
+        timeline += follower.new_entries()
         pages = call(api, token, "GET", f"/v1/incidents/{incident['id']}/notifications")["notifications"]
         pages.sort(key=lambda n: n["sent_at"])
         if not quiet:

@@ -16,6 +16,7 @@ from klaxon.cli.common import (
     DEFAULT_TOKEN,
     ApiOption,
     JsonOption,
+    TimelineFollower,
     TokenOption,
     call,
     every_page,
@@ -135,7 +136,7 @@ def incidents_watch(
     stop_at = {"resolved"} if until == "resolved" else {"acknowledged", "resolved"}
     incident_id = resolve_ref(api, token, ref)
     deadline = None if timeout is None else time.monotonic() + timeout
-    follower, started = _TimelineFollower(api, token, incident_id), False
+    follower, started = TimelineFollower(api, token, incident_id), False
     while True:
         incident = call(api, token, "GET", f"/v1/incidents/{incident_id}")
         if not started:
@@ -151,27 +152,6 @@ def incidents_watch(
             typer.secho(f"#{incident['number']} is still {incident['status']}", fg="yellow")
             raise typer.Exit(1)
         time.sleep(interval)
-
-
-class _TimelineFollower:
-    """The entries added to an incident's timeline since the last look: the page it was on is read again
-    from its cursor, and the pages after it, so a long incident's timeline is not read whole each time."""
-
-    def __init__(self, api: str, token: str, incident_id: str) -> None:
-        self.api, self.token, self.path = api, token, f"/v1/incidents/{incident_id}/timeline"
-        self.cursor: str | None = None  # of the page being read (None: the first)
-        self.shown = 0  # of its entries
-
-    def new_entries(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        while True:
-            params = {"next": self.cursor} if self.cursor else None
-            page = call(self.api, self.token, "GET", self.path, params=params)
-            found += page["timeline"][self.shown :]
-            if not page.get("next"):  # the last page, which may grow
-                self.shown = max(self.shown, len(page["timeline"]))
-                return found
-            self.cursor, self.shown = page["next"], 0
 
 
 @app.command("ack")

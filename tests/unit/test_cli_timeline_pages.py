@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from klaxon.cli import common, incidents
+from klaxon.cli import common
 
 
 class PagedTimeline:
@@ -34,8 +34,8 @@ def test_every_page_follows_next_to_the_last(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_watch_reads_on_from_the_page_it_reached(monkeypatch: pytest.MonkeyPatch) -> None:
     api = PagedTimeline(5)
-    monkeypatch.setattr(incidents, "call", api)
-    follower = incidents._TimelineFollower("http://api", "t", "i")
+    monkeypatch.setattr(common, "call", api)
+    follower = common.TimelineFollower("http://api", "t", "i")
     assert [e["n"] for e in follower.new_entries()] == [0, 1, 2, 3, 4]
     api.entries += [{"n": 5}, {"n": 6}]  # the last page fills, and a new one begins
     api.asked.clear()
