@@ -129,13 +129,11 @@ def handle_remove_override(schedules: deps.Schedules, schedule_id: str, override
 @router.get("/v1/schedules/<schedule_id>/timeline", tags=["schedules"], summary="Audit trail of overrides")
 def handle_get_schedule_timeline(
     schedules: deps.Schedules,
-    timeline: deps.TimelineLog,
     schedule_id: str,
     limit: paging.TimelineLimit = paging.TIMELINE_PAGE,
     next: paging.Cursor = None,
 ) -> ScheduleTimeline:
-    schedules.get(schedule_id)
-    page = timeline.page(f"schedule:{schedule_id}", next, limit)
+    page = schedules.history(schedule_id, next, limit)
     return ScheduleTimeline(timeline=page.entries, next=page.next)
 
 

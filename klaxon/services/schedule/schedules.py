@@ -22,11 +22,18 @@ from klaxon.ports import (
     IdGenerator,
     Keyring,
     OverrideRepository,
+    TimelinePage,
     TimelineRepository,
 )
 from klaxon.services.schedule.oncall_runs import RunsCache
 
 log = logging.getLogger(__name__)
+
+
+def _subject(schedule_id: str) -> str:
+    """The timeline subject of a schedule's audit trail."""
+    return f"schedule:{schedule_id}"
+
 
 MAX_RANGE = timedelta(days=366)
 FEED_PAST, FEED_AHEAD = timedelta(days=30), timedelta(days=180)
@@ -130,6 +137,11 @@ class ScheduleService:
         self._audit(schedule_id, "override removed", actor, f"override of {removed.user} removed", removed)
         return removed
 
+    def history(self, schedule_id: str, cursor: str | None, limit: int) -> TimelinePage:
+        """A page of the schedule's audit trail (its overrides), oldest first; NotFound for none such."""
+        self.get(schedule_id)
+        return self.timeline.page(_subject(schedule_id), cursor, limit)
+
     def _audit(self, schedule_id: str, kind: str, actor: str, message: str, override: Override) -> None:
         """The override's timeline entry, and "Schedule Changed" (chat user groups follow it; the timer of
         chat_sync catches up within minutes if this publish fails)."""
@@ -140,7 +152,7 @@ class ScheduleService:
                 log.warning("Schedule Changed not published for %s", schedule_id, exc_info=True)
         self.timeline.add(
             TimelineEntry(
-                subject=f"schedule:{schedule_id}",
+                subject=_subject(schedule_id),
                 at=self.clock.now(),
                 kind=kind,
                 actor=actor,
