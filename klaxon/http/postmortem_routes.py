@@ -199,7 +199,7 @@ def handle_list_action_items(
             )
             for p, item in pairs
             if (incident_id is None or p.incident_id == incident_id)
-            and (status is None or (item.done_at is not None) == (status is ItemState.DONE))
+            and (status is None or item.done == (status is ItemState.DONE))
             and (owner is None or item.owner == owner)
         ]
     )

@@ -92,6 +92,11 @@ class ActionItem(Model):
     def awaiting(self, published: bool) -> bool:
         return awaiting(self.ticket, self.filing, published)
 
+    @property
+    def done(self) -> bool:
+        """Its ticket was done (set by the tracker's webhook or the nightly poll)."""
+        return self.done_at is not None
+
 
 SYSTEM_FIELDS = ("id", "created_at", "ticket", "filing", "done_at")
 

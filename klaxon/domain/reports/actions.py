@@ -61,7 +61,7 @@ def action_report(
     overdue: list[OverdueItem] = []
     for postmortem in postmortems:
         for item in postmortem.action_items:
-            done = item.done_at is not None
+            done = item.done
             if item.due is not None and not done and item.due < now.date():
                 overdue.append(_overdue(postmortem, item, now))
             created = _created(postmortem, item)
